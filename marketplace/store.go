@@ -1,0 +1,61 @@
+package marketplace
+
+import (
+	"context"
+	"time"
+
+	"github.com/shopspring/decimal"
+)
+
+// RegionFilter narrows a region listing; zero values match everything.
+type RegionFilter struct {
+	Bloc    Bloc
+	Kind    string
+	Country string
+}
+
+// FXRate is one published reference rate: PerEUR units of Currency for one euro, published on
+// Date by Source (e.g. "ECB euro foreign exchange reference rates").
+type FXRate struct {
+	Date     time.Time
+	Currency string
+	PerEUR   decimal.Decimal
+	Source   string
+}
+
+// Store is the persistence the domain needs. The GORM adapter in marketplace/store implements
+// it for SQLite and PostgreSQL; every method is safe for concurrent use by several processes.
+type Store interface {
+	// Ping reports whether the database answers.
+	Ping(ctx context.Context) error
+	// Close releases the database.
+	Close() error
+
+	// PutRegions inserts regions whose code is new and leaves existing ones untouched; it
+	// returns how many were inserted.
+	PutRegions(ctx context.Context, regions []Region) (int, error)
+	// Regions lists regions matching f, ordered by bloc then code.
+	Regions(ctx context.Context, f RegionFilter) ([]Region, error)
+	// PutAccelerators inserts accelerators whose model is new; it returns how many.
+	PutAccelerators(ctx context.Context, accs []Accelerator) (int, error)
+	// Accelerators lists the catalogue ordered by vendor then model.
+	Accelerators(ctx context.Context) ([]Accelerator, error)
+
+	// PutFXRates inserts rates not yet stored (same date, currency and source); it returns
+	// how many were new.
+	PutFXRates(ctx context.Context, rates []FXRate) (int, error)
+	// FXRatesBetween returns every stored rate published in [from, to], ordered by date.
+	FXRatesBetween(ctx context.Context, from, to time.Time) ([]FXRate, error)
+
+	// PutSuppliers inserts suppliers whose id is new (seeding); it returns how many.
+	PutSuppliers(ctx context.Context, suppliers []Supplier) (int, error)
+	// PutOffers inserts offers whose id is new (seeding); it returns how many.
+	PutOffers(ctx context.Context, offers []Offer) (int, error)
+	// CountOffers counts offers, for health and seeding checks.
+	CountOffers(ctx context.Context) (int64, error)
+
+	// Setting reads a named server setting (e.g. the admin token's hash); ok is false when unset.
+	Setting(ctx context.Context, name string) (value string, ok bool, err error)
+	// PutSettingOnce stores a setting unless it exists; it reports whether it stored it.
+	PutSettingOnce(ctx context.Context, name, value string) (bool, error)
+}

@@ -1,0 +1,133 @@
+// Package store is the GORM adapter of marketplace.Store for SQLite (the embedded default) and
+// PostgreSQL. Row types are private; decimals are stored as TEXT (exact) with integer shadow
+// columns where SQL must filter or sort by an amount; instants that SQL compares are stored as
+// Unix seconds so that both databases compare them the same way.
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"gorm.io/driver/postgres"
+	"gorm.io/driver/sqlite"
+	"gorm.io/gorm"
+	"gorm.io/gorm/logger"
+
+	"corridor/marketplace"
+)
+
+// Store implements marketplace.Store on one GORM database.
+type Store struct {
+	db       *gorm.DB
+	postgres bool
+}
+
+var _ marketplace.Store = (*Store)(nil)
+
+// IsPostgres reports whether dsn selects PostgreSQL rather than an SQLite file.
+func IsPostgres(dsn string) bool {
+	return strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://")
+}
+
+// sqliteDSN adds the pragmas Corridor relies on: foreign keys, a busy timeout so concurrent
+// writers queue instead of failing, WAL so readers never block the writer, and immediate
+// transactions so a read-then-write transaction takes the write lock at BEGIN (without it,
+// two such transactions deadlock and one fails with "database is locked").
+func sqliteDSN(path string) string {
+	return "file:" + path + "?_foreign_keys=on&_busy_timeout=10000&_journal_mode=WAL&_txlock=immediate&_synchronous=NORMAL"
+}
+
+// Open connects to dsn (an SQLite file path or a postgres:// URL), checks that the database
+// answers and migrates the schema.
+func Open(ctx context.Context, dsn string) (*Store, error) {
+	cfg := &gorm.Config{TranslateError: true, Logger: logger.Discard, NowFunc: func() time.Time { return time.Now().UTC() }}
+	var (
+		db  *gorm.DB
+		err error
+		pg  = IsPostgres(dsn)
+	)
+	if pg {
+		db, err = gorm.Open(postgres.Open(dsn), cfg)
+	} else {
+		if dir := filepath.Dir(dsn); dir != "" {
+			if err := os.MkdirAll(dir, 0o750); err != nil {
+				return nil, fmt.Errorf("store: create data directory %s: %w", dir, err)
+			}
+		}
+		db, err = gorm.Open(sqlite.Open(sqliteDSN(dsn)), cfg)
+	}
+	if err != nil {
+		// gorm.Open already connects (and pings PostgreSQL): a failure here means unreachable.
+		return nil, fmt.Errorf("store: database unreachable: %w", err)
+	}
+	s := &Store{db: db, postgres: pg}
+	sqlDB, err := db.DB()
+	if err != nil {
+		return nil, fmt.Errorf("store: open database: %w", err)
+	}
+	if pg {
+		sqlDB.SetMaxOpenConns(20)
+	} else {
+		// SQLite has one writer; a small pool keeps readers parallel under WAL.
+		sqlDB.SetMaxOpenConns(8)
+	}
+	pingCtx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	if err := s.Ping(pingCtx); err != nil {
+		sqlDB.Close()
+		return nil, fmt.Errorf("store: database unreachable: %w", err)
+	}
+	if err := s.migrate(ctx); err != nil {
+		sqlDB.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+// Ping reports whether the database answers.
+func (s *Store) Ping(ctx context.Context) error {
+	sqlDB, err := s.db.DB()
+	if err != nil {
+		return err
+	}
+	return sqlDB.PingContext(ctx)
+}
+
+// Close releases the database.
+func (s *Store) Close() error {
+	sqlDB, err := s.db.DB()
+	if err != nil {
+		return err
+	}
+	return sqlDB.Close()
+}
+
+// DB exposes the GORM handle to this package's tests.
+func (s *Store) gormDB(ctx context.Context) *gorm.DB { return s.db.WithContext(ctx) }
+
+// translate maps database errors onto domain errors; anything unexpected keeps its text for
+// the log but is an internal error for the client.
+func translate(op string, err error) error {
+	if err == nil {
+		return nil
+	}
+	var de *marketplace.Error
+	switch {
+	case errors.As(err, &de):
+		return err
+	case errors.Is(err, gorm.ErrRecordNotFound):
+		return &marketplace.Error{Code: marketplace.CodeNotFound, Message: "not found"}
+	case errors.Is(err, gorm.ErrDuplicatedKey):
+		return &marketplace.Error{Code: marketplace.CodeConflict, Message: "already exists"}
+	case errors.Is(err, gorm.ErrForeignKeyViolated):
+		return &marketplace.Error{Code: marketplace.CodeInvalid, Message: "refers to something that does not exist"}
+	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
+		return &marketplace.Error{Code: marketplace.CodeUnavailable, Message: "request cancelled or timed out"}
+	}
+	return fmt.Errorf("store: %s: %w", op, err)
+}
