@@ -1,0 +1,225 @@
+// Package pricing is Corridor's pure pricing engine: money and currencies (ISO 4217 minor
+// units, rounding, allocation), FX rate tables and the ECB reference-rate formats, the quote
+// computation (price build, FX, tariff assessment, rounding, energy and emissions) and the
+// comparison of offers by landed cost. It imports tariff, decimal and the standard library
+// only: no web, database or marketplace package.
+package pricing
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/shopspring/decimal"
+)
+
+// Money is an exact amount in one ISO 4217 currency.
+type Money struct {
+	Amount   decimal.Decimal
+	Currency string
+}
+
+// currencies maps ISO 4217 alphabetic codes to their minor units (the number of decimals of
+// the smallest unit). It covers every currency the ECB has ever quoted in its reference-rate
+// files (including the legacy ones replaced by the euro or redenominated) plus the common
+// trading currencies. Source: ISO 4217 list one (SIX), historic codes from list three.
+var currencies = map[string]int32{
+	// The euro and the currencies of the ECB reference rates, current.
+	"EUR": 2, "USD": 2, "JPY": 0, "BGN": 2, "CZK": 2, "DKK": 2, "GBP": 2, "HUF": 2,
+	"PLN": 2, "RON": 2, "SEK": 2, "CHF": 2, "ISK": 0, "NOK": 2, "TRY": 2, "AUD": 2,
+	"BRL": 2, "CAD": 2, "CNY": 2, "HKD": 2, "IDR": 2, "ILS": 2, "INR": 2, "KRW": 0,
+	"MXN": 2, "MYR": 2, "NZD": 2, "PHP": 2, "SGD": 2, "THB": 2, "ZAR": 2,
+	// Currencies the ECB quoted in the past (euro changeovers, redenominations, suspensions).
+	"CYP": 2, "EEK": 2, "LTL": 2, "LVL": 2, "MTL": 2, "ROL": 2, "SIT": 2, "SKK": 2,
+	"TRL": 0, "HRK": 2, "RUB": 2,
+	// Other trading currencies, including the zero- and three-decimal ones.
+	"AED": 2, "SAR": 2, "QAR": 2, "TWD": 2, "VND": 0, "CLP": 0, "COP": 2, "PEN": 2,
+	"ARS": 2, "EGP": 2, "NGN": 2, "KES": 2, "PKR": 2, "BDT": 2, "LKR": 2, "UAH": 2,
+	"RSD": 2, "MAD": 2, "KZT": 2, "XAF": 0, "XOF": 0, "UGX": 0, "PYG": 0, "RWF": 0,
+	"BHD": 3, "KWD": 3, "JOD": 3, "OMR": 3, "TND": 3, "LYD": 3, "IQD": 3, "MOP": 2,
+}
+
+// MinorUnits returns the number of decimals of cur's minor unit (2 for EUR, 0 for JPY, 3 for
+// BHD) and whether cur is a currency Corridor knows.
+func MinorUnits(cur string) (int, bool) {
+	n, ok := currencies[cur]
+	return int(n), ok
+}
+
+// KnownCurrency reports whether cur is an ISO 4217 code in Corridor's currency table.
+func KnownCurrency(cur string) bool {
+	_, ok := currencies[cur]
+	return ok
+}
+
+// places returns the minor units of cur, or 2 for an unknown currency (callers validate
+// currencies before pricing; 2 is the most common exponent and never loses a cent).
+func places(cur string) int32 {
+	if n, ok := currencies[cur]; ok {
+		return n
+	}
+	return 2
+}
+
+// RoundingMode chooses how an amount exactly half-way between two minor units rounds.
+type RoundingMode string
+
+// The rounding modes. HalfUp is the EU legal default (Regulation 1103/97 art. 5: "exactly
+// half-way … rounded up"), applied symmetrically: -0.005 rounds to -0.01. HalfEven (banker's
+// rounding) is offered for statistics and sweeps.
+const (
+	HalfUp   RoundingMode = "half_up"
+	HalfEven RoundingMode = "half_even"
+)
+
+// Valid reports whether m is a known mode; the empty mode is valid and means HalfUp.
+func (m RoundingMode) Valid() bool {
+	return m == "" || m == HalfUp || m == HalfEven
+}
+
+// Round rounds amount to the minor units of currency with mode (empty means HalfUp).
+//
+// Round is THE place rounding of money happens in Corridor: every quote line is computed at
+// full precision and rounded exactly once, here; totals are sums of rounded lines and are
+// never rounded again. An unknown currency rounds to 2 decimals.
+func Round(amount decimal.Decimal, currency string, mode RoundingMode) decimal.Decimal {
+	return roundPlaces(amount, places(currency), mode)
+}
+
+// UnitPrice returns total ÷ quantity, a ratio such as the landed price per GPU-hour, to two
+// more decimals than currency's minor units (EUR 2.3456 per GPU-hour), rounded with mode. It
+// returns zero when quantity is not positive. Unit prices are derived figures shown next to
+// the lines; they are never added up.
+func UnitPrice(total, quantity decimal.Decimal, currency string, mode RoundingMode) decimal.Decimal {
+	if !quantity.IsPositive() {
+		return decimal.Zero
+	}
+	p := places(currency) + 2
+	return roundPlaces(total.DivRound(quantity, p+divGuard), p, mode)
+}
+
+// divGuard is how many decimals beyond the displayed ones a division keeps before the final
+// rounding, so that the one rounding decides the result (no double rounding at realistic
+// magnitudes).
+const divGuard = 12
+
+func roundPlaces(amount decimal.Decimal, places int32, mode RoundingMode) decimal.Decimal {
+	if mode == HalfEven {
+		return amount.RoundBank(places)
+	}
+	return amount.Round(places)
+}
+
+// Add returns m + o. Adding amounts of different currencies is an error, never a sum.
+func (m Money) Add(o Money) (Money, error) {
+	if m.Currency != o.Currency {
+		return Money{}, fmt.Errorf("pricing: add %s to %s: currencies differ", o.Currency, m.Currency)
+	}
+	return Money{Amount: m.Amount.Add(o.Amount), Currency: m.Currency}, nil
+}
+
+// Sub returns m − o. Subtracting amounts of different currencies is an error.
+func (m Money) Sub(o Money) (Money, error) {
+	if m.Currency != o.Currency {
+		return Money{}, fmt.Errorf("pricing: subtract %s from %s: currencies differ", o.Currency, m.Currency)
+	}
+	return Money{Amount: m.Amount.Sub(o.Amount), Currency: m.Currency}, nil
+}
+
+// Round returns m rounded to its currency's minor units with mode (see the function Round).
+func (m Money) Round(mode RoundingMode) Money {
+	return Money{Amount: Round(m.Amount, m.Currency, mode), Currency: m.Currency}
+}
+
+// String formats m as "EUR 18,750.00": the code, a space, the amount with thousands
+// separators and exactly the currency's minor units (rounded half-up for display only).
+func (m Money) String() string {
+	return m.Currency + " " + FormatAmount(m.Amount, m.Currency)
+}
+
+// FormatAmount formats amount with comma thousands separators and the minor units of
+// currency, e.g. "18,750.00" or "-1,234" for JPY. It is for display; it rounds half-up.
+func FormatAmount(amount decimal.Decimal, currency string) string {
+	s := amount.StringFixed(places(currency))
+	neg := strings.HasPrefix(s, "-")
+	if neg {
+		s = s[1:]
+	}
+	intPart, frac := s, ""
+	if i := strings.IndexByte(s, '.'); i >= 0 {
+		intPart, frac = s[:i], s[i:]
+	}
+	var b strings.Builder
+	b.Grow(len(s) + len(s)/3 + 1)
+	if neg {
+		b.WriteByte('-')
+	}
+	for i := 0; i < len(intPart); i++ {
+		if i > 0 && (len(intPart)-i)%3 == 0 {
+			b.WriteByte(',')
+		}
+		b.WriteByte(intPart[i])
+	}
+	b.WriteString(frac)
+	return b.String()
+}
+
+// Allocate splits total over len(weights) shares in proportion to weights, in whole minor
+// units of currency, by the largest-remainder method: every share first gets its proportional
+// amount truncated to minor units; the minor units left over go one each to the shares with
+// the largest truncated remainders (ties to the earlier share). The shares always sum exactly
+// to total. total is first rounded half-up to the minor units. Negative weights count as
+// zero; when all weights are zero the split is equal. It returns nil for no weights.
+func Allocate(total decimal.Decimal, weights []decimal.Decimal, currency string) []decimal.Decimal {
+	n := len(weights)
+	if n == 0 {
+		return nil
+	}
+	p := places(currency)
+	total = Round(total, currency, HalfUp)
+	ws := make([]decimal.Decimal, n)
+	sum := decimal.Zero
+	for i, w := range weights {
+		if w.IsPositive() {
+			ws[i] = w
+			sum = sum.Add(w)
+		}
+	}
+	if sum.IsZero() {
+		for i := range ws {
+			ws[i] = decimal.NewFromInt(1)
+		}
+		sum = decimal.NewFromInt(int64(n))
+	}
+	// Work in integer minor units of |total|; re-apply the sign at the end.
+	units := total.Abs().Shift(p) // exact integer after rounding
+	shares := make([]decimal.Decimal, n)
+	rems := make([]decimal.Decimal, n)
+	given := decimal.Zero
+	for i, w := range ws {
+		exact := units.Mul(w).DivRound(sum, 20)
+		fl := exact.Floor()
+		shares[i] = fl
+		rems[i] = exact.Sub(fl)
+		given = given.Add(fl)
+	}
+	left := units.Sub(given).IntPart()
+	// Hand out the leftover units to the largest remainders, earlier index first on ties.
+	order := make([]int, n)
+	for i := range order {
+		order[i] = i
+	}
+	sort.SliceStable(order, func(a, b int) bool { return rems[order[a]].GreaterThan(rems[order[b]]) })
+	for k := int64(0); k < left; k++ {
+		i := order[int(k)%n]
+		shares[i] = shares[i].Add(decimal.NewFromInt(1))
+	}
+	neg := total.IsNegative()
+	for i := range shares {
+		shares[i] = shares[i].Shift(-p)
+		if neg {
+			shares[i] = shares[i].Neg()
+		}
+	}
+	return shares
+}
