@@ -1,0 +1,551 @@
+package pricing
+
+import (
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/shopspring/decimal"
+
+	"corridor/tariff"
+)
+
+// The pricing models an offer can post. Reserved and interruptible prices are simply the
+// prices the supplier posts for them; a reserved commitment is expressed by the offer's
+// MinHours (and shown with TermMonths), which Price enforces.
+const (
+	PricingOnDemand      = "on_demand"
+	PricingReserved      = "reserved"
+	PricingInterruptible = "interruptible"
+)
+
+// ValidityPeriod is how long a quote is valid after it is created (valid_until = created +
+// ValidityPeriod) unless Inputs.Validity says otherwise.
+const ValidityPeriod = 24 * time.Hour
+
+// Tier is a volume discount: a request of at least MinGPUHours GPU-hours (units for
+// hardware) gets Discount (a fraction: 0.05 for 5%) off the gross price.
+type Tier struct {
+	MinGPUHours decimal.Decimal
+	Discount    decimal.Decimal
+}
+
+// OfferTerms is everything about an offer, its region and its accelerator that pricing needs.
+// The marketplace builds it from its records; pricing never reads storage.
+type OfferTerms struct {
+	ID             string
+	Product        tariff.Product
+	Price          decimal.Decimal // per GPU-hour, or per unit for hardware, in Currency
+	Currency       string
+	Pricing        string // on_demand | reserved | interruptible
+	MinHours       int
+	TermMonths     int
+	Tiers          []Tier
+	Capacity       int // GPUs (or units) available; 0 means unlimited
+	AvailableFrom  time.Time
+	AvailableUntil time.Time
+	HSCode         string // hardware
+	Origin         string // ISO alpha-2 of the hosting (or shipping) country
+	Region         string // region code
+	Bloc           string // CN | EU, for compare filters
+	PUE            decimal.Decimal
+	GridKgPerKWh   decimal.Decimal
+	Accelerator    tariff.Accelerator
+	BF16TFLOPS     decimal.Decimal // dense, per GPU
+	TDPW           decimal.Decimal // per GPU
+}
+
+// Request is what a buyer asks to be quoted.
+type Request struct {
+	GPUs         int
+	Hours        int
+	Units        int // hardware only
+	BuyerCountry string
+	BuyerType    tariff.BuyerType
+	Currency     string    // the quote currency
+	AsOf         time.Time // the pricing date; zero means the creation date (Inputs.Now)
+	Start        time.Time // optional start of use, checked against the offer's window
+	PersonalData bool
+	Freight      decimal.Decimal // goods: freight to the border, in the quote currency
+	Insurance    decimal.Decimal // goods: insurance to the border, in the quote currency
+}
+
+// Inputs is everything Price reads. Price is a pure function of Inputs: the same Inputs give
+// the identical Quote.
+type Inputs struct {
+	Offer         OfferTerms
+	Request       Request
+	Policy        *tariff.Policy // nil prices without any measure
+	PolicyVersion int
+	FX            Snapshot     // the rates in force on the pricing date
+	Rounding      RoundingMode // empty means HalfUp
+	Now           time.Time    // creation time of the quote
+	Validity      time.Duration
+	Quota         tariff.QuotaLedger         // optional: quota balances (read only)
+	SubsidyUsed   map[string]decimal.Decimal // optional: subsidy already used per measure id
+}
+
+// Line is one rounded line of a quote.
+type Line struct {
+	Kind        string // base | discount | export_duty | export_rebate | customs_duty | additional_duty | levy | vat | withholding | surtax | fee | subsidy
+	Label       string
+	Amount      decimal.Decimal // rounded once, to Currency's minor units
+	Currency    string
+	MeasureID   string          // the measure that produced the line, if any
+	Rate        string          // the duty expression or FX rate the line applied
+	Basis       string          // e.g. "EUR 18,750.00 net price"
+	BaseAmount  decimal.Decimal // the base the rate applied to (rounded for display)
+	LegalRef    []string
+	Payable     bool // false for reverse-charged VAT: shown, not in Total
+	Recoverable bool // a business buyer can deduct it
+	Quota       string
+}
+
+// PolicyRef names the policy version a quote used.
+type PolicyRef struct {
+	ID      string
+	Version int
+	Hash    string
+}
+
+// Quote is a priced request. Its lines are rounded once each; Total is the exact sum of the
+// payable lines. A Quote stores its inputs (Offer, Request, Snapshot, Rounding, CreatedAt,
+// Policy), so Price(q.Inputs(policy)) reproduces it exactly.
+type Quote struct {
+	OfferID         string
+	Currency        string
+	AsOf            time.Time
+	CreatedAt       time.Time
+	ValidUntil      time.Time
+	Lines           []Line
+	Subtotal        decimal.Decimal // net price: base + discount lines
+	Total           decimal.Decimal // cash payable: sum of payable lines
+	NetCost         decimal.Decimal // Total minus payable taxes a business recovers
+	LandedCost      decimal.Decimal // NetCost for a business, Total for a consumer
+	Quantity        decimal.Decimal // GPU-hours for services, units for hardware
+	PerGPUHour      decimal.Decimal // landed cost per GPU-hour (zero for hardware)
+	PerPFLOPHour    decimal.Decimal // landed cost per dense BF16 PFLOP-hour (zero if unknown)
+	EnergyKWh       decimal.Decimal // facility energy estimate, 3 decimals
+	EmissionsKgCO2e decimal.Decimal // estimate from the region's grid intensity, 3 decimals
+	FX              []FXUse
+	Flags           []tariff.Flag
+	Trail           []tariff.Consideration
+	Policy          PolicyRef
+	Rounding        RoundingMode
+	Offer           OfferTerms
+	Request         Request
+	Snapshot        Snapshot
+	Validity        time.Duration
+}
+
+// Inputs returns the inputs the quote was priced from, with policy (which must be the
+// version q.Policy names): re-pricing them gives the identical quote.
+func (q Quote) Inputs(policy *tariff.Policy) Inputs {
+	return Inputs{
+		Offer: q.Offer, Request: q.Request, Policy: policy, PolicyVersion: q.Policy.Version,
+		FX: q.Snapshot, Rounding: q.Rounding, Now: q.CreatedAt, Validity: q.Validity,
+	}
+}
+
+// Reasons a request cannot be quoted (NoQuoteError.Reason).
+const (
+	ReasonBelowMinHours     = "below_min_hours"
+	ReasonBlockedByGate     = "blocked_by_gate"
+	ReasonNoFXRate          = "no_fx_rate"
+	ReasonUnknownCurrency   = "unknown_currency"
+	ReasonHoursOutOfWindow  = "hours_out_of_window"
+	ReasonNotEnoughCapacity = "not_enough_capacity"
+	ReasonInvalidRequest    = "invalid_request"
+	ReasonInvalidOffer      = "invalid_offer"
+	ReasonNotMatching       = "not_matching"
+)
+
+// NoQuoteError says why a request cannot be quoted: Reason is a stable code (the quote's
+// no_quote_reason), Field the request field at fault (if one is), Message a sentence.
+type NoQuoteError struct {
+	Reason  string
+	Field   string
+	Message string
+}
+
+// Error implements error.
+func (e *NoQuoteError) Error() string {
+	return "pricing: no quote: " + e.Reason + ": " + e.Message
+}
+
+func noQuote(reason, field, format string, args ...any) *NoQuoteError {
+	return &NoQuoteError{Reason: reason, Field: field, Message: fmt.Sprintf(format, args...)}
+}
+
+// Price computes a quote: the price build (price × GPUs × hours, or × units for hardware,
+// less the volume tier discount), conversion into the quote currency, the tariff assessment
+// on the converted net price, rounding of each line once (Round), the totals, unit prices,
+// energy and emissions. It is pure and deterministic. A request that cannot be quoted returns
+// a *NoQuoteError; a broken policy returns the tariff engine's error.
+//
+// Formulas (see README.md): base = price × quantity × FX; discount = −base × tier discount;
+// net = base + discount (rounded lines), the tariff engine's net_price; total = Σ payable
+// lines; net cost = total − Σ payable recoverable lines (business buyers only); landed = net
+// cost (business) or total (consumer); per GPU-hour = landed ÷ GPU-hours; per PFLOP-hour =
+// landed ÷ (GPU-hours × BF16 TFLOPS ÷ 1000); kWh = GPU-hours × TDP W ÷ 1000 × PUE;
+// kg CO2e = kWh × grid kg/kWh.
+func Price(in Inputs) (Quote, error) {
+	o, r := in.Offer, in.Request
+	mode := in.Rounding
+	if mode == "" {
+		mode = HalfUp
+	}
+	if !mode.Valid() {
+		return Quote{}, noQuote(ReasonInvalidRequest, "rounding", "unknown rounding mode %q", mode)
+	}
+	cur := r.Currency
+	if !KnownCurrency(cur) {
+		return Quote{}, noQuote(ReasonUnknownCurrency, "currency", "unknown currency %q", cur)
+	}
+	if !KnownCurrency(o.Currency) {
+		return Quote{}, noQuote(ReasonUnknownCurrency, "offer.currency", "the offer's currency %q is unknown", o.Currency)
+	}
+	if r.BuyerType != tariff.BuyerBusiness && r.BuyerType != tariff.BuyerConsumer {
+		return Quote{}, noQuote(ReasonInvalidRequest, "buyer.type", "buyer type must be business or consumer, not %q", r.BuyerType)
+	}
+	if !isCountry(r.BuyerCountry) {
+		return Quote{}, noQuote(ReasonInvalidRequest, "buyer.country", "buyer country must be an ISO 3166 alpha-2 code, not %q", r.BuyerCountry)
+	}
+	if o.Price.IsNegative() {
+		return Quote{}, noQuote(ReasonInvalidOffer, "offer.price", "the offer's price is negative")
+	}
+	if r.Freight.IsNegative() || r.Insurance.IsNegative() {
+		return Quote{}, noQuote(ReasonInvalidRequest, "freight", "freight and insurance cannot be negative")
+	}
+	validity := in.Validity
+	if validity <= 0 {
+		validity = ValidityPeriod
+	}
+	asOf := day(r.AsOf)
+	if r.AsOf.IsZero() {
+		asOf = day(in.Now)
+	}
+
+	// Quantity: GPU-hours for services, units for goods.
+	hardware := o.Product == tariff.ProductHardware
+	var qty, gpuHours decimal.Decimal
+	if hardware {
+		if r.Units <= 0 {
+			return Quote{}, noQuote(ReasonInvalidRequest, "units", "units must be at least 1")
+		}
+		if o.Capacity > 0 && r.Units > o.Capacity {
+			return Quote{}, noQuote(ReasonNotEnoughCapacity, "units", "%d units requested, %d available", r.Units, o.Capacity)
+		}
+		qty = decimal.NewFromInt(int64(r.Units))
+	} else {
+		if r.GPUs <= 0 {
+			return Quote{}, noQuote(ReasonInvalidRequest, "gpus", "gpus must be at least 1")
+		}
+		if r.Hours <= 0 {
+			return Quote{}, noQuote(ReasonInvalidRequest, "hours", "hours must be at least 1")
+		}
+		if o.Capacity > 0 && r.GPUs > o.Capacity {
+			return Quote{}, noQuote(ReasonNotEnoughCapacity, "gpus", "%d GPUs requested, %d available", r.GPUs, o.Capacity)
+		}
+		if r.Hours < o.MinHours {
+			return Quote{}, noQuote(ReasonBelowMinHours, "hours", "%d hours requested, the offer's minimum is %d", r.Hours, o.MinHours)
+		}
+		if !r.Start.IsZero() {
+			end := r.Start.Add(time.Duration(r.Hours) * time.Hour)
+			if (!o.AvailableFrom.IsZero() && r.Start.Before(o.AvailableFrom)) ||
+				(!o.AvailableUntil.IsZero() && end.After(o.AvailableUntil)) {
+				return Quote{}, noQuote(ReasonHoursOutOfWindow, "hours",
+					"%s + %d h is outside the offer's availability %s..%s", r.Start.Format(time.RFC3339), r.Hours,
+					o.AvailableFrom.Format(time.RFC3339), o.AvailableUntil.Format(time.RFC3339))
+			}
+		}
+		gpuHours = decimal.NewFromInt(int64(r.GPUs) * int64(r.Hours))
+		qty = gpuHours
+	}
+
+	q := Quote{
+		OfferID:    o.ID,
+		Currency:   cur,
+		AsOf:       asOf,
+		CreatedAt:  in.Now,
+		ValidUntil: in.Now.Add(validity),
+		Quantity:   qty,
+		Rounding:   mode,
+		Offer:      o,
+		Request:    r,
+		Snapshot:   in.FX,
+		Validity:   in.Validity,
+	}
+	if in.Policy != nil {
+		q.Policy = PolicyRef{ID: in.Policy.ID, Version: in.PolicyVersion, Hash: in.Policy.Hash}
+	}
+	conv := &recorder{snap: in.FX, q: &q}
+
+	// Price build in the offer currency, at full precision.
+	gross := o.Price.Mul(qty)
+	disc := tierDiscount(o.Tiers, qty)
+	fx := FXUse{Rate: decimal.NewFromInt(1)}
+	if o.Currency != cur {
+		u, err := conv.use(o.Currency, cur)
+		if err != nil {
+			return Quote{}, err
+		}
+		fx = u
+	}
+	unit := "GPU-hour"
+	if hardware {
+		unit = "unit"
+	}
+	baseLine := Line{
+		Kind:       "base",
+		Label:      baseLabel(o, r, hardware),
+		Amount:     Round(gross.Mul(fx.Rate), cur, mode),
+		Currency:   cur,
+		Rate:       o.Currency + " " + FormatAmount(o.Price, o.Currency) + " per " + unit,
+		BaseAmount: qty,
+		Basis:      qty.String() + " " + unit + "s",
+		Payable:    true,
+	}
+	if o.Currency != cur {
+		baseLine.Basis += " = " + o.Currency + " " + FormatAmount(gross, o.Currency) + " at " + fx.Rate.String() + " " + cur + "/" + o.Currency
+	}
+	q.Lines = make([]Line, 0, 8)
+	q.Lines = append(q.Lines, baseLine)
+	net := baseLine.Amount
+	if disc.IsPositive() {
+		d := Line{
+			Kind:       "discount",
+			Label:      "Volume discount " + disc.Shift(2).String() + "%",
+			Amount:     Round(gross.Mul(disc).Mul(fx.Rate).Neg(), cur, mode),
+			Currency:   cur,
+			Rate:       disc.Shift(2).String() + "%",
+			BaseAmount: baseLine.Amount,
+			Basis:      cur + " " + FormatAmount(baseLine.Amount, cur) + " gross price",
+			Payable:    true,
+		}
+		q.Lines = append(q.Lines, d)
+		net = net.Add(d.Amount)
+	}
+	q.Subtotal = net
+	freight := Round(r.Freight, cur, mode)
+	insurance := Round(r.Insurance, cur, mode)
+	if freight.IsPositive() {
+		q.Lines = append(q.Lines, Line{Kind: "fee", Label: "Freight to the border", Amount: freight, Currency: cur, Payable: true})
+	}
+	if insurance.IsPositive() {
+		q.Lines = append(q.Lines, Line{Kind: "fee", Label: "Insurance to the border", Amount: insurance, Currency: cur, Payable: true})
+	}
+
+	// Energy and emissions (services only: goods consume energy after delivery).
+	kwh := decimal.Zero
+	if !hardware && o.TDPW.IsPositive() {
+		pue := o.PUE
+		if !pue.IsPositive() {
+			pue = decimal.NewFromInt(1) // unknown PUE: IT load only
+		}
+		kwh = gpuHours.Mul(o.TDPW).Mul(pue).Shift(-3)
+	}
+	q.EnergyKWh = kwh.Round(3)
+	q.EmissionsKgCO2e = kwh.Mul(o.GridKgPerKWh).Round(3)
+
+	// The tariff assessment, on the rounded net price in the quote currency.
+	if in.Policy != nil {
+		supply := tariff.Supply{
+			Product:      o.Product,
+			Origin:       o.Origin,
+			Destination:  r.BuyerCountry,
+			Region:       o.Region,
+			BuyerType:    r.BuyerType,
+			PersonalData: r.PersonalData,
+			HSCode:       o.HSCode,
+			Accelerator:  o.Accelerator,
+			Quantity:     qty,
+			EnergyKWh:    kwh,
+			NetPrice:     net,
+			Freight:      freight,
+			Insurance:    insurance,
+			Currency:     cur,
+			Rates:        conv,
+			Quota:        in.Quota,
+			SubsidyUsed:  in.SubsidyUsed,
+		}
+		a, err := tariff.Assess(in.Policy, supply, asOf)
+		if err != nil {
+			if conv.err != nil {
+				return Quote{}, conv.err
+			}
+			return Quote{}, err
+		}
+		q.Flags = append(q.Flags, a.Flags...)
+		q.Trail = a.Trail
+		if a.Blocked {
+			return Quote{}, blockedError(a.Flags)
+		}
+		for _, c := range a.Charges {
+			q.Lines = append(q.Lines, chargeLine(c, cur, mode))
+		}
+	}
+	for _, f := range conv.stale {
+		q.Flags = append(q.Flags, f)
+	}
+
+	// Totals: sums of rounded lines, never rounded again.
+	total, recovered := decimal.Zero, decimal.Zero
+	for _, l := range q.Lines {
+		if !l.Payable {
+			continue
+		}
+		total = total.Add(l.Amount)
+		if l.Recoverable && r.BuyerType == tariff.BuyerBusiness {
+			recovered = recovered.Add(l.Amount)
+		}
+	}
+	q.Total = total
+	q.NetCost = total.Sub(recovered)
+	q.LandedCost = q.Total
+	if r.BuyerType == tariff.BuyerBusiness {
+		q.LandedCost = q.NetCost
+	}
+	if !hardware {
+		q.PerGPUHour = UnitPrice(q.LandedCost, gpuHours, cur, mode)
+		if o.BF16TFLOPS.IsPositive() {
+			q.PerPFLOPHour = UnitPrice(q.LandedCost, gpuHours.Mul(o.BF16TFLOPS).Shift(-3), cur, mode)
+		}
+	}
+	return q, nil
+}
+
+// tierDiscount returns the discount of the highest tier whose minimum the quantity reaches.
+func tierDiscount(tiers []Tier, qty decimal.Decimal) decimal.Decimal {
+	best, bestMin := decimal.Zero, decimal.Decimal{}
+	found := false
+	for _, t := range tiers {
+		if qty.GreaterThanOrEqual(t.MinGPUHours) && (!found || t.MinGPUHours.GreaterThan(bestMin)) {
+			best, bestMin, found = t.Discount, t.MinGPUHours, true
+		}
+	}
+	if best.IsNegative() {
+		return decimal.Zero
+	}
+	return best
+}
+
+func baseLabel(o OfferTerms, r Request, hardware bool) string {
+	name := o.Accelerator.Model
+	if name == "" {
+		name = string(o.Product)
+	}
+	if hardware {
+		return name + ": " + strconv.Itoa(r.Units) + " units"
+	}
+	return name + ": " + strconv.Itoa(r.GPUs) + " GPUs × " + strconv.Itoa(r.Hours) + " h (" + pricingName(o.Pricing) + ")"
+}
+
+func pricingName(p string) string {
+	if p == "" {
+		return PricingOnDemand
+	}
+	return p
+}
+
+// chargeLine turns one tariff charge into a quote line, rounding its amount (once).
+func chargeLine(c tariff.Charge, cur string, mode RoundingMode) Line {
+	l := Line{
+		Kind:        string(c.Kind),
+		Label:       c.Label,
+		Amount:      Round(c.Amount, cur, mode),
+		Currency:    cur,
+		MeasureID:   c.MeasureID,
+		Rate:        c.Rate,
+		BaseAmount:  c.BaseAmount,
+		LegalRef:    c.Legal,
+		Payable:     c.Payable,
+		Recoverable: c.Recoverable,
+		Quota:       c.Quota,
+	}
+	switch c.Basis {
+	case "quantity":
+		l.Basis = c.BaseAmount.String() + " quantity"
+	case "":
+	default:
+		l.BaseAmount = Round(c.BaseAmount, cur, mode)
+		l.Basis = cur + " " + FormatAmount(c.BaseAmount, cur) + " " + basisName(c.Basis)
+	}
+	return l
+}
+
+func basisName(b string) string {
+	switch b {
+	case "net_price":
+		return "net price"
+	case "customs_value":
+		return "customs value"
+	case "value_plus_duties":
+		return "value plus duties"
+	case "gross_payment":
+		return "gross payment"
+	case "tax_amount":
+		return "tax amount"
+	case "contract_amount":
+		return "contract amount"
+	}
+	return b
+}
+
+func blockedError(flags []tariff.Flag) *NoQuoteError {
+	msg := "a gate of the policy blocks this supply"
+	for _, f := range flags {
+		if f.Severity == tariff.SeverityBlock {
+			msg = f.Message
+			if f.MeasureID != "" {
+				msg += " (" + f.MeasureID + ")"
+			}
+			break
+		}
+	}
+	return &NoQuoteError{Reason: ReasonBlockedByGate, Message: msg}
+}
+
+func isCountry(s string) bool {
+	return len(s) == 2 && s[0] >= 'A' && s[0] <= 'Z' && s[1] >= 'A' && s[1] <= 'Z'
+}
+
+// recorder is the tariff.Converter Price hands to the engine: it converts with the snapshot
+// and records every pair used (once) in the quote's FX list, with staleness warnings.
+type recorder struct {
+	snap  Snapshot
+	q     *Quote
+	stale []tariff.Flag
+	err   error
+}
+
+func (c *recorder) use(from, to string) (FXUse, error) {
+	for _, u := range c.q.FX {
+		if u.From == from && u.To == to {
+			return u, nil
+		}
+	}
+	u, err := c.snap.CrossRate(from, to)
+	if err != nil {
+		nq := &NoQuoteError{Reason: ReasonNoFXRate, Field: "currency", Message: err.Error()}
+		c.err = nq
+		return FXUse{}, nq
+	}
+	c.q.FX = append(c.q.FX, u)
+	if c.snap.Date.Sub(u.Date) > StaleAfter {
+		c.stale = append(c.stale, staleFlag(u.Date, c.snap.Date))
+	}
+	return u, nil
+}
+
+// Convert implements tariff.Converter.
+func (c *recorder) Convert(amount decimal.Decimal, from, to string) (decimal.Decimal, error) {
+	if from == to {
+		return amount, nil
+	}
+	u, err := c.use(from, to)
+	if err != nil {
+		return decimal.Decimal{}, err
+	}
+	return amount.Mul(u.Rate), nil
+}
