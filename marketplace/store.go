@@ -4,7 +4,7 @@ import (
 	"context"
 	"time"
 
-	"github.com/shopspring/decimal"
+	"corridor/pricing"
 )
 
 // RegionFilter narrows a region listing; zero values match everything.
@@ -14,14 +14,9 @@ type RegionFilter struct {
 	Country string
 }
 
-// FXRate is one published reference rate: PerEUR units of Currency for one euro, published on
-// Date by Source (e.g. "ECB euro foreign exchange reference rates").
-type FXRate struct {
-	Date     time.Time
-	Currency string
-	PerEUR   decimal.Decimal
-	Source   string
-}
+// FXRate is one published reference rate (PerEUR units of Currency for one euro, published on
+// Date by Source); pricing owns the type and the rules for using it.
+type FXRate = pricing.Rate
 
 // Store is the persistence the domain needs. The GORM adapter in marketplace/store implements
 // it for SQLite and PostgreSQL; every method is safe for concurrent use by several processes.
