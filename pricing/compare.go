@@ -1,0 +1,193 @@
+package pricing
+
+import (
+	"errors"
+	"runtime"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/shopspring/decimal"
+
+	"corridor/tariff"
+)
+
+// Need is what a buyer wants to compare offers for: GPUs × Hours of an accelerator model (or
+// of any accelerator with at least MinBF16TFLOPS dense BF16 TFLOPS), optionally only in one
+// bloc or some regions, priced for the buyer in Currency.
+type Need struct {
+	Accelerator   string          // model code; "" accepts any model
+	MinBF16TFLOPS decimal.Decimal // zero accepts any
+	GPUs          int
+	Hours         int
+	BuyerCountry  string
+	BuyerType     tariff.BuyerType
+	Currency      string
+	Bloc          string   // CN | EU; "" accepts both
+	Regions       []string // region codes; empty accepts all
+	Start         time.Time
+	PersonalData  bool
+}
+
+// Breakdown splits a landed cost for a stacked bar: the price (base, discount and fees that
+// are not measures), duties and levies (export duties and rebates, customs and additional
+// duties, levies, measure fees), taxes (VAT, withholding, surtaxes that the buyer cannot
+// recover) and subsidies (negative). The four parts sum to the landed cost.
+type Breakdown struct {
+	Price        decimal.Decimal
+	DutiesLevies decimal.Decimal
+	Taxes        decimal.Decimal
+	Subsidies    decimal.Decimal
+}
+
+// Ranked is one offer in a comparison: its quote and landed figures, or why it could not be
+// quoted (NoQuoteReason, NoQuoteMessage; Quote is then zero).
+type Ranked struct {
+	OfferID        string
+	Quote          Quote
+	NoQuoteReason  string
+	NoQuoteMessage string
+	LandedCost     decimal.Decimal
+	PerGPUHour     decimal.Decimal
+	PerPFLOPHour   decimal.Decimal
+	Breakdown      Breakdown
+	Flags          []tariff.Flag
+}
+
+// compareParallelMin is the number of offers from which Compare spreads the work over all
+// cores; below it the goroutine hand-off costs more than it saves.
+const compareParallelMin = 256
+
+// Compare prices need against every offer that matches it (model or minimum BF16 TFLOPS,
+// bloc, regions; services only) and returns them ranked by landed cost for the buyer (net
+// cost for a business, total for a consumer), ties broken by offer id. Offers without enough
+// capacity are left out; matching offers that cannot be quoted for another reason (below
+// minimum hours, blocked by a gate, no FX rate…) follow the ranked ones, by offer id, with
+// their reason. The result does not depend on the number of cores used.
+func Compare(need Need, offers []OfferTerms, policy *tariff.Policy, policyVersion int, fx Snapshot, asOf, now time.Time) []Ranked {
+	req := Request{
+		GPUs: need.GPUs, Hours: need.Hours, BuyerCountry: need.BuyerCountry, BuyerType: need.BuyerType,
+		Currency: need.Currency, AsOf: asOf, Start: need.Start, PersonalData: need.PersonalData,
+	}
+	regions := make(map[string]bool, len(need.Regions))
+	for _, r := range need.Regions {
+		regions[r] = true
+	}
+	out := make([]Ranked, len(offers))
+	keep := make([]bool, len(offers))
+	work := func(lo, hi int) {
+		for i := lo; i < hi; i++ {
+			o := &offers[i]
+			if !matches(need, o, regions) {
+				continue
+			}
+			q, err := Price(Inputs{Offer: *o, Request: req, Policy: policy, PolicyVersion: policyVersion, FX: fx, Now: now})
+			rk := Ranked{OfferID: o.ID}
+			if err != nil {
+				var nq *NoQuoteError
+				if errors.As(err, &nq) {
+					if nq.Reason == ReasonNotEnoughCapacity {
+						continue
+					}
+					rk.NoQuoteReason, rk.NoQuoteMessage = nq.Reason, nq.Message
+				} else {
+					rk.NoQuoteReason, rk.NoQuoteMessage = "error", err.Error()
+				}
+				out[i], keep[i] = rk, true
+				continue
+			}
+			rk.Quote = q
+			rk.LandedCost, rk.PerGPUHour, rk.PerPFLOPHour = q.LandedCost, q.PerGPUHour, q.PerPFLOPHour
+			rk.Breakdown = breakdown(q)
+			rk.Flags = q.Flags
+			out[i], keep[i] = rk, true
+		}
+	}
+	n := len(offers)
+	workers := runtime.GOMAXPROCS(0)
+	if n < compareParallelMin || workers < 2 {
+		work(0, n)
+	} else {
+		var wg sync.WaitGroup
+		chunk := (n + workers - 1) / workers
+		for lo := 0; lo < n; lo += chunk {
+			hi := min(lo+chunk, n)
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				work(lo, hi)
+			}()
+		}
+		wg.Wait()
+	}
+	res := make([]Ranked, 0, n)
+	for i := range out {
+		if keep[i] {
+			res = append(res, out[i])
+		}
+	}
+	sort.Slice(res, func(i, j int) bool {
+		a, b := &res[i], &res[j]
+		if (a.NoQuoteReason == "") != (b.NoQuoteReason == "") {
+			return a.NoQuoteReason == ""
+		}
+		if a.NoQuoteReason == "" {
+			if c := a.LandedCost.Cmp(b.LandedCost); c != 0 {
+				return c < 0
+			}
+		}
+		return a.OfferID < b.OfferID
+	})
+	return res
+}
+
+// matches reports whether an offer fits a need, before any pricing.
+func matches(need Need, o *OfferTerms, regions map[string]bool) bool {
+	if o.Product == tariff.ProductHardware {
+		return false
+	}
+	if need.Accelerator != "" && !strings.EqualFold(need.Accelerator, o.Accelerator.Model) {
+		return false
+	}
+	if need.MinBF16TFLOPS.IsPositive() && o.BF16TFLOPS.LessThan(need.MinBF16TFLOPS) {
+		return false
+	}
+	if need.Bloc != "" && !strings.EqualFold(need.Bloc, o.Bloc) {
+		return false
+	}
+	if len(regions) > 0 && !regions[o.Region] {
+		return false
+	}
+	return true
+}
+
+// breakdown buckets a quote's landed cost; recoverable lines are left out for a business, as
+// in its net cost, so the parts sum to LandedCost.
+func breakdown(q Quote) Breakdown {
+	var b Breakdown
+	business := q.Request.BuyerType == tariff.BuyerBusiness
+	for i := range q.Lines {
+		l := &q.Lines[i]
+		if !l.Payable || (business && l.Recoverable) {
+			continue
+		}
+		switch tariff.Kind(l.Kind) {
+		case tariff.KindExportDuty, tariff.KindExportRebate, tariff.KindCustomsDuty, tariff.KindAdditionalDuty, tariff.KindLevy:
+			b.DutiesLevies = b.DutiesLevies.Add(l.Amount)
+		case tariff.KindVAT, tariff.KindWithholding, tariff.KindSurtax:
+			b.Taxes = b.Taxes.Add(l.Amount)
+		case tariff.KindSubsidy:
+			b.Subsidies = b.Subsidies.Add(l.Amount)
+		case tariff.KindFee:
+			if l.MeasureID != "" {
+				b.DutiesLevies = b.DutiesLevies.Add(l.Amount)
+			} else {
+				b.Price = b.Price.Add(l.Amount)
+			}
+		default: // base, discount
+			b.Price = b.Price.Add(l.Amount)
+		}
+	}
+	return b
+}
