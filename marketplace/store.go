@@ -20,7 +20,16 @@ type FXRate = pricing.Rate
 
 // Store is the persistence the domain needs. The GORM adapter in marketplace/store implements
 // it for SQLite and PostgreSQL; every method is safe for concurrent use by several processes.
+// It is composed of one interface per area so each area's file owns its part.
 type Store interface {
+	ReferenceStore
+	SupplyStore
+	QuoteStore
+	PolicyStore
+}
+
+// ReferenceStore holds reference data: regions, accelerators, FX rates and server settings.
+type ReferenceStore interface {
 	// Ping reports whether the database answers.
 	Ping(ctx context.Context) error
 	// Close releases the database.
@@ -41,13 +50,6 @@ type Store interface {
 	PutFXRates(ctx context.Context, rates []FXRate) (int, error)
 	// FXRatesBetween returns every stored rate published in [from, to], ordered by date.
 	FXRatesBetween(ctx context.Context, from, to time.Time) ([]FXRate, error)
-
-	// PutSuppliers inserts suppliers whose id is new (seeding); it returns how many.
-	PutSuppliers(ctx context.Context, suppliers []Supplier) (int, error)
-	// PutOffers inserts offers whose id is new (seeding); it returns how many.
-	PutOffers(ctx context.Context, offers []Offer) (int, error)
-	// CountOffers counts offers, for health and seeding checks.
-	CountOffers(ctx context.Context) (int64, error)
 
 	// Setting reads a named server setting (e.g. the admin token's hash); ok is false when unset.
 	Setting(ctx context.Context, name string) (value string, ok bool, err error)

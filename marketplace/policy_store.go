@@ -1,0 +1,5 @@
+package marketplace
+
+// PolicyStore holds tariff policy documents and their versions.
+type PolicyStore interface {
+}

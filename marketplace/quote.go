@@ -1,0 +1,68 @@
+package marketplace
+
+import (
+	"time"
+
+	"github.com/shopspring/decimal"
+)
+
+// Buyer is who asks for a quote: where the buyer is established and whether it buys as a
+// VAT-registered business or as a consumer.
+type Buyer struct {
+	Country string // ISO alpha-2
+	Type    string // business | consumer
+	VATID   string // optional; recorded, not validated against VIES (no network here)
+}
+
+// QuoteRequest is what a buyer asks to be priced.
+type QuoteRequest struct {
+	OfferID      string
+	GPUs         int
+	Hours        int
+	Units        int // hardware only: units bought (GPUs is ignored)
+	Buyer        Buyer
+	Currency     string
+	AsOf         time.Time // the pricing date (policy version and FX in force then); zero = today
+	Start        time.Time // start of the reserved window; zero = the later of now and the offer's start
+	PersonalData bool
+}
+
+// QuotaUse is tariff-quota volume a quote would consume when accepted.
+type QuotaUse struct {
+	MeasureID string
+	Period    string // e.g. "2026" for a calendar-year quota
+	Volume    decimal.Decimal
+}
+
+// Quote is a stored, immutable priced request. Document is the full priced quote as JSON
+// (lines, FX, policy, flags…); the other fields are what accepting it needs.
+type Quote struct {
+	ID         string
+	OfferID    string
+	Request    QuoteRequest
+	GPUs       int       // GPUs (or units) the order will reserve
+	Start, End time.Time // the reservation window [Start, End)
+	Currency   string
+	Total      decimal.Decimal
+	CreatedAt  time.Time
+	ValidUntil time.Time
+	PolicyID   string
+	PolicyVer  int
+	PolicyHash string
+	QuotaUses  []QuotaUse
+	Document   []byte // canonical JSON of the priced quote, as served
+}
+
+// Order is an accepted quote: it holds a reservation of GPUs on the offer over [Start, End).
+type Order struct {
+	ID         string
+	QuoteID    string
+	OfferID    string
+	SupplierID string
+	GPUs       int
+	Start, End time.Time
+	Currency   string
+	Total      decimal.Decimal
+	Status     string // confirmed
+	CreatedAt  time.Time
+}

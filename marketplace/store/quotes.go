@@ -1,0 +1,99 @@
+package store
+
+import (
+	"context"
+	"encoding/json"
+	"time"
+
+	"github.com/shopspring/decimal"
+
+	"corridor/marketplace"
+)
+
+func init() { extraRows = append(extraRows, &quoteRow{}) }
+
+// quoteRow is an immutable priced request. The full priced quote is kept as JSON text exactly
+// as served, so reading it back can never re-round or re-order anything.
+type quoteRow struct {
+	ID         string          `gorm:"primaryKey;size:64"`
+	OfferID    string          `gorm:"size:64;not null;index"`
+	Request    string          `gorm:"type:text;not null"`
+	GPUs       int             `gorm:"not null"`
+	StartAt    int64           `gorm:"not null"`
+	EndAt      int64           `gorm:"not null"`
+	Currency   string          `gorm:"size:3;not null"`
+	Total      decimal.Decimal `gorm:"type:text;not null"`
+	CreatedAt  time.Time
+	ValidUntil time.Time `gorm:"not null"`
+	PolicyID   string    `gorm:"size:128;not null"`
+	PolicyVer  int       `gorm:"not null"`
+	PolicyHash string    `gorm:"size:64;not null"`
+	QuotaUses  string    `gorm:"type:text;not null"`
+	Document   string    `gorm:"type:text;not null"`
+}
+
+func (quoteRow) TableName() string { return "quotes" }
+
+type quotaUseJSON struct {
+	MeasureID string          `json:"measure_id"`
+	Period    string          `json:"period"`
+	Volume    decimal.Decimal `json:"volume"`
+}
+
+func toQuoteRow(q marketplace.Quote) (quoteRow, error) {
+	req, err := json.Marshal(q.Request)
+	if err != nil {
+		return quoteRow{}, err
+	}
+	uses := make([]quotaUseJSON, len(q.QuotaUses))
+	for i, u := range q.QuotaUses {
+		uses[i] = quotaUseJSON(u)
+	}
+	ub, err := json.Marshal(uses)
+	if err != nil {
+		return quoteRow{}, err
+	}
+	return quoteRow{
+		ID: q.ID, OfferID: q.OfferID, Request: string(req), GPUs: q.GPUs, StartAt: q.Start.Unix(), EndAt: q.End.Unix(),
+		Currency: q.Currency, Total: q.Total, CreatedAt: q.CreatedAt.UTC(), ValidUntil: q.ValidUntil.UTC(),
+		PolicyID: q.PolicyID, PolicyVer: q.PolicyVer, PolicyHash: q.PolicyHash, QuotaUses: string(ub), Document: string(q.Document),
+	}, nil
+}
+
+func (r quoteRow) domain() (marketplace.Quote, error) {
+	q := marketplace.Quote{
+		ID: r.ID, OfferID: r.OfferID, GPUs: r.GPUs, Start: time.Unix(r.StartAt, 0).UTC(), End: time.Unix(r.EndAt, 0).UTC(),
+		Currency: r.Currency, Total: r.Total, CreatedAt: r.CreatedAt.UTC(), ValidUntil: r.ValidUntil.UTC(),
+		PolicyID: r.PolicyID, PolicyVer: r.PolicyVer, PolicyHash: r.PolicyHash, Document: []byte(r.Document),
+	}
+	if err := json.Unmarshal([]byte(r.Request), &q.Request); err != nil {
+		return q, err
+	}
+	var uses []quotaUseJSON
+	if err := json.Unmarshal([]byte(r.QuotaUses), &uses); err != nil {
+		return q, err
+	}
+	for _, u := range uses {
+		q.QuotaUses = append(q.QuotaUses, marketplace.QuotaUse(u))
+	}
+	return q, nil
+}
+
+// PutQuote stores a new quote; quotes are never updated.
+func (s *Store) PutQuote(ctx context.Context, q marketplace.Quote) error {
+	row, err := toQuoteRow(q)
+	if err != nil {
+		return translate("put quote", err)
+	}
+	return translate("put quote", s.gormDB(ctx).Create(&row).Error)
+}
+
+// Quote reads a stored quote by id.
+func (s *Store) Quote(ctx context.Context, id string) (marketplace.Quote, error) {
+	var row quoteRow
+	if err := s.gormDB(ctx).Where("id = ?", id).Take(&row).Error; err != nil {
+		return marketplace.Quote{}, translate("read quote", err)
+	}
+	q, err := row.domain()
+	return q, translate("read quote", err)
+}
