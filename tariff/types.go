@@ -82,14 +82,14 @@ type Supply struct {
 	HSCode       string // hardware only, e.g. "8471.50"
 	Accelerator  Accelerator
 
-	Quantity    decimal.Decimal // GPU-hours for services, units for hardware
-	EnergyKWh   decimal.Decimal // facility energy of the supply, for per-kWh measures
-	NetPrice    decimal.Decimal // price after discounts, in Currency
-	Freight     decimal.Decimal // goods: freight to the border (customs value), in Currency
-	Insurance   decimal.Decimal // goods: insurance to the border (customs value), in Currency
-	Currency    string          // ISO 4217 of all amounts above and of the charges returned
-	Rates       Converter       // may be nil when the policy has no specific components in other currencies
-	Quota       QuotaLedger     // may be nil: quotas are then treated as fully available
+	Quantity    decimal.Decimal            // GPU-hours for services, units for hardware
+	EnergyKWh   decimal.Decimal            // facility energy of the supply, for per-kWh measures
+	NetPrice    decimal.Decimal            // price after discounts, in Currency
+	Freight     decimal.Decimal            // goods: freight to the border (customs value), in Currency
+	Insurance   decimal.Decimal            // goods: insurance to the border (customs value), in Currency
+	Currency    string                     // ISO 4217 of all amounts above and of the charges returned
+	Rates       Converter                  // may be nil when the policy has no specific components in other currencies
+	Quota       QuotaLedger                // may be nil: quotas are then treated as fully available
 	SubsidyUsed map[string]decimal.Decimal // per subsidy measure id: amount already used by this buyer in the period (in Currency)
 }
 
@@ -99,6 +99,7 @@ type Charge struct {
 	Kind         Kind
 	MeasureID    string
 	Label        string
+	LabelZH      string // the label in Chinese, for the bilingual UI
 	Jurisdiction string
 	Basis        string          // the base's name: net_price, customs_value, value_plus_duties, gross_payment, tax_amount, contract_amount, quantity
 	BaseAmount   decimal.Decimal // the amount (or quantity) the rate applied to
@@ -141,7 +142,7 @@ type Consideration struct {
 
 // Assessment is the engine's answer for one supply.
 type Assessment struct {
-	Charges []Charge        // in order of computation
+	Charges []Charge // in order of computation
 	Flags   []Flag
 	Trail   []Consideration // every measure of the policy, in document order
 	Blocked bool            // a gate with action block matched: the supply must not be priced

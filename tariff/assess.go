@@ -1,0 +1,396 @@
+package tariff
+
+import (
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/shopspring/decimal"
+)
+
+// divScale is the number of decimal places kept where the engine must divide (gross-up of
+// withholding, pro-rata quota splits). Amounts stay far more precise than any currency.
+const divScale = 28
+
+var (
+	one       = decimal.NewFromInt(1)
+	tenth     = decimal.New(1, -1)
+	kindLabel = map[Kind]string{KindGate: "gate", KindExportDuty: "export duty", KindExportRebate: "export rebate",
+		KindCustomsDuty: "customs duty", KindAdditionalDuty: "additional duty", KindLevy: "levy", KindFee: "fee",
+		KindVAT: "VAT", KindWithholding: "withholding VAT", KindSurtax: "surtax", KindSubsidy: "subsidy"}
+	kindLabelZH = map[Kind]string{KindGate: "管制", KindExportDuty: "出口关税", KindExportRebate: "出口退税",
+		KindCustomsDuty: "关税", KindAdditionalDuty: "附加关税", KindLevy: "征费", KindFee: "费用",
+		KindVAT: "增值税", KindWithholding: "代扣代缴增值税", KindSurtax: "附加税", KindSubsidy: "补贴"}
+)
+
+// assessment is the state of one assessment while charges are computed in order.
+type assessment struct {
+	p        *Policy
+	s        *Supply
+	asOf     time.Time
+	out      Assessment
+	dutySum  decimal.Decimal // import duties, levies and fees so far (value_plus_duties)
+	customsV decimal.Decimal
+}
+
+func assess(p *Policy, s Supply, asOf time.Time) (Assessment, error) {
+	if p == nil {
+		return Assessment{}, errors.New("tariff: assess: no policy")
+	}
+	if s.Currency == "" {
+		return Assessment{}, errors.New("tariff: assess: the supply has no currency")
+	}
+	for i, v := range []decimal.Decimal{s.Quantity, s.NetPrice, s.Freight, s.Insurance, s.EnergyKWh} {
+		if v.IsNegative() {
+			name := []string{"quantity", "net price", "freight", "insurance", "energy"}[i]
+			return Assessment{}, fmt.Errorf("tariff: assess: negative %s %s", name, v)
+		}
+	}
+	day := time.Date(asOf.Year(), asOf.Month(), asOf.Day(), 0, 0, 0, 0, time.UTC)
+	n := len(p.Measures)
+	st := &assessment{p: p, s: &s, asOf: asOf, customsV: s.NetPrice.Add(s.Freight).Add(s.Insurance)}
+	st.out.Trail = make([]Consideration, n)
+	matched := make([]bool, n)
+	specs := make([]specificity, n)
+	for i := range p.Measures {
+		m := &p.Measures[i]
+		ok, reason, sp := match(p, m, &s, day)
+		st.out.Trail[i] = Consideration{MeasureID: m.ID, Reason: reason}
+		matched[i], specs[i] = ok, sp
+	}
+
+	// Competition: among matching measures that compete, the most specific wins, then the
+	// lowest priority number, then document order. Customs duties are alternatives decided by
+	// amount below.
+	groups := map[string][]int{}
+	var order []string
+	for i := range p.Measures {
+		m := &p.Measures[i]
+		if !matched[i] || m.Kind == KindCustomsDuty {
+			continue
+		}
+		k := competitionKey(m)
+		if _, seen := groups[k]; !seen {
+			order = append(order, k)
+		}
+		groups[k] = append(groups[k], i)
+	}
+	for _, k := range order {
+		idx := groups[k]
+		if len(idx) < 2 {
+			continue
+		}
+		w := idx[0]
+		for _, i := range idx[1:] {
+			c := specs[i].cmp(specs[w])
+			if c > 0 || c == 0 && p.Measures[i].Priority < p.Measures[w].Priority {
+				w = i
+			}
+		}
+		for _, i := range idx {
+			if i == w {
+				continue
+			}
+			matched[i] = false
+			win, lose := &p.Measures[w], &p.Measures[i]
+			var why string
+			switch {
+			case specs[w].cmp(specs[i]) != 0:
+				why = "more specific, " + specs[w].explain(specs[i])
+			case win.Priority != lose.Priority:
+				why = fmt.Sprintf("priority %d over %d", win.Priority, lose.Priority)
+			default:
+				why = "same specificity and priority: first in document order"
+			}
+			st.out.Trail[i].Reason = fmt.Sprintf("superseded by %s (%s)", win.ID, why)
+		}
+	}
+
+	for _, k := range kindOrder {
+		if st.out.Blocked {
+			break
+		}
+		if k == KindCustomsDuty {
+			if err := st.customs(matched); err != nil {
+				return Assessment{}, err
+			}
+			continue
+		}
+		for i := range p.Measures {
+			m := &p.Measures[i]
+			if !matched[i] || m.Kind != k {
+				continue
+			}
+			if k == KindGate {
+				st.gate(i)
+				continue
+			}
+			lines, note, err := st.compute(m)
+			if err != nil {
+				return Assessment{}, err
+			}
+			st.addLines(m, lines)
+			st.out.Trail[i] = Consideration{MeasureID: m.ID, Applied: true, Reason: "applied" + note}
+		}
+	}
+	if st.out.Blocked {
+		for i := range p.Measures {
+			if matched[i] && p.Measures[i].Kind != KindGate {
+				st.out.Trail[i].Reason = "not assessed: the supply is blocked by a gate"
+			}
+		}
+		st.out.Charges = nil
+	}
+	return st.out, nil
+}
+
+// gate turns a matching gate into a flag.
+func (st *assessment) gate(i int) {
+	m := &st.p.Measures[i]
+	sev := SeverityWarning
+	switch m.Action {
+	case ActionLicenseRequired:
+		sev = SeverityLicenseRequired
+	case ActionBlock:
+		sev = SeverityBlock
+		st.out.Blocked = true
+	}
+	msg := m.Message
+	if msg == "" {
+		msg = m.Label
+	}
+	if msg == "" {
+		msg = "gate " + m.ID + " matched"
+	}
+	st.out.Flags = append(st.out.Flags, Flag{Code: m.Flag, Severity: sev, Message: msg, MeasureID: m.ID, Legal: m.Legal})
+	st.out.Trail[i] = Consideration{MeasureID: m.ID, Applied: true, Reason: "applied: flag " + m.Flag + " (" + string(sev) + ")"}
+}
+
+// customs resolves customs duty alternatives: in each group every eligible measure is
+// computed and the lowest total applies.
+func (st *assessment) customs(matched []bool) error {
+	p := st.p
+	groups := map[string][]int{}
+	var order []string
+	for i := range p.Measures {
+		m := &p.Measures[i]
+		if !matched[i] || m.Kind != KindCustomsDuty {
+			continue
+		}
+		k := competitionKey(m)
+		if _, seen := groups[k]; !seen {
+			order = append(order, k)
+		}
+		groups[k] = append(groups[k], i)
+	}
+	for _, k := range order {
+		idx := groups[k]
+		lines := make([][]Charge, len(idx))
+		totals := make([]decimal.Decimal, len(idx))
+		notes := make([]string, len(idx))
+		w := 0
+		for j, i := range idx {
+			var err error
+			lines[j], notes[j], err = st.compute(&p.Measures[i])
+			if err != nil {
+				return err
+			}
+			for _, c := range lines[j] {
+				totals[j] = totals[j].Add(c.Amount)
+			}
+			if c := totals[j].Cmp(totals[w]); c < 0 || c == 0 && p.Measures[i].Priority < p.Measures[idx[w]].Priority {
+				w = j
+			}
+		}
+		win := &p.Measures[idx[w]]
+		st.addLines(win, lines[w])
+		note := notes[w]
+		if len(idx) > 1 {
+			note = fmt.Sprintf("%s (lowest of %d alternatives)", note, len(idx))
+		}
+		st.out.Trail[idx[w]] = Consideration{MeasureID: win.ID, Applied: true, Reason: "applied" + note}
+		for j, i := range idx {
+			if j == w {
+				continue
+			}
+			why := fmt.Sprintf("alternative not chosen: %s is lower (%s vs %s)", win.ID, totals[w], totals[j])
+			if totals[j].Equal(totals[w]) {
+				why = fmt.Sprintf("alternative not chosen: %s gives the same amount and comes first (priority, document order)", win.ID)
+			}
+			st.out.Trail[i] = Consideration{MeasureID: p.Measures[i].ID, Reason: why}
+		}
+	}
+	return nil
+}
+
+func (st *assessment) addLines(m *Measure, lines []Charge) {
+	for _, c := range lines {
+		switch c.Kind {
+		case KindCustomsDuty, KindAdditionalDuty, KindLevy, KindFee:
+			if m.Direction != DirectionExport {
+				st.dutySum = st.dutySum.Add(c.Amount)
+			}
+		}
+		st.out.Charges = append(st.out.Charges, c)
+	}
+}
+
+// base returns the amount a measure's ad valorem components apply to.
+func (st *assessment) base(m *Measure) decimal.Decimal {
+	switch m.Base {
+	case BaseCustomsValue:
+		return st.customsV
+	case BaseValuePlusDuties:
+		return st.customsV.Add(st.dutySum)
+	case BaseTaxAmount:
+		sum := decimal.Zero
+		for _, c := range st.out.Charges {
+			if (c.Kind == KindVAT || c.Kind == KindWithholding) && c.Payable && c.Jurisdiction == m.Jurisdiction {
+				sum = sum.Add(c.Amount)
+			}
+		}
+		return sum
+	default: // net_price, gross_payment, contract_amount
+		return st.s.NetPrice
+	}
+}
+
+// compute returns the charge lines of one measure (two for a quota split) and a note for the
+// trail.
+func (st *assessment) compute(m *Measure) ([]Charge, string, error) {
+	s := st.s
+	base := st.base(m)
+	if m.Kind == KindSubsidy {
+		c, note, err := st.subsidy(m, base)
+		return []Charge{c}, note, err
+	}
+	if m.Quota == nil {
+		c, err := st.line(m, m.Rate, base, s.Quantity, s.EnergyKWh, "")
+		return []Charge{c}, "", err
+	}
+	q := m.Quota
+	var rem decimal.Decimal
+	unlimited := s.Quota == nil
+	if !unlimited {
+		var err error
+		if rem, err = s.Quota.Remaining(m.ID, st.asOf); err != nil {
+			return nil, "", fmt.Errorf("tariff: assess %s: quota balance: %w", m.ID, err)
+		}
+		if rem.LessThan(q.Volume.Mul(tenth)) {
+			st.out.Flags = append(st.out.Flags, Flag{Code: "quota.low", Severity: SeverityInfo, MeasureID: m.ID, Legal: m.Legal,
+				Message: fmt.Sprintf("quota of %s: %s %s left of %s (below 10%%)", m.ID, rem, q.Unit, q.Volume)})
+		}
+	}
+	qty := s.Quantity
+	switch {
+	case unlimited || rem.GreaterThanOrEqual(qty):
+		c, err := st.line(m, q.InQuotaRate, base, qty, s.EnergyKWh, "in_quota")
+		return []Charge{c}, fmt.Sprintf(" (in quota: %s %s)", qty, q.Unit), err
+	case !rem.IsPositive():
+		c, err := st.line(m, m.Rate, base, qty, s.EnergyKWh, "out_of_quota")
+		return []Charge{c}, " (quota exhausted: out-of-quota rate)", err
+	default:
+		inBase := base.Mul(rem).DivRound(qty, divScale)
+		inEnergy := s.EnergyKWh.Mul(rem).DivRound(qty, divScale)
+		in, err := st.line(m, q.InQuotaRate, inBase, rem, inEnergy, "in_quota")
+		if err != nil {
+			return nil, "", err
+		}
+		out, err := st.line(m, m.Rate, base.Sub(inBase), qty.Sub(rem), s.EnergyKWh.Sub(inEnergy), "out_of_quota")
+		return []Charge{in, out}, fmt.Sprintf(" (split: %s %s in quota, %s out of quota)", rem, q.Unit, qty.Sub(rem)), err
+	}
+}
+
+// line evaluates expr for one line.
+func (st *assessment) line(m *Measure, expr *Expr, base, qty, energy decimal.Decimal, quota string) (Charge, error) {
+	s := st.s
+	in := exprInput{base: base, quantity: qty, energy: energy, currency: s.Currency, rates: s.Rates}
+	if m.Base == BaseGrossPayment {
+		// The price is gross of the tax: tax = gross ÷ (1 + r) × r.
+		div := one.Add(expr.AdValoremSum())
+		if !div.IsPositive() {
+			return Charge{}, fmt.Errorf("tariff: assess %s: gross_payment with a rate of -100%% or less", m.ID)
+		}
+		in.base = base.DivRound(div, divScale)
+	}
+	amt, err := expr.eval(in)
+	if err != nil {
+		return Charge{}, fmt.Errorf("tariff: assess %s: %w", m.ID, err)
+	}
+	if m.Kind == KindExportRebate {
+		amt = amt.Neg()
+	}
+	c := st.charge(m, expr.Source)
+	c.BaseAmount, c.Amount, c.Quota = base, amt, quota
+	if quota != "" {
+		c.Quantity = qty
+		c.Label += map[string]string{"in_quota": " — in quota", "out_of_quota": " — out of quota"}[quota]
+	}
+	return c, nil
+}
+
+func (st *assessment) subsidy(m *Measure, base decimal.Decimal) (Charge, string, error) {
+	amt := base.Mul(m.ShareMax.Decimal)
+	rate := m.ShareMax.Decimal.Shift(2).String() + "% of the contract"
+	note := ""
+	if m.CapAmount.Valid {
+		rate += ", cap " + m.CapAmount.Decimal.String() + " " + m.CapCurrency
+		capConv, err := convert(m.CapAmount.Decimal, m.CapCurrency, st.s.Currency, st.s.Rates)
+		if err != nil {
+			return Charge{}, "", fmt.Errorf("tariff: assess %s: %w", m.ID, err)
+		}
+		left := capConv.Sub(st.s.SubsidyUsed[m.ID])
+		if left.IsNegative() {
+			left = decimal.Zero
+		}
+		if amt.GreaterThan(left) {
+			amt = left
+			note = fmt.Sprintf(" (capped: %s left of the cap)", left)
+		}
+	}
+	c := st.charge(m, rate)
+	c.BaseAmount, c.Amount = base, amt.Neg()
+	return c, note, nil
+}
+
+// charge fills the fields of a line that do not depend on the amount.
+func (st *assessment) charge(m *Measure, rate string) Charge {
+	business := st.s.BuyerType == BuyerBusiness
+	c := Charge{Kind: m.Kind, MeasureID: m.ID, Jurisdiction: m.Jurisdiction, Basis: string(m.Base), Rate: rate,
+		Payable: true, Legal: m.Legal}
+	switch m.Kind {
+	case KindVAT:
+		c.Payable = m.Liability != "buyer"
+		c.Recoverable = business
+	case KindWithholding:
+		c.Recoverable = business
+	}
+	if m.Recoverable != nil {
+		c.Recoverable = *m.Recoverable
+	}
+	c.Label, c.LabelZH = m.Label, m.LabelZH
+	if c.Label == "" {
+		c.Label = m.Jurisdiction + " " + kindLabel[m.Kind] + " " + rate
+		if m.Liability == "buyer" {
+			c.Label += " (reverse charge)"
+		}
+	}
+	if c.LabelZH == "" {
+		c.LabelZH = m.Jurisdiction + " " + kindLabelZH[m.Kind] + " " + rate
+		if m.Liability == "buyer" {
+			c.LabelZH += "（反向征收）"
+		}
+	}
+	return c
+}
+
+// Total returns the sum of the payable charges (reverse-charged VAT excluded), unrounded.
+func (a Assessment) Total() decimal.Decimal {
+	t := decimal.Zero
+	for _, c := range a.Charges {
+		if c.Payable {
+			t = t.Add(c.Amount)
+		}
+	}
+	return t
+}

@@ -1,0 +1,354 @@
+package tariff
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/shopspring/decimal"
+)
+
+// competitionKey names the set of measures a measure competes with: exclusive kinds (VAT,
+// withholding, customs duty) compete within their kind and jurisdiction (and stacking group);
+// other kinds stack unless they share a stacking group.
+func competitionKey(m *Measure) string {
+	if m.Kind.exclusive() || m.StackingGroup != "" {
+		return string(m.Kind) + "|" + m.Jurisdiction + "|" + m.StackingGroup
+	}
+	return "id|" + m.ID
+}
+
+// specificity ranks how precisely a measure names a supply: longer HS prefix first, then origin
+// (country 2, area 1, "*" 0), then destination.
+type specificity struct {
+	hs, origin, dest int
+}
+
+func (a specificity) cmp(b specificity) int {
+	switch {
+	case a.hs != b.hs:
+		return a.hs - b.hs
+	case a.origin != b.origin:
+		return a.origin - b.origin
+	default:
+		return a.dest - b.dest
+	}
+}
+
+func (a specificity) explain(b specificity) string {
+	lv := []string{"*", "area", "country"}
+	switch {
+	case a.hs != b.hs:
+		return fmt.Sprintf("HS %d digits over %d", a.hs, b.hs)
+	case a.origin != b.origin:
+		return fmt.Sprintf("origin: %s over %s", lv[a.origin], lv[b.origin])
+	default:
+		return fmt.Sprintf("destination: %s over %s", lv[a.dest], lv[b.dest])
+	}
+}
+
+func placeLevel(list []string, areas map[string]Area) int {
+	lvl := 2
+	for _, c := range list {
+		l := 2
+		if c == "*" {
+			l = 0
+		} else if _, ok := areas[c]; ok {
+			l = 1
+		}
+		lvl = min(lvl, l)
+	}
+	return lvl
+}
+
+// staticSpecificity is the specificity a measure has for any supply it matches, taking the
+// least specific entry of each list (used by the conflict check).
+func staticSpecificity(m *Measure, areas map[string]Area) specificity {
+	s := specificity{origin: placeLevel(m.Origin, areas), dest: placeLevel(m.Destination, areas)}
+	if len(m.HS) > 0 {
+		s.hs = 99
+		for _, h := range m.HS {
+			s.hs = min(s.hs, len(h))
+		}
+	}
+	return s
+}
+
+// placeSet is a set of countries: all countries (minus), or exactly set (minus).
+type placeSet struct {
+	all   bool
+	set   map[string]bool
+	minus map[string]bool
+}
+
+func expand(list, except []string, areas map[string]Area) placeSet {
+	ps := placeSet{set: map[string]bool{}, minus: map[string]bool{}}
+	add := func(dst map[string]bool, c string) {
+		if a, ok := areas[c]; ok {
+			for _, m := range a.Members {
+				dst[m.Country] = true
+			}
+			return
+		}
+		dst[c] = true
+	}
+	for _, c := range list {
+		if c == "*" {
+			ps.all = true
+			continue
+		}
+		add(ps.set, c)
+	}
+	for _, c := range except {
+		add(ps.minus, c)
+	}
+	return ps
+}
+
+func (ps placeSet) has(c string) bool {
+	return (ps.all || ps.set[c]) && !ps.minus[c]
+}
+
+func (a placeSet) intersects(b placeSet) bool {
+	switch {
+	case a.all && b.all:
+		return true // ignoring the unlikely case of exclusions covering every country
+	case a.all:
+		a, b = b, a
+	}
+	for c := range a.set {
+		if !a.minus[c] && b.has(c) {
+			return true
+		}
+	}
+	return false
+}
+
+func intersectsStr(a, b []string) bool {
+	if len(a) == 0 || len(b) == 0 {
+		return true
+	}
+	for _, x := range a {
+		for _, y := range b {
+			if x == y {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func productsOf(m *Measure) []string {
+	ps := make([]string, len(m.Products))
+	for i, p := range m.Products {
+		ps[i] = string(p)
+	}
+	return ps
+}
+
+func buyersOf(m *Measure) []string {
+	bs := make([]string, len(m.Buyer))
+	for i, b := range m.Buyer {
+		bs[i] = string(b)
+	}
+	return bs
+}
+
+// mayOverlap reports whether two measures could both match one supply on one day.
+func mayOverlap(a, b *Measure, areas map[string]Area) bool {
+	if !datesOverlap(a, b) || !intersectsStr(productsOf(a), productsOf(b)) || !intersectsStr(buyersOf(a), buyersOf(b)) {
+		return false
+	}
+	if len(a.HS) > 0 && len(b.HS) > 0 {
+		hit := false
+		for _, x := range a.HS {
+			for _, y := range b.HS {
+				if strings.HasPrefix(x, y) || strings.HasPrefix(y, x) {
+					hit = true
+				}
+			}
+		}
+		if !hit {
+			return false
+		}
+	}
+	if a.PersonalData != nil && b.PersonalData != nil && *a.PersonalData != *b.PersonalData {
+		return false
+	}
+	if !intersectsStr(a.VendorCountry, b.VendorCountry) || !intersectsStr(a.Models, b.Models) {
+		return false
+	}
+	if len(a.Regions) > 0 && len(b.Regions) > 0 {
+		hit := false
+		for _, x := range a.Regions {
+			for _, y := range b.Regions {
+				if regionMatch(x, y) || regionMatch(y, x) {
+					hit = true
+				}
+			}
+		}
+		if !hit {
+			return false
+		}
+	}
+	oa, ob := expand(a.Origin, a.OriginExcept, areas), expand(b.Origin, b.OriginExcept, areas)
+	da, db := expand(a.Destination, a.DestinationExcept, areas), expand(b.Destination, b.DestinationExcept, areas)
+	return oa.intersects(ob) && da.intersects(db)
+}
+
+func datesOverlap(a, b *Measure) bool {
+	// [aFrom, aTo] ∩ [bFrom, bTo] ≠ ∅, zero = open.
+	if !a.ValidTo.IsZero() && !b.ValidFrom.IsZero() && a.ValidTo.Before(b.ValidFrom) {
+		return false
+	}
+	if !b.ValidTo.IsZero() && !a.ValidFrom.IsZero() && b.ValidTo.Before(a.ValidFrom) {
+		return false
+	}
+	return true
+}
+
+// regionMatch reports whether region code r is named by pattern: equal, or pattern followed
+// by "-" ("cn-beijing" names "cn-beijing-3").
+func regionMatch(pattern, r string) bool {
+	return r == pattern || strings.HasPrefix(r, pattern+"-")
+}
+
+func dateRange(m *Measure) string {
+	f, t := "", ""
+	if !m.ValidFrom.IsZero() {
+		f = m.ValidFrom.Format(dateLayout)
+	}
+	if !m.ValidTo.IsZero() {
+		t = m.ValidTo.Format(dateLayout)
+	}
+	return f + ".." + t
+}
+
+// inArea reports whether country c is a member of area a on day.
+func inArea(a Area, c string, day time.Time) bool {
+	for _, m := range a.Members {
+		if m.Country == c && (m.ValidFrom.IsZero() || !day.Before(m.ValidFrom)) && (m.ValidTo.IsZero() || !day.After(m.ValidTo)) {
+			return true
+		}
+	}
+	return false
+}
+
+// placeMatch returns the level at which country c matches list on day (2 country, 1 area,
+// 0 "*"), or -1.
+func placeMatch(list []string, c string, areas map[string]Area, day time.Time) int {
+	best := -1
+	for _, x := range list {
+		switch {
+		case x == c:
+			return 2
+		case x == "*":
+			best = max(best, 0)
+		default:
+			if a, ok := areas[x]; ok && inArea(a, c, day) {
+				best = max(best, 1)
+			}
+		}
+	}
+	return best
+}
+
+func list(xs []string) string { return "[" + strings.Join(xs, " ") + "]" }
+
+// match decides whether m applies to s on day; when not, reason says why.
+func match(p *Policy, m *Measure, s *Supply, day time.Time) (bool, string, specificity) {
+	var sp specificity
+	if m.SuspendedBy != "" {
+		return false, "suspended by scenario " + m.SuspendedBy, sp
+	}
+	if (!m.ValidFrom.IsZero() && day.Before(m.ValidFrom)) || (!m.ValidTo.IsZero() && day.After(m.ValidTo)) {
+		return false, fmt.Sprintf("not valid on %s (valid %s)", day.Format(dateLayout), dateRange(m)), sp
+	}
+	if len(m.Products) > 0 {
+		ok := false
+		for _, pr := range m.Products {
+			ok = ok || pr == s.Product
+		}
+		if !ok {
+			return false, fmt.Sprintf("product %s not in %s", s.Product, list(productsOf(m))), sp
+		}
+	}
+	if len(m.HS) > 0 {
+		code := normalizeHS(s.HSCode)
+		for _, h := range m.HS {
+			if code != "" && strings.HasPrefix(code, h) && len(h) > sp.hs {
+				sp.hs = len(h)
+			}
+		}
+		if sp.hs == 0 {
+			return false, fmt.Sprintf("HS %q not under %s", s.HSCode, list(m.HS)), sp
+		}
+	}
+	if sp.origin = placeMatch(m.Origin, s.Origin, p.Areas, day); sp.origin < 0 {
+		return false, fmt.Sprintf("origin %s not in %s", s.Origin, list(m.Origin)), sp
+	}
+	if placeMatch(m.OriginExcept, s.Origin, p.Areas, day) >= 0 {
+		return false, fmt.Sprintf("origin %s excluded by %s", s.Origin, list(m.OriginExcept)), sp
+	}
+	if sp.dest = placeMatch(m.Destination, s.Destination, p.Areas, day); sp.dest < 0 {
+		return false, fmt.Sprintf("destination %s not in %s", s.Destination, list(m.Destination)), sp
+	}
+	if placeMatch(m.DestinationExcept, s.Destination, p.Areas, day) >= 0 {
+		return false, fmt.Sprintf("destination %s excluded by %s", s.Destination, list(m.DestinationExcept)), sp
+	}
+	if len(m.Buyer) > 0 {
+		ok := false
+		for _, b := range m.Buyer {
+			ok = ok || b == s.BuyerType
+		}
+		if !ok {
+			return false, fmt.Sprintf("buyer %s not in %s", s.BuyerType, list(buyersOf(m))), sp
+		}
+	}
+	if len(m.Regions) > 0 {
+		ok := false
+		for _, r := range m.Regions {
+			ok = ok || regionMatch(r, s.Region)
+		}
+		if !ok {
+			return false, fmt.Sprintf("region %q not in %s", s.Region, list(m.Regions)), sp
+		}
+	}
+	if m.PersonalData != nil && *m.PersonalData != s.PersonalData {
+		if s.PersonalData {
+			return false, "personal data declared; the measure is for supplies without", sp
+		}
+		return false, "no personal data declared", sp
+	}
+	acc := s.Accelerator
+	if len(m.VendorCountry) > 0 {
+		ok := false
+		for _, c := range m.VendorCountry {
+			ok = ok || c == acc.VendorCountry
+		}
+		if !ok {
+			return false, fmt.Sprintf("accelerator vendor country %q not in %s", acc.VendorCountry, list(m.VendorCountry)), sp
+		}
+	}
+	if len(m.Models) > 0 {
+		ok := false
+		for _, c := range m.Models {
+			ok = ok || strings.EqualFold(c, acc.Model)
+		}
+		if !ok {
+			return false, fmt.Sprintf("accelerator model %q not in %s", acc.Model, list(m.Models)), sp
+		}
+	}
+	if m.TPPMin.Valid && acc.TPP.LessThan(m.TPPMin.Decimal) {
+		return false, fmt.Sprintf("TPP %s below %s", acc.TPP, m.TPPMin.Decimal), sp
+	}
+	if m.TPPMax.Valid && acc.TPP.GreaterThan(m.TPPMax.Decimal) {
+		return false, fmt.Sprintf("TPP %s above %s", acc.TPP, m.TPPMax.Decimal), sp
+	}
+	if m.DensityMin.Valid && acc.Density.LessThan(m.DensityMin.Decimal) {
+		return false, fmt.Sprintf("performance density %s below %s (unknown counts as 0)", acc.Density, m.DensityMin.Decimal), sp
+	}
+	return true, "applied", sp
+}
+
+var hundred = decimal.NewFromInt(100)
