@@ -1,0 +1,151 @@
+package pricing
+
+import (
+	"math/rand/v2"
+	"testing"
+
+	"github.com/shopspring/decimal"
+)
+
+func d(s string) decimal.Decimal { return decimal.RequireFromString(s) }
+
+func TestMinorUnits(t *testing.T) {
+	for cur, want := range map[string]int{"EUR": 2, "CNY": 2, "JPY": 0, "KRW": 0, "HUF": 2, "BHD": 3, "ISK": 0} {
+		got, ok := MinorUnits(cur)
+		if !ok || got != want {
+			t.Errorf("MinorUnits(%s) = %d, %v; want %d", cur, got, ok, want)
+		}
+	}
+	if KnownCurrency("XXX") || KnownCurrency("eur") {
+		t.Error("unknown codes must not be known")
+	}
+	// Every currency the ECB files name is known.
+	for _, c := range []string{"USD", "JPY", "BGN", "CYP", "CZK", "DKK", "EEK", "GBP", "HUF", "LTL", "LVL", "MTL", "PLN", "ROL", "RON", "SEK", "SIT", "SKK", "CHF", "ISK", "NOK", "HRK", "RUB", "TRL", "TRY", "AUD", "BRL", "CAD", "CNY", "HKD", "IDR", "ILS", "INR", "KRW", "MXN", "MYR", "NZD", "PHP", "SGD", "THB", "ZAR"} {
+		if !KnownCurrency(c) {
+			t.Errorf("ECB currency %s unknown", c)
+		}
+	}
+}
+
+func TestRound(t *testing.T) {
+	tests := []struct {
+		in, cur string
+		mode    RoundingMode
+		want    string
+	}{
+		{"2.345", "EUR", HalfUp, "2.35"},
+		{"2.345", "EUR", HalfEven, "2.34"},
+		{"2.355", "EUR", HalfEven, "2.36"},
+		{"-2.345", "EUR", HalfUp, "-2.35"}, // symmetric: away from zero
+		{"-2.345", "EUR", HalfEven, "-2.34"},
+		{"2.3449999", "EUR", HalfUp, "2.34"},
+		{"1234.5", "JPY", HalfUp, "1235"},
+		{"1234.5", "JPY", HalfEven, "1234"},
+		{"1.0005", "BHD", HalfUp, "1.001"},
+		{"3562.5", "EUR", "", "3562.50"},
+		{"18750", "EUR", HalfUp, "18750"},
+	}
+	for _, tt := range tests {
+		got := Round(d(tt.in), tt.cur, tt.mode)
+		if !got.Equal(d(tt.want)) {
+			t.Errorf("Round(%s, %s, %q) = %s, want %s", tt.in, tt.cur, tt.mode, got, tt.want)
+		}
+	}
+}
+
+func TestMoneyAddMismatch(t *testing.T) {
+	a := Money{Amount: d("1"), Currency: "EUR"}
+	if _, err := a.Add(Money{Amount: d("1"), Currency: "CNY"}); err == nil {
+		t.Fatal("adding EUR and CNY must fail")
+	}
+	if _, err := a.Sub(Money{Amount: d("1"), Currency: "CNY"}); err == nil {
+		t.Fatal("subtracting CNY from EUR must fail")
+	}
+	s, err := a.Add(Money{Amount: d("2.5"), Currency: "EUR"})
+	if err != nil || !s.Amount.Equal(d("3.5")) {
+		t.Fatalf("Add = %v, %v", s, err)
+	}
+	if got := (Money{Amount: d("18750"), Currency: "EUR"}).String(); got != "EUR 18,750.00" {
+		t.Errorf("String = %q", got)
+	}
+	if got := FormatAmount(d("-1234567.5"), "JPY"); got != "-1,234,568" {
+		t.Errorf("FormatAmount = %q", got)
+	}
+	if got := FormatAmount(d("999.999"), "EUR"); got != "1,000.00" {
+		t.Errorf("FormatAmount = %q", got)
+	}
+	if got := (Money{Amount: d("0.125"), Currency: "EUR"}).Round(HalfEven); !got.Amount.Equal(d("0.12")) {
+		t.Errorf("Money.Round = %v", got)
+	}
+}
+
+func TestAllocate(t *testing.T) {
+	tests := []struct {
+		total   string
+		weights []string
+		cur     string
+		want    []string
+	}{
+		{"100", []string{"1", "1", "1"}, "EUR", []string{"33.34", "33.33", "33.33"}},
+		{"0.05", []string{"1", "1", "1"}, "EUR", []string{"0.02", "0.02", "0.01"}},
+		{"10", []string{"0", "0"}, "EUR", []string{"5", "5"}},
+		{"100", []string{"1", "2", "3"}, "JPY", []string{"17", "33", "50"}},
+		{"-100", []string{"1", "1", "1"}, "EUR", []string{"-33.34", "-33.33", "-33.33"}},
+		{"1200", []string{"250000", "0", "50000"}, "EUR", []string{"1000", "0", "200"}},
+		// Remainders 0.6, 0.7 (of a cent): the larger gets the cent.
+		{"0.03", []string{"3", "7"}, "EUR", []string{"0.01", "0.02"}},
+	}
+	for _, tt := range tests {
+		ws := make([]decimal.Decimal, len(tt.weights))
+		for i, w := range tt.weights {
+			ws[i] = d(w)
+		}
+		got := Allocate(d(tt.total), ws, tt.cur)
+		for i := range tt.want {
+			if !got[i].Equal(d(tt.want[i])) {
+				t.Errorf("Allocate(%s, %v) = %v, want %v", tt.total, tt.weights, got, tt.want)
+				break
+			}
+		}
+	}
+	if Allocate(d("1"), nil, "EUR") != nil {
+		t.Error("no weights: want nil")
+	}
+}
+
+// TestAllocateSumsExactly is the property: shares always sum exactly to the (rounded) total,
+// are whole minor units, and never differ from the exact proportional share by a unit or more.
+func TestAllocateSumsExactly(t *testing.T) {
+	r := rand.New(rand.NewPCG(1, 2))
+	curs := []string{"EUR", "JPY", "BHD"}
+	for i := 0; i < 2000; i++ {
+		cur := curs[r.IntN(len(curs))]
+		p, _ := MinorUnits(cur)
+		total := decimal.New(r.Int64N(10_000_000)-1_000_000, -int32(p))
+		n := 1 + r.IntN(12)
+		ws := make([]decimal.Decimal, n)
+		sumW := decimal.Zero
+		for j := range ws {
+			ws[j] = decimal.New(r.Int64N(1_000_000), -int32(r.IntN(4)))
+			sumW = sumW.Add(ws[j])
+		}
+		shares := Allocate(total, ws, cur)
+		sum := decimal.Zero
+		unit := decimal.New(1, -int32(p))
+		for j, s := range shares {
+			sum = sum.Add(s)
+			if !s.Equal(Round(s, cur, HalfUp)) {
+				t.Fatalf("share %s is not in whole minor units of %s", s, cur)
+			}
+			if sumW.IsPositive() {
+				exact := total.Mul(ws[j]).DivRound(sumW, 20)
+				if s.Sub(exact).Abs().GreaterThanOrEqual(unit) {
+					t.Fatalf("share %s too far from exact %s", s, exact)
+				}
+			}
+		}
+		if !sum.Equal(total) {
+			t.Fatalf("Allocate(%s, %v, %s) sums to %s", total, ws, cur, sum)
+		}
+	}
+}
