@@ -2,7 +2,7 @@ package web
 
 import "github.com/gofiber/fiber/v2"
 
-// addRoutes shows the whole HTTP surface on one screen.
+// addRoutes shows the whole HTTP surface: each area adds its routes in its own file.
 func addRoutes(app *fiber.App, d Deps) {
 	app.Get("/healthz", handleHealth(d.Market))
 
@@ -10,8 +10,11 @@ func addRoutes(app *fiber.App, d Deps) {
 	api.Get("/regions", handleRegions(d.Market))
 	api.Get("/accelerators", handleAccelerators(d.Market))
 	api.Get("/fx", handleFX(d.Market))
-
+	addSupplyRoutes(api, d) // suppliers, offers, search, orders, openapi.json: supply_routes.go
+	addQuoteRoutes(api, d)  // quotes, compare, policies: quote_routes.go
 	api.Use(func(c *fiber.Ctx) error {
 		return fiber.NewError(fiber.StatusNotFound, "no such endpoint: "+c.Method()+" "+c.Path())
 	})
+
+	addPageRoutes(app, d) // the browser UI: pages.go
 }
