@@ -32,6 +32,7 @@ type QuotaUse struct {
 	MeasureID string
 	Period    string // e.g. "2026" for a calendar-year quota
 	Volume    decimal.Decimal
+	Limit     decimal.NullDecimal // the quota's volume for Period, from the policy; invalid = no limit
 }
 
 // Quote is a stored, immutable priced request. Document is the full priced quote as JSON

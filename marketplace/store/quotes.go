@@ -35,9 +35,10 @@ type quoteRow struct {
 func (quoteRow) TableName() string { return "quotes" }
 
 type quotaUseJSON struct {
-	MeasureID string          `json:"measure_id"`
-	Period    string          `json:"period"`
-	Volume    decimal.Decimal `json:"volume"`
+	MeasureID string              `json:"measure_id"`
+	Period    string              `json:"period"`
+	Volume    decimal.Decimal     `json:"volume"`
+	Limit     decimal.NullDecimal `json:"limit"`
 }
 
 func toQuoteRow(q marketplace.Quote) (quoteRow, error) {
