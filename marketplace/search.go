@@ -469,12 +469,35 @@ func (p *searchParser) token() string {
 	return t
 }
 
-// resync moves past the rest of a broken clause: to the next space outside quotes and brackets.
+// resync moves past the rest of a broken clause: to the next space outside quotes and brackets,
+// and on over following chunks that still belong to the clause (an operator, in/notin, a list),
+// so that one mistake gives one message.
 func (p *searchParser) resync() {
 	if p.listAt >= 0 {
 		p.pos = p.listAt
 		p.listAt = -1
 	}
+	for {
+		start := p.pos
+		p.skipChunk()
+		chunk := p.q[start:p.pos]
+		end := p.pos
+		p.skipSpace()
+		if p.eof() {
+			return
+		}
+		next := p.q[p.pos]
+		if next == '[' || searchIsOpByte(next) || chunk != "" && searchIsOpByte(chunk[len(chunk)-1]) ||
+			searchIsOpWord(chunk) || searchIsOpWord(p.word()) {
+			continue
+		}
+		p.pos = end
+		return
+	}
+}
+
+// skipChunk moves to the next space outside quotes and brackets.
+func (p *searchParser) skipChunk() {
 	depth := 0
 	for p.pos < len(p.q) {
 		c := p.q[p.pos]
@@ -498,9 +521,24 @@ func (p *searchParser) resync() {
 		}
 		p.pos++
 	}
-	if p.pos > len(p.q) {
-		p.pos = len(p.q)
+	p.pos = len(p.q)
+}
+
+// word returns the ASCII letters at p.pos.
+func (p *searchParser) word() string {
+	end := p.pos
+	for end < len(p.q) && (p.q[end] >= 'a' && p.q[end] <= 'z' || p.q[end] >= 'A' && p.q[end] <= 'Z') {
+		end++
 	}
+	return p.q[p.pos:end]
+}
+
+func searchIsOpWord(w string) bool {
+	switch strings.ToLower(w) {
+	case "in", "notin", "not":
+		return true
+	}
+	return false
 }
 
 // ParseSearch parses q, the offer search language, into a validated Search. Clauses are
@@ -602,11 +640,8 @@ func (p *searchParser) clause() (Clause, bool) {
 		}
 		op = o
 	default:
-		end := p.pos
-		for end < len(p.q) && (p.q[end] >= 'a' && p.q[end] <= 'z' || p.q[end] >= 'A' && p.q[end] <= 'Z') {
-			end++
-		}
-		word := p.q[p.pos:end]
+		word := p.word()
+		end := p.pos + len(word)
 		switch {
 		case spaced && (word == "in" || word == "notin"):
 			p.pos = end

@@ -38,6 +38,7 @@ type quotaUseJSON struct {
 	MeasureID string          `json:"measure_id"`
 	Period    string          `json:"period"`
 	Volume    decimal.Decimal `json:"volume"`
+	Limit     decimal.Decimal `json:"limit"`
 }
 
 func toQuoteRow(q marketplace.Quote) (quoteRow, error) {
