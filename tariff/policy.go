@@ -211,7 +211,7 @@ func (d *decoder) exprAt(n *yaml.Node, id, field, src string) *Expr {
 
 // measureFields are the spellings of every measure field, in documentation order.
 var measureFields = []string{"id", "kind", "jurisdiction", "direction", "origin", "origin_except",
-	"destination", "destination_except", "products", "hs", "buyer", "regions", "personal_data",
+	"destination", "destination_except", "products", "hs", "buyer", "regions", "buyer_regions", "personal_data",
 	"vendor_country", "models", "tpp_min", "tpp_max", "density_min", "rate", "base", "valid_from",
 	"valid_to", "stacking_group", "priority", "liability", "recoverable", "quota", "share_max", "cap",
 	"action", "flag", "message", "label", "label_zh", "legal", "source", "as_of", "note", "confidence"}
@@ -278,6 +278,8 @@ func (d *decoder) decodeMeasure(n *yaml.Node, m *Measure) {
 			}
 		case "regions":
 			m.Regions = strList()
+		case "buyer_regions":
+			m.BuyerRegions = strList()
 		case "personal_data":
 			if b, ok := d.boolean(v, id, key); ok {
 				m.PersonalData = &b
