@@ -96,8 +96,9 @@ type Line struct {
 	Basis       string          // e.g. "EUR 18,750.00 net price"
 	BaseAmount  decimal.Decimal // the base the rate applied to (rounded for display)
 	LegalRef    []string
-	Payable     bool // false for reverse-charged VAT: shown, not in Total
+	Payable     bool // false for reverse-charged VAT and for Included lines: shown, not in Total
 	Recoverable bool // a business buyer can deduct it
+	Included    bool // the amount is inside the price (withholding on a gross payment): shown, not added
 	Quota       string
 }
 
@@ -185,7 +186,8 @@ func noQuote(reason, field, format string, args ...any) *NoQuoteError {
 //
 // Formulas (see README.md): base = price × quantity × FX; discount = −base × tier discount;
 // net = base + discount (rounded lines), the tariff engine's net_price; total = Σ payable
-// lines; net cost = total − Σ payable recoverable lines (business buyers only); landed = net
+// lines; net cost = total − Σ recoverable lines that are payable or included in the price
+// (business buyers only; reverse-charged VAT is neither, so it nets to zero); landed = net
 // cost (business) or total (consumer); per GPU-hour = landed ÷ GPU-hours; per PFLOP-hour =
 // landed ÷ (GPU-hours × BF16 TFLOPS ÷ 1000); kWh = GPU-hours × TDP W ÷ 1000 × PUE;
 // kg CO2e = kWh × grid kg/kWh.
@@ -277,7 +279,11 @@ func Price(in Inputs) (Quote, error) {
 		Validity:   in.Validity,
 	}
 	if in.Policy != nil {
-		q.Policy = PolicyRef{ID: in.Policy.ID, Version: in.PolicyVersion, Hash: in.Policy.Hash}
+		v := in.PolicyVersion
+		if v == 0 {
+			v = in.Policy.Version
+		}
+		q.Policy = PolicyRef{ID: in.Policy.ID, Version: v, Hash: in.Policy.Hash}
 	}
 	conv := &recorder{snap: in.FX, q: &q}
 
@@ -391,19 +397,19 @@ func Price(in Inputs) (Quote, error) {
 
 	// Totals: sums of rounded lines, never rounded again.
 	total, recovered := decimal.Zero, decimal.Zero
+	business := r.BuyerType == tariff.BuyerBusiness
 	for _, l := range q.Lines {
-		if !l.Payable {
-			continue
+		if l.Payable {
+			total = total.Add(l.Amount)
 		}
-		total = total.Add(l.Amount)
-		if l.Recoverable && r.BuyerType == tariff.BuyerBusiness {
+		if (l.Payable || l.Included) && l.Recoverable && business {
 			recovered = recovered.Add(l.Amount)
 		}
 	}
 	q.Total = total
 	q.NetCost = total.Sub(recovered)
 	q.LandedCost = q.Total
-	if r.BuyerType == tariff.BuyerBusiness {
+	if business {
 		q.LandedCost = q.NetCost
 	}
 	if !hardware {
@@ -462,6 +468,11 @@ func chargeLine(c tariff.Charge, cur string, mode RoundingMode) Line {
 		Payable:     c.Payable,
 		Recoverable: c.Recoverable,
 		Quota:       c.Quota,
+	}
+	if c.Basis == string(tariff.BaseGrossPayment) {
+		// The price is the gross payment: the tax is carved out of it (the buyer pays the
+		// supplier less and the tax office the difference), so it is not added again.
+		l.Included, l.Payable = true, false
 	}
 	switch c.Basis {
 	case "quantity":
