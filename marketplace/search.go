@@ -147,7 +147,7 @@ var searchCatalogue = []Field{
 		Description: "Total Processing Performance of one accelerator as defined for ECCN 3A090 (computed from its specs).",
 		Example:     "tpp<4800"},
 	{Name: "export_class", Type: FieldTypeEnum, Enum: []string{"3a090a", "none"}, Ops: searchOpsIdentity,
-		Description: "Export-control class of the accelerator, derived from its TPP and performance density by the same rule as the tariff engine: 3a090a when it meets ECCN 3A090.a, otherwise none. Not typed in by suppliers.",
+		Description: "Export-control class of the accelerator, derived by the adapter from its TPP and performance density with ExportClass: 3a090a when it meets the ECCN 3A090.a thresholds (TPP ≥ 4800, or TPP ≥ 1600 and density ≥ 5.92), otherwise none. Never typed in by suppliers; informational, not a licensing determination.",
 		Example:     "export_class=none"},
 	{Name: "min_hours", Type: FieldTypeInt, Unit: "hours", Ops: searchOpsCount,
 		Description: "Minimum order length the supplier accepts, in hours.",
@@ -868,7 +868,7 @@ func searchNormalise(f *Field, v string) (string, string) {
 		if s := searchClosest(strings.ToUpper(v), f.Enum); s != "" {
 			return "", fmt.Sprintf("unknown %s %q; did you mean %q?", f.Name, show, s)
 		}
-		return "", fmt.Sprintf("unknown %s %q; see the field catalogue for the accepted values", f.Name, show)
+		return "", fmt.Sprintf("unknown %s %q; use one of %s", f.Name, show, strings.Join(f.Enum, ", "))
 	case FieldTypeInt:
 		digits, msg := searchDigits(f, v, false)
 		if msg != "" {
@@ -1054,7 +1054,7 @@ func searchUnknownField(name string) string {
 	if s := searchClosest(strings.ToLower(name), names); s != "" {
 		return fmt.Sprintf("unknown field %q; did you mean %q?", show, s)
 	}
-	return fmt.Sprintf("unknown field %q; see GET /api/v1/openapi.json or docs/search-language.md for the fields", show)
+	return fmt.Sprintf("unknown field %q; fields are %s", show, strings.Join(names, ", "))
 }
 
 // searchClosest returns the candidate within Levenshtein distance 2 of s (the first on ties).
@@ -1136,20 +1136,20 @@ func ParseSort(s string) (Sort, error) {
 	if len(show) > 40 {
 		show = show[:40] + "…"
 	}
-	msg := fmt.Sprintf("unknown sort %q", show)
-	if strings.Contains(s, ",") {
-		msg = fmt.Sprintf("sort %q: only one sort key is supported", show)
-	} else if c := searchClosest(strings.ToLower(key), searchSortKeys); c != "" {
-		if desc {
-			c = "-" + c
-		}
-		msg += fmt.Sprintf("; did you mean %q?", c)
-	}
 	all := make([]string, 0, 2*len(searchSortKeys))
 	for _, k := range searchSortKeys {
 		all = append(all, k, "-"+k)
 	}
-	return Sort{}, Invalid("invalid sort", FieldError{Field: "sort", Message: msg + "; use one of " + strings.Join(all, ", ")})
+	msg := fmt.Sprintf("unknown sort %q; use one of %s", show, strings.Join(all, ", "))
+	if strings.Contains(s, ",") {
+		msg = fmt.Sprintf("sort %q: only one sort key is supported; use one of %s", show, strings.Join(all, ", "))
+	} else if c := searchClosest(strings.ToLower(key), searchSortKeys); c != "" {
+		if desc {
+			c = "-" + c
+		}
+		msg = fmt.Sprintf("unknown sort %q; did you mean %q? (one of %s)", show, c, strings.Join(all, ", "))
+	}
+	return Sort{}, Invalid("invalid sort", FieldError{Field: "sort", Message: msg})
 }
 
 // Cursor is the position after the last offer of a page, for keyset pagination: the next page

@@ -100,6 +100,7 @@ type Line struct {
 	Recoverable bool // a business buyer can deduct it
 	Included    bool // the amount is inside the price (withholding on a gross payment): shown, not added
 	Quota       string
+	QuotaVolume decimal.Decimal // for in_quota/out_of_quota lines: the volume the line covers
 }
 
 // PolicyRef names the policy version a quote used.
@@ -468,6 +469,7 @@ func chargeLine(c tariff.Charge, cur string, mode RoundingMode) Line {
 		Payable:     c.Payable,
 		Recoverable: c.Recoverable,
 		Quota:       c.Quota,
+		QuotaVolume: c.Quantity,
 	}
 	if c.Basis == string(tariff.BaseGrossPayment) {
 		// The price is the gross payment: the tax is carved out of it (the buyer pays the

@@ -98,3 +98,32 @@ func (s *Store) Quote(ctx context.Context, id string) (marketplace.Quote, error)
 	q, err := row.domain()
 	return q, translate("read quote", err)
 }
+
+// OfferContext reads an offer (any status) with its region, accelerator and supplier.
+func (s *Store) OfferContext(ctx context.Context, offerID string) (marketplace.OfferContext, error) {
+	var row offerRow
+	db := s.gormDB(ctx)
+	if err := db.Where("id = ?", offerID).Take(&row).Error; err != nil {
+		return marketplace.OfferContext{}, translate("read offer", err)
+	}
+	var reg regionRow
+	var acc acceleratorRow
+	var sup supplierRow
+	if err := db.Where("code = ?", row.Region).Take(&reg).Error; err != nil {
+		return marketplace.OfferContext{}, translate("read offer region", err)
+	}
+	if err := db.Where("model = ?", row.Accelerator).Take(&acc).Error; err != nil {
+		return marketplace.OfferContext{}, translate("read offer accelerator", err)
+	}
+	if err := db.Where("id = ?", row.SupplierID).Take(&sup).Error; err != nil {
+		return marketplace.OfferContext{}, translate("read offer supplier", err)
+	}
+	o, err := row.domain()
+	if err != nil {
+		return marketplace.OfferContext{}, translate("read offer", err)
+	}
+	return marketplace.OfferContext{
+		Offer: o, Region: reg.domain(), Accelerator: acc.domain(),
+		Supplier: marketplace.Supplier{ID: sup.ID, Name: sup.Name, Country: sup.Country, Demo: sup.Demo, CreatedAt: sup.CreatedAt},
+	}, nil
+}
