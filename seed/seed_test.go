@@ -368,3 +368,59 @@ func TestStrictDecoding(t *testing.T) {
 		t.Errorf("typed-in tpp accepted: %v", err)
 	}
 }
+
+func TestProvenanceCheck(t *testing.T) {
+	tests := []struct {
+		p       provenanceRecord
+		wantErr string
+	}{
+		{provenanceRecord{Source: "x", AsOf: "2026-01-01", Confidence: "sourced"}, ""},
+		{provenanceRecord{AsOf: "2026-01-01", Confidence: "sourced"}, "source"},
+		{provenanceRecord{Source: "x", AsOf: "2026-01", Confidence: "sourced"}, "as_of"},
+		{provenanceRecord{Source: "x", AsOf: "2026-01-01", Confidence: "A"}, "confidence"},
+		{provenanceRecord{Source: "x", AsOf: "2026-01-01", Confidence: "estimate"}, "note"},
+		{provenanceRecord{Source: "x", AsOf: "2026-01-01", Confidence: "estimate", Note: "E: midpoint"}, ""},
+	}
+	for _, tc := range tests {
+		err := tc.p.check()
+		if (err == nil) != (tc.wantErr == "") || (err != nil && !strings.Contains(err.Error(), tc.wantErr)) {
+			t.Errorf("%+v: error %v, want %q", tc.p, err, tc.wantErr)
+		}
+	}
+}
+
+// FuzzRecords feeds arbitrary YAML through the strict decoder and the record validators: they
+// must return errors, never panic.
+func FuzzRecords(f *testing.F) {
+	for _, name := range []string{regionsFile, acceleratorsFile, demoMarketFile} {
+		b, err := files.ReadFile(name)
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(b)
+	}
+	f.Add([]byte("regions:\n  - code: x\n    pue_target: \"1e999999999\"\n"))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		var r regionsDoc
+		if yamlDecodeStrict(b, &r) == nil {
+			for _, rec := range r.Regions {
+				_, _ = rec.domain()
+			}
+		}
+		var a acceleratorsDoc
+		if yamlDecodeStrict(b, &a) == nil {
+			for _, rec := range a.Accelerators {
+				_, _ = rec.domain()
+			}
+		}
+		var m demoMarketDoc
+		if yamlDecodeStrict(b, &m) == nil {
+			for _, rec := range m.Offers {
+				_, _ = rec.domain()
+			}
+			for _, rec := range m.Suppliers {
+				_ = rec.check()
+			}
+		}
+	})
+}
