@@ -75,6 +75,7 @@ func Compare(need Need, offers []OfferTerms, policy *tariff.Policy, policyVersio
 	for _, r := range need.Regions {
 		regions[r] = true
 	}
+	memo := &assessMemo{m: map[string]memoEntry{}}
 	out := make([]Ranked, len(offers))
 	keep := make([]bool, len(offers))
 	work := func(lo, hi int) {
@@ -83,7 +84,7 @@ func Compare(need Need, offers []OfferTerms, policy *tariff.Policy, policyVersio
 			if !matches(need, o, regions) {
 				continue
 			}
-			q, err := Price(Inputs{Offer: *o, Request: req, Policy: policy, PolicyVersion: policyVersion, FX: fx, Now: now})
+			q, err := Price(Inputs{Offer: *o, Request: req, Policy: policy, PolicyVersion: policyVersion, FX: fx, Now: now, memo: memo})
 			rk := Ranked{OfferID: o.ID}
 			if err != nil {
 				var nq *NoQuoteError

@@ -3,6 +3,8 @@ package pricing
 import (
 	"fmt"
 	"strconv"
+	"strings"
+	"sync"
 	"time"
 
 	"github.com/shopspring/decimal"
@@ -83,6 +85,8 @@ type Inputs struct {
 	Validity      time.Duration
 	Quota         tariff.QuotaLedger         // optional: quota balances (read only)
 	SubsidyUsed   map[string]decimal.Decimal // optional: subsidy already used per measure id
+
+	memo *assessMemo // set by Compare: assessments of identical supplies are computed once
 }
 
 // Line is one rounded line of a quote.
@@ -303,29 +307,28 @@ func Price(in Inputs) (Quote, error) {
 	if hardware {
 		unit = "unit"
 	}
+	// The base line's basis is the quantity; the conversion is recorded in the quote's FX.
 	baseLine := Line{
 		Kind:       "base",
 		Label:      baseLabel(o, r, hardware),
 		Amount:     Round(gross.Mul(fx.Rate), cur, mode),
 		Currency:   cur,
-		Rate:       o.Currency + " " + FormatAmount(o.Price, o.Currency) + " per " + unit,
+		Rate:       o.Currency + " " + priceString(o.Price, o.Currency) + " per " + unit,
 		BaseAmount: qty,
-		Basis:      qty.String() + " " + unit + "s",
+		Basis:      strconv.FormatInt(qty.IntPart(), 10) + " " + unit + "s",
 		Payable:    true,
-	}
-	if o.Currency != cur {
-		baseLine.Basis += " = " + o.Currency + " " + FormatAmount(gross, o.Currency) + " at " + fx.Rate.String() + " " + cur + "/" + o.Currency
 	}
 	q.Lines = make([]Line, 0, 8)
 	q.Lines = append(q.Lines, baseLine)
 	net := baseLine.Amount
 	if disc.IsPositive() {
+		pct := disc.Shift(2).String() + "%"
 		d := Line{
 			Kind:       "discount",
-			Label:      "Volume discount " + disc.Shift(2).String() + "%",
+			Label:      "Volume discount " + pct,
 			Amount:     Round(gross.Mul(disc).Mul(fx.Rate).Neg(), cur, mode),
 			Currency:   cur,
-			Rate:       disc.Shift(2).String() + "%",
+			Rate:       pct,
 			BaseAmount: baseLine.Amount,
 			Basis:      cur + " " + FormatAmount(baseLine.Amount, cur) + " gross price",
 			Payable:    true,
@@ -376,7 +379,7 @@ func Price(in Inputs) (Quote, error) {
 			Quota:        in.Quota,
 			SubsidyUsed:  in.SubsidyUsed,
 		}
-		a, err := tariff.Assess(in.Policy, supply, asOf)
+		a, err := in.assess(supply, asOf, conv)
 		if err != nil {
 			if conv.err != nil {
 				return Quote{}, conv.err
@@ -420,6 +423,15 @@ func Price(in Inputs) (Quote, error) {
 		}
 	}
 	return q, nil
+}
+
+// priceString shows a unit price with at least the currency's minor units ("15.00") and
+// every further decimal it has ("2.125").
+func priceString(p decimal.Decimal, cur string) string {
+	if n := places(cur); p.Exponent() >= -n {
+		return p.StringFixed(n)
+	}
+	return p.String()
 }
 
 // tierDiscount returns the discount of the highest tier whose minimum the quantity reaches.
@@ -561,4 +573,63 @@ func (c *recorder) Convert(amount decimal.Decimal, from, to string) (decimal.Dec
 		return decimal.Decimal{}, err
 	}
 	return amount.Mul(u.Rate), nil
+}
+
+// assessMemo remembers assessments of identical supplies within one comparison. tariff.Assess
+// is a pure function of the policy, the supply and the date (when no quota ledger or subsidy
+// usage is involved), so equal keys give equal assessments; the FX pairs the engine converted
+// with are replayed so that every quote still records them.
+type assessMemo struct {
+	mu sync.Mutex
+	m  map[string]memoEntry
+}
+
+type memoEntry struct {
+	a   tariff.Assessment
+	err error
+	fx  [][2]string
+}
+
+// assess runs the tariff engine for one supply, through the memo when there is one.
+func (in *Inputs) assess(s tariff.Supply, asOf time.Time, conv *recorder) (tariff.Assessment, error) {
+	if in.memo == nil || s.Quota != nil || s.SubsidyUsed != nil {
+		return tariff.Assess(in.Policy, s, asOf)
+	}
+	key := supplyKey(s)
+	in.memo.mu.Lock()
+	e, ok := in.memo.m[key]
+	in.memo.mu.Unlock()
+	if ok {
+		for _, p := range e.fx {
+			if _, err := conv.use(p[0], p[1]); err != nil {
+				return tariff.Assessment{}, err
+			}
+		}
+		return e.a, e.err
+	}
+	n := len(conv.q.FX)
+	a, err := tariff.Assess(in.Policy, s, asOf)
+	e = memoEntry{a: a, err: err}
+	for _, u := range conv.q.FX[n:] {
+		e.fx = append(e.fx, [2]string{u.From, u.To})
+	}
+	in.memo.mu.Lock()
+	in.memo.m[key] = e
+	in.memo.mu.Unlock()
+	return a, err
+}
+
+// supplyKey renders every field of a supply that the engine reads (the converter is the
+// comparison's one snapshot, the date is the comparison's one date).
+func supplyKey(s tariff.Supply) string {
+	var b strings.Builder
+	b.Grow(160)
+	for _, f := range []string{string(s.Product), s.Origin, s.Destination, s.Region, string(s.BuyerType),
+		strconv.FormatBool(s.PersonalData), s.HSCode, s.Accelerator.Model, s.Accelerator.VendorCountry,
+		s.Accelerator.TPP.String(), s.Accelerator.Density.String(), s.Quantity.String(), s.EnergyKWh.String(),
+		s.NetPrice.String(), s.Freight.String(), s.Insurance.String(), s.Currency} {
+		b.WriteString(f)
+		b.WriteByte('|')
+	}
+	return b.String()
 }

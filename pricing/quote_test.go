@@ -301,8 +301,8 @@ func TestQuoteRecordsFXAndFlags(t *testing.T) {
 	if vat.MeasureID != "de-vat-ess-b2b" || vat.Rate != "19%" || vat.Basis != "EUR 18,750.00 net price" || len(vat.LegalRef) == 0 || !vat.Recoverable {
 		t.Errorf("vat line = %+v", vat)
 	}
-	if !strings.Contains(q.Lines[0].Basis, "CNY 150,000.00 at 0.125 EUR/CNY") {
-		t.Errorf("base basis = %q", q.Lines[0].Basis)
+	if b := q.Lines[0]; b.Basis != "10000 GPU-hours" || b.Rate != "CNY 15.00 per GPU-hour" {
+		t.Errorf("base line basis %q, rate %q", b.Basis, b.Rate)
 	}
 	if q.Policy.Version != 3 {
 		t.Errorf("policy version = %d", q.Policy.Version)

@@ -41,7 +41,7 @@ measures:
 		`broken.yaml:13:11: [a] unknown kind "vatt" (did you mean "vat"?)`,
 		`broken.yaml:14:19: [a] unknown jurisdiction "XX"`,
 		`broken.yaml:15:23: [a] rate: bad duty expression "5% + 2 EUR/hour": unknown unit "hour"`,
-		`broken.yaml:21:18: [c] destination: unknown country or area "EU" (EU is a jurisdiction; for its member states name the area, e.g. [EU27])`,
+		`broken.yaml:21:19: [c] destination: unknown country or area "EU" (EU is a jurisdiction; for its member states name the area, e.g. [EU27])`,
 		`broken.yaml:23:11: [c] unknown base "net_pric"`,
 	}
 	got := make([]string, len(probs))
