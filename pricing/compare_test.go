@@ -119,3 +119,57 @@ func manyOffers(n int) []OfferTerms {
 	}
 	return out
 }
+
+// TestCompareMemoMatchesPrice: a comparison's quotes (assessments shared between identical
+// supplies) are identical to pricing each offer alone, FX uses of specific duties included.
+func TestCompareMemoMatchesPrice(t *testing.T) {
+	pol, err := tariff.ParsePolicy("levy.yaml", []byte(`format: corridor.policy/v1
+id: levy
+title: a specific levy in EUR on CN-hosted compute
+measures:
+  - id: cn-compute-levy
+    kind: levy
+    jurisdiction: CN
+    direction: export
+    origin: [CN]
+    destination: ["*"]
+    products: [gpu_hours]
+    rate: "1% + 0.02 EUR/gpu_hour"
+    base: net_price
+    legal: ["hypothetical"]
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	offers := manyOffers(400)
+	need := Need{GPUs: 2, Hours: 300, BuyerCountry: "CN", BuyerType: tariff.BuyerConsumer, Currency: "CNY"}
+	got := Compare(need, offers, pol, 1, testFX(), saturday, now)
+	if len(got) != len(offers) {
+		t.Fatalf("ranked %d", len(got))
+	}
+	byID := map[string]OfferTerms{}
+	for _, o := range offers {
+		byID[o.ID] = o
+	}
+	levies := 0
+	for _, r := range got {
+		q, err := Price(Inputs{Offer: byID[r.OfferID], Request: r.Quote.Request, Policy: pol, PolicyVersion: 1, FX: testFX(), Now: now})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if canonical(t, q) != canonical(t, r.Quote) {
+			t.Fatalf("%s: compare and price differ:\n%s\n%s", r.OfferID, canonical(t, r.Quote), canonical(t, q))
+		}
+		for _, l := range q.Lines {
+			if l.Kind == "levy" {
+				levies++
+				if len(q.FX) == 0 {
+					t.Fatalf("%s: the levy's EUR→CNY conversion is not recorded", r.OfferID)
+				}
+			}
+		}
+	}
+	if levies != 200 {
+		t.Errorf("levies on %d quotes, want the 200 CN-hosted", levies)
+	}
+}
