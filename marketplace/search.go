@@ -56,8 +56,10 @@ const (
 	MaxSearchClauses    = 32   // clauses in q, currency= included
 	MaxSearchListValues = 64   // values in one in/notin list
 	MaxSearchTextLen    = 200  // bytes of one text value
-	DefaultCurrency     = "EUR"
 )
+
+// DefaultCurrency is the query currency when q has no currency= clause.
+const DefaultCurrency = "EUR"
 
 // Field describes one field of the search language: its name, value type, unit, which
 // operators it accepts and, for enums, its values. The catalogue is published (docs, OpenAPI),
@@ -75,10 +77,10 @@ type Field struct {
 
 // Formats of string fields (Field.Format).
 const (
-	searchFormatSlug    = "slug"           // lowercase letters, digits, - _ . (max 64)
-	searchFormatCountry = "iso3166-alpha2" // two letters, upper case
-	searchFormatID      = "id"             // letters, digits, - _ (max 64), case kept
-	searchFormatText    = "text"           // any printable text (max 200 bytes)
+	FieldFormatSlug    = "slug"           // lowercase letters, digits, - _ . (max 64), input case-insensitive
+	FieldFormatCountry = "iso3166-alpha2" // two letters, upper case, input case-insensitive
+	FieldFormatID      = "id"             // letters, digits, - _ (max 64), case-sensitive
+	FieldFormatText    = "text"           // any printable text (max MaxSearchTextLen bytes)
 )
 
 var (
@@ -101,22 +103,22 @@ var searchCurrencies = []string{
 
 // searchCatalogue is the field catalogue, in the order it is documented.
 var searchCatalogue = []Field{
-	{Name: "accelerator", Type: FieldTypeString, Format: searchFormatSlug, Ops: searchOpsIdentity,
+	{Name: "accelerator", Type: FieldTypeString, Format: FieldFormatSlug, Ops: searchOpsIdentity,
 		Description: "Accelerator model code, as listed by GET /api/v1/accelerators (checked for syntax only: an unknown model matches nothing).",
 		Example:     "accelerator in [h100-sxm,h20]"},
-	{Name: "vendor", Type: FieldTypeString, Format: searchFormatSlug, Ops: searchOpsIdentity,
+	{Name: "vendor", Type: FieldTypeString, Format: FieldFormatSlug, Ops: searchOpsIdentity,
 		Description: "Vendor of the accelerator, as a lowercase slug (e.g. nvidia, huawei).",
 		Example:     "vendor=huawei"},
-	{Name: "vendor_country", Type: FieldTypeString, Format: searchFormatCountry, Ops: searchOpsIdentity,
+	{Name: "vendor_country", Type: FieldTypeString, Format: FieldFormatCountry, Ops: searchOpsIdentity,
 		Description: "Country of the accelerator vendor, ISO 3166-1 alpha-2.",
 		Example:     "vendor_country!=US"},
-	{Name: "region", Type: FieldTypeString, Format: searchFormatSlug, Ops: searchOpsIdentity,
+	{Name: "region", Type: FieldTypeString, Format: FieldFormatSlug, Ops: searchOpsIdentity,
 		Description: "Region code, as listed by GET /api/v1/regions (checked for syntax only).",
 		Example:     "region in [cn-ningxia-zhongwei,cn-gansu-qingyang]"},
 	{Name: "bloc", Type: FieldTypeEnum, Enum: []string{"CN", "EU"}, Ops: searchOpsIdentity,
 		Description: "Side of the corridor the offer's region belongs to.",
 		Example:     "bloc=CN"},
-	{Name: "country", Type: FieldTypeString, Format: searchFormatCountry, Ops: searchOpsIdentity,
+	{Name: "country", Type: FieldTypeString, Format: FieldFormatCountry, Ops: searchOpsIdentity,
 		Description: "Country of the offer's region (where the capacity is), ISO 3166-1 alpha-2.",
 		Example:     "country in [FI,DE]"},
 	{Name: "product", Type: FieldTypeEnum, Enum: []string{"gpu_hours", "bare_metal", "hardware"}, Ops: searchOpsIdentity,
@@ -161,13 +163,13 @@ var searchCatalogue = []Field{
 	{Name: "available_until", Type: FieldTypeDate, Ops: searchOpsOrdered,
 		Description: "End of the availability window, exclusive (UTC date).",
 		Example:     "available_until>=2027-06-30"},
-	{Name: "supplier", Type: FieldTypeString, Format: searchFormatID, Ops: searchOpsIdentity,
+	{Name: "supplier", Type: FieldTypeString, Format: FieldFormatID, Ops: searchOpsIdentity,
 		Description: "Supplier id (case-sensitive).",
 		Example:     "supplier=sup_01"},
 	{Name: "demo", Type: FieldTypeBool, Ops: searchOpsBool,
 		Description: "Whether the offer belongs to the illustrative demo market.",
 		Example:     "demo=false"},
-	{Name: "text", Type: FieldTypeString, Format: searchFormatText, Ops: searchOpsText,
+	{Name: "text", Type: FieldTypeString, Format: FieldFormatText, Ops: searchOpsText,
 		Description: "Free text searched, case-insensitively, in the supplier's name and the offer's note. A literal: % and _ match themselves.",
 		Example:     `text~"liquid cooled"`},
 }
@@ -865,7 +867,7 @@ func searchNormalise(f *Field, v string) (string, string) {
 		if len(f.Enum) <= 8 {
 			return "", fmt.Sprintf("unknown %s %q; use one of %s", f.Name, show, strings.Join(f.Enum, ", "))
 		}
-		if s := searchClosest(strings.ToUpper(v), f.Enum); s != "" {
+		if s := searchClosest(strings.ToUpper(v), f.Enum, 1); s != "" {
 			return "", fmt.Sprintf("unknown %s %q; did you mean %q?", f.Name, show, s)
 		}
 		return "", fmt.Sprintf("unknown %s %q; use one of %s", f.Name, show, strings.Join(f.Enum, ", "))
@@ -907,24 +909,24 @@ func searchNormalise(f *Field, v string) (string, string) {
 		return "", fmt.Sprintf("%s: %q is not a bool; use true or false", f.Name, show)
 	}
 	switch f.Format {
-	case searchFormatSlug:
+	case FieldFormatSlug:
 		l := searchASCIILower(v)
 		if !searchIsSlug(l) {
 			return "", fmt.Sprintf("%s: %q is not a code; use lowercase letters, digits and -, e.g. %s", f.Name, show, searchSlugExamples[f.Name])
 		}
 		return l, ""
-	case searchFormatCountry:
+	case FieldFormatCountry:
 		u := strings.ToUpper(v)
 		if len(u) != 2 || u[0] < 'A' || u[0] > 'Z' || u[1] < 'A' || u[1] > 'Z' {
 			return "", fmt.Sprintf("%s: %q is not an ISO 3166-1 alpha-2 country code, e.g. CN or DE", f.Name, show)
 		}
 		return u, ""
-	case searchFormatID:
+	case FieldFormatID:
 		if !searchIsID(v) {
 			return "", fmt.Sprintf("%s: %q is not an id (letters, digits, - and _, at most 64)", f.Name, show)
 		}
 		return v, ""
-	case searchFormatText:
+	case FieldFormatText:
 		if v == "" {
 			return "", fmt.Sprintf("%s: empty text", f.Name)
 		}
@@ -1051,18 +1053,18 @@ func searchUnknownField(name string) string {
 	for i, f := range searchCatalogue {
 		names[i] = f.Name
 	}
-	if s := searchClosest(strings.ToLower(name), names); s != "" {
+	if s := searchClosest(strings.ToLower(name), names, 2); s != "" {
 		return fmt.Sprintf("unknown field %q; did you mean %q?", show, s)
 	}
 	return fmt.Sprintf("unknown field %q; fields are %s", show, strings.Join(names, ", "))
 }
 
-// searchClosest returns the candidate within Levenshtein distance 2 of s (the first on ties).
-func searchClosest(s string, candidates []string) string {
+// searchClosest returns the candidate within Levenshtein distance maxD of s (the first on ties).
+func searchClosest(s string, candidates []string, maxD int) string {
 	if len(s) > 64 {
 		return ""
 	}
-	best, bestD := "", 3
+	best, bestD := "", maxD+1
 	for _, c := range candidates {
 		if d := searchLevenshtein(s, c); d < bestD {
 			best, bestD = c, d
@@ -1143,7 +1145,7 @@ func ParseSort(s string) (Sort, error) {
 	msg := fmt.Sprintf("unknown sort %q; use one of %s", show, strings.Join(all, ", "))
 	if strings.Contains(s, ",") {
 		msg = fmt.Sprintf("sort %q: only one sort key is supported; use one of %s", show, strings.Join(all, ", "))
-	} else if c := searchClosest(strings.ToLower(key), searchSortKeys); c != "" {
+	} else if c := searchClosest(strings.ToLower(key), searchSortKeys, 2); c != "" {
 		if desc {
 			c = "-" + c
 		}

@@ -127,3 +127,60 @@ func (s *Store) OfferContext(ctx context.Context, offerID string) (marketplace.O
 		Supplier: marketplace.Supplier{ID: sup.ID, Name: sup.Name, Country: sup.Country, Demo: sup.Demo, CreatedAt: sup.CreatedAt},
 	}, nil
 }
+
+// ActiveOfferContexts reads every active offer matching f with its region, accelerator and
+// supplier, ordered by id. Regions, accelerators and suppliers are read once each and joined in
+// memory: there are few of them and many offers.
+func (s *Store) ActiveOfferContexts(ctx context.Context, f marketplace.OfferContextFilter) ([]marketplace.OfferContext, error) {
+	db := s.gormDB(ctx)
+	q := db.Where("offers.status = ?", marketplace.OfferActive).Order("offers.id")
+	if len(f.Products) > 0 {
+		q = q.Where("offers.product IN ?", f.Products)
+	}
+	if f.Accelerator != "" {
+		q = q.Where("offers.accelerator = ?", f.Accelerator)
+	}
+	if len(f.Regions) > 0 {
+		q = q.Where("offers.region IN ?", f.Regions)
+	}
+	if f.Bloc != "" {
+		q = q.Where("offers.region IN (?)", db.Model(&regionRow{}).Select("code").Where("bloc = ?", string(f.Bloc)))
+	}
+	var rows []offerRow
+	if err := q.Find(&rows).Error; err != nil {
+		return nil, translate("list offers for compare", err)
+	}
+	var regs []regionRow
+	var accs []acceleratorRow
+	var sups []supplierRow
+	if err := db.Find(&regs).Error; err != nil {
+		return nil, translate("list regions", err)
+	}
+	if err := db.Find(&accs).Error; err != nil {
+		return nil, translate("list accelerators", err)
+	}
+	if err := db.Find(&sups).Error; err != nil {
+		return nil, translate("list suppliers", err)
+	}
+	regBy := make(map[string]marketplace.Region, len(regs))
+	for _, r := range regs {
+		regBy[r.Code] = r.domain()
+	}
+	accBy := make(map[string]marketplace.Accelerator, len(accs))
+	for _, a := range accs {
+		accBy[a.Model] = a.domain()
+	}
+	supBy := make(map[string]marketplace.Supplier, len(sups))
+	for _, sp := range sups {
+		supBy[sp.ID] = marketplace.Supplier{ID: sp.ID, Name: sp.Name, Country: sp.Country, Demo: sp.Demo, CreatedAt: sp.CreatedAt}
+	}
+	out := make([]marketplace.OfferContext, 0, len(rows))
+	for _, r := range rows {
+		o, err := r.domain()
+		if err != nil {
+			return nil, translate("read offer", err)
+		}
+		out = append(out, marketplace.OfferContext{Offer: o, Region: regBy[r.Region], Accelerator: accBy[r.Accelerator], Supplier: supBy[r.SupplierID]})
+	}
+	return out, nil
+}
