@@ -392,3 +392,17 @@ func newID(prefix string) string {
 	}
 	return prefix + strings.ToLower(base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString(b[:]))
 }
+
+// OfferDetail reads an offer with its region, accelerator and supplier, for display and
+// quoting; withdrawn offers are returned too (their pages say so).
+func (s *Service) OfferDetail(ctx context.Context, id string) (OfferContext, error) {
+	if id == "" || len(id) > 64 {
+		return OfferContext{}, &Error{Code: CodeNotFound, Message: "no such offer"}
+	}
+	return s.store.OfferContext(ctx, id)
+}
+
+// ActiveOffers lists active offers matching f with their regions, accelerators and suppliers.
+func (s *Service) ActiveOffers(ctx context.Context, f OfferContextFilter) ([]OfferContext, error) {
+	return s.store.ActiveOfferContexts(ctx, f)
+}
