@@ -27,12 +27,13 @@ type QuoteRequest struct {
 	PersonalData bool
 }
 
-// QuotaUse is tariff-quota volume a quote would consume when accepted.
+// QuotaUse is tariff-quota volume a quote would consume when accepted: Volume out of the
+// measure's Limit for the Period. Accepting re-checks that consumed + Volume ≤ Limit.
 type QuotaUse struct {
 	MeasureID string
 	Period    string // e.g. "2026" for a calendar-year quota
 	Volume    decimal.Decimal
-	Limit     decimal.NullDecimal // the quota's volume for Period, from the policy; invalid = no limit
+	Limit     decimal.Decimal
 }
 
 // Quote is a stored, immutable priced request. Document is the full priced quote as JSON

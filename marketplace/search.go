@@ -56,8 +56,10 @@ const (
 	MaxSearchClauses    = 32   // clauses in q, currency= included
 	MaxSearchListValues = 64   // values in one in/notin list
 	MaxSearchTextLen    = 200  // bytes of one text value
-	DefaultCurrency     = "EUR"
 )
+
+// DefaultCurrency is the query currency when q has no currency= clause.
+const DefaultCurrency = "EUR"
 
 // Field describes one field of the search language: its name, value type, unit, which
 // operators it accepts and, for enums, its values. The catalogue is published (docs, OpenAPI),
@@ -75,10 +77,10 @@ type Field struct {
 
 // Formats of string fields (Field.Format).
 const (
-	searchFormatSlug    = "slug"           // lowercase letters, digits, - _ . (max 64)
-	searchFormatCountry = "iso3166-alpha2" // two letters, upper case
-	searchFormatID      = "id"             // letters, digits, - _ (max 64), case kept
-	searchFormatText    = "text"           // any printable text (max 200 bytes)
+	FieldFormatSlug    = "slug"           // lowercase letters, digits, - _ . (max 64), input case-insensitive
+	FieldFormatCountry = "iso3166-alpha2" // two letters, upper case, input case-insensitive
+	FieldFormatID      = "id"             // letters, digits, - _ (max 64), case-sensitive
+	FieldFormatText    = "text"           // any printable text (max MaxSearchTextLen bytes)
 )
 
 var (
@@ -101,22 +103,22 @@ var searchCurrencies = []string{
 
 // searchCatalogue is the field catalogue, in the order it is documented.
 var searchCatalogue = []Field{
-	{Name: "accelerator", Type: FieldTypeString, Format: searchFormatSlug, Ops: searchOpsIdentity,
+	{Name: "accelerator", Type: FieldTypeString, Format: FieldFormatSlug, Ops: searchOpsIdentity,
 		Description: "Accelerator model code, as listed by GET /api/v1/accelerators (checked for syntax only: an unknown model matches nothing).",
 		Example:     "accelerator in [h100-sxm,h20]"},
-	{Name: "vendor", Type: FieldTypeString, Format: searchFormatSlug, Ops: searchOpsIdentity,
+	{Name: "vendor", Type: FieldTypeString, Format: FieldFormatSlug, Ops: searchOpsIdentity,
 		Description: "Vendor of the accelerator, as a lowercase slug (e.g. nvidia, huawei).",
 		Example:     "vendor=huawei"},
-	{Name: "vendor_country", Type: FieldTypeString, Format: searchFormatCountry, Ops: searchOpsIdentity,
+	{Name: "vendor_country", Type: FieldTypeString, Format: FieldFormatCountry, Ops: searchOpsIdentity,
 		Description: "Country of the accelerator vendor, ISO 3166-1 alpha-2.",
 		Example:     "vendor_country!=US"},
-	{Name: "region", Type: FieldTypeString, Format: searchFormatSlug, Ops: searchOpsIdentity,
+	{Name: "region", Type: FieldTypeString, Format: FieldFormatSlug, Ops: searchOpsIdentity,
 		Description: "Region code, as listed by GET /api/v1/regions (checked for syntax only).",
 		Example:     "region in [cn-ningxia-zhongwei,cn-gansu-qingyang]"},
 	{Name: "bloc", Type: FieldTypeEnum, Enum: []string{"CN", "EU"}, Ops: searchOpsIdentity,
 		Description: "Side of the corridor the offer's region belongs to.",
 		Example:     "bloc=CN"},
-	{Name: "country", Type: FieldTypeString, Format: searchFormatCountry, Ops: searchOpsIdentity,
+	{Name: "country", Type: FieldTypeString, Format: FieldFormatCountry, Ops: searchOpsIdentity,
 		Description: "Country of the offer's region (where the capacity is), ISO 3166-1 alpha-2.",
 		Example:     "country in [FI,DE]"},
 	{Name: "product", Type: FieldTypeEnum, Enum: []string{"gpu_hours", "bare_metal", "hardware"}, Ops: searchOpsIdentity,
@@ -147,7 +149,7 @@ var searchCatalogue = []Field{
 		Description: "Total Processing Performance of one accelerator as defined for ECCN 3A090 (computed from its specs).",
 		Example:     "tpp<4800"},
 	{Name: "export_class", Type: FieldTypeEnum, Enum: []string{"3a090a", "none"}, Ops: searchOpsIdentity,
-		Description: "Export-control class of the accelerator, derived from its TPP and performance density by the same rule as the tariff engine: 3a090a when it meets ECCN 3A090.a, otherwise none. Not typed in by suppliers.",
+		Description: "Export-control class of the accelerator, derived by the adapter from its TPP and performance density with ExportClass: 3a090a when it meets the ECCN 3A090.a thresholds (TPP ≥ 4800, or TPP ≥ 1600 and density ≥ 5.92), otherwise none. Never typed in by suppliers; informational, not a licensing determination.",
 		Example:     "export_class=none"},
 	{Name: "min_hours", Type: FieldTypeInt, Unit: "hours", Ops: searchOpsCount,
 		Description: "Minimum order length the supplier accepts, in hours.",
@@ -161,13 +163,13 @@ var searchCatalogue = []Field{
 	{Name: "available_until", Type: FieldTypeDate, Ops: searchOpsOrdered,
 		Description: "End of the availability window, exclusive (UTC date).",
 		Example:     "available_until>=2027-06-30"},
-	{Name: "supplier", Type: FieldTypeString, Format: searchFormatID, Ops: searchOpsIdentity,
+	{Name: "supplier", Type: FieldTypeString, Format: FieldFormatID, Ops: searchOpsIdentity,
 		Description: "Supplier id (case-sensitive).",
 		Example:     "supplier=sup_01"},
 	{Name: "demo", Type: FieldTypeBool, Ops: searchOpsBool,
 		Description: "Whether the offer belongs to the illustrative demo market.",
 		Example:     "demo=false"},
-	{Name: "text", Type: FieldTypeString, Format: searchFormatText, Ops: searchOpsText,
+	{Name: "text", Type: FieldTypeString, Format: FieldFormatText, Ops: searchOpsText,
 		Description: "Free text searched, case-insensitively, in the supplier's name and the offer's note. A literal: % and _ match themselves.",
 		Example:     `text~"liquid cooled"`},
 }
@@ -469,12 +471,35 @@ func (p *searchParser) token() string {
 	return t
 }
 
-// resync moves past the rest of a broken clause: to the next space outside quotes and brackets.
+// resync moves past the rest of a broken clause: to the next space outside quotes and brackets,
+// and on over following chunks that still belong to the clause (an operator, in/notin, a list),
+// so that one mistake gives one message.
 func (p *searchParser) resync() {
 	if p.listAt >= 0 {
 		p.pos = p.listAt
 		p.listAt = -1
 	}
+	for {
+		start := p.pos
+		p.skipChunk()
+		chunk := p.q[start:p.pos]
+		end := p.pos
+		p.skipSpace()
+		if p.eof() {
+			return
+		}
+		next := p.q[p.pos]
+		if next == '[' || searchIsOpByte(next) || chunk != "" && searchIsOpByte(chunk[len(chunk)-1]) ||
+			searchIsOpWord(chunk) || searchIsOpWord(p.word()) {
+			continue
+		}
+		p.pos = end
+		return
+	}
+}
+
+// skipChunk moves to the next space outside quotes and brackets.
+func (p *searchParser) skipChunk() {
 	depth := 0
 	for p.pos < len(p.q) {
 		c := p.q[p.pos]
@@ -498,9 +523,24 @@ func (p *searchParser) resync() {
 		}
 		p.pos++
 	}
-	if p.pos > len(p.q) {
-		p.pos = len(p.q)
+	p.pos = len(p.q)
+}
+
+// word returns the ASCII letters at p.pos.
+func (p *searchParser) word() string {
+	end := p.pos
+	for end < len(p.q) && (p.q[end] >= 'a' && p.q[end] <= 'z' || p.q[end] >= 'A' && p.q[end] <= 'Z') {
+		end++
 	}
+	return p.q[p.pos:end]
+}
+
+func searchIsOpWord(w string) bool {
+	switch strings.ToLower(w) {
+	case "in", "notin", "not":
+		return true
+	}
+	return false
 }
 
 // ParseSearch parses q, the offer search language, into a validated Search. Clauses are
@@ -602,11 +642,8 @@ func (p *searchParser) clause() (Clause, bool) {
 		}
 		op = o
 	default:
-		end := p.pos
-		for end < len(p.q) && (p.q[end] >= 'a' && p.q[end] <= 'z' || p.q[end] >= 'A' && p.q[end] <= 'Z') {
-			end++
-		}
-		word := p.q[p.pos:end]
+		word := p.word()
+		end := p.pos + len(word)
 		switch {
 		case spaced && (word == "in" || word == "notin"):
 			p.pos = end
@@ -830,10 +867,10 @@ func searchNormalise(f *Field, v string) (string, string) {
 		if len(f.Enum) <= 8 {
 			return "", fmt.Sprintf("unknown %s %q; use one of %s", f.Name, show, strings.Join(f.Enum, ", "))
 		}
-		if s := searchClosest(strings.ToUpper(v), f.Enum); s != "" {
+		if s := searchClosest(strings.ToUpper(v), f.Enum, 1); s != "" {
 			return "", fmt.Sprintf("unknown %s %q; did you mean %q?", f.Name, show, s)
 		}
-		return "", fmt.Sprintf("unknown %s %q; see the field catalogue for the accepted values", f.Name, show)
+		return "", fmt.Sprintf("unknown %s %q; use one of %s", f.Name, show, strings.Join(f.Enum, ", "))
 	case FieldTypeInt:
 		digits, msg := searchDigits(f, v, false)
 		if msg != "" {
@@ -872,24 +909,24 @@ func searchNormalise(f *Field, v string) (string, string) {
 		return "", fmt.Sprintf("%s: %q is not a bool; use true or false", f.Name, show)
 	}
 	switch f.Format {
-	case searchFormatSlug:
+	case FieldFormatSlug:
 		l := searchASCIILower(v)
 		if !searchIsSlug(l) {
 			return "", fmt.Sprintf("%s: %q is not a code; use lowercase letters, digits and -, e.g. %s", f.Name, show, searchSlugExamples[f.Name])
 		}
 		return l, ""
-	case searchFormatCountry:
+	case FieldFormatCountry:
 		u := strings.ToUpper(v)
 		if len(u) != 2 || u[0] < 'A' || u[0] > 'Z' || u[1] < 'A' || u[1] > 'Z' {
 			return "", fmt.Sprintf("%s: %q is not an ISO 3166-1 alpha-2 country code, e.g. CN or DE", f.Name, show)
 		}
 		return u, ""
-	case searchFormatID:
+	case FieldFormatID:
 		if !searchIsID(v) {
 			return "", fmt.Sprintf("%s: %q is not an id (letters, digits, - and _, at most 64)", f.Name, show)
 		}
 		return v, ""
-	case searchFormatText:
+	case FieldFormatText:
 		if v == "" {
 			return "", fmt.Sprintf("%s: empty text", f.Name)
 		}
@@ -1016,18 +1053,18 @@ func searchUnknownField(name string) string {
 	for i, f := range searchCatalogue {
 		names[i] = f.Name
 	}
-	if s := searchClosest(strings.ToLower(name), names); s != "" {
+	if s := searchClosest(strings.ToLower(name), names, 2); s != "" {
 		return fmt.Sprintf("unknown field %q; did you mean %q?", show, s)
 	}
-	return fmt.Sprintf("unknown field %q; see GET /api/v1/openapi.json or docs/search-language.md for the fields", show)
+	return fmt.Sprintf("unknown field %q; fields are %s", show, strings.Join(names, ", "))
 }
 
-// searchClosest returns the candidate within Levenshtein distance 2 of s (the first on ties).
-func searchClosest(s string, candidates []string) string {
+// searchClosest returns the candidate within Levenshtein distance maxD of s (the first on ties).
+func searchClosest(s string, candidates []string, maxD int) string {
 	if len(s) > 64 {
 		return ""
 	}
-	best, bestD := "", 3
+	best, bestD := "", maxD+1
 	for _, c := range candidates {
 		if d := searchLevenshtein(s, c); d < bestD {
 			best, bestD = c, d
@@ -1101,20 +1138,20 @@ func ParseSort(s string) (Sort, error) {
 	if len(show) > 40 {
 		show = show[:40] + "…"
 	}
-	msg := fmt.Sprintf("unknown sort %q", show)
-	if strings.Contains(s, ",") {
-		msg = fmt.Sprintf("sort %q: only one sort key is supported", show)
-	} else if c := searchClosest(strings.ToLower(key), searchSortKeys); c != "" {
-		if desc {
-			c = "-" + c
-		}
-		msg += fmt.Sprintf("; did you mean %q?", c)
-	}
 	all := make([]string, 0, 2*len(searchSortKeys))
 	for _, k := range searchSortKeys {
 		all = append(all, k, "-"+k)
 	}
-	return Sort{}, Invalid("invalid sort", FieldError{Field: "sort", Message: msg + "; use one of " + strings.Join(all, ", ")})
+	msg := fmt.Sprintf("unknown sort %q; use one of %s", show, strings.Join(all, ", "))
+	if strings.Contains(s, ",") {
+		msg = fmt.Sprintf("sort %q: only one sort key is supported; use one of %s", show, strings.Join(all, ", "))
+	} else if c := searchClosest(strings.ToLower(key), searchSortKeys, 2); c != "" {
+		if desc {
+			c = "-" + c
+		}
+		msg = fmt.Sprintf("unknown sort %q; did you mean %q? (one of %s)", show, c, strings.Join(all, ", "))
+	}
+	return Sort{}, Invalid("invalid sort", FieldError{Field: "sort", Message: msg})
 }
 
 // Cursor is the position after the last offer of a page, for keyset pagination: the next page

@@ -15,8 +15,9 @@ const fxLookback = 45 * 24 * time.Hour
 // Service enforces the marketplace's rules on top of a Store. It keeps no state of its own, so
 // any number of Corridor processes can share one database.
 type Service struct {
-	store Store
-	now   func() time.Time
+	store    Store
+	now      func() time.Time
+	policies *policyCache
 }
 
 // NewService returns a Service on st; now is the clock (time.Now in production).
@@ -24,7 +25,7 @@ func NewService(st Store, now func() time.Time) *Service {
 	if now == nil {
 		now = time.Now
 	}
-	return &Service{store: st, now: func() time.Time { return now().UTC() }}
+	return &Service{store: st, now: func() time.Time { return now().UTC() }, policies: &policyCache{}}
 }
 
 // Ready reports whether the database answers.

@@ -33,7 +33,8 @@ type Need struct {
 // Breakdown splits a landed cost for a stacked bar: the price (base, discount and fees that
 // are not measures), duties and levies (export duties and rebates, customs and additional
 // duties, levies, measure fees), taxes (VAT, withholding, surtaxes that the buyer cannot
-// recover) and subsidies (negative). The four parts sum to the landed cost.
+// recover, including a withholding tax carved out of the price) and subsidies (negative). The
+// four parts sum to the landed cost.
 type Breakdown struct {
 	Price        decimal.Decimal
 	DutiesLevies decimal.Decimal
@@ -74,6 +75,7 @@ func Compare(need Need, offers []OfferTerms, policy *tariff.Policy, policyVersio
 	for _, r := range need.Regions {
 		regions[r] = true
 	}
+	memo := &assessMemo{m: map[string]memoEntry{}}
 	out := make([]Ranked, len(offers))
 	keep := make([]bool, len(offers))
 	work := func(lo, hi int) {
@@ -82,7 +84,7 @@ func Compare(need Need, offers []OfferTerms, policy *tariff.Policy, policyVersio
 			if !matches(need, o, regions) {
 				continue
 			}
-			q, err := Price(Inputs{Offer: *o, Request: req, Policy: policy, PolicyVersion: policyVersion, FX: fx, Now: now})
+			q, err := Price(Inputs{Offer: *o, Request: req, Policy: policy, PolicyVersion: policyVersion, FX: fx, Now: now, memo: memo})
 			rk := Ranked{OfferID: o.ID}
 			if err != nil {
 				var nq *NoQuoteError
@@ -169,6 +171,14 @@ func breakdown(q Quote) Breakdown {
 	business := q.Request.BuyerType == tariff.BuyerBusiness
 	for i := range q.Lines {
 		l := &q.Lines[i]
+		if l.Included {
+			// A tax inside the price: move it out of the price, into taxes unless recovered.
+			b.Price = b.Price.Sub(l.Amount)
+			if !(business && l.Recoverable) {
+				b.Taxes = b.Taxes.Add(l.Amount)
+			}
+			continue
+		}
 		if !l.Payable || (business && l.Recoverable) {
 			continue
 		}

@@ -3,6 +3,7 @@ package pricing
 import (
 	"fmt"
 	"sort"
+	"sync"
 	"time"
 
 	"github.com/shopspring/decimal"
@@ -106,7 +107,7 @@ func (t *RateTable) Latest() time.Time {
 // with code "fx.stale"; a quote that uses such a rate carries the same warning.
 func (t *RateTable) On(date time.Time) (Snapshot, []tariff.Flag) {
 	date = day(date)
-	s := Snapshot{Date: date, Rates: map[string]Rate{}}
+	s := NewSnapshot(date, map[string]Rate{})
 	var newest time.Time
 	latest := make(map[string]Rate, len(t.byCur))
 	for cur, rs := range t.byCur {
@@ -148,6 +149,20 @@ func staleFlag(rateDate, date time.Time) tariff.Flag {
 type Snapshot struct {
 	Date  time.Time       // the date the rates are in force for
 	Rates map[string]Rate // per currency; each Rate keeps its own publication date and source
+
+	cross *crossCache // computed cross rates, shared by copies; nil for a literal Snapshot
+}
+
+// crossCache memoises cross rates: a comparison prices thousands of offers with one snapshot.
+type crossCache struct {
+	mu sync.RWMutex
+	m  map[[2]string]FXUse
+}
+
+// NewSnapshot returns a snapshot of rates in force on date, as stored with a quote; it is
+// what On returns, and what a stored quote's snapshot is rebuilt with.
+func NewSnapshot(date time.Time, rates map[string]Rate) Snapshot {
+	return Snapshot{Date: day(date), Rates: rates, cross: &crossCache{m: map[[2]string]FXUse{}}}
 }
 
 // Rate returns the rate of cur in the snapshot; EUR is always 1 with source "identity".
@@ -163,6 +178,27 @@ func (s Snapshot) Rate(cur string) (Rate, bool) {
 // to_per_EUR ÷ from_per_EUR, to 16 decimals (rateDigits). The date returned is the older of
 // the two publication dates; the source is the sources of both, when they differ.
 func (s Snapshot) CrossRate(from, to string) (FXUse, error) {
+	if s.cross == nil {
+		return s.crossRate(from, to)
+	}
+	key := [2]string{from, to}
+	s.cross.mu.RLock()
+	u, ok := s.cross.m[key]
+	s.cross.mu.RUnlock()
+	if ok {
+		return u, nil
+	}
+	u, err := s.crossRate(from, to)
+	if err != nil {
+		return u, err
+	}
+	s.cross.mu.Lock()
+	s.cross.m[key] = u
+	s.cross.mu.Unlock()
+	return u, nil
+}
+
+func (s Snapshot) crossRate(from, to string) (FXUse, error) {
 	if from == to {
 		r, _ := s.Rate("EUR")
 		return FXUse{From: from, To: to, Rate: r.PerEUR, Date: s.Date, Source: "identity"}, nil
@@ -220,7 +256,7 @@ func (s Snapshot) Stale(cur string) bool {
 // shocked (it is the base). The shocked rates keep their dates; their source gains
 // " shocked -5%".
 func (s Snapshot) Shock(shocks map[string]decimal.Decimal) (Snapshot, error) {
-	out := Snapshot{Date: s.Date, Rates: make(map[string]Rate, len(s.Rates))}
+	out := NewSnapshot(s.Date, make(map[string]Rate, len(s.Rates)))
 	for k, v := range s.Rates {
 		out.Rates[k] = v
 	}

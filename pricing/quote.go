@@ -3,6 +3,8 @@ package pricing
 import (
 	"fmt"
 	"strconv"
+	"strings"
+	"sync"
 	"time"
 
 	"github.com/shopspring/decimal"
@@ -83,6 +85,8 @@ type Inputs struct {
 	Validity      time.Duration
 	Quota         tariff.QuotaLedger         // optional: quota balances (read only)
 	SubsidyUsed   map[string]decimal.Decimal // optional: subsidy already used per measure id
+
+	memo *assessMemo // set by Compare: assessments of identical supplies are computed once
 }
 
 // Line is one rounded line of a quote.
@@ -96,9 +100,11 @@ type Line struct {
 	Basis       string          // e.g. "EUR 18,750.00 net price"
 	BaseAmount  decimal.Decimal // the base the rate applied to (rounded for display)
 	LegalRef    []string
-	Payable     bool // false for reverse-charged VAT: shown, not in Total
+	Payable     bool // false for reverse-charged VAT and for Included lines: shown, not in Total
 	Recoverable bool // a business buyer can deduct it
+	Included    bool // the amount is inside the price (withholding on a gross payment): shown, not added
 	Quota       string
+	QuotaVolume decimal.Decimal // for in_quota/out_of_quota lines: the volume the line covers
 }
 
 // PolicyRef names the policy version a quote used.
@@ -185,7 +191,8 @@ func noQuote(reason, field, format string, args ...any) *NoQuoteError {
 //
 // Formulas (see README.md): base = price × quantity × FX; discount = −base × tier discount;
 // net = base + discount (rounded lines), the tariff engine's net_price; total = Σ payable
-// lines; net cost = total − Σ payable recoverable lines (business buyers only); landed = net
+// lines; net cost = total − Σ recoverable lines that are payable or included in the price
+// (business buyers only; reverse-charged VAT is neither, so it nets to zero); landed = net
 // cost (business) or total (consumer); per GPU-hour = landed ÷ GPU-hours; per PFLOP-hour =
 // landed ÷ (GPU-hours × BF16 TFLOPS ÷ 1000); kWh = GPU-hours × TDP W ÷ 1000 × PUE;
 // kg CO2e = kWh × grid kg/kWh.
@@ -277,7 +284,11 @@ func Price(in Inputs) (Quote, error) {
 		Validity:   in.Validity,
 	}
 	if in.Policy != nil {
-		q.Policy = PolicyRef{ID: in.Policy.ID, Version: in.PolicyVersion, Hash: in.Policy.Hash}
+		v := in.PolicyVersion
+		if v == 0 {
+			v = in.Policy.Version
+		}
+		q.Policy = PolicyRef{ID: in.Policy.ID, Version: v, Hash: in.Policy.Hash}
 	}
 	conv := &recorder{snap: in.FX, q: &q}
 
@@ -296,29 +307,28 @@ func Price(in Inputs) (Quote, error) {
 	if hardware {
 		unit = "unit"
 	}
+	// The base line's basis is the quantity; the conversion is recorded in the quote's FX.
 	baseLine := Line{
 		Kind:       "base",
 		Label:      baseLabel(o, r, hardware),
 		Amount:     Round(gross.Mul(fx.Rate), cur, mode),
 		Currency:   cur,
-		Rate:       o.Currency + " " + FormatAmount(o.Price, o.Currency) + " per " + unit,
+		Rate:       o.Currency + " " + priceString(o.Price, o.Currency) + " per " + unit,
 		BaseAmount: qty,
-		Basis:      qty.String() + " " + unit + "s",
+		Basis:      strconv.FormatInt(qty.IntPart(), 10) + " " + unit + "s",
 		Payable:    true,
-	}
-	if o.Currency != cur {
-		baseLine.Basis += " = " + o.Currency + " " + FormatAmount(gross, o.Currency) + " at " + fx.Rate.String() + " " + cur + "/" + o.Currency
 	}
 	q.Lines = make([]Line, 0, 8)
 	q.Lines = append(q.Lines, baseLine)
 	net := baseLine.Amount
 	if disc.IsPositive() {
+		pct := disc.Shift(2).String() + "%"
 		d := Line{
 			Kind:       "discount",
-			Label:      "Volume discount " + disc.Shift(2).String() + "%",
+			Label:      "Volume discount " + pct,
 			Amount:     Round(gross.Mul(disc).Mul(fx.Rate).Neg(), cur, mode),
 			Currency:   cur,
-			Rate:       disc.Shift(2).String() + "%",
+			Rate:       pct,
 			BaseAmount: baseLine.Amount,
 			Basis:      cur + " " + FormatAmount(baseLine.Amount, cur) + " gross price",
 			Payable:    true,
@@ -369,7 +379,7 @@ func Price(in Inputs) (Quote, error) {
 			Quota:        in.Quota,
 			SubsidyUsed:  in.SubsidyUsed,
 		}
-		a, err := tariff.Assess(in.Policy, supply, asOf)
+		a, err := in.assess(supply, asOf, conv)
 		if err != nil {
 			if conv.err != nil {
 				return Quote{}, conv.err
@@ -391,19 +401,19 @@ func Price(in Inputs) (Quote, error) {
 
 	// Totals: sums of rounded lines, never rounded again.
 	total, recovered := decimal.Zero, decimal.Zero
+	business := r.BuyerType == tariff.BuyerBusiness
 	for _, l := range q.Lines {
-		if !l.Payable {
-			continue
+		if l.Payable {
+			total = total.Add(l.Amount)
 		}
-		total = total.Add(l.Amount)
-		if l.Recoverable && r.BuyerType == tariff.BuyerBusiness {
+		if (l.Payable || l.Included) && l.Recoverable && business {
 			recovered = recovered.Add(l.Amount)
 		}
 	}
 	q.Total = total
 	q.NetCost = total.Sub(recovered)
 	q.LandedCost = q.Total
-	if r.BuyerType == tariff.BuyerBusiness {
+	if business {
 		q.LandedCost = q.NetCost
 	}
 	if !hardware {
@@ -413,6 +423,15 @@ func Price(in Inputs) (Quote, error) {
 		}
 	}
 	return q, nil
+}
+
+// priceString shows a unit price with at least the currency's minor units ("15.00") and
+// every further decimal it has ("2.125").
+func priceString(p decimal.Decimal, cur string) string {
+	if n := places(cur); p.Exponent() >= -n {
+		return p.StringFixed(n)
+	}
+	return p.String()
 }
 
 // tierDiscount returns the discount of the highest tier whose minimum the quantity reaches.
@@ -462,6 +481,12 @@ func chargeLine(c tariff.Charge, cur string, mode RoundingMode) Line {
 		Payable:     c.Payable,
 		Recoverable: c.Recoverable,
 		Quota:       c.Quota,
+		QuotaVolume: c.Quantity,
+	}
+	if c.Basis == string(tariff.BaseGrossPayment) {
+		// The price is the gross payment: the tax is carved out of it (the buyer pays the
+		// supplier less and the tax office the difference), so it is not added again.
+		l.Included, l.Payable = true, false
 	}
 	switch c.Basis {
 	case "quantity":
@@ -548,4 +573,63 @@ func (c *recorder) Convert(amount decimal.Decimal, from, to string) (decimal.Dec
 		return decimal.Decimal{}, err
 	}
 	return amount.Mul(u.Rate), nil
+}
+
+// assessMemo remembers assessments of identical supplies within one comparison. tariff.Assess
+// is a pure function of the policy, the supply and the date (when no quota ledger or subsidy
+// usage is involved), so equal keys give equal assessments; the FX pairs the engine converted
+// with are replayed so that every quote still records them.
+type assessMemo struct {
+	mu sync.Mutex
+	m  map[string]memoEntry
+}
+
+type memoEntry struct {
+	a   tariff.Assessment
+	err error
+	fx  [][2]string
+}
+
+// assess runs the tariff engine for one supply, through the memo when there is one.
+func (in *Inputs) assess(s tariff.Supply, asOf time.Time, conv *recorder) (tariff.Assessment, error) {
+	if in.memo == nil || s.Quota != nil || s.SubsidyUsed != nil {
+		return tariff.Assess(in.Policy, s, asOf)
+	}
+	key := supplyKey(s)
+	in.memo.mu.Lock()
+	e, ok := in.memo.m[key]
+	in.memo.mu.Unlock()
+	if ok {
+		for _, p := range e.fx {
+			if _, err := conv.use(p[0], p[1]); err != nil {
+				return tariff.Assessment{}, err
+			}
+		}
+		return e.a, e.err
+	}
+	n := len(conv.q.FX)
+	a, err := tariff.Assess(in.Policy, s, asOf)
+	e = memoEntry{a: a, err: err}
+	for _, u := range conv.q.FX[n:] {
+		e.fx = append(e.fx, [2]string{u.From, u.To})
+	}
+	in.memo.mu.Lock()
+	in.memo.m[key] = e
+	in.memo.mu.Unlock()
+	return a, err
+}
+
+// supplyKey renders every field of a supply that the engine reads (the converter is the
+// comparison's one snapshot, the date is the comparison's one date).
+func supplyKey(s tariff.Supply) string {
+	var b strings.Builder
+	b.Grow(160)
+	for _, f := range []string{string(s.Product), s.Origin, s.Destination, s.Region, string(s.BuyerType),
+		strconv.FormatBool(s.PersonalData), s.HSCode, s.Accelerator.Model, s.Accelerator.VendorCountry,
+		s.Accelerator.TPP.String(), s.Accelerator.Density.String(), s.Quantity.String(), s.EnergyKWh.String(),
+		s.NetPrice.String(), s.Freight.String(), s.Insurance.String(), s.Currency} {
+		b.WriteString(f)
+		b.WriteByte('|')
+	}
+	return b.String()
 }

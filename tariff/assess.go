@@ -3,6 +3,7 @@ package tariff
 import (
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/shopspring/decimal"
@@ -368,7 +369,10 @@ func (st *assessment) charge(m *Measure, rate string) Charge {
 	if m.Recoverable != nil {
 		c.Recoverable = *m.Recoverable
 	}
-	c.Label, c.LabelZH = m.Label, m.LabelZH
+	// "{rate}" in a label is replaced by the rate, so a scenario that modifies the rate need
+	// not rewrite the label.
+	c.Label = strings.ReplaceAll(m.Label, "{rate}", rate)
+	c.LabelZH = strings.ReplaceAll(m.LabelZH, "{rate}", rate)
 	if c.Label == "" {
 		c.Label = m.Jurisdiction + " " + kindLabel[m.Kind] + " " + rate
 		if m.Liability == "buyer" {

@@ -178,22 +178,26 @@ func mayOverlap(a, b *Measure, areas map[string]Area) bool {
 	if !intersectsStr(a.VendorCountry, b.VendorCountry) || !intersectsStr(a.Models, b.Models) {
 		return false
 	}
-	if len(a.Regions) > 0 && len(b.Regions) > 0 {
-		hit := false
-		for _, x := range a.Regions {
-			for _, y := range b.Regions {
-				if regionMatch(x, y) || regionMatch(y, x) {
-					hit = true
-				}
-			}
-		}
-		if !hit {
-			return false
-		}
+	if !regionsOverlap(a.Regions, b.Regions) || !regionsOverlap(a.BuyerRegions, b.BuyerRegions) {
+		return false
 	}
 	oa, ob := expand(a.Origin, a.OriginExcept, areas), expand(b.Origin, b.OriginExcept, areas)
 	da, db := expand(a.Destination, a.DestinationExcept, areas), expand(b.Destination, b.DestinationExcept, areas)
 	return oa.intersects(ob) && da.intersects(db)
+}
+
+func regionsOverlap(a, b []string) bool {
+	if len(a) == 0 || len(b) == 0 {
+		return true
+	}
+	for _, x := range a {
+		for _, y := range b {
+			if regionMatch(x, y) || regionMatch(y, x) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 func datesOverlap(a, b *Measure) bool {
@@ -312,6 +316,15 @@ func match(p *Policy, m *Measure, s *Supply, day time.Time) (bool, string, speci
 		}
 		if !ok {
 			return false, fmt.Sprintf("region %q not in %s", s.Region, list(m.Regions)), sp
+		}
+	}
+	if len(m.BuyerRegions) > 0 {
+		ok := false
+		for _, r := range m.BuyerRegions {
+			ok = ok || regionMatch(r, s.BuyerRegion)
+		}
+		if !ok {
+			return false, fmt.Sprintf("buyer region %q not in %s", s.BuyerRegion, list(m.BuyerRegions)), sp
 		}
 	}
 	if m.PersonalData != nil && *m.PersonalData != s.PersonalData {

@@ -80,6 +80,7 @@ type Measure struct {
 	HS                []string // HS code prefixes, digits only ("847150")
 	Buyer             []BuyerType
 	Regions           []string // capacity region codes (prefix match at '-' boundaries)
+	BuyerRegions      []string // buyer registration region codes (same matching), e.g. cn-beijing
 	PersonalData      *bool
 	VendorCountry     []string
 	Models            []string

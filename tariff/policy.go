@@ -211,7 +211,7 @@ func (d *decoder) exprAt(n *yaml.Node, id, field, src string) *Expr {
 
 // measureFields are the spellings of every measure field, in documentation order.
 var measureFields = []string{"id", "kind", "jurisdiction", "direction", "origin", "origin_except",
-	"destination", "destination_except", "products", "hs", "buyer", "regions", "personal_data",
+	"destination", "destination_except", "products", "hs", "buyer", "regions", "buyer_regions", "personal_data",
 	"vendor_country", "models", "tpp_min", "tpp_max", "density_min", "rate", "base", "valid_from",
 	"valid_to", "stacking_group", "priority", "liability", "recoverable", "quota", "share_max", "cap",
 	"action", "flag", "message", "label", "label_zh", "legal", "source", "as_of", "note", "confidence"}
@@ -240,7 +240,10 @@ func (d *decoder) decodeMeasure(n *yaml.Node, m *Measure) {
 	d.fields(n, id, measureFields, func(key string, _, v *yaml.Node) {
 		m.pos[key] = position{d.file, v.Line, v.Column}
 		strList := func() []string {
-			l, _, _ := d.list(v, id, key)
+			l, nodes, _ := d.list(v, id, key)
+			for i, n := range nodes {
+				m.pos[key+"["+strconv.Itoa(i)+"]"] = position{d.file, n.Line, n.Column}
+			}
 			return l
 		}
 		switch key {
@@ -278,6 +281,8 @@ func (d *decoder) decodeMeasure(n *yaml.Node, m *Measure) {
 			}
 		case "regions":
 			m.Regions = strList()
+		case "buyer_regions":
+			m.BuyerRegions = strList()
 		case "personal_data":
 			if b, ok := d.boolean(v, id, key); ok {
 				m.PersonalData = &b
@@ -659,7 +664,7 @@ func checkMeasure(d *decoder, m *Measure, areas map[string]Area, lenientAreas bo
 		errAt("direction", "directions: import, export, both", "unknown direction %q", m.Direction)
 	}
 	checkPlaces := func(field string, list []string, star bool) {
-		for _, c := range list {
+		for i, c := range list {
 			if c == "*" && star {
 				continue
 			}
@@ -668,7 +673,7 @@ func checkMeasure(d *decoder, m *Measure, areas map[string]Area, lenientAreas bo
 				if c == "EU" {
 					hint = "EU is a jurisdiction; for its member states name the area, e.g. [EU27]"
 				}
-				errAt(field, hint, "%s: unknown country or area %q", field, c)
+				errAt(field+"["+strconv.Itoa(i)+"]", hint, "%s: unknown country or area %q", field, c)
 			}
 		}
 	}
@@ -693,16 +698,16 @@ func checkMeasure(d *decoder, m *Measure, areas map[string]Area, lenientAreas bo
 			m.Origin = []string{"*"}
 		}
 	}
-	for _, p := range m.Products {
+	for i, p := range m.Products {
 		if p != ProductGPUHours && p != ProductBareMetal && p != ProductHardware {
-			errAt("products", "products: gpu_hours, bare_metal, hardware", "unknown product %q", p)
+			errAt("products["+strconv.Itoa(i)+"]", "products: gpu_hours, bare_metal, hardware", "unknown product %q", p)
 		}
 	}
 	hs := make([]string, len(m.HS))
 	for i, h := range m.HS {
 		n := normalizeHS(h)
 		if n == "" || len(n) < 2 || len(n) > 10 || len(n)%2 != 0 {
-			errAt("hs", `HS codes are 2 to 10 digits, dots allowed: "8471", "8471.50", "8471.50.00"`, "bad HS code %q", h)
+			errAt("hs["+strconv.Itoa(i)+"]", `HS codes are 2 to 10 digits, dots allowed: "8471", "8471.50", "8471.50.00"`, "bad HS code %q", h)
 		}
 		hs[i] = n
 	}
@@ -717,14 +722,14 @@ func checkMeasure(d *decoder, m *Measure, areas map[string]Area, lenientAreas bo
 			}
 		}
 	}
-	for _, b := range m.Buyer {
+	for i, b := range m.Buyer {
 		if b != BuyerBusiness && b != BuyerConsumer {
-			errAt("buyer", "buyers: business, consumer", "unknown buyer type %q", b)
+			errAt("buyer["+strconv.Itoa(i)+"]", "buyers: business, consumer", "unknown buyer type %q", b)
 		}
 	}
-	for _, c := range m.VendorCountry {
+	for i, c := range m.VendorCountry {
 		if !isoCountries[c] {
-			errAt("vendor_country", "use ISO 3166-1 alpha-2 codes", "vendor_country: unknown country %q", c)
+			errAt("vendor_country["+strconv.Itoa(i)+"]", "use ISO 3166-1 alpha-2 codes", "vendor_country: unknown country %q", c)
 		}
 	}
 	if m.TPPMin.Valid && m.TPPMax.Valid && m.TPPMax.Decimal.LessThan(m.TPPMin.Decimal) {

@@ -77,6 +77,7 @@ type Supply struct {
 	Origin       string // ISO alpha-2 of where the capacity is hosted / goods ship from
 	Destination  string // ISO alpha-2 of the buyer's establishment (place of consumption)
 	Region       string // region code of the capacity, e.g. "cn-ningxia-zhongwei"
+	BuyerRegion  string // where the buyer is registered, as a region-style code, e.g. "cn-beijing" (vouchers); "" = unknown
 	BuyerType    BuyerType
 	PersonalData bool   // the buyer declares personal data will be processed
 	HSCode       string // hardware only, e.g. "8471.50"

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"sort"
 	"time"
 
 	"github.com/shopspring/decimal"
@@ -14,7 +13,7 @@ import (
 	"corridor/marketplace"
 )
 
-func init() { extraRows = append(extraRows, &orderRow{}, &reservationRow{}, &quotaUsageRow{}) }
+func init() { extraRows = append(extraRows, &orderRow{}, &reservationRow{}) }
 
 // orderRow is an accepted quote. QuoteID is unique: a quote becomes at most one order.
 type orderRow struct {
@@ -43,15 +42,6 @@ type reservationRow struct {
 }
 
 func (reservationRow) TableName() string { return "reservations" }
-
-// quotaUsageRow is the tariff-quota volume consumed per measure and period (exact decimal).
-type quotaUsageRow struct {
-	MeasureID string          `gorm:"primaryKey;size:128"`
-	Period    string          `gorm:"primaryKey;size:32"`
-	Volume    decimal.Decimal `gorm:"type:text;not null"`
-}
-
-func (quotaUsageRow) TableName() string { return "quota_usage" }
 
 func (r orderRow) domain() marketplace.Order {
 	return marketplace.Order{
@@ -149,7 +139,7 @@ func (s *Store) AcceptQuote(ctx context.Context, quoteID, orderID string, now ti
 				Message: fmt.Sprintf("not enough capacity: %d GPUs asked, %d free over the quote's window", q.GPUs, left),
 				Extra:   map[string]any{"gpus_available": left}}
 		}
-		if err := s.consumeQuota(tx, q.QuotaUses); err != nil {
+		if err := s.consumeQuotaTx(tx, q.QuotaUses); err != nil {
 			return err
 		}
 		or := orderRow{ID: orderID, QuoteID: q.ID, OfferID: offer.ID, SupplierID: offer.SupplierID, GPUs: q.GPUs,
@@ -168,47 +158,6 @@ func (s *Store) AcceptQuote(ctx context.Context, quoteID, orderID string, now ti
 		return marketplace.Order{}, false, err
 	}
 	return order, created, nil
-}
-
-// consumeQuota adds each use's volume to its measure and period, refusing to go over a
-// recorded limit. Rows are locked in a fixed order so that concurrent accepts cannot deadlock.
-func (s *Store) consumeQuota(tx *gorm.DB, uses []marketplace.QuotaUse) error {
-	uses = append([]marketplace.QuotaUse(nil), uses...)
-	sort.Slice(uses, func(i, j int) bool {
-		if uses[i].MeasureID != uses[j].MeasureID {
-			return uses[i].MeasureID < uses[j].MeasureID
-		}
-		return uses[i].Period < uses[j].Period
-	})
-	for _, u := range uses {
-		if err := tx.Clauses(clause.OnConflict{DoNothing: true}).
-			Create(&quotaUsageRow{MeasureID: u.MeasureID, Period: u.Period, Volume: decimal.Zero}).Error; err != nil {
-			return err
-		}
-		var row quotaUsageRow
-		q := tx
-		if s.postgres {
-			q = q.Clauses(clause.Locking{Strength: "UPDATE"})
-		}
-		if err := q.Where("measure_id = ? AND period = ?", u.MeasureID, u.Period).Take(&row).Error; err != nil {
-			return err
-		}
-		next := row.Volume.Add(u.Volume)
-		if u.Limit.Valid && next.GreaterThan(u.Limit.Decimal) {
-			left := u.Limit.Decimal.Sub(row.Volume)
-			if left.IsNegative() {
-				left = decimal.Zero
-			}
-			return &marketplace.Error{Code: marketplace.CodeConflict, Reason: "quota_exhausted",
-				Message: fmt.Sprintf("tariff quota %s for %s is exhausted: %s asked, %s left", u.MeasureID, u.Period, u.Volume, left),
-				Extra:   map[string]any{"quota_remaining": left.String(), "measure": u.MeasureID, "period": u.Period}}
-		}
-		if err := tx.Model(&quotaUsageRow{}).Where("measure_id = ? AND period = ?", u.MeasureID, u.Period).
-			Update("volume", next).Error; err != nil {
-			return err
-		}
-	}
-	return nil
 }
 
 // Order reads one order.

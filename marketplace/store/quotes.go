@@ -35,10 +35,10 @@ type quoteRow struct {
 func (quoteRow) TableName() string { return "quotes" }
 
 type quotaUseJSON struct {
-	MeasureID string              `json:"measure_id"`
-	Period    string              `json:"period"`
-	Volume    decimal.Decimal     `json:"volume"`
-	Limit     decimal.NullDecimal `json:"limit"`
+	MeasureID string          `json:"measure_id"`
+	Period    string          `json:"period"`
+	Volume    decimal.Decimal `json:"volume"`
+	Limit     decimal.Decimal `json:"limit"`
 }
 
 func toQuoteRow(q marketplace.Quote) (quoteRow, error) {
@@ -97,4 +97,90 @@ func (s *Store) Quote(ctx context.Context, id string) (marketplace.Quote, error)
 	}
 	q, err := row.domain()
 	return q, translate("read quote", err)
+}
+
+// OfferContext reads an offer (any status) with its region, accelerator and supplier.
+func (s *Store) OfferContext(ctx context.Context, offerID string) (marketplace.OfferContext, error) {
+	var row offerRow
+	db := s.gormDB(ctx)
+	if err := db.Where("id = ?", offerID).Take(&row).Error; err != nil {
+		return marketplace.OfferContext{}, translate("read offer", err)
+	}
+	var reg regionRow
+	var acc acceleratorRow
+	var sup supplierRow
+	if err := db.Where("code = ?", row.Region).Take(&reg).Error; err != nil {
+		return marketplace.OfferContext{}, translate("read offer region", err)
+	}
+	if err := db.Where("model = ?", row.Accelerator).Take(&acc).Error; err != nil {
+		return marketplace.OfferContext{}, translate("read offer accelerator", err)
+	}
+	if err := db.Where("id = ?", row.SupplierID).Take(&sup).Error; err != nil {
+		return marketplace.OfferContext{}, translate("read offer supplier", err)
+	}
+	o, err := row.domain()
+	if err != nil {
+		return marketplace.OfferContext{}, translate("read offer", err)
+	}
+	return marketplace.OfferContext{
+		Offer: o, Region: reg.domain(), Accelerator: acc.domain(),
+		Supplier: marketplace.Supplier{ID: sup.ID, Name: sup.Name, Country: sup.Country, Demo: sup.Demo, CreatedAt: sup.CreatedAt},
+	}, nil
+}
+
+// ActiveOfferContexts reads every active offer matching f with its region, accelerator and
+// supplier, ordered by id. Regions, accelerators and suppliers are read once each and joined in
+// memory: there are few of them and many offers.
+func (s *Store) ActiveOfferContexts(ctx context.Context, f marketplace.OfferContextFilter) ([]marketplace.OfferContext, error) {
+	db := s.gormDB(ctx)
+	q := db.Where("offers.status = ?", marketplace.OfferActive).Order("offers.id")
+	if len(f.Products) > 0 {
+		q = q.Where("offers.product IN ?", f.Products)
+	}
+	if f.Accelerator != "" {
+		q = q.Where("offers.accelerator = ?", f.Accelerator)
+	}
+	if len(f.Regions) > 0 {
+		q = q.Where("offers.region IN ?", f.Regions)
+	}
+	if f.Bloc != "" {
+		q = q.Where("offers.region IN (?)", db.Model(&regionRow{}).Select("code").Where("bloc = ?", string(f.Bloc)))
+	}
+	var rows []offerRow
+	if err := q.Find(&rows).Error; err != nil {
+		return nil, translate("list offers for compare", err)
+	}
+	var regs []regionRow
+	var accs []acceleratorRow
+	var sups []supplierRow
+	if err := db.Find(&regs).Error; err != nil {
+		return nil, translate("list regions", err)
+	}
+	if err := db.Find(&accs).Error; err != nil {
+		return nil, translate("list accelerators", err)
+	}
+	if err := db.Find(&sups).Error; err != nil {
+		return nil, translate("list suppliers", err)
+	}
+	regBy := make(map[string]marketplace.Region, len(regs))
+	for _, r := range regs {
+		regBy[r.Code] = r.domain()
+	}
+	accBy := make(map[string]marketplace.Accelerator, len(accs))
+	for _, a := range accs {
+		accBy[a.Model] = a.domain()
+	}
+	supBy := make(map[string]marketplace.Supplier, len(sups))
+	for _, sp := range sups {
+		supBy[sp.ID] = marketplace.Supplier{ID: sp.ID, Name: sp.Name, Country: sp.Country, Demo: sp.Demo, CreatedAt: sp.CreatedAt}
+	}
+	out := make([]marketplace.OfferContext, 0, len(rows))
+	for _, r := range rows {
+		o, err := r.domain()
+		if err != nil {
+			return nil, translate("read offer", err)
+		}
+		out = append(out, marketplace.OfferContext{Offer: o, Region: regBy[r.Region], Accelerator: accBy[r.Accelerator], Supplier: supBy[r.SupplierID]})
+	}
+	return out, nil
 }

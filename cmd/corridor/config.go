@@ -1,0 +1,78 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"path/filepath"
+	"strings"
+
+	"corridor/marketplace/store"
+)
+
+// config is the resolved configuration: flag over environment over default.
+type config struct {
+	addr string
+	db   string
+	seed string
+}
+
+// seedModes are the values --seed accepts (CONTRACT.md).
+var seedModes = []string{"demo", "reference", "none"}
+
+// newFlagSet returns a flag set that reports errors instead of exiting, and prints usage on
+// --help to stdout.
+func newFlagSet(name, synopsis string, stdout io.Writer) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	fs.Usage = func() {
+		fmt.Fprintf(stdout, "Usage: %s\n\nFlags:\n", synopsis)
+		fs.SetOutput(stdout)
+		fs.PrintDefaults()
+		fs.SetOutput(io.Discard)
+	}
+	return fs
+}
+
+// parseFlags parses args and turns flag's errors into one-line errors; --help prints usage.
+func parseFlags(fs *flag.FlagSet, args []string) error {
+	err := fs.Parse(args)
+	if errors.Is(err, flag.ErrHelp) {
+		fs.Usage()
+		return errHelpShown
+	}
+	if err != nil {
+		return fmt.Errorf("%s: %v (see --help)", fs.Name(), err)
+	}
+	return nil
+}
+
+// dbFlag registers --db with its environment default.
+func dbFlag(fs *flag.FlagSet, getenv func(string) string) *string {
+	return fs.String("db", envOr(getenv, "CORRIDOR_DB", "./data/corridor.db"), "SQLite file or postgres:// URL (env CORRIDOR_DB)")
+}
+
+func envOr(getenv func(string) string, key, def string) string {
+	if v := getenv(key); v != "" {
+		return v
+	}
+	return def
+}
+
+// dataDir is where the admin token file goes: beside the SQLite file, or ./data for PostgreSQL.
+func dataDir(db string) string {
+	if store.IsPostgres(db) {
+		return "data"
+	}
+	return filepath.Dir(db)
+}
+
+func (c config) validate() error {
+	for _, m := range seedModes {
+		if c.seed == m {
+			return nil
+		}
+	}
+	return fmt.Errorf("--seed must be one of %s, not %q", strings.Join(seedModes, ", "), c.seed)
+}

@@ -1,0 +1,121 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"corridor/marketplace"
+	"corridor/marketplace/store"
+	"corridor/pricing"
+	"corridor/web"
+)
+
+// quoteCommand prices a request against a stored offer, stores the quote (as the API would)
+// and prints its lines, or the API's JSON with --json.
+func quoteCommand(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	fs := newFlagSet("quote", "corridor quote --offer ID --gpus N --hours H --buyer-country CC --buyer-type business|consumer --currency CUR [--as-of DATE] [--scenario ID] [--json]", stdout)
+	db := dbFlag(fs, getenv)
+	offer := fs.String("offer", "", "offer id (required)")
+	gpus := fs.Int("gpus", 0, "number of GPUs")
+	hours := fs.Int("hours", 0, "hours of use")
+	units := fs.Int("units", 0, "units (hardware offers)")
+	country := fs.String("buyer-country", "", "buyer's country, ISO 3166-1 alpha-2 (required)")
+	btype := fs.String("buyer-type", "business", "business or consumer")
+	currency := fs.String("currency", "EUR", "quote currency")
+	asOf := fs.String("as-of", "", "price as of this past date YYYY-MM-DD (default today)")
+	scenario := fs.String("scenario", "", "price under a stored scenario (see GET /api/v1/policies)")
+	personal := fs.Bool("personal-data", false, "the workload processes personal data")
+	asJSON := fs.Bool("json", false, "print the quote as the API's JSON")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("quote: unexpected argument %q (see --help)", fs.Arg(0))
+	}
+	req := marketplace.QuoteRequest{OfferID: *offer, GPUs: *gpus, Hours: *hours, Units: *units,
+		Buyer:    marketplace.Buyer{Country: strings.ToUpper(*country), Type: *btype},
+		Currency: strings.ToUpper(*currency), PersonalData: *personal}
+	if *asOf != "" {
+		d, err := time.Parse(time.DateOnly, *asOf)
+		if err != nil {
+			return fmt.Errorf("quote: --as-of must be a date YYYY-MM-DD, not %q", *asOf)
+		}
+		req.AsOf = d
+	}
+	st, err := store.Open(ctx, *db)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	pq, err := marketplace.NewService(st, time.Now).Quote(ctx, req, *scenario)
+	if err != nil {
+		return fmt.Errorf("quote: %w", cliFields(err))
+	}
+	if *asJSON {
+		doc, err := web.QuoteDocument(pq, time.Now())
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "%s\n", doc)
+		return nil
+	}
+	printQuote(stdout, pq)
+	return nil
+}
+
+// cliFields rewrites API field names as the flags that set them.
+func cliFields(err error) error {
+	e, ok := err.(*marketplace.Error)
+	if !ok {
+		return err
+	}
+	flagOf := map[string]string{"offer_id": "--offer", "gpus": "--gpus", "hours": "--hours", "units": "--units", "buyer.country": "--buyer-country",
+		"buyer.type": "--buyer-type", "currency": "--currency", "as_of": "--as-of", "scenario": "--scenario"}
+	parts := []string{}
+	for _, f := range e.Fields {
+		name := f.Field
+		if fl, ok := flagOf[name]; ok {
+			name = fl
+		}
+		parts = append(parts, name+" "+f.Message)
+	}
+	msg := e.Message
+	if e.Reason != "" {
+		msg = e.Reason + ": " + msg
+	}
+	if len(parts) > 0 {
+		msg += ": " + strings.Join(parts, "; ")
+	}
+	return fmt.Errorf("%s", msg)
+}
+
+func printQuote(w io.Writer, pq marketplace.PricedQuote) {
+	q := pq.Priced
+	fmt.Fprintf(w, "Quote %s for offer %s (as of %s, valid until %s)\n", pq.ID, pq.OfferID, q.AsOf.Format(time.DateOnly), pq.ValidUntil.Format(time.RFC3339))
+	fmt.Fprintf(w, "Policy %s v%d (%s…)\n\n", q.Policy.ID, q.Policy.Version, q.Policy.Hash[:min(12, len(q.Policy.Hash))])
+	tw := tabwriter.NewWriter(w, 2, 4, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "kind\tlabel\tamount\tpayable\t")
+	for _, l := range q.Lines {
+		payable := "yes"
+		if !l.Payable {
+			payable = "no"
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t\n", l.Kind, l.Label, pricing.FormatAmount(l.Amount, l.Currency), payable)
+	}
+	tw.Flush()
+	fmt.Fprintf(w, "\nTotal (cash payable):  %s\n", pricing.FormatAmount(q.Total, q.Currency))
+	fmt.Fprintf(w, "Net cost:              %s\n", pricing.FormatAmount(q.NetCost, q.Currency))
+	fmt.Fprintf(w, "Per GPU-hour:          %s\n", pricing.FormatAmount(q.PerGPUHour, q.Currency))
+	fmt.Fprintf(w, "Per BF16 PFLOP-hour:   %s\n", pricing.FormatAmount(q.PerPFLOPHour, q.Currency))
+	fmt.Fprintf(w, "Energy (estimate):     %s kWh, %s kg CO2e\n", q.EnergyKWh, q.EmissionsKgCO2e)
+	for _, f := range q.FX {
+		fmt.Fprintf(w, "FX: 1 %s = %s %s (%s, %s)\n", f.From, f.Rate, f.To, f.Date.Format(time.DateOnly), f.Source)
+	}
+	for _, f := range q.Flags {
+		fmt.Fprintf(w, "FLAG [%s] %s: %s\n", f.Severity, f.Code, f.Message)
+	}
+}

@@ -1,0 +1,203 @@
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"time"
+
+	"corridor/marketplace"
+	"corridor/marketplace/store"
+	"corridor/pricing"
+	"corridor/seed"
+	"corridor/web"
+)
+
+func serveCommand(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	fs := newFlagSet("serve", "corridor serve [--addr ADDR] [--db DSN] [--seed demo|reference|none]", stdout)
+	var cfg config
+	fs.StringVar(&cfg.addr, "addr", envOr(getenv, "CORRIDOR_ADDR", ":8080"), "listen address (env CORRIDOR_ADDR)")
+	db := dbFlag(fs, getenv)
+	fs.StringVar(&cfg.seed, "seed", envOr(getenv, "CORRIDOR_SEED", "demo"), "seed on start: demo, reference or none (env CORRIDOR_SEED)")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("serve: unexpected argument %q (see --help)", fs.Arg(0))
+	}
+	cfg.db = *db
+	if err := cfg.validate(); err != nil {
+		return err
+	}
+	log := slog.New(slog.NewTextHandler(stderr, nil))
+
+	st, err := store.Open(ctx, cfg.db)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	market := marketplace.NewService(st, time.Now)
+
+	if err := seedStore(ctx, market, cfg.seed, log); err != nil {
+		return err
+	}
+	adminHash, err := ensureAdminToken(ctx, st, getenv, dataDir(cfg.db), stdout)
+	if err != nil {
+		return err
+	}
+
+	ln, err := net.Listen("tcp", cfg.addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", cfg.addr, err)
+	}
+	app := web.NewServer(web.Deps{Market: market, Log: log, AdminTokenHash: adminHash})
+	served := make(chan error, 1)
+	go func() { served <- app.Listener(ln) }()
+	log.Info("corridor listening", "url", "http://"+displayAddr(ln.Addr()), "db", redactDSN(cfg.db), "seed", cfg.seed)
+
+	select {
+	case err := <-served:
+		return err
+	case <-ctx.Done():
+	}
+	log.Info("shutting down")
+	if err := app.ShutdownWithTimeout(10 * time.Second); err != nil {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	return nil
+}
+
+// seedStore loads the embedded reference data (and the demo market in demo mode); it only
+// inserts what is missing, so every start may call it.
+func seedStore(ctx context.Context, market *marketplace.Service, mode string, log *slog.Logger) error {
+	if mode == "none" {
+		return nil
+	}
+	data, err := loadSeed(mode == "demo")
+	if err != nil {
+		return err
+	}
+	rep, err := market.Seed(ctx, data)
+	if err != nil {
+		return err
+	}
+	policies, err := market.SeedPolicies(ctx, policyDocs())
+	if err != nil {
+		return err
+	}
+	log.Info("seeded", "regions", rep.Regions, "accelerators", rep.Accelerators, "fx_rates", rep.FXRates,
+		"suppliers", rep.Suppliers, "offers", rep.Offers, "policy_versions", policies)
+	return nil
+}
+
+// policyDocs returns the embedded baseline policy and scenario library, baseline first, then
+// by file name, so versions are numbered the same on every machine.
+func policyDocs() []marketplace.PolicyDoc {
+	files := seed.PolicyFiles()
+	names := make([]string, 0, len(files))
+	for name := range files {
+		names = append(names, name)
+	}
+	sort.Slice(names, func(i, j int) bool {
+		bi, bj := strings.Contains(names[i], "baseline"), strings.Contains(names[j], "baseline")
+		if bi != bj {
+			return bi
+		}
+		return names[i] < names[j]
+	})
+	docs := make([]marketplace.PolicyDoc, len(names))
+	for i, name := range names {
+		docs[i] = marketplace.PolicyDoc{Name: name, Data: files[name]}
+	}
+	return docs
+}
+
+// loadSeed reads the embedded seed files into domain values.
+func loadSeed(demo bool) (marketplace.SeedData, error) {
+	var d marketplace.SeedData
+	var err error
+	if d.Regions, err = seed.Regions(); err != nil {
+		return d, fmt.Errorf("seed regions: %w", err)
+	}
+	if d.Accelerators, err = seed.Accelerators(); err != nil {
+		return d, fmt.Errorf("seed accelerators: %w", err)
+	}
+	name, raw := seed.FXSnapshot()
+	if d.FXRates, err = pricing.ParseECB(name, raw); err != nil {
+		return d, fmt.Errorf("seed fx snapshot %s: %w", name, err)
+	}
+	if demo {
+		if d.Suppliers, d.Offers, err = seed.DemoMarket(); err != nil {
+			return d, fmt.Errorf("seed demo market: %w", err)
+		}
+	}
+	return d, nil
+}
+
+const adminTokenSetting = "admin_token_sha256"
+
+// ensureAdminToken makes sure an admin token exists and returns its hash. CORRIDOR_ADMIN_TOKEN
+// wins; otherwise the first start generates one, prints it once and writes it to
+// <data dir>/admin-token (mode 0600). Only the hash is stored in the database.
+func ensureAdminToken(ctx context.Context, st *store.Store, getenv func(string) string, dir string, stdout io.Writer) (string, error) {
+	if tok := getenv("CORRIDOR_ADMIN_TOKEN"); tok != "" {
+		if len(tok) < 16 {
+			return "", errors.New("CORRIDOR_ADMIN_TOKEN must be at least 16 characters")
+		}
+		return hashToken(tok), nil
+	}
+	if h, ok, err := st.Setting(ctx, adminTokenSetting); err != nil || ok {
+		return h, err
+	}
+	var b [24]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		return "", err
+	}
+	tok := "cadm_" + hex.EncodeToString(b[:])
+	stored, err := st.PutSettingOnce(ctx, adminTokenSetting, hashToken(tok))
+	if err != nil {
+		return "", err
+	}
+	if !stored { // another instance won the race: use its token
+		h, _, err := st.Setting(ctx, adminTokenSetting)
+		return h, err
+	}
+	path := filepath.Join(dir, "admin-token")
+	if err := os.MkdirAll(dir, 0o750); err == nil {
+		if err := os.WriteFile(path, []byte(tok+"\n"), 0o600); err != nil {
+			path = "(not written: " + err.Error() + ")"
+		}
+	}
+	fmt.Fprintf(stdout, "Admin token (shown once, also in %s): %s\n", path, tok)
+	return hashToken(tok), nil
+}
+
+func hashToken(tok string) string {
+	sum := sha256.Sum256([]byte(tok))
+	return hex.EncodeToString(sum[:])
+}
+
+func displayAddr(a net.Addr) string {
+	if tcp, ok := a.(*net.TCPAddr); ok && tcp.IP.IsUnspecified() {
+		return fmt.Sprintf("localhost:%d", tcp.Port)
+	}
+	return a.String()
+}
+
+// redactDSN hides a PostgreSQL password before the DSN reaches a log.
+func redactDSN(dsn string) string {
+	if !store.IsPostgres(dsn) {
+		return dsn
+	}
+	return "postgres://…"
+}

@@ -1,0 +1,108 @@
+package marketplace
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/shopspring/decimal"
+
+	"corridor/pricing"
+	"corridor/tariff"
+)
+
+// Need is a buyer's requirement to compare offers against.
+type Need struct {
+	Accelerator   string
+	MinBF16TFLOPS decimal.Decimal
+	GPUs, Hours   int
+	Buyer         Buyer
+	Currency      string
+	Bloc          Bloc
+	Regions       []string
+	PersonalData  bool
+	Scenario      string
+}
+
+// Comparison is the ranked answer to a Need.
+type Comparison struct {
+	Ranked   []pricing.Ranked
+	Offers   map[string]OfferContext // by offer id, for display
+	Policy   pricing.PolicyRef
+	Warnings []string
+}
+
+// Compare prices the need against every active GPU-hour or bare-metal offer that matches it and
+// ranks them by landed cost for the buyer (net cost for a business, total for a consumer).
+// Nothing is stored: a buyer turns the chosen line into a quote with Quote.
+func (s *Service) Compare(ctx context.Context, n Need) (Comparison, error) {
+	var fs []FieldError
+	if n.Accelerator == "" && !n.MinBF16TFLOPS.IsPositive() {
+		fs = append(fs, FieldError{Field: "accelerator", Message: "name an accelerator model or a min_bf16_tflops"})
+	}
+	if n.MinBF16TFLOPS.IsNegative() {
+		fs = append(fs, FieldError{Field: "min_bf16_tflops", Message: "must not be negative"})
+	}
+	if n.Bloc != "" && n.Bloc != BlocCN && n.Bloc != BlocEU {
+		fs = append(fs, FieldError{Field: "bloc", Message: "must be CN or EU"})
+	}
+	if len(n.Regions) > 100 {
+		fs = append(fs, FieldError{Field: "regions", Message: "at most 100 regions"})
+	}
+	if err := ValidateQuoteRequest(QuoteRequest{OfferID: "-", GPUs: n.GPUs, Hours: n.Hours, Buyer: n.Buyer, Currency: n.Currency}, false); err != nil {
+		if e, ok := err.(*Error); ok {
+			fs = append(fs, e.Fields...)
+		}
+	}
+	if len(fs) > 0 {
+		return Comparison{}, Invalid("the need has invalid fields", fs...)
+	}
+	now := s.now()
+	asOf := now.Truncate(24 * 60 * 60 * 1e9)
+	fx, warnings, err := s.FXOn(ctx, asOf)
+	if err != nil {
+		return Comparison{}, err
+	}
+	policy, ver, err := s.policyAt(ctx, n.Scenario, now)
+	if err != nil {
+		return Comparison{}, err
+	}
+	if len(policy.scenarioShocks) > 0 {
+		if fx, err = fx.Shock(policy.scenarioShocks); err != nil {
+			return Comparison{}, err
+		}
+	}
+	ocs, err := s.store.ActiveOfferContexts(ctx, OfferContextFilter{
+		Products: []string{string(tariff.ProductGPUHours), string(tariff.ProductBareMetal)}, Accelerator: n.Accelerator, Bloc: n.Bloc, Regions: n.Regions,
+	})
+	if err != nil {
+		return Comparison{}, err
+	}
+	terms := make([]pricing.OfferTerms, len(ocs))
+	byID := make(map[string]OfferContext, len(ocs))
+	for i, oc := range ocs {
+		terms[i] = oc.Terms()
+		byID[oc.Offer.ID] = oc
+	}
+	need := pricing.Need{
+		Accelerator: n.Accelerator, MinBF16TFLOPS: n.MinBF16TFLOPS, GPUs: n.GPUs, Hours: n.Hours,
+		BuyerCountry: n.Buyer.Country, BuyerType: tariff.BuyerType(n.Buyer.Type), Currency: n.Currency,
+		Bloc: string(n.Bloc), Regions: n.Regions, PersonalData: n.PersonalData,
+	}
+	ranked := pricing.Compare(need, terms, policy.Policy, ver, fx, asOf, now)
+	ref := pricing.PolicyRef{ID: policy.ID, Version: ver, Hash: policy.Hash}
+	if len(ranked) == 0 {
+		warnings = append(warnings, fmt.Sprintf("no active offer matches %s", describeNeed(n)))
+	}
+	return Comparison{Ranked: ranked, Offers: byID, Policy: ref, Warnings: warnings}, nil
+}
+
+func describeNeed(n Need) string {
+	what := n.Accelerator
+	if what == "" {
+		what = "≥ " + n.MinBF16TFLOPS.String() + " BF16 TFLOPS"
+	}
+	if n.Bloc != "" {
+		what += " in " + string(n.Bloc)
+	}
+	return what
+}

@@ -1,0 +1,44 @@
+package pricing
+
+import (
+	"testing"
+
+	"corridor/tariff"
+)
+
+// BenchmarkQuoteCrossBorder prices CN-hosted H100 GPU-hours for a German business in EUR
+// (CNY→EUR conversion, the policy's gate and reverse-charge VAT, rounding, totals, energy):
+// the engine alone, no I/O. quotes/s = 1e9 / ns/op.
+func BenchmarkQuoteCrossBorder(b *testing.B) {
+	base, _ := policies(b)
+	offer := cnH100()
+	offer.Tiers = []Tier{{MinGPUHours: d("1000"), Discount: d("0.03")}}
+	in := Inputs{Offer: offer, Request: services(8, 720, "DE", tariff.BuyerBusiness, "EUR"), Policy: base, FX: testFX(), Now: now}
+	if _, err := Price(in); err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for b.Loop() {
+		if _, err := Price(in); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "quotes/s")
+}
+
+// BenchmarkCompare10000 ranks 10,000 offers (both blocs, CNY and EUR prices, some tiers) for
+// a French consumer, on all cores (GOMAXPROCS).
+func BenchmarkCompare10000(b *testing.B) {
+	base, _ := policies(b)
+	offers := manyOffers(10000)
+	need := Need{GPUs: 8, Hours: 500, BuyerCountry: "FR", BuyerType: tariff.BuyerConsumer, Currency: "EUR"}
+	fx := testFX()
+	b.ReportAllocs()
+	b.ResetTimer()
+	for b.Loop() {
+		if got := Compare(need, offers, base, 0, fx, saturday, now); len(got) != len(offers) {
+			b.Fatalf("ranked %d of %d", len(got), len(offers))
+		}
+	}
+}

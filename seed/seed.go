@@ -1,0 +1,628 @@
+// Package seed holds Corridor's reference data as embedded, sourced files and loads them into
+// marketplace domain values: the East Data West Compute hub nodes and clusters and the EU AI
+// Factories (regions.yaml), the accelerator catalogue (accelerators.yaml), a demo market of
+// suppliers and offers (demo_market.yaml) and an ECB-format reference-rate snapshot
+// (fx/eurofxref-hist.csv).
+//
+// The data is embedded so that a fresh binary can seed a database and price quotes offline. Every
+// record carries a source, the date the figure refers to and a confidence mark (sourced, estimate
+// or illustrative, see marketplace.Confidence), because the reference material mixes official
+// figures with low-confidence reports and placeholders, and a user must be able to tell which is
+// which wherever a figure is shown. The loaders validate the files strictly (unknown keys,
+// missing provenance, bad dates or numbers are errors) and go test runs them, so a broken data
+// file fails the build rather than a start-up.
+//
+// Numbers are written as quoted strings in YAML and parsed with decimal.NewFromString: a YAML
+// float would pass through float64 and lose the exact published figure.
+//
+// TPP and performance density are never typed into the data: Accelerators computes them with
+// tariff.TPP and tariff.PerformanceDensity from the dense throughputs, so the catalogue and the
+// export-control assessment cannot disagree.
+package seed
+
+import (
+	"bytes"
+	"embed"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/shopspring/decimal"
+	"gopkg.in/yaml.v3"
+
+	"corridor/marketplace"
+	"corridor/tariff"
+)
+
+//go:embed data
+var files embed.FS
+
+// File names inside the embedded data directory.
+const (
+	regionsFile      = "data/regions.yaml"
+	acceleratorsFile = "data/accelerators.yaml"
+	demoMarketFile   = "data/demo_market.yaml"
+	fxFile           = "data/fx/eurofxref-hist.csv"
+)
+
+// dateLayout is the YYYY-MM-DD layout used for as_of and availability dates.
+const dateLayout = "2006-01-02"
+
+// provenanceRecord is the source, as_of, confidence and note every record carries.
+type provenanceRecord struct {
+	Source     string `yaml:"source"`
+	AsOf       string `yaml:"as_of"`
+	Confidence string `yaml:"confidence"`
+	Note       string `yaml:"note"`
+}
+
+// check reports the first missing or malformed provenance field; an estimate or illustrative
+// figure without a note would hide how it was made, so the note is required for those.
+func (p provenanceRecord) check() error {
+	if strings.TrimSpace(p.Source) == "" {
+		return errors.New("source: missing")
+	}
+	if _, err := time.Parse(dateLayout, p.AsOf); err != nil {
+		return fmt.Errorf("as_of: %q is not a YYYY-MM-DD date", p.AsOf)
+	}
+	switch marketplace.Confidence(p.Confidence) {
+	case marketplace.ConfidenceSourced:
+	case marketplace.ConfidenceEstimate, marketplace.ConfidenceIllustrative:
+		if strings.TrimSpace(p.Note) == "" {
+			return fmt.Errorf("note: required when confidence is %s", p.Confidence)
+		}
+	default:
+		return fmt.Errorf("confidence: %q is not sourced, estimate or illustrative", p.Confidence)
+	}
+	return nil
+}
+
+func (p provenanceRecord) domain() marketplace.Provenance {
+	return marketplace.Provenance{
+		Source:     p.Source,
+		AsOf:       p.AsOf,
+		Confidence: marketplace.Confidence(p.Confidence),
+		Note:       p.Note,
+	}
+}
+
+// regionRecord is one entry of regions.yaml.
+type regionRecord struct {
+	Code          string `yaml:"code"`
+	Name          string `yaml:"name"`
+	NameZH        string `yaml:"name_zh"`
+	Country       string `yaml:"country"`
+	Bloc          string `yaml:"bloc"`
+	Kind          string `yaml:"kind"`
+	Province      string `yaml:"province"`
+	Class         string `yaml:"class"`
+	System        string `yaml:"system"`
+	Parent        string `yaml:"parent"`
+	Selected      string `yaml:"selected"`
+	PUETarget     string `yaml:"pue_target"`
+	GridKgPerKWh  string `yaml:"grid_kg_per_kwh"`
+	PowerPrice    string `yaml:"power_price"`
+	PowerCurrency string `yaml:"power_currency"`
+	Lat           string `yaml:"lat"`
+	Lon           string `yaml:"lon"`
+
+	provenanceRecord `yaml:",inline"`
+}
+
+type regionsDoc struct {
+	Regions []regionRecord `yaml:"regions"`
+}
+
+// Region kinds.
+const (
+	KindHubNode          = "hub_node"
+	KindCluster          = "cluster"
+	KindAIFactory        = "ai_factory"
+	KindAIFactoryAntenna = "ai_factory_antenna"
+)
+
+// Regions returns the East Data West Compute hub nodes and data-centre clusters and the EU AI
+// Factories and Antennas, in file order (hub nodes, clusters, AI Factories by selection round,
+// antennas). A cluster's Parent is the code of its hub node.
+func Regions() ([]marketplace.Region, error) {
+	var doc regionsDoc
+	if err := decodeStrict(regionsFile, &doc); err != nil {
+		return nil, err
+	}
+	out := make([]marketplace.Region, 0, len(doc.Regions))
+	seen := make(map[string]string, len(doc.Regions)) // code → kind
+	for i, r := range doc.Regions {
+		reg, err := r.domain()
+		if err != nil {
+			return nil, fmt.Errorf("seed: %s: region %d (%s): %w", regionsFile, i+1, r.Code, err)
+		}
+		if _, dup := seen[reg.Code]; dup {
+			return nil, fmt.Errorf("seed: %s: region %s: duplicate code", regionsFile, reg.Code)
+		}
+		seen[reg.Code] = reg.Kind
+		out = append(out, reg)
+	}
+	for _, reg := range out {
+		if reg.Kind == KindCluster && seen[reg.Parent] != KindHubNode {
+			return nil, fmt.Errorf("seed: %s: region %s: parent %q is not a hub node", regionsFile, reg.Code, reg.Parent)
+		}
+	}
+	return out, nil
+}
+
+func (r regionRecord) domain() (marketplace.Region, error) {
+	if err := r.provenanceRecord.check(); err != nil {
+		return marketplace.Region{}, err
+	}
+	if r.Code == "" || r.Name == "" || r.NameZH == "" || len(r.Country) != 2 {
+		return marketplace.Region{}, errors.New("code, name, name_zh and a two-letter country are required")
+	}
+	switch r.Kind {
+	case KindHubNode, KindCluster, KindAIFactory, KindAIFactoryAntenna:
+	default:
+		return marketplace.Region{}, fmt.Errorf("kind: %q is not hub_node, cluster, ai_factory or ai_factory_antenna", r.Kind)
+	}
+	bloc := marketplace.Bloc(r.Bloc)
+	switch bloc {
+	case marketplace.BlocCN:
+		if r.Class != "east" && r.Class != "west" {
+			return marketplace.Region{}, fmt.Errorf("class: %q is not east or west", r.Class)
+		}
+		if r.Kind != KindHubNode && r.Kind != KindCluster {
+			return marketplace.Region{}, fmt.Errorf("kind: %s is not a Chinese region kind", r.Kind)
+		}
+	case marketplace.BlocEU:
+		if r.Kind != KindAIFactory && r.Kind != KindAIFactoryAntenna {
+			return marketplace.Region{}, fmt.Errorf("kind: %s is not an EU region kind", r.Kind)
+		}
+		if r.Selected != "" {
+			if _, err := time.Parse("2006-01", r.Selected); err != nil {
+				return marketplace.Region{}, fmt.Errorf("selected: %q is not YYYY-MM", r.Selected)
+			}
+		}
+	default:
+		return marketplace.Region{}, fmt.Errorf("bloc: %q is not CN or EU", r.Bloc)
+	}
+	if r.Kind == KindCluster && r.Parent == "" {
+		return marketplace.Region{}, errors.New("parent: a cluster needs its hub node")
+	}
+	pue, err := nullDecimal("pue_target", r.PUETarget)
+	if err != nil {
+		return marketplace.Region{}, err
+	}
+	grid, err := nullDecimal("grid_kg_per_kwh", r.GridKgPerKWh)
+	if err != nil {
+		return marketplace.Region{}, err
+	}
+	price, err := nullDecimal("power_price", r.PowerPrice)
+	if err != nil {
+		return marketplace.Region{}, err
+	}
+	if price.Valid && r.PowerCurrency == "" {
+		return marketplace.Region{}, errors.New("power_currency: required with power_price")
+	}
+	for _, c := range []struct{ name, v string }{{"lat", r.Lat}, {"lon", r.Lon}} {
+		if _, err := decimal.NewFromString(c.v); err != nil {
+			return marketplace.Region{}, fmt.Errorf("%s: %q is not a number", c.name, c.v)
+		}
+	}
+	return marketplace.Region{
+		Code:          r.Code,
+		Name:          r.Name,
+		NameZH:        r.NameZH,
+		Country:       r.Country,
+		Bloc:          bloc,
+		Kind:          r.Kind,
+		Province:      r.Province,
+		Class:         r.Class,
+		System:        r.System,
+		Parent:        r.Parent,
+		Selected:      r.Selected,
+		PUETarget:     pue,
+		GridKgPerKWh:  grid,
+		PowerPrice:    price,
+		PowerCurrency: r.PowerCurrency,
+		Lat:           r.Lat,
+		Lon:           r.Lon,
+		Provenance:    r.provenanceRecord.domain(),
+	}, nil
+}
+
+// acceleratorRecord is one entry of accelerators.yaml. There is deliberately no tpp field:
+// strict decoding rejects one, so TPP can only come from tariff.TPP.
+type acceleratorRecord struct {
+	Model         string `yaml:"model"`
+	Name          string `yaml:"name"`
+	NameZH        string `yaml:"name_zh"`
+	Vendor        string `yaml:"vendor"`
+	VendorCountry string `yaml:"vendor_country"`
+	MemoryGB      string `yaml:"memory_gb"`
+	BandwidthGBs  string `yaml:"bandwidth_gbs"`
+	BF16TFLOPS    string `yaml:"bf16_tflops"`
+	FP16TFLOPS    string `yaml:"fp16_tflops"`
+	FP8TFLOPS     string `yaml:"fp8_tflops"`
+	INT8TOPS      string `yaml:"int8_tops"`
+	TDPW          string `yaml:"tdp_w"`
+	DieAreaMM2    string `yaml:"die_area_mm2"`
+
+	provenanceRecord `yaml:",inline"`
+}
+
+type acceleratorsDoc struct {
+	Accelerators []acceleratorRecord `yaml:"accelerators"`
+}
+
+// Accelerators returns the accelerator catalogue in file order. Throughputs are dense (no
+// sparsity); a zero means unsupported or not published (the record's note says which). TPP is
+// computed by AcceleratorTPP and Density by tariff.PerformanceDensity (zero when the die area is
+// unknown).
+func Accelerators() ([]marketplace.Accelerator, error) {
+	var doc acceleratorsDoc
+	if err := decodeStrict(acceleratorsFile, &doc); err != nil {
+		return nil, err
+	}
+	out := make([]marketplace.Accelerator, 0, len(doc.Accelerators))
+	seen := make(map[string]bool, len(doc.Accelerators))
+	for i, r := range doc.Accelerators {
+		a, err := r.domain()
+		if err != nil {
+			return nil, fmt.Errorf("seed: %s: accelerator %d (%s): %w", acceleratorsFile, i+1, r.Model, err)
+		}
+		if seen[a.Model] {
+			return nil, fmt.Errorf("seed: %s: accelerator %s: duplicate model", acceleratorsFile, a.Model)
+		}
+		seen[a.Model] = true
+		out = append(out, a)
+	}
+	return out, nil
+}
+
+// AcceleratorTPP is the one place the catalogue's TPP comes from: tariff.TPP over the dense
+// 16-bit (BF16 and FP16), 8-bit (FP8 and INT8) throughputs of a. Zero throughputs (unsupported
+// or unpublished) contribute nothing.
+func AcceleratorTPP(a marketplace.Accelerator) decimal.Decimal {
+	return tariff.TPP([]tariff.Throughput{
+		{BitLength: 16, DenseTOPS: a.BF16TFLOPS},
+		{BitLength: 16, DenseTOPS: a.FP16TFLOPS},
+		{BitLength: 8, DenseTOPS: a.FP8TFLOPS},
+		{BitLength: 8, DenseTOPS: a.INT8TOPS},
+	})
+}
+
+func (r acceleratorRecord) domain() (marketplace.Accelerator, error) {
+	if err := r.provenanceRecord.check(); err != nil {
+		return marketplace.Accelerator{}, err
+	}
+	if r.Model == "" || r.Name == "" || r.Vendor == "" || len(r.VendorCountry) != 2 {
+		return marketplace.Accelerator{}, errors.New("model, name, vendor and a two-letter vendor_country are required")
+	}
+	a := marketplace.Accelerator{
+		Model:         r.Model,
+		Name:          r.Name,
+		NameZH:        r.NameZH,
+		Vendor:        r.Vendor,
+		VendorCountry: r.VendorCountry,
+		Provenance:    r.provenanceRecord.domain(),
+	}
+	fields := []struct {
+		name string
+		text string
+		dst  *decimal.Decimal
+	}{
+		{"memory_gb", r.MemoryGB, &a.MemoryGB},
+		{"bandwidth_gbs", r.BandwidthGBs, &a.BandwidthGBs},
+		{"bf16_tflops", r.BF16TFLOPS, &a.BF16TFLOPS},
+		{"fp16_tflops", r.FP16TFLOPS, &a.FP16TFLOPS},
+		{"fp8_tflops", r.FP8TFLOPS, &a.FP8TFLOPS},
+		{"int8_tops", r.INT8TOPS, &a.INT8TOPS},
+		{"tdp_w", r.TDPW, &a.TDPW},
+		{"die_area_mm2", r.DieAreaMM2, &a.DieAreaMM2},
+	}
+	for _, f := range fields {
+		d, err := decimalOrZero(f.name, f.text)
+		if err != nil {
+			return marketplace.Accelerator{}, err
+		}
+		*f.dst = d
+	}
+	a.TPP = AcceleratorTPP(a)
+	a.Density = tariff.PerformanceDensity(a.TPP, a.DieAreaMM2)
+	return a, nil
+}
+
+// supplierRecord is one supplier of demo_market.yaml.
+type supplierRecord struct {
+	ID      string `yaml:"id"`
+	Name    string `yaml:"name"`
+	Country string `yaml:"country"`
+	Demo    bool   `yaml:"demo"`
+
+	provenanceRecord `yaml:",inline"`
+}
+
+// tierRecord is one volume discount of an offer.
+type tierRecord struct {
+	MinGPUHours string `yaml:"min_gpu_hours"`
+	Discount    string `yaml:"discount"`
+}
+
+// offerRecord is one offer of demo_market.yaml.
+type offerRecord struct {
+	ID             string       `yaml:"id"`
+	Supplier       string       `yaml:"supplier"`
+	Region         string       `yaml:"region"`
+	Accelerator    string       `yaml:"accelerator"`
+	Product        string       `yaml:"product"`
+	GPUs           int          `yaml:"gpus"`
+	Price          string       `yaml:"price"`
+	Currency       string       `yaml:"currency"`
+	Pricing        string       `yaml:"pricing"`
+	MinHours       int          `yaml:"min_hours"`
+	TermMonths     int          `yaml:"term_months"`
+	Tiers          []tierRecord `yaml:"tiers"`
+	AvailableFrom  string       `yaml:"available_from"`
+	AvailableUntil string       `yaml:"available_until"`
+	HSCode         string       `yaml:"hs_code"`
+	Demo           bool         `yaml:"demo"`
+
+	provenanceRecord `yaml:",inline"`
+}
+
+type demoMarketDoc struct {
+	Suppliers []supplierRecord `yaml:"suppliers"`
+	Offers    []offerRecord    `yaml:"offers"`
+}
+
+// DemoMarket returns the demo suppliers and offers, in file order. Everything in it is
+// illustrative: the suppliers do not exist and the prices only sit inside the ranges the
+// reference data reports; both are flagged Demo so the store and the UI can tell them apart
+// (and the "reference" seed mode can leave them out). Offers reference regions, accelerators and
+// suppliers that exist; dates are fixed so that seeding twice gives the same rows.
+func DemoMarket() ([]marketplace.Supplier, []marketplace.Offer, error) {
+	var doc demoMarketDoc
+	if err := decodeStrict(demoMarketFile, &doc); err != nil {
+		return nil, nil, err
+	}
+	regions, err := Regions()
+	if err != nil {
+		return nil, nil, err
+	}
+	accels, err := Accelerators()
+	if err != nil {
+		return nil, nil, err
+	}
+	regionSet := make(map[string]bool, len(regions))
+	for _, r := range regions {
+		regionSet[r.Code] = true
+	}
+	accelSet := make(map[string]bool, len(accels))
+	for _, a := range accels {
+		accelSet[a.Model] = true
+	}
+
+	suppliers := make([]marketplace.Supplier, 0, len(doc.Suppliers))
+	supplierSet := make(map[string]bool, len(doc.Suppliers))
+	for i, s := range doc.Suppliers {
+		if err := s.check(); err != nil {
+			return nil, nil, fmt.Errorf("seed: %s: supplier %d (%s): %w", demoMarketFile, i+1, s.ID, err)
+		}
+		if supplierSet[s.ID] {
+			return nil, nil, fmt.Errorf("seed: %s: supplier %s: duplicate id", demoMarketFile, s.ID)
+		}
+		supplierSet[s.ID] = true
+		suppliers = append(suppliers, marketplace.Supplier{ID: s.ID, Name: s.Name, Country: s.Country, Demo: true})
+	}
+
+	offers := make([]marketplace.Offer, 0, len(doc.Offers))
+	offerSet := make(map[string]bool, len(doc.Offers))
+	for i, o := range doc.Offers {
+		off, err := o.domain()
+		if err == nil {
+			switch {
+			case !supplierSet[o.Supplier]:
+				err = fmt.Errorf("supplier: %q does not exist", o.Supplier)
+			case !regionSet[o.Region]:
+				err = fmt.Errorf("region: %q is not in %s", o.Region, regionsFile)
+			case !accelSet[o.Accelerator]:
+				err = fmt.Errorf("accelerator: %q is not in %s", o.Accelerator, acceleratorsFile)
+			case offerSet[o.ID]:
+				err = errors.New("duplicate id")
+			}
+		}
+		if err != nil {
+			return nil, nil, fmt.Errorf("seed: %s: offer %d (%s): %w", demoMarketFile, i+1, o.ID, err)
+		}
+		offerSet[o.ID] = true
+		offers = append(offers, off)
+	}
+	return suppliers, offers, nil
+}
+
+func (s supplierRecord) check() error {
+	if err := s.provenanceRecord.check(); err != nil {
+		return err
+	}
+	if s.ID == "" || s.Name == "" || len(s.Country) != 2 {
+		return errors.New("id, name and a two-letter country are required")
+	}
+	if !s.Demo || s.Confidence != string(marketplace.ConfidenceIllustrative) {
+		return errors.New("demo suppliers must say demo: true and confidence: illustrative")
+	}
+	return nil
+}
+
+func (o offerRecord) domain() (marketplace.Offer, error) {
+	if err := o.provenanceRecord.check(); err != nil {
+		return marketplace.Offer{}, err
+	}
+	if !o.Demo || o.Confidence != string(marketplace.ConfidenceIllustrative) {
+		return marketplace.Offer{}, errors.New("demo offers must say demo: true and confidence: illustrative")
+	}
+	switch o.Product {
+	case "gpu_hours", "bare_metal":
+		if o.HSCode != "" {
+			return marketplace.Offer{}, errors.New("hs_code: only hardware offers have one")
+		}
+	case "hardware":
+		if o.HSCode == "" {
+			return marketplace.Offer{}, errors.New("hs_code: required for hardware")
+		}
+	default:
+		return marketplace.Offer{}, fmt.Errorf("product: %q is not gpu_hours, bare_metal or hardware", o.Product)
+	}
+	switch o.Pricing {
+	case "on_demand", "interruptible":
+		if o.TermMonths != 0 {
+			return marketplace.Offer{}, errors.New("term_months: only reserved offers have a term")
+		}
+	case "reserved":
+		if o.TermMonths <= 0 {
+			return marketplace.Offer{}, errors.New("term_months: required for reserved")
+		}
+	default:
+		return marketplace.Offer{}, fmt.Errorf("pricing: %q is not on_demand, reserved or interruptible", o.Pricing)
+	}
+	switch o.Currency {
+	case "CNY", "EUR", "USD":
+	default:
+		return marketplace.Offer{}, fmt.Errorf("currency: %q is not CNY, EUR or USD", o.Currency)
+	}
+	if o.GPUs <= 0 || o.MinHours < 0 {
+		return marketplace.Offer{}, errors.New("gpus must be positive and min_hours not negative")
+	}
+	price, err := decimal.NewFromString(o.Price)
+	if err != nil || !price.IsPositive() {
+		return marketplace.Offer{}, fmt.Errorf("price: %q is not a positive decimal", o.Price)
+	}
+	from, err := time.Parse(dateLayout, o.AvailableFrom)
+	if err != nil {
+		return marketplace.Offer{}, fmt.Errorf("available_from: %q is not YYYY-MM-DD", o.AvailableFrom)
+	}
+	until, err := time.Parse(dateLayout, o.AvailableUntil)
+	if err != nil || !until.After(from) {
+		return marketplace.Offer{}, fmt.Errorf("available_until: %q is not a YYYY-MM-DD date after available_from", o.AvailableUntil)
+	}
+	var tiers []marketplace.Tier
+	for j, t := range o.Tiers {
+		min, err := decimal.NewFromString(t.MinGPUHours)
+		if err != nil || !min.IsPositive() {
+			return marketplace.Offer{}, fmt.Errorf("tiers[%d].min_gpu_hours: %q is not a positive decimal", j, t.MinGPUHours)
+		}
+		disc, err := decimal.NewFromString(t.Discount)
+		if err != nil || !disc.IsPositive() || !disc.LessThan(decimal.NewFromInt(1)) {
+			return marketplace.Offer{}, fmt.Errorf("tiers[%d].discount: %q is not a fraction in (0, 1)", j, t.Discount)
+		}
+		tiers = append(tiers, marketplace.Tier{MinGPUHours: min, Discount: disc})
+	}
+	return marketplace.Offer{
+		ID:             o.ID,
+		SupplierID:     o.Supplier,
+		Region:         o.Region,
+		Accelerator:    o.Accelerator,
+		Product:        o.Product,
+		GPUs:           o.GPUs,
+		Price:          price,
+		Currency:       o.Currency,
+		Pricing:        o.Pricing,
+		MinHours:       o.MinHours,
+		TermMonths:     o.TermMonths,
+		Tiers:          tiers,
+		AvailableFrom:  from,
+		AvailableUntil: until,
+		HSCode:         o.HSCode,
+		Note:           o.Note,
+		Status:         marketplace.OfferActive,
+		Version:        1,
+		Demo:           true,
+	}, nil
+}
+
+// FXSnapshotName is the file name FXSnapshot reports, the one the ECB uses, so the fx importer
+// picks the historical-CSV parser.
+const FXSnapshotName = "eurofxref-hist.csv"
+
+// FXSnapshot returns the embedded reference-rate snapshot in the ECB eurofxref-hist.csv format
+// (EUR base, newest first), so quotes work without a network. The bytes are a copy: callers may
+// keep or modify them. Read FXSnapshotProvenance before trusting a figure in it.
+func FXSnapshot() (name string, data []byte) {
+	b, err := files.ReadFile(fxFile)
+	if err != nil {
+		panic("seed: embedded " + fxFile + " missing: " + err.Error()) // a build defect, caught by go test
+	}
+	return FXSnapshotName, b
+}
+
+// FXSnapshotProvenance says where the FX snapshot's figures come from. It is illustrative: the
+// reference data has no ECB EUR/CNY figures for 2025–2026, so the rows are built from a handful
+// of dated PBoC parities and one ECB EUR/USD fixing, interpolated between them and carried
+// forward after the last; the other currencies are illustrative levels. data/fx/SOURCE.md lists
+// which dates are published figures.
+func FXSnapshotProvenance() marketplace.Provenance {
+	return marketplace.Provenance{
+		Source: "Format: ECB euro foreign exchange reference rates, eurofxref-hist.csv " +
+			"(https://www.ecb.europa.eu/stats/eurofxref/eurofxref-hist.csv). Anchor values: " +
+			"REFERENCE-DATA.md §5 (PBoC central parity via Xinhua; ECB EUR/USD 2025-02-21 via https://euro2.net/?p=21644)",
+		AsOf:       "2026-11-27",
+		Confidence: marketplace.ConfidenceIllustrative,
+		Note: "Not the ECB's published series. Only USD on 2025-02-21 (1.0465) is an ECB figure. " +
+			"USD and CNY on 2025-01-02, 2025-01-14, 2025-02-21 (CNY), 2025-02-25, 2025-07-16, 2025-09-01 and " +
+			"2026-01-27 are PBoC EUR/CNY parities and their EUR/USD crosses (estimates of the ECB values); " +
+			"days between are linearly interpolated and days after 2026-01-27 carry that day's value forward. " +
+			"All other currencies are illustrative levels. Import the real ECB file before relying on a quote.",
+	}
+}
+
+// decodeStrict decodes one embedded YAML file into v.
+func decodeStrict(name string, v any) error {
+	b, err := files.ReadFile(name)
+	if err != nil {
+		return fmt.Errorf("seed: %s: %w", name, err)
+	}
+	if err := yamlDecodeStrict(b, v); err != nil {
+		return fmt.Errorf("seed: %s: %w", name, err)
+	}
+	return nil
+}
+
+// yamlDecodeStrict rejects unknown keys and trailing documents, so a typo in a field name (or a
+// typed-in tpp) is an error rather than a silently ignored value.
+func yamlDecodeStrict(b []byte, v any) error {
+	dec := yaml.NewDecoder(bytes.NewReader(b))
+	dec.KnownFields(true)
+	if err := dec.Decode(v); err != nil {
+		return err
+	}
+	var extra any
+	if err := dec.Decode(&extra); !errors.Is(err, io.EOF) {
+		return errors.New("more than one YAML document")
+	}
+	return nil
+}
+
+// nullDecimal parses an optional decimal; the empty string means "not found in the sources",
+// which is different from zero.
+func nullDecimal(field, s string) (decimal.NullDecimal, error) {
+	if s == "" {
+		return decimal.NullDecimal{}, nil
+	}
+	d, err := decimal.NewFromString(s)
+	if err != nil {
+		return decimal.NullDecimal{}, fmt.Errorf("%s: %q is not a decimal", field, s)
+	}
+	return decimal.NullDecimal{Decimal: d, Valid: true}, nil
+}
+
+// decimalOrZero parses an optional non-negative decimal for the accelerator catalogue, whose
+// domain type uses zero for "unsupported or unknown".
+func decimalOrZero(field, s string) (decimal.Decimal, error) {
+	if s == "" {
+		return decimal.Zero, nil
+	}
+	d, err := decimal.NewFromString(s)
+	if err != nil || d.IsNegative() {
+		return decimal.Zero, fmt.Errorf("%s: %q is not a non-negative decimal", field, s)
+	}
+	return d, nil
+}

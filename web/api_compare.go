@@ -1,0 +1,115 @@
+package web
+
+import (
+	"strings"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/shopspring/decimal"
+
+	"corridor/marketplace"
+)
+
+// compareRequestJSON is the body of POST /api/v1/compare.
+type compareRequestJSON struct {
+	Accelerator   string    `json:"accelerator"`
+	MinBF16TFLOPS decString `json:"min_bf16_tflops"`
+	GPUs          int       `json:"gpus"`
+	Hours         int       `json:"hours"`
+	Buyer         buyerJSON `json:"buyer"`
+	Currency      string    `json:"currency"`
+	Bloc          string    `json:"bloc"`
+	Regions       []string  `json:"regions"`
+	PersonalData  bool      `json:"personal_data"`
+	Scenario      string    `json:"scenario"`
+}
+
+func (r compareRequestJSON) toDomain() marketplace.Need {
+	return marketplace.Need{
+		Accelerator: strings.ToLower(strings.TrimSpace(r.Accelerator)), MinBF16TFLOPS: r.MinBF16TFLOPS.Decimal,
+		GPUs: r.GPUs, Hours: r.Hours,
+		Buyer:    marketplace.Buyer{Country: strings.ToUpper(strings.TrimSpace(r.Buyer.Country)), Type: strings.TrimSpace(r.Buyer.Type)},
+		Currency: strings.ToUpper(strings.TrimSpace(r.Currency)), Bloc: marketplace.Bloc(strings.ToUpper(r.Bloc)),
+		Regions: r.Regions, PersonalData: r.PersonalData, Scenario: strings.TrimSpace(r.Scenario),
+	}
+}
+
+type rankedJSON struct {
+	Rank           int             `json:"rank,omitempty"`
+	OfferID        string          `json:"offer_id"`
+	Supplier       string          `json:"supplier"`
+	Region         string          `json:"region"`
+	RegionName     string          `json:"region_name"`
+	Bloc           string          `json:"bloc"`
+	Accelerator    string          `json:"accelerator"`
+	Pricing        string          `json:"pricing"`
+	ListPrice      decimal.Decimal `json:"list_price"`
+	ListCurrency   string          `json:"list_currency"`
+	Currency       string          `json:"currency,omitempty"`
+	Total          decimal.Decimal `json:"total"`
+	NetCost        decimal.Decimal `json:"net_cost"`
+	LandedCost     decimal.Decimal `json:"landed_cost"`
+	PerGPUHour     decimal.Decimal `json:"per_gpu_hour"`
+	PerPFLOPHour   decimal.Decimal `json:"per_pflop_hour"`
+	Breakdown      breakdownJSON   `json:"breakdown"`
+	Flags          []flagJSON      `json:"flags"`
+	NoQuoteReason  string          `json:"no_quote_reason,omitempty"`
+	NoQuoteMessage string          `json:"no_quote_message,omitempty"`
+}
+
+type breakdownJSON struct {
+	Price        decimal.Decimal `json:"price"`
+	DutiesLevies decimal.Decimal `json:"duties_levies"`
+	Taxes        decimal.Decimal `json:"taxes"`
+	Subsidies    decimal.Decimal `json:"subsidies"`
+}
+
+type comparisonJSON struct {
+	Basis    string        `json:"ranked_by"`
+	Currency string        `json:"currency"`
+	Policy   policyRefJSON `json:"policy"`
+	Offers   []rankedJSON  `json:"offers"`
+	Warnings []string      `json:"warnings"`
+}
+
+func toComparisonJSON(n marketplace.Need, c marketplace.Comparison) comparisonJSON {
+	basis := "net_cost"
+	if n.Buyer.Type == "consumer" {
+		basis = "total"
+	}
+	out := comparisonJSON{Basis: basis, Currency: n.Currency, Policy: policyRefJSON{ID: c.Policy.ID, Version: c.Policy.Version, Hash: c.Policy.Hash},
+		Offers: []rankedJSON{}, Warnings: c.Warnings}
+	if out.Warnings == nil {
+		out.Warnings = []string{}
+	}
+	rank := 0
+	for _, r := range c.Ranked {
+		oc := c.Offers[r.OfferID]
+		j := rankedJSON{OfferID: r.OfferID, Supplier: oc.Supplier.Name, Region: oc.Region.Code, RegionName: oc.Region.Name, Bloc: string(oc.Region.Bloc),
+			Accelerator: oc.Offer.Accelerator, Pricing: oc.Offer.Pricing, ListPrice: oc.Offer.Price, ListCurrency: oc.Offer.Currency,
+			Flags: toFlagsJSON(r.Flags), NoQuoteReason: r.NoQuoteReason, NoQuoteMessage: r.NoQuoteMessage}
+		if r.NoQuoteReason == "" {
+			rank++
+			j.Rank, j.Currency = rank, r.Quote.Currency
+			j.Total, j.NetCost, j.LandedCost = r.Quote.Total, r.Quote.NetCost, r.LandedCost
+			j.PerGPUHour, j.PerPFLOPHour = r.PerGPUHour, r.PerPFLOPHour
+			j.Breakdown = breakdownJSON{Price: r.Breakdown.Price, DutiesLevies: r.Breakdown.DutiesLevies, Taxes: r.Breakdown.Taxes, Subsidies: r.Breakdown.Subsidies}
+		}
+		out.Offers = append(out.Offers, j)
+	}
+	return out
+}
+
+func handleCompare(m *marketplace.Service) fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		var body compareRequestJSON
+		if err := decodeStrict(c, &body); err != nil {
+			return err
+		}
+		need := body.toDomain()
+		cmp, err := m.Compare(c.UserContext(), need)
+		if err != nil {
+			return err
+		}
+		return c.JSON(toComparisonJSON(need, cmp))
+	}
+}

@@ -1,0 +1,285 @@
+package web
+
+import (
+	"encoding/json"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/shopspring/decimal"
+
+	"corridor/marketplace"
+	"corridor/pricing"
+	"corridor/tariff"
+)
+
+// quoteRequestJSON is the body of POST /api/v1/quotes (CONTRACT.md "Quote request").
+type quoteRequestJSON struct {
+	OfferID      string    `json:"offer_id"`
+	GPUs         int       `json:"gpus"`
+	Hours        int       `json:"hours"`
+	Units        int       `json:"units"`
+	Buyer        buyerJSON `json:"buyer"`
+	Currency     string    `json:"currency"`
+	AsOf         string    `json:"as_of"`
+	Start        string    `json:"start"`
+	PersonalData bool      `json:"personal_data"`
+	Scenario     string    `json:"scenario"`
+}
+
+type buyerJSON struct {
+	Country string `json:"country"`
+	Type    string `json:"type"`
+	VATID   string `json:"vat_id,omitempty"`
+}
+
+// toDomain converts the body, naming each field whose text does not parse.
+func (r quoteRequestJSON) toDomain() (marketplace.QuoteRequest, error) {
+	q := marketplace.QuoteRequest{
+		OfferID: strings.TrimSpace(r.OfferID), GPUs: r.GPUs, Hours: r.Hours, Units: r.Units,
+		Buyer:    marketplace.Buyer{Country: strings.ToUpper(strings.TrimSpace(r.Buyer.Country)), Type: strings.TrimSpace(r.Buyer.Type), VATID: strings.TrimSpace(r.Buyer.VATID)},
+		Currency: strings.ToUpper(strings.TrimSpace(r.Currency)), PersonalData: r.PersonalData,
+	}
+	var fs []marketplace.FieldError
+	if r.AsOf != "" {
+		d, err := time.Parse(time.DateOnly, r.AsOf)
+		if err != nil {
+			fs = append(fs, marketplace.FieldError{Field: "as_of", Message: "must be a date YYYY-MM-DD, got " + quoteShort(r.AsOf)})
+		}
+		q.AsOf = d
+	}
+	if r.Start != "" {
+		t, err := time.Parse(time.RFC3339, r.Start)
+		if err != nil {
+			fs = append(fs, marketplace.FieldError{Field: "start", Message: "must be an RFC 3339 time such as 2026-12-01T00:00:00Z, got " + quoteShort(r.Start)})
+		}
+		q.Start = t.UTC()
+	}
+	if len(r.Scenario) > 128 {
+		fs = append(fs, marketplace.FieldError{Field: "scenario", Message: "is longer than 128 characters"})
+	}
+	if len(fs) > 0 {
+		return q, marketplace.Invalid("the quote request has invalid fields", fs...)
+	}
+	return q, nil
+}
+
+// quoteJSON is a quote as the API serves it (CONTRACT.md "Quote").
+type quoteJSON struct {
+	ID              string           `json:"id"`
+	OfferID         string           `json:"offer_id"`
+	Status          string           `json:"status"` // valid | expired
+	Currency        string           `json:"currency"`
+	AsOf            string           `json:"as_of"`
+	CreatedAt       time.Time        `json:"created_at"`
+	ValidUntil      time.Time        `json:"valid_until"`
+	Start           time.Time        `json:"start"`
+	End             time.Time        `json:"end"`
+	Request         quoteRequestEcho `json:"request"`
+	Lines           []lineJSON       `json:"lines"`
+	Subtotal        decimal.Decimal  `json:"subtotal"`
+	Total           decimal.Decimal  `json:"total"`
+	NetCost         decimal.Decimal  `json:"net_cost"`
+	LandedCost      decimal.Decimal  `json:"landed_cost"`
+	Quantity        decimal.Decimal  `json:"quantity"`
+	PerGPUHour      decimal.Decimal  `json:"per_gpu_hour"`
+	PerPFLOPHour    decimal.Decimal  `json:"per_pflop_hour"`
+	EnergyKWh       decimal.Decimal  `json:"energy_kwh"`
+	EmissionsKgCO2e decimal.Decimal  `json:"emissions_kg_co2e"`
+	Estimates       string           `json:"estimates_note"`
+	FX              []fxUseJSON      `json:"fx"`
+	Policy          policyRefJSON    `json:"policy"`
+	Flags           []flagJSON       `json:"flags"`
+	Rounding        string           `json:"rounding"`
+	Trail           []trailJSON      `json:"explanation"`
+}
+
+type quoteRequestEcho struct {
+	GPUs         int       `json:"gpus"`
+	Hours        int       `json:"hours"`
+	Units        int       `json:"units,omitempty"`
+	Buyer        buyerJSON `json:"buyer"`
+	PersonalData bool      `json:"personal_data"`
+	Scenario     string    `json:"scenario,omitempty"`
+}
+
+type lineJSON struct {
+	Kind        string          `json:"kind"`
+	Label       string          `json:"label"`
+	Amount      decimal.Decimal `json:"amount"`
+	Currency    string          `json:"currency"`
+	Measure     string          `json:"measure,omitempty"`
+	Rate        string          `json:"rate,omitempty"`
+	Basis       string          `json:"basis,omitempty"`
+	LegalRef    []string        `json:"legal_ref,omitempty"`
+	Payable     bool            `json:"payable"`
+	Recoverable bool            `json:"recoverable"`
+	Quota       string          `json:"quota,omitempty"`
+}
+
+type fxUseJSON struct {
+	From   string          `json:"from"`
+	To     string          `json:"to"`
+	Rate   decimal.Decimal `json:"rate"`
+	Date   string          `json:"date"`
+	Source string          `json:"source"`
+}
+
+type policyRefJSON struct {
+	ID      string `json:"id"`
+	Version int    `json:"version"`
+	Hash    string `json:"hash"`
+}
+
+type flagJSON struct {
+	Code     string `json:"code"`
+	Severity string `json:"severity"`
+	Message  string `json:"message"`
+	Measure  string `json:"measure,omitempty"`
+	LegalRef string `json:"legal_ref,omitempty"`
+}
+
+type trailJSON struct {
+	Measure string `json:"measure"`
+	Applied bool   `json:"applied"`
+	Reason  string `json:"reason"`
+}
+
+const estimatesNote = "energy_kwh and emissions_kg_co2e are estimates: GPU TDP × hours × the region's PUE target, × the grid's average carbon intensity"
+
+func toFlagsJSON(flags []tariff.Flag) []flagJSON {
+	out := make([]flagJSON, 0, len(flags))
+	for _, f := range flags {
+		out = append(out, flagJSON{Code: f.Code, Severity: string(f.Severity), Message: f.Message, Measure: f.MeasureID, LegalRef: strings.Join(f.Legal, "; ")})
+	}
+	return out
+}
+
+func toQuoteJSON(pq marketplace.PricedQuote, now time.Time) quoteJSON {
+	p := pq.Priced
+	status := "valid"
+	if !now.Before(pq.ValidUntil) {
+		status = "expired"
+	}
+	out := quoteJSON{
+		ID: pq.ID, OfferID: pq.OfferID, Status: status, Currency: p.Currency, AsOf: p.AsOf.Format(time.DateOnly),
+		CreatedAt: pq.CreatedAt, ValidUntil: pq.ValidUntil, Start: pq.Start, End: pq.End,
+		Request: quoteRequestEcho{GPUs: pq.Request.GPUs, Hours: pq.Request.Hours, Units: pq.Request.Units,
+			Buyer:        buyerJSON{Country: pq.Request.Buyer.Country, Type: pq.Request.Buyer.Type, VATID: pq.Request.Buyer.VATID},
+			PersonalData: pq.Request.PersonalData, Scenario: scenarioOf(pq.PolicyID)},
+		Subtotal: p.Subtotal, Total: p.Total, NetCost: p.NetCost, LandedCost: p.LandedCost, Quantity: p.Quantity,
+		PerGPUHour: p.PerGPUHour, PerPFLOPHour: p.PerPFLOPHour, EnergyKWh: p.EnergyKWh, EmissionsKgCO2e: p.EmissionsKgCO2e,
+		Estimates: estimatesNote, Policy: policyRefJSON{ID: p.Policy.ID, Version: p.Policy.Version, Hash: p.Policy.Hash},
+		Flags: toFlagsJSON(p.Flags), Rounding: string(p.Rounding),
+	}
+	for _, l := range p.Lines {
+		out.Lines = append(out.Lines, lineJSON{Kind: l.Kind, Label: l.Label, Amount: l.Amount, Currency: l.Currency, Measure: l.MeasureID,
+			Rate: l.Rate, Basis: l.Basis, LegalRef: l.LegalRef, Payable: l.Payable, Recoverable: l.Recoverable, Quota: l.Quota})
+	}
+	for _, f := range p.FX {
+		out.FX = append(out.FX, fxUseJSON{From: f.From, To: f.To, Rate: f.Rate, Date: f.Date.Format(time.DateOnly), Source: f.Source})
+	}
+	if out.FX == nil {
+		out.FX = []fxUseJSON{}
+	}
+	for _, c := range p.Trail {
+		out.Trail = append(out.Trail, trailJSON{Measure: c.MeasureID, Applied: c.Applied, Reason: c.Reason})
+	}
+	return out
+}
+
+func scenarioOf(policyID string) string {
+	_, s, _ := strings.Cut(policyID, "+")
+	return s
+}
+
+func handleQuoteCreate(m *marketplace.Service) fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		var body quoteRequestJSON
+		if err := decodeStrict(c, &body); err != nil {
+			return err
+		}
+		req, err := body.toDomain()
+		if err != nil {
+			return err
+		}
+		pq, err := m.Quote(c.UserContext(), req, strings.TrimSpace(body.Scenario))
+		if err != nil {
+			return err
+		}
+		c.Location("/api/v1/quotes/" + pq.ID)
+		return c.Status(fiber.StatusCreated).JSON(toQuoteJSON(pq, time.Now()))
+	}
+}
+
+func handleQuoteGet(m *marketplace.Service) fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		pq, err := m.GetQuote(c.UserContext(), strings.Clone(c.Params("id")))
+		if err != nil {
+			return err
+		}
+		switch c.Query("format") {
+		case "", "json":
+		case "csv":
+			c.Set(fiber.HeaderContentDisposition, `attachment; filename="`+pq.ID+`.csv"`)
+			c.Type("csv", "utf-8")
+			return c.SendString(quoteCSV(toQuoteJSON(pq, time.Now())))
+		default:
+			return marketplace.Invalid("unknown format", marketplace.FieldError{Field: "format", Message: "must be json or csv"})
+		}
+		return c.JSON(toQuoteJSON(pq, time.Now()))
+	}
+}
+
+// quoteCSV renders the quote's lines for a spreadsheet: one row per line, then the totals.
+func quoteCSV(q quoteJSON) string {
+	var b strings.Builder
+	w := func(cells ...string) {
+		for i, cell := range cells {
+			if i > 0 {
+				b.WriteByte(',')
+			}
+			b.WriteString(csvCell(cell))
+		}
+		b.WriteString("\r\n")
+	}
+	w("quote", q.ID, "offer", q.OfferID, "as_of", q.AsOf, "valid_until", q.ValidUntil.Format(time.RFC3339))
+	w("kind", "label", "amount", "currency", "payable", "measure", "rate", "basis", "legal_ref")
+	for _, l := range q.Lines {
+		w(l.Kind, l.Label, l.Amount.StringFixed(minor(l.Currency)), l.Currency, strconv.FormatBool(l.Payable), l.Measure, l.Rate, l.Basis, strings.Join(l.LegalRef, "; "))
+	}
+	w("subtotal", "", q.Subtotal.StringFixed(minor(q.Currency)), q.Currency)
+	w("total", "", q.Total.StringFixed(minor(q.Currency)), q.Currency)
+	w("net_cost", "", q.NetCost.StringFixed(minor(q.Currency)), q.Currency)
+	for _, f := range q.FX {
+		w("fx", f.From+"/"+f.To, f.Rate.String(), "", "", "", "", f.Date, f.Source)
+	}
+	return b.String()
+}
+
+// csvCell quotes a cell when needed and defuses spreadsheet formula injection.
+func csvCell(s string) string {
+	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
+		if _, err := decimal.NewFromString(s); err != nil {
+			s = "'" + s
+		}
+	}
+	if strings.ContainsAny(s, ",\"\r\n") {
+		return `"` + strings.ReplaceAll(s, `"`, `""`) + `"`
+	}
+	return s
+}
+
+func minor(cur string) int32 {
+	if n, ok := pricing.MinorUnits(cur); ok {
+		return int32(n)
+	}
+	return 2
+}
+
+// QuoteDocument renders a stored quote exactly as GET /api/v1/quotes/{id} serves it, for the
+// command-line tools.
+func QuoteDocument(pq marketplace.PricedQuote, now time.Time) ([]byte, error) {
+	return json.MarshalIndent(toQuoteJSON(pq, now), "", "  ")
+}
