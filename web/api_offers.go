@@ -292,14 +292,10 @@ func handleOfferSearch(m *marketplace.Service) fiber.Handler {
 			return err
 		}
 		req := marketplace.SearchRequest{Q: c.Query("q"), Sort: c.Query("sort"), Cursor: c.Query("cursor")}
-		if s := c.Query("limit"); s != "" {
-			n, err := strconv.Atoi(s)
-			if err != nil {
-				return marketplace.Invalid("invalid limit", marketplace.FieldError{Field: "limit", Message: "must be a whole number from 1 to 500"})
-			}
-			req.Limit = n
-		}
 		var err error
+		if req.Limit, err = limitParam(c); err != nil {
+			return err
+		}
 		if req.Start, req.End, err = windowParams(c); err != nil {
 			return err
 		}
@@ -334,4 +330,17 @@ func handleOfferSearch(m *marketplace.Service) fiber.Handler {
 			"currency": cur, "fx_date": page.FXDate.Format(time.DateOnly), "warnings": warnings,
 		})
 	}
+}
+
+// limitParam reads ?limit= (1 to MaxPageSize); 0 when absent, meaning the default.
+func limitParam(c *fiber.Ctx) (int, error) {
+	s := c.Query("limit")
+	if s == "" {
+		return 0, nil
+	}
+	n, err := strconv.Atoi(s)
+	if err != nil || n < 1 || n > marketplace.MaxPageSize {
+		return 0, marketplace.Invalid("invalid limit", marketplace.FieldError{Field: "limit", Message: "must be a whole number from 1 to 500"})
+	}
+	return n, nil
 }

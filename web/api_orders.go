@@ -1,8 +1,6 @@
 package web
 
 import (
-	"strconv"
-
 	"github.com/gofiber/fiber/v2"
 
 	"corridor/marketplace"
@@ -70,13 +68,9 @@ func handleOrderList(m *marketplace.Service) fiber.Handler {
 			return err
 		}
 		sp, _ := supplierOf(c)
-		limit := 0
-		if s := c.Query("limit"); s != "" {
-			n, err := strconv.Atoi(s)
-			if err != nil {
-				return marketplace.Invalid("invalid limit", marketplace.FieldError{Field: "limit", Message: "must be a whole number from 1 to 500"})
-			}
-			limit = n
+		limit, err := limitParam(c)
+		if err != nil {
+			return err
 		}
 		page, err := m.SupplierOrders(c.UserContext(), sp.ID, limit, c.Query("cursor"))
 		if err != nil {

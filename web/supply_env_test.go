@@ -1,12 +1,15 @@
 package web
 
 import (
+	"bufio"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -31,6 +34,7 @@ type supplyEnv struct {
 	app    *fiber.App
 	st     *store.Store
 	market *marketplace.Service
+	base   string // URL of the real listener, once doReal started it
 }
 
 func hashHex(s string) string {
@@ -140,6 +144,45 @@ func (e *supplyEnv) do(method, path, body string, headers ...string) resp {
 	defer res.Body.Close()
 	b, _ := io.ReadAll(res.Body)
 	recordResponse(method, path, res.StatusCode, res.Header.Get("Content-Type"), b)
+	return resp{status: res.StatusCode, ctype: res.Header.Get("Content-Type"), body: b, header: res.Header}
+}
+
+// doReal sends one request over a real TCP listener (app.Test cannot show what a client sees
+// when fasthttp itself refuses a request, e.g. an oversized body).
+func (e *supplyEnv) doReal(method, path, body string, headers ...string) resp {
+	e.t.Helper()
+	if e.base == "" {
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			e.t.Fatal(err)
+		}
+		go e.app.Listener(ln)
+		e.t.Cleanup(func() { e.app.Shutdown() })
+		e.base = "http://" + ln.Addr().String()
+	}
+	// A raw connection: the server answers 413 after the headers and closes while the client
+	// is still writing, which net/http's client reports as a write error instead of the answer.
+	conn, err := net.Dial("tcp", strings.TrimPrefix(e.base, "http://"))
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	defer conn.Close()
+	var hb strings.Builder
+	fmt.Fprintf(&hb, "%s %s HTTP/1.1\r\nHost: test\r\nContent-Type: application/json\r\nContent-Length: %d\r\n", method, path, len(body))
+	for i := 0; i+1 < len(headers); i += 2 {
+		fmt.Fprintf(&hb, "%s: %s\r\n", headers[i], headers[i+1])
+	}
+	hb.WriteString("\r\n")
+	go func() {
+		conn.Write([]byte(hb.String()))
+		conn.Write([]byte(body))
+	}()
+	res, err := http.ReadResponse(bufio.NewReader(conn), nil)
+	if err != nil {
+		e.t.Fatalf("%s %s: %v", method, path, err)
+	}
+	defer res.Body.Close()
+	b, _ := io.ReadAll(res.Body)
 	return resp{status: res.StatusCode, ctype: res.Header.Get("Content-Type"), body: b, header: res.Header}
 }
 
