@@ -3,6 +3,8 @@ package pricing
 import (
 	"testing"
 
+	"github.com/shopspring/decimal"
+
 	"corridor/tariff"
 )
 
@@ -32,6 +34,25 @@ func BenchmarkQuoteCrossBorder(b *testing.B) {
 func BenchmarkCompare10000(b *testing.B) {
 	base, _ := policies(b)
 	offers := manyOffers(10000)
+	need := Need{GPUs: 8, Hours: 500, BuyerCountry: "FR", BuyerType: tariff.BuyerConsumer, Currency: "EUR"}
+	fx := testFX()
+	b.ReportAllocs()
+	b.ResetTimer()
+	for b.Loop() {
+		if got := Compare(need, offers, base, 0, fx, saturday, now); len(got) != len(offers) {
+			b.Fatalf("ranked %d of %d", len(got), len(offers))
+		}
+	}
+}
+
+// BenchmarkCompare10000Distinct is the worst case for Compare: every offer has its own price,
+// so no two supplies share a tariff assessment.
+func BenchmarkCompare10000Distinct(b *testing.B) {
+	base, _ := policies(b)
+	offers := manyOffers(10000)
+	for i := range offers {
+		offers[i].Price = offers[i].Price.Add(decimal.New(int64(i), -6))
+	}
 	need := Need{GPUs: 8, Hours: 500, BuyerCountry: "FR", BuyerType: tariff.BuyerConsumer, Currency: "EUR"}
 	fx := testFX()
 	b.ReportAllocs()

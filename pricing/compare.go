@@ -123,14 +123,15 @@ func Compare(need Need, offers []OfferTerms, policy *tariff.Policy, policyVersio
 		}
 		wg.Wait()
 	}
-	res := make([]Ranked, 0, n)
+	// Sort indices, not the large Ranked values.
+	idx := make([]int, 0, n)
 	for i := range out {
 		if keep[i] {
-			res = append(res, out[i])
+			idx = append(idx, i)
 		}
 	}
-	sort.Slice(res, func(i, j int) bool {
-		a, b := &res[i], &res[j]
+	sort.Slice(idx, func(i, j int) bool {
+		a, b := &out[idx[i]], &out[idx[j]]
 		if (a.NoQuoteReason == "") != (b.NoQuoteReason == "") {
 			return a.NoQuoteReason == ""
 		}
@@ -141,6 +142,10 @@ func Compare(need Need, offers []OfferTerms, policy *tariff.Policy, policyVersio
 		}
 		return a.OfferID < b.OfferID
 	})
+	res := make([]Ranked, len(idx))
+	for k, i := range idx {
+		res[k] = out[i]
+	}
 	return res
 }
 

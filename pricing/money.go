@@ -95,6 +95,9 @@ func UnitPrice(total, quantity decimal.Decimal, currency string, mode RoundingMo
 		return decimal.Zero
 	}
 	p := places(currency) + 2
+	if mode != HalfEven {
+		return total.DivRound(quantity, p) // DivRound rounds half away from zero: half-up
+	}
 	return roundPlaces(total.DivRound(quantity, p+divGuard), p, mode)
 }
 
