@@ -294,13 +294,13 @@ func Price(in Inputs) (Quote, error) {
 	// Price build in the offer currency, at full precision.
 	gross := o.Price.Mul(qty)
 	disc := tierDiscount(o.Tiers, qty)
-	fx := FXUse{Rate: decimal.NewFromInt(1)}
+	converted := gross // in the quote currency, unrounded
 	if o.Currency != cur {
 		u, err := conv.use(o.Currency, cur)
 		if err != nil {
 			return Quote{}, err
 		}
-		fx = u
+		converted = gross.Mul(u.Rate)
 	}
 	unit := "GPU-hour"
 	if hardware {
@@ -310,7 +310,7 @@ func Price(in Inputs) (Quote, error) {
 	baseLine := Line{
 		Kind:       "base",
 		Label:      baseLabel(o, r, hardware),
-		Amount:     Round(gross.Mul(fx.Rate), cur, mode),
+		Amount:     Round(converted, cur, mode),
 		Currency:   cur,
 		Rate:       o.Currency + " " + priceString(o.Price, o.Currency) + " per " + unit,
 		BaseAmount: qty,
@@ -325,7 +325,7 @@ func Price(in Inputs) (Quote, error) {
 		d := Line{
 			Kind:       "discount",
 			Label:      "Volume discount " + pct,
-			Amount:     Round(gross.Mul(disc).Mul(fx.Rate).Neg(), cur, mode),
+			Amount:     Round(converted.Mul(disc).Neg(), cur, mode),
 			Currency:   cur,
 			Rate:       pct,
 			BaseAmount: baseLine.Amount,
@@ -336,8 +336,13 @@ func Price(in Inputs) (Quote, error) {
 		net = net.Add(d.Amount)
 	}
 	q.Subtotal = net
-	freight := Round(r.Freight, cur, mode)
-	insurance := Round(r.Insurance, cur, mode)
+	freight, insurance := decimal.Zero, decimal.Zero
+	if !r.Freight.IsZero() {
+		freight = Round(r.Freight, cur, mode)
+	}
+	if !r.Insurance.IsZero() {
+		insurance = Round(r.Insurance, cur, mode)
+	}
 	if freight.IsPositive() {
 		q.Lines = append(q.Lines, Line{Kind: "fee", Label: "Freight to the border", Amount: freight, Currency: cur, Payable: true})
 	}
