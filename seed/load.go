@@ -9,6 +9,9 @@ import (
 	"corridor/pricing"
 )
 
+// FXSnapshotSource is the source recorded for the embedded FX snapshot's rates.
+const FXSnapshotSource = "Corridor illustrative FX snapshot (ECB format, not ECB-published figures; see seed/data/fx/SOURCE.md)"
+
 // Load returns everything a start seeds: the reference data (regions, accelerators, the FX
 // snapshot), the demo market when demo is true, and the policy documents (baseline first,
 // then scenarios by file name, so version numbers are the same on every machine).
@@ -24,6 +27,11 @@ func Load(demo bool) (marketplace.SeedData, []marketplace.PolicyDoc, error) {
 	name, raw := FXSnapshot()
 	if d.FXRates, err = pricing.ParseECB(name, raw); err != nil {
 		return d, nil, fmt.Errorf("seed fx snapshot %s: %w", name, err)
+	}
+	for i := range d.FXRates {
+		// The snapshot is in the ECB's format but not the ECB's figures: say so in every quote
+		// that uses it, and let a real import of the same day win (see Service.FXOn).
+		d.FXRates[i].Source = FXSnapshotSource
 	}
 	if demo {
 		if d.Suppliers, d.Offers, err = DemoMarket(); err != nil {
