@@ -292,7 +292,7 @@ func Price(in Inputs) (Quote, error) {
 	conv := &recorder{snap: in.FX, q: &q}
 
 	// Price build in the offer currency, at full precision.
-	gross := o.Price.Mul(qty)
+	gross := mul(o.Price, qty)
 	disc := tierDiscount(o.Tiers, qty)
 	converted := gross // in the quote currency, unrounded
 	if o.Currency != cur {
@@ -300,7 +300,7 @@ func Price(in Inputs) (Quote, error) {
 		if err != nil {
 			return Quote{}, err
 		}
-		converted = gross.Mul(u.Rate)
+		converted = mul(gross, u.Rate)
 	}
 	unit := "GPU-hour"
 	if hardware {
@@ -325,7 +325,7 @@ func Price(in Inputs) (Quote, error) {
 		d := Line{
 			Kind:       "discount",
 			Label:      "Volume discount " + pct,
-			Amount:     Round(converted.Mul(disc).Neg(), cur, mode),
+			Amount:     Round(mul(converted, disc.Neg()), cur, mode),
 			Currency:   cur,
 			Rate:       pct,
 			BaseAmount: baseLine.Amount,
@@ -333,7 +333,7 @@ func Price(in Inputs) (Quote, error) {
 			Payable:    true,
 		}
 		q.Lines = append(q.Lines, d)
-		net = net.Add(d.Amount)
+		net = add(net, d.Amount)
 	}
 	q.Subtotal = net
 	freight, insurance := decimal.Zero, decimal.Zero
@@ -357,10 +357,10 @@ func Price(in Inputs) (Quote, error) {
 		if !pue.IsPositive() {
 			pue = decimal.NewFromInt(1) // unknown PUE: IT load only
 		}
-		kwh = gpuHours.Mul(o.TDPW).Mul(pue).Shift(-3)
+		kwh = mul(mul(gpuHours, o.TDPW), pue).Shift(-3)
 	}
-	q.EnergyKWh = kwh.Round(3)
-	q.EmissionsKgCO2e = kwh.Mul(o.GridKgPerKWh).Round(3)
+	q.EnergyKWh = roundPlaces(kwh, 3, HalfUp)
+	q.EmissionsKgCO2e = roundPlaces(mul(kwh, o.GridKgPerKWh), 3, HalfUp)
 
 	// The tariff assessment, on the rounded net price in the quote currency.
 	if in.Policy != nil {
@@ -406,14 +406,14 @@ func Price(in Inputs) (Quote, error) {
 	business := r.BuyerType == tariff.BuyerBusiness
 	for _, l := range q.Lines {
 		if l.Payable {
-			total = total.Add(l.Amount)
+			total = add(total, l.Amount)
 		}
 		if (l.Payable || l.Included) && l.Recoverable && business {
-			recovered = recovered.Add(l.Amount)
+			recovered = add(recovered, l.Amount)
 		}
 	}
 	q.Total = total
-	q.NetCost = total.Sub(recovered)
+	q.NetCost = sub(total, recovered)
 	q.LandedCost = q.Total
 	if business {
 		q.LandedCost = q.NetCost
@@ -421,7 +421,7 @@ func Price(in Inputs) (Quote, error) {
 	if !hardware {
 		q.PerGPUHour = UnitPrice(q.LandedCost, gpuHours, cur, mode)
 		if o.BF16TFLOPS.IsPositive() {
-			q.PerPFLOPHour = UnitPrice(q.LandedCost, gpuHours.Mul(o.BF16TFLOPS).Shift(-3), cur, mode)
+			q.PerPFLOPHour = UnitPrice(q.LandedCost, mul(gpuHours, o.BF16TFLOPS).Shift(-3), cur, mode)
 		}
 	}
 	return q, nil
@@ -574,7 +574,7 @@ func (c *recorder) Convert(amount decimal.Decimal, from, to string) (decimal.Dec
 	if err != nil {
 		return decimal.Decimal{}, err
 	}
-	return amount.Mul(u.Rate), nil
+	return mul(amount, u.Rate), nil
 }
 
 // assessMemo remembers assessments of identical supplies within one comparison. tariff.Assess
