@@ -317,8 +317,10 @@ func Price(in Inputs) (Quote, error) {
 		Basis:      strconv.FormatInt(qty.IntPart(), 10) + " " + unit + "s",
 		Payable:    true,
 	}
-	q.Lines = make([]Line, 0, 8)
-	q.Lines = append(q.Lines, baseLine)
+	// Lines before the assessment; q.Lines is allocated once, at its final size.
+	var pre [4]Line
+	pre[0] = baseLine
+	npre := 1
 	net := baseLine.Amount
 	if disc.IsPositive() {
 		pct := disc.Shift(2).String() + "%"
@@ -332,7 +334,8 @@ func Price(in Inputs) (Quote, error) {
 			Basis:      cur + " " + FormatAmount(baseLine.Amount, cur) + " gross price",
 			Payable:    true,
 		}
-		q.Lines = append(q.Lines, d)
+		pre[npre] = d
+		npre++
 		net = add(net, d.Amount)
 	}
 	q.Subtotal = net
@@ -344,10 +347,12 @@ func Price(in Inputs) (Quote, error) {
 		insurance = Round(r.Insurance, cur, mode)
 	}
 	if freight.IsPositive() {
-		q.Lines = append(q.Lines, Line{Kind: "fee", Label: "Freight to the border", Amount: freight, Currency: cur, Payable: true})
+		pre[npre] = Line{Kind: "fee", Label: "Freight to the border", Amount: freight, Currency: cur, Payable: true}
+		npre++
 	}
 	if insurance.IsPositive() {
-		q.Lines = append(q.Lines, Line{Kind: "fee", Label: "Insurance to the border", Amount: insurance, Currency: cur, Payable: true})
+		pre[npre] = Line{Kind: "fee", Label: "Insurance to the border", Amount: insurance, Currency: cur, Payable: true}
+		npre++
 	}
 
 	// Energy and emissions (services only: goods consume energy after delivery).
@@ -390,12 +395,22 @@ func Price(in Inputs) (Quote, error) {
 			}
 			return Quote{}, err
 		}
-		q.Flags = append(q.Flags, a.Flags...)
+		q.Flags = a.Flags[:len(a.Flags):len(a.Flags)] // capped: an append copies, never writes into it
 		q.Trail = a.Trail
 		if a.Blocked {
 			return Quote{}, blockedError(a.Flags)
 		}
-		q.Lines = append(q.Lines, lines...)
+		q.Lines = make([]Line, npre, npre+len(a.Charges))
+		copy(q.Lines, pre[:npre])
+		if lines != nil {
+			q.Lines = append(q.Lines, lines...)
+		} else {
+			for _, c := range a.Charges {
+				q.Lines = append(q.Lines, chargeLine(c, cur, mode))
+			}
+		}
+	} else {
+		q.Lines = append([]Line(nil), pre[:npre]...)
 	}
 	for _, f := range conv.stale {
 		q.Flags = append(q.Flags, f)
@@ -602,15 +617,12 @@ func chargeLines(a tariff.Assessment, cur string, mode RoundingMode) []Line {
 	return lines
 }
 
-// assess runs the tariff engine for one supply, through the memo when there is one, and
-// returns the assessment with its charges as rounded lines.
+// assess runs the tariff engine for one supply, through the memo when there is one; with the
+// memo it also returns the charges as rounded lines (nil without: the caller rounds them).
 func (in *Inputs) assess(s tariff.Supply, asOf time.Time, conv *recorder, mode RoundingMode) (tariff.Assessment, []Line, error) {
 	if in.memo == nil || s.Quota != nil || s.SubsidyUsed != nil {
 		a, err := tariff.Assess(in.Policy, s, asOf)
-		if err != nil {
-			return a, nil, err
-		}
-		return a, chargeLines(a, s.Currency, mode), nil
+		return a, nil, err
 	}
 	var arr [256]byte
 	key := append(appendSupplyKey(arr[:0], s), mode...)
