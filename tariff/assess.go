@@ -48,6 +48,7 @@ func assess(p *Policy, s Supply, asOf time.Time) (Assessment, error) {
 		}
 	}
 	day := time.Date(asOf.Year(), asOf.Month(), asOf.Day(), 0, 0, 0, 0, time.UTC)
+	dayStr := day.Format(dateLayout)
 	n := len(p.Measures)
 	st := &assessment{p: p, s: &s, asOf: asOf, customsV: s.NetPrice.Add(s.Freight).Add(s.Insurance)}
 	st.out.Trail = make([]Consideration, n)
@@ -55,7 +56,7 @@ func assess(p *Policy, s Supply, asOf time.Time) (Assessment, error) {
 	specs := make([]specificity, n)
 	for i := range p.Measures {
 		m := &p.Measures[i]
-		ok, reason, sp := match(p, m, &s, day)
+		ok, reason, sp := match(p, m, &s, day, dayStr)
 		st.out.Trail[i] = Consideration{MeasureID: m.ID, Reason: reason}
 		matched[i], specs[i] = ok, sp
 	}

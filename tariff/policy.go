@@ -816,6 +816,7 @@ func checkMeasure(d *decoder, m *Measure, areas map[string]Area, lenientAreas bo
 			errAt("base", "bases: net_price, customs_value, value_plus_duties, gross_payment, tax_amount, contract_amount", "unknown base %q", m.Base)
 		}
 	}
+	m.fmt = m.formatLists()
 	if m.Rate != nil && m.Rate.HasSpecific() {
 		for _, t := range m.Rate.all() {
 			if !t.AdValorem && t.Unit == UnitUnit {
