@@ -328,24 +328,53 @@ func sub(a, b decimal.Decimal) decimal.Decimal {
 // mul returns a × b, in int64 arithmetic when the product fits.
 func mul(a, b decimal.Decimal) decimal.Decimal {
 	if a.NumDigits() <= 18 && b.NumDigits() <= 18 {
-		ca, cb := a.CoefficientInt64(), b.CoefficientInt64()
-		neg := (ca < 0) != (cb < 0)
-		ua, ub := uint64(ca), uint64(cb)
-		if ca < 0 {
-			ua = uint64(-ca)
-		}
-		if cb < 0 {
-			ub = uint64(-cb)
-		}
-		if hi, lo := bits.Mul64(ua, ub); hi == 0 && lo <= math.MaxInt64 {
-			c := int64(lo)
-			if neg {
-				c = -c
-			}
+		if c, ok := mulInt(a.CoefficientInt64(), b.CoefficientInt64()); ok {
 			return decimal.New(c, a.Exponent()+b.Exponent())
 		}
 	}
 	return a.Mul(b)
+}
+
+// mulShift returns a × b × c × 10^shift in one step (c is ignored when it is the zero value
+// decimal.Decimal{}), with one allocation when the product fits in an int64.
+func mulShift(a, b, c decimal.Decimal, shift int32) decimal.Decimal {
+	hasC := c != (decimal.Decimal{})
+	if a.NumDigits() <= 18 && b.NumDigits() <= 18 && (!hasC || c.NumDigits() <= 18) {
+		p, ok := mulInt(a.CoefficientInt64(), b.CoefficientInt64())
+		e := a.Exponent() + b.Exponent() + shift
+		if ok && hasC {
+			p, ok = mulInt(p, c.CoefficientInt64())
+			e += c.Exponent()
+		}
+		if ok {
+			return decimal.New(p, e)
+		}
+	}
+	r := a.Mul(b)
+	if hasC {
+		r = r.Mul(c)
+	}
+	return r.Shift(shift)
+}
+
+// mulInt returns x × y and whether it fits in an int64.
+func mulInt(x, y int64) (int64, bool) {
+	neg := (x < 0) != (y < 0)
+	ux, uy := uint64(x), uint64(y)
+	if x < 0 {
+		ux = uint64(-x)
+	}
+	if y < 0 {
+		uy = uint64(-y)
+	}
+	hi, lo := bits.Mul64(ux, uy)
+	if hi != 0 || lo > math.MaxInt64 {
+		return 0, false
+	}
+	if neg {
+		return -int64(lo), true
+	}
+	return int64(lo), true
 }
 
 // Allocate splits total over len(weights) shares in proportion to weights, in whole minor

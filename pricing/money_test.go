@@ -226,6 +226,13 @@ func TestFastArithmeticMatchesBig(t *testing.T) {
 		if got, want := mul(a, b), a.Mul(b); !got.Equal(want) {
 			t.Fatalf("mul(%s, %s) = %s, want %s", a, b, got, want)
 		}
+		c := pick()
+		if got, want := mulShift(a, b, c, -3), a.Mul(b).Mul(c).Shift(-3); !got.Equal(want) {
+			t.Fatalf("mulShift(%s, %s, %s) = %s, want %s", a, b, c, got, want)
+		}
+		if got, want := mulShift(a, b, decimal.Decimal{}, 2), a.Mul(b).Shift(2); !got.Equal(want) {
+			t.Fatalf("mulShift(%s, %s) = %s, want %s", a, b, got, want)
+		}
 		cur := []string{"EUR", "JPY", "BHD"}[r.IntN(3)]
 		if got, want := FormatAmount(a, cur), formatSlow(a, cur); got != want {
 			t.Fatalf("FormatAmount(%s, %s) = %q, want %q", a, cur, got, want)

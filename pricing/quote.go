@@ -362,7 +362,7 @@ func Price(in Inputs) (Quote, error) {
 		if !pue.IsPositive() {
 			pue = decimal.NewFromInt(1) // unknown PUE: IT load only
 		}
-		kwh = mul(mul(gpuHours, o.TDPW), pue).Shift(-3)
+		kwh = mulShift(gpuHours, o.TDPW, pue, -3)
 	}
 	q.EnergyKWh = roundPlaces(kwh, 3, HalfUp)
 	q.EmissionsKgCO2e = roundPlaces(mul(kwh, o.GridKgPerKWh), 3, HalfUp)
@@ -436,17 +436,17 @@ func Price(in Inputs) (Quote, error) {
 	if !hardware {
 		q.PerGPUHour = UnitPrice(q.LandedCost, gpuHours, cur, mode)
 		if o.BF16TFLOPS.IsPositive() {
-			q.PerPFLOPHour = UnitPrice(q.LandedCost, mul(gpuHours, o.BF16TFLOPS).Shift(-3), cur, mode)
+			q.PerPFLOPHour = UnitPrice(q.LandedCost, mulShift(gpuHours, o.BF16TFLOPS, decimal.Decimal{}, -3), cur, mode)
 		}
 	}
 	return q, nil
 }
 
-// priceString shows a unit price with at least the currency's minor units ("15.00") and
-// every further decimal it has ("2.125").
+// priceString shows a unit price with at least the currency's minor units ("15.00",
+// "245,000.00") and every further decimal it has ("2.125").
 func priceString(p decimal.Decimal, cur string) string {
 	if n := places(cur); p.Exponent() >= -n {
-		return p.StringFixed(n)
+		return FormatAmount(p, cur)
 	}
 	return p.String()
 }
