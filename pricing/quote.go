@@ -3,7 +3,6 @@ package pricing
 import (
 	"fmt"
 	"strconv"
-	"strings"
 	"sync"
 	"time"
 
@@ -293,15 +292,15 @@ func Price(in Inputs) (Quote, error) {
 	conv := &recorder{snap: in.FX, q: &q}
 
 	// Price build in the offer currency, at full precision.
-	gross := o.Price.Mul(qty)
+	gross := mul(o.Price, qty)
 	disc := tierDiscount(o.Tiers, qty)
-	fx := FXUse{Rate: decimal.NewFromInt(1)}
+	converted := gross // in the quote currency, unrounded
 	if o.Currency != cur {
 		u, err := conv.use(o.Currency, cur)
 		if err != nil {
 			return Quote{}, err
 		}
-		fx = u
+		converted = mul(gross, u.Rate)
 	}
 	unit := "GPU-hour"
 	if hardware {
@@ -311,39 +310,49 @@ func Price(in Inputs) (Quote, error) {
 	baseLine := Line{
 		Kind:       "base",
 		Label:      baseLabel(o, r, hardware),
-		Amount:     Round(gross.Mul(fx.Rate), cur, mode),
+		Amount:     Round(converted, cur, mode),
 		Currency:   cur,
 		Rate:       o.Currency + " " + priceString(o.Price, o.Currency) + " per " + unit,
 		BaseAmount: qty,
 		Basis:      strconv.FormatInt(qty.IntPart(), 10) + " " + unit + "s",
 		Payable:    true,
 	}
-	q.Lines = make([]Line, 0, 8)
-	q.Lines = append(q.Lines, baseLine)
+	// Lines before the assessment; q.Lines is allocated once, at its final size.
+	var pre [4]Line
+	pre[0] = baseLine
+	npre := 1
 	net := baseLine.Amount
 	if disc.IsPositive() {
 		pct := disc.Shift(2).String() + "%"
 		d := Line{
 			Kind:       "discount",
 			Label:      "Volume discount " + pct,
-			Amount:     Round(gross.Mul(disc).Mul(fx.Rate).Neg(), cur, mode),
+			Amount:     Round(mul(converted, disc.Neg()), cur, mode),
 			Currency:   cur,
 			Rate:       pct,
 			BaseAmount: baseLine.Amount,
 			Basis:      cur + " " + FormatAmount(baseLine.Amount, cur) + " gross price",
 			Payable:    true,
 		}
-		q.Lines = append(q.Lines, d)
-		net = net.Add(d.Amount)
+		pre[npre] = d
+		npre++
+		net = add(net, d.Amount)
 	}
 	q.Subtotal = net
-	freight := Round(r.Freight, cur, mode)
-	insurance := Round(r.Insurance, cur, mode)
+	freight, insurance := decimal.Zero, decimal.Zero
+	if !r.Freight.IsZero() {
+		freight = Round(r.Freight, cur, mode)
+	}
+	if !r.Insurance.IsZero() {
+		insurance = Round(r.Insurance, cur, mode)
+	}
 	if freight.IsPositive() {
-		q.Lines = append(q.Lines, Line{Kind: "fee", Label: "Freight to the border", Amount: freight, Currency: cur, Payable: true})
+		pre[npre] = Line{Kind: "fee", Label: "Freight to the border", Amount: freight, Currency: cur, Payable: true}
+		npre++
 	}
 	if insurance.IsPositive() {
-		q.Lines = append(q.Lines, Line{Kind: "fee", Label: "Insurance to the border", Amount: insurance, Currency: cur, Payable: true})
+		pre[npre] = Line{Kind: "fee", Label: "Insurance to the border", Amount: insurance, Currency: cur, Payable: true}
+		npre++
 	}
 
 	// Energy and emissions (services only: goods consume energy after delivery).
@@ -353,10 +362,10 @@ func Price(in Inputs) (Quote, error) {
 		if !pue.IsPositive() {
 			pue = decimal.NewFromInt(1) // unknown PUE: IT load only
 		}
-		kwh = gpuHours.Mul(o.TDPW).Mul(pue).Shift(-3)
+		kwh = mulShift(gpuHours, o.TDPW, pue, -3)
 	}
-	q.EnergyKWh = kwh.Round(3)
-	q.EmissionsKgCO2e = kwh.Mul(o.GridKgPerKWh).Round(3)
+	q.EnergyKWh = roundPlaces(kwh, 3, HalfUp)
+	q.EmissionsKgCO2e = roundPlaces(mul(kwh, o.GridKgPerKWh), 3, HalfUp)
 
 	// The tariff assessment, on the rounded net price in the quote currency.
 	if in.Policy != nil {
@@ -379,21 +388,29 @@ func Price(in Inputs) (Quote, error) {
 			Quota:        in.Quota,
 			SubsidyUsed:  in.SubsidyUsed,
 		}
-		a, err := in.assess(supply, asOf, conv)
+		a, lines, err := in.assess(supply, asOf, conv, mode)
 		if err != nil {
 			if conv.err != nil {
 				return Quote{}, conv.err
 			}
 			return Quote{}, err
 		}
-		q.Flags = append(q.Flags, a.Flags...)
+		q.Flags = a.Flags[:len(a.Flags):len(a.Flags)] // capped: an append copies, never writes into it
 		q.Trail = a.Trail
 		if a.Blocked {
 			return Quote{}, blockedError(a.Flags)
 		}
-		for _, c := range a.Charges {
-			q.Lines = append(q.Lines, chargeLine(c, cur, mode))
+		q.Lines = make([]Line, npre, npre+len(a.Charges))
+		copy(q.Lines, pre[:npre])
+		if lines != nil {
+			q.Lines = append(q.Lines, lines...)
+		} else {
+			for _, c := range a.Charges {
+				q.Lines = append(q.Lines, chargeLine(c, cur, mode))
+			}
 		}
+	} else {
+		q.Lines = append([]Line(nil), pre[:npre]...)
 	}
 	for _, f := range conv.stale {
 		q.Flags = append(q.Flags, f)
@@ -404,14 +421,14 @@ func Price(in Inputs) (Quote, error) {
 	business := r.BuyerType == tariff.BuyerBusiness
 	for _, l := range q.Lines {
 		if l.Payable {
-			total = total.Add(l.Amount)
+			total = add(total, l.Amount)
 		}
 		if (l.Payable || l.Included) && l.Recoverable && business {
-			recovered = recovered.Add(l.Amount)
+			recovered = add(recovered, l.Amount)
 		}
 	}
 	q.Total = total
-	q.NetCost = total.Sub(recovered)
+	q.NetCost = sub(total, recovered)
 	q.LandedCost = q.Total
 	if business {
 		q.LandedCost = q.NetCost
@@ -419,17 +436,17 @@ func Price(in Inputs) (Quote, error) {
 	if !hardware {
 		q.PerGPUHour = UnitPrice(q.LandedCost, gpuHours, cur, mode)
 		if o.BF16TFLOPS.IsPositive() {
-			q.PerPFLOPHour = UnitPrice(q.LandedCost, gpuHours.Mul(o.BF16TFLOPS).Shift(-3), cur, mode)
+			q.PerPFLOPHour = UnitPrice(q.LandedCost, mulShift(gpuHours, o.BF16TFLOPS, decimal.Decimal{}, -3), cur, mode)
 		}
 	}
 	return q, nil
 }
 
-// priceString shows a unit price with at least the currency's minor units ("15.00") and
-// every further decimal it has ("2.125").
+// priceString shows a unit price with at least the currency's minor units ("15.00",
+// "245,000.00") and every further decimal it has ("2.125").
 func priceString(p decimal.Decimal, cur string) string {
 	if n := places(cur); p.Exponent() >= -n {
-		return p.StringFixed(n)
+		return FormatAmount(p, cur)
 	}
 	return p.String()
 }
@@ -572,7 +589,7 @@ func (c *recorder) Convert(amount decimal.Decimal, from, to string) (decimal.Dec
 	if err != nil {
 		return decimal.Decimal{}, err
 	}
-	return amount.Mul(u.Rate), nil
+	return mul(amount, u.Rate), nil
 }
 
 // assessMemo remembers assessments of identical supplies within one comparison. tariff.Assess
@@ -585,51 +602,83 @@ type assessMemo struct {
 }
 
 type memoEntry struct {
-	a   tariff.Assessment
-	err error
-	fx  [][2]string
+	a     tariff.Assessment
+	lines []Line // the charges as rounded lines (read-only: Price copies them)
+	err   error
+	fx    [][2]string
 }
 
-// assess runs the tariff engine for one supply, through the memo when there is one.
-func (in *Inputs) assess(s tariff.Supply, asOf time.Time, conv *recorder) (tariff.Assessment, error) {
-	if in.memo == nil || s.Quota != nil || s.SubsidyUsed != nil {
-		return tariff.Assess(in.Policy, s, asOf)
+// chargeLines turns an assessment's charges into rounded quote lines.
+func chargeLines(a tariff.Assessment, cur string, mode RoundingMode) []Line {
+	lines := make([]Line, len(a.Charges))
+	for i, c := range a.Charges {
+		lines[i] = chargeLine(c, cur, mode)
 	}
-	key := supplyKey(s)
+	return lines
+}
+
+// assess runs the tariff engine for one supply, through the memo when there is one; with the
+// memo it also returns the charges as rounded lines (nil without: the caller rounds them).
+func (in *Inputs) assess(s tariff.Supply, asOf time.Time, conv *recorder, mode RoundingMode) (tariff.Assessment, []Line, error) {
+	if in.memo == nil || s.Quota != nil || s.SubsidyUsed != nil {
+		a, err := tariff.Assess(in.Policy, s, asOf)
+		return a, nil, err
+	}
+	var arr [256]byte
+	key := append(appendSupplyKey(arr[:0], s), mode...)
 	in.memo.mu.Lock()
-	e, ok := in.memo.m[key]
+	e, ok := in.memo.m[string(key)] // no allocation for the lookup
 	in.memo.mu.Unlock()
 	if ok {
 		for _, p := range e.fx {
 			if _, err := conv.use(p[0], p[1]); err != nil {
-				return tariff.Assessment{}, err
+				return tariff.Assessment{}, nil, err
 			}
 		}
-		return e.a, e.err
+		return e.a, e.lines, e.err
 	}
 	n := len(conv.q.FX)
 	a, err := tariff.Assess(in.Policy, s, asOf)
 	e = memoEntry{a: a, err: err}
+	if err == nil {
+		e.lines = chargeLines(a, s.Currency, mode)
+	}
 	for _, u := range conv.q.FX[n:] {
 		e.fx = append(e.fx, [2]string{u.From, u.To})
 	}
 	in.memo.mu.Lock()
-	in.memo.m[key] = e
+	in.memo.m[string(key)] = e
 	in.memo.mu.Unlock()
-	return a, err
+	return a, e.lines, err
 }
 
-// supplyKey renders every field of a supply that the engine reads (the converter is the
-// comparison's one snapshot, the date is the comparison's one date).
-func supplyKey(s tariff.Supply) string {
-	var b strings.Builder
-	b.Grow(160)
-	for _, f := range []string{string(s.Product), s.Origin, s.Destination, s.Region, string(s.BuyerType),
-		strconv.FormatBool(s.PersonalData), s.HSCode, s.Accelerator.Model, s.Accelerator.VendorCountry,
-		s.Accelerator.TPP.String(), s.Accelerator.Density.String(), s.Quantity.String(), s.EnergyKWh.String(),
-		s.NetPrice.String(), s.Freight.String(), s.Insurance.String(), s.Currency} {
-		b.WriteString(f)
-		b.WriteByte('|')
+// appendSupplyKey renders every field of a supply that the engine reads (the converter is
+// the comparison's one snapshot, the date its one date). Equal values written differently
+// (15 and 15.00) give different keys: a missed share, never a wrong one.
+func appendSupplyKey(b []byte, s tariff.Supply) []byte {
+	for _, f := range [...]string{string(s.Product), s.Origin, s.Destination, s.Region, string(s.BuyerType),
+		s.HSCode, s.Accelerator.Model, s.Accelerator.VendorCountry, s.Currency} {
+		b = append(b, f...)
+		b = append(b, '|')
 	}
-	return b.String()
+	if s.PersonalData {
+		b = append(b, 'P')
+	}
+	for _, v := range [...]decimal.Decimal{s.Accelerator.TPP, s.Accelerator.Density, s.Quantity, s.EnergyKWh,
+		s.NetPrice, s.Freight, s.Insurance} {
+		b = appendDecimal(b, v)
+		b = append(b, '|')
+	}
+	return b
+}
+
+// appendDecimal writes d as coefficient 'e' exponent, without allocating when the
+// coefficient fits in an int64.
+func appendDecimal(b []byte, d decimal.Decimal) []byte {
+	if d.NumDigits() > 18 {
+		return append(b, d.String()...)
+	}
+	b = strconv.AppendInt(b, d.CoefficientInt64(), 10)
+	b = append(b, 'e')
+	return strconv.AppendInt(b, int64(d.Exponent()), 10)
 }

@@ -50,8 +50,8 @@ type workedCase struct {
 	date     string
 	ledger   ledger
 	want     []wantLine
-	total    string            // sum of payable lines
-	flags    []string          // flag codes in order
+	total    string   // sum of payable lines
+	flags    []string // flag codes in order
 	blocked  bool
 	trail    map[string]string // measure id → substring of its reason
 	check    func(t *testing.T, a Assessment)
@@ -181,13 +181,13 @@ func TestWorkedCases(t *testing.T) {
 				`  - {id: pref, kind: customs_duty, jurisdiction: EU, origin: [CN], destination: [EU27], hs: ["8517"], rate: "2%", base: customs_value, legal: [x]}` + "\n",
 			supply: hardware("CN", "DE", "8517.62", "1", "1000"),
 			want:   []wantLine{{"pref", "20", true, ""}}, total: "20",
-			trail:  map[string]string{"mfn": "alternative not chosen: pref is lower (20 vs 50)", "pref": "lowest of 2 alternatives"}},
+			trail: map[string]string{"mfn": "alternative not chosen: pref is lower (20 vs 50)", "pref": "lowest of 2 alternatives"}},
 		{name: "customs alternatives: a specific duty is lower on cheap goods",
 			measures: `  - {id: mfn, kind: customs_duty, jurisdiction: EU, destination: [EU27], hs: ["8517"], rate: "5%", base: customs_value, legal: [x]}` + "\n" +
 				`  - {id: spec, kind: customs_duty, jurisdiction: EU, destination: [EU27], hs: ["8517"], rate: "3 EUR/unit", base: customs_value, legal: [x]}` + "\n",
 			supply: hardware("CN", "DE", "8517.62", "10", "1000"),
 			want:   []wantLine{{"spec", "30", true, ""}}, total: "30",
-			trail:  map[string]string{"mfn": "alternative not chosen: spec is lower (30 vs 50)"}},
+			trail: map[string]string{"mfn": "alternative not chosen: spec is lower (30 vs 50)"}},
 		{name: "specificity: origin country beats erga omnes for VAT",
 			measures: `  - {id: vat-all, kind: vat, jurisdiction: DE, buyer: [consumer], rate: "19%", base: net_price, legal: [x]}` + "\n" +
 				`  - {id: vat-cn, kind: vat, jurisdiction: DE, origin: [CN], buyer: [consumer], rate: "21%", base: net_price, legal: [x]}` + "\n",
@@ -321,5 +321,24 @@ func TestWorkedCases(t *testing.T) {
 	}
 	if len(cases) < 30 {
 		t.Errorf("only %d worked cases", len(cases))
+	}
+}
+
+func TestQuotaFlagOnlyFromChosenAlternative(t *testing.T) {
+	p := testPolicy(t, `  - {id: mfn, kind: customs_duty, jurisdiction: EU, destination: [EU27], hs: ["8517"], rate: "1%", base: customs_value, legal: [x]}`+"\n"+
+		`  - {id: trq, kind: customs_duty, jurisdiction: EU, origin: [CN], destination: [EU27], hs: ["8517"], rate: "20%", base: customs_value, quota: {period: calendar_year, volume: "1000", unit: unit, in_quota_rate: "0%"}, legal: [x]}`+"\n")
+	s := hardware("CN", "DE", "8517.62", "10", "1000")
+	s.Quota = ledger{"trq": d("0")} // exhausted: 20% > MFN 1%, so MFN is chosen
+	a, err := Assess(p, s, day(dateDefault))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if chargesString(a.Charges) != `mfn=10 payable=true quota=""; ` || len(a.Flags) != 0 {
+		t.Errorf("charges %s flags %+v", chargesString(a.Charges), a.Flags)
+	}
+	s.Quota = ledger{"trq": d("50")} // in quota at 0%: chosen, and the balance is low
+	a, _ = Assess(p, s, day(dateDefault))
+	if chargesString(a.Charges) != `trq=0 payable=true quota="in_quota"; ` || len(a.Flags) != 1 || a.Flags[0].Code != "quota.low" {
+		t.Errorf("charges %s flags %+v", chargesString(a.Charges), a.Flags)
 	}
 }
