@@ -309,6 +309,9 @@ func (d *apiDoc) validateResponse(r recordedResponse) error {
 	if _, ok := content[mt]; !ok {
 		return fmt.Errorf("content type %q is not documented for %d", mt, r.status)
 	}
+	if !strings.HasSuffix(mt, "json") {
+		return nil // e.g. a quote as text/csv: documented as a string
+	}
 	s, err := d.schemaAt(d.contentPointer(path, strings.ToLower(r.method), code, mt, raw.(map[string]any)))
 	if err != nil {
 		return err
