@@ -44,6 +44,14 @@ type OfferQuery struct {
 	Limit       int
 }
 
+// OfferKey is one row of a search stream: an offer id, its listing currency and its integer
+// sort key (price or per-PFLOP-hour micro-units, day of availability, or GPUs).
+type OfferKey struct {
+	ID       string
+	Currency string
+	Key      int64
+}
+
 // NoPerPFLOP is the per-PFLOP-hour key of offers whose accelerator has no known BF16 TFLOPS:
 // they sort after every priced offer.
 const NoPerPFLOP = int64(1) << 60
@@ -136,39 +144,46 @@ func (s *Service) SearchOffers(ctx context.Context, r SearchRequest) (SearchPage
 	if err != nil {
 		return SearchPage{}, err
 	}
-	var rows []OfferView
+	var rows []OfferKey
 	for _, q := range plan {
-		got, err := s.store.SearchOffers(ctx, q)
+		got, err := s.store.SearchOfferKeys(ctx, q)
 		if err != nil {
 			return SearchPage{}, err
 		}
 		rows = append(rows, got...)
 	}
-	hits := make([]SearchHit, len(rows))
 	keys := make([]decimal.Decimal, len(rows))
-	for i, v := range rows {
-		hits[i] = toHit(v, rates[v.Currency])
-		keys[i] = sortKey(v, srt.Key, rates[v.Currency])
+	for i, r := range rows {
+		keys[i] = mergeKey(r, srt.Key, rates[r.Currency])
 	}
 	idx := make([]int, len(rows))
 	for i := range idx {
 		idx[i] = i
 	}
 	sort.SliceStable(idx, func(a, b int) bool {
-		ka, kb := keys[idx[a]], keys[idx[b]]
-		if c := ka.Cmp(kb); c != 0 {
+		if c := keys[idx[a]].Cmp(keys[idx[b]]); c != 0 {
 			return (c < 0) != srt.Desc
 		}
-		return hits[idx[a]].ID < hits[idx[b]].ID
+		return rows[idx[a]].ID < rows[idx[b]].ID
 	})
 	page := SearchPage{Search: search, Sort: srt, FXDate: snap.Date, Warnings: warnings}
-	for _, i := range idx {
-		if len(page.Hits) == limit {
-			last := page.Hits[len(page.Hits)-1]
-			page.NextCursor = EncodeCursor(NewCursor(search, srt, cursorValue(srt.Key, lastKey(page.Hits, keys, idx)), last.ID))
+	var ids []string
+	for n, i := range idx {
+		if n == limit {
+			last := idx[limit-1]
+			page.NextCursor = EncodeCursor(NewCursor(search, srt, cursorValue(srt.Key, keys[last]), rows[last].ID))
 			break
 		}
-		page.Hits = append(page.Hits, hits[i])
+		ids = append(ids, rows[i].ID)
+	}
+	byID, err := s.store.OfferViews(ctx, ids)
+	if err != nil {
+		return SearchPage{}, err
+	}
+	for _, id := range ids {
+		if v, ok := byID[id]; ok { // offers are never deleted; ok only guards the map read
+			page.Hits = append(page.Hits, toHit(v, rates[v.Currency]))
+		}
 	}
 	views := make([]OfferView, len(page.Hits))
 	for i := range page.Hits {
@@ -183,11 +198,6 @@ func (s *Service) SearchOffers(ctx context.Context, r SearchRequest) (SearchPage
 	return page, nil
 }
 
-// lastKey returns the sort key of the last hit kept (the limit-th in merged order).
-func lastKey(hits []SearchHit, keys []decimal.Decimal, idx []int) decimal.Decimal {
-	return keys[idx[len(hits)-1]]
-}
-
 func toHit(v OfferView, rate decimal.Decimal) SearchHit {
 	h := SearchHit{OfferView: v, QueryPrice: v.Price.Mul(rate)}
 	if v.BF16TFLOPS.IsPositive() {
@@ -196,22 +206,16 @@ func toHit(v OfferView, rate decimal.Decimal) SearchHit {
 	return h
 }
 
-// sortKey is the merge key of a row: for price sorts the stored integer key converted into the
-// query currency, exactly; for the others the stored key itself.
-func sortKey(v OfferView, key string, rate decimal.Decimal) decimal.Decimal {
+// mergeKey is the key streams are merged on: for price sorts the stored micro-unit key
+// converted into the query currency, exactly (rate has at most 16 decimals, the shift is exact);
+// for the others the stored key itself.
+func mergeKey(k OfferKey, key string, rate decimal.Decimal) decimal.Decimal {
 	switch key {
-	case SortPrice:
-		return v.Price.Mul(rate)
-	case SortPerPFLOPHour:
-		return decimal.NewFromInt(PerPFLOPMicros(v.Price, v.BF16TFLOPS)).Mul(rate).Shift(-6)
-	case SortAvailableFrom:
-		return decimal.NewFromInt(dayOf(v.AvailableFrom))
-	default:
-		return decimal.NewFromInt(int64(v.GPUs))
+	case SortPrice, SortPerPFLOPHour:
+		return decimal.NewFromInt(k.Key).Mul(rate).Shift(-6)
 	}
+	return decimal.NewFromInt(k.Key)
 }
-
-func dayOf(t time.Time) int64 { return t.UTC().Truncate(24 * time.Hour).Unix() }
 
 func cursorValue(key string, k decimal.Decimal) string {
 	if key == SortAvailableFrom {

@@ -20,19 +20,19 @@ import (
 // accelerator rows when the offer is written (reference rows are insert-only, so they never go
 // stale), so that every search filter is a single-table, indexable condition.
 type offerRow struct {
-	ID             string          `gorm:"primaryKey;size:64;index:offers_cur_price,priority:4;index:offers_cur_ppf,priority:4;index:offers_from,priority:3;index:offers_gpus,priority:3"`
+	ID             string          `gorm:"primaryKey;size:64;index:offers_cur_price,priority:4;index:offers_cur_ppf,priority:4;index:offers_acc_price,priority:5;index:offers_region_price,priority:5;index:offers_bloc_price,priority:5;index:offers_from,priority:3;index:offers_gpus,priority:3"`
 	SupplierID     string          `gorm:"size:64;not null;index:offers_supplier,priority:1"`
 	Supplier       *supplierRow    `gorm:"foreignKey:SupplierID;references:ID"`
-	Region         string          `gorm:"size:64;not null;index:offers_region_price,priority:1"`
+	Region         string          `gorm:"size:64;not null;index:offers_cur_price,priority:7;index:offers_cur_ppf,priority:7;index:offers_region_price,priority:1"`
 	RegionRef      *regionRow      `gorm:"foreignKey:Region;references:Code"`
-	Accelerator    string          `gorm:"size:64;not null;index:offers_acc_price,priority:1"`
+	Accelerator    string          `gorm:"size:64;not null;index:offers_cur_price,priority:5;index:offers_cur_ppf,priority:5;index:offers_acc_price,priority:1;index:offers_bloc_price,priority:8"`
 	AcceleratorRef *acceleratorRow `gorm:"foreignKey:Accelerator;references:Model"`
 	Product        string          `gorm:"size:16;not null"`
-	GPUs           int             `gorm:"not null;index:offers_gpus,priority:2"`
+	GPUs           int             `gorm:"not null;index:offers_cur_price,priority:8;index:offers_cur_ppf,priority:8;index:offers_acc_price,priority:7;index:offers_region_price,priority:6;index:offers_bloc_price,priority:6;index:offers_from,priority:4;index:offers_gpus,priority:2"`
 	Price          decimal.Decimal `gorm:"type:text;not null"`
 	PriceMicros    int64           `gorm:"not null;index:offers_cur_price,priority:3;index:offers_acc_price,priority:4;index:offers_region_price,priority:4;index:offers_bloc_price,priority:4"`
-	Currency       string          `gorm:"size:3;not null;index:offers_cur_price,priority:2;index:offers_acc_price,priority:3;index:offers_region_price,priority:3;index:offers_bloc_price,priority:3;index:offers_cur_ppf,priority:2"`
-	Pricing        string          `gorm:"size:16;not null"`
+	Currency       string          `gorm:"size:3;not null;index:offers_cur_price,priority:2;index:offers_cur_ppf,priority:2;index:offers_acc_price,priority:3;index:offers_region_price,priority:3;index:offers_bloc_price,priority:3"`
+	Pricing        string          `gorm:"size:16;not null;index:offers_cur_price,priority:9;index:offers_cur_ppf,priority:9;index:offers_acc_price,priority:8;index:offers_region_price,priority:7;index:offers_bloc_price,priority:7"`
 	MinHours       int             `gorm:"not null"`
 	TermMonths     int             `gorm:"not null"`
 	Tiers          string          `gorm:"type:text;not null"`
@@ -40,7 +40,7 @@ type offerRow struct {
 	AvailableUntil int64           `gorm:"not null"`
 	HSCode         string          `gorm:"size:16"`
 	Note           string          `gorm:"type:text"`
-	Status         string          `gorm:"size:16;not null;index:offers_cur_price,priority:1;index:offers_acc_price,priority:2;index:offers_region_price,priority:2;index:offers_bloc_price,priority:2;index:offers_cur_ppf,priority:1;index:offers_from,priority:1;index:offers_gpus,priority:1;index:offers_supplier,priority:2"`
+	Status         string          `gorm:"size:16;not null;index:offers_cur_price,priority:1;index:offers_cur_ppf,priority:1;index:offers_acc_price,priority:2;index:offers_region_price,priority:2;index:offers_bloc_price,priority:2;index:offers_from,priority:1;index:offers_gpus,priority:1;index:offers_supplier,priority:2"`
 	Version        int             `gorm:"not null"`
 	Demo           bool            `gorm:"not null"`
 	CreatedAt      time.Time
@@ -48,13 +48,13 @@ type offerRow struct {
 
 	SupplierName  string          `gorm:"not null;default:''"`
 	RegionName    string          `gorm:"not null;default:''"`
-	Bloc          string          `gorm:"size:2;not null;default:'';index:offers_bloc_price,priority:1"`
+	Bloc          string          `gorm:"size:2;not null;default:'';index:offers_cur_price,priority:6;index:offers_cur_ppf,priority:6;index:offers_acc_price,priority:6;index:offers_bloc_price,priority:1"`
 	Country       string          `gorm:"size:2;not null;default:''"`
 	Vendor        string          `gorm:"size:64;not null;default:''"`
 	VendorCountry string          `gorm:"size:2;not null;default:''"`
 	MemoryMicros  int64           `gorm:"not null;default:0"`
 	TFLOPSMicros  int64           `gorm:"not null;default:0"`
-	TPPMicros     int64           `gorm:"not null;default:0"`
+	TPPMicros     int64           `gorm:"not null;default:0;index:offers_cur_price,priority:10;index:offers_cur_ppf,priority:10"`
 	BF16TFLOPS    decimal.Decimal `gorm:"type:text;not null;default:'0'"`
 	TPP           decimal.Decimal `gorm:"type:text;not null;default:'0'"`
 	ExportClass   string          `gorm:"size:16;not null;default:''"`
