@@ -108,6 +108,37 @@ func (r offerRow) domain() (marketplace.Offer, error) {
 	return o, nil
 }
 
+func init() { afterMigrate = append(afterMigrate, backfillOfferSearch) }
+
+// backfillOfferSearch fills the denormalised search columns of offers stored before they
+// existed (their supplier_name is still the empty default); a no-op on every later start.
+func backfillOfferSearch(ctx context.Context, s *Store) error {
+	var stale []offerRow
+	if err := s.gormDB(ctx).Where("supplier_name = ''").Limit(100000).Find(&stale).Error; err != nil || len(stale) == 0 {
+		return err
+	}
+	return s.inTx(ctx, "backfill offer search columns", func(tx *gorm.DB) error {
+		offers := make([]marketplace.Offer, 0, len(stale))
+		for _, r := range stale {
+			o, err := r.domain()
+			if err != nil {
+				return err
+			}
+			offers = append(offers, o)
+		}
+		rows, err := offerRows(tx, offers)
+		if err != nil {
+			return err
+		}
+		for i := range rows {
+			if err := tx.Model(&offerRow{}).Where("id = ?", rows[i].ID).Select("*").Omit("id", "created_at").Updates(&rows[i]).Error; err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
 func (r offerRow) view() (marketplace.OfferView, error) {
 	o, err := r.domain()
 	if err != nil {
