@@ -317,14 +317,6 @@ func add(a, b decimal.Decimal) decimal.Decimal {
 	return a.Add(b)
 }
 
-// sub returns a − b (see add).
-func sub(a, b decimal.Decimal) decimal.Decimal {
-	if b.NumDigits() <= 18 {
-		return add(a, decimal.New(-b.CoefficientInt64(), b.Exponent()))
-	}
-	return a.Sub(b)
-}
-
 // mul returns a × b, in int64 arithmetic when the product fits.
 func mul(a, b decimal.Decimal) decimal.Decimal {
 	if a.NumDigits() <= 18 && b.NumDigits() <= 18 {
@@ -375,6 +367,41 @@ func mulInt(x, y int64) (int64, bool) {
 		return -int64(lo), true
 	}
 	return int64(lo), true
+}
+
+// sum adds up amounts exactly: in int64 units of 10^-p while they fit, in decimal beyond. It
+// makes totals of rounded lines cheap (one allocation for the result).
+type sum struct {
+	c   int64
+	p   int32
+	big decimal.Decimal
+	ovf bool
+}
+
+func newSum(places int32) sum { return sum{p: places} }
+
+func (s *sum) add(d decimal.Decimal) {
+	if !s.ovf && d.NumDigits() <= 18 && d.Exponent() >= -s.p {
+		if v, ok := mulFits(d.CoefficientInt64(), int64(d.Exponent())+int64(s.p)); ok {
+			if n := s.c + v; !((s.c >= 0) == (v >= 0) && (n >= 0) != (s.c >= 0)) {
+				s.c = n
+				return
+			}
+		}
+	}
+	if !s.ovf {
+		s.big, s.ovf = decimal.New(s.c, -s.p), true
+	}
+	s.big = s.big.Add(d)
+}
+
+func (s *sum) sub(d decimal.Decimal) { s.add(d.Neg()) }
+
+func (s *sum) value() decimal.Decimal {
+	if s.ovf {
+		return s.big
+	}
+	return decimal.New(s.c, -s.p)
 }
 
 // Allocate splits total over len(weights) shares in proportion to weights, in whole minor

@@ -417,18 +417,20 @@ func Price(in Inputs) (Quote, error) {
 	}
 
 	// Totals: sums of rounded lines, never rounded again.
-	total, recovered := decimal.Zero, decimal.Zero
+	total, netCost := newSum(places(cur)), newSum(places(cur))
 	business := r.BuyerType == tariff.BuyerBusiness
-	for _, l := range q.Lines {
+	for i := range q.Lines {
+		l := &q.Lines[i]
 		if l.Payable {
-			total = add(total, l.Amount)
+			total.add(l.Amount)
+			netCost.add(l.Amount)
 		}
 		if (l.Payable || l.Included) && l.Recoverable && business {
-			recovered = add(recovered, l.Amount)
+			netCost.sub(l.Amount)
 		}
 	}
-	q.Total = total
-	q.NetCost = sub(total, recovered)
+	q.Total = total.value()
+	q.NetCost = netCost.value()
 	q.LandedCost = q.Total
 	if business {
 		q.LandedCost = q.NetCost
