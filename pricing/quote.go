@@ -289,7 +289,7 @@ func Price(in Inputs) (Quote, error) {
 		}
 		q.Policy = PolicyRef{ID: in.Policy.ID, Version: v, Hash: in.Policy.Hash}
 	}
-	conv := &recorder{snap: in.FX, q: &q}
+	conv := &recorder{snap: in.FX}
 
 	// Price build in the offer currency, at full precision.
 	gross := mul(o.Price, qty)
@@ -412,6 +412,7 @@ func Price(in Inputs) (Quote, error) {
 	} else {
 		q.Lines = append([]Line(nil), pre[:npre]...)
 	}
+	q.FX = conv.fx
 	for _, f := range conv.stale {
 		q.Flags = append(q.Flags, f)
 	}
@@ -558,13 +559,13 @@ func isCountry(s string) bool {
 // and records every pair used (once) in the quote's FX list, with staleness warnings.
 type recorder struct {
 	snap  Snapshot
-	q     *Quote
+	fx    []FXUse // the conversions used, in order of first use
 	stale []tariff.Flag
 	err   error
 }
 
 func (c *recorder) use(from, to string) (FXUse, error) {
-	for _, u := range c.q.FX {
+	for _, u := range c.fx {
 		if u.From == from && u.To == to {
 			return u, nil
 		}
@@ -575,7 +576,7 @@ func (c *recorder) use(from, to string) (FXUse, error) {
 		c.err = nq
 		return FXUse{}, nq
 	}
-	c.q.FX = append(c.q.FX, u)
+	c.fx = append(c.fx, u)
 	if c.snap.Date.Sub(u.Date) > StaleAfter {
 		c.stale = append(c.stale, staleFlag(u.Date, c.snap.Date))
 	}
@@ -639,13 +640,13 @@ func (in *Inputs) assess(s tariff.Supply, asOf time.Time, conv *recorder, mode R
 		}
 		return e.a, e.lines, e.err
 	}
-	n := len(conv.q.FX)
+	n := len(conv.fx)
 	a, err := tariff.Assess(in.Policy, s, asOf)
 	e = memoEntry{a: a, err: err}
 	if err == nil {
 		e.lines = chargeLines(a, s.Currency, mode)
 	}
-	for _, u := range conv.q.FX[n:] {
+	for _, u := range conv.fx[n:] {
 		e.fx = append(e.fx, [2]string{u.From, u.To})
 	}
 	in.memo.mu.Lock()
