@@ -20,6 +20,13 @@ const (
 	PricingInterruptible = "interruptible"
 )
 
+// Request bounds: a century of hours and ten million GPUs keep every product exact in int64
+// and every time computation in range.
+const (
+	maxHours = 876_000
+	maxGPUs  = 10_000_000
+)
+
 // ValidityPeriod is how long a quote is valid after it is created (valid_until = created +
 // ValidityPeriod) unless Inputs.Validity says otherwise.
 const ValidityPeriod = 24 * time.Hour
@@ -236,8 +243,8 @@ func Price(in Inputs) (Quote, error) {
 	hardware := o.Product == tariff.ProductHardware
 	var qty, gpuHours decimal.Decimal
 	if hardware {
-		if r.Units <= 0 {
-			return Quote{}, noQuote(ReasonInvalidRequest, "units", "units must be at least 1")
+		if r.Units <= 0 || r.Units > maxGPUs {
+			return Quote{}, noQuote(ReasonInvalidRequest, "units", "units must be between 1 and %d", maxGPUs)
 		}
 		if o.Capacity > 0 && r.Units > o.Capacity {
 			return Quote{}, noQuote(ReasonNotEnoughCapacity, "units", "%d units requested, %d available", r.Units, o.Capacity)
@@ -247,8 +254,11 @@ func Price(in Inputs) (Quote, error) {
 		if r.GPUs <= 0 {
 			return Quote{}, noQuote(ReasonInvalidRequest, "gpus", "gpus must be at least 1")
 		}
-		if r.Hours <= 0 {
-			return Quote{}, noQuote(ReasonInvalidRequest, "hours", "hours must be at least 1")
+		if r.Hours <= 0 || r.Hours > maxHours {
+			return Quote{}, noQuote(ReasonInvalidRequest, "hours", "hours must be between 1 and %d", maxHours)
+		}
+		if r.GPUs > maxGPUs {
+			return Quote{}, noQuote(ReasonInvalidRequest, "gpus", "gpus must be at most %d", maxGPUs)
 		}
 		if o.Capacity > 0 && r.GPUs > o.Capacity {
 			return Quote{}, noQuote(ReasonNotEnoughCapacity, "gpus", "%d GPUs requested, %d available", r.GPUs, o.Capacity)
