@@ -441,7 +441,10 @@ func Price(in Inputs) (Quote, error) {
 		}
 	}
 	q.Total = total.value()
-	q.NetCost = netCost.value()
+	q.NetCost = q.Total
+	if !netCost.same(&total) {
+		q.NetCost = netCost.value()
+	}
 	q.LandedCost = q.Total
 	if business {
 		q.LandedCost = q.NetCost
