@@ -240,6 +240,10 @@ func TestFastArithmeticMatchesBig(t *testing.T) {
 		if want = want.Sub(b); !sm.value().Equal(want) {
 			t.Fatalf("sum = %s, want %s", sm.value(), want)
 		}
+		shift := int32(r.IntN(5)) - 2
+		if got, want := string(appendPlain(nil, a, shift)), a.Shift(shift).String(); got != want {
+			t.Fatalf("appendPlain(%s, %d) = %q, want %q", a, shift, got, want)
+		}
 		cur := []string{"EUR", "JPY", "BHD"}[r.IntN(3)]
 		if got, want := FormatAmount(a, cur), formatSlow(a, cur); got != want {
 			t.Fatalf("FormatAmount(%s, %s) = %q, want %q", a, cur, got, want)

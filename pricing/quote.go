@@ -322,9 +322,9 @@ func Price(in Inputs) (Quote, error) {
 		Label:      baseLabel(o, r, hardware),
 		Amount:     Round(converted, cur, mode),
 		Currency:   cur,
-		Rate:       o.Currency + " " + priceString(o.Price, o.Currency) + " per " + unit,
+		Rate:       priceRate(o.Price, o.Currency, unit),
 		BaseAmount: qty,
-		Basis:      strconv.FormatInt(qty.IntPart(), 10) + " " + unit + "s",
+		Basis:      quantityBasis(qty.IntPart(), unit),
 		Payable:    true,
 	}
 	// Lines before the assessment; q.Lines is allocated once, at its final size.
@@ -333,7 +333,8 @@ func Price(in Inputs) (Quote, error) {
 	npre := 1
 	net := baseLine.Amount
 	if disc.IsPositive() {
-		pct := disc.Shift(2).String() + "%"
+		var pb [32]byte
+		pct := string(append(appendPlain(pb[:0], disc, 2), '%'))
 		d := Line{
 			Kind:       "discount",
 			Label:      "Volume discount " + pct,
@@ -341,7 +342,7 @@ func Price(in Inputs) (Quote, error) {
 			Currency:   cur,
 			Rate:       pct,
 			BaseAmount: baseLine.Amount,
-			Basis:      cur + " " + FormatAmount(baseLine.Amount, cur) + " gross price",
+			Basis:      amountBasis(baseLine.Amount, cur, "gross price"),
 			Payable:    true,
 		}
 		pre[npre] = d
@@ -458,13 +459,32 @@ func Price(in Inputs) (Quote, error) {
 	return q, nil
 }
 
-// priceString shows a unit price with at least the currency's minor units ("15.00",
-// "245,000.00") and every further decimal it has ("2.125").
-func priceString(p decimal.Decimal, cur string) string {
+// priceRate shows a unit price as "CNY 15.00 per GPU-hour": at least the currency's minor
+// units, and every further decimal the price has ("EUR 2.125 per GPU-hour").
+func priceRate(p decimal.Decimal, cur, unit string) string {
+	var buf [64]byte
+	b := append(append(buf[:0], cur...), ' ')
 	if n := places(cur); p.Exponent() >= -n {
-		return FormatAmount(p, cur)
+		b = appendAmount(b, p, cur)
+	} else {
+		b = appendPlain(b, p, 0)
 	}
-	return p.String()
+	return string(append(append(b, " per "...), unit...))
+}
+
+// quantityBasis shows the base line's quantity: "5760 GPU-hours".
+func quantityBasis(qty int64, unit string) string {
+	var buf [48]byte
+	b := strconv.AppendInt(buf[:0], qty, 10)
+	return string(append(append(append(b, ' '), unit...), 's'))
+}
+
+// amountBasis shows an amount and what it is: "EUR 18,750.00 net price".
+func amountBasis(amount decimal.Decimal, cur, name string) string {
+	var buf [80]byte
+	b := append(append(buf[:0], cur...), ' ')
+	b = appendAmount(b, amount, cur)
+	return string(append(append(b, ' '), name...))
 }
 
 // tierDiscount returns the discount of the highest tier whose minimum the quantity reaches.
@@ -487,10 +507,14 @@ func baseLabel(o OfferTerms, r Request, hardware bool) string {
 	if name == "" {
 		name = string(o.Product)
 	}
+	var buf [96]byte
+	b := append(append(buf[:0], name...), ": "...)
 	if hardware {
-		return name + ": " + strconv.Itoa(r.Units) + " units"
+		return string(append(strconv.AppendInt(b, int64(r.Units), 10), " units"...))
 	}
-	return name + ": " + strconv.Itoa(r.GPUs) + " GPUs × " + strconv.Itoa(r.Hours) + " h (" + pricingName(o.Pricing) + ")"
+	b = append(strconv.AppendInt(b, int64(r.GPUs), 10), " GPUs × "...)
+	b = append(strconv.AppendInt(b, int64(r.Hours), 10), " h ("...)
+	return string(append(append(b, pricingName(o.Pricing)...), ')'))
 }
 
 func pricingName(p string) string {
@@ -527,7 +551,7 @@ func chargeLine(c tariff.Charge, cur string, mode RoundingMode) Line {
 	case "":
 	default:
 		l.BaseAmount = Round(c.BaseAmount, cur, mode)
-		l.Basis = cur + " " + FormatAmount(c.BaseAmount, cur) + " " + basisName(c.Basis)
+		l.Basis = amountBasis(c.BaseAmount, cur, basisName(c.Basis))
 	}
 	return l
 }
