@@ -424,9 +424,7 @@ func Price(in Inputs) (Quote, error) {
 		q.Lines = append([]Line(nil), pre[:npre]...)
 	}
 	q.FX = conv.fx
-	for _, f := range conv.stale {
-		q.Flags = append(q.Flags, f)
-	}
+	q.Flags = append(q.Flags, conv.stale...)
 
 	// Totals: sums of rounded lines, never rounded again.
 	total, netCost := newSum(places(cur)), newSum(places(cur))
