@@ -136,7 +136,8 @@ func (s *Service) SearchOffers(ctx context.Context, r SearchRequest) (SearchPage
 	for _, c := range OfferCurrencies {
 		u, err := snap.CrossRate(c, cur)
 		if err != nil {
-			return SearchPage{}, &Error{Code: CodeUnavailable, Message: fmt.Sprintf("no FX rate to convert %s into %s on %s", c, cur, today.Format(time.DateOnly))}
+			return SearchPage{}, Invalid("no FX rate for the query currency", FieldError{Field: "q",
+				Message: fmt.Sprintf("currency=%s: no rate to convert %s into %s on %s; use another currency", cur, c, cur, today.Format(time.DateOnly))})
 		}
 		rates[c] = u.Rate
 	}
