@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -279,10 +278,7 @@ func (s *Store) CreateOffer(ctx context.Context, o marketplace.Offer) error {
 // OfferView reads one offer with its denormalised names and figures.
 func (s *Store) OfferView(ctx context.Context, id string) (marketplace.OfferView, error) {
 	var row offerRow
-	if err := s.gormDB(ctx).Where("id = ?", id).Take(&row).Error; err != nil {
-		if errors.Is(err, gorm.ErrRecordNotFound) {
-			return marketplace.OfferView{}, &marketplace.Error{Code: marketplace.CodeNotFound, Message: "no such offer"}
-		}
+	if err := takeOne(s.gormDB(ctx), "offer", &row, "id = ?", id); err != nil {
 		return marketplace.OfferView{}, translate("read offer", err)
 	}
 	v, err := row.view()
@@ -291,20 +287,13 @@ func (s *Store) OfferView(ctx context.Context, id string) (marketplace.OfferView
 
 // OffersByID reads the offers with the given ids that exist.
 func (s *Store) OffersByID(ctx context.Context, ids []string) (map[string]marketplace.Offer, error) {
-	out := make(map[string]marketplace.Offer, len(ids))
-	for start := 0; start < len(ids); start += 500 {
-		chunk := ids[start:min(start+500, len(ids))]
-		var rows []offerRow
-		if err := s.gormDB(ctx).Where("id IN ?", chunk).Find(&rows).Error; err != nil {
-			return nil, translate("read offers", err)
-		}
-		for _, r := range rows {
-			o, err := r.domain()
-			if err != nil {
-				return nil, translate("read offers", err)
-			}
-			out[o.ID] = o
-		}
+	views, err := s.OfferViews(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[string]marketplace.Offer, len(views))
+	for id, v := range views {
+		out[id] = v.Offer
 	}
 	return out, nil
 }

@@ -107,19 +107,18 @@ func (s *Store) SearchOfferKeys(ctx context.Context, q marketplace.OfferQuery) (
 // OfferViews reads the offers with the given ids, keyed by id.
 func (s *Store) OfferViews(ctx context.Context, ids []string) (map[string]marketplace.OfferView, error) {
 	out := make(map[string]marketplace.OfferView, len(ids))
-	if len(ids) == 0 {
-		return out, nil
-	}
-	var rows []offerRow
-	if err := s.gormDB(ctx).Where("id IN ?", ids).Find(&rows).Error; err != nil {
-		return nil, translate("read offers", err)
-	}
-	for _, r := range rows {
-		v, err := r.view()
-		if err != nil {
+	for start := 0; start < len(ids); start += 500 { // bounded IN lists
+		var rows []offerRow
+		if err := s.gormDB(ctx).Where("id IN ?", ids[start:min(start+500, len(ids))]).Find(&rows).Error; err != nil {
 			return nil, translate("read offers", err)
 		}
-		out[v.ID] = v
+		for _, r := range rows {
+			v, err := r.view()
+			if err != nil {
+				return nil, translate("read offers", err)
+			}
+			out[v.ID] = v
+		}
 	}
 	return out, nil
 }
