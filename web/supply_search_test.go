@@ -78,3 +78,42 @@ func TestSearchSeededDemo(t *testing.T) {
 		}
 	}
 }
+
+// TestQuoteThenAccept prices a real quote on a demo offer through POST /api/v1/quotes, accepts
+// it, and checks that the offer's availability over the quote's window dropped by its GPUs and
+// that a second acceptance returns the same order.
+func TestQuoteThenAccept(t *testing.T) {
+	app, _, _ := seededApp(t)
+	status, _, body := call(t, app, "POST", "/api/v1/quotes",
+		`{"offer_id":"demo-offer-001","gpus":200,"hours":48,"buyer":{"country":"DE","type":"business"},"currency":"EUR"}`)
+	if status != 201 {
+		t.Fatalf("quote: %d %s", status, body)
+	}
+	var q struct {
+		ID    string `json:"id"`
+		Start string `json:"start"`
+		End   string `json:"end"`
+	}
+	decode(t, body, &q)
+	window := "/api/v1/offers/demo-offer-001?start=" + url.QueryEscape(q.Start) + "&end=" + url.QueryEscape(q.End)
+	if _, _, b := call(t, app, "GET", window, ""); !strings.Contains(b, `"gpus_available":256`) {
+		t.Fatalf("before: %s", b)
+	}
+	status, _, body = call(t, app, "POST", "/api/v1/quotes/"+q.ID+"/accept", "")
+	if status != 201 || !strings.Contains(body, `"gpus":200`) {
+		t.Fatalf("accept: %d %s", status, body)
+	}
+	if _, _, b := call(t, app, "GET", window, ""); !strings.Contains(b, `"gpus_available":56`) {
+		t.Fatalf("after: %s", b)
+	}
+	if s2, _, b2 := call(t, app, "POST", "/api/v1/quotes/"+q.ID+"/accept", ""); s2 != 200 || b2 != body {
+		t.Fatalf("second accept: %d %s", s2, b2)
+	}
+	// A second quote for 100 GPUs over the same window no longer fits: 409 with what is left.
+	_, _, body = call(t, app, "POST", "/api/v1/quotes",
+		`{"offer_id":"demo-offer-001","gpus":100,"hours":48,"buyer":{"country":"DE","type":"business"},"currency":"EUR","start":"`+q.Start+`"}`)
+	decode(t, body, &q)
+	if s, ct, b := call(t, app, "POST", "/api/v1/quotes/"+q.ID+"/accept", ""); s != 409 || ct != "application/problem+json" || !strings.Contains(b, `"gpus_available":56`) {
+		t.Fatalf("over capacity: %d %s %s", s, ct, b)
+	}
+}
