@@ -19,19 +19,19 @@ import (
 // accelerator rows when the offer is written (reference rows are insert-only, so they never go
 // stale), so that every search filter is a single-table, indexable condition.
 type offerRow struct {
-	ID             string          `gorm:"primaryKey;size:64;index:offers_cur_price,priority:4;index:offers_cur_ppf,priority:4;index:offers_acc_price,priority:5;index:offers_region_price,priority:5;index:offers_bloc_price,priority:5;index:offers_from,priority:3;index:offers_gpus,priority:3"`
+	ID             string          `gorm:"primaryKey;size:64;index:offers_cur_price,priority:4;index:offers_cur_ppf,priority:4;index:offers_region_price,priority:5;index:offers_bloc_price,priority:5;index:offers_from,priority:3;index:offers_gpus,priority:3;index:offers_acc_price,priority:5;index:offers_acc_ppf,priority:5"`
 	SupplierID     string          `gorm:"size:64;not null;index:offers_supplier,priority:1"`
 	Supplier       *supplierRow    `gorm:"foreignKey:SupplierID;references:ID"`
-	Region         string          `gorm:"size:64;not null;index:offers_cur_price,priority:7;index:offers_cur_ppf,priority:7;index:offers_region_price,priority:1"`
+	Region         string          `gorm:"size:64;not null;index:offers_cur_price,priority:7;index:offers_cur_ppf,priority:7;index:offers_region_price,priority:1;index:offers_acc_price,priority:7;index:offers_acc_ppf,priority:7"`
 	RegionRef      *regionRow      `gorm:"foreignKey:Region;references:Code"`
-	Accelerator    string          `gorm:"size:64;not null;index:offers_cur_price,priority:5;index:offers_cur_ppf,priority:5;index:offers_acc_price,priority:1;index:offers_bloc_price,priority:8"`
+	Accelerator    string          `gorm:"size:64;not null;index:offers_cur_price,priority:5;index:offers_cur_ppf,priority:5;index:offers_bloc_price,priority:8;index:offers_acc_price,priority:1;index:offers_acc_ppf,priority:1"`
 	AcceleratorRef *acceleratorRow `gorm:"foreignKey:Accelerator;references:Model"`
 	Product        string          `gorm:"size:16;not null"`
-	GPUs           int             `gorm:"not null;index:offers_cur_price,priority:8;index:offers_cur_ppf,priority:8;index:offers_acc_price,priority:7;index:offers_region_price,priority:6;index:offers_bloc_price,priority:6;index:offers_from,priority:4;index:offers_gpus,priority:2"`
+	GPUs           int             `gorm:"not null;index:offers_cur_price,priority:8;index:offers_cur_ppf,priority:8;index:offers_region_price,priority:6;index:offers_bloc_price,priority:6;index:offers_from,priority:4;index:offers_gpus,priority:2;index:offers_acc_price,priority:8;index:offers_acc_ppf,priority:8"`
 	Price          decimal.Decimal `gorm:"type:text;not null"`
-	PriceMicros    int64           `gorm:"not null;index:offers_cur_price,priority:3;index:offers_acc_price,priority:4;index:offers_region_price,priority:4;index:offers_bloc_price,priority:4"`
-	Currency       string          `gorm:"size:3;not null;index:offers_cur_price,priority:2;index:offers_cur_ppf,priority:2;index:offers_acc_price,priority:3;index:offers_region_price,priority:3;index:offers_bloc_price,priority:3"`
-	Pricing        string          `gorm:"size:16;not null;index:offers_cur_price,priority:9;index:offers_cur_ppf,priority:9;index:offers_acc_price,priority:8;index:offers_region_price,priority:7;index:offers_bloc_price,priority:7"`
+	PriceMicros    int64           `gorm:"not null;index:offers_cur_price,priority:3;index:offers_region_price,priority:4;index:offers_bloc_price,priority:4;index:offers_acc_price,priority:4"`
+	Currency       string          `gorm:"size:3;not null;index:offers_cur_price,priority:2;index:offers_cur_ppf,priority:2;index:offers_region_price,priority:3;index:offers_bloc_price,priority:3;index:offers_acc_price,priority:3;index:offers_acc_ppf,priority:3"`
+	Pricing        string          `gorm:"size:16;not null;index:offers_cur_price,priority:9;index:offers_cur_ppf,priority:9;index:offers_region_price,priority:7;index:offers_bloc_price,priority:7;index:offers_acc_price,priority:9;index:offers_acc_ppf,priority:9"`
 	MinHours       int             `gorm:"not null"`
 	TermMonths     int             `gorm:"not null"`
 	Tiers          string          `gorm:"type:text;not null"`
@@ -39,7 +39,7 @@ type offerRow struct {
 	AvailableUntil int64           `gorm:"not null"`
 	HSCode         string          `gorm:"size:16"`
 	Note           string          `gorm:"type:text"`
-	Status         string          `gorm:"size:16;not null;index:offers_cur_price,priority:1;index:offers_cur_ppf,priority:1;index:offers_acc_price,priority:2;index:offers_region_price,priority:2;index:offers_bloc_price,priority:2;index:offers_from,priority:1;index:offers_gpus,priority:1;index:offers_supplier,priority:2"`
+	Status         string          `gorm:"size:16;not null;index:offers_cur_price,priority:1;index:offers_cur_ppf,priority:1;index:offers_region_price,priority:2;index:offers_bloc_price,priority:2;index:offers_from,priority:1;index:offers_gpus,priority:1;index:offers_supplier,priority:2;index:offers_acc_price,priority:2;index:offers_acc_ppf,priority:2"`
 	Version        int             `gorm:"not null"`
 	Demo           bool            `gorm:"not null"`
 	CreatedAt      time.Time
@@ -47,7 +47,7 @@ type offerRow struct {
 
 	SupplierName  string          `gorm:"not null;default:''"`
 	RegionName    string          `gorm:"not null;default:''"`
-	Bloc          string          `gorm:"size:2;not null;default:'';index:offers_cur_price,priority:6;index:offers_cur_ppf,priority:6;index:offers_acc_price,priority:6;index:offers_bloc_price,priority:1"`
+	Bloc          string          `gorm:"size:2;not null;default:'';index:offers_cur_price,priority:6;index:offers_cur_ppf,priority:6;index:offers_bloc_price,priority:1;index:offers_acc_price,priority:6;index:offers_acc_ppf,priority:6"`
 	Country       string          `gorm:"size:2;not null;default:''"`
 	Vendor        string          `gorm:"size:64;not null;default:''"`
 	VendorCountry string          `gorm:"size:2;not null;default:''"`
@@ -57,7 +57,7 @@ type offerRow struct {
 	BF16TFLOPS    decimal.Decimal `gorm:"type:text;not null;default:'0'"`
 	TPP           decimal.Decimal `gorm:"type:text;not null;default:'0'"`
 	ExportClass   string          `gorm:"size:16;not null;default:''"`
-	PPFMicros     int64           `gorm:"not null;default:0;index:offers_cur_ppf,priority:3"`
+	PPFMicros     int64           `gorm:"not null;default:0;index:offers_cur_ppf,priority:3;index:offers_acc_ppf,priority:4"`
 	FromDay       int64           `gorm:"not null;default:0;index:offers_from,priority:2"`
 	UntilDay      int64           `gorm:"not null;default:0"`
 	SearchText    string          `gorm:"type:text;not null;default:''"`
@@ -164,20 +164,6 @@ func toMicros(d decimal.Decimal) int64 {
 
 var maxMicros = decimal.New(1, 18)
 
-// vendorSlug is the search form of a vendor name: "NVIDIA" → "nvidia", "Moore Threads" →
-// "moore-threads".
-func vendorSlug(v string) string {
-	return strings.Trim(strings.Map(func(r rune) rune {
-		switch {
-		case r >= 'a' && r <= 'z', r >= '0' && r <= '9', r == '-', r == '_', r == '.':
-			return r
-		case r >= 'A' && r <= 'Z':
-			return r + 'a' - 'A'
-		}
-		return '-'
-	}, v), "-")
-}
-
 // offerRows converts offers to rows and fills the denormalised search columns from the
 // supplier, region and accelerator rows; a missing reference is a field error.
 func offerRows(tx *gorm.DB, offers []marketplace.Offer) ([]offerRow, error) {
@@ -224,7 +210,7 @@ func offerRows(tx *gorm.DB, offers []marketplace.Offer) ([]offerRow, error) {
 		}
 		r := toOfferRow(o)
 		r.SupplierName, r.RegionName, r.Bloc, r.Country = sp.Name, rg.Name, rg.Bloc, rg.Country
-		r.Vendor, r.VendorCountry = vendorSlug(ac.Vendor), ac.VendorCountry
+		r.Vendor, r.VendorCountry = marketplace.VendorSlug(ac.Vendor), ac.VendorCountry
 		r.MemoryMicros, r.TFLOPSMicros, r.TPPMicros = toMicros(ac.MemoryGB), toMicros(ac.BF16TFLOPS), toMicros(ac.TPP)
 		r.BF16TFLOPS, r.TPP = ac.BF16TFLOPS, ac.TPP
 		r.ExportClass = marketplace.ExportClass(ac.domain())
