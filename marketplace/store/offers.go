@@ -296,7 +296,7 @@ func replaceOffer(tx *gorm.DB, o marketplace.Offer, prevVersion int) error {
 	if err != nil {
 		return err
 	}
-	res := tx.Model(&offerRow{}).Where("id = ? AND version = ?", o.ID, prevVersion).
+	res := tx.Model(&offerRow{}).Where("id = ? AND supplier_id = ? AND version = ?", o.ID, o.SupplierID, prevVersion).
 		Select("*").Omit("id", "created_at", "supplier_id").Updates(&rows[0])
 	if res.Error != nil {
 		return res.Error
