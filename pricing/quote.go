@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/shopspring/decimal"
@@ -646,10 +647,20 @@ func (c *recorder) Convert(amount decimal.Decimal, from, to string) (decimal.Dec
 // is a pure function of the policy, the supply and the date (when no quota ledger or subsidy
 // usage is involved), so equal keys give equal assessments; the FX pairs the engine converted
 // with are replayed so that every quote still records them.
+//
+// The memo pays only when supplies repeat: after memoProbe lookups with fewer than a quarter
+// of them hits, it switches itself off for the rest of the comparison (the results are the
+// same either way; only the work differs).
 type assessMemo struct {
-	mu sync.Mutex
-	m  map[string]memoEntry
+	mu      sync.Mutex
+	m       map[string]memoEntry
+	lookups int
+	hits    int
+	off     atomic.Bool
 }
+
+// memoProbe is how many lookups the memo gets to prove itself.
+const memoProbe = 512
 
 type memoEntry struct {
 	a     tariff.Assessment
@@ -670,7 +681,7 @@ func chargeLines(a tariff.Assessment, cur string, mode RoundingMode) []Line {
 // assess runs the tariff engine for one supply, through the memo when there is one; with the
 // memo it also returns the charges as rounded lines (nil without: the caller rounds them).
 func (in *Inputs) assess(s tariff.Supply, asOf time.Time, conv *recorder, mode RoundingMode) (tariff.Assessment, []Line, error) {
-	if in.memo == nil || s.Quota != nil || s.SubsidyUsed != nil {
+	if in.memo == nil || in.memo.off.Load() || s.Quota != nil || s.SubsidyUsed != nil {
 		a, err := tariff.Assess(in.Policy, s, asOf)
 		return a, nil, err
 	}
@@ -678,6 +689,13 @@ func (in *Inputs) assess(s tariff.Supply, asOf time.Time, conv *recorder, mode R
 	key := append(appendSupplyKey(arr[:0], s), mode...)
 	in.memo.mu.Lock()
 	e, ok := in.memo.m[string(key)] // no allocation for the lookup
+	in.memo.lookups++
+	if ok {
+		in.memo.hits++
+	}
+	if in.memo.lookups == memoProbe && in.memo.hits < memoProbe/4 {
+		in.memo.off.Store(true)
+	}
 	in.memo.mu.Unlock()
 	if ok {
 		for _, p := range e.fx {
