@@ -21,6 +21,12 @@ const (
 	PricingInterruptible = "interruptible"
 )
 
+// one and minusOne are shared factors (decimal values are never mutated).
+var (
+	one      = decimal.NewFromInt(1)
+	minusOne = decimal.NewFromInt(-1)
+)
+
 // Request bounds: a century of hours and ten million GPUs keep every product exact in int64
 // and every time computation in range.
 const (
@@ -302,17 +308,18 @@ func Price(in Inputs) (Quote, error) {
 	}
 	conv := &recorder{snap: in.FX}
 
-	// Price build in the offer currency, at full precision.
-	gross := mul(o.Price, qty)
+	// Price build: price × quantity × FX rate at full precision, rounded once per line
+	// (Round's rule, fused with the product by roundMul).
 	disc := tierDiscount(o.Tiers, qty)
-	converted := gross // in the quote currency, unrounded
+	rate := one
 	if o.Currency != cur {
 		u, err := conv.use(o.Currency, cur)
 		if err != nil {
 			return Quote{}, err
 		}
-		converted = mul(gross, u.Rate)
+		rate = u.Rate
 	}
+	p := places(cur)
 	unit := "GPU-hour"
 	if hardware {
 		unit = "unit"
@@ -321,7 +328,7 @@ func Price(in Inputs) (Quote, error) {
 	baseLine := Line{
 		Kind:       "base",
 		Label:      baseLabel(o, r, hardware),
-		Amount:     Round(converted, cur, mode),
+		Amount:     roundMul(p, mode, 0, o.Price, qty, rate),
 		Currency:   cur,
 		Rate:       priceRate(o.Price, o.Currency, unit),
 		BaseAmount: qty,
@@ -339,7 +346,7 @@ func Price(in Inputs) (Quote, error) {
 		d := Line{
 			Kind:       "discount",
 			Label:      "Volume discount " + pct,
-			Amount:     Round(mul(converted, disc.Neg()), cur, mode),
+			Amount:     roundMul(p, mode, 0, o.Price, qty, rate, disc, minusOne),
 			Currency:   cur,
 			Rate:       pct,
 			BaseAmount: baseLine.Amount,
@@ -372,12 +379,12 @@ func Price(in Inputs) (Quote, error) {
 	if !hardware && o.TDPW.IsPositive() {
 		pue := o.PUE
 		if !pue.IsPositive() {
-			pue = decimal.NewFromInt(1) // unknown PUE: IT load only
+			pue = one // unknown PUE: IT load only
 		}
 		kwh = mulShift(gpuHours, o.TDPW, pue, -3)
 	}
 	q.EnergyKWh = roundPlaces(kwh, 3, HalfUp)
-	q.EmissionsKgCO2e = roundPlaces(mul(kwh, o.GridKgPerKWh), 3, HalfUp)
+	q.EmissionsKgCO2e = roundMul(3, HalfUp, 0, kwh, o.GridKgPerKWh)
 
 	// The tariff assessment, on the rounded net price in the quote currency.
 	if in.Policy != nil {
@@ -428,7 +435,7 @@ func Price(in Inputs) (Quote, error) {
 	q.Flags = append(q.Flags, conv.stale...)
 
 	// Totals: sums of rounded lines, never rounded again.
-	total, netCost := newSum(places(cur)), newSum(places(cur))
+	total, netCost := newSum(p), newSum(p)
 	business := r.BuyerType == tariff.BuyerBusiness
 	for i := range q.Lines {
 		l := &q.Lines[i]
