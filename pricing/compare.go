@@ -6,6 +6,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/shopspring/decimal"
@@ -60,6 +61,9 @@ type Ranked struct {
 // cores; below it the goroutine hand-off costs more than it saves.
 const compareParallelMin = 256
 
+// compareBlock is how many offers a worker takes at a time.
+const compareBlock = 128
+
 // Compare prices need against every offer that matches it (model or minimum BF16 TFLOPS,
 // bloc, regions; services only) and returns them ranked by landed cost for the buyer (net
 // cost for a business, total for a consumer), ties broken by offer id. Offers without enough
@@ -111,14 +115,21 @@ func Compare(need Need, offers []OfferTerms, policy *tariff.Policy, policyVersio
 	if n < compareParallelMin || workers < 2 {
 		work(0, n)
 	} else {
+		// Workers take blocks from a shared counter, so a core that is busy with something
+		// else does not hold up the comparison with a fixed half of the offers.
+		var next atomic.Int64
 		var wg sync.WaitGroup
-		chunk := (n + workers - 1) / workers
-		for lo := 0; lo < n; lo += chunk {
-			hi := min(lo+chunk, n)
+		for range workers {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				work(lo, hi)
+				for {
+					lo := int(next.Add(compareBlock)) - compareBlock
+					if lo >= n {
+						return
+					}
+					work(lo, min(lo+compareBlock, n))
+				}
 			}()
 		}
 		wg.Wait()

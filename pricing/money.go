@@ -135,20 +135,52 @@ func roundFast(d decimal.Decimal, places int32, mode RoundingMode) (decimal.Deci
 	if k > 18 || d.NumDigits() > 18 {
 		return decimal.Decimal{}, false
 	}
-	c := d.CoefficientInt64()
-	p := pow10[k]
-	q, r := c/p, c%p
+	return decimal.New(roundQuo(d.CoefficientInt64(), pow10[k], mode), -places), true
+}
+
+// roundQuo returns n ÷ m (m > 0) rounded to an integer with mode: half away from zero for
+// HalfUp, half to even for HalfEven.
+func roundQuo(n, m int64, mode RoundingMode) int64 {
+	q, r := n/m, n%m
 	if r < 0 {
 		r = -r
 	}
-	if r > p-r || (r == p-r && (mode != HalfEven || q%2 != 0)) {
-		if c < 0 {
+	if r > m-r || (r == m-r && (mode != HalfEven || q%2 != 0)) {
+		if n < 0 {
 			q--
 		} else {
 			q++
 		}
 	}
-	return decimal.New(q, -places), true
+	return q
+}
+
+// roundMul returns the product of fs × 10^shift rounded to places with mode. The product is
+// formed in int64 when it fits, so only the result is allocated; it equals multiplying with
+// decimal and rounding with roundPlaces (TestRoundMulMatchesBig).
+func roundMul(places int32, mode RoundingMode, shift int32, fs ...decimal.Decimal) decimal.Decimal {
+	c, e, ok := int64(1), int64(shift), true
+	for _, f := range fs {
+		if f.NumDigits() > 18 {
+			ok = false
+			break
+		}
+		if c, ok = mulInt(c, f.CoefficientInt64()); !ok {
+			break
+		}
+		e += int64(f.Exponent())
+	}
+	if ok && e >= int64(-places) && e <= math.MaxInt32 {
+		return decimal.New(c, int32(e)) // nothing to round
+	}
+	if k := int64(-places) - e; ok && k <= 18 {
+		return decimal.New(roundQuo(c, pow10[k], mode), -places)
+	}
+	r := decimal.NewFromInt(1)
+	for _, f := range fs {
+		r = r.Mul(f)
+	}
+	return roundPlaces(r.Shift(shift), places, mode)
 }
 
 // divFast returns num ÷ den rounded to places decimals with mode, in int64 arithmetic when the
@@ -172,18 +204,7 @@ func divFast(num, den decimal.Decimal, places int32, mode RoundingMode) (decimal
 	if !ok {
 		return decimal.Decimal{}, false
 	}
-	q, r := n/m, n%m
-	if r < 0 {
-		r = -r
-	}
-	if r > m-r || (r == m-r && (mode != HalfEven || q%2 != 0)) {
-		if n < 0 {
-			q--
-		} else {
-			q++
-		}
-	}
-	return decimal.New(q, -places), true
+	return decimal.New(roundQuo(n, m, mode), -places), true
 }
 
 // mulFits returns v × 10^k and whether it fits in an int64.

@@ -275,3 +275,28 @@ func formatSlow(a decimal.Decimal, cur string) string {
 	}
 	return out + frac
 }
+
+// TestRoundMulMatchesBig: the fused multiply-and-round equals decimal's Mul, Shift and the big
+// rounding path.
+func TestRoundMulMatchesBig(t *testing.T) {
+	r := rand.New(rand.NewPCG(5, 6))
+	for i := 0; i < 100000; i++ {
+		n := 1 + r.IntN(3)
+		fs := make([]decimal.Decimal, n)
+		want := decimal.NewFromInt(1)
+		for j := range fs {
+			digits := []int64{10, 1_000, 1_000_000, 1_000_000_000, 1_000_000_000_000}[r.IntN(5)]
+			fs[j] = decimal.New(r.Int64N(2*digits)-digits, -int32(r.IntN(10)))
+			if r.IntN(20) == 0 {
+				fs[j] = decimal.Decimal{}
+			}
+			want = want.Mul(fs[j])
+		}
+		places, shift := int32(r.IntN(5)), int32(r.IntN(7))-3
+		mode := []RoundingMode{HalfUp, HalfEven}[r.IntN(2)]
+		want = roundBig(want.Shift(shift), places, mode)
+		if got := roundMul(places, mode, shift, fs...); !got.Equal(want) {
+			t.Fatalf("roundMul(%d, %s, %d, %v) = %s, want %s", places, mode, shift, fs, got, want)
+		}
+	}
+}

@@ -142,6 +142,9 @@ func equivalenceSupplies(n int) []Supply {
 		if r.IntN(5) == 0 {
 			s.Freight, s.Insurance = d("120.5"), d("3")
 		}
+		if r.IntN(10) == 0 {
+			s.NetPrice = decimal.New(int64(r.IntN(1000)), 3) // a positive exponent
+		}
 	}
 	return out
 }
