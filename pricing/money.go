@@ -183,6 +183,15 @@ func roundMul(places int32, mode RoundingMode, shift int32, fs ...decimal.Decima
 	return roundPlaces(r.Shift(shift), places, mode)
 }
 
+// minorUnits returns d in whole units of 10^-places as an int64, when it is exactly that
+// (d rounded to places) and fits.
+func minorUnits(d decimal.Decimal, places int32) (int64, bool) {
+	if d.NumDigits() > 18 || d.Exponent() < -places {
+		return 0, false
+	}
+	return mulFits(d.CoefficientInt64(), int64(d.Exponent())+int64(places))
+}
+
 // divFast returns num ÷ den rounded to places decimals with mode, in int64 arithmetic when the
 // scaled operands fit (den must be positive); ok is false otherwise.
 func divFast(num, den decimal.Decimal, places int32, mode RoundingMode) (decimal.Decimal, bool) {
@@ -399,6 +408,10 @@ func mulShift(a, b, c decimal.Decimal, shift int32) decimal.Decimal {
 			e += c.Exponent()
 		}
 		if ok {
+			for p != 0 && p%10 == 0 && e < 0 { // 48384000e-4 → 48384e-1: later roundings are free
+				p /= 10
+				e++
+			}
 			return decimal.New(p, e)
 		}
 	}
