@@ -145,9 +145,12 @@ func Compare(need Need, offers []OfferTerms, policy *tariff.Policy, policyVersio
 			continue
 		}
 		idx = append(idx, i)
-		if lc := out[i].LandedCost.Shift(p); out[i].NoQuoteReason == "" && lc.NumDigits() <= 17 && lc.IsInteger() {
-			keys[i] = lc.IntPart()
-		} else if out[i].NoQuoteReason == "" {
+		if out[i].NoQuoteReason != "" {
+			continue
+		}
+		if k, ok := minorUnits(out[i].LandedCost, p); ok {
+			keys[i] = k
+		} else {
 			exact = false
 		}
 	}
@@ -230,5 +233,11 @@ func breakdown(q *Quote) Breakdown {
 			price.add(l.Amount)
 		}
 	}
-	return Breakdown{Price: price.value(), DutiesLevies: duties.value(), Taxes: taxes.value(), Subsidies: subsidies.value()}
+	b := Breakdown{DutiesLevies: duties.value(), Taxes: taxes.value(), Subsidies: subsidies.value()}
+	if c, ok := minorUnits(q.Subtotal, p); ok && !price.ovf && price.c == c {
+		b.Price = q.Subtotal // the usual case: the price part is the net price
+	} else {
+		b.Price = price.value()
+	}
+	return b
 }

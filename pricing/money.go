@@ -98,10 +98,24 @@ func UnitPrice(total, quantity decimal.Decimal, currency string, mode RoundingMo
 		return decimal.Zero
 	}
 	p := places(currency) + 2
-	if r, ok := divFast(total, quantity, p, mode); ok {
-		return r
+	if quantity.NumDigits() <= 18 {
+		if r, ok := divFast(total, quantity.CoefficientInt64(), quantity.Exponent(), p, mode); ok {
+			return r
+		}
 	}
 	return roundPlaces(total.DivRound(quantity, p+divGuard), p, mode)
+}
+
+// unitPriceOf is UnitPrice(total, a × b × 10^shift, …) without building the quantity.
+func unitPriceOf(total, a, b decimal.Decimal, shift int32, currency string, mode RoundingMode) decimal.Decimal {
+	if a.NumDigits() <= 18 && b.NumDigits() <= 18 {
+		if m, ok := mulInt(a.CoefficientInt64(), b.CoefficientInt64()); ok && m > 0 {
+			if r, ok := divFast(total, m, a.Exponent()+b.Exponent()+shift, places(currency)+2, mode); ok {
+				return r
+			}
+		}
+	}
+	return UnitPrice(total, a.Mul(b).Shift(shift), currency, mode)
 }
 
 // divGuard is how many decimals beyond the displayed ones a division keeps before the final
@@ -183,18 +197,24 @@ func roundMul(places int32, mode RoundingMode, shift int32, fs ...decimal.Decima
 	return roundPlaces(r.Shift(shift), places, mode)
 }
 
-// divFast returns num ÷ den rounded to places decimals with mode, in int64 arithmetic when the
-// scaled operands fit (den must be positive); ok is false otherwise.
-func divFast(num, den decimal.Decimal, places int32, mode RoundingMode) (decimal.Decimal, bool) {
-	if num.NumDigits() > 18 || den.NumDigits() > 18 {
+// minorUnits returns d in whole units of 10^-places as an int64, when it is exactly that
+// (d rounded to places) and fits.
+func minorUnits(d decimal.Decimal, places int32) (int64, bool) {
+	if d.NumDigits() > 18 || d.Exponent() < -places {
+		return 0, false
+	}
+	return mulFits(d.CoefficientInt64(), int64(d.Exponent())+int64(places))
+}
+
+// divFast returns num ÷ (m × 10^denExp) rounded to places decimals with mode, in int64
+// arithmetic when the scaled operands fit (m must be positive); ok is false otherwise.
+func divFast(num decimal.Decimal, m int64, denExp int32, places int32, mode RoundingMode) (decimal.Decimal, bool) {
+	if num.NumDigits() > 18 || m <= 0 {
 		return decimal.Decimal{}, false
 	}
-	n, m := num.CoefficientInt64(), den.CoefficientInt64()
-	if m <= 0 {
-		return decimal.Decimal{}, false
-	}
-	// num/den × 10^places = n/m × 10^s.
-	s := int64(num.Exponent()) - int64(den.Exponent()) + int64(places)
+	n := num.CoefficientInt64()
+	// num/den × 10^places = n/m × 10^s, den = m × 10^denExp.
+	s := int64(num.Exponent()) - int64(denExp) + int64(places)
 	var ok bool
 	if s >= 0 {
 		n, ok = mulFits(n, s)
@@ -399,6 +419,10 @@ func mulShift(a, b, c decimal.Decimal, shift int32) decimal.Decimal {
 			e += c.Exponent()
 		}
 		if ok {
+			for p != 0 && p%10 == 0 && e < 0 { // 48384000e-4 → 48384e-1: later roundings are free
+				p /= 10
+				e++
+			}
 			return decimal.New(p, e)
 		}
 	}

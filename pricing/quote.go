@@ -459,7 +459,7 @@ func Price(in Inputs) (Quote, error) {
 	if !hardware {
 		q.PerGPUHour = UnitPrice(q.LandedCost, gpuHours, cur, mode)
 		if o.BF16TFLOPS.IsPositive() {
-			q.PerPFLOPHour = UnitPrice(q.LandedCost, mulShift(gpuHours, o.BF16TFLOPS, decimal.Decimal{}, -3), cur, mode)
+			q.PerPFLOPHour = unitPriceOf(q.LandedCost, gpuHours, o.BF16TFLOPS, -3, cur, mode)
 		}
 	}
 	return q, nil
