@@ -150,3 +150,21 @@ func BenchmarkCompare10000Baseline(b *testing.B) {
 	}
 	reportCPU(b, processCPU()-cpu0)
 }
+
+// BenchmarkTariffAssessOnlyBaseline is the tariff engine's share of
+// BenchmarkQuoteCrossBorderBaseline.
+func BenchmarkTariffAssessOnlyBaseline(b *testing.B) {
+	base := baselinePolicy(b)
+	s := tariff.Supply{Product: tariff.ProductGPUHours, Origin: "CN", Destination: "DE", Region: "cn-ningxia-zhongwei",
+		BuyerType: tariff.BuyerBusiness, Accelerator: h100, Quantity: d("5760"), EnergyKWh: d("4838.4"),
+		NetPrice: d("10476.00"), Currency: "EUR", Rates: testFX()}
+	b.ReportAllocs()
+	b.ResetTimer()
+	cpu0 := processCPU()
+	for b.Loop() {
+		if _, err := tariff.Assess(base, s, saturday); err != nil {
+			b.Fatal(err)
+		}
+	}
+	reportCPU(b, processCPU()-cpu0)
+}
