@@ -23,6 +23,7 @@ type Need struct {
 	GPUs          int
 	Hours         int
 	BuyerCountry  string
+	BuyerRegion   string // where the buyer is registered (vouchers); "" if unknown
 	BuyerType     tariff.BuyerType
 	Currency      string
 	Bloc          string   // CN | EU; "" accepts both
@@ -72,7 +73,7 @@ const compareBlock = 128
 // their reason. The result does not depend on the number of cores used.
 func Compare(need Need, offers []OfferTerms, policy *tariff.Policy, policyVersion int, fx Snapshot, asOf, now time.Time) []Ranked {
 	req := Request{
-		GPUs: need.GPUs, Hours: need.Hours, BuyerCountry: need.BuyerCountry, BuyerType: need.BuyerType,
+		GPUs: need.GPUs, Hours: need.Hours, BuyerCountry: need.BuyerCountry, BuyerRegion: need.BuyerRegion, BuyerType: need.BuyerType,
 		Currency: need.Currency, AsOf: asOf, Start: need.Start, PersonalData: need.PersonalData,
 	}
 	regions := make(map[string]bool, len(need.Regions))

@@ -76,6 +76,7 @@ type Request struct {
 	Hours        int
 	Units        int // hardware only
 	BuyerCountry string
+	BuyerRegion  string // where the buyer is registered, e.g. cn-beijing (vouchers); "" if unknown
 	BuyerType    tariff.BuyerType
 	Currency     string    // the quote currency
 	AsOf         time.Time // the pricing date; zero means the creation date (Inputs.Now)
@@ -392,6 +393,7 @@ func Price(in Inputs) (Quote, error) {
 			Product:      o.Product,
 			Origin:       o.Origin,
 			Destination:  r.BuyerCountry,
+			BuyerRegion:  r.BuyerRegion,
 			Region:       o.Region,
 			BuyerType:    r.BuyerType,
 			PersonalData: r.PersonalData,
