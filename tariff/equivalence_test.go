@@ -170,7 +170,7 @@ var equivalenceDates = append([]time.Time{day("2019-04-01"), day("2025-12-31"),
 func TestAssessMatchesReference(t *testing.T) {
 	n := 150
 	if testing.Short() {
-		n = 100
+		n = 40
 	}
 	outcomes := map[string]int{}
 	ss := equivalenceSupplies(n)
