@@ -96,9 +96,16 @@ func (c *compiled) matchAll(p *Policy, s *Supply, asOf time.Time) *matchResult {
 	x := matcher{c: c, p: p, s: s, dk: dayKey(y, mo, d), day: time.Date(y, mo, d, 0, 0, 0, 0, time.UTC)}
 	n := len(p.Measures)
 	r := &matchResult{trail: make([]Consideration, n)}
-	matched := make([]bool, n)
-	specs := make([]specificity, n)
-	var hits []int // the measures that match, in document order
+	// Scratch space on the stack for policies of up to 256 measures.
+	var matchedBuf [256]bool
+	var specsBuf [256]specificity
+	var hitsBuf [64]int
+	matched, specs := matchedBuf[:0], specsBuf[:0]
+	if n > len(matchedBuf) {
+		matched, specs = make([]bool, 0, n), make([]specificity, 0, n)
+	}
+	matched, specs = matched[:n], specs[:n]
+	hits := hitsBuf[:0] // the measures that match, in document order
 	for i := range p.Measures {
 		ok, reason, sp := x.match(i)
 		r.trail[i] = Consideration{MeasureID: p.Measures[i].ID, Reason: reason}
@@ -111,8 +118,14 @@ func (c *compiled) matchAll(p *Policy, s *Supply, asOf time.Time) *matchResult {
 	// Competition: among matching measures that compete, the most specific wins, then the
 	// lowest priority number, then document order. Customs duties are alternatives decided by
 	// amount when the charges are computed.
-	done := make([]bool, len(hits))
-	var idx []int
+	var doneBuf [64]bool
+	done := doneBuf[:0]
+	if len(hits) > len(doneBuf) {
+		done = make([]bool, 0, len(hits))
+	}
+	done = done[:len(hits)]
+	var idxBuf [64]int
+	idx := idxBuf[:0]
 	for a, first := range hits {
 		if done[a] || p.Measures[first].Kind == KindCustomsDuty {
 			continue
