@@ -1,0 +1,139 @@
+package web
+
+import (
+	"context"
+	"fmt"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+
+	"corridor/marketplace"
+	"corridor/pricing"
+	"corridor/tariff"
+)
+
+// quotePage is the data of the quote page.
+type quotePage struct {
+	*view
+	Q         marketplace.PricedQuote
+	OC        marketplace.OfferContext
+	HasOffer  bool
+	Expired   bool
+	Remaining string
+	Scenario  string
+	CanAccept bool
+}
+
+// Payable says whether a line is in the total, and why not when it is not.
+func (p quotePage) Payable(l pricing.Line) string {
+	switch {
+	case l.Included:
+		return p.T("quote.included")
+	case l.Payable:
+		if l.Recoverable && p.Q.Request.Buyer.Type == string(tariff.BuyerBusiness) {
+			return p.T("quote.payable") + " · " + p.T("quote.recoverable")
+		}
+		return p.T("quote.payable")
+	case l.Kind == string(tariff.KindVAT):
+		return p.T("quote.not_payable_rc")
+	}
+	return p.T("quote.not_payable")
+}
+
+// LineClass is the CSS class of a line: not-payable lines are visibly set apart.
+func (p quotePage) LineClass(l pricing.Line) string {
+	if !l.Payable || l.Included {
+		return "line not-payable kind-" + l.Kind
+	}
+	return "line kind-" + l.Kind
+}
+
+// Legal joins a line's legal references.
+func (p quotePage) Legal(refs []string) string { return strings.Join(refs, "; ") }
+
+// FlagClass is the CSS class of a flag by severity.
+func (p quotePage) FlagClass(f tariff.Flag) string { return "flag sev-" + string(f.Severity) }
+
+// JSONURL and CSVURL are the quote's downloads (the API document).
+func (p quotePage) JSONURL() string { return "/api/v1/quotes/" + url.PathEscape(p.Q.ID) }
+
+// CSVURL is the quote's lines as CSV.
+func (p quotePage) CSVURL() string { return p.JSONURL() + "?format=csv" }
+
+func (u *ui) handleQuotePage(c *fiber.Ctx, v *view) error {
+	pq, err := u.market.GetQuote(c.UserContext(), strings.Clone(c.Params("id")))
+	if err != nil {
+		return err
+	}
+	now := time.Now()
+	v.Title = v.Tf("quote.title", pq.ID)
+	p := quotePage{view: v, Q: pq, Expired: !now.Before(pq.ValidUntil), Scenario: scenarioOf(pq.PolicyID)}
+	p.Remaining = remaining(pq.ValidUntil.Sub(now))
+	if oc, err := u.market.OfferDetail(c.UserContext(), pq.OfferID); err == nil {
+		p.OC, p.HasOffer = oc, true
+	}
+	_, p.CanAccept = any(u.market).(orderService)
+	return u.render(c, fiber.StatusOK, "quote", p)
+}
+
+// remaining formats a validity countdown without JavaScript ("1 h 59 min").
+func remaining(d time.Duration) string {
+	if d <= 0 {
+		return "0 min"
+	}
+	d = d.Round(time.Minute)
+	h, m := int(d.Hours()), int(d.Minutes())%60
+	if h > 0 {
+		return fmt.Sprintf("%d h %d min", h, m)
+	}
+	return fmt.Sprintf("%d min", m)
+}
+
+// orderService is what the accept button and the order page need from the marketplace.
+type orderService interface {
+	AcceptQuote(ctx context.Context, quoteID string) (marketplace.Order, bool, error)
+	Order(ctx context.Context, id string) (marketplace.Order, error)
+}
+
+// orders returns the order service, or an error page's message when this build has none.
+func (u *ui) orders(v *view) (orderService, error) {
+	if o, ok := any(u.market).(orderService); ok {
+		return o, nil
+	}
+	return nil, &marketplace.Error{Code: marketplace.CodeUnavailable, Message: v.T("quote.accept_unavailable")}
+}
+
+// handleAccept turns the quote into an order and shows it; an expired quote (410) or a
+// capacity or quota conflict (409) shows an error page that links back to the quote.
+func (u *ui) handleAccept(c *fiber.Ctx, v *view) error {
+	os, err := u.orders(v)
+	if err != nil {
+		return err
+	}
+	o, _, err := os.AcceptQuote(c.UserContext(), strings.Clone(c.Params("id")))
+	if err != nil {
+		return err
+	}
+	return c.Redirect("/orders/"+url.PathEscape(o.ID), fiber.StatusSeeOther)
+}
+
+// orderPage is the data of the order page.
+type orderPage struct {
+	*view
+	O marketplace.Order
+}
+
+func (u *ui) handleOrder(c *fiber.Ctx, v *view) error {
+	os, err := u.orders(v)
+	if err != nil {
+		return err
+	}
+	o, err := os.Order(c.UserContext(), strings.Clone(c.Params("id")))
+	if err != nil {
+		return err
+	}
+	v.Title = v.Tf("order.title", o.ID)
+	return u.render(c, fiber.StatusOK, "order", orderPage{view: v, O: o})
+}
