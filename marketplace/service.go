@@ -3,6 +3,7 @@ package marketplace
 import (
 	"context"
 	"fmt"
+	"sort"
 	"time"
 
 	"corridor/pricing"
@@ -60,6 +61,11 @@ func (s *Service) FXOn(ctx context.Context, date time.Time) (pricing.Snapshot, [
 		return pricing.Snapshot{}, nil, &Error{Code: CodeNotFound, Message: fmt.Sprintf("no FX rates published on or before %s (within %d days)", date.Format(time.DateOnly), int(fxLookback.Hours()/24)),
 			Fields: []FieldError{{Field: "date", Message: "no rates stored for this date; import an ECB file with `corridor fx import`"}}}
 	}
+	// A rate published by the ECB wins over any other source for the same day (the embedded
+	// illustrative snapshot, for one): the table keeps the last rate added for a day.
+	sort.SliceStable(rates, func(i, j int) bool {
+		return rates[i].Source != pricing.SourceECB && rates[j].Source == pricing.SourceECB
+	})
 	snap, flags := pricing.NewRateTable(rates...).On(date)
 	var warnings []string
 	for _, f := range flags {

@@ -2,6 +2,9 @@ package pricing
 
 import (
 	"testing"
+	"time"
+
+	"github.com/shopspring/decimal"
 
 	"corridor/tariff"
 )
@@ -19,12 +22,22 @@ func BenchmarkQuoteCrossBorder(b *testing.B) {
 	}
 	b.ReportAllocs()
 	b.ResetTimer()
+	cpu0 := processCPU()
 	for b.Loop() {
 		if _, err := Price(in); err != nil {
 			b.Fatal(err)
 		}
 	}
+	reportCPU(b, processCPU()-cpu0)
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "quotes/s")
+}
+
+// reportCPU reports the process CPU time per operation ("cpu-ns/op"); with -cpu=1 it is what
+// one core spends per operation, garbage collection included, whatever else the machine runs.
+func reportCPU(b *testing.B, cpu time.Duration) {
+	if cpu > 0 && b.N > 0 {
+		b.ReportMetric(float64(cpu.Nanoseconds())/float64(b.N), "cpu-ns/op")
+	}
 }
 
 // BenchmarkCompare10000 ranks 10,000 offers (both blocs, CNY and EUR prices, some tiers) for
@@ -36,9 +49,32 @@ func BenchmarkCompare10000(b *testing.B) {
 	fx := testFX()
 	b.ReportAllocs()
 	b.ResetTimer()
+	cpu0 := processCPU()
 	for b.Loop() {
 		if got := Compare(need, offers, base, 0, fx, saturday, now); len(got) != len(offers) {
 			b.Fatalf("ranked %d of %d", len(got), len(offers))
 		}
 	}
+	reportCPU(b, processCPU()-cpu0)
+}
+
+// BenchmarkCompare10000Distinct is the worst case for Compare: every offer has its own price,
+// so no two supplies share a tariff assessment.
+func BenchmarkCompare10000Distinct(b *testing.B) {
+	base, _ := policies(b)
+	offers := manyOffers(10000)
+	for i := range offers {
+		offers[i].Price = offers[i].Price.Add(decimal.New(int64(i), -6))
+	}
+	need := Need{GPUs: 8, Hours: 500, BuyerCountry: "FR", BuyerType: tariff.BuyerConsumer, Currency: "EUR"}
+	fx := testFX()
+	b.ReportAllocs()
+	b.ResetTimer()
+	cpu0 := processCPU()
+	for b.Loop() {
+		if got := Compare(need, offers, base, 0, fx, saturday, now); len(got) != len(offers) {
+			b.Fatalf("ranked %d of %d", len(got), len(offers))
+		}
+	}
+	reportCPU(b, processCPU()-cpu0)
 }

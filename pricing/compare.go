@@ -43,10 +43,10 @@ type Breakdown struct {
 }
 
 // Ranked is one offer in a comparison: its quote and landed figures, or why it could not be
-// quoted (NoQuoteReason, NoQuoteMessage; Quote is then zero).
+// quoted (NoQuoteReason, NoQuoteMessage; Quote is then nil).
 type Ranked struct {
 	OfferID        string
-	Quote          Quote
+	Quote          *Quote
 	NoQuoteReason  string
 	NoQuoteMessage string
 	LandedCost     decimal.Decimal
@@ -99,9 +99,9 @@ func Compare(need Need, offers []OfferTerms, policy *tariff.Policy, policyVersio
 				out[i], keep[i] = rk, true
 				continue
 			}
-			rk.Quote = q
+			rk.Quote = &q
 			rk.LandedCost, rk.PerGPUHour, rk.PerPFLOPHour = q.LandedCost, q.PerGPUHour, q.PerPFLOPHour
-			rk.Breakdown = breakdown(q)
+			rk.Breakdown = breakdown(&q)
 			rk.Flags = q.Flags
 			out[i], keep[i] = rk, true
 		}
@@ -123,24 +123,43 @@ func Compare(need Need, offers []OfferTerms, policy *tariff.Policy, policyVersio
 		}
 		wg.Wait()
 	}
-	res := make([]Ranked, 0, n)
+	// Sort indices, not the Ranked values, by integer minor units where the landed costs fit
+	// in an int64 (all realistic ones), else by decimal comparison.
+	idx := make([]int, 0, n)
+	keys := make([]int64, n)
+	exact := true
+	p := places(need.Currency)
 	for i := range out {
-		if keep[i] {
-			res = append(res, out[i])
+		if !keep[i] {
+			continue
+		}
+		idx = append(idx, i)
+		if lc := out[i].LandedCost.Shift(p); out[i].NoQuoteReason == "" && lc.NumDigits() <= 17 && lc.IsInteger() {
+			keys[i] = lc.IntPart()
+		} else if out[i].NoQuoteReason == "" {
+			exact = false
 		}
 	}
-	sort.Slice(res, func(i, j int) bool {
-		a, b := &res[i], &res[j]
+	sort.Slice(idx, func(i, j int) bool {
+		a, b := &out[idx[i]], &out[idx[j]]
 		if (a.NoQuoteReason == "") != (b.NoQuoteReason == "") {
 			return a.NoQuoteReason == ""
 		}
 		if a.NoQuoteReason == "" {
-			if c := a.LandedCost.Cmp(b.LandedCost); c != 0 {
+			if exact {
+				if ka, kb := keys[idx[i]], keys[idx[j]]; ka != kb {
+					return ka < kb
+				}
+			} else if c := a.LandedCost.Cmp(b.LandedCost); c != 0 {
 				return c < 0
 			}
 		}
 		return a.OfferID < b.OfferID
 	})
+	res := make([]Ranked, len(idx))
+	for k, i := range idx {
+		res[k] = out[i]
+	}
 	return res
 }
 
@@ -166,7 +185,7 @@ func matches(need Need, o *OfferTerms, regions map[string]bool) bool {
 
 // breakdown buckets a quote's landed cost; recoverable lines are left out for a business, as
 // in its net cost, so the parts sum to LandedCost.
-func breakdown(q Quote) Breakdown {
+func breakdown(q *Quote) Breakdown {
 	var b Breakdown
 	business := q.Request.BuyerType == tariff.BuyerBusiness
 	for i := range q.Lines {

@@ -157,8 +157,8 @@ measures:
 		if err != nil {
 			t.Fatal(err)
 		}
-		if canonical(t, q) != canonical(t, r.Quote) {
-			t.Fatalf("%s: compare and price differ:\n%s\n%s", r.OfferID, canonical(t, r.Quote), canonical(t, q))
+		if canonical(t, q) != canonical(t, *r.Quote) {
+			t.Fatalf("%s: compare and price differ:\n%s\n%s", r.OfferID, canonical(t, *r.Quote), canonical(t, q))
 		}
 		for _, l := range q.Lines {
 			if l.Kind == "levy" {

@@ -7,6 +7,8 @@ package pricing
 
 import (
 	"fmt"
+	"math"
+	"math/bits"
 	"sort"
 	"strings"
 
@@ -95,6 +97,9 @@ func UnitPrice(total, quantity decimal.Decimal, currency string, mode RoundingMo
 		return decimal.Zero
 	}
 	p := places(currency) + 2
+	if r, ok := divFast(total, quantity, p, mode); ok {
+		return r
+	}
 	return roundPlaces(total.DivRound(quantity, p+divGuard), p, mode)
 }
 
@@ -104,10 +109,100 @@ func UnitPrice(total, quantity decimal.Decimal, currency string, mode RoundingMo
 const divGuard = 12
 
 func roundPlaces(amount decimal.Decimal, places int32, mode RoundingMode) decimal.Decimal {
+	if r, ok := roundFast(amount, places, mode); ok {
+		return r
+	}
 	if mode == HalfEven {
 		return amount.RoundBank(places)
 	}
 	return amount.Round(places)
+}
+
+// pow10 holds 10^0 … 10^18, the powers of ten an int64 can hold.
+var pow10 = [19]int64{1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14,
+	1e15, 1e16, 1e17, 1e18}
+
+// roundFast rounds like decimal.Round / RoundBank in int64 arithmetic, for the common case of
+// a coefficient of at most 18 digits; ok is false when the big-number path must be used. It
+// gives the same value as the big path (TestRoundFastMatchesBig).
+func roundFast(d decimal.Decimal, places int32, mode RoundingMode) (decimal.Decimal, bool) {
+	e := d.Exponent()
+	if e >= -places {
+		return d, true // no digits to drop: already exact
+	}
+	k := int64(-places) - int64(e)
+	if k > 18 || d.NumDigits() > 18 {
+		return decimal.Decimal{}, false
+	}
+	c := d.CoefficientInt64()
+	p := pow10[k]
+	q, r := c/p, c%p
+	if r < 0 {
+		r = -r
+	}
+	if r > p-r || (r == p-r && (mode != HalfEven || q%2 != 0)) {
+		if c < 0 {
+			q--
+		} else {
+			q++
+		}
+	}
+	return decimal.New(q, -places), true
+}
+
+// divFast returns num ÷ den rounded to places decimals with mode, in int64 arithmetic when the
+// scaled operands fit (den must be positive); ok is false otherwise.
+func divFast(num, den decimal.Decimal, places int32, mode RoundingMode) (decimal.Decimal, bool) {
+	if num.NumDigits() > 18 || den.NumDigits() > 18 {
+		return decimal.Decimal{}, false
+	}
+	n, m := num.CoefficientInt64(), den.CoefficientInt64()
+	if m <= 0 {
+		return decimal.Decimal{}, false
+	}
+	// num/den × 10^places = n/m × 10^s.
+	s := int64(num.Exponent()) - int64(den.Exponent()) + int64(places)
+	var ok bool
+	if s >= 0 {
+		n, ok = mulFits(n, s)
+	} else {
+		m, ok = mulFits(m, -s)
+	}
+	if !ok {
+		return decimal.Decimal{}, false
+	}
+	q, r := n/m, n%m
+	if r < 0 {
+		r = -r
+	}
+	if r > m-r || (r == m-r && (mode != HalfEven || q%2 != 0)) {
+		if n < 0 {
+			q--
+		} else {
+			q++
+		}
+	}
+	return decimal.New(q, -places), true
+}
+
+// mulFits returns v × 10^k and whether it fits in an int64.
+func mulFits(v, k int64) (int64, bool) {
+	if k > 18 {
+		return 0, v == 0
+	}
+	neg := v < 0
+	u := uint64(v)
+	if neg {
+		u = uint64(-v)
+	}
+	hi, lo := bits.Mul64(u, uint64(pow10[k]))
+	if hi != 0 || lo > math.MaxInt64 {
+		return 0, false
+	}
+	if neg {
+		return -int64(lo), true
+	}
+	return int64(lo), true
 }
 
 // Add returns m + o. Adding amounts of different currencies is an error, never a sum.

@@ -149,3 +149,56 @@ func TestAllocateSumsExactly(t *testing.T) {
 		}
 	}
 }
+
+// TestRoundFastMatchesBig: the int64 fast paths of Round and UnitPrice give exactly what the
+// big-number arithmetic gives.
+func TestRoundFastMatchesBig(t *testing.T) {
+	r := rand.New(rand.NewPCG(9, 9))
+	for i := 0; i < 200000; i++ {
+		c := r.Int64N(2_000_000_000_000) - 1_000_000_000_000
+		if i%7 == 0 {
+			c = c/1000*1000 + 500 // plenty of exact ties
+		}
+		d1 := decimal.New(c, -int32(r.IntN(12)))
+		places := int32(r.IntN(5))
+		mode := []RoundingMode{HalfUp, HalfEven}[r.IntN(2)]
+		got, ok := roundFast(d1, places, mode)
+		want := d1.Round(places)
+		if mode == HalfEven {
+			want = d1.RoundBank(places)
+		}
+		if ok && !got.Equal(want) {
+			t.Fatalf("roundFast(%s, %d, %s) = %s, want %s", d1, places, mode, got, want)
+		}
+		den := decimal.New(1+r.Int64N(1_000_000), -int32(r.IntN(4)))
+		fast, ok := divFast(d1, den, places, mode)
+		ref := roundBig(d1.DivRound(den, places+30), places, mode)
+		if ok && !fast.Equal(ref) {
+			t.Fatalf("divFast(%s, %s, %d, %s) = %s, want %s", d1, den, places, mode, fast, ref)
+		}
+	}
+	// Out of int64 range: the big path takes over.
+	big := d("123456789012345678901234.5")
+	if got := Round(big, "EUR", HalfUp); !got.Equal(d("123456789012345678901234.5")) {
+		t.Errorf("big Round = %s", got)
+	}
+	if got := UnitPrice(big, d("3"), "EUR", HalfUp); !got.Equal(d("41152263004115226300411.5")) {
+		t.Errorf("big UnitPrice = %s", got)
+	}
+	if got := UnitPrice(d("1"), d("3"), "EUR", HalfEven); !got.Equal(d("0.3333")) {
+		t.Errorf("UnitPrice 1/3 = %s", got)
+	}
+	if got := UnitPrice(d("0.00005"), d("1"), "EUR", HalfEven); !got.Equal(d("0")) {
+		t.Errorf("UnitPrice tie half-even = %s", got)
+	}
+	if got := UnitPrice(d("0.00005"), d("1"), "EUR", HalfUp); !got.Equal(d("0.0001")) {
+		t.Errorf("UnitPrice tie half-up = %s", got)
+	}
+}
+
+func roundBig(x decimal.Decimal, places int32, mode RoundingMode) decimal.Decimal {
+	if mode == HalfEven {
+		return x.RoundBank(places)
+	}
+	return x.Round(places)
+}

@@ -3,7 +3,6 @@ package pricing
 import (
 	"fmt"
 	"strconv"
-	"strings"
 	"sync"
 	"time"
 
@@ -295,13 +294,13 @@ func Price(in Inputs) (Quote, error) {
 	// Price build in the offer currency, at full precision.
 	gross := o.Price.Mul(qty)
 	disc := tierDiscount(o.Tiers, qty)
-	fx := FXUse{Rate: decimal.NewFromInt(1)}
+	converted := gross // in the quote currency, unrounded
 	if o.Currency != cur {
 		u, err := conv.use(o.Currency, cur)
 		if err != nil {
 			return Quote{}, err
 		}
-		fx = u
+		converted = gross.Mul(u.Rate)
 	}
 	unit := "GPU-hour"
 	if hardware {
@@ -311,7 +310,7 @@ func Price(in Inputs) (Quote, error) {
 	baseLine := Line{
 		Kind:       "base",
 		Label:      baseLabel(o, r, hardware),
-		Amount:     Round(gross.Mul(fx.Rate), cur, mode),
+		Amount:     Round(converted, cur, mode),
 		Currency:   cur,
 		Rate:       o.Currency + " " + priceString(o.Price, o.Currency) + " per " + unit,
 		BaseAmount: qty,
@@ -326,7 +325,7 @@ func Price(in Inputs) (Quote, error) {
 		d := Line{
 			Kind:       "discount",
 			Label:      "Volume discount " + pct,
-			Amount:     Round(gross.Mul(disc).Mul(fx.Rate).Neg(), cur, mode),
+			Amount:     Round(converted.Mul(disc).Neg(), cur, mode),
 			Currency:   cur,
 			Rate:       pct,
 			BaseAmount: baseLine.Amount,
@@ -337,8 +336,13 @@ func Price(in Inputs) (Quote, error) {
 		net = net.Add(d.Amount)
 	}
 	q.Subtotal = net
-	freight := Round(r.Freight, cur, mode)
-	insurance := Round(r.Insurance, cur, mode)
+	freight, insurance := decimal.Zero, decimal.Zero
+	if !r.Freight.IsZero() {
+		freight = Round(r.Freight, cur, mode)
+	}
+	if !r.Insurance.IsZero() {
+		insurance = Round(r.Insurance, cur, mode)
+	}
 	if freight.IsPositive() {
 		q.Lines = append(q.Lines, Line{Kind: "fee", Label: "Freight to the border", Amount: freight, Currency: cur, Payable: true})
 	}
@@ -379,7 +383,7 @@ func Price(in Inputs) (Quote, error) {
 			Quota:        in.Quota,
 			SubsidyUsed:  in.SubsidyUsed,
 		}
-		a, err := in.assess(supply, asOf, conv)
+		a, lines, err := in.assess(supply, asOf, conv, mode)
 		if err != nil {
 			if conv.err != nil {
 				return Quote{}, conv.err
@@ -391,9 +395,7 @@ func Price(in Inputs) (Quote, error) {
 		if a.Blocked {
 			return Quote{}, blockedError(a.Flags)
 		}
-		for _, c := range a.Charges {
-			q.Lines = append(q.Lines, chargeLine(c, cur, mode))
-		}
+		q.Lines = append(q.Lines, lines...)
 	}
 	for _, f := range conv.stale {
 		q.Flags = append(q.Flags, f)
@@ -585,51 +587,86 @@ type assessMemo struct {
 }
 
 type memoEntry struct {
-	a   tariff.Assessment
-	err error
-	fx  [][2]string
+	a     tariff.Assessment
+	lines []Line // the charges as rounded lines (read-only: Price copies them)
+	err   error
+	fx    [][2]string
 }
 
-// assess runs the tariff engine for one supply, through the memo when there is one.
-func (in *Inputs) assess(s tariff.Supply, asOf time.Time, conv *recorder) (tariff.Assessment, error) {
-	if in.memo == nil || s.Quota != nil || s.SubsidyUsed != nil {
-		return tariff.Assess(in.Policy, s, asOf)
+// chargeLines turns an assessment's charges into rounded quote lines.
+func chargeLines(a tariff.Assessment, cur string, mode RoundingMode) []Line {
+	lines := make([]Line, len(a.Charges))
+	for i, c := range a.Charges {
+		lines[i] = chargeLine(c, cur, mode)
 	}
-	key := supplyKey(s)
+	return lines
+}
+
+// assess runs the tariff engine for one supply, through the memo when there is one, and
+// returns the assessment with its charges as rounded lines.
+func (in *Inputs) assess(s tariff.Supply, asOf time.Time, conv *recorder, mode RoundingMode) (tariff.Assessment, []Line, error) {
+	if in.memo == nil || s.Quota != nil || s.SubsidyUsed != nil {
+		a, err := tariff.Assess(in.Policy, s, asOf)
+		if err != nil {
+			return a, nil, err
+		}
+		return a, chargeLines(a, s.Currency, mode), nil
+	}
+	var arr [256]byte
+	key := append(appendSupplyKey(arr[:0], s), mode...)
 	in.memo.mu.Lock()
-	e, ok := in.memo.m[key]
+	e, ok := in.memo.m[string(key)] // no allocation for the lookup
 	in.memo.mu.Unlock()
 	if ok {
 		for _, p := range e.fx {
 			if _, err := conv.use(p[0], p[1]); err != nil {
-				return tariff.Assessment{}, err
+				return tariff.Assessment{}, nil, err
 			}
 		}
-		return e.a, e.err
+		return e.a, e.lines, e.err
 	}
 	n := len(conv.q.FX)
 	a, err := tariff.Assess(in.Policy, s, asOf)
 	e = memoEntry{a: a, err: err}
+	if err == nil {
+		e.lines = chargeLines(a, s.Currency, mode)
+	}
 	for _, u := range conv.q.FX[n:] {
 		e.fx = append(e.fx, [2]string{u.From, u.To})
 	}
 	in.memo.mu.Lock()
-	in.memo.m[key] = e
+	in.memo.m[string(key)] = e
 	in.memo.mu.Unlock()
-	return a, err
+	return a, e.lines, err
 }
 
-// supplyKey renders every field of a supply that the engine reads (the converter is the
-// comparison's one snapshot, the date is the comparison's one date).
-func supplyKey(s tariff.Supply) string {
-	var b strings.Builder
-	b.Grow(160)
-	for _, f := range []string{string(s.Product), s.Origin, s.Destination, s.Region, string(s.BuyerType),
-		strconv.FormatBool(s.PersonalData), s.HSCode, s.Accelerator.Model, s.Accelerator.VendorCountry,
-		s.Accelerator.TPP.String(), s.Accelerator.Density.String(), s.Quantity.String(), s.EnergyKWh.String(),
-		s.NetPrice.String(), s.Freight.String(), s.Insurance.String(), s.Currency} {
-		b.WriteString(f)
-		b.WriteByte('|')
+// appendSupplyKey renders every field of a supply that the engine reads (the converter is
+// the comparison's one snapshot, the date its one date). Equal values written differently
+// (15 and 15.00) give different keys: a missed share, never a wrong one.
+func appendSupplyKey(b []byte, s tariff.Supply) []byte {
+	for _, f := range [...]string{string(s.Product), s.Origin, s.Destination, s.Region, string(s.BuyerType),
+		s.HSCode, s.Accelerator.Model, s.Accelerator.VendorCountry, s.Currency} {
+		b = append(b, f...)
+		b = append(b, '|')
 	}
-	return b.String()
+	if s.PersonalData {
+		b = append(b, 'P')
+	}
+	for _, v := range [...]decimal.Decimal{s.Accelerator.TPP, s.Accelerator.Density, s.Quantity, s.EnergyKWh,
+		s.NetPrice, s.Freight, s.Insurance} {
+		b = appendDecimal(b, v)
+		b = append(b, '|')
+	}
+	return b
+}
+
+// appendDecimal writes d as coefficient 'e' exponent, without allocating when the
+// coefficient fits in an int64.
+func appendDecimal(b []byte, d decimal.Decimal) []byte {
+	if d.NumDigits() > 18 {
+		return append(b, d.String()...)
+	}
+	b = strconv.AppendInt(b, d.CoefficientInt64(), 10)
+	b = append(b, 'e')
+	return strconv.AppendInt(b, int64(d.Exponent()), 10)
 }

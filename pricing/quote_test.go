@@ -258,7 +258,7 @@ func checkInvariants(t *testing.T, q Quote) {
 	if q.NetCost.GreaterThan(q.Total) {
 		t.Errorf("net cost %s above total %s", q.NetCost, q.Total)
 	}
-	b := breakdown(q)
+	b := breakdown(&q)
 	if got := b.Price.Add(b.DutiesLevies).Add(b.Taxes).Add(b.Subsidies); !got.Equal(q.LandedCost) {
 		t.Errorf("breakdown %+v sums to %s, landed %s", b, got, q.LandedCost)
 	}

@@ -50,8 +50,8 @@ type workedCase struct {
 	date     string
 	ledger   ledger
 	want     []wantLine
-	total    string            // sum of payable lines
-	flags    []string          // flag codes in order
+	total    string   // sum of payable lines
+	flags    []string // flag codes in order
 	blocked  bool
 	trail    map[string]string // measure id → substring of its reason
 	check    func(t *testing.T, a Assessment)
@@ -181,13 +181,13 @@ func TestWorkedCases(t *testing.T) {
 				`  - {id: pref, kind: customs_duty, jurisdiction: EU, origin: [CN], destination: [EU27], hs: ["8517"], rate: "2%", base: customs_value, legal: [x]}` + "\n",
 			supply: hardware("CN", "DE", "8517.62", "1", "1000"),
 			want:   []wantLine{{"pref", "20", true, ""}}, total: "20",
-			trail:  map[string]string{"mfn": "alternative not chosen: pref is lower (20 vs 50)", "pref": "lowest of 2 alternatives"}},
+			trail: map[string]string{"mfn": "alternative not chosen: pref is lower (20 vs 50)", "pref": "lowest of 2 alternatives"}},
 		{name: "customs alternatives: a specific duty is lower on cheap goods",
 			measures: `  - {id: mfn, kind: customs_duty, jurisdiction: EU, destination: [EU27], hs: ["8517"], rate: "5%", base: customs_value, legal: [x]}` + "\n" +
 				`  - {id: spec, kind: customs_duty, jurisdiction: EU, destination: [EU27], hs: ["8517"], rate: "3 EUR/unit", base: customs_value, legal: [x]}` + "\n",
 			supply: hardware("CN", "DE", "8517.62", "10", "1000"),
 			want:   []wantLine{{"spec", "30", true, ""}}, total: "30",
-			trail:  map[string]string{"mfn": "alternative not chosen: spec is lower (30 vs 50)"}},
+			trail: map[string]string{"mfn": "alternative not chosen: spec is lower (30 vs 50)"}},
 		{name: "specificity: origin country beats erga omnes for VAT",
 			measures: `  - {id: vat-all, kind: vat, jurisdiction: DE, buyer: [consumer], rate: "19%", base: net_price, legal: [x]}` + "\n" +
 				`  - {id: vat-cn, kind: vat, jurisdiction: DE, origin: [CN], buyer: [consumer], rate: "21%", base: net_price, legal: [x]}` + "\n",

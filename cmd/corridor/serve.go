@@ -12,13 +12,10 @@ import (
 	"net"
 	"os"
 	"path/filepath"
-	"sort"
-	"strings"
 	"time"
 
 	"corridor/marketplace"
 	"corridor/marketplace/store"
-	"corridor/pricing"
 	"corridor/seed"
 	"corridor/web"
 )
@@ -77,13 +74,13 @@ func serveCommand(ctx context.Context, args []string, getenv func(string) string
 	return nil
 }
 
-// seedStore loads the embedded reference data (and the demo market in demo mode); it only
-// inserts what is missing, so every start may call it.
+// seedStore loads the embedded reference data (and the demo market in demo mode) and the
+// policy library; it only inserts what is missing, so every start may call it.
 func seedStore(ctx context.Context, market *marketplace.Service, mode string, log *slog.Logger) error {
 	if mode == "none" {
 		return nil
 	}
-	data, err := loadSeed(mode == "demo")
+	data, docs, err := seed.Load(mode == "demo")
 	if err != nil {
 		return err
 	}
@@ -91,57 +88,13 @@ func seedStore(ctx context.Context, market *marketplace.Service, mode string, lo
 	if err != nil {
 		return err
 	}
-	policies, err := market.SeedPolicies(ctx, policyDocs())
+	policies, err := market.SeedPolicies(ctx, docs)
 	if err != nil {
 		return err
 	}
 	log.Info("seeded", "regions", rep.Regions, "accelerators", rep.Accelerators, "fx_rates", rep.FXRates,
 		"suppliers", rep.Suppliers, "offers", rep.Offers, "policy_versions", policies)
 	return nil
-}
-
-// policyDocs returns the embedded baseline policy and scenario library, baseline first, then
-// by file name, so versions are numbered the same on every machine.
-func policyDocs() []marketplace.PolicyDoc {
-	files := seed.PolicyFiles()
-	names := make([]string, 0, len(files))
-	for name := range files {
-		names = append(names, name)
-	}
-	sort.Slice(names, func(i, j int) bool {
-		bi, bj := strings.Contains(names[i], "baseline"), strings.Contains(names[j], "baseline")
-		if bi != bj {
-			return bi
-		}
-		return names[i] < names[j]
-	})
-	docs := make([]marketplace.PolicyDoc, len(names))
-	for i, name := range names {
-		docs[i] = marketplace.PolicyDoc{Name: name, Data: files[name]}
-	}
-	return docs
-}
-
-// loadSeed reads the embedded seed files into domain values.
-func loadSeed(demo bool) (marketplace.SeedData, error) {
-	var d marketplace.SeedData
-	var err error
-	if d.Regions, err = seed.Regions(); err != nil {
-		return d, fmt.Errorf("seed regions: %w", err)
-	}
-	if d.Accelerators, err = seed.Accelerators(); err != nil {
-		return d, fmt.Errorf("seed accelerators: %w", err)
-	}
-	name, raw := seed.FXSnapshot()
-	if d.FXRates, err = pricing.ParseECB(name, raw); err != nil {
-		return d, fmt.Errorf("seed fx snapshot %s: %w", name, err)
-	}
-	if demo {
-		if d.Suppliers, d.Offers, err = seed.DemoMarket(); err != nil {
-			return d, fmt.Errorf("seed demo market: %w", err)
-		}
-	}
-	return d, nil
 }
 
 const adminTokenSetting = "admin_token_sha256"

@@ -1,0 +1,389 @@
+package seed
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/shopspring/decimal"
+
+	"corridor/tariff"
+)
+
+func dec(s string) decimal.Decimal { return decimal.RequireFromString(s) }
+
+func date(s string) time.Time {
+	t, err := time.Parse("2006-01-02", s)
+	if err != nil {
+		panic(err)
+	}
+	return t
+}
+
+// eurRates converts with 1 EUR = 8 CNY (TARIFF-RESEARCH §7 worked example A).
+type eurRates struct{}
+
+func (eurRates) Convert(a decimal.Decimal, from, to string) (decimal.Decimal, error) {
+	per := map[string]decimal.Decimal{"EUR": dec("1"), "CNY": dec("8")}
+	f, ok1 := per[from]
+	t, ok2 := per[to]
+	if !ok1 || !ok2 {
+		return decimal.Zero, fmt.Errorf("no rate %s/%s", from, to)
+	}
+	return a.Div(f).Mul(t), nil
+}
+
+type quota map[string]decimal.Decimal
+
+func (q quota) Remaining(id string, _ time.Time) (decimal.Decimal, error) { return q[id], nil }
+
+func mustBaseline(t *testing.T) *tariff.Policy {
+	t.Helper()
+	p, err := BaselinePolicy()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func scenario(t *testing.T, id string) *tariff.Policy {
+	t.Helper()
+	ss, err := Scenarios()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range ss {
+		if s.ID == id {
+			p, err := s.Apply(mustBaseline(t))
+			if err != nil {
+				t.Fatal(err)
+			}
+			return p
+		}
+	}
+	t.Fatalf("no scenario %s", id)
+	return nil
+}
+
+func gpuHours(origin, dest string, buyer tariff.BuyerType, hours, net, cur string) tariff.Supply {
+	return tariff.Supply{Product: tariff.ProductGPUHours, Origin: origin, Destination: dest, BuyerType: buyer,
+		Quantity: dec(hours), NetPrice: dec(net), Currency: cur, Rates: eurRates{}}
+}
+
+func TestEveryPolicyFileValidates(t *testing.T) {
+	files := PolicyFiles()
+	if len(files) < 6 {
+		t.Fatalf("only %d policy files", len(files))
+	}
+	base := mustBaseline(t)
+	scenarios := 0
+	for path, data := range files {
+		probs := tariff.Validate(path, data)
+		if strings.HasPrefix(path, "policy/scenarios/") {
+			scenarios++
+			probs = append(probs, tariff.ValidateScenarioAgainst(base, path, data)...)
+		}
+		for _, p := range probs {
+			t.Error(p)
+		}
+	}
+	if scenarios < 5 {
+		t.Errorf("only %d scenarios", scenarios)
+	}
+}
+
+func TestBaselineProvenance(t *testing.T) {
+	p := mustBaseline(t)
+	if len(p.Measures) < 100 {
+		t.Errorf("only %d measures", len(p.Measures))
+	}
+	for _, m := range p.Measures {
+		if len(m.Legal) == 0 || m.AsOf == "" || m.Confidence == "" {
+			t.Errorf("%s: legal %v as_of %q confidence %q", m.ID, m.Legal, m.AsOf, m.Confidence)
+		}
+		if m.Confidence == "sourced" && m.Source == "" {
+			t.Errorf("%s: sourced without a source", m.ID)
+		}
+		if m.Confidence == "estimate" && m.Note == "" {
+			t.Errorf("%s: an estimate needs a note saying what was estimated", m.ID)
+		}
+	}
+}
+
+func TestEveryScenarioApplies(t *testing.T) {
+	ss, err := Scenarios()
+	if err != nil {
+		t.Fatal(err)
+	}
+	base := mustBaseline(t)
+	for _, s := range ss {
+		p, err := s.Apply(base)
+		if err != nil {
+			t.Errorf("%s: %v", s.ID, err)
+			continue
+		}
+		if p.ID != "baseline+"+s.ID || s.Title == "" {
+			t.Errorf("%s: id %q title %q", s.ID, p.ID, s.Title)
+		}
+	}
+}
+
+// vatLine assesses a supply and returns the single VAT line.
+func vatLine(t *testing.T, p *tariff.Policy, s tariff.Supply, on string) tariff.Charge {
+	t.Helper()
+	a, err := tariff.Assess(p, s, date(on))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var vat []tariff.Charge
+	for _, c := range a.Charges {
+		if c.Kind == tariff.KindVAT {
+			vat = append(vat, c)
+		}
+	}
+	if len(vat) != 1 {
+		t.Fatalf("%s → %s on %s: %d VAT lines: %+v", s.Origin, s.Destination, on, len(vat), a.Charges)
+	}
+	return vat[0]
+}
+
+func TestBaselineVATRates(t *testing.T) {
+	p := mustBaseline(t)
+	cases := []struct {
+		country, on, rate string
+	}{
+		// TARIFF-RESEARCH §3.3.
+		{"DE", "2026-11-28", "19%"},
+		{"FR", "2026-11-28", "20%"},
+		{"IT", "2026-11-28", "22%"},
+		{"ES", "2026-11-28", "21%"},
+		{"NL", "2026-11-28", "21%"},
+		{"SE", "2026-11-28", "25%"},
+		{"PL", "2026-11-28", "23%"},
+		{"AT", "2026-11-28", "20%"},
+		{"GR", "2026-11-28", "24%"},
+		{"BG", "2026-11-28", "20%"},
+		{"SI", "2026-11-28", "22%"},
+		{"CZ", "2026-11-28", "21%"},
+		{"LT", "2026-11-28", "21%"},
+		{"IE", "2026-11-28", "23%"},
+		{"BE", "2026-11-28", "21%"},
+		{"DK", "2026-11-28", "25%"},
+		{"PT", "2026-11-28", "23%"},
+		{"FI", "2024-08-31", "24%"},
+		{"FI", "2024-09-01", "25.5%"},
+		{"RO", "2025-07-31", "19%"},
+		{"RO", "2025-08-01", "21%"},
+		{"EE", "2025-06-30", "22%"},
+		{"EE", "2025-07-01", "24%"},
+		{"SK", "2024-12-31", "20%"},
+		{"SK", "2025-01-01", "23%"},
+		{"LU", "2023-12-31", "16%"},
+		{"LU", "2024-01-01", "17%"},
+	}
+	for _, tc := range cases {
+		for _, buyer := range []tariff.BuyerType{tariff.BuyerBusiness, tariff.BuyerConsumer} {
+			c := vatLine(t, p, gpuHours("CN", tc.country, buyer, "100", "1000", "EUR"), tc.on)
+			if c.Rate != tc.rate {
+				t.Errorf("%s %s on %s: rate %s, want %s", tc.country, buyer, tc.on, c.Rate, tc.rate)
+			}
+			if c.Payable != (buyer == tariff.BuyerConsumer) {
+				t.Errorf("%s %s: payable %v", tc.country, buyer, c.Payable)
+			}
+		}
+	}
+	// Every member state has exactly one B2B, one B2C and one import VAT measure in force.
+	for _, cc := range []string{"AT", "BE", "BG", "CY", "CZ", "DE", "DK", "EE", "ES", "FI", "FR", "GR", "HR", "HU", "IE", "IT", "LT", "LU", "LV", "MT", "NL", "PL", "PT", "RO", "SE", "SI", "SK"} {
+		vatLine(t, p, gpuHours("CN", cc, tariff.BuyerBusiness, "1", "1", "EUR"), "2026-11-28")
+		vatLine(t, p, gpuHours("US", cc, tariff.BuyerConsumer, "1", "1", "EUR"), "2026-11-28")
+		hw := tariff.Supply{Product: tariff.ProductHardware, HSCode: "8471.50", Origin: "CN", Destination: cc, BuyerType: tariff.BuyerBusiness,
+			Quantity: dec("1"), NetPrice: dec("100"), Currency: "EUR"}
+		vatLine(t, p, hw, "2026-11-28")
+	}
+}
+
+func TestWorkedExampleA(t *testing.T) {
+	p := mustBaseline(t)
+	// CNY 150,000 at 8 CNY/EUR is EUR 18,750 (pricing converts before assessing).
+	s := gpuHours("CN", "DE", tariff.BuyerBusiness, "10000", "18750", "EUR")
+	s.Accelerator = tariff.Accelerator{Model: "h100-sxm", VendorCountry: "US", TPP: dec("15830.4"), Density: dec("19.45")}
+	a, err := tariff.Assess(p, s, date("2026-11-28"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(a.Charges) != 1 {
+		t.Fatalf("charges = %+v", a.Charges)
+	}
+	c := a.Charges[0]
+	if c.MeasureID != "vat-de-b2b" || !c.Amount.Equal(dec("3562.5")) || c.Payable || !c.Recoverable ||
+		c.Label != "DE VAT 19% (reverse charge, art. 196)" {
+		t.Errorf("line = %+v", c)
+	}
+	if !a.Total().IsZero() {
+		t.Errorf("total = %s, want 0 (reverse charge is informational)", a.Total())
+	}
+	if len(a.Flags) != 1 || a.Flags[0].Code != "export_control.3A090a" || a.Flags[0].Severity != tariff.SeverityLicenseRequired {
+		t.Errorf("flags = %+v", a.Flags)
+	}
+	// The consumer variant pays 3,562.50.
+	s.BuyerType = tariff.BuyerConsumer
+	a, _ = tariff.Assess(p, s, date("2026-11-28"))
+	if !a.Total().Equal(dec("3562.5")) {
+		t.Errorf("B2C total = %s", a.Total())
+	}
+}
+
+func server(origin, dest string) tariff.Supply {
+	return tariff.Supply{Product: tariff.ProductHardware, HSCode: "8471.50.00", Origin: origin, Destination: dest,
+		BuyerType: tariff.BuyerBusiness, Quantity: dec("10"), NetPrice: dec("250000"), Currency: "EUR"}
+}
+
+func TestWorkedExampleB(t *testing.T) {
+	a, err := tariff.Assess(mustBaseline(t), server("CN", "DE"), date("2026-11-28"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := lines(a); got != "eu-duty-ita=0 vat-de-import=47500" {
+		t.Errorf("baseline: %s", got)
+	}
+	a, err = tariff.Assess(scenario(t, "eu-retaliation-gpu-servers"), server("CN", "DE"), date("2026-11-28"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := lines(a); got != "eu-duty-ita=0 eu-retaliation-cn-servers=25000 vat-de-import=52250" || !a.Total().Equal(dec("77250")) {
+		t.Errorf("retaliation: %s total %s", got, a.Total())
+	}
+	// China: 0% ITA duty and 13% import VAT on goods from Germany.
+	a, _ = tariff.Assess(mustBaseline(t), server("DE", "CN"), date("2026-11-28"))
+	if got := lines(a); got != "cn-duty-ita=0 cn-vat-import-2026=32500 cn-surtax-on-withheld-vat=0" {
+		t.Errorf("DE→CN server: %s", got)
+	}
+}
+
+func lines(a tariff.Assessment) string {
+	var parts []string
+	for _, c := range a.Charges {
+		parts = append(parts, c.MeasureID+"="+c.Amount.String())
+	}
+	return strings.Join(parts, " ")
+}
+
+func TestChineseWithholding(t *testing.T) {
+	p := mustBaseline(t)
+	s := gpuHours("DE", "CN", tariff.BuyerBusiness, "1000", "1060000", "CNY")
+	for on, id := range map[string]string{"2025-12-31": "cn-wht-vat-services-2016", "2026-01-01": "cn-wht-vat-services-2026"} {
+		a, err := tariff.Assess(p, s, date(on))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := lines(a); got != id+"=60000 cn-surtax-on-withheld-vat=0" {
+			t.Errorf("%s: %s", on, got)
+		}
+		if !a.Charges[0].Recoverable || !a.Charges[0].Payable {
+			t.Errorf("withholding line %+v", a.Charges[0])
+		}
+	}
+}
+
+func TestVouchers(t *testing.T) {
+	p := mustBaseline(t)
+	cases := []struct {
+		region, vendor, on, want string
+	}{
+		{"cn-beijing", "US", "2025-06-30", "cn-voucher-beijing=-200000"},
+		{"cn-beijing", "US", "2026-11-28", ""}, // programme 2023–2025 ended
+		{"cn-shanghai", "US", "2026-11-28", "cn-voucher-shanghai=-300000"},
+		{"cn-shenzhen", "US", "2026-11-28", "cn-voucher-shenzhen=-500000"},
+		{"cn-hangzhou", "CN", "2026-11-28", "cn-voucher-hangzhou-domestic=-300000"},
+		{"cn-hangzhou", "US", "2026-11-28", "cn-voucher-hangzhou-other=-200000"},
+		{"", "US", "2026-11-28", ""},
+	}
+	for _, tc := range cases {
+		s := gpuHours("CN", "CN", tariff.BuyerBusiness, "10000", "1000000", "CNY")
+		s.BuyerRegion = tc.region
+		s.Accelerator.VendorCountry = tc.vendor
+		a, err := tariff.Assess(p, s, date(tc.on))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := lines(a); got != tc.want {
+			t.Errorf("%s %s %s: %q, want %q", tc.region, tc.vendor, tc.on, got, tc.want)
+		}
+	}
+	// The scenario suspends Shanghai and halves Shenzhen.
+	q := scenario(t, "cny-weakens-vouchers-cut")
+	s := gpuHours("CN", "CN", tariff.BuyerBusiness, "10000", "1000000", "CNY")
+	s.BuyerRegion = "cn-shenzhen"
+	if a, _ := tariff.Assess(q, s, date("2026-11-28")); lines(a) != "cn-voucher-shenzhen=-250000" {
+		t.Errorf("scenario Shenzhen: %s", lines(a))
+	}
+}
+
+func TestGatesAndDataTransfer(t *testing.T) {
+	p := mustBaseline(t)
+	s := gpuHours("CN", "FR", tariff.BuyerBusiness, "1", "1", "EUR")
+	s.PersonalData = true
+	a, _ := tariff.Assess(p, s, date("2026-11-28"))
+	if len(a.Flags) != 1 || a.Flags[0].Code != "data_transfer.eu_cn" || !strings.Contains(strings.Join(a.Flags[0].Legal, ";"), "GDPR") {
+		t.Errorf("EU buyer, CN capacity: %+v", a.Flags)
+	}
+	s = gpuHours("DE", "CN", tariff.BuyerBusiness, "1", "1", "EUR")
+	s.PersonalData = true
+	s.Accelerator = tariff.Accelerator{VendorCountry: "US", TPP: dec("15830.4")}
+	a, _ = tariff.Assess(p, s, date("2026-11-28"))
+	var codes []string
+	for _, f := range a.Flags {
+		codes = append(codes, f.Code)
+	}
+	if strings.Join(codes, ",") != "export_control.iaas_red_flag,data_transfer.cn_eu" {
+		t.Errorf("CN buyer, EU capacity: %v", codes)
+	}
+	hw := server("DE", "CN")
+	hw.Accelerator = tariff.Accelerator{VendorCountry: "US", TPP: dec("15830.4")}
+	a, _ = tariff.Assess(p, hw, date("2026-11-28"))
+	codes = nil
+	for _, f := range a.Flags {
+		codes = append(codes, f.Code)
+	}
+	if strings.Join(codes, ",") != "export_control.eu_2021_821" {
+		t.Errorf("EU hardware export: %v", codes)
+	}
+}
+
+func TestScenarioLibraryEffects(t *testing.T) {
+	on := date("2026-11-28")
+	b2b := gpuHours("CN", "DE", tariff.BuyerBusiness, "10000", "18750", "EUR")
+	a, _ := tariff.Assess(scenario(t, "eu-compute-levy-cn-10"), b2b, on)
+	if lines(a) != "eu-levy-cn-compute=1875 vat-de-b2b=3562.5" {
+		t.Errorf("levy: %s", lines(a))
+	}
+	b := b2b
+	b.EnergyKWh = dec("70000")
+	a, _ = tariff.Assess(scenario(t, "eu-carbon-levy-compute"), b, on)
+	if lines(a) != "eu-carbon-levy-compute=1400 vat-de-b2b=3562.5" {
+		t.Errorf("carbon: %s", lines(a))
+	}
+	a, _ = tariff.Assess(scenario(t, "cn-export-rebate-compute"), b2b, on)
+	if lines(a) != "cn-export-rebate-compute=-1125 vat-de-b2b=3562.5" {
+		t.Errorf("rebate: %s", lines(a))
+	}
+	corridor := scenario(t, "cn-eu-compute-corridor")
+	b = b2b
+	b.Quota = quota{"eu-levy-compute-cn-corridor": dec("4000")}
+	a, _ = tariff.Assess(corridor, b, on)
+	if lines(a) != "eu-levy-compute-cn-corridor=0 eu-levy-compute-cn-corridor=1125 vat-de-b2b=3562.5" {
+		t.Errorf("corridor: %s", lines(a))
+	}
+	us := gpuHours("US", "DE", tariff.BuyerBusiness, "10000", "18750", "EUR")
+	a, _ = tariff.Assess(corridor, us, on)
+	if lines(a) != "eu-levy-compute-erga-omnes=1875 vat-de-b2b=3562.5" {
+		t.Errorf("corridor, US origin: %s", lines(a))
+	}
+	ss, _ := Scenarios()
+	for _, s := range ss {
+		if s.ID == "cny-weakens-vouchers-cut" && !s.FXShocks["CNY"].Equal(dec("-0.05")) {
+			t.Errorf("shock = %v", s.FXShocks)
+		}
+	}
+}
