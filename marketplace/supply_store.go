@@ -1,6 +1,9 @@
 package marketplace
 
-import "context"
+import (
+	"context"
+	"time"
+)
 
 // SupplyStore holds suppliers, their API keys, offers, orders and capacity reservations.
 type SupplyStore interface {
@@ -10,4 +13,65 @@ type SupplyStore interface {
 	PutOffers(ctx context.Context, offers []Offer) (int, error)
 	// CountOffers counts offers, for health and seeding checks.
 	CountOffers(ctx context.Context) (int64, error)
+
+	// CreateSupplier stores a new supplier with its first API key, in one transaction.
+	CreateSupplier(ctx context.Context, s Supplier, key APIKey) error
+	// Supplier reads one supplier; CodeNotFound when there is none.
+	Supplier(ctx context.Context, id string) (Supplier, error)
+	// APIKey reads one API key (revoked ones too); CodeNotFound when there is none.
+	APIKey(ctx context.Context, id string) (APIKey, error)
+	// RotateAPIKey stores key and revokes every other valid key of its supplier, in one
+	// transaction.
+	RotateAPIKey(ctx context.Context, key APIKey) error
+	// RevokeAPIKey revokes key keyID of supplierID at the given time (a revoked key stays
+	// revoked at its first time); CodeNotFound when the supplier has no such key.
+	RevokeAPIKey(ctx context.Context, supplierID, keyID string, at time.Time) error
+
+	// CreateOffer stores a new offer; CodeConflict when the id exists, CodeInvalid when its
+	// region or accelerator does not.
+	CreateOffer(ctx context.Context, o Offer) error
+	// OfferView reads one offer with its names and accelerator figures (GPUsAvailable unset).
+	OfferView(ctx context.Context, id string) (OfferView, error)
+	// OffersByID reads the offers with the given ids that exist, keyed by id.
+	OffersByID(ctx context.Context, ids []string) (map[string]Offer, error)
+	// UpdateOffer replaces the stored offer o.ID if its version is still prevVersion, else
+	// CodePrecondition.
+	UpdateOffer(ctx context.Context, o Offer, prevVersion int) error
+	// UpsertOffers creates and replaces offers in one transaction: all or nothing.
+	UpsertOffers(ctx context.Context, offers []BatchOffer) error
+	// SearchOffers runs one read of a search plan.
+	SearchOffers(ctx context.Context, q OfferQuery) ([]OfferView, error)
+	// Reservations lists the reservations on the given offers that overlap [from, to).
+	Reservations(ctx context.Context, offerIDs []string, from, to time.Time) ([]Reservation, error)
+
+	// AcceptQuote turns a quote into an order with its reservation, in one transaction (see
+	// Service.AcceptQuote); created is false when the quote had already been accepted.
+	AcceptQuote(ctx context.Context, quoteID, orderID string, now time.Time) (o Order, created bool, err error)
+	// Order reads one order; CodeNotFound when there is none.
+	Order(ctx context.Context, id string) (Order, error)
+	// SupplierOrders lists a supplier's orders newest first, Limit+1 rows at most (the extra
+	// row tells that there is a next page).
+	SupplierOrders(ctx context.Context, l OrderListing) ([]Order, error)
+
+	// ClaimIdempotencyKey records that a request with this key is being processed. When the
+	// key was used before by the same caller, it returns the earlier record instead (claimed is
+	// false); a pending record older than staleAfter is taken over.
+	ClaimIdempotencyKey(ctx context.Context, r IdempotencyRecord, staleAfter time.Duration) (prior IdempotencyRecord, claimed bool, err error)
+	// CompleteIdempotencyKey stores the response of a claimed key.
+	CompleteIdempotencyKey(ctx context.Context, r IdempotencyRecord) error
+	// ReleaseIdempotencyKey forgets a claimed key whose request failed without a response
+	// worth replaying (a 5xx), so that a retry runs again.
+	ReleaseIdempotencyKey(ctx context.Context, key, caller string) error
+}
+
+// IdempotencyRecord is a request made with an Idempotency-Key and, once done, its response.
+type IdempotencyRecord struct {
+	Key         string
+	Caller      string // supplier id, "admin" or "anon"
+	Request     string // method and path, e.g. "POST /api/v1/offers"
+	BodyHash    string // hex SHA-256 of the request body
+	Status      int    // 0 while the request is being processed
+	ContentType string
+	Response    []byte
+	CreatedAt   time.Time
 }

@@ -3,29 +3,35 @@ package store
 import (
 	"context"
 	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
 	"time"
 
 	"github.com/shopspring/decimal"
+	"gorm.io/gorm"
 
 	"corridor/marketplace"
 )
 
 // offerRow keeps the exact price as TEXT and a shadow integer in micro-units (the API allows at
 // most 6 decimals, so the shadow is exact) for SQL filters and sorting. Availability bounds are
-// Unix seconds.
+// Unix seconds. The search columns after Demo are denormalised from the supplier, region and
+// accelerator rows when the offer is written (reference rows are insert-only, so they never go
+// stale), so that every search filter is a single-table, indexable condition.
 type offerRow struct {
-	ID             string          `gorm:"primaryKey;size:64"`
-	SupplierID     string          `gorm:"size:64;not null;index"`
+	ID             string          `gorm:"primaryKey;size:64;index:offers_cur_price,priority:4;index:offers_cur_ppf,priority:4;index:offers_from,priority:3;index:offers_gpus,priority:3"`
+	SupplierID     string          `gorm:"size:64;not null;index:offers_supplier,priority:1"`
 	Supplier       *supplierRow    `gorm:"foreignKey:SupplierID;references:ID"`
-	Region         string          `gorm:"size:64;not null;index:offers_region_status,priority:1"`
+	Region         string          `gorm:"size:64;not null;index:offers_region_price,priority:1"`
 	RegionRef      *regionRow      `gorm:"foreignKey:Region;references:Code"`
-	Accelerator    string          `gorm:"size:64;not null;index:offers_acc_status,priority:1"`
+	Accelerator    string          `gorm:"size:64;not null;index:offers_acc_price,priority:1"`
 	AcceleratorRef *acceleratorRow `gorm:"foreignKey:Accelerator;references:Model"`
 	Product        string          `gorm:"size:16;not null"`
-	GPUs           int             `gorm:"not null"`
+	GPUs           int             `gorm:"not null;index:offers_gpus,priority:2"`
 	Price          decimal.Decimal `gorm:"type:text;not null"`
-	PriceMicros    int64           `gorm:"not null;index:offers_status_price,priority:2"`
-	Currency       string          `gorm:"size:3;not null"`
+	PriceMicros    int64           `gorm:"not null;index:offers_cur_price,priority:3;index:offers_acc_price,priority:4;index:offers_region_price,priority:4;index:offers_bloc_price,priority:4"`
+	Currency       string          `gorm:"size:3;not null;index:offers_cur_price,priority:2;index:offers_acc_price,priority:3;index:offers_region_price,priority:3;index:offers_bloc_price,priority:3;index:offers_cur_ppf,priority:2"`
 	Pricing        string          `gorm:"size:16;not null"`
 	MinHours       int             `gorm:"not null"`
 	TermMonths     int             `gorm:"not null"`
@@ -34,11 +40,28 @@ type offerRow struct {
 	AvailableUntil int64           `gorm:"not null"`
 	HSCode         string          `gorm:"size:16"`
 	Note           string          `gorm:"type:text"`
-	Status         string          `gorm:"size:16;not null;index:offers_status_price,priority:1;index:offers_region_status,priority:2;index:offers_acc_status,priority:2"`
+	Status         string          `gorm:"size:16;not null;index:offers_cur_price,priority:1;index:offers_acc_price,priority:2;index:offers_region_price,priority:2;index:offers_bloc_price,priority:2;index:offers_cur_ppf,priority:1;index:offers_from,priority:1;index:offers_gpus,priority:1;index:offers_supplier,priority:2"`
 	Version        int             `gorm:"not null"`
 	Demo           bool            `gorm:"not null"`
 	CreatedAt      time.Time
 	UpdatedAt      time.Time
+
+	SupplierName  string          `gorm:"not null;default:''"`
+	RegionName    string          `gorm:"not null;default:''"`
+	Bloc          string          `gorm:"size:2;not null;default:'';index:offers_bloc_price,priority:1"`
+	Country       string          `gorm:"size:2;not null;default:''"`
+	Vendor        string          `gorm:"size:64;not null;default:''"`
+	VendorCountry string          `gorm:"size:2;not null;default:''"`
+	MemoryMicros  int64           `gorm:"not null;default:0"`
+	TFLOPSMicros  int64           `gorm:"not null;default:0"`
+	TPPMicros     int64           `gorm:"not null;default:0"`
+	BF16TFLOPS    decimal.Decimal `gorm:"type:text;not null;default:'0'"`
+	TPP           decimal.Decimal `gorm:"type:text;not null;default:'0'"`
+	ExportClass   string          `gorm:"size:16;not null;default:''"`
+	PPFMicros     int64           `gorm:"not null;default:0;index:offers_cur_ppf,priority:3"`
+	FromDay       int64           `gorm:"not null;default:0;index:offers_from,priority:2"`
+	UntilDay      int64           `gorm:"not null;default:0"`
+	SearchText    string          `gorm:"type:text;not null;default:''"`
 }
 
 func (offerRow) TableName() string { return "offers" }
@@ -85,14 +108,121 @@ func (r offerRow) domain() (marketplace.Offer, error) {
 	return o, nil
 }
 
+func (r offerRow) view() (marketplace.OfferView, error) {
+	o, err := r.domain()
+	if err != nil {
+		return marketplace.OfferView{}, err
+	}
+	return marketplace.OfferView{
+		Offer: o, SupplierName: r.SupplierName, RegionName: r.RegionName, Bloc: marketplace.Bloc(r.Bloc),
+		Country: r.Country, TPP: r.TPP, BF16TFLOPS: r.BF16TFLOPS, ExportClass: r.ExportClass,
+	}, nil
+}
+
+// toMicros converts a decimal to integer micro-units, truncating below a micro-unit and
+// saturating far beyond any real figure.
+func toMicros(d decimal.Decimal) int64 {
+	m := d.Mul(micro)
+	if m.GreaterThan(maxMicros) {
+		return maxMicros.IntPart()
+	}
+	if m.LessThan(maxMicros.Neg()) {
+		return maxMicros.Neg().IntPart()
+	}
+	return m.IntPart()
+}
+
+var maxMicros = decimal.New(1, 18)
+
+// vendorSlug is the search form of a vendor name: "NVIDIA" → "nvidia", "Moore Threads" →
+// "moore-threads".
+func vendorSlug(v string) string {
+	return strings.Trim(strings.Map(func(r rune) rune {
+		switch {
+		case r >= 'a' && r <= 'z', r >= '0' && r <= '9', r == '-', r == '_', r == '.':
+			return r
+		case r >= 'A' && r <= 'Z':
+			return r + 'a' - 'A'
+		}
+		return '-'
+	}, v), "-")
+}
+
+// offerRows converts offers to rows and fills the denormalised search columns from the
+// supplier, region and accelerator rows; a missing reference is a field error.
+func offerRows(tx *gorm.DB, offers []marketplace.Offer) ([]offerRow, error) {
+	sup, reg, acc := map[string]bool{}, map[string]bool{}, map[string]bool{}
+	for _, o := range offers {
+		sup[o.SupplierID], reg[o.Region], acc[o.Accelerator] = true, true, true
+	}
+	var sRows []supplierRow
+	var rRows []regionRow
+	var aRows []acceleratorRow
+	if err := tx.Where("id IN ?", keys(sup)).Find(&sRows).Error; err != nil {
+		return nil, err
+	}
+	if err := tx.Where("code IN ?", keys(reg)).Find(&rRows).Error; err != nil {
+		return nil, err
+	}
+	if err := tx.Where("model IN ?", keys(acc)).Find(&aRows).Error; err != nil {
+		return nil, err
+	}
+	sm := map[string]supplierRow{}
+	for _, r := range sRows {
+		sm[r.ID] = r
+	}
+	rm := map[string]regionRow{}
+	for _, r := range rRows {
+		rm[r.Code] = r
+	}
+	am := map[string]acceleratorRow{}
+	for _, r := range aRows {
+		am[r.Model] = r
+	}
+	rows := make([]offerRow, len(offers))
+	for i, o := range offers {
+		sp, ok1 := sm[o.SupplierID]
+		rg, ok2 := rm[o.Region]
+		ac, ok3 := am[o.Accelerator]
+		switch {
+		case !ok1:
+			return nil, marketplace.Invalid("unknown supplier", marketplace.FieldError{Field: "supplier_id", Message: "no such supplier " + o.SupplierID})
+		case !ok2:
+			return nil, marketplace.Invalid("unknown region", marketplace.FieldError{Field: "region", Message: "no such region " + o.Region})
+		case !ok3:
+			return nil, marketplace.Invalid("unknown accelerator", marketplace.FieldError{Field: "accelerator", Message: "no such accelerator " + o.Accelerator})
+		}
+		r := toOfferRow(o)
+		r.SupplierName, r.RegionName, r.Bloc, r.Country = sp.Name, rg.Name, rg.Bloc, rg.Country
+		r.Vendor, r.VendorCountry = vendorSlug(ac.Vendor), ac.VendorCountry
+		r.MemoryMicros, r.TFLOPSMicros, r.TPPMicros = toMicros(ac.MemoryGB), toMicros(ac.BF16TFLOPS), toMicros(ac.TPP)
+		r.BF16TFLOPS, r.TPP = ac.BF16TFLOPS, ac.TPP
+		r.ExportClass = marketplace.ExportClass(ac.domain())
+		r.PPFMicros = marketplace.PerPFLOPMicros(o.Price, ac.BF16TFLOPS)
+		r.FromDay = o.AvailableFrom.UTC().Truncate(24 * time.Hour).Unix()
+		r.UntilDay = o.AvailableUntil.UTC().Truncate(24 * time.Hour).Unix()
+		r.SearchText = strings.ToLower(sp.Name + "\n" + o.Note)
+		rows[i] = r
+	}
+	return rows, nil
+}
+
+func keys(m map[string]bool) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	return out
+}
+
 // PutOffers inserts offers whose id is new.
 func (s *Store) PutOffers(ctx context.Context, offers []marketplace.Offer) (int, error) {
 	if len(offers) == 0 {
 		return 0, nil
 	}
-	rows := make([]offerRow, len(offers))
-	for i, o := range offers {
-		rows[i] = toOfferRow(o)
+	rows, err := offerRows(s.gormDB(ctx), offers)
+	if err != nil {
+		return 0, translate("put offers", err)
 	}
 	return s.insertNew(ctx, "put offers", &rows)
 }
@@ -102,4 +232,114 @@ func (s *Store) CountOffers(ctx context.Context) (int64, error) {
 	var n int64
 	err := s.gormDB(ctx).Model(&offerRow{}).Count(&n).Error
 	return n, translate("count offers", err)
+}
+
+// CreateOffer stores a new offer.
+func (s *Store) CreateOffer(ctx context.Context, o marketplace.Offer) error {
+	return s.inTx(ctx, "create offer", func(tx *gorm.DB) error {
+		rows, err := offerRows(tx, []marketplace.Offer{o})
+		if err != nil {
+			return err
+		}
+		return tx.Create(&rows[0]).Error
+	})
+}
+
+// OfferView reads one offer with its denormalised names and figures.
+func (s *Store) OfferView(ctx context.Context, id string) (marketplace.OfferView, error) {
+	var row offerRow
+	if err := s.gormDB(ctx).Where("id = ?", id).Take(&row).Error; err != nil {
+		if errors.Is(err, gorm.ErrRecordNotFound) {
+			return marketplace.OfferView{}, &marketplace.Error{Code: marketplace.CodeNotFound, Message: "no such offer"}
+		}
+		return marketplace.OfferView{}, translate("read offer", err)
+	}
+	v, err := row.view()
+	return v, translate("read offer", err)
+}
+
+// OffersByID reads the offers with the given ids that exist.
+func (s *Store) OffersByID(ctx context.Context, ids []string) (map[string]marketplace.Offer, error) {
+	out := make(map[string]marketplace.Offer, len(ids))
+	for start := 0; start < len(ids); start += 500 {
+		chunk := ids[start:min(start+500, len(ids))]
+		var rows []offerRow
+		if err := s.gormDB(ctx).Where("id IN ?", chunk).Find(&rows).Error; err != nil {
+			return nil, translate("read offers", err)
+		}
+		for _, r := range rows {
+			o, err := r.domain()
+			if err != nil {
+				return nil, translate("read offers", err)
+			}
+			out[o.ID] = o
+		}
+	}
+	return out, nil
+}
+
+// UpdateOffer replaces offer o.ID if it is still at prevVersion.
+func (s *Store) UpdateOffer(ctx context.Context, o marketplace.Offer, prevVersion int) error {
+	return s.inTx(ctx, "update offer", func(tx *gorm.DB) error {
+		return replaceOffer(tx, o, prevVersion)
+	})
+}
+
+func replaceOffer(tx *gorm.DB, o marketplace.Offer, prevVersion int) error {
+	rows, err := offerRows(tx, []marketplace.Offer{o})
+	if err != nil {
+		return err
+	}
+	res := tx.Model(&offerRow{}).Where("id = ? AND version = ?", o.ID, prevVersion).
+		Select("*").Omit("id", "created_at", "supplier_id").Updates(&rows[0])
+	if res.Error != nil {
+		return res.Error
+	}
+	if res.RowsAffected == 0 {
+		return &marketplace.Error{Code: marketplace.CodePrecondition, Message: "the offer changed meanwhile; read it again",
+			Fields: []marketplace.FieldError{{Field: "If-Match", Message: "does not match the current version"}}}
+	}
+	// The row is now locked (PostgreSQL) or the database is (SQLite): held reservations must
+	// still fit the new capacity and window.
+	var held []reservationRow
+	if err := tx.Where("offer_id = ?", o.ID).Find(&held).Error; err != nil {
+		return err
+	}
+	res2 := make([]marketplace.Reservation, len(held))
+	for i, h := range held {
+		res2[i] = h.domain()
+		if h.StartAt < o.AvailableFrom.Unix() || h.EndAt > o.AvailableUntil.Unix() {
+			return &marketplace.Error{Code: marketplace.CodeConflict, Message: "orders hold GPUs outside the new availability window",
+				Fields: []marketplace.FieldError{{Field: "available_from", Message: "must keep every reserved window inside the offer's window"}}}
+		}
+	}
+	if peak := marketplace.PeakReserved(res2, o.AvailableFrom, o.AvailableUntil); peak > o.GPUs {
+		return &marketplace.Error{Code: marketplace.CodeConflict, Message: fmt.Sprintf("orders hold up to %d GPUs at once; capacity cannot go below that", peak),
+			Fields: []marketplace.FieldError{{Field: "gpus", Message: fmt.Sprintf("must be at least %d (reserved)", peak)}}, Extra: map[string]any{"gpus_reserved": peak}}
+	}
+	return nil
+}
+
+// UpsertOffers creates and replaces offers in one transaction.
+func (s *Store) UpsertOffers(ctx context.Context, offers []marketplace.BatchOffer) error {
+	return s.inTx(ctx, "upsert offers", func(tx *gorm.DB) error {
+		var creates []marketplace.Offer
+		for _, b := range offers {
+			if b.Create {
+				creates = append(creates, b.Offer)
+				continue
+			}
+			if err := replaceOffer(tx, b.Offer, b.PrevVersion); err != nil {
+				return err
+			}
+		}
+		if len(creates) == 0 {
+			return nil
+		}
+		rows, err := offerRows(tx, creates)
+		if err != nil {
+			return err
+		}
+		return tx.CreateInBatches(&rows, 100).Error
+	})
 }

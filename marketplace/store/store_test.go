@@ -2,8 +2,6 @@ package store
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"os"
 	"path/filepath"
 	"strings"
@@ -33,37 +31,6 @@ func testStores(t *testing.T) map[string]*Store {
 		t.Log("CORRIDOR_TEST_POSTGRES not set: storage tests ran on SQLite only")
 	}
 	return out
-}
-
-// OpenTestPostgres opens a store on a schema of its own inside the database at dsn and drops
-// the schema when the test ends, so tests never see each other's rows.
-func OpenTestPostgres(t testing.TB, dsn string) *Store {
-	t.Helper()
-	ctx := context.Background()
-	admin, err := Open(ctx, dsn)
-	if err != nil {
-		t.Fatalf("open postgres: %v", err)
-	}
-	var b [6]byte
-	rand.Read(b[:])
-	schema := "t_" + hex.EncodeToString(b[:])
-	if err := admin.db.Exec("CREATE SCHEMA " + schema).Error; err != nil {
-		t.Fatalf("create schema: %v", err)
-	}
-	sep := "?"
-	if strings.Contains(dsn, "?") {
-		sep = "&"
-	}
-	st, err := Open(ctx, dsn+sep+"search_path="+schema)
-	if err != nil {
-		t.Fatalf("open postgres schema: %v", err)
-	}
-	t.Cleanup(func() {
-		st.Close()
-		admin.db.Exec("DROP SCHEMA " + schema + " CASCADE")
-		admin.Close()
-	})
-	return st
 }
 
 func TestOpenUnreachablePostgres(t *testing.T) {

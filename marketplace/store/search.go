@@ -1,0 +1,155 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"gorm.io/gorm"
+
+	"corridor/marketplace"
+)
+
+// searchColumns maps search-language fields to offer columns (all on the offers table: the
+// reference figures are denormalised there when an offer is written).
+var searchColumns = map[string]string{
+	"accelerator": "accelerator", "vendor": "vendor", "vendor_country": "vendor_country", "region": "region",
+	"bloc": "bloc", "country": "country", "product": "product", "pricing": "pricing", "gpus": "gpus",
+	"listed_currency": "currency", "memory_gb": "memory_micros", "bf16_tflops": "tflops_micros",
+	"tpp": "tpp_micros", "export_class": "export_class", "min_hours": "min_hours", "term_months": "term_months",
+	"available_from": "from_day", "available_until": "until_day", "supplier": "supplier_id", "demo": "demo",
+	"text": "search_text",
+}
+
+// sortColumns maps sort keys to the integer key column of the matching index.
+var sortColumns = map[string]string{
+	marketplace.SortPrice: "price_micros", marketplace.SortPerPFLOPHour: "ppf_micros",
+	marketplace.SortAvailableFrom: "from_day", marketplace.SortGPUs: "gpus",
+}
+
+var sqlOps = map[marketplace.Op]string{
+	marketplace.OpEq: "=", marketplace.OpNe: "<>", marketplace.OpLt: "<", marketplace.OpLe: "<=",
+	marketplace.OpGt: ">", marketplace.OpGe: ">=", marketplace.OpIn: "IN", marketplace.OpNotIn: "NOT IN",
+}
+
+// SearchOffers runs one read of a search plan: active offers only, every condition a bound
+// parameter on an offers column.
+func (s *Store) SearchOffers(ctx context.Context, q marketplace.OfferQuery) ([]marketplace.OfferView, error) {
+	keyCol, ok := sortColumns[q.Key]
+	if !ok {
+		return nil, fmt.Errorf("store: search: unknown sort key %q", q.Key)
+	}
+	tx := s.gormDB(ctx).Model(&offerRow{}).Where("status = ?", marketplace.OfferActive)
+	for _, c := range q.Clauses {
+		var err error
+		if tx, err = whereClause(tx, c); err != nil {
+			return nil, translate("search offers", err)
+		}
+	}
+	if q.Currencies != nil {
+		if len(q.Currencies) == 0 {
+			return nil, nil
+		}
+		tx = tx.Where("currency IN ?", q.Currencies)
+	}
+	if q.PriceBounds != nil {
+		var parts []string
+		var args []any
+		for _, cur := range marketplace.OfferCurrencies {
+			bounds, ok := q.PriceBounds[cur]
+			if !ok {
+				continue
+			}
+			conds := []string{"currency = ?"}
+			args = append(args, cur)
+			for _, b := range bounds {
+				conds = append(conds, "price_micros "+sqlOps[b.Op]+" ?")
+				args = append(args, b.Value)
+			}
+			parts = append(parts, "("+strings.Join(conds, " AND ")+")")
+		}
+		if len(parts) == 0 {
+			return nil, nil
+		}
+		tx = tx.Where(strings.Join(parts, " OR "), args...)
+	}
+	dir, cmp := "ASC", ">"
+	if q.Desc {
+		dir, cmp = "DESC", "<"
+	}
+	if a := q.After; a != nil {
+		if a.ID == "" {
+			tx = tx.Where(keyCol+" "+cmp+" ?", a.Key)
+		} else {
+			tx = tx.Where("("+keyCol+" "+cmp+" ? OR ("+keyCol+" = ? AND id > ?))", a.Key, a.Key, a.ID)
+		}
+	}
+	var rows []offerRow
+	if err := tx.Order(keyCol + " " + dir + ", id ASC").Limit(q.Limit).Find(&rows).Error; err != nil {
+		return nil, translate("search offers", err)
+	}
+	out := make([]marketplace.OfferView, len(rows))
+	for i, r := range rows {
+		v, err := r.view()
+		if err != nil {
+			return nil, translate("search offers", err)
+		}
+		out[i] = v
+	}
+	return out, nil
+}
+
+// whereClause adds one validated search clause as a parameterised condition.
+func whereClause(tx *gorm.DB, c marketplace.Clause) (*gorm.DB, error) {
+	col, ok := searchColumns[c.Field]
+	f, known := marketplace.LookupSearchField(c.Field)
+	if !ok || !known {
+		return nil, fmt.Errorf("store: search: no column for field %q", c.Field)
+	}
+	if c.Op == marketplace.OpContains {
+		return tx.Where(col+" LIKE ? ESCAPE '\\'", "%"+likeEscape(strings.ToLower(c.Values[0]))+"%"), nil
+	}
+	vals := make([]any, len(c.Values))
+	for i := range c.Values {
+		v, err := clauseValue(f.Type, c, i)
+		if err != nil {
+			return nil, err
+		}
+		vals[i] = v
+	}
+	op, ok := sqlOps[c.Op]
+	if !ok {
+		return nil, fmt.Errorf("store: search: unsupported operator %q", c.Op)
+	}
+	if c.Op.IsList() {
+		return tx.Where(col+" "+op+" ?", vals), nil
+	}
+	return tx.Where(col+" "+op+" ?", vals[0]), nil
+}
+
+func clauseValue(typ string, c marketplace.Clause, i int) (any, error) {
+	switch typ {
+	case marketplace.FieldTypeInt:
+		return c.Int(i)
+	case marketplace.FieldTypeDecimal:
+		d, err := c.Decimal(i)
+		if err != nil {
+			return nil, err
+		}
+		return toMicros(d), nil
+	case marketplace.FieldTypeDate:
+		t, err := c.Date(i)
+		if err != nil {
+			return nil, err
+		}
+		return t.UTC().Truncate(24 * time.Hour).Unix(), nil
+	case marketplace.FieldTypeBool:
+		return c.Bool(i)
+	}
+	return c.Values[i], nil
+}
+
+func likeEscape(s string) string {
+	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
+}

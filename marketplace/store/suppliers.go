@@ -1,0 +1,103 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"gorm.io/gorm"
+
+	"corridor/marketplace"
+)
+
+func init() { extraRows = append(extraRows, &apiKeyRow{}) }
+
+// apiKeyRow is a supplier API key: the key id (the public half of the token) and the SHA-256
+// of the secret; the secret itself is never stored.
+type apiKeyRow struct {
+	ID         string       `gorm:"primaryKey;size:64"`
+	SupplierID string       `gorm:"size:64;not null;index"`
+	Supplier   *supplierRow `gorm:"foreignKey:SupplierID;references:ID"`
+	Hash       string       `gorm:"size:64;not null"`
+	CreatedAt  time.Time
+	RevokedAt  *time.Time
+}
+
+func (apiKeyRow) TableName() string { return "api_keys" }
+
+func toAPIKeyRow(k marketplace.APIKey) apiKeyRow {
+	r := apiKeyRow{ID: k.ID, SupplierID: k.SupplierID, Hash: k.Hash, CreatedAt: k.CreatedAt.UTC()}
+	if !k.RevokedAt.IsZero() {
+		t := k.RevokedAt.UTC()
+		r.RevokedAt = &t
+	}
+	return r
+}
+
+// CreateSupplier stores a supplier and its first key in one transaction.
+func (s *Store) CreateSupplier(ctx context.Context, sp marketplace.Supplier, key marketplace.APIKey) error {
+	return s.inTx(ctx, "create supplier", func(tx *gorm.DB) error {
+		row := supplierRow{ID: sp.ID, Name: sp.Name, Country: sp.Country, Demo: sp.Demo, CreatedAt: sp.CreatedAt.UTC()}
+		if err := tx.Create(&row).Error; err != nil {
+			return err
+		}
+		k := toAPIKeyRow(key)
+		return tx.Create(&k).Error
+	})
+}
+
+// Supplier reads one supplier.
+func (s *Store) Supplier(ctx context.Context, id string) (marketplace.Supplier, error) {
+	var r supplierRow
+	if err := s.gormDB(ctx).Where("id = ?", id).Take(&r).Error; err != nil {
+		if errors.Is(err, gorm.ErrRecordNotFound) {
+			return marketplace.Supplier{}, &marketplace.Error{Code: marketplace.CodeNotFound, Message: "no such supplier"}
+		}
+		return marketplace.Supplier{}, translate("read supplier", err)
+	}
+	return marketplace.Supplier{ID: r.ID, Name: r.Name, Country: r.Country, Demo: r.Demo, CreatedAt: r.CreatedAt.UTC()}, nil
+}
+
+// APIKey reads one API key.
+func (s *Store) APIKey(ctx context.Context, id string) (marketplace.APIKey, error) {
+	var r apiKeyRow
+	if err := s.gormDB(ctx).Where("id = ?", id).Take(&r).Error; err != nil {
+		if errors.Is(err, gorm.ErrRecordNotFound) {
+			return marketplace.APIKey{}, &marketplace.Error{Code: marketplace.CodeNotFound, Message: "no such key"}
+		}
+		return marketplace.APIKey{}, translate("read api key", err)
+	}
+	k := marketplace.APIKey{ID: r.ID, SupplierID: r.SupplierID, Hash: r.Hash, CreatedAt: r.CreatedAt.UTC()}
+	if r.RevokedAt != nil {
+		k.RevokedAt = r.RevokedAt.UTC()
+	}
+	return k, nil
+}
+
+// RotateAPIKey stores key and revokes the supplier's other valid keys.
+func (s *Store) RotateAPIKey(ctx context.Context, key marketplace.APIKey) error {
+	return s.inTx(ctx, "rotate api key", func(tx *gorm.DB) error {
+		now := key.CreatedAt.UTC()
+		if err := tx.Model(&apiKeyRow{}).Where("supplier_id = ? AND revoked_at IS NULL", key.SupplierID).
+			Update("revoked_at", now).Error; err != nil {
+			return err
+		}
+		r := toAPIKeyRow(key)
+		return tx.Create(&r).Error
+	})
+}
+
+// RevokeAPIKey revokes one key of a supplier.
+func (s *Store) RevokeAPIKey(ctx context.Context, supplierID, keyID string, at time.Time) error {
+	return s.inTx(ctx, "revoke api key", func(tx *gorm.DB) error {
+		var n int64
+		if err := tx.Model(&apiKeyRow{}).Where("id = ? AND supplier_id = ?", keyID, supplierID).Count(&n).Error; err != nil {
+			return err
+		}
+		if n == 0 {
+			return &marketplace.Error{Code: marketplace.CodeNotFound, Message: "no such key"}
+		}
+		return tx.Model(&apiKeyRow{}).Where("id = ? AND supplier_id = ? AND revoked_at IS NULL", keyID, supplierID).
+			Update("revoked_at", at.UTC()).Error
+	})
+}

@@ -1,0 +1,20 @@
+package store
+
+import (
+	"context"
+
+	"gorm.io/gorm"
+
+	"corridor/marketplace"
+)
+
+// inTx runs fn in one transaction, retried on transient conflicts (retryTx), and translates
+// the outcome: a transaction that kept losing races is a 503 the client may retry. fn must be
+// safe to run again (it only touches tx).
+func (s *Store) inTx(ctx context.Context, op string, fn func(tx *gorm.DB) error) error {
+	err := s.retryTx(ctx, fn)
+	if err != nil && transient(err) {
+		return &marketplace.Error{Code: marketplace.CodeUnavailable, Message: "the database is busy; retry the request (" + op + ")"}
+	}
+	return translate(op, err)
+}

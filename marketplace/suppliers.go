@@ -1,0 +1,167 @@
+package marketplace
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"crypto/subtle"
+	"encoding/hex"
+	"strings"
+	"time"
+	"unicode/utf8"
+)
+
+// NewID returns a random identifier with a type prefix, e.g. "off_3f9a…": 128 random bits, so
+// ids double as capabilities where the contract says "anyone with the id" (orders).
+func NewID(prefix string) string {
+	var b [16]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		panic("marketplace: crypto/rand failed: " + err.Error())
+	}
+	return prefix + "_" + hex.EncodeToString(b[:])
+}
+
+// APIKey is a supplier's credential as stored: the key id and the SHA-256 of the secret. The
+// secret itself exists only in the response that created it.
+type APIKey struct {
+	ID         string
+	SupplierID string
+	Hash       string // hex SHA-256 of the secret
+	CreatedAt  time.Time
+	RevokedAt  time.Time // zero while the key is valid
+}
+
+// APIKeyPrefix starts every supplier API key: csk_<key id>_<secret>.
+const APIKeyPrefix = "csk_"
+
+// newAPIKey returns a fresh key for supplierID and its one-time plain text.
+func newAPIKey(supplierID string, now time.Time) (APIKey, string) {
+	var id [8]byte
+	var secret [32]byte
+	if _, err := rand.Read(id[:]); err != nil {
+		panic("marketplace: crypto/rand failed: " + err.Error())
+	}
+	if _, err := rand.Read(secret[:]); err != nil {
+		panic("marketplace: crypto/rand failed: " + err.Error())
+	}
+	k := APIKey{ID: hex.EncodeToString(id[:]), SupplierID: supplierID, CreatedAt: now}
+	sec := hex.EncodeToString(secret[:])
+	k.Hash = hashSecret(sec)
+	return k, APIKeyPrefix + k.ID + "_" + sec
+}
+
+func hashSecret(secret string) string {
+	sum := sha256.Sum256([]byte(secret))
+	return hex.EncodeToString(sum[:])
+}
+
+// parseAPIKey splits csk_<id>_<secret>; ok is false for anything else.
+func parseAPIKey(token string) (id, secret string, ok bool) {
+	rest, ok := strings.CutPrefix(token, APIKeyPrefix)
+	if !ok {
+		return "", "", false
+	}
+	id, secret, ok = strings.Cut(rest, "_")
+	if !ok || len(id) != 16 || len(secret) != 64 || !isHex(id) || !isHex(secret) {
+		return "", "", false
+	}
+	return id, secret, true
+}
+
+func isHex(s string) bool {
+	_, err := hex.DecodeString(s)
+	return err == nil
+}
+
+// IsAPIKey reports whether token has the shape of a supplier API key (not whether it is valid).
+func IsAPIKey(token string) bool {
+	_, _, ok := parseAPIKey(token)
+	return ok
+}
+
+// NewSupplier is what an administrator supplies to register a supplier.
+type NewSupplier struct {
+	Name    string
+	Country string
+}
+
+// CreateSupplier registers a supplier with a first API key and returns both; the key's plain
+// text is returned here and never again.
+func (s *Service) CreateSupplier(ctx context.Context, in NewSupplier) (Supplier, string, error) {
+	var errs []FieldError
+	name := strings.TrimSpace(in.Name)
+	switch {
+	case name == "":
+		errs = append(errs, FieldError{Field: "name", Message: "is required"})
+	case utf8.RuneCountInString(name) > 200 || !utf8.ValidString(name):
+		errs = append(errs, FieldError{Field: "name", Message: "must be valid text of at most 200 characters"})
+	}
+	if !isCountryCode(in.Country) {
+		errs = append(errs, FieldError{Field: "country", Message: "must be an ISO 3166-1 alpha-2 code like CN or FI"})
+	}
+	if len(errs) > 0 {
+		return Supplier{}, "", Invalid("invalid supplier", errs...)
+	}
+	now := s.now().Truncate(time.Second)
+	sp := Supplier{ID: NewID("sup"), Name: name, Country: in.Country, CreatedAt: now}
+	key, plain := newAPIKey(sp.ID, now)
+	if err := s.store.CreateSupplier(ctx, sp, key); err != nil {
+		return Supplier{}, "", err
+	}
+	return sp, plain, nil
+}
+
+func isCountryCode(s string) bool {
+	return len(s) == 2 && s[0] >= 'A' && s[0] <= 'Z' && s[1] >= 'A' && s[1] <= 'Z'
+}
+
+// Supplier reads one supplier.
+func (s *Service) Supplier(ctx context.Context, id string) (Supplier, error) {
+	if !validID(id) {
+		return Supplier{}, &Error{Code: CodeNotFound, Message: "no such supplier"}
+	}
+	return s.store.Supplier(ctx, id)
+}
+
+// RotateAPIKey issues a new key for supplierID and revokes every other key it has, in one
+// transaction; it returns the key record and its one-time plain text.
+func (s *Service) RotateAPIKey(ctx context.Context, supplierID string) (APIKey, string, error) {
+	if _, err := s.Supplier(ctx, supplierID); err != nil {
+		return APIKey{}, "", err
+	}
+	now := s.now().Truncate(time.Second)
+	key, plain := newAPIKey(supplierID, now)
+	if err := s.store.RotateAPIKey(ctx, key); err != nil {
+		return APIKey{}, "", err
+	}
+	return key, plain, nil
+}
+
+// RevokeAPIKey revokes one key of supplierID; revoking a revoked key is not an error.
+func (s *Service) RevokeAPIKey(ctx context.Context, supplierID, keyID string) error {
+	if !validID(supplierID) || !validID(keyID) {
+		return &Error{Code: CodeNotFound, Message: "no such key"}
+	}
+	return s.store.RevokeAPIKey(ctx, supplierID, keyID, s.now().Truncate(time.Second))
+}
+
+// Authenticate returns the supplier whose valid API key token is. Every failure (malformed,
+// unknown, wrong secret, revoked) is the same CodeUnauthorized, so probing learns nothing.
+func (s *Service) Authenticate(ctx context.Context, token string) (Supplier, error) {
+	denied := &Error{Code: CodeUnauthorized, Message: "invalid or revoked API key"}
+	id, secret, ok := parseAPIKey(token)
+	if !ok {
+		return Supplier{}, denied
+	}
+	key, err := s.store.APIKey(ctx, id)
+	if ErrorCode(err) == CodeNotFound {
+		return Supplier{}, denied
+	}
+	if err != nil {
+		return Supplier{}, err
+	}
+	if subtle.ConstantTimeCompare([]byte(hashSecret(secret)), []byte(key.Hash)) != 1 || !key.RevokedAt.IsZero() {
+		return Supplier{}, denied
+	}
+	return s.store.Supplier(ctx, key.SupplierID)
+}

@@ -1,0 +1,77 @@
+package web
+
+import (
+	"github.com/gofiber/fiber/v2"
+
+	"corridor/marketplace"
+)
+
+type supplierBody struct {
+	Name    string `json:"name"`
+	Country string `json:"country"`
+}
+
+// handleSupplierCreate registers a supplier; the API key is in this response only.
+func handleSupplierCreate(m *marketplace.Service) fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		var body supplierBody
+		if err := decodeBody(c, &body); err != nil {
+			return err
+		}
+		sp, key, err := m.CreateSupplier(c.UserContext(), marketplace.NewSupplier{Name: body.Name, Country: body.Country})
+		if err != nil {
+			return err
+		}
+		c.Set(fiber.HeaderCacheControl, "no-store")
+		return c.Status(fiber.StatusCreated).JSON(fiber.Map{
+			"id": sp.ID, "name": sp.Name, "country": sp.Country, "api_key": key,
+			"key_id": key[len(marketplace.APIKeyPrefix) : len(marketplace.APIKeyPrefix)+16], "created_at": rfc3339(sp.CreatedAt),
+		})
+	}
+}
+
+// ownSupplierParam checks that a supplier caller acts on itself; the admin may act on anyone.
+// Another supplier's id answers 404, like every cross-tenant access.
+func ownSupplierParam(c *fiber.Ctx) (string, error) {
+	id := param(c, "id")
+	if sp, ok := supplierOf(c); ok && sp.ID != id {
+		return "", &marketplace.Error{Code: marketplace.CodeNotFound, Message: "no such supplier"}
+	}
+	return id, nil
+}
+
+// handleKeyRotate issues a new API key for the supplier and revokes its other keys.
+func handleKeyRotate(m *marketplace.Service) fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		id, err := ownSupplierParam(c)
+		if err != nil {
+			return err
+		}
+		if len(c.Body()) > 0 {
+			var empty struct{}
+			if err := decodeBody(c, &empty); err != nil {
+				return err
+			}
+		}
+		k, plain, err := m.RotateAPIKey(c.UserContext(), id)
+		if err != nil {
+			return err
+		}
+		c.Set(fiber.HeaderCacheControl, "no-store")
+		return c.Status(fiber.StatusCreated).JSON(fiber.Map{"supplier_id": k.SupplierID, "key_id": k.ID, "api_key": plain, "created_at": rfc3339(k.CreatedAt)})
+	}
+}
+
+// handleKeyRevoke revokes one API key of the supplier.
+func handleKeyRevoke(m *marketplace.Service) fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		id, err := ownSupplierParam(c)
+		if err != nil {
+			return err
+		}
+		if err := m.RevokeAPIKey(c.UserContext(), id, param(c, "key_id")); err != nil {
+			return err
+		}
+		return c.SendStatus(fiber.StatusNoContent)
+	}
+}
