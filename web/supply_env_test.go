@@ -25,7 +25,7 @@ import (
 	"corridor/marketplace/store"
 )
 
-const testAdminToken = "test-admin-token-0123456789"
+// testAdminToken is declared in testserver_test.go (same value on both branches).
 
 // supplyEnv is a real server over a fresh database with a few regions, accelerators and FX
 // rates, for the supplier, offer and order tests.
