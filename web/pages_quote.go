@@ -1,7 +1,6 @@
 package web
 
 import (
-	"context"
 	"fmt"
 	"net/url"
 	"strings"
@@ -23,7 +22,6 @@ type quotePage struct {
 	Expired   bool
 	Remaining string
 	Scenario  string
-	CanAccept bool
 }
 
 // Payable says whether a line is in the total, and why not when it is not.
@@ -74,7 +72,6 @@ func (u *ui) handleQuotePage(c *fiber.Ctx, v *view) error {
 	if oc, err := u.market.OfferDetail(c.UserContext(), pq.OfferID); err == nil {
 		p.OC, p.HasOffer = oc, true
 	}
-	_, p.CanAccept = any(u.market).(orderService)
 	return u.render(c, fiber.StatusOK, "quote", p)
 }
 
@@ -91,28 +88,10 @@ func remaining(d time.Duration) string {
 	return fmt.Sprintf("%d min", m)
 }
 
-// orderService is what the accept button and the order page need from the marketplace.
-type orderService interface {
-	AcceptQuote(ctx context.Context, quoteID string) (marketplace.Order, bool, error)
-	Order(ctx context.Context, id string) (marketplace.Order, error)
-}
-
-// orders returns the order service, or an error page's message when this build has none.
-func (u *ui) orders(v *view) (orderService, error) {
-	if o, ok := any(u.market).(orderService); ok {
-		return o, nil
-	}
-	return nil, &marketplace.Error{Code: marketplace.CodeUnavailable, Message: v.T("quote.accept_unavailable")}
-}
-
 // handleAccept turns the quote into an order and shows it; an expired quote (410) or a
 // capacity or quota conflict (409) shows an error page that links back to the quote.
 func (u *ui) handleAccept(c *fiber.Ctx, v *view) error {
-	os, err := u.orders(v)
-	if err != nil {
-		return err
-	}
-	o, _, err := os.AcceptQuote(c.UserContext(), strings.Clone(c.Params("id")))
+	o, _, err := u.market.AcceptQuote(c.UserContext(), strings.Clone(c.Params("id")))
 	if err != nil {
 		return err
 	}
@@ -126,11 +105,7 @@ type orderPage struct {
 }
 
 func (u *ui) handleOrder(c *fiber.Ctx, v *view) error {
-	os, err := u.orders(v)
-	if err != nil {
-		return err
-	}
-	o, err := os.Order(c.UserContext(), strings.Clone(c.Params("id")))
+	o, err := u.market.Order(c.UserContext(), strings.Clone(c.Params("id")))
 	if err != nil {
 		return err
 	}

@@ -158,7 +158,7 @@ func TestMarketFilterMatchesOnlyChineseH100(t *testing.T) {
 }
 
 func TestQuoteFlowWithoutJavaScript(t *testing.T) {
-	app, svc, _ := seededApp(t)
+	app, _, _ := seededApp(t)
 	pc := newPageClient(t, app)
 	offer := pc.get("/offers/demo-offer-001")
 	r := pc.post("/quotes", germanQuoteForm("demo-offer-001", token(t, offer.Body)))
@@ -167,10 +167,7 @@ func TestQuoteFlowWithoutJavaScript(t *testing.T) {
 	}
 	q := pc.get(r.Location)
 	want := []string{"reverse charge", "not payable — reverse charge", `id="quote-total"`, "Total", "Exchange rates used",
-		"/api/v1/quotes/", "?format=csv", "kWh", "kg CO₂e"}
-	if _, ok := any(svc).(orderService); ok {
-		want = append(want, `action="`+r.Location+`/accept"`)
-	}
+		"/api/v1/quotes/", "?format=csv", "kWh", "kg CO₂e", `action="` + r.Location + `/accept"`}
 	for _, w := range want {
 		if !strings.Contains(q.Body, w) {
 			t.Errorf("quote page lacks %q", w)
@@ -182,6 +179,21 @@ func TestQuoteFlowWithoutJavaScript(t *testing.T) {
 		if !strings.Contains(zh.Body, w) {
 			t.Errorf("Chinese quote page lacks %q", w)
 		}
+	}
+	acc := pc.post(r.Location+"/accept", url.Values{"_csrf": {token(t, zh.Body)}})
+	if acc.Status != http.StatusSeeOther || !strings.HasPrefix(acc.Location, "/orders/") {
+		t.Fatalf("accept: %d %q\n%.2000s", acc.Status, acc.Location, acc.Body)
+	}
+	order := pc.get(acc.Location)
+	if order.Status != http.StatusOK || !strings.Contains(order.Body, "已确认") || !strings.Contains(order.Body, strings.TrimPrefix(acc.Location, "/orders/")) {
+		t.Errorf("order page: %d\n%.2000s", order.Status, order.Body)
+	}
+	again := pc.post(r.Location+"/accept", url.Values{"_csrf": {token(t, zh.Body)}})
+	if again.Location != acc.Location {
+		t.Errorf("accepting twice: %d %q, want the same order %q", again.Status, again.Location, acc.Location)
+	}
+	if r := pc.get("/orders/ord_nope"); r.Status != http.StatusNotFound {
+		t.Errorf("unknown order: %d", r.Status)
 	}
 }
 
