@@ -32,10 +32,13 @@ type mapView struct {
 }
 
 type mapPanel struct {
-	Title string
-	W, H  float64
-	Dots  []mapDot
+	Title     string
+	W, H      float64
+	Graticule []mapLine // every 10° of latitude and longitude
+	Dots      []mapDot
 }
+
+type mapLine struct{ X1, Y1, X2, Y2 float64 }
 
 type mapDot struct {
 	CX, CY, R float64
@@ -49,6 +52,14 @@ func buildMap(v *view, regions []marketplace.Region, perRegion map[string]int, f
 	for _, box := range mapBoxes {
 		kx := mapPxPerDeg * math.Cos((box.MinLat+box.MaxLat)/2*math.Pi/180)
 		p := mapPanel{Title: v.T(box.TitleKey), W: round1((box.MaxLon - box.MinLon) * kx), H: round1((box.MaxLat - box.MinLat) * mapPxPerDeg)}
+		for lon := math.Ceil(box.MinLon/10) * 10; lon <= box.MaxLon; lon += 10 {
+			x := round1((lon - box.MinLon) * kx)
+			p.Graticule = append(p.Graticule, mapLine{X1: x, Y1: 0, X2: x, Y2: p.H})
+		}
+		for lat := math.Ceil(box.MinLat/10) * 10; lat <= box.MaxLat; lat += 10 {
+			y := round1((box.MaxLat - lat) * mapPxPerDeg)
+			p.Graticule = append(p.Graticule, mapLine{X1: 0, Y1: y, X2: p.W, Y2: y})
+		}
 		for _, r := range regions {
 			if r.Bloc != box.Bloc {
 				continue
