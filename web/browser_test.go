@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -144,6 +145,23 @@ func screenshots(t *testing.T, ctx context.Context, name string) {
 	run(t, ctx, "resize", chromedp.EmulateViewport(1440, 900))
 }
 
+// printedPages prints the current page to PDF with its print stylesheet (A4, the CSS page
+// size), saves it as an artifact and returns its page count.
+func printedPages(t *testing.T, ctx context.Context, name string) int {
+	t.Helper()
+	pdf, err := chromedp.Run(ctx, chromedp.PrintToPDF(chromedp.PDFPreferCSSPageSize()))
+	if err != nil {
+		t.Fatalf("print %s: %v", name, err)
+	}
+	path := filepath.Join(browserArtifacts, name+".pdf")
+	if err := os.WriteFile(path, pdf, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	abs, _ := filepath.Abs(path)
+	t.Logf("printed: %s", abs)
+	return len(regexp.MustCompile(`/Type\s*/Page[^s]`).FindAll(pdf, -1))
+}
+
 // textOf returns the visible text of the first element matching the CSS selector.
 func textOf(t *testing.T, ctx context.Context, sel string) string {
 	t.Helper()
@@ -194,6 +212,9 @@ func TestBrowserBuyerFlow(t *testing.T) {
 		t.Errorf("total %q", total)
 	}
 	screenshots(t, ctx, "quote")
+	if pages := printedPages(t, ctx, "quote"); pages != 1 {
+		t.Errorf("the printed quote has %d pages, want 1", pages)
+	}
 
 	// Chinese: the switch on the page, then accept.
 	run(t, ctx, "switch to Chinese", clickAndLoad("#lang-zh"), chromedp.WaitVisible(chromedp.ID("lang-en")))

@@ -3,18 +3,16 @@ package web
 import (
 	"errors"
 	"net/url"
-	"sort"
-	"strconv"
 	"strings"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
-	"github.com/shopspring/decimal"
 
 	"corridor/marketplace"
 )
 
-// marketPageSize is how many offers one market page lists.
+// marketPageSize is how many offers one market page lists; further pages follow the search's
+// keyset cursor.
 const marketPageSize = 20
 
 // marketFilter is one structured filter of the market form and the search clause it becomes.
@@ -38,17 +36,12 @@ var marketSorts = []string{"price", "-price", "per_pflop_hour", "available_from"
 // marketForm is the market page's query: every field as typed, so the form shows it again.
 type marketForm struct {
 	Values map[string]string
-	Page   int
 }
 
 func readMarketForm(c *fiber.Ctx) marketForm {
 	f := marketForm{Values: map[string]string{}}
-	for _, k := range []string{"bloc", "region", "accelerator", "gpus_min", "price_max", "currency", "pricing", "from", "until", "export_class", "q", "sort"} {
+	for _, k := range []string{"bloc", "region", "accelerator", "gpus_min", "price_max", "currency", "pricing", "from", "until", "export_class", "q", "sort", "cursor"} {
 		f.Values[k] = strings.TrimSpace(c.Query(k))
-	}
-	f.Page, _ = strconv.Atoi(c.Query("page"))
-	if f.Page < 1 {
-		f.Page = 1
 	}
 	return f
 }
@@ -105,7 +98,8 @@ func fieldMessages(err error) string {
 	return err.Error()
 }
 
-// link returns the market URL with the form's values, key set to value ("" removes it).
+// link returns the market URL with the form's values, key set to value ("" removes it); any
+// change but the cursor's starts again at the first page.
 func (f marketForm) link(key, value string) string {
 	q := url.Values{}
 	for k, v := range f.Values {
@@ -113,11 +107,8 @@ func (f marketForm) link(key, value string) string {
 			q.Set(k, v)
 		}
 	}
-	if f.Page > 1 {
-		q.Set("page", strconv.Itoa(f.Page))
-	}
-	if key != "page" {
-		q.Del("page")
+	if key != "cursor" {
+		q.Del("cursor")
 	}
 	if value == "" {
 		q.Del(key)
@@ -130,11 +121,11 @@ func (f marketForm) link(key, value string) string {
 	return "/?" + q.Encode()
 }
 
-// offerRow is one offer of the market list with its price in the display currency.
-type offerRow struct {
-	marketplace.OfferContext
-	QueryPrice decimal.Decimal     // per GPU-hour (or unit) in the display currency
-	PerPFLOP   decimal.NullDecimal // QueryPrice per dense BF16 PFLOP-hour
+// window is the availability window the form asks for; GPUs free are counted over it.
+func (f marketForm) window() (start, end time.Time) {
+	start, _ = time.Parse(time.DateOnly, f.Values["from"])
+	end, _ = time.Parse(time.DateOnly, f.Values["until"])
+	return start, end
 }
 
 // marketPage is the data of the market page.
@@ -144,15 +135,26 @@ type marketPage struct {
 	Errs         map[string]string
 	Currency     string
 	FXDate       string
-	Rows         []offerRow
-	Count        int
-	Page, Pages  int
-	Prev, Next   string
+	Hits         []marketplace.SearchHit
+	First, Next  string
 	Regions      []marketplace.Region
 	Accelerators []marketplace.Accelerator
 	Sorts        []string
 	Map          mapView
 	ClearRegion  string
+	region       map[string]marketplace.Region
+	accelerator  map[string]marketplace.Accelerator
+}
+
+// Region returns the region of a hit, for its bilingual name.
+func (p marketPage) Region(code string) marketplace.Region { return p.region[code] }
+
+// Accelerator returns the accelerator of a hit, for its bilingual name.
+func (p marketPage) Accelerator(model string) marketplace.Accelerator {
+	if a, ok := p.accelerator[model]; ok {
+		return a
+	}
+	return marketplace.Accelerator{Model: model}
 }
 
 func (u *ui) handleMarket(c *fiber.Ctx, v *view) error {
@@ -160,10 +162,6 @@ func (u *ui) handleMarket(c *fiber.Ctx, v *view) error {
 	v.Title = v.T("market.title")
 	form := readMarketForm(c)
 	search, errs := form.search()
-	srt, err := marketplace.ParseSort(form.Values["sort"])
-	if err != nil {
-		errs["sort"] = fieldMessages(err)
-	}
 	regions, err := u.market.Regions(ctx, marketplace.RegionFilter{})
 	if err != nil {
 		return err
@@ -172,80 +170,54 @@ func (u *ui) handleMarket(c *fiber.Ctx, v *view) error {
 	if err != nil {
 		return err
 	}
+	p := marketPage{view: v, Form: form, Errs: errs, Currency: search.Currency, Regions: regions, Accelerators: accs, Sorts: marketSorts,
+		ClearRegion: form.link("region", ""), region: map[string]marketplace.Region{}, accelerator: map[string]marketplace.Accelerator{}}
+	for _, r := range regions {
+		p.region[r.Code] = r
+	}
+	for _, a := range accs {
+		p.accelerator[a.Model] = a
+	}
+	if len(errs) == 0 {
+		start, end := form.window()
+		page, err := u.market.SearchOffers(ctx, marketplace.SearchRequest{Q: search.String(), Sort: form.Values["sort"],
+			Cursor: form.Values["cursor"], Limit: marketPageSize, Start: start, End: end})
+		if err != nil {
+			var de *marketplace.Error
+			if !errors.As(err, &de) || de.Code != marketplace.CodeInvalid {
+				return err
+			}
+			for _, f := range de.Fields {
+				key := f.Field
+				if key != "sort" && key != "cursor" {
+					key = "q"
+				}
+				errs[key] = joinMsg(errs[key], f.Message)
+			}
+		} else {
+			p.Hits, p.FXDate = page.Hits, page.FXDate.Format(time.DateOnly)
+			if page.NextCursor != "" {
+				p.Next = form.link("cursor", page.NextCursor)
+			}
+		}
+	}
+	if form.Values["cursor"] != "" {
+		p.First = form.link("cursor", "")
+	}
 	all, err := u.market.ActiveOffers(ctx, marketplace.OfferContextFilter{})
 	if err != nil {
 		return err
 	}
-	today := time.Now().UTC().Truncate(24 * time.Hour)
-	snap, _, err := u.market.FXOn(ctx, today)
-	if err != nil {
-		return err
-	}
-	p := marketPage{view: v, Form: form, Errs: errs, Currency: search.Currency, FXDate: snap.Date.Format(time.DateOnly),
-		Regions: regions, Accelerators: accs, Sorts: marketSorts, ClearRegion: form.link("region", "")}
 	perRegion := map[string]int{}
 	for _, oc := range all {
 		perRegion[oc.Offer.Region]++
-		price, err := snap.Convert(oc.Offer.Price, oc.Offer.Currency, search.Currency)
-		if err != nil {
-			continue // no rate for this pair: the offer cannot be shown in this currency
-		}
-		if !search.Matches(oc, price) {
-			continue
-		}
-		row := offerRow{OfferContext: oc, QueryPrice: price}
-		if tf := oc.Accelerator.BF16TFLOPS; tf.IsPositive() {
-			row.PerPFLOP = decimal.NewNullDecimal(price.Mul(decimal.NewFromInt(1000)).DivRound(tf, 6))
-		}
-		p.Rows = append(p.Rows, row)
 	}
-	sortRows(p.Rows, srt)
-	p.Count = len(p.Rows)
-	p.Pages = (p.Count + marketPageSize - 1) / marketPageSize
-	if p.Pages == 0 {
-		p.Pages = 1
-	}
-	p.Page = min(form.Page, p.Pages)
-	if p.Page > 1 {
-		p.Prev = form.link("page", strconv.Itoa(p.Page-1))
-	}
-	if p.Page < p.Pages {
-		p.Next = form.link("page", strconv.Itoa(p.Page+1))
-	}
-	lo := (p.Page - 1) * marketPageSize
-	p.Rows = p.Rows[lo:min(lo+marketPageSize, len(p.Rows))]
 	p.Map = buildMap(v, regions, perRegion, form)
 	status := fiber.StatusOK
 	if len(errs) > 0 {
 		status = fiber.StatusBadRequest
 	}
 	return u.render(c, status, "market", p)
-}
-
-// sortRows orders the list by the sort key, ties by offer id so pages are stable.
-func sortRows(rows []offerRow, s marketplace.Sort) {
-	key := func(r offerRow) (decimal.Decimal, bool) {
-		switch s.Key {
-		case marketplace.SortPerPFLOPHour:
-			return r.PerPFLOP.Decimal, r.PerPFLOP.Valid
-		case marketplace.SortAvailableFrom:
-			return decimal.NewFromInt(r.Offer.AvailableFrom.Unix()), true
-		case marketplace.SortGPUs:
-			return decimal.NewFromInt(int64(r.Offer.GPUs)), true
-		}
-		return r.QueryPrice, true
-	}
-	sort.SliceStable(rows, func(i, j int) bool {
-		a, aok := key(rows[i])
-		b, bok := key(rows[j])
-		if aok != bok {
-			return aok // offers without the figure go last
-		}
-		if c := a.Cmp(b); c != 0 {
-			return (c < 0) != s.Desc
-		}
-		return rows[i].Offer.ID < rows[j].Offer.ID
-	})
 }
 
 // IsSelected reports whether the form's field holds value, for <option selected>.

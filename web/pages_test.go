@@ -97,13 +97,16 @@ func TestPagesRender(t *testing.T) {
 		status int
 		want   []string
 	}{
-		{"/", 200, []string{"GPU capacity market", `data-offer="demo-offer-`, `<svg viewBox=`, `href="/?region=cn-ningxia-zhongwei"`, "Page 1 of"}},
+		{"/", 200, []string{"GPU capacity market", `data-offer="demo-offer-`, `<svg viewBox=`, `href="/?region=cn-ningxia-zhongwei"`, `rel="next"`}},
 		{"/?bloc=CN&accelerator=h100-sxm", 200, []string{"demo-offer-001", "NVIDIA H100 SXM5 80GB"}},
 		{"/?bloc=EU&accelerator=h100-sxm", 200, []string{"eu-"}},
 		{"/?q=accelerator%3Dh100-sxm+bloc%3DCN&currency=CNY", 200, []string{"CNY 15.80", "demo-offer-001"}},
 		{"/?q=gpus%3E%3Dmany", 400, []string{`class="field-error"`, `value="gpus&gt;=many"`}},
 		{"/?gpus_min=eight", 400, []string{`aria-invalid="true"`, `value="eight"`}},
-		{"/?page=99", 200, []string{"Page "}},
+		{"/?region=cn-ningxia-zhongwei", 200, []string{`data-offer="demo-offer-001"`, `has-offers selected"`, "Show all regions"}},
+		{"/?cursor=garbage", 400, []string{`class="field-error"`}},
+		{"/?sort=cheapest", 400, []string{`class="field-error"`, "price"}},
+		{"/?from=2027-01-01&until=2027-03-01&accelerator=h100-sxm", 200, []string{"GPUs free"}},
 		{"/offers/demo-offer-001", 200, []string{"PUE target", "kg CO₂e/kWh", "as of", `name="_csrf"`, "Demo", "3A090.a"}},
 		{"/offers/nope", 404, []string{"Not found"}},
 		{"/quotes/q_nope", 404, []string{"Not found"}},
