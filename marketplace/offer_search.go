@@ -203,7 +203,7 @@ func sortKey(v OfferView, key string, rate decimal.Decimal) decimal.Decimal {
 	case SortPrice:
 		return v.Price.Mul(rate)
 	case SortPerPFLOPHour:
-		return decimal.NewFromInt(PerPFLOPMicros(v.Price, v.BF16TFLOPS)).Mul(rate).Div(microUnits)
+		return decimal.NewFromInt(PerPFLOPMicros(v.Price, v.BF16TFLOPS)).Mul(rate).Shift(-6)
 	case SortAvailableFrom:
 		return decimal.NewFromInt(dayOf(v.AvailableFrom))
 	default:

@@ -78,3 +78,21 @@ func BenchmarkCompare10000Distinct(b *testing.B) {
 	}
 	reportCPU(b, processCPU()-cpu0)
 }
+
+// BenchmarkTariffAssessOnly measures the tariff engine's share of BenchmarkQuoteCrossBorder:
+// the same supply assessed alone (pricing's own work is the difference).
+func BenchmarkTariffAssessOnly(b *testing.B) {
+	base, _ := policies(b)
+	s := tariff.Supply{Product: tariff.ProductGPUHours, Origin: "CN", Destination: "DE", Region: "cn-ningxia-zhongwei",
+		BuyerType: tariff.BuyerBusiness, Accelerator: h100, Quantity: d("5760"), EnergyKWh: d("4838.4"),
+		NetPrice: d("10476.00"), Currency: "EUR", Rates: testFX()}
+	b.ReportAllocs()
+	b.ResetTimer()
+	cpu0 := processCPU()
+	for b.Loop() {
+		if _, err := tariff.Assess(base, s, saturday); err != nil {
+			b.Fatal(err)
+		}
+	}
+	reportCPU(b, processCPU()-cpu0)
+}

@@ -192,9 +192,9 @@ func breakdown(q *Quote) Breakdown {
 		l := &q.Lines[i]
 		if l.Included {
 			// A tax inside the price: move it out of the price, into taxes unless recovered.
-			b.Price = b.Price.Sub(l.Amount)
+			b.Price = sub(b.Price, l.Amount)
 			if !(business && l.Recoverable) {
-				b.Taxes = b.Taxes.Add(l.Amount)
+				b.Taxes = add(b.Taxes, l.Amount)
 			}
 			continue
 		}
@@ -203,19 +203,19 @@ func breakdown(q *Quote) Breakdown {
 		}
 		switch tariff.Kind(l.Kind) {
 		case tariff.KindExportDuty, tariff.KindExportRebate, tariff.KindCustomsDuty, tariff.KindAdditionalDuty, tariff.KindLevy:
-			b.DutiesLevies = b.DutiesLevies.Add(l.Amount)
+			b.DutiesLevies = add(b.DutiesLevies, l.Amount)
 		case tariff.KindVAT, tariff.KindWithholding, tariff.KindSurtax:
-			b.Taxes = b.Taxes.Add(l.Amount)
+			b.Taxes = add(b.Taxes, l.Amount)
 		case tariff.KindSubsidy:
-			b.Subsidies = b.Subsidies.Add(l.Amount)
+			b.Subsidies = add(b.Subsidies, l.Amount)
 		case tariff.KindFee:
 			if l.MeasureID != "" {
-				b.DutiesLevies = b.DutiesLevies.Add(l.Amount)
+				b.DutiesLevies = add(b.DutiesLevies, l.Amount)
 			} else {
-				b.Price = b.Price.Add(l.Amount)
+				b.Price = add(b.Price, l.Amount)
 			}
 		default: // base, discount
-			b.Price = b.Price.Add(l.Amount)
+			b.Price = add(b.Price, l.Amount)
 		}
 	}
 	return b

@@ -216,9 +216,9 @@ func (s Snapshot) crossRate(from, to string) (FXUse, error) {
 	case from == "EUR":
 		u.Rate, u.Date, u.Source = tr.PerEUR, tr.Date, tr.Source
 	case to == "EUR":
-		u.Rate, u.Date, u.Source = decimal.NewFromInt(1).DivRound(fr.PerEUR, rateDigits), fr.Date, fr.Source
+		u.Rate, u.Date, u.Source = trimZeros(decimal.NewFromInt(1).DivRound(fr.PerEUR, rateDigits)), fr.Date, fr.Source
 	default:
-		u.Rate = tr.PerEUR.DivRound(fr.PerEUR, rateDigits)
+		u.Rate = trimZeros(tr.PerEUR.DivRound(fr.PerEUR, rateDigits))
 		u.Date, u.Source = fr.Date, fr.Source
 		if tr.Date.Before(u.Date) {
 			u.Date = tr.Date
@@ -290,6 +290,28 @@ type FXUse struct {
 	Source     string
 	FromPerEUR decimal.Decimal
 	ToPerEUR   decimal.Decimal
+}
+
+// trimZeros drops trailing zeros of the coefficient (0.1250000000000000 → 0.125), so that
+// products with the rate stay small enough for the int64 fast paths. The value is unchanged.
+func trimZeros(d decimal.Decimal) decimal.Decimal {
+	if d.NumDigits() > 18 {
+		return d
+	}
+	c, e := d.CoefficientInt64(), d.Exponent()
+	if c == 0 {
+		return decimal.Zero
+	}
+	n := 0
+	for c%10 == 0 && e < 0 {
+		c /= 10
+		e++
+		n++
+	}
+	if n == 0 {
+		return d
+	}
+	return decimal.New(c, e)
 }
 
 // day truncates t to its calendar date in UTC.

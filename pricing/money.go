@@ -10,6 +10,7 @@ import (
 	"math"
 	"math/bits"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/shopspring/decimal"
@@ -235,7 +236,13 @@ func (m Money) String() string {
 // FormatAmount formats amount with comma thousands separators and the minor units of
 // currency, e.g. "18,750.00" or "-1,234" for JPY. It is for display; it rounds half-up.
 func FormatAmount(amount decimal.Decimal, currency string) string {
-	s := amount.StringFixed(places(currency))
+	p := places(currency)
+	if r, ok := roundFast(amount, p, HalfUp); ok && r.NumDigits() <= 18 {
+		if c, ok := mulFits(r.CoefficientInt64(), int64(r.Exponent())+int64(p)); ok && r.Exponent() >= -p {
+			return formatMinor(c, p)
+		}
+	}
+	s := amount.StringFixed(p)
 	neg := strings.HasPrefix(s, "-")
 	if neg {
 		s = s[1:]
@@ -257,6 +264,117 @@ func FormatAmount(amount decimal.Decimal, currency string) string {
 	}
 	b.WriteString(frac)
 	return b.String()
+}
+
+// formatMinor formats c minor units with p decimals and thousands separators.
+func formatMinor(c int64, p int32) string {
+	var digits [24]byte
+	neg := c < 0
+	u := uint64(c)
+	if neg {
+		u = uint64(-c)
+	}
+	ds := strconv.AppendUint(digits[:0], u, 10)
+	for int32(len(ds)) <= p { // at least one integer digit
+		ds = append([]byte{'0'}, ds...)
+	}
+	intPart, frac := ds[:int32(len(ds))-p], ds[int32(len(ds))-p:]
+	var out [48]byte
+	b := out[:0]
+	if neg {
+		b = append(b, '-')
+	}
+	for i := 0; i < len(intPart); i++ {
+		if i > 0 && (len(intPart)-i)%3 == 0 {
+			b = append(b, ',')
+		}
+		b = append(b, intPart[i])
+	}
+	if p > 0 {
+		b = append(b, '.')
+		b = append(b, frac...)
+	}
+	return string(b)
+}
+
+// add returns a + b, in int64 arithmetic when both fit (one allocation instead of several).
+func add(a, b decimal.Decimal) decimal.Decimal {
+	if a.NumDigits() <= 18 && b.NumDigits() <= 18 {
+		ca, cb := a.CoefficientInt64(), b.CoefficientInt64()
+		ea, eb := a.Exponent(), b.Exponent()
+		ok := true
+		if ea > eb {
+			ca, ok = mulFits(ca, int64(ea)-int64(eb))
+			ea = eb
+		} else if eb > ea {
+			cb, ok = mulFits(cb, int64(eb)-int64(ea))
+		}
+		// Overflow only when both have one sign and the sum the other.
+		if sum := ca + cb; ok && !((ca >= 0) == (cb >= 0) && (sum >= 0) != (ca >= 0)) {
+			return decimal.New(sum, ea)
+		}
+	}
+	return a.Add(b)
+}
+
+// sub returns a − b (see add).
+func sub(a, b decimal.Decimal) decimal.Decimal {
+	if b.NumDigits() <= 18 {
+		return add(a, decimal.New(-b.CoefficientInt64(), b.Exponent()))
+	}
+	return a.Sub(b)
+}
+
+// mul returns a × b, in int64 arithmetic when the product fits.
+func mul(a, b decimal.Decimal) decimal.Decimal {
+	if a.NumDigits() <= 18 && b.NumDigits() <= 18 {
+		if c, ok := mulInt(a.CoefficientInt64(), b.CoefficientInt64()); ok {
+			return decimal.New(c, a.Exponent()+b.Exponent())
+		}
+	}
+	return a.Mul(b)
+}
+
+// mulShift returns a × b × c × 10^shift in one step (c is ignored when it is the zero value
+// decimal.Decimal{}), with one allocation when the product fits in an int64.
+func mulShift(a, b, c decimal.Decimal, shift int32) decimal.Decimal {
+	hasC := c != (decimal.Decimal{})
+	if a.NumDigits() <= 18 && b.NumDigits() <= 18 && (!hasC || c.NumDigits() <= 18) {
+		p, ok := mulInt(a.CoefficientInt64(), b.CoefficientInt64())
+		e := a.Exponent() + b.Exponent() + shift
+		if ok && hasC {
+			p, ok = mulInt(p, c.CoefficientInt64())
+			e += c.Exponent()
+		}
+		if ok {
+			return decimal.New(p, e)
+		}
+	}
+	r := a.Mul(b)
+	if hasC {
+		r = r.Mul(c)
+	}
+	return r.Shift(shift)
+}
+
+// mulInt returns x × y and whether it fits in an int64.
+func mulInt(x, y int64) (int64, bool) {
+	neg := (x < 0) != (y < 0)
+	ux, uy := uint64(x), uint64(y)
+	if x < 0 {
+		ux = uint64(-x)
+	}
+	if y < 0 {
+		uy = uint64(-y)
+	}
+	hi, lo := bits.Mul64(ux, uy)
+	if hi != 0 || lo > math.MaxInt64 {
+		return 0, false
+	}
+	if neg {
+		return -int64(lo), true
+	}
+	return int64(lo), true
 }
 
 // Allocate splits total over len(weights) shares in proportion to weights, in whole minor

@@ -2,6 +2,7 @@ package pricing
 
 import (
 	"math/rand/v2"
+	"strings"
 	"testing"
 
 	"github.com/shopspring/decimal"
@@ -201,4 +202,65 @@ func roundBig(x decimal.Decimal, places int32, mode RoundingMode) decimal.Decima
 		return x.RoundBank(places)
 	}
 	return x.Round(places)
+}
+
+// TestFastArithmeticMatchesBig: add, sub, mul and FormatAmount's fast paths agree with the
+// big-number operations, including near the int64 limits.
+func TestFastArithmeticMatchesBig(t *testing.T) {
+	r := rand.New(rand.NewPCG(4, 2))
+	edge := []int64{0, 1, -1, 999_999_999_999_999_999, -999_999_999_999_999_999, 500_000_000_000_000_000}
+	for i := 0; i < 100000; i++ {
+		pick := func() decimal.Decimal {
+			if r.IntN(10) == 0 {
+				return decimal.New(edge[r.IntN(len(edge))], -int32(r.IntN(6)))
+			}
+			return decimal.New(r.Int64N(2_000_000_000_000)-1_000_000_000_000, -int32(r.IntN(10)))
+		}
+		a, b := pick(), pick()
+		if got, want := add(a, b), a.Add(b); !got.Equal(want) {
+			t.Fatalf("add(%s, %s) = %s, want %s", a, b, got, want)
+		}
+		if got, want := sub(a, b), a.Sub(b); !got.Equal(want) {
+			t.Fatalf("sub(%s, %s) = %s, want %s", a, b, got, want)
+		}
+		if got, want := mul(a, b), a.Mul(b); !got.Equal(want) {
+			t.Fatalf("mul(%s, %s) = %s, want %s", a, b, got, want)
+		}
+		c := pick()
+		if got, want := mulShift(a, b, c, -3), a.Mul(b).Mul(c).Shift(-3); !got.Equal(want) {
+			t.Fatalf("mulShift(%s, %s, %s) = %s, want %s", a, b, c, got, want)
+		}
+		if got, want := mulShift(a, b, decimal.Decimal{}, 2), a.Mul(b).Shift(2); !got.Equal(want) {
+			t.Fatalf("mulShift(%s, %s) = %s, want %s", a, b, got, want)
+		}
+		cur := []string{"EUR", "JPY", "BHD"}[r.IntN(3)]
+		if got, want := FormatAmount(a, cur), formatSlow(a, cur); got != want {
+			t.Fatalf("FormatAmount(%s, %s) = %q, want %q", a, cur, got, want)
+		}
+	}
+}
+
+// formatSlow is FormatAmount's big-number path, for comparison.
+func formatSlow(a decimal.Decimal, cur string) string {
+	p, _ := MinorUnits(cur)
+	s := a.StringFixed(int32(p))
+	neg := s[0] == '-'
+	if neg {
+		s = s[1:]
+	}
+	intPart, frac := s, ""
+	if i := strings.IndexByte(s, '.'); i >= 0 {
+		intPart, frac = s[:i], s[i:]
+	}
+	out := ""
+	for i := 0; i < len(intPart); i++ {
+		if i > 0 && (len(intPart)-i)%3 == 0 {
+			out += ","
+		}
+		out += string(intPart[i])
+	}
+	if neg {
+		out = "-" + out
+	}
+	return out + frac
 }

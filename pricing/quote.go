@@ -292,7 +292,7 @@ func Price(in Inputs) (Quote, error) {
 	conv := &recorder{snap: in.FX, q: &q}
 
 	// Price build in the offer currency, at full precision.
-	gross := o.Price.Mul(qty)
+	gross := mul(o.Price, qty)
 	disc := tierDiscount(o.Tiers, qty)
 	converted := gross // in the quote currency, unrounded
 	if o.Currency != cur {
@@ -300,7 +300,7 @@ func Price(in Inputs) (Quote, error) {
 		if err != nil {
 			return Quote{}, err
 		}
-		converted = gross.Mul(u.Rate)
+		converted = mul(gross, u.Rate)
 	}
 	unit := "GPU-hour"
 	if hardware {
@@ -317,23 +317,26 @@ func Price(in Inputs) (Quote, error) {
 		Basis:      strconv.FormatInt(qty.IntPart(), 10) + " " + unit + "s",
 		Payable:    true,
 	}
-	q.Lines = make([]Line, 0, 8)
-	q.Lines = append(q.Lines, baseLine)
+	// Lines before the assessment; q.Lines is allocated once, at its final size.
+	var pre [4]Line
+	pre[0] = baseLine
+	npre := 1
 	net := baseLine.Amount
 	if disc.IsPositive() {
 		pct := disc.Shift(2).String() + "%"
 		d := Line{
 			Kind:       "discount",
 			Label:      "Volume discount " + pct,
-			Amount:     Round(converted.Mul(disc).Neg(), cur, mode),
+			Amount:     Round(mul(converted, disc.Neg()), cur, mode),
 			Currency:   cur,
 			Rate:       pct,
 			BaseAmount: baseLine.Amount,
 			Basis:      cur + " " + FormatAmount(baseLine.Amount, cur) + " gross price",
 			Payable:    true,
 		}
-		q.Lines = append(q.Lines, d)
-		net = net.Add(d.Amount)
+		pre[npre] = d
+		npre++
+		net = add(net, d.Amount)
 	}
 	q.Subtotal = net
 	freight, insurance := decimal.Zero, decimal.Zero
@@ -344,10 +347,12 @@ func Price(in Inputs) (Quote, error) {
 		insurance = Round(r.Insurance, cur, mode)
 	}
 	if freight.IsPositive() {
-		q.Lines = append(q.Lines, Line{Kind: "fee", Label: "Freight to the border", Amount: freight, Currency: cur, Payable: true})
+		pre[npre] = Line{Kind: "fee", Label: "Freight to the border", Amount: freight, Currency: cur, Payable: true}
+		npre++
 	}
 	if insurance.IsPositive() {
-		q.Lines = append(q.Lines, Line{Kind: "fee", Label: "Insurance to the border", Amount: insurance, Currency: cur, Payable: true})
+		pre[npre] = Line{Kind: "fee", Label: "Insurance to the border", Amount: insurance, Currency: cur, Payable: true}
+		npre++
 	}
 
 	// Energy and emissions (services only: goods consume energy after delivery).
@@ -357,10 +362,10 @@ func Price(in Inputs) (Quote, error) {
 		if !pue.IsPositive() {
 			pue = decimal.NewFromInt(1) // unknown PUE: IT load only
 		}
-		kwh = gpuHours.Mul(o.TDPW).Mul(pue).Shift(-3)
+		kwh = mulShift(gpuHours, o.TDPW, pue, -3)
 	}
-	q.EnergyKWh = kwh.Round(3)
-	q.EmissionsKgCO2e = kwh.Mul(o.GridKgPerKWh).Round(3)
+	q.EnergyKWh = roundPlaces(kwh, 3, HalfUp)
+	q.EmissionsKgCO2e = roundPlaces(mul(kwh, o.GridKgPerKWh), 3, HalfUp)
 
 	// The tariff assessment, on the rounded net price in the quote currency.
 	if in.Policy != nil {
@@ -390,12 +395,22 @@ func Price(in Inputs) (Quote, error) {
 			}
 			return Quote{}, err
 		}
-		q.Flags = append(q.Flags, a.Flags...)
+		q.Flags = a.Flags[:len(a.Flags):len(a.Flags)] // capped: an append copies, never writes into it
 		q.Trail = a.Trail
 		if a.Blocked {
 			return Quote{}, blockedError(a.Flags)
 		}
-		q.Lines = append(q.Lines, lines...)
+		q.Lines = make([]Line, npre, npre+len(a.Charges))
+		copy(q.Lines, pre[:npre])
+		if lines != nil {
+			q.Lines = append(q.Lines, lines...)
+		} else {
+			for _, c := range a.Charges {
+				q.Lines = append(q.Lines, chargeLine(c, cur, mode))
+			}
+		}
+	} else {
+		q.Lines = append([]Line(nil), pre[:npre]...)
 	}
 	for _, f := range conv.stale {
 		q.Flags = append(q.Flags, f)
@@ -406,14 +421,14 @@ func Price(in Inputs) (Quote, error) {
 	business := r.BuyerType == tariff.BuyerBusiness
 	for _, l := range q.Lines {
 		if l.Payable {
-			total = total.Add(l.Amount)
+			total = add(total, l.Amount)
 		}
 		if (l.Payable || l.Included) && l.Recoverable && business {
-			recovered = recovered.Add(l.Amount)
+			recovered = add(recovered, l.Amount)
 		}
 	}
 	q.Total = total
-	q.NetCost = total.Sub(recovered)
+	q.NetCost = sub(total, recovered)
 	q.LandedCost = q.Total
 	if business {
 		q.LandedCost = q.NetCost
@@ -421,17 +436,17 @@ func Price(in Inputs) (Quote, error) {
 	if !hardware {
 		q.PerGPUHour = UnitPrice(q.LandedCost, gpuHours, cur, mode)
 		if o.BF16TFLOPS.IsPositive() {
-			q.PerPFLOPHour = UnitPrice(q.LandedCost, gpuHours.Mul(o.BF16TFLOPS).Shift(-3), cur, mode)
+			q.PerPFLOPHour = UnitPrice(q.LandedCost, mulShift(gpuHours, o.BF16TFLOPS, decimal.Decimal{}, -3), cur, mode)
 		}
 	}
 	return q, nil
 }
 
-// priceString shows a unit price with at least the currency's minor units ("15.00") and
-// every further decimal it has ("2.125").
+// priceString shows a unit price with at least the currency's minor units ("15.00",
+// "245,000.00") and every further decimal it has ("2.125").
 func priceString(p decimal.Decimal, cur string) string {
 	if n := places(cur); p.Exponent() >= -n {
-		return p.StringFixed(n)
+		return FormatAmount(p, cur)
 	}
 	return p.String()
 }
@@ -574,7 +589,7 @@ func (c *recorder) Convert(amount decimal.Decimal, from, to string) (decimal.Dec
 	if err != nil {
 		return decimal.Decimal{}, err
 	}
-	return amount.Mul(u.Rate), nil
+	return mul(amount, u.Rate), nil
 }
 
 // assessMemo remembers assessments of identical supplies within one comparison. tariff.Assess
@@ -602,15 +617,12 @@ func chargeLines(a tariff.Assessment, cur string, mode RoundingMode) []Line {
 	return lines
 }
 
-// assess runs the tariff engine for one supply, through the memo when there is one, and
-// returns the assessment with its charges as rounded lines.
+// assess runs the tariff engine for one supply, through the memo when there is one; with the
+// memo it also returns the charges as rounded lines (nil without: the caller rounds them).
 func (in *Inputs) assess(s tariff.Supply, asOf time.Time, conv *recorder, mode RoundingMode) (tariff.Assessment, []Line, error) {
 	if in.memo == nil || s.Quota != nil || s.SubsidyUsed != nil {
 		a, err := tariff.Assess(in.Policy, s, asOf)
-		if err != nil {
-			return a, nil, err
-		}
-		return a, chargeLines(a, s.Currency, mode), nil
+		return a, nil, err
 	}
 	var arr [256]byte
 	key := append(appendSupplyKey(arr[:0], s), mode...)

@@ -48,6 +48,7 @@ func assess(p *Policy, s Supply, asOf time.Time) (Assessment, error) {
 		}
 	}
 	day := time.Date(asOf.Year(), asOf.Month(), asOf.Day(), 0, 0, 0, 0, time.UTC)
+	dayStr := day.Format(dateLayout)
 	n := len(p.Measures)
 	st := &assessment{p: p, s: &s, asOf: asOf, customsV: s.NetPrice.Add(s.Freight).Add(s.Insurance)}
 	st.out.Trail = make([]Consideration, n)
@@ -55,7 +56,7 @@ func assess(p *Policy, s Supply, asOf time.Time) (Assessment, error) {
 	specs := make([]specificity, n)
 	for i := range p.Measures {
 		m := &p.Measures[i]
-		ok, reason, sp := match(p, m, &s, day)
+		ok, reason, sp := match(p, m, &s, day, dayStr)
 		st.out.Trail[i] = Consideration{MeasureID: m.ID, Reason: reason}
 		matched[i], specs[i] = ok, sp
 	}
@@ -189,13 +190,18 @@ func (st *assessment) customs(matched []bool) error {
 		lines := make([][]Charge, len(idx))
 		totals := make([]decimal.Decimal, len(idx))
 		notes := make([]string, len(idx))
+		flags := make([][]Flag, len(idx))
 		w := 0
 		for j, i := range idx {
+			// Flags (quota.low) of an alternative count only if it is chosen.
+			n0 := len(st.out.Flags)
 			var err error
 			lines[j], notes[j], err = st.compute(&p.Measures[i])
 			if err != nil {
 				return err
 			}
+			flags[j] = append([]Flag(nil), st.out.Flags[n0:]...)
+			st.out.Flags = st.out.Flags[:n0]
 			for _, c := range lines[j] {
 				totals[j] = totals[j].Add(c.Amount)
 			}
@@ -205,6 +211,7 @@ func (st *assessment) customs(matched []bool) error {
 		}
 		win := &p.Measures[idx[w]]
 		st.addLines(win, lines[w])
+		st.out.Flags = append(st.out.Flags, flags[w]...)
 		note := notes[w]
 		if len(idx) > 1 {
 			note = fmt.Sprintf("%s (lowest of %d alternatives)", note, len(idx))

@@ -2,6 +2,7 @@ package tariff
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -259,14 +260,33 @@ func placeMatch(list []string, c string, areas map[string]Area, day time.Time) i
 
 func list(xs []string) string { return "[" + strings.Join(xs, " ") + "]" }
 
+// measureLists holds a measure's condition lists formatted for trail reasons, computed once
+// when the measure is checked (measures are immutable afterwards).
+type measureLists struct {
+	dates, products, hs, origin, originExcept, destination, destinationExcept, buyer string
+}
+
+func (m *Measure) lists() *measureLists {
+	if m.fmt != nil {
+		return m.fmt
+	}
+	return m.formatLists()
+}
+
+func (m *Measure) formatLists() *measureLists {
+	return &measureLists{dates: dateRange(m), products: list(productsOf(m)), hs: list(m.HS),
+		origin: list(m.Origin), originExcept: list(m.OriginExcept), destination: list(m.Destination),
+		destinationExcept: list(m.DestinationExcept), buyer: list(buyersOf(m))}
+}
+
 // match decides whether m applies to s on day; when not, reason says why.
-func match(p *Policy, m *Measure, s *Supply, day time.Time) (bool, string, specificity) {
+func match(p *Policy, m *Measure, s *Supply, day time.Time, dayStr string) (bool, string, specificity) {
 	var sp specificity
 	if m.SuspendedBy != "" {
 		return false, "suspended by scenario " + m.SuspendedBy, sp
 	}
 	if (!m.ValidFrom.IsZero() && day.Before(m.ValidFrom)) || (!m.ValidTo.IsZero() && day.After(m.ValidTo)) {
-		return false, fmt.Sprintf("not valid on %s (valid %s)", day.Format(dateLayout), dateRange(m)), sp
+		return false, "not valid on " + dayStr + " (valid " + m.lists().dates + ")", sp
 	}
 	if len(m.Products) > 0 {
 		ok := false
@@ -274,7 +294,7 @@ func match(p *Policy, m *Measure, s *Supply, day time.Time) (bool, string, speci
 			ok = ok || pr == s.Product
 		}
 		if !ok {
-			return false, fmt.Sprintf("product %s not in %s", s.Product, list(productsOf(m))), sp
+			return false, "product " + string(s.Product) + " not in " + m.lists().products, sp
 		}
 	}
 	if len(m.HS) > 0 {
@@ -285,20 +305,20 @@ func match(p *Policy, m *Measure, s *Supply, day time.Time) (bool, string, speci
 			}
 		}
 		if sp.hs == 0 {
-			return false, fmt.Sprintf("HS %q not under %s", s.HSCode, list(m.HS)), sp
+			return false, "HS " + strconv.Quote(s.HSCode) + " not under " + m.lists().hs, sp
 		}
 	}
 	if sp.origin = placeMatch(m.Origin, s.Origin, p.Areas, day); sp.origin < 0 {
-		return false, fmt.Sprintf("origin %s not in %s", s.Origin, list(m.Origin)), sp
+		return false, "origin " + s.Origin + " not in " + m.lists().origin, sp
 	}
 	if placeMatch(m.OriginExcept, s.Origin, p.Areas, day) >= 0 {
-		return false, fmt.Sprintf("origin %s excluded by %s", s.Origin, list(m.OriginExcept)), sp
+		return false, "origin " + s.Origin + " excluded by " + m.lists().originExcept, sp
 	}
 	if sp.dest = placeMatch(m.Destination, s.Destination, p.Areas, day); sp.dest < 0 {
-		return false, fmt.Sprintf("destination %s not in %s", s.Destination, list(m.Destination)), sp
+		return false, "destination " + s.Destination + " not in " + m.lists().destination, sp
 	}
 	if placeMatch(m.DestinationExcept, s.Destination, p.Areas, day) >= 0 {
-		return false, fmt.Sprintf("destination %s excluded by %s", s.Destination, list(m.DestinationExcept)), sp
+		return false, "destination " + s.Destination + " excluded by " + m.lists().destinationExcept, sp
 	}
 	if len(m.Buyer) > 0 {
 		ok := false
@@ -306,7 +326,7 @@ func match(p *Policy, m *Measure, s *Supply, day time.Time) (bool, string, speci
 			ok = ok || b == s.BuyerType
 		}
 		if !ok {
-			return false, fmt.Sprintf("buyer %s not in %s", s.BuyerType, list(buyersOf(m))), sp
+			return false, "buyer " + string(s.BuyerType) + " not in " + m.lists().buyer, sp
 		}
 	}
 	if len(m.Regions) > 0 {

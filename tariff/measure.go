@@ -117,7 +117,8 @@ type Measure struct {
 	ChangedBy string
 
 	file string
-	pos  map[string]position // value positions by field name; "" is the measure itself
+	pos  map[string]position
+	fmt  *measureLists // trail strings, set by checkMeasure // value positions by field name; "" is the measure itself
 }
 
 type position struct {

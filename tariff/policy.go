@@ -670,8 +670,13 @@ func checkMeasure(d *decoder, m *Measure, areas map[string]Area, lenientAreas bo
 			}
 			if !place(c) {
 				hint := "use ISO 3166-1 alpha-2 codes, \"*\" for all, or an area defined under areas"
-				if c == "EU" {
+				switch c {
+				case "EU":
 					hint = "EU is a jurisdiction; for its member states name the area, e.g. [EU27]"
+				case "UK":
+					hint = `the ISO code of the United Kingdom is "GB"`
+				case "EL":
+					hint = `the ISO code of Greece is "GR" (EL is its VAT prefix)`
 				}
 				errAt(field+"["+strconv.Itoa(i)+"]", hint, "%s: unknown country or area %q", field, c)
 			}
@@ -816,6 +821,7 @@ func checkMeasure(d *decoder, m *Measure, areas map[string]Area, lenientAreas bo
 			errAt("base", "bases: net_price, customs_value, value_plus_duties, gross_payment, tax_amount, contract_amount", "unknown base %q", m.Base)
 		}
 	}
+	m.fmt = m.formatLists()
 	if m.Rate != nil && m.Rate.HasSpecific() {
 		for _, t := range m.Rate.all() {
 			if !t.AdValorem && t.Unit == UnitUnit {

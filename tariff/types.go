@@ -1,8 +1,3 @@
-// Package tariff is Corridor's pure tariff engine: the policy language (YAML/JSON documents of
-// measures), its validator with line/column errors, scenario overlays, export-control
-// classification of accelerators, and the assessment of one cross-border supply into ordered,
-// explained charges and flags. It imports no web, database or marketplace package; amounts it
-// returns are unrounded (rounding belongs to pricing).
 package tariff
 
 import (

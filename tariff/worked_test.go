@@ -323,3 +323,22 @@ func TestWorkedCases(t *testing.T) {
 		t.Errorf("only %d worked cases", len(cases))
 	}
 }
+
+func TestQuotaFlagOnlyFromChosenAlternative(t *testing.T) {
+	p := testPolicy(t, `  - {id: mfn, kind: customs_duty, jurisdiction: EU, destination: [EU27], hs: ["8517"], rate: "1%", base: customs_value, legal: [x]}`+"\n"+
+		`  - {id: trq, kind: customs_duty, jurisdiction: EU, origin: [CN], destination: [EU27], hs: ["8517"], rate: "20%", base: customs_value, quota: {period: calendar_year, volume: "1000", unit: unit, in_quota_rate: "0%"}, legal: [x]}`+"\n")
+	s := hardware("CN", "DE", "8517.62", "10", "1000")
+	s.Quota = ledger{"trq": d("0")} // exhausted: 20% > MFN 1%, so MFN is chosen
+	a, err := Assess(p, s, day(dateDefault))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if chargesString(a.Charges) != `mfn=10 payable=true quota=""; ` || len(a.Flags) != 0 {
+		t.Errorf("charges %s flags %+v", chargesString(a.Charges), a.Flags)
+	}
+	s.Quota = ledger{"trq": d("50")} // in quota at 0%: chosen, and the balance is low
+	a, _ = Assess(p, s, day(dateDefault))
+	if chargesString(a.Charges) != `trq=0 payable=true quota="in_quota"; ` || len(a.Flags) != 1 || a.Flags[0].Code != "quota.low" {
+		t.Errorf("charges %s flags %+v", chargesString(a.Charges), a.Flags)
+	}
+}

@@ -1,9 +1,7 @@
 package web
 
 import (
-	"crypto/sha256"
 	"crypto/subtle"
-	"encoding/hex"
 	"strings"
 
 	"github.com/gofiber/fiber/v2"
@@ -31,8 +29,7 @@ func isAdminToken(tok, adminHash string) bool {
 	if tok == "" || adminHash == "" {
 		return false
 	}
-	sum := sha256.Sum256([]byte(tok))
-	return subtle.ConstantTimeCompare([]byte(hex.EncodeToString(sum[:])), []byte(strings.ToLower(adminHash))) == 1
+	return subtle.ConstantTimeCompare([]byte(sha256Hex(tok)), []byte(strings.ToLower(adminHash))) == 1
 }
 
 func unauthorized(msg string) error {

@@ -3,8 +3,6 @@ package web
 import (
 	"bufio"
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -25,8 +23,6 @@ import (
 	"corridor/marketplace/store"
 )
 
-// testAdminToken is declared in testserver_test.go (same value on both branches).
-
 // supplyEnv is a real server over a fresh database with a few regions, accelerators and FX
 // rates, for the supplier, offer and order tests.
 type supplyEnv struct {
@@ -35,11 +31,6 @@ type supplyEnv struct {
 	st     *store.Store
 	market *marketplace.Service
 	base   string // URL of the real listener, once doReal started it
-}
-
-func hashHex(s string) string {
-	sum := sha256.Sum256([]byte(s))
-	return hex.EncodeToString(sum[:])
 }
 
 // newSupplyEnv opens a temp SQLite database (or a fresh PostgreSQL schema when pg is true)
@@ -68,7 +59,7 @@ func newSupplyEnv(t testing.TB, pg bool) *supplyEnv {
 func envOn(t testing.TB, st *store.Store) *supplyEnv {
 	m := marketplace.NewService(st, time.Now)
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	app := NewServer(Deps{Market: m, Log: log, AdminTokenHash: hashHex(testAdminToken)})
+	app := NewServer(Deps{Market: m, Log: log, AdminTokenHash: sha256Hex(testAdminToken)})
 	return &supplyEnv{t: t, app: app, st: st, market: m}
 }
 

@@ -68,6 +68,7 @@ func call(t testing.TB, app *fiber.App, method, path, body string, headers ...st
 	}
 	defer resp.Body.Close()
 	b, _ := io.ReadAll(resp.Body)
+	recordResponse(method, path, resp.StatusCode, resp.Header.Get("Content-Type"), b)
 	return resp.StatusCode, resp.Header.Get("Content-Type"), string(b)
 }
 

@@ -15,7 +15,7 @@ import (
 // reference figures are denormalised there when an offer is written).
 var searchColumns = map[string]string{
 	"accelerator": "accelerator", "vendor": "vendor", "vendor_country": "vendor_country", "region": "region",
-	"bloc": "bloc", "country": "country", "product": "product", "pricing": "pricing", "gpus": "gpus",
+	"bloc": "bloc", "country": "country", "product": "product", "pricing": "pricing", "gpus": "gp_us",
 	"listed_currency": "currency", "memory_gb": "memory_micros", "bf16_tflops": "tflops_micros",
 	"tpp": "tpp_micros", "export_class": "export_class", "min_hours": "min_hours", "term_months": "term_months",
 	"available_from": "from_day", "available_until": "until_day", "supplier": "supplier_id", "demo": "demo",
@@ -25,7 +25,7 @@ var searchColumns = map[string]string{
 // sortColumns maps sort keys to the integer key column of the matching index.
 var sortColumns = map[string]string{
 	marketplace.SortPrice: "price_micros", marketplace.SortPerPFLOPHour: "ppf_micros",
-	marketplace.SortAvailableFrom: "from_day", marketplace.SortGPUs: "gpus",
+	marketplace.SortAvailableFrom: "from_day", marketplace.SortGPUs: "gp_us",
 }
 
 var sqlOps = map[marketplace.Op]string{
