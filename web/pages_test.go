@@ -104,6 +104,7 @@ func TestPagesRender(t *testing.T) {
 		{"/?q=gpus%3E%3Dmany", 400, []string{`class="field-error"`, `value="gpus&gt;=many"`}},
 		{"/?gpus_min=eight", 400, []string{`aria-invalid="true"`, `value="eight"`}},
 		{"/?region=cn-ningxia-zhongwei", 200, []string{`data-offer="demo-offer-001"`, `has-offers selected"`, "Show all regions"}},
+		{"/?gpus_min=300&bloc=CN&sort=-gpus", 200, []string{`data-offer="demo-offer-002"`}},
 		{"/?cursor=garbage", 400, []string{`class="field-error"`}},
 		{"/?sort=cheapest", 400, []string{`class="field-error"`, "price"}},
 		{"/?from=2027-01-01&until=2027-03-01&accelerator=h100-sxm", 200, []string{"GPUs free"}},
