@@ -40,6 +40,26 @@ func (p quotePage) Payable(l pricing.Line) string {
 	return p.T("quote.not_payable")
 }
 
+// LineLabel is a line's label in the page's language: the measure's Chinese label, or for the
+// price lines one composed here; English (as priced) otherwise.
+func (p quotePage) LineLabel(l pricing.Line) string {
+	if p.Lang != langZH {
+		return l.Label
+	}
+	if l.LabelZH != "" {
+		return l.LabelZH
+	}
+	switch {
+	case l.Kind == "base" && p.HasOffer && p.OC.Offer.Product == string(tariff.ProductHardware):
+		return fmt.Sprintf("%s：%d 台", p.AccName(p.OC.Accelerator), p.Q.Request.Units)
+	case l.Kind == "base" && p.HasOffer:
+		return fmt.Sprintf("%s：%d GPU × %d 小时（%s）", p.AccName(p.OC.Accelerator), p.Q.Request.GPUs, p.Q.Request.Hours, p.T("pricing."+p.OC.Offer.Pricing))
+	case l.Kind == "discount":
+		return "量大优惠 " + l.Rate
+	}
+	return l.Label
+}
+
 // LineClass is the CSS class of a line: not-payable lines are visibly set apart.
 func (p quotePage) LineClass(l pricing.Line) string {
 	if !l.Payable || l.Included {

@@ -179,7 +179,7 @@ func TestQuoteFlowWithoutJavaScript(t *testing.T) {
 	}
 	pc.cookies[langCookie] = langZH
 	zh := pc.get(r.Location)
-	for _, w := range []string{"总计", "价格构成", "不应付 — 反向征收", `lang="zh-CN"`, "欧元"} {
+	for _, w := range []string{"总计", "价格构成", "不应付 — 反向征收", `lang="zh-CN"`, "欧元", "增值税", "英伟达 H100 SXM5 80GB：8 GPU × 720 小时"} {
 		if !strings.Contains(zh.Body, w) {
 			t.Errorf("Chinese quote page lacks %q", w)
 		}
