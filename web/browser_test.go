@@ -16,9 +16,7 @@ import (
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 
-	"corridor/marketplace"
 	"corridor/marketplace/store"
-	"corridor/seed"
 )
 
 // The browser suite: the real server on a 127.0.0.1 port over a temp SQLite database seeded
@@ -43,32 +41,16 @@ func findChromium(t *testing.T) string {
 	return ""
 }
 
-// liveServer starts the real server over a fresh seeded database with the real clock (quotes
-// must be valid while the browser accepts them) and returns its base URL and store.
+// liveServer serves the seeded app (seededApp: demo market, fixed clock, so neither the FX
+// snapshot's age nor a quote's validity depends on the day the suite runs) on a 127.0.0.1 port
+// and returns its base URL and store.
 func liveServer(t *testing.T) (string, *store.Store) {
 	t.Helper()
-	ctx := context.Background()
-	st, err := store.Open(ctx, filepath.Join(t.TempDir(), "corridor.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	svc := marketplace.NewService(st, time.Now)
-	data, docs, err := seed.Load(true)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := svc.Seed(ctx, data); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := svc.SeedPolicies(ctx, docs); err != nil {
-		t.Fatal(err)
-	}
+	app, _, st := seededApp(t)
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
-	app := NewServer(Deps{Market: svc, AdminTokenHash: sha256Hex(testAdminToken)})
 	go app.Listener(ln)
 	t.Cleanup(func() { app.ShutdownWithTimeout(5 * time.Second) })
 	return "http://" + ln.Addr().String(), st

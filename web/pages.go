@@ -67,7 +67,7 @@ func addPageRoutes(app *fiber.App, d Deps) {
 func newUI(d Deps) *ui {
 	u := &ui{market: d.Market, log: d.Log, csrf: &csrfGuard{market: d.Market}, tmpl: map[string]*template.Template{}}
 	for _, name := range pageNames {
-		t := template.New(name).Funcs(template.FuncMap{"add": func(a, b int) int { return a + b }})
+		t := template.New(name)
 		u.tmpl[name] = template.Must(t.ParseFS(uiFS, "templates/layout.html", "templates/"+name+".html"))
 	}
 	h := sha256.New()

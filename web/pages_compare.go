@@ -39,28 +39,14 @@ func readCompareForm(c *fiber.Ctx) compareForm {
 }
 
 func (f compareForm) need() (marketplace.Need, error) {
-	var fs []marketplace.FieldError
-	atoi := func(field, s string) int {
-		n, err := strconv.Atoi(s)
-		if err != nil {
-			fs = append(fs, marketplace.FieldError{Field: field, Message: "must be a whole number, got " + quoteShort(s)})
-		}
-		return n
-	}
-	n := marketplace.Need{Accelerator: f.Accelerator, GPUs: atoi("gpus", f.GPUs), Hours: atoi("hours", f.Hours),
+	var fe formErrors
+	n := marketplace.Need{Accelerator: f.Accelerator, GPUs: fe.int("gpus", f.GPUs), Hours: fe.int("hours", f.Hours),
 		Buyer: marketplace.Buyer{Country: f.Country, Type: f.BuyerType}, Currency: f.Currency, Bloc: marketplace.Bloc(f.Bloc),
 		PersonalData: f.PersonalData, Scenario: f.Scenario}
 	if f.MinBF16 != "" {
-		d, err := decimal.NewFromString(f.MinBF16)
-		if err != nil {
-			fs = append(fs, marketplace.FieldError{Field: "min_bf16_tflops", Message: "must be a number, got " + quoteShort(f.MinBF16)})
-		}
-		n.MinBF16TFLOPS = d
+		n.MinBF16TFLOPS = fe.decimal("min_bf16_tflops", f.MinBF16)
 	}
-	if len(fs) > 0 {
-		return n, marketplace.Invalid("the need has invalid fields", fs...)
-	}
-	return n, nil
+	return n, fe.err("the need has invalid fields")
 }
 
 // comparePage is the data of the compare page.
@@ -116,14 +102,7 @@ func (u *ui) handleCompare(c *fiber.Ctx, v *view) error {
 		if !errors.As(err, &de) || de.Code == marketplace.CodeInternal {
 			return err
 		}
-		p.Message = de.Message
-		for _, f := range de.Fields {
-			if compareFormFields[f.Field] {
-				p.Errs[f.Field] = joinMsg(p.Errs[f.Field], f.Message)
-			} else {
-				p.Message = joinMsg(p.Message, f.Field+": "+f.Message)
-			}
-		}
+		p.Message, p.Errs = fieldErrors(de, compareFormFields)
 		return u.render(c, statusOf(de.Code), "compare", p)
 	}
 	p.Done, p.Warnings, p.Policy = true, cmp.Warnings, cmp.Policy

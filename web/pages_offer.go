@@ -53,28 +53,49 @@ func readQuoteForm(c *fiber.Ctx) quoteForm {
 
 // request converts the form; text that is not a number or a date is a field error.
 func (f quoteForm) request() (marketplace.QuoteRequest, error) {
-	var fs []marketplace.FieldError
-	atoi := func(field, s string) int {
-		n, err := strconv.Atoi(s)
-		if err != nil {
-			fs = append(fs, marketplace.FieldError{Field: field, Message: "must be a whole number, got " + quoteShort(s)})
-		}
-		return n
-	}
-	r := marketplace.QuoteRequest{OfferID: f.OfferID, GPUs: atoi("gpus", f.GPUs), Hours: atoi("hours", f.Hours),
+	var fe formErrors
+	r := marketplace.QuoteRequest{OfferID: f.OfferID, GPUs: fe.int("gpus", f.GPUs), Hours: fe.int("hours", f.Hours),
 		Buyer:    marketplace.Buyer{Country: f.Country, Type: f.BuyerType, VATID: f.VATID},
 		Currency: f.Currency, PersonalData: f.PersonalData}
 	if f.AsOf != "" {
-		d, err := time.Parse(time.DateOnly, f.AsOf)
-		if err != nil {
-			fs = append(fs, marketplace.FieldError{Field: "as_of", Message: "must be a date YYYY-MM-DD, got " + quoteShort(f.AsOf)})
-		}
-		r.AsOf = d
+		r.AsOf = fe.date("as_of", f.AsOf)
 	}
-	if len(fs) > 0 {
-		return r, marketplace.Invalid("the quote request has invalid fields", fs...)
+	return r, fe.err("the quote request has invalid fields")
+}
+
+// formErrors collects the field errors of form text that does not parse, in the API's words.
+type formErrors []marketplace.FieldError
+
+func (fe *formErrors) int(field, s string) int {
+	n, err := strconv.Atoi(s)
+	if err != nil {
+		*fe = append(*fe, marketplace.FieldError{Field: field, Message: "must be a whole number, got " + quoteShort(s)})
 	}
-	return r, nil
+	return n
+}
+
+func (fe *formErrors) date(field, s string) time.Time {
+	d, err := time.Parse(time.DateOnly, s)
+	if err != nil {
+		*fe = append(*fe, marketplace.FieldError{Field: field, Message: "must be a date YYYY-MM-DD, got " + quoteShort(s)})
+	}
+	return d
+}
+
+func (fe *formErrors) decimal(field, s string) decimal.Decimal {
+	d, err := decimal.NewFromString(s)
+	if err != nil {
+		*fe = append(*fe, marketplace.FieldError{Field: field, Message: "must be a number, got " + quoteShort(s)})
+	}
+	return d
+}
+
+// err returns the collected errors as one validation error, or nil.
+func (fe formErrors) err(message string) error {
+	if len(fe) == 0 {
+		return nil
+	}
+	return marketplace.Invalid(message, fe...)
 }
 
 // scenarioOption is one policy scenario a quote or comparison may apply.
@@ -133,16 +154,23 @@ func (u *ui) renderOffer(c *fiber.Ctx, v *view, status int, oc marketplace.Offer
 		if !errors.As(err, &de) {
 			return err
 		}
-		p.Message = de.Message
-		for _, f := range de.Fields {
-			if quoteFormFields[f.Field] {
-				p.Errs[f.Field] = joinMsg(p.Errs[f.Field], f.Message)
-			} else {
-				p.Message = joinMsg(p.Message, f.Field+": "+f.Message)
-			}
-		}
+		p.Message, p.Errs = fieldErrors(de, quoteFormFields)
 	}
 	return u.render(c, status, "offer", p)
+}
+
+// fieldErrors splits a domain error for a form: messages of fields the form has go next to
+// them (by the API's field name); the rest join the message above the form.
+func fieldErrors(de *marketplace.Error, inputs map[string]bool) (string, map[string]string) {
+	msg, errs := de.Message, map[string]string{}
+	for _, f := range de.Fields {
+		if inputs[f.Field] {
+			errs[f.Field] = joinMsg(errs[f.Field], f.Message)
+		} else {
+			msg = joinMsg(msg, f.Field+": "+f.Message)
+		}
+	}
+	return msg, errs
 }
 
 func joinMsg(a, b string) string {

@@ -21,6 +21,7 @@ type quotePage struct {
 	HasOffer  bool
 	Expired   bool
 	Remaining string
+	Seconds   int64 // validity left when the page was rendered, for the countdown
 	Scenario  string
 }
 
@@ -85,10 +86,11 @@ func (u *ui) handleQuotePage(c *fiber.Ctx, v *view) error {
 	if err != nil {
 		return err
 	}
-	now := time.Now()
+	now := u.market.Now()
 	v.Title = v.Tf("quote.title", pq.ID)
 	p := quotePage{view: v, Q: pq, Expired: !now.Before(pq.ValidUntil), Scenario: scenarioOf(pq.PolicyID)}
 	p.Remaining = remaining(pq.ValidUntil.Sub(now))
+	p.Seconds = max(int64(pq.ValidUntil.Sub(now)/time.Second), 0)
 	if oc, err := u.market.OfferDetail(c.UserContext(), pq.OfferID); err == nil {
 		p.OC, p.HasOffer = oc, true
 	}
