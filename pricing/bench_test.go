@@ -1,6 +1,7 @@
 package pricing
 
 import (
+	"os"
 	"testing"
 	"time"
 
@@ -92,6 +93,59 @@ func BenchmarkTariffAssessOnly(b *testing.B) {
 	for b.Loop() {
 		if _, err := tariff.Assess(base, s, saturday); err != nil {
 			b.Fatal(err)
+		}
+	}
+	reportCPU(b, processCPU()-cpu0)
+}
+
+// baselinePolicy reads the seed's baseline policy document from the repository (a data file,
+// not an import: pricing never imports seed); the benchmarks using it skip when it is absent.
+func baselinePolicy(b *testing.B) *tariff.Policy {
+	data, err := os.ReadFile("../seed/policy/baseline.yaml")
+	if err != nil {
+		b.Skip("no ../seed/policy/baseline.yaml:", err)
+	}
+	p, err := tariff.ParsePolicy("baseline.yaml", data)
+	if err != nil {
+		b.Fatal(err)
+	}
+	return p
+}
+
+// BenchmarkQuoteCrossBorderBaseline is BenchmarkQuoteCrossBorder with the seed's baseline
+// policy (about 115 measures) instead of the small test policy.
+func BenchmarkQuoteCrossBorderBaseline(b *testing.B) {
+	base := baselinePolicy(b)
+	offer := cnH100()
+	offer.Tiers = []Tier{{MinGPUHours: d("1000"), Discount: d("0.03")}}
+	in := Inputs{Offer: offer, Request: services(8, 720, "DE", tariff.BuyerBusiness, "EUR"), Policy: base, FX: testFX(), Now: now}
+	if _, err := Price(in); err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	cpu0 := processCPU()
+	for b.Loop() {
+		if _, err := Price(in); err != nil {
+			b.Fatal(err)
+		}
+	}
+	reportCPU(b, processCPU()-cpu0)
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "quotes/s")
+}
+
+// BenchmarkCompare10000Baseline is BenchmarkCompare10000 with the seed's baseline policy.
+func BenchmarkCompare10000Baseline(b *testing.B) {
+	base := baselinePolicy(b)
+	offers := manyOffers(10000)
+	need := Need{GPUs: 8, Hours: 500, BuyerCountry: "FR", BuyerType: tariff.BuyerConsumer, Currency: "EUR"}
+	fx := testFX()
+	b.ReportAllocs()
+	b.ResetTimer()
+	cpu0 := processCPU()
+	for b.Loop() {
+		if got := Compare(need, offers, base, 0, fx, saturday, now); len(got) != len(offers) {
+			b.Fatalf("ranked %d of %d", len(got), len(offers))
 		}
 	}
 	reportCPU(b, processCPU()-cpu0)

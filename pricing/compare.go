@@ -186,15 +186,16 @@ func matches(need Need, o *OfferTerms, regions map[string]bool) bool {
 // breakdown buckets a quote's landed cost; recoverable lines are left out for a business, as
 // in its net cost, so the parts sum to LandedCost.
 func breakdown(q *Quote) Breakdown {
-	var b Breakdown
+	p := places(q.Currency)
+	price, duties, taxes, subsidies := newSum(p), newSum(p), newSum(p), newSum(p)
 	business := q.Request.BuyerType == tariff.BuyerBusiness
 	for i := range q.Lines {
 		l := &q.Lines[i]
 		if l.Included {
 			// A tax inside the price: move it out of the price, into taxes unless recovered.
-			b.Price = sub(b.Price, l.Amount)
+			price.sub(l.Amount)
 			if !(business && l.Recoverable) {
-				b.Taxes = add(b.Taxes, l.Amount)
+				taxes.add(l.Amount)
 			}
 			continue
 		}
@@ -203,20 +204,20 @@ func breakdown(q *Quote) Breakdown {
 		}
 		switch tariff.Kind(l.Kind) {
 		case tariff.KindExportDuty, tariff.KindExportRebate, tariff.KindCustomsDuty, tariff.KindAdditionalDuty, tariff.KindLevy:
-			b.DutiesLevies = add(b.DutiesLevies, l.Amount)
+			duties.add(l.Amount)
 		case tariff.KindVAT, tariff.KindWithholding, tariff.KindSurtax:
-			b.Taxes = add(b.Taxes, l.Amount)
+			taxes.add(l.Amount)
 		case tariff.KindSubsidy:
-			b.Subsidies = add(b.Subsidies, l.Amount)
+			subsidies.add(l.Amount)
 		case tariff.KindFee:
 			if l.MeasureID != "" {
-				b.DutiesLevies = add(b.DutiesLevies, l.Amount)
+				duties.add(l.Amount)
 			} else {
-				b.Price = add(b.Price, l.Amount)
+				price.add(l.Amount)
 			}
 		default: // base, discount
-			b.Price = add(b.Price, l.Amount)
+			price.add(l.Amount)
 		}
 	}
-	return b
+	return Breakdown{Price: price.value(), DutiesLevies: duties.value(), Taxes: taxes.value(), Subsidies: subsidies.value()}
 }

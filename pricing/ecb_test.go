@@ -95,6 +95,19 @@ func TestECBSaturdayUsesFriday(t *testing.T) {
 			t.Errorf("%s: cross USD→CNY = %+v, %v", tt.on, u, err)
 		}
 	}
+	// Price a Saturday with the imported history: Friday 2 May 2025's CNY 8.2479 applies.
+	// CNY 150,000.00 × (1 ÷ 8.2479 = 0.1212429830623553) = EUR 18,186.447… → 18,186.45.
+	sat, _ := tab.On(date("2025-05-03"))
+	q, err := Price(Inputs{Offer: cnH100(), Request: Request{GPUs: 10, Hours: 1000, BuyerCountry: "DE",
+		BuyerType: "business", Currency: "EUR", AsOf: date("2025-05-03")}, FX: sat, Now: date("2025-05-03")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if u := q.FX[0]; !u.Date.Equal(date("2025-05-02")) || !u.Rate.Equal(d("0.1212429830623553")) || u.Source != SourceECB ||
+		!q.Total.Equal(d("18186.45")) || len(q.Flags) != 0 {
+		t.Errorf("Saturday quote: fx %+v, total %s, flags %v", u, q.Total, q.Flags)
+	}
+
 	// More than five days after the newest fixing: stale.
 	if _, flags := tab.On(date("2025-05-15")); len(flags) != 1 || flags[0].Code != "fx.stale" {
 		t.Errorf("gap > 5 days: want a stale warning, got %v", flags)

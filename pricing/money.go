@@ -236,65 +236,104 @@ func (m Money) String() string {
 // FormatAmount formats amount with comma thousands separators and the minor units of
 // currency, e.g. "18,750.00" or "-1,234" for JPY. It is for display; it rounds half-up.
 func FormatAmount(amount decimal.Decimal, currency string) string {
+	var buf [48]byte
+	return string(appendAmount(buf[:0], amount, currency))
+}
+
+// appendAmount appends FormatAmount's text to b.
+func appendAmount(b []byte, amount decimal.Decimal, currency string) []byte {
 	p := places(currency)
-	if r, ok := roundFast(amount, p, HalfUp); ok && r.NumDigits() <= 18 {
-		if c, ok := mulFits(r.CoefficientInt64(), int64(r.Exponent())+int64(p)); ok && r.Exponent() >= -p {
-			return formatMinor(c, p)
+	if r, ok := roundFast(amount, p, HalfUp); ok && r.NumDigits() <= 18 && r.Exponent() >= -p {
+		if c, ok := mulFits(r.CoefficientInt64(), int64(r.Exponent())+int64(p)); ok {
+			return appendMinor(b, c, p)
 		}
 	}
 	s := amount.StringFixed(p)
-	neg := strings.HasPrefix(s, "-")
-	if neg {
+	if strings.HasPrefix(s, "-") {
+		b = append(b, '-')
 		s = s[1:]
 	}
 	intPart, frac := s, ""
 	if i := strings.IndexByte(s, '.'); i >= 0 {
 		intPart, frac = s[:i], s[i:]
 	}
-	var b strings.Builder
-	b.Grow(len(s) + len(s)/3 + 1)
-	if neg {
-		b.WriteByte('-')
-	}
-	for i := 0; i < len(intPart); i++ {
-		if i > 0 && (len(intPart)-i)%3 == 0 {
-			b.WriteByte(',')
-		}
-		b.WriteByte(intPart[i])
-	}
-	b.WriteString(frac)
-	return b.String()
+	b = appendGrouped(b, intPart)
+	return append(b, frac...)
 }
 
-// formatMinor formats c minor units with p decimals and thousands separators.
-func formatMinor(c int64, p int32) string {
+// appendMinor appends c minor units with p decimals and thousands separators.
+func appendMinor(b []byte, c int64, p int32) []byte {
 	var digits [24]byte
-	neg := c < 0
 	u := uint64(c)
-	if neg {
+	if c < 0 {
 		u = uint64(-c)
-	}
-	ds := strconv.AppendUint(digits[:0], u, 10)
-	for int32(len(ds)) <= p { // at least one integer digit
-		ds = append([]byte{'0'}, ds...)
-	}
-	intPart, frac := ds[:int32(len(ds))-p], ds[int32(len(ds))-p:]
-	var out [48]byte
-	b := out[:0]
-	if neg {
 		b = append(b, '-')
 	}
-	for i := 0; i < len(intPart); i++ {
-		if i > 0 && (len(intPart)-i)%3 == 0 {
-			b = append(b, ',')
-		}
-		b = append(b, intPart[i])
+	ds := strconv.AppendUint(digits[:0], u, 10)
+	if pad := int(p) + 1 - len(ds); pad > 0 { // at least one integer digit: 5 → 0.05
+		var z [24]byte
+		ds = append(append(z[:0], "0000000000000000000000"[:pad]...), ds...)
 	}
+	cut := len(ds) - int(p)
+	b = appendGrouped(b, string(ds[:cut]))
 	if p > 0 {
 		b = append(b, '.')
-		b = append(b, frac...)
+		b = append(b, ds[cut:]...)
 	}
-	return string(b)
+	return b
+}
+
+// appendGrouped appends a string of digits with a comma every three from the right.
+func appendGrouped(b []byte, digits string) []byte {
+	for i := 0; i < len(digits); i++ {
+		if i > 0 && (len(digits)-i)%3 == 0 {
+			b = append(b, ',')
+		}
+		b = append(b, digits[i])
+	}
+	return b
+}
+
+// appendPlain appends d × 10^shift in plain notation without trailing zeros, as
+// decimal.String does ("5" for 0.05 shifted by 2, "2.5" for 0.025).
+func appendPlain(b []byte, d decimal.Decimal, shift int32) []byte {
+	if d.NumDigits() > 18 {
+		return append(b, d.Shift(shift).String()...)
+	}
+	c, e := d.CoefficientInt64(), int64(d.Exponent())+int64(shift)
+	if c == 0 {
+		return append(b, '0')
+	}
+	for c%10 == 0 && e < 0 {
+		c /= 10
+		e++
+	}
+	if e >= 0 {
+		if v, ok := mulFits(c, e); ok {
+			return strconv.AppendInt(b, v, 10)
+		}
+		return append(b, d.Shift(shift).String()...)
+	}
+	return appendMinorPlain(b, c, int32(-e))
+}
+
+// appendMinorPlain appends c × 10^-p without grouping.
+func appendMinorPlain(b []byte, c int64, p int32) []byte {
+	var digits [24]byte
+	u := uint64(c)
+	if c < 0 {
+		u = uint64(-c)
+		b = append(b, '-')
+	}
+	ds := strconv.AppendUint(digits[:0], u, 10)
+	if pad := int(p) + 1 - len(ds); pad > 0 {
+		var z [24]byte
+		ds = append(append(z[:0], "0000000000000000000000"[:pad]...), ds...)
+	}
+	cut := len(ds) - int(p)
+	b = append(b, ds[:cut]...)
+	b = append(b, '.')
+	return append(b, ds[cut:]...)
 }
 
 // add returns a + b, in int64 arithmetic when both fit (one allocation instead of several).
@@ -315,14 +354,6 @@ func add(a, b decimal.Decimal) decimal.Decimal {
 		}
 	}
 	return a.Add(b)
-}
-
-// sub returns a − b (see add).
-func sub(a, b decimal.Decimal) decimal.Decimal {
-	if b.NumDigits() <= 18 {
-		return add(a, decimal.New(-b.CoefficientInt64(), b.Exponent()))
-	}
-	return a.Sub(b)
 }
 
 // mul returns a × b, in int64 arithmetic when the product fits.
@@ -376,6 +407,47 @@ func mulInt(x, y int64) (int64, bool) {
 	}
 	return int64(lo), true
 }
+
+// sum adds up amounts exactly: in int64 units of 10^-p while they fit, in decimal beyond. It
+// makes totals of rounded lines cheap (one allocation for the result).
+type sum struct {
+	c   int64
+	p   int32
+	big decimal.Decimal
+	ovf bool
+}
+
+func newSum(places int32) sum { return sum{p: places} }
+
+func (s *sum) add(d decimal.Decimal) {
+	if !s.ovf && d.NumDigits() <= 18 && d.Exponent() >= -s.p {
+		if v, ok := mulFits(d.CoefficientInt64(), int64(d.Exponent())+int64(s.p)); ok {
+			if n := s.c + v; !((s.c >= 0) == (v >= 0) && (n >= 0) != (s.c >= 0)) {
+				s.c = n
+				return
+			}
+		}
+	}
+	if !s.ovf {
+		s.big, s.ovf = decimal.New(s.c, -s.p), true
+	}
+	s.big = s.big.Add(d)
+}
+
+func (s *sum) sub(d decimal.Decimal) { s.add(d.Neg()) }
+
+func (s *sum) value() decimal.Decimal {
+	if s.ovf {
+		return s.big
+	}
+	if s.c == 0 {
+		return decimal.Zero // shared: decimal values are never mutated
+	}
+	return decimal.New(s.c, -s.p)
+}
+
+// same reports whether two sums hold the same exact total (both in int64 units).
+func (s *sum) same(o *sum) bool { return !s.ovf && !o.ovf && s.p == o.p && s.c == o.c }
 
 // Allocate splits total over len(weights) shares in proportion to weights, in whole minor
 // units of currency, by the largest-remainder method: every share first gets its proportional

@@ -20,6 +20,13 @@ const (
 	PricingInterruptible = "interruptible"
 )
 
+// Request bounds: a century of hours and ten million GPUs keep every product exact in int64
+// and every time computation in range.
+const (
+	maxHours = 876_000
+	maxGPUs  = 10_000_000
+)
+
 // ValidityPeriod is how long a quote is valid after it is created (valid_until = created +
 // ValidityPeriod) unless Inputs.Validity says otherwise.
 const ValidityPeriod = 24 * time.Hour
@@ -237,8 +244,8 @@ func Price(in Inputs) (Quote, error) {
 	hardware := o.Product == tariff.ProductHardware
 	var qty, gpuHours decimal.Decimal
 	if hardware {
-		if r.Units <= 0 {
-			return Quote{}, noQuote(ReasonInvalidRequest, "units", "units must be at least 1")
+		if r.Units <= 0 || r.Units > maxGPUs {
+			return Quote{}, noQuote(ReasonInvalidRequest, "units", "units must be between 1 and %d", maxGPUs)
 		}
 		if o.Capacity > 0 && r.Units > o.Capacity {
 			return Quote{}, noQuote(ReasonNotEnoughCapacity, "units", "%d units requested, %d available", r.Units, o.Capacity)
@@ -248,8 +255,11 @@ func Price(in Inputs) (Quote, error) {
 		if r.GPUs <= 0 {
 			return Quote{}, noQuote(ReasonInvalidRequest, "gpus", "gpus must be at least 1")
 		}
-		if r.Hours <= 0 {
-			return Quote{}, noQuote(ReasonInvalidRequest, "hours", "hours must be at least 1")
+		if r.Hours <= 0 || r.Hours > maxHours {
+			return Quote{}, noQuote(ReasonInvalidRequest, "hours", "hours must be between 1 and %d", maxHours)
+		}
+		if r.GPUs > maxGPUs {
+			return Quote{}, noQuote(ReasonInvalidRequest, "gpus", "gpus must be at most %d", maxGPUs)
 		}
 		if o.Capacity > 0 && r.GPUs > o.Capacity {
 			return Quote{}, noQuote(ReasonNotEnoughCapacity, "gpus", "%d GPUs requested, %d available", r.GPUs, o.Capacity)
@@ -290,7 +300,7 @@ func Price(in Inputs) (Quote, error) {
 		}
 		q.Policy = PolicyRef{ID: in.Policy.ID, Version: v, Hash: in.Policy.Hash}
 	}
-	conv := &recorder{snap: in.FX, q: &q}
+	conv := &recorder{snap: in.FX}
 
 	// Price build in the offer currency, at full precision.
 	gross := mul(o.Price, qty)
@@ -313,9 +323,9 @@ func Price(in Inputs) (Quote, error) {
 		Label:      baseLabel(o, r, hardware),
 		Amount:     Round(converted, cur, mode),
 		Currency:   cur,
-		Rate:       o.Currency + " " + priceString(o.Price, o.Currency) + " per " + unit,
+		Rate:       priceRate(o.Price, o.Currency, unit),
 		BaseAmount: qty,
-		Basis:      strconv.FormatInt(qty.IntPart(), 10) + " " + unit + "s",
+		Basis:      quantityBasis(qty.IntPart(), unit),
 		Payable:    true,
 	}
 	// Lines before the assessment; q.Lines is allocated once, at its final size.
@@ -324,7 +334,8 @@ func Price(in Inputs) (Quote, error) {
 	npre := 1
 	net := baseLine.Amount
 	if disc.IsPositive() {
-		pct := disc.Shift(2).String() + "%"
+		var pb [32]byte
+		pct := string(append(appendPlain(pb[:0], disc, 2), '%'))
 		d := Line{
 			Kind:       "discount",
 			Label:      "Volume discount " + pct,
@@ -332,7 +343,7 @@ func Price(in Inputs) (Quote, error) {
 			Currency:   cur,
 			Rate:       pct,
 			BaseAmount: baseLine.Amount,
-			Basis:      cur + " " + FormatAmount(baseLine.Amount, cur) + " gross price",
+			Basis:      amountBasis(baseLine.Amount, cur, "gross price"),
 			Payable:    true,
 		}
 		pre[npre] = d
@@ -413,23 +424,27 @@ func Price(in Inputs) (Quote, error) {
 	} else {
 		q.Lines = append([]Line(nil), pre[:npre]...)
 	}
-	for _, f := range conv.stale {
-		q.Flags = append(q.Flags, f)
-	}
+	q.FX = conv.fx
+	q.Flags = append(q.Flags, conv.stale...)
 
 	// Totals: sums of rounded lines, never rounded again.
-	total, recovered := decimal.Zero, decimal.Zero
+	total, netCost := newSum(places(cur)), newSum(places(cur))
 	business := r.BuyerType == tariff.BuyerBusiness
-	for _, l := range q.Lines {
+	for i := range q.Lines {
+		l := &q.Lines[i]
 		if l.Payable {
-			total = add(total, l.Amount)
+			total.add(l.Amount)
+			netCost.add(l.Amount)
 		}
 		if (l.Payable || l.Included) && l.Recoverable && business {
-			recovered = add(recovered, l.Amount)
+			netCost.sub(l.Amount)
 		}
 	}
-	q.Total = total
-	q.NetCost = sub(total, recovered)
+	q.Total = total.value()
+	q.NetCost = q.Total
+	if !netCost.same(&total) {
+		q.NetCost = netCost.value()
+	}
 	q.LandedCost = q.Total
 	if business {
 		q.LandedCost = q.NetCost
@@ -443,13 +458,32 @@ func Price(in Inputs) (Quote, error) {
 	return q, nil
 }
 
-// priceString shows a unit price with at least the currency's minor units ("15.00",
-// "245,000.00") and every further decimal it has ("2.125").
-func priceString(p decimal.Decimal, cur string) string {
+// priceRate shows a unit price as "CNY 15.00 per GPU-hour": at least the currency's minor
+// units, and every further decimal the price has ("EUR 2.125 per GPU-hour").
+func priceRate(p decimal.Decimal, cur, unit string) string {
+	var buf [64]byte
+	b := append(append(buf[:0], cur...), ' ')
 	if n := places(cur); p.Exponent() >= -n {
-		return FormatAmount(p, cur)
+		b = appendAmount(b, p, cur)
+	} else {
+		b = appendPlain(b, p, 0)
 	}
-	return p.String()
+	return string(append(append(b, " per "...), unit...))
+}
+
+// quantityBasis shows the base line's quantity: "5760 GPU-hours".
+func quantityBasis(qty int64, unit string) string {
+	var buf [48]byte
+	b := strconv.AppendInt(buf[:0], qty, 10)
+	return string(append(append(append(b, ' '), unit...), 's'))
+}
+
+// amountBasis shows an amount and what it is: "EUR 18,750.00 net price".
+func amountBasis(amount decimal.Decimal, cur, name string) string {
+	var buf [80]byte
+	b := append(append(buf[:0], cur...), ' ')
+	b = appendAmount(b, amount, cur)
+	return string(append(append(b, ' '), name...))
 }
 
 // tierDiscount returns the discount of the highest tier whose minimum the quantity reaches.
@@ -472,10 +506,14 @@ func baseLabel(o OfferTerms, r Request, hardware bool) string {
 	if name == "" {
 		name = string(o.Product)
 	}
+	var buf [96]byte
+	b := append(append(buf[:0], name...), ": "...)
 	if hardware {
-		return name + ": " + strconv.Itoa(r.Units) + " units"
+		return string(append(strconv.AppendInt(b, int64(r.Units), 10), " units"...))
 	}
-	return name + ": " + strconv.Itoa(r.GPUs) + " GPUs × " + strconv.Itoa(r.Hours) + " h (" + pricingName(o.Pricing) + ")"
+	b = append(strconv.AppendInt(b, int64(r.GPUs), 10), " GPUs × "...)
+	b = append(strconv.AppendInt(b, int64(r.Hours), 10), " h ("...)
+	return string(append(append(b, pricingName(o.Pricing)...), ')'))
 }
 
 func pricingName(p string) string {
@@ -513,7 +551,7 @@ func chargeLine(c tariff.Charge, cur string, mode RoundingMode) Line {
 	case "":
 	default:
 		l.BaseAmount = Round(c.BaseAmount, cur, mode)
-		l.Basis = cur + " " + FormatAmount(c.BaseAmount, cur) + " " + basisName(c.Basis)
+		l.Basis = amountBasis(c.BaseAmount, cur, basisName(c.Basis))
 	}
 	return l
 }
@@ -558,13 +596,13 @@ func isCountry(s string) bool {
 // and records every pair used (once) in the quote's FX list, with staleness warnings.
 type recorder struct {
 	snap  Snapshot
-	q     *Quote
+	fx    []FXUse // the conversions used, in order of first use
 	stale []tariff.Flag
 	err   error
 }
 
 func (c *recorder) use(from, to string) (FXUse, error) {
-	for _, u := range c.q.FX {
+	for _, u := range c.fx {
 		if u.From == from && u.To == to {
 			return u, nil
 		}
@@ -575,7 +613,7 @@ func (c *recorder) use(from, to string) (FXUse, error) {
 		c.err = nq
 		return FXUse{}, nq
 	}
-	c.q.FX = append(c.q.FX, u)
+	c.fx = append(c.fx, u)
 	if c.snap.Date.Sub(u.Date) > StaleAfter {
 		c.stale = append(c.stale, staleFlag(u.Date, c.snap.Date))
 	}
@@ -639,13 +677,13 @@ func (in *Inputs) assess(s tariff.Supply, asOf time.Time, conv *recorder, mode R
 		}
 		return e.a, e.lines, e.err
 	}
-	n := len(conv.q.FX)
+	n := len(conv.fx)
 	a, err := tariff.Assess(in.Policy, s, asOf)
 	e = memoEntry{a: a, err: err}
 	if err == nil {
 		e.lines = chargeLines(a, s.Currency, mode)
 	}
-	for _, u := range conv.q.FX[n:] {
+	for _, u := range conv.fx[n:] {
 		e.fx = append(e.fx, [2]string{u.From, u.To})
 	}
 	in.memo.mu.Lock()

@@ -333,6 +333,7 @@ func (st *assessment) line(m *Measure, expr *Expr, base, qty, energy decimal.Dec
 	if quota != "" {
 		c.Quantity = qty
 		c.Label += map[string]string{"in_quota": " — in quota", "out_of_quota": " — out of quota"}[quota]
+		c.LabelZH += map[string]string{"in_quota": "（配额内）", "out_of_quota": "（配额外）"}[quota]
 	}
 	return c, nil
 }

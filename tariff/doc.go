@@ -28,8 +28,10 @@
 // go test -bench . -benchtime 3s on the 2-core AMD EPYC development machine (Go 1.26), with the
 // 115-measure baseline and 10,000 H100 GPU-hours hosted in China for a German business buyer:
 //
-//	BenchmarkAssess-2          46 µs/op (45,964 ns/op)   14,250 B/op     145 allocs/op
-//	BenchmarkParseBaseline-2   17 ms/op                  2.4 MB/op    31,548 allocs/op
+//	BenchmarkAssess-2          46,000–52,000 ns/op   14,250 B/op      145 allocs/op
+//	BenchmarkParseBaseline-2   14–17 ms/op           2.4 MB/op     31,572 allocs/op
+//
+// (ranges over several runs on a machine shared with other builds; allocs/op is exact).
 //
 // Assessment is linear in the number of measures; parsing is dominated by the pairwise conflict
 // check of competing measures.

@@ -1,9 +1,12 @@
 package tariff
 
 import (
+	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
+	"io"
 	"sort"
 	"strconv"
 	"strings"
@@ -498,7 +501,18 @@ func parseRoot(name string, data []byte) (root *yaml.Node, probs Problems) {
 		}
 	}()
 	var doc yaml.Node
-	if err := yaml.Unmarshal(data, &doc); err != nil {
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	if err := dec.Decode(&doc); err != nil {
+		if errors.Is(err, io.EOF) {
+			return nil, Problems{{File: name, Line: 1, Col: 1, Message: "empty document", Hint: "start with format: " + FormatPolicy}}
+		}
+		return nil, Problems{syntaxProblem(name, err)}
+	}
+	var extra yaml.Node
+	if err := dec.Decode(&extra); err == nil {
+		return nil, Problems{{File: name, Line: extra.Line, Col: extra.Column, Message: "a second YAML document in the file",
+			Hint: "one policy or scenario per file; remove the --- separator"}}
+	} else if !errors.Is(err, io.EOF) {
 		return nil, Problems{syntaxProblem(name, err)}
 	}
 	if doc.Kind != yaml.DocumentNode || len(doc.Content) == 0 {

@@ -168,6 +168,8 @@ func FuzzParsePolicy(f *testing.F) {
 		f.Add([]byte(s))
 	}
 	supply := service("CN", "DE", BuyerBusiness, "100", "1000")
+	base := testPolicy(f, mDEVATB2B+mDEVATB2C+mVoucher+mQuotaLevy+mGateA1)
+	f.Add([]byte(scenarioDoc))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		probs := Validate("fuzz.yaml", data)
 		for _, p := range probs {
@@ -180,6 +182,9 @@ func FuzzParsePolicy(f *testing.F) {
 		}
 		if s, err := ParseScenario("fuzz.yaml", data); err == nil {
 			_, _ = s.Apply(&Policy{ID: s.Base})
+			if q, err := s.Apply(base); err == nil {
+				_, _ = Assess(q, supply, day(dateDefault))
+			}
 		}
 	})
 }

@@ -73,6 +73,7 @@ func TestValidateCases(t *testing.T) {
 		{"syntax error", "format: corridor.policy/v1\nid: a: b\n", "x.yaml:2:1: syntax error: line 2: mapping values are not allowed"},
 		{"not a mapping", "- 1\n", "x.yaml:1:1: a document is a mapping"},
 		{"empty", "", "x.yaml:1:1: empty document"},
+		{"two documents", "format: corridor.policy/v1\nid: x\n---\nid: y\n", "x.yaml:3:1: a second YAML document in the file"},
 		{"missing id", "format: corridor.policy/v1\nmeasures: []\n", "x.yaml:1:1: missing id"},
 		{"wrong format", "format: corridor.policy/v2\nid: x\n", `x.yaml:1:9: unknown format "corridor.policy/v2"`},
 		{"list expected", testHeader + "  - {id: a, kind: vat, jurisdiction: DE, buyer: business, rate: \"1%\", base: net_price, legal: [x]}\n",

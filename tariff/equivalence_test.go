@@ -1,0 +1,239 @@
+package tariff
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/shopspring/decimal"
+)
+
+// exact renders a decimal with its representation (coefficient and exponent), so that two
+// results are "identical" only if they are the same number written the same way.
+func exact(x decimal.Decimal) string {
+	return x.Coefficient().String() + "e" + fmt.Sprint(x.Exponent())
+}
+
+// render is a canonical, complete rendering of an assessment (or an error) for comparisons.
+func render(a Assessment, err error) string {
+	if err != nil {
+		return "error: " + err.Error()
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "blocked=%v charges-nil=%v flags-nil=%v\n", a.Blocked, a.Charges == nil, a.Flags == nil)
+	for _, c := range a.Charges {
+		fmt.Fprintf(&b, "charge %s|%s|%q|%q|%s|%s|%s|%q|%s|%v|%v|%q|%s|%q\n", c.Kind, c.MeasureID, c.Label, c.LabelZH, c.Jurisdiction,
+			c.Basis, exact(c.BaseAmount), c.Rate, exact(c.Amount), c.Payable, c.Recoverable, c.Quota, exact(c.Quantity), c.Legal)
+	}
+	for _, f := range a.Flags {
+		fmt.Fprintf(&b, "flag %s|%s|%q|%s|%q\n", f.Code, f.Severity, f.Message, f.MeasureID, f.Legal)
+	}
+	fmt.Fprintf(&b, "trail-nil=%v\n", a.Trail == nil)
+	for _, c := range a.Trail {
+		fmt.Fprintf(&b, "trail %s|%v|%q\n", c.MeasureID, c.Applied, c.Reason)
+	}
+	return b.String()
+}
+
+// equivalencePolicies are the policies the engine is compared with the reference on: the
+// baseline, the baseline with scenario additions of every shape (quotas, MIN/MAX, specific
+// amounts, gross payment, tax amount bases, subsidies, customs alternatives), pricing's test
+// policy and its scenario, and small documents made of the worked measures.
+func equivalencePolicies(t *testing.T) map[string]*Policy {
+	t.Helper()
+	base := baseline(t)
+	ps := map[string]*Policy{"baseline": base}
+	extra := base
+	for i, m := range []string{
+		`{id: x-quota, kind: additional_duty, jurisdiction: EU, origin: [CN], destination: [EU27], products: [gpu_hours, bare_metal], rate: "10% + 0.01 EUR/gpu_hour", base: net_price, quota: {period: calendar_year, volume: "50000", unit: gpu_hour, in_quota_rate: "1%"}, legal: [x]}`,
+		`{id: x-minmax, kind: fee, jurisdiction: EU, origin: ["*"], destination: [EU27], rate: "5% MIN 30.00 EUR/unit", products: [hardware], base: customs_value, legal: [x]}`,
+		`{id: x-kwh, kind: levy, jurisdiction: DE, origin: ["*"], destination: [DE], rate: "0.02 CNY/kwh MAX 1%", base: net_price, label: "energy {rate}", label_zh: "能源 {rate}", legal: [x]}`,
+		`{id: x-alt1, kind: customs_duty, jurisdiction: EU, origin: [CN], destination: [EU27], hs: ["8471"], rate: "3%", base: customs_value, legal: [x]}`,
+		`{id: x-alt2, kind: customs_duty, jurisdiction: EU, origin: ["*"], destination: [EU27], hs: ["8471.50"], rate: "2% + 1 USD/unit", base: customs_value, quota: {period: calendar_year, volume: "20", unit: unit, in_quota_rate: "0%"}, legal: [x]}`,
+		`{id: x-vpd, kind: levy, jurisdiction: EU, origin: ["*"], destination: [EU27], rate: "1%", base: value_plus_duties, legal: [x]}`,
+		`{id: x-surtax, kind: surtax, jurisdiction: DE, origin: ["*"], destination: ["*"], rate: "12%", base: tax_amount, legal: [x]}`,
+		`{id: x-export, kind: export_duty, jurisdiction: CN, direction: export, origin: [CN], destination: ["*"], rate: "2%", base: net_price, regions: [cn-ningxia], legal: [x]}`,
+		`{id: x-rebate, kind: export_rebate, jurisdiction: CN, direction: export, origin: [CN], destination: [EU27], rate: "1%", base: net_price, recoverable: true, legal: [x]}`,
+		`{id: x-block, kind: gate, jurisdiction: EU, origin: [CN], destination: [EU27], models: [L20], action: block, legal: [x]}`,
+		`{id: x-pd, kind: gate, jurisdiction: EU, origin: ["*"], destination: [CN], personal_data: false, tpp_max: "13000", action: warn, legal: [x]}`,
+		`{id: x-sub, kind: subsidy, jurisdiction: CN, origin: ["*"], destination: [CN], share_max: "30%", cap: "1000 EUR", label: "voucher {rate}", legal: [x]}`,
+		`{id: x-wht, kind: withholding, jurisdiction: DE, origin: [FR], destination: [DE], rate: "6%", base: gross_payment, valid_from: 2024-09-01, valid_to: 2025-08-01, legal: [x]}`,
+	} {
+		extra = withMeasure(t, extra, m)
+		ps[fmt.Sprintf("baseline+%d", i)] = extra
+	}
+	b, err := os.ReadFile("../pricing/testdata/policy.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	pp, err := ParsePolicy("policy.yaml", b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ps["pricing"] = pp
+	sb, err := os.ReadFile("../pricing/testdata/scenario-duty10.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	sc, err := ParseScenario("scenario.yaml", sb)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ps["pricing+duty"], err = sc.Apply(pp); err != nil {
+		t.Fatal(err)
+	}
+	for name, ms := range map[string]string{
+		"vat":     mDEVATB2B + mDEVATB2C + mFRVATB2C + mIEVATB2C + mFIVAT + mDEImport,
+		"goods":   mEUITA + mRetaliate + mDEImport,
+		"cn":      mCNWHT + mCNSurtax + mVoucher,
+		"gates":   mGateA1 + mGateA2 + mGatePD + mGateBlock,
+		"quota":   mQuotaLevy + mDEVATB2C,
+		"levies":  levy("l1", "levy", "0.12 EUR/gpu_hour") + levy("l2", "fee", "1 CNY/gpu_hour", "stacking_group: g") + levy("l3", "fee", "5% MIN 30.00 EUR/unit", "products: [hardware]", "stacking_group: g", "priority: 1"),
+		"levies2": levy("l4", "levy", "10% - 0.01 EUR/gpu_hour") + levy("l5", "levy", "10% MAX 0.50 EUR/gpu_hour", "buyer: [consumer]"),
+	} {
+		ps[name] = testPolicy(t, ms)
+	}
+	return ps
+}
+
+// equivalenceSupplies extends supplies with what they leave out: capacity regions, models
+// spelled in other cases, TPP written with trailing zeros, quota ledgers of every state,
+// subsidy already used, missing FX rates, and invalid supplies.
+func equivalenceSupplies(n int) []Supply {
+	r := rand.New(rand.NewPCG(3, 4))
+	out := supplies(n)
+	regions := []string{"", "cn-ningxia-zhongwei", "cn-ningxia", "cn-beijing-3", "eu-frankfurt"}
+	for i := range out {
+		s := &out[i]
+		s.Region = regions[r.IntN(len(regions))]
+		switch r.IntN(6) {
+		case 0:
+			s.Accelerator.Model = strings.ToUpper(s.Accelerator.Model)
+		case 1:
+			s.Accelerator.TPP = s.Accelerator.TPP.Mul(d("1.00"))
+		}
+		switch r.IntN(6) {
+		case 0:
+			s.Quota = ledger{"x-quota": d("0"), "x-alt2": d("0"), "corridor": d("0")}
+		case 1:
+			s.Quota = ledger{"x-quota": d("1000"), "x-alt2": d("3"), "corridor": d("100")}
+		case 2:
+			s.Quota = ledger{"x-quota": d("49999"), "x-alt2": d("19"), "corridor": d("4999999")}
+		case 3:
+			s.Quota = ledger{} // every balance is an error
+		}
+		if r.IntN(4) == 0 {
+			s.SubsidyUsed = map[string]decimal.Decimal{"x-sub": d("900"), "voucher": d("1000"), "cn-voucher-beijing": d("10")}
+		}
+		switch r.IntN(40) {
+		case 0:
+			s.Rates = nil
+		case 1:
+			s.Currency = ""
+		case 2:
+			s.NetPrice = d("-1")
+		case 3:
+			s.Currency = "USD"
+		}
+		if r.IntN(5) == 0 {
+			s.Freight, s.Insurance = d("120.5"), d("3")
+		}
+	}
+	return out
+}
+
+var equivalenceDates = append([]time.Time{day("2019-04-01"), day("2025-12-31"),
+	time.Date(2025, 12, 31, 23, 30, 0, 0, time.FixedZone("CST", 8*3600))}, propertyDates...)
+
+// TestAssessMatchesReference checks that the engine returns exactly what the reference
+// implementation (reference_test.go) returns, cold (first assessment of a supply shape) and
+// warm (memoized), for thousands of supplies and dates on every equivalence policy.
+func TestAssessMatchesReference(t *testing.T) {
+	n := 150
+	if testing.Short() {
+		n = 40
+	}
+	outcomes := map[string]int{}
+	ss := equivalenceSupplies(n)
+	for name, p := range equivalencePolicies(t) {
+		bad := 0
+		for _, at := range equivalenceDates {
+			for i, s := range ss {
+				want := render(refAssess(p, s, at))
+				for _, k := range []string{"error:", "blocked=true", "in_quota", "out_of_quota", "capped", "alternatives", "superseded", "quota.low", "not valid on"} {
+					if strings.Contains(want, k) {
+						outcomes[k]++
+					}
+				}
+				for round := 0; round < 2; round++ {
+					if got := render(Assess(p, s, at)); got != want && bad < 3 {
+						bad++
+						t.Errorf("%s: supply %d on %s (round %d):\n got %s\nwant %s", name, i, at, round, got, want)
+					}
+				}
+			}
+		}
+	}
+	for _, k := range []string{"error:", "blocked=true", "in_quota", "out_of_quota", "capped", "alternatives", "superseded", "quota.low", "not valid on"} {
+		if outcomes[k] == 0 {
+			t.Errorf("no assessment shows %q: the comparison misses a path", k)
+		}
+	}
+	t.Logf("outcomes: %v", outcomes)
+	// A hand-built policy (no parse-time index) and a nil one.
+	hand := &Policy{ID: "hand", Areas: map[string]Area{"EU27": {ID: "EU27", Members: []Membership{{Country: "DE"}}}},
+		Measures: []Measure{{ID: "v", Kind: KindVAT, Jurisdiction: "DE", Direction: DirectionImport, Origin: []string{"*"},
+			Destination: []string{"EU27"}, Rate: mustExpr(t, "19%"), Base: BaseNetPrice, Legal: []string{"x"}}}}
+	for i, s := range ss[:50] {
+		if got, want := render(Assess(hand, s, day(dateDefault))), render(refAssess(hand, s, day(dateDefault))); got != want {
+			t.Errorf("hand-built policy, supply %d:\n got %s\nwant %s", i, got, want)
+		}
+	}
+	if got, want := render(Assess(nil, ss[0], day(dateDefault))), render(refAssess(nil, ss[0], day(dateDefault))); got != want {
+		t.Errorf("nil policy: got %s want %s", got, want)
+	}
+}
+
+func mustExpr(t *testing.T, src string) *Expr {
+	t.Helper()
+	e, err := ParseExpr(src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return e
+}
+
+// TestAssessConcurrentMatchesReference assesses the same policy from many goroutines at once
+// (run it with -race): results must not depend on what other goroutines memoized.
+func TestAssessConcurrentMatchesReference(t *testing.T) {
+	p := equivalencePolicies(t)["baseline+12"]
+	ss := equivalenceSupplies(60)
+	want := make([]string, len(ss))
+	for i, s := range ss {
+		want[i] = render(refAssess(p, s, day(dateDefault)))
+	}
+	var wg sync.WaitGroup
+	for g := range 8 {
+		wg.Go(func() {
+			for k := range 3 * len(ss) {
+				i := (k*7 + g) % len(ss)
+				a, err := Assess(p, ss[i], day(dateDefault))
+				if got := render(a, err); got != want[i] {
+					t.Errorf("goroutine %d supply %d:\n got %s\nwant %s", g, i, got, want[i])
+					return
+				}
+				if err == nil && len(a.Trail) > 0 {
+					a.Trail[0].Reason = "scribbled" // results are the caller's: must not leak into memos
+				}
+				if err == nil && len(a.Flags) > 0 {
+					a.Flags[0].Message = "scribbled"
+				}
+			}
+		})
+	}
+	wg.Wait()
+}
