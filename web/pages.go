@@ -60,6 +60,9 @@ func addPageRoutes(app *fiber.App, d Deps) {
 	app.Get("/orders/:id", u.page(u.handleOrder))
 	app.Get("/compare", u.page(u.handleCompare))
 	app.Post("/compare", u.page(u.csrfChecked(u.handleCompare)))
+	app.Use(u.page(func(c *fiber.Ctx, v *view) error { // any other path: an HTML 404 for people
+		return &marketplace.Error{Code: marketplace.CodeNotFound, Message: "no page " + quoteShort(c.Path())}
+	}))
 }
 
 // newUI parses the embedded templates; a broken template is a bug every test catches, so it

@@ -112,6 +112,7 @@ func TestPagesRender(t *testing.T) {
 		{"/offers/nope", 404, []string{"Not found"}},
 		{"/quotes/q_nope", 404, []string{"Not found"}},
 		{"/compare", 200, []string{"Compare offers", `name="_csrf"`}},
+		{"/no/such/page", 404, []string{"Not found", "no page"}},
 		{"/static/app.css", 200, []string{"@media print"}},
 	}
 	for _, c := range cases {
