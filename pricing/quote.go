@@ -459,14 +459,26 @@ func Price(in Inputs) (Quote, error) {
 }
 
 // priceRate shows a unit price as "CNY 15.00 per GPU-hour": at least the currency's minor
-// units, and every further decimal the price has ("EUR 2.125 per GPU-hour").
+// units, and every further significant decimal the price has ("EUR 2.125 per GPU-hour"). It
+// depends on the value only, not on how the decimal is written (15, 15.00 and 15.000 alike),
+// so a quote re-priced from stored JSON reads the same.
 func priceRate(p decimal.Decimal, cur, unit string) string {
 	var buf [64]byte
 	b := append(append(buf[:0], cur...), ' ')
-	if n := places(cur); p.Exponent() >= -n {
-		b = appendAmount(b, p, cur)
+	n := places(cur)
+	if p.NumDigits() > 18 {
+		b = append(b, p.String()...)
 	} else {
-		b = appendPlain(b, p, 0)
+		c, e := p.CoefficientInt64(), p.Exponent()
+		for c != 0 && c%10 == 0 && e < 0 {
+			c /= 10
+			e++
+		}
+		if e >= -n {
+			b = appendAmount(b, p, cur)
+		} else {
+			b = appendMinor(b, c, -e)
+		}
 	}
 	return string(append(append(b, " per "...), unit...))
 }

@@ -480,3 +480,37 @@ func TestRoundingModeRecorded(t *testing.T) {
 		t.Error("unknown rounding mode: want error")
 	}
 }
+
+// TestRepriceAfterJSONRoundTrip: a quote stored as JSON (decimals as strings, which drops
+// trailing zeros) and read back re-prices to the identical quote.
+func TestRepriceAfterJSONRoundTrip(t *testing.T) {
+	base, withDuty := policies(t)
+	r := rand.New(rand.NewPCG(21, 8))
+	for i := 0; i < 200; i++ {
+		pol := []*tariff.Policy{nil, base, withDuty}[r.IntN(3)]
+		q, err := Price(randomInputs(r, pol))
+		if err != nil {
+			continue
+		}
+		var stored Quote
+		if err := json.Unmarshal([]byte(canonical(t, q)), &stored); err != nil {
+			t.Fatal(err)
+		}
+		re, err := Price(stored.Inputs(pol))
+		if err != nil || canonical(t, re) != canonical(t, q) {
+			t.Fatalf("re-pricing the stored quote differs: %v\n%s\n%s", err, canonical(t, re), canonical(t, q))
+		}
+	}
+}
+
+func TestPriceRateIgnoresRepresentation(t *testing.T) {
+	for in, want := range map[string]string{
+		"15": "CNY 15.00 per GPU-hour", "15.00": "CNY 15.00 per GPU-hour", "15.000": "CNY 15.00 per GPU-hour",
+		"2.125": "CNY 2.125 per GPU-hour", "2.1250": "CNY 2.125 per GPU-hour", "2297.12": "CNY 2,297.12 per GPU-hour",
+		"2297.120": "CNY 2,297.12 per GPU-hour", "1234.5678": "CNY 1,234.5678 per GPU-hour", "0.005": "CNY 0.005 per GPU-hour",
+	} {
+		if got := priceRate(d(in), "CNY", "GPU-hour"); got != want {
+			t.Errorf("priceRate(%s) = %q, want %q", in, got, want)
+		}
+	}
+}

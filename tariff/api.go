@@ -25,6 +25,8 @@ type Policy struct {
 	Areas       map[string]Area // named groups of countries with dated membership, by id
 	Measures    []Measure       // in document order (scenario additions appended)
 	Scenarios   []string        // ids of the scenarios applied, in order
+
+	idx *compiled // the assessment index, built when the policy is parsed or a scenario applied
 }
 
 // Scenario is a parsed scenario document (format corridor.scenario/v1) overlaying a base policy.

@@ -26,12 +26,15 @@ var (
 
 // assessment is the state of one assessment while charges are computed in order.
 type assessment struct {
-	p        *Policy
-	s        *Supply
-	asOf     time.Time
-	out      Assessment
-	dutySum  decimal.Decimal // import duties, levies and fees so far (value_plus_duties)
-	customsV decimal.Decimal
+	p         *Policy
+	c         *compiled
+	s         Supply // a copy: a pointer to the argument would move it to the heap
+	asOf      time.Time
+	business  bool
+	out       Assessment
+	dutySum   decimal.Decimal // import duties, levies and fees so far (value_plus_duties)
+	customsV  decimal.Decimal // net price + freight + insurance, once computed
+	hasCustom bool
 }
 
 func assess(p *Policy, s Supply, asOf time.Time) (Assessment, error) {
@@ -41,29 +44,70 @@ func assess(p *Policy, s Supply, asOf time.Time) (Assessment, error) {
 	if s.Currency == "" {
 		return Assessment{}, errors.New("tariff: assess: the supply has no currency")
 	}
-	for i, v := range []decimal.Decimal{s.Quantity, s.NetPrice, s.Freight, s.Insurance, s.EnergyKWh} {
+	for i, v := range [...]decimal.Decimal{s.Quantity, s.NetPrice, s.Freight, s.Insurance, s.EnergyKWh} {
 		if v.IsNegative() {
-			name := []string{"quantity", "net price", "freight", "insurance", "energy"}[i]
+			name := [...]string{"quantity", "net price", "freight", "insurance", "energy"}[i]
 			return Assessment{}, fmt.Errorf("tariff: assess: negative %s %s", name, v)
 		}
 	}
+	c := p.index()
+	st := &assessment{p: p, c: c, s: s, asOf: asOf, business: s.BuyerType == BuyerBusiness}
+	r := c.matched(p, &st.s, asOf)
+	st.out.Trail = make([]Consideration, len(r.trail))
+	copy(st.out.Trail, r.trail)
+	if len(r.flags) > 0 {
+		st.out.Flags = append(make([]Flag, 0, len(r.flags)+1), r.flags...)
+	}
+	if r.blocked {
+		st.out.Blocked = true
+		return st.out, nil
+	}
+	if len(r.steps) > 0 {
+		st.out.Charges = make([]Charge, 0, len(r.steps))
+	}
+	for _, x := range r.steps {
+		if x.group != nil {
+			if err := st.customs(x.group); err != nil {
+				return Assessment{}, err
+			}
+			continue
+		}
+		n0 := len(st.out.Charges)
+		var note string
+		var err error
+		st.out.Charges, note, err = st.compute(st.out.Charges, x.i)
+		if err != nil {
+			return Assessment{}, err
+		}
+		m := &p.Measures[x.i]
+		st.addLines(m, st.out.Charges[n0:])
+		st.out.Trail[x.i] = Consideration{MeasureID: m.ID, Applied: true, Reason: "applied" + note}
+	}
+	if len(st.out.Charges) == 0 {
+		st.out.Charges = nil
+	}
+	return st.out, nil
+}
+
+// matchAll is the matching phase of an assessment: which measures apply to s on asOf's day,
+// which competitors win, which gates fire; see compiled.
+func matchAll(p *Policy, s *Supply, asOf time.Time) *matchResult {
 	day := time.Date(asOf.Year(), asOf.Month(), asOf.Day(), 0, 0, 0, 0, time.UTC)
 	dayStr := day.Format(dateLayout)
 	n := len(p.Measures)
-	st := &assessment{p: p, s: &s, asOf: asOf, customsV: s.NetPrice.Add(s.Freight).Add(s.Insurance)}
-	st.out.Trail = make([]Consideration, n)
+	r := &matchResult{trail: make([]Consideration, n)}
 	matched := make([]bool, n)
 	specs := make([]specificity, n)
 	for i := range p.Measures {
 		m := &p.Measures[i]
-		ok, reason, sp := match(p, m, &s, day, dayStr)
-		st.out.Trail[i] = Consideration{MeasureID: m.ID, Reason: reason}
+		ok, reason, sp := match(p, m, s, day, dayStr)
+		r.trail[i] = Consideration{MeasureID: m.ID, Reason: reason}
 		matched[i], specs[i] = ok, sp
 	}
 
 	// Competition: among matching measures that compete, the most specific wins, then the
 	// lowest priority number, then document order. Customs duties are alternatives decided by
-	// amount below.
+	// amount when the charges are computed.
 	groups := map[string][]int{}
 	var order []string
 	for i := range p.Measures {
@@ -104,58 +148,66 @@ func assess(p *Policy, s Supply, asOf time.Time) (Assessment, error) {
 			default:
 				why = "same specificity and priority: first in document order"
 			}
-			st.out.Trail[i].Reason = fmt.Sprintf("superseded by %s (%s)", win.ID, why)
+			r.trail[i].Reason = fmt.Sprintf("superseded by %s (%s)", win.ID, why)
 		}
 	}
 
-	for _, k := range kindOrder {
-		if st.out.Blocked {
-			break
+	// Gates fire first; a block stops everything else.
+	for i := range p.Measures {
+		if m := &p.Measures[i]; matched[i] && m.Kind == KindGate {
+			f := gateFlag(m)
+			r.blocked = r.blocked || f.Severity == SeverityBlock
+			r.flags = append(r.flags, f)
+			r.trail[i] = Consideration{MeasureID: m.ID, Applied: true, Reason: "applied: flag " + m.Flag + " (" + string(f.Severity) + ")"}
 		}
+	}
+	if r.blocked {
+		for i := range p.Measures {
+			if matched[i] && p.Measures[i].Kind != KindGate {
+				r.trail[i].Reason = "not assessed: the supply is blocked by a gate"
+			}
+		}
+		return r
+	}
+
+	// The priced measures in order of computation: by kind, then document order; customs
+	// duties by competition group (first member's order), each group computed as one step.
+	for _, k := range kindOrder[1:] {
 		if k == KindCustomsDuty {
-			if err := st.customs(matched); err != nil {
-				return Assessment{}, err
+			cg := map[string]int{}
+			for i := range p.Measures {
+				m := &p.Measures[i]
+				if !matched[i] || m.Kind != KindCustomsDuty {
+					continue
+				}
+				key := competitionKey(m)
+				j, seen := cg[key]
+				if !seen {
+					j = len(r.steps)
+					cg[key] = j
+					r.steps = append(r.steps, step{group: []int{}})
+				}
+				r.steps[j].group = append(r.steps[j].group, i)
 			}
 			continue
 		}
 		for i := range p.Measures {
-			m := &p.Measures[i]
-			if !matched[i] || m.Kind != k {
-				continue
-			}
-			if k == KindGate {
-				st.gate(i)
-				continue
-			}
-			lines, note, err := st.compute(m)
-			if err != nil {
-				return Assessment{}, err
-			}
-			st.addLines(m, lines)
-			st.out.Trail[i] = Consideration{MeasureID: m.ID, Applied: true, Reason: "applied" + note}
-		}
-	}
-	if st.out.Blocked {
-		for i := range p.Measures {
-			if matched[i] && p.Measures[i].Kind != KindGate {
-				st.out.Trail[i].Reason = "not assessed: the supply is blocked by a gate"
+			if matched[i] && p.Measures[i].Kind == k {
+				r.steps = append(r.steps, step{i: i})
 			}
 		}
-		st.out.Charges = nil
 	}
-	return st.out, nil
+	return r
 }
 
-// gate turns a matching gate into a flag.
-func (st *assessment) gate(i int) {
-	m := &st.p.Measures[i]
+// gateFlag is the flag of a matching gate.
+func gateFlag(m *Measure) Flag {
 	sev := SeverityWarning
 	switch m.Action {
 	case ActionLicenseRequired:
 		sev = SeverityLicenseRequired
 	case ActionBlock:
 		sev = SeverityBlock
-		st.out.Blocked = true
 	}
 	msg := m.Message
 	if msg == "" {
@@ -164,92 +216,87 @@ func (st *assessment) gate(i int) {
 	if msg == "" {
 		msg = "gate " + m.ID + " matched"
 	}
-	st.out.Flags = append(st.out.Flags, Flag{Code: m.Flag, Severity: sev, Message: msg, MeasureID: m.ID, Legal: m.Legal})
-	st.out.Trail[i] = Consideration{MeasureID: m.ID, Applied: true, Reason: "applied: flag " + m.Flag + " (" + string(sev) + ")"}
+	return Flag{Code: m.Flag, Severity: sev, Message: msg, MeasureID: m.ID, Legal: m.Legal}
 }
 
-// customs resolves customs duty alternatives: in each group every eligible measure is
+// customs resolves one group of customs duty alternatives: every eligible measure is
 // computed and the lowest total applies.
-func (st *assessment) customs(matched []bool) error {
+func (st *assessment) customs(idx []int) error {
 	p := st.p
-	groups := map[string][]int{}
-	var order []string
-	for i := range p.Measures {
-		m := &p.Measures[i]
-		if !matched[i] || m.Kind != KindCustomsDuty {
+	lines := make([][]Charge, len(idx))
+	totals := make([]decimal.Decimal, len(idx))
+	notes := make([]string, len(idx))
+	flags := make([][]Flag, len(idx))
+	w := 0
+	for j, i := range idx {
+		// Flags (quota.low) of an alternative count only if it is chosen.
+		n0 := len(st.out.Flags)
+		var err error
+		lines[j], notes[j], err = st.compute(nil, i)
+		if err != nil {
+			return err
+		}
+		flags[j] = append([]Flag(nil), st.out.Flags[n0:]...)
+		st.out.Flags = st.out.Flags[:n0]
+		for _, c := range lines[j] {
+			totals[j] = totals[j].Add(c.Amount)
+		}
+		if c := totals[j].Cmp(totals[w]); c < 0 || c == 0 && p.Measures[i].Priority < p.Measures[idx[w]].Priority {
+			w = j
+		}
+	}
+	win := &p.Measures[idx[w]]
+	st.addLines(win, lines[w])
+	st.out.Charges = append(st.out.Charges, lines[w]...)
+	st.out.Flags = append(st.out.Flags, flags[w]...)
+	note := notes[w]
+	if len(idx) > 1 {
+		note = fmt.Sprintf("%s (lowest of %d alternatives)", note, len(idx))
+	}
+	st.out.Trail[idx[w]] = Consideration{MeasureID: win.ID, Applied: true, Reason: "applied" + note}
+	for j, i := range idx {
+		if j == w {
 			continue
 		}
-		k := competitionKey(m)
-		if _, seen := groups[k]; !seen {
-			order = append(order, k)
+		why := fmt.Sprintf("alternative not chosen: %s is lower (%s vs %s)", win.ID, totals[w], totals[j])
+		if totals[j].Equal(totals[w]) {
+			why = fmt.Sprintf("alternative not chosen: %s gives the same amount and comes first (priority, document order)", win.ID)
 		}
-		groups[k] = append(groups[k], i)
-	}
-	for _, k := range order {
-		idx := groups[k]
-		lines := make([][]Charge, len(idx))
-		totals := make([]decimal.Decimal, len(idx))
-		notes := make([]string, len(idx))
-		flags := make([][]Flag, len(idx))
-		w := 0
-		for j, i := range idx {
-			// Flags (quota.low) of an alternative count only if it is chosen.
-			n0 := len(st.out.Flags)
-			var err error
-			lines[j], notes[j], err = st.compute(&p.Measures[i])
-			if err != nil {
-				return err
-			}
-			flags[j] = append([]Flag(nil), st.out.Flags[n0:]...)
-			st.out.Flags = st.out.Flags[:n0]
-			for _, c := range lines[j] {
-				totals[j] = totals[j].Add(c.Amount)
-			}
-			if c := totals[j].Cmp(totals[w]); c < 0 || c == 0 && p.Measures[i].Priority < p.Measures[idx[w]].Priority {
-				w = j
-			}
-		}
-		win := &p.Measures[idx[w]]
-		st.addLines(win, lines[w])
-		st.out.Flags = append(st.out.Flags, flags[w]...)
-		note := notes[w]
-		if len(idx) > 1 {
-			note = fmt.Sprintf("%s (lowest of %d alternatives)", note, len(idx))
-		}
-		st.out.Trail[idx[w]] = Consideration{MeasureID: win.ID, Applied: true, Reason: "applied" + note}
-		for j, i := range idx {
-			if j == w {
-				continue
-			}
-			why := fmt.Sprintf("alternative not chosen: %s is lower (%s vs %s)", win.ID, totals[w], totals[j])
-			if totals[j].Equal(totals[w]) {
-				why = fmt.Sprintf("alternative not chosen: %s gives the same amount and comes first (priority, document order)", win.ID)
-			}
-			st.out.Trail[i] = Consideration{MeasureID: p.Measures[i].ID, Reason: why}
-		}
+		st.out.Trail[i] = Consideration{MeasureID: p.Measures[i].ID, Reason: why}
 	}
 	return nil
 }
 
+// addLines accounts for lines of m just added (import duties, levies and fees make up
+// value_plus_duties).
 func (st *assessment) addLines(m *Measure, lines []Charge) {
+	if m.Direction == DirectionExport {
+		return
+	}
 	for _, c := range lines {
 		switch c.Kind {
 		case KindCustomsDuty, KindAdditionalDuty, KindLevy, KindFee:
-			if m.Direction != DirectionExport {
-				st.dutySum = st.dutySum.Add(c.Amount)
-			}
+			st.dutySum = st.dutySum.Add(c.Amount)
 		}
-		st.out.Charges = append(st.out.Charges, c)
 	}
+}
+
+// customsValue is the net price plus freight and insurance.
+func (st *assessment) customsValue() decimal.Decimal {
+	if !st.hasCustom {
+		s := &st.s
+		st.customsV, st.hasCustom = s.NetPrice.Add(s.Freight).Add(s.Insurance), true
+	}
+	return st.customsV
 }
 
 // base returns the amount a measure's ad valorem components apply to.
 func (st *assessment) base(m *Measure) decimal.Decimal {
 	switch m.Base {
 	case BaseCustomsValue:
-		return st.customsV
+		return st.customsValue()
 	case BaseValuePlusDuties:
-		return st.customsV.Add(st.dutySum)
+		return st.customsValue().Add(st.dutySum)
 	case BaseTaxAmount:
 		sum := decimal.Zero
 		for _, c := range st.out.Charges {
@@ -263,18 +310,19 @@ func (st *assessment) base(m *Measure) decimal.Decimal {
 	}
 }
 
-// compute returns the charge lines of one measure (two for a quota split) and a note for the
-// trail.
-func (st *assessment) compute(m *Measure) ([]Charge, string, error) {
-	s := st.s
+// compute appends the charge lines of measure i (two for a quota split) to dst and returns a
+// note for the trail.
+func (st *assessment) compute(dst []Charge, i int) ([]Charge, string, error) {
+	s := &st.s
+	m, cm := &st.p.Measures[i], &st.c.ms[i]
 	base := st.base(m)
 	if m.Kind == KindSubsidy {
-		c, note, err := st.subsidy(m, base)
-		return []Charge{c}, note, err
+		c, note, err := st.subsidy(m, cm, base)
+		return append(dst, c), note, err
 	}
 	if m.Quota == nil {
-		c, err := st.line(m, m.Rate, base, s.Quantity, s.EnergyKWh, "")
-		return []Charge{c}, "", err
+		c, err := st.line(m, cm, m.Rate, &cm.rate, cm.grossDiv, base, s.Quantity, s.EnergyKWh)
+		return append(dst, c), "", err
 	}
 	q := m.Quota
 	var rem decimal.Decimal
@@ -282,9 +330,9 @@ func (st *assessment) compute(m *Measure) ([]Charge, string, error) {
 	if !unlimited {
 		var err error
 		if rem, err = s.Quota.Remaining(m.ID, st.asOf); err != nil {
-			return nil, "", fmt.Errorf("tariff: assess %s: quota balance: %w", m.ID, err)
+			return dst, "", fmt.Errorf("tariff: assess %s: quota balance: %w", m.ID, err)
 		}
-		if rem.LessThan(q.Volume.Mul(tenth)) {
+		if rem.LessThan(cm.lowQuota) {
 			st.out.Flags = append(st.out.Flags, Flag{Code: "quota.low", Severity: SeverityInfo, MeasureID: m.ID, Legal: m.Legal,
 				Message: fmt.Sprintf("quota of %s: %s %s left of %s (below 10%%)", m.ID, rem, q.Unit, q.Volume)})
 		}
@@ -292,34 +340,39 @@ func (st *assessment) compute(m *Measure) ([]Charge, string, error) {
 	qty := s.Quantity
 	switch {
 	case unlimited || rem.GreaterThanOrEqual(qty):
-		c, err := st.line(m, q.InQuotaRate, base, qty, s.EnergyKWh, "in_quota")
-		return []Charge{c}, fmt.Sprintf(" (in quota: %s %s)", qty, q.Unit), err
+		c, err := st.line(m, cm, q.InQuotaRate, &cm.inQuota, cm.grossDivIn, base, qty, s.EnergyKWh)
+		c.Quantity = qty
+		return append(dst, c), fmt.Sprintf(" (in quota: %s %s)", qty, q.Unit), err
 	case !rem.IsPositive():
-		c, err := st.line(m, m.Rate, base, qty, s.EnergyKWh, "out_of_quota")
-		return []Charge{c}, " (quota exhausted: out-of-quota rate)", err
+		c, err := st.line(m, cm, m.Rate, &cm.outQuota, cm.grossDiv, base, qty, s.EnergyKWh)
+		c.Quantity = qty
+		return append(dst, c), " (quota exhausted: out-of-quota rate)", err
 	default:
 		inBase := base.Mul(rem).DivRound(qty, divScale)
 		inEnergy := s.EnergyKWh.Mul(rem).DivRound(qty, divScale)
-		in, err := st.line(m, q.InQuotaRate, inBase, rem, inEnergy, "in_quota")
+		in, err := st.line(m, cm, q.InQuotaRate, &cm.inQuota, cm.grossDivIn, inBase, rem, inEnergy)
 		if err != nil {
-			return nil, "", err
+			return dst, "", err
 		}
-		out, err := st.line(m, m.Rate, base.Sub(inBase), qty.Sub(rem), s.EnergyKWh.Sub(inEnergy), "out_of_quota")
-		return []Charge{in, out}, fmt.Sprintf(" (split: %s %s in quota, %s out of quota)", rem, q.Unit, qty.Sub(rem)), err
+		in.Quantity = rem
+		outQty := qty.Sub(rem)
+		out, err := st.line(m, cm, m.Rate, &cm.outQuota, cm.grossDiv, base.Sub(inBase), outQty, s.EnergyKWh.Sub(inEnergy))
+		out.Quantity = outQty
+		return append(dst, in, out), fmt.Sprintf(" (split: %s %s in quota, %s out of quota)", rem, q.Unit, qty.Sub(rem)), err
 	}
 }
 
-// line evaluates expr for one line.
-func (st *assessment) line(m *Measure, expr *Expr, base, qty, energy decimal.Decimal, quota string) (Charge, error) {
-	s := st.s
+// line evaluates expr for one line, from the measure's charge template tmpl; grossDiv is one
+// plus expr's ad valorem sum (the gross_payment divisor).
+func (st *assessment) line(m *Measure, cm *cmeasure, expr *Expr, tmpl *Charge, grossDiv, base, qty, energy decimal.Decimal) (Charge, error) {
+	s := &st.s
 	in := exprInput{base: base, quantity: qty, energy: energy, currency: s.Currency, rates: s.Rates}
 	if m.Base == BaseGrossPayment {
 		// The price is gross of the tax: tax = gross ÷ (1 + r) × r.
-		div := one.Add(expr.AdValoremSum())
-		if !div.IsPositive() {
+		if !grossDiv.IsPositive() {
 			return Charge{}, fmt.Errorf("tariff: assess %s: gross_payment with a rate of -100%% or less", m.ID)
 		}
-		in.base = base.DivRound(div, divScale)
+		in.base = base.DivRound(grossDiv, divScale)
 	}
 	amt, err := expr.eval(in)
 	if err != nil {
@@ -328,22 +381,25 @@ func (st *assessment) line(m *Measure, expr *Expr, base, qty, energy decimal.Dec
 	if m.Kind == KindExportRebate {
 		amt = amt.Neg()
 	}
-	c := st.charge(m, expr.Source)
-	c.BaseAmount, c.Amount, c.Quota = base, amt, quota
-	if quota != "" {
-		c.Quantity = qty
-		c.Label += map[string]string{"in_quota": " — in quota", "out_of_quota": " — out of quota"}[quota]
-		c.LabelZH += map[string]string{"in_quota": "（配额内）", "out_of_quota": "（配额外）"}[quota]
-	}
+	c := *tmpl
+	c.Recoverable = cm.recoverable == 2 || cm.recoverable == 1 && st.business
+	c.BaseAmount, c.Amount = base, amt
 	return c, nil
 }
 
-func (st *assessment) subsidy(m *Measure, base decimal.Decimal) (Charge, string, error) {
-	amt := base.Mul(m.ShareMax.Decimal)
+// subsidyRate is how a subsidy's charge line states its rate.
+func subsidyRate(m *Measure) string {
 	rate := m.ShareMax.Decimal.Shift(2).String() + "% of the contract"
-	note := ""
 	if m.CapAmount.Valid {
 		rate += ", cap " + m.CapAmount.Decimal.String() + " " + m.CapCurrency
+	}
+	return rate
+}
+
+func (st *assessment) subsidy(m *Measure, cm *cmeasure, base decimal.Decimal) (Charge, string, error) {
+	amt := base.Mul(m.ShareMax.Decimal)
+	note := ""
+	if m.CapAmount.Valid {
 		capConv, err := convert(m.CapAmount.Decimal, m.CapCurrency, st.s.Currency, st.s.Rates)
 		if err != nil {
 			return Charge{}, "", fmt.Errorf("tariff: assess %s: %w", m.ID, err)
@@ -357,25 +413,19 @@ func (st *assessment) subsidy(m *Measure, base decimal.Decimal) (Charge, string,
 			note = fmt.Sprintf(" (capped: %s left of the cap)", left)
 		}
 	}
-	c := st.charge(m, rate)
+	c := cm.subsidy
+	c.Recoverable = cm.recoverable == 2 || cm.recoverable == 1 && st.business
 	c.BaseAmount, c.Amount = base, amt.Neg()
 	return c, note, nil
 }
 
-// charge fills the fields of a line that do not depend on the amount.
-func (st *assessment) charge(m *Measure, rate string) Charge {
-	business := st.s.BuyerType == BuyerBusiness
+// chargeTemplate fills the fields of a line that depend on neither the supply nor the
+// amount (Recoverable, which depends on the buyer, is set per line).
+func chargeTemplate(m *Measure, rate string) Charge {
 	c := Charge{Kind: m.Kind, MeasureID: m.ID, Jurisdiction: m.Jurisdiction, Basis: string(m.Base), Rate: rate,
 		Payable: true, Legal: m.Legal}
-	switch m.Kind {
-	case KindVAT:
+	if m.Kind == KindVAT {
 		c.Payable = m.Liability != "buyer"
-		c.Recoverable = business
-	case KindWithholding:
-		c.Recoverable = business
-	}
-	if m.Recoverable != nil {
-		c.Recoverable = *m.Recoverable
 	}
 	// "{rate}" in a label is replaced by the rate, so a scenario that modifies the rate need
 	// not rewrite the label.

@@ -602,6 +602,7 @@ func parsePolicy(name string, data []byte) (*Policy, Problems) {
 		sortProblems(d.probs)
 		return nil, d.probs
 	}
+	p.idx = compile(p)
 	return p, nil
 }
 

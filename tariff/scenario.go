@@ -230,5 +230,6 @@ func (s *Scenario) apply(base *Policy) (*Policy, Problems) {
 		sortProblems(d.probs)
 		return nil, d.probs
 	}
+	p.idx = compile(p)
 	return p, nil
 }
