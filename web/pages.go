@@ -105,6 +105,12 @@ func (u *ui) page(h pageFunc) fiber.Handler {
 		if id, ok := c.Locals("request_id").(string); ok {
 			v.RequestID = id
 		}
+		if c.Method() != fiber.MethodGet {
+			v.Path = "/" // a form post cannot be repeated by a link: the language switch goes back to the form
+			if ref, err := url.Parse(c.Get(fiber.HeaderReferer)); err == nil && ref.Path != "" {
+				v.Path = localPath(ref.RequestURI())
+			}
+		}
 		tok, err := u.csrf.token(c)
 		if err == nil {
 			v.CSRF = tok
