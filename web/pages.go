@@ -70,7 +70,7 @@ func addPageRoutes(app *fiber.App, d Deps) {
 func newUI(d Deps) *ui {
 	u := &ui{market: d.Market, log: d.Log, csrf: &csrfGuard{market: d.Market}, tmpl: map[string]*template.Template{}}
 	for _, name := range pageNames {
-		t := template.New(name)
+		t := template.New(name).Funcs(template.FuncMap{"currencies": func() []string { return formCurrencies }})
 		u.tmpl[name] = template.Must(t.ParseFS(uiFS, "templates/layout.html", "templates/"+name+".html"))
 	}
 	h := sha256.New()
@@ -277,8 +277,14 @@ func (v *view) Country(code string) string {
 // Countries lists the buyer countries the forms offer.
 func (v *view) Countries() []struct{ Code, EN, ZH string } { return countryNames }
 
-// Currencies lists the quote currencies the forms offer.
-func (v *view) Currencies() []string { return formCurrencies }
+// selArg is the argument of an options template: the view and the selected value.
+type selArg struct {
+	V     *view
+	Value string
+}
+
+// Selected packs the selected value of a select for an options template.
+func (v *view) Selected(value string) selArg { return selArg{V: v, Value: value} }
 
 // Confidence is the badge text of a provenance confidence mark.
 func (v *view) Confidence(c marketplace.Confidence) string { return v.T("badge." + string(c)) }
