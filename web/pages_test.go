@@ -108,7 +108,7 @@ func TestPagesRender(t *testing.T) {
 		{"/?cursor=garbage", 400, []string{`class="field-error"`}},
 		{"/?sort=cheapest", 400, []string{`class="field-error"`, "price"}},
 		{"/?from=2027-01-01&until=2027-03-01&accelerator=h100-sxm", 200, []string{"GPUs free"}},
-		{"/offers/demo-offer-001", 200, []string{"PUE target", "kg CO₂e/kWh", "as of", `name="_csrf"`, "Demo", "3A090.a"}},
+		{"/offers/demo-offer-001", 200, []string{`<option value="DE" selected>Germany (DE)`, `<option value="EUR" selected>EUR`, "PUE target", "kg CO₂e/kWh", "as of", `name="_csrf"`, "Demo", "3A090.a"}},
 		{"/offers/nope", 404, []string{"Not found"}},
 		{"/quotes/q_nope", 404, []string{"Not found"}},
 		{"/compare", 200, []string{"Compare offers", `name="_csrf"`}},
