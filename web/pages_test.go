@@ -7,6 +7,7 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -15,6 +16,7 @@ import (
 
 	"corridor/marketplace"
 	"corridor/marketplace/store"
+	"corridor/pricing"
 )
 
 // pageClient drives the UI through app.Test like a browser without JavaScript: it keeps
@@ -430,5 +432,52 @@ func BenchmarkPages(b *testing.B) {
 				}
 			}
 		})
+	}
+}
+
+func TestChartDrawsSubsidiesLeftOfZero(t *testing.T) {
+	d := decimal.RequireFromString
+	v := &view{Lang: langEN}
+	row := func(rank int, price, duties, taxes, subsidies string) compareRow {
+		r := compareRow{Rank: rank}
+		r.Breakdown = pricing.Breakdown{Price: d(price), DutiesLevies: d(duties), Taxes: d(taxes), Subsidies: d(subsidies)}
+		r.LandedCost = r.Breakdown.Price.Add(r.Breakdown.DutiesLevies).Add(r.Breakdown.Taxes).Add(r.Breakdown.Subsidies)
+		r.OC.Supplier.Name = "S" + strconv.Itoa(rank)
+		return r
+	}
+	ch := buildChart(v, []compareRow{row(1, "800", "0", "152", "-200"), row(2, "1000", "100", "209", "0")}, "EUR")
+	if len(ch.Bars) != 2 || ch.ZeroX <= chartLabelW {
+		t.Fatalf("bars %d, zero at %v", len(ch.Bars), ch.ZeroX)
+	}
+	const eps = 0.2 // geometry is rounded to 0.1
+	for i, b := range ch.Bars {
+		right := ch.ZeroX
+		for _, s := range b.Segs {
+			switch {
+			case strings.Contains(s.Class, "negative"):
+				if s.X+s.W > ch.ZeroX+eps || !strings.Contains(s.Class, "seg-subsidies") {
+					t.Errorf("bar %d: negative segment %+v not left of zero %v", i, s, ch.ZeroX)
+				}
+			default:
+				if s.X < right-eps || s.X > right+eps {
+					t.Errorf("bar %d: segment %+v does not follow the previous one at %v", i, s, right)
+				}
+				right = s.X + s.W
+			}
+		}
+		if right > chartLabelW+chartBarW+eps {
+			t.Errorf("bar %d runs past the axis: %v", i, right)
+		}
+		if !strings.Contains(b.Title, "Subsidies (negative, left of zero): EUR") || !strings.Contains(b.Title, "Landed cost EUR") {
+			t.Errorf("bar %d title %q", i, b.Title)
+		}
+	}
+	if got := len(ch.Bars[0].Segs); got != 3 {
+		t.Errorf("bar 1 has %d segments, want price, taxes and subsidies", got)
+	}
+	// The longest positive stack (1309) fills the axis right of zero; the largest subsidy (200)
+	// the part left of it.
+	if w := chartLabelW + chartBarW - ch.ZeroX; w < chartBarW*1309/1509-1 || w > chartBarW*1309/1509+1 {
+		t.Errorf("positive part %v wide, want about %v", w, chartBarW*1309/1509)
 	}
 }
