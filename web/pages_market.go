@@ -23,7 +23,7 @@ type marketFilter struct {
 }
 
 // marketFilters turn the form's fields into search-language clauses, so the form and the
-// search box share one parser, one validation and one matcher.
+// search box share one parser, one validation and one search (Service.SearchOffers).
 var marketFilters = []marketFilter{
 	{"bloc", "bloc", "="}, {"region", "region", "="}, {"accelerator", "accelerator", "="},
 	{"gpus_min", "gpus", ">="}, {"price_max", "price", "<="}, {"pricing", "pricing", "="},
@@ -64,7 +64,7 @@ func (f marketForm) search() (marketplace.Search, map[string]string) {
 		if err != nil || len(one.Clauses) != 1 || one.Clauses[0].Field != mf.Field {
 			msg := "not a valid value"
 			if err != nil {
-				msg = fieldMessages(err)
+				msg = withoutColumn(fieldMessages(err))
 			}
 			errs[mf.Param] = msg
 			continue
@@ -74,7 +74,7 @@ func (f marketForm) search() (marketplace.Search, map[string]string) {
 	if cur := f.Values["currency"]; cur != "" {
 		one, err := marketplace.ParseSearch("currency=" + cur)
 		if err != nil {
-			errs["currency"] = fieldMessages(err)
+			errs["currency"] = withoutColumn(fieldMessages(err))
 		} else {
 			s.Currency = one.Currency
 		}
@@ -83,6 +83,17 @@ func (f marketForm) search() (marketplace.Search, map[string]string) {
 		s.Currency = marketplace.DefaultCurrency
 	}
 	return s, errs
+}
+
+// withoutColumn drops the parser's "col N: " prefix, which means nothing for a form field of
+// its own (the search box keeps it: there the column points into what the user typed).
+func withoutColumn(msg string) string {
+	if rest, ok := strings.CutPrefix(msg, "col "); ok {
+		if _, after, found := strings.Cut(rest, ": "); found {
+			return after
+		}
+	}
+	return msg
 }
 
 // fieldMessages joins the field messages of a domain error (or returns its text).

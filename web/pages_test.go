@@ -104,7 +104,7 @@ func TestPagesRender(t *testing.T) {
 		{"/?bloc=EU&accelerator=h100-sxm", 200, []string{"eu-"}},
 		{"/?q=accelerator%3Dh100-sxm+bloc%3DCN&currency=CNY", 200, []string{"CNY 15.80", "demo-offer-001"}},
 		{"/?q=gpus%3E%3Dmany", 400, []string{`class="field-error"`, `value="gpus&gt;=many"`}},
-		{"/?gpus_min=eight", 400, []string{`aria-invalid="true"`, `value="eight"`}},
+		{"/?gpus_min=eight", 400, []string{`aria-invalid="true"`, `value="eight"`, `role="alert">gpus: &#34;eight&#34; is not a whole number<`}},
 		{"/?region=cn-ningxia-zhongwei", 200, []string{`data-offer="demo-offer-001"`, `has-offers selected"`, "Show all regions"}},
 		{"/?gpus_min=300&bloc=CN&sort=-gpus", 200, []string{`data-offer="demo-offer-002"`}},
 		{"/?cursor=garbage", 400, []string{`class="field-error"`}},
