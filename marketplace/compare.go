@@ -85,7 +85,7 @@ func (s *Service) Compare(ctx context.Context, n Need) (Comparison, error) {
 	}
 	need := pricing.Need{
 		Accelerator: n.Accelerator, MinBF16TFLOPS: n.MinBF16TFLOPS, GPUs: n.GPUs, Hours: n.Hours,
-		BuyerCountry: n.Buyer.Country, BuyerType: tariff.BuyerType(n.Buyer.Type), Currency: n.Currency,
+		BuyerCountry: n.Buyer.Country, BuyerRegion: n.Buyer.Region, BuyerType: tariff.BuyerType(n.Buyer.Type), Currency: n.Currency,
 		Bloc: string(n.Bloc), Regions: n.Regions, PersonalData: n.PersonalData,
 	}
 	ranked := pricing.Compare(need, terms, policy.Policy, ver, fx, asOf, now)

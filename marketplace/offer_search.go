@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"sort"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/shopspring/decimal"
@@ -42,6 +43,14 @@ type OfferQuery struct {
 	Desc        bool
 	After       *KeyAfter
 	Limit       int
+}
+
+// OfferKey is one row of a search stream: an offer id, its listing currency and its integer
+// sort key (price or per-PFLOP-hour micro-units, day of availability, or GPUs).
+type OfferKey struct {
+	ID       string
+	Currency string
+	Key      int64
 }
 
 // NoPerPFLOP is the per-PFLOP-hour key of offers whose accelerator has no known BF16 TFLOPS:
@@ -128,47 +137,62 @@ func (s *Service) SearchOffers(ctx context.Context, r SearchRequest) (SearchPage
 	for _, c := range OfferCurrencies {
 		u, err := snap.CrossRate(c, cur)
 		if err != nil {
-			return SearchPage{}, &Error{Code: CodeUnavailable, Message: fmt.Sprintf("no FX rate to convert %s into %s on %s", c, cur, today.Format(time.DateOnly))}
+			return SearchPage{}, Invalid("no FX rate for the query currency", FieldError{Field: "q",
+				Message: fmt.Sprintf("currency=%s: no rate to convert %s into %s on %s; use another currency", cur, c, cur, today.Format(time.DateOnly))})
 		}
 		rates[c] = u.Rate
 	}
-	plan, err := planSearch(search, srt, rates, after, limit)
+	models, err := s.narrowModels(ctx, search, srt)
 	if err != nil {
 		return SearchPage{}, err
 	}
-	var rows []OfferView
+	if models != nil && len(models) == 0 {
+		return SearchPage{Search: search, Sort: srt, FXDate: snap.Date, Warnings: warnings}, nil
+	}
+	plan, err := planSearch(search, srt, rates, after, limit, models)
+	if err != nil {
+		return SearchPage{}, err
+	}
+	var rows []OfferKey
 	for _, q := range plan {
-		got, err := s.store.SearchOffers(ctx, q)
+		got, err := s.store.SearchOfferKeys(ctx, q)
 		if err != nil {
 			return SearchPage{}, err
 		}
 		rows = append(rows, got...)
 	}
-	hits := make([]SearchHit, len(rows))
 	keys := make([]decimal.Decimal, len(rows))
-	for i, v := range rows {
-		hits[i] = toHit(v, rates[v.Currency])
-		keys[i] = sortKey(v, srt.Key, rates[v.Currency])
+	for i, r := range rows {
+		keys[i] = mergeKey(r, srt.Key, rates[r.Currency])
 	}
 	idx := make([]int, len(rows))
 	for i := range idx {
 		idx[i] = i
 	}
 	sort.SliceStable(idx, func(a, b int) bool {
-		ka, kb := keys[idx[a]], keys[idx[b]]
-		if c := ka.Cmp(kb); c != 0 {
+		if c := keys[idx[a]].Cmp(keys[idx[b]]); c != 0 {
 			return (c < 0) != srt.Desc
 		}
-		return hits[idx[a]].ID < hits[idx[b]].ID
+		return rows[idx[a]].ID < rows[idx[b]].ID
 	})
 	page := SearchPage{Search: search, Sort: srt, FXDate: snap.Date, Warnings: warnings}
-	for _, i := range idx {
-		if len(page.Hits) == limit {
-			last := page.Hits[len(page.Hits)-1]
-			page.NextCursor = EncodeCursor(NewCursor(search, srt, cursorValue(srt.Key, lastKey(page.Hits, keys, idx)), last.ID))
+	var ids []string
+	for n, i := range idx {
+		if n == limit {
+			last := idx[limit-1]
+			page.NextCursor = EncodeCursor(NewCursor(search, srt, cursorValue(srt.Key, keys[last]), rows[last].ID))
 			break
 		}
-		page.Hits = append(page.Hits, hits[i])
+		ids = append(ids, rows[i].ID)
+	}
+	byID, err := s.store.OfferViews(ctx, ids)
+	if err != nil {
+		return SearchPage{}, err
+	}
+	for _, id := range ids {
+		if v, ok := byID[id]; ok { // offers are never deleted; ok only guards the map read
+			page.Hits = append(page.Hits, toHit(v, rates[v.Currency]))
+		}
 	}
 	views := make([]OfferView, len(page.Hits))
 	for i := range page.Hits {
@@ -183,11 +207,6 @@ func (s *Service) SearchOffers(ctx context.Context, r SearchRequest) (SearchPage
 	return page, nil
 }
 
-// lastKey returns the sort key of the last hit kept (the limit-th in merged order).
-func lastKey(hits []SearchHit, keys []decimal.Decimal, idx []int) decimal.Decimal {
-	return keys[idx[len(hits)-1]]
-}
-
 func toHit(v OfferView, rate decimal.Decimal) SearchHit {
 	h := SearchHit{OfferView: v, QueryPrice: v.Price.Mul(rate)}
 	if v.BF16TFLOPS.IsPositive() {
@@ -196,22 +215,16 @@ func toHit(v OfferView, rate decimal.Decimal) SearchHit {
 	return h
 }
 
-// sortKey is the merge key of a row: for price sorts the stored integer key converted into the
-// query currency, exactly; for the others the stored key itself.
-func sortKey(v OfferView, key string, rate decimal.Decimal) decimal.Decimal {
+// mergeKey is the key streams are merged on: for price sorts the stored micro-unit key
+// converted into the query currency, exactly (rate has at most 16 decimals, the shift is exact);
+// for the others the stored key itself.
+func mergeKey(k OfferKey, key string, rate decimal.Decimal) decimal.Decimal {
 	switch key {
-	case SortPrice:
-		return v.Price.Mul(rate)
-	case SortPerPFLOPHour:
-		return decimal.NewFromInt(PerPFLOPMicros(v.Price, v.BF16TFLOPS)).Mul(rate).Shift(-6)
-	case SortAvailableFrom:
-		return decimal.NewFromInt(dayOf(v.AvailableFrom))
-	default:
-		return decimal.NewFromInt(int64(v.GPUs))
+	case SortPrice, SortPerPFLOPHour:
+		return decimal.NewFromInt(k.Key).Mul(rate).Shift(-6)
 	}
+	return decimal.NewFromInt(k.Key)
 }
-
-func dayOf(t time.Time) int64 { return t.UTC().Truncate(24 * time.Hour).Unix() }
 
 func cursorValue(key string, k decimal.Decimal) string {
 	if key == SortAvailableFrom {
@@ -222,7 +235,7 @@ func cursorValue(key string, k decimal.Decimal) string {
 
 // planSearch turns a parsed search into store reads: one per listing currency for price sorts
 // (merged by converted price), one in total otherwise.
-func planSearch(search Search, srt Sort, rates map[string]decimal.Decimal, after *Cursor, limit int) ([]OfferQuery, error) {
+func planSearch(search Search, srt Sort, rates map[string]decimal.Decimal, after *Cursor, limit int, models []string) ([]OfferQuery, error) {
 	base := OfferQuery{Key: srt.Key, Desc: srt.Desc, Limit: limit + 1}
 	currencies := append([]string(nil), OfferCurrencies...)
 	var priceClauses []Clause
@@ -232,6 +245,9 @@ func planSearch(search Search, srt Sort, rates map[string]decimal.Decimal, after
 			priceClauses = append(priceClauses, c)
 		case "currency":
 		default:
+			if models != nil && acceleratorFields[c.Field] {
+				continue // already applied to the catalogue: the streams name the models
+			}
 			base.Clauses = append(base.Clauses, c)
 		}
 	}
@@ -266,7 +282,15 @@ func planSearch(search Search, srt Sort, rates map[string]decimal.Decimal, after
 				}
 				q.After = &a
 			}
-			plan = append(plan, q)
+			if models == nil {
+				plan = append(plan, q)
+				continue
+			}
+			for _, m := range models {
+				qm := q
+				qm.Clauses = append(append([]Clause(nil), q.Clauses...), Clause{Field: "accelerator", Op: OpEq, Values: []string{m}})
+				plan = append(plan, qm)
+			}
 		}
 		return plan, nil
 	default:
@@ -391,4 +415,130 @@ func priceBounds(clauses []Clause, rate decimal.Decimal) ([]Bound, bool, error) 
 		}
 	}
 	return out, true, nil
+}
+
+// acceleratorFields are the search fields that depend on the accelerator model only.
+var acceleratorFields = map[string]bool{
+	"accelerator": true, "vendor": true, "vendor_country": true, "memory_gb": true,
+	"bf16_tflops": true, "tpp": true, "export_class": true,
+}
+
+// maxModelStreams bounds how many models a price-sorted search reads one stream each for.
+const maxModelStreams = 6
+
+// narrowModels applies the accelerator-level clauses of a price-sorted search to the catalogue.
+// When they leave at most maxModelStreams models, the search reads one index range per listing
+// currency and model (the (accelerator, status, currency, key) indexes), instead of skipping the
+// other models' offers in the per-currency order: nil means "no narrowing", an empty non-nil
+// slice means nothing can match.
+func (s *Service) narrowModels(ctx context.Context, search Search, srt Sort) ([]string, error) {
+	if srt.Key != SortPrice && srt.Key != SortPerPFLOPHour {
+		return nil, nil
+	}
+	var clauses []Clause
+	for _, c := range search.Clauses {
+		if acceleratorFields[c.Field] {
+			clauses = append(clauses, c)
+		}
+	}
+	if len(clauses) == 0 {
+		return nil, nil
+	}
+	accs, err := s.store.Accelerators(ctx)
+	if err != nil {
+		return nil, err
+	}
+	models := []string{}
+	for _, a := range accs {
+		if acceleratorMatches(a, clauses) {
+			models = append(models, a.Model)
+		}
+	}
+	if len(models) > maxModelStreams {
+		return nil, nil
+	}
+	return models, nil
+}
+
+// acceleratorMatches evaluates accelerator-level clauses on a catalogue entry, the way the
+// store compares them (decimals in whole micro-units).
+func acceleratorMatches(a Accelerator, clauses []Clause) bool {
+	for _, c := range clauses {
+		var text string
+		var num decimal.Decimal
+		isNum := false
+		switch c.Field {
+		case "accelerator":
+			text = a.Model
+		case "vendor":
+			text = VendorSlug(a.Vendor)
+		case "vendor_country":
+			text = a.VendorCountry
+		case "export_class":
+			text = ExportClass(a)
+		case "memory_gb":
+			num, isNum = a.MemoryGB.Truncate(6), true
+		case "bf16_tflops":
+			num, isNum = a.BF16TFLOPS.Truncate(6), true
+		case "tpp":
+			num, isNum = a.TPP.Truncate(6), true
+		}
+		if !clauseHolds(c, text, num, isNum) {
+			return false
+		}
+	}
+	return true
+}
+
+func clauseHolds(c Clause, text string, num decimal.Decimal, isNum bool) bool {
+	cmp := func(v string) int {
+		if isNum {
+			d, err := decimal.NewFromString(v)
+			if err != nil {
+				return 2 // never equal, never ordered
+			}
+			return num.Cmp(d)
+		}
+		return strings.Compare(text, v)
+	}
+	switch c.Op {
+	case OpIn, OpNotIn:
+		found := false
+		for _, v := range c.Values {
+			if cmp(v) == 0 {
+				found = true
+			}
+		}
+		return found == (c.Op == OpIn)
+	}
+	r := cmp(c.Values[0])
+	switch c.Op {
+	case OpEq:
+		return r == 0
+	case OpNe:
+		return r != 0
+	case OpLt:
+		return r == -1
+	case OpLe:
+		return r == -1 || r == 0
+	case OpGt:
+		return r == 1
+	case OpGe:
+		return r == 1 || r == 0
+	}
+	return false
+}
+
+// VendorSlug is the search form of a vendor name: "NVIDIA" → "nvidia", "Moore Threads" →
+// "moore-threads".
+func VendorSlug(v string) string {
+	return strings.Trim(strings.Map(func(r rune) rune {
+		switch {
+		case r >= 'a' && r <= 'z', r >= '0' && r <= '9', r == '-', r == '_', r == '.':
+			return r
+		case r >= 'A' && r <= 'Z':
+			return r + 'a' - 'A'
+		}
+		return '-'
+	}, v), "-")
 }

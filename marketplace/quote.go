@@ -12,6 +12,7 @@ type Buyer struct {
 	Country string // ISO alpha-2
 	Type    string // business | consumer
 	VATID   string // optional; recorded, not validated against VIES (no network here)
+	Region  string // optional: where the buyer is registered, e.g. cn-beijing (compute vouchers)
 }
 
 // QuoteRequest is what a buyer asks to be priced.

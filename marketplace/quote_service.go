@@ -91,6 +91,9 @@ func ValidateQuoteRequest(r QuoteRequest, hardware bool) error {
 	if r.Buyer.Type != string(tariff.BuyerBusiness) && r.Buyer.Type != string(tariff.BuyerConsumer) {
 		add("buyer.type", "must be business or consumer, not %q", r.Buyer.Type)
 	}
+	if r.Buyer.Region != "" && !isSlug(r.Buyer.Region) {
+		add("buyer.region", "must be a region code of lowercase letters, digits and dashes such as cn-beijing, not %q", r.Buyer.Region)
+	}
 	if len(r.Buyer.VATID) > 20 {
 		add("buyer.vat_id", "is longer than 20 characters")
 	}
@@ -153,7 +156,7 @@ func (s *Service) Quote(ctx context.Context, req QuoteRequest, scenario string) 
 	in := pricing.Inputs{
 		Offer: oc.Terms(),
 		Request: pricing.Request{
-			GPUs: req.GPUs, Hours: req.Hours, Units: req.Units, BuyerCountry: req.Buyer.Country,
+			GPUs: req.GPUs, Hours: req.Hours, Units: req.Units, BuyerCountry: req.Buyer.Country, BuyerRegion: req.Buyer.Region,
 			BuyerType: tariff.BuyerType(req.Buyer.Type), Currency: req.Currency, AsOf: asOf, Start: start,
 			PersonalData: req.PersonalData,
 		},
@@ -405,4 +408,17 @@ func (s *Service) OfferDetail(ctx context.Context, id string) (OfferContext, err
 // ActiveOffers lists active offers matching f with their regions, accelerators and suppliers.
 func (s *Service) ActiveOffers(ctx context.Context, f OfferContextFilter) ([]OfferContext, error) {
 	return s.store.ActiveOfferContexts(ctx, f)
+}
+
+// isSlug reports whether s is a lowercase code such as a region code (1–64 of a-z, 0-9, -).
+func isSlug(s string) bool {
+	if len(s) == 0 || len(s) > 64 {
+		return false
+	}
+	for _, c := range s {
+		if !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-') {
+			return false
+		}
+	}
+	return true
 }

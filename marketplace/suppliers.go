@@ -96,6 +96,7 @@ func (s *Service) CreateSupplier(ctx context.Context, in NewSupplier) (Supplier,
 	case utf8.RuneCountInString(name) > 200 || !utf8.ValidString(name):
 		errs = append(errs, FieldError{Field: "name", Message: "must be valid text of at most 200 characters"})
 	}
+	in.Country = strings.ToUpper(strings.TrimSpace(in.Country))
 	if !isCountryCode(in.Country) {
 		errs = append(errs, FieldError{Field: "country", Message: "must be an ISO 3166-1 alpha-2 code like CN or FI"})
 	}

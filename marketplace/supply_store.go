@@ -39,8 +39,11 @@ type SupplyStore interface {
 	UpdateOffer(ctx context.Context, o Offer, prevVersion int) error
 	// UpsertOffers creates and replaces offers in one transaction: all or nothing.
 	UpsertOffers(ctx context.Context, offers []BatchOffer) error
-	// SearchOffers runs one read of a search plan.
-	SearchOffers(ctx context.Context, q OfferQuery) ([]OfferView, error)
+	// SearchOfferKeys runs one read of a search plan: the ids, listing currencies and integer
+	// sort keys of the matching offers, in order (an index-only read where possible).
+	SearchOfferKeys(ctx context.Context, q OfferQuery) ([]OfferKey, error)
+	// OfferViews reads the offers with the given ids that exist, keyed by id.
+	OfferViews(ctx context.Context, ids []string) (map[string]OfferView, error)
 	// Reservations lists the reservations on the given offers that overlap [from, to).
 	Reservations(ctx context.Context, offerIDs []string, from, to time.Time) ([]Reservation, error)
 

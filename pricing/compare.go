@@ -6,6 +6,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/shopspring/decimal"
@@ -22,6 +23,7 @@ type Need struct {
 	GPUs          int
 	Hours         int
 	BuyerCountry  string
+	BuyerRegion   string // where the buyer is registered (vouchers); "" if unknown
 	BuyerType     tariff.BuyerType
 	Currency      string
 	Bloc          string   // CN | EU; "" accepts both
@@ -60,6 +62,9 @@ type Ranked struct {
 // cores; below it the goroutine hand-off costs more than it saves.
 const compareParallelMin = 256
 
+// compareBlock is how many offers a worker takes at a time.
+const compareBlock = 128
+
 // Compare prices need against every offer that matches it (model or minimum BF16 TFLOPS,
 // bloc, regions; services only) and returns them ranked by landed cost for the buyer (net
 // cost for a business, total for a consumer), ties broken by offer id. Offers without enough
@@ -68,7 +73,7 @@ const compareParallelMin = 256
 // their reason. The result does not depend on the number of cores used.
 func Compare(need Need, offers []OfferTerms, policy *tariff.Policy, policyVersion int, fx Snapshot, asOf, now time.Time) []Ranked {
 	req := Request{
-		GPUs: need.GPUs, Hours: need.Hours, BuyerCountry: need.BuyerCountry, BuyerType: need.BuyerType,
+		GPUs: need.GPUs, Hours: need.Hours, BuyerCountry: need.BuyerCountry, BuyerRegion: need.BuyerRegion, BuyerType: need.BuyerType,
 		Currency: need.Currency, AsOf: asOf, Start: need.Start, PersonalData: need.PersonalData,
 	}
 	regions := make(map[string]bool, len(need.Regions))
@@ -111,14 +116,21 @@ func Compare(need Need, offers []OfferTerms, policy *tariff.Policy, policyVersio
 	if n < compareParallelMin || workers < 2 {
 		work(0, n)
 	} else {
+		// Workers take blocks from a shared counter, so a core that is busy with something
+		// else does not hold up the comparison with a fixed half of the offers.
+		var next atomic.Int64
 		var wg sync.WaitGroup
-		chunk := (n + workers - 1) / workers
-		for lo := 0; lo < n; lo += chunk {
-			hi := min(lo+chunk, n)
+		for range workers {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				work(lo, hi)
+				for {
+					lo := int(next.Add(compareBlock)) - compareBlock
+					if lo >= n {
+						return
+					}
+					work(lo, min(lo+compareBlock, n))
+				}
 			}()
 		}
 		wg.Wait()
@@ -134,9 +146,12 @@ func Compare(need Need, offers []OfferTerms, policy *tariff.Policy, policyVersio
 			continue
 		}
 		idx = append(idx, i)
-		if lc := out[i].LandedCost.Shift(p); out[i].NoQuoteReason == "" && lc.NumDigits() <= 17 && lc.IsInteger() {
-			keys[i] = lc.IntPart()
-		} else if out[i].NoQuoteReason == "" {
+		if out[i].NoQuoteReason != "" {
+			continue
+		}
+		if k, ok := minorUnits(out[i].LandedCost, p); ok {
+			keys[i] = k
+		} else {
 			exact = false
 		}
 	}
@@ -219,5 +234,11 @@ func breakdown(q *Quote) Breakdown {
 			price.add(l.Amount)
 		}
 	}
-	return Breakdown{Price: price.value(), DutiesLevies: duties.value(), Taxes: taxes.value(), Subsidies: subsidies.value()}
+	b := Breakdown{DutiesLevies: duties.value(), Taxes: taxes.value(), Subsidies: subsidies.value()}
+	if c, ok := minorUnits(q.Subtotal, p); ok && !price.ovf && price.c == c {
+		b.Price = q.Subtotal // the usual case: the price part is the net price
+	} else {
+		b.Price = price.value()
+	}
+	return b
 }

@@ -98,10 +98,24 @@ func UnitPrice(total, quantity decimal.Decimal, currency string, mode RoundingMo
 		return decimal.Zero
 	}
 	p := places(currency) + 2
-	if r, ok := divFast(total, quantity, p, mode); ok {
-		return r
+	if quantity.NumDigits() <= 18 {
+		if r, ok := divFast(total, quantity.CoefficientInt64(), quantity.Exponent(), p, mode); ok {
+			return r
+		}
 	}
 	return roundPlaces(total.DivRound(quantity, p+divGuard), p, mode)
+}
+
+// unitPriceOf is UnitPrice(total, a × b × 10^shift, …) without building the quantity.
+func unitPriceOf(total, a, b decimal.Decimal, shift int32, currency string, mode RoundingMode) decimal.Decimal {
+	if a.NumDigits() <= 18 && b.NumDigits() <= 18 {
+		if m, ok := mulInt(a.CoefficientInt64(), b.CoefficientInt64()); ok && m > 0 {
+			if r, ok := divFast(total, m, a.Exponent()+b.Exponent()+shift, places(currency)+2, mode); ok {
+				return r
+			}
+		}
+	}
+	return UnitPrice(total, a.Mul(b).Shift(shift), currency, mode)
 }
 
 // divGuard is how many decimals beyond the displayed ones a division keeps before the final
@@ -135,43 +149,12 @@ func roundFast(d decimal.Decimal, places int32, mode RoundingMode) (decimal.Deci
 	if k > 18 || d.NumDigits() > 18 {
 		return decimal.Decimal{}, false
 	}
-	c := d.CoefficientInt64()
-	p := pow10[k]
-	q, r := c/p, c%p
-	if r < 0 {
-		r = -r
-	}
-	if r > p-r || (r == p-r && (mode != HalfEven || q%2 != 0)) {
-		if c < 0 {
-			q--
-		} else {
-			q++
-		}
-	}
-	return decimal.New(q, -places), true
+	return decimal.New(roundQuo(d.CoefficientInt64(), pow10[k], mode), -places), true
 }
 
-// divFast returns num ÷ den rounded to places decimals with mode, in int64 arithmetic when the
-// scaled operands fit (den must be positive); ok is false otherwise.
-func divFast(num, den decimal.Decimal, places int32, mode RoundingMode) (decimal.Decimal, bool) {
-	if num.NumDigits() > 18 || den.NumDigits() > 18 {
-		return decimal.Decimal{}, false
-	}
-	n, m := num.CoefficientInt64(), den.CoefficientInt64()
-	if m <= 0 {
-		return decimal.Decimal{}, false
-	}
-	// num/den × 10^places = n/m × 10^s.
-	s := int64(num.Exponent()) - int64(den.Exponent()) + int64(places)
-	var ok bool
-	if s >= 0 {
-		n, ok = mulFits(n, s)
-	} else {
-		m, ok = mulFits(m, -s)
-	}
-	if !ok {
-		return decimal.Decimal{}, false
-	}
+// roundQuo returns n ÷ m (m > 0) rounded to an integer with mode: half away from zero for
+// HalfUp, half to even for HalfEven.
+func roundQuo(n, m int64, mode RoundingMode) int64 {
 	q, r := n/m, n%m
 	if r < 0 {
 		r = -r
@@ -183,7 +166,65 @@ func divFast(num, den decimal.Decimal, places int32, mode RoundingMode) (decimal
 			q++
 		}
 	}
-	return decimal.New(q, -places), true
+	return q
+}
+
+// roundMul returns the product of fs × 10^shift rounded to places with mode. The product is
+// formed in int64 when it fits, so only the result is allocated; it equals multiplying with
+// decimal and rounding with roundPlaces (TestRoundMulMatchesBig).
+func roundMul(places int32, mode RoundingMode, shift int32, fs ...decimal.Decimal) decimal.Decimal {
+	c, e, ok := int64(1), int64(shift), true
+	for _, f := range fs {
+		if f.NumDigits() > 18 {
+			ok = false
+			break
+		}
+		if c, ok = mulInt(c, f.CoefficientInt64()); !ok {
+			break
+		}
+		e += int64(f.Exponent())
+	}
+	if ok && e >= int64(-places) && e <= math.MaxInt32 {
+		return decimal.New(c, int32(e)) // nothing to round
+	}
+	if k := int64(-places) - e; ok && k <= 18 {
+		return decimal.New(roundQuo(c, pow10[k], mode), -places)
+	}
+	r := decimal.NewFromInt(1)
+	for _, f := range fs {
+		r = r.Mul(f)
+	}
+	return roundPlaces(r.Shift(shift), places, mode)
+}
+
+// minorUnits returns d in whole units of 10^-places as an int64, when it is exactly that
+// (d rounded to places) and fits.
+func minorUnits(d decimal.Decimal, places int32) (int64, bool) {
+	if d.NumDigits() > 18 || d.Exponent() < -places {
+		return 0, false
+	}
+	return mulFits(d.CoefficientInt64(), int64(d.Exponent())+int64(places))
+}
+
+// divFast returns num ÷ (m × 10^denExp) rounded to places decimals with mode, in int64
+// arithmetic when the scaled operands fit (m must be positive); ok is false otherwise.
+func divFast(num decimal.Decimal, m int64, denExp int32, places int32, mode RoundingMode) (decimal.Decimal, bool) {
+	if num.NumDigits() > 18 || m <= 0 {
+		return decimal.Decimal{}, false
+	}
+	n := num.CoefficientInt64()
+	// num/den × 10^places = n/m × 10^s, den = m × 10^denExp.
+	s := int64(num.Exponent()) - int64(denExp) + int64(places)
+	var ok bool
+	if s >= 0 {
+		n, ok = mulFits(n, s)
+	} else {
+		m, ok = mulFits(m, -s)
+	}
+	if !ok {
+		return decimal.Decimal{}, false
+	}
+	return decimal.New(roundQuo(n, m, mode), -places), true
 }
 
 // mulFits returns v × 10^k and whether it fits in an int64.
@@ -378,6 +419,10 @@ func mulShift(a, b, c decimal.Decimal, shift int32) decimal.Decimal {
 			e += c.Exponent()
 		}
 		if ok {
+			for p != 0 && p%10 == 0 && e < 0 { // 48384000e-4 → 48384e-1: later roundings are free
+				p /= 10
+				e++
+			}
 			return decimal.New(p, e)
 		}
 	}

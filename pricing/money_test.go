@@ -172,7 +172,7 @@ func TestRoundFastMatchesBig(t *testing.T) {
 			t.Fatalf("roundFast(%s, %d, %s) = %s, want %s", d1, places, mode, got, want)
 		}
 		den := decimal.New(1+r.Int64N(1_000_000), -int32(r.IntN(4)))
-		fast, ok := divFast(d1, den, places, mode)
+		fast, ok := divFast(d1, den.CoefficientInt64(), den.Exponent(), places, mode)
 		ref := roundBig(d1.DivRound(den, places+30), places, mode)
 		if ok && !fast.Equal(ref) {
 			t.Fatalf("divFast(%s, %s, %d, %s) = %s, want %s", d1, den, places, mode, fast, ref)
@@ -194,6 +194,14 @@ func TestRoundFastMatchesBig(t *testing.T) {
 	}
 	if got := UnitPrice(d("0.00005"), d("1"), "EUR", HalfUp); !got.Equal(d("0.0001")) {
 		t.Errorf("UnitPrice tie half-up = %s", got)
+	}
+	for i := 0; i < 20000; i++ {
+		total := decimal.New(r.Int64N(1_000_000_000)-1_000, -2)
+		a, b := decimal.New(1+r.Int64N(100_000), 0), decimal.New(1+r.Int64N(10_000_000), -int32(r.IntN(4)))
+		mode := []RoundingMode{HalfUp, HalfEven}[r.IntN(2)]
+		if got, want := unitPriceOf(total, a, b, -3, "EUR", mode), UnitPrice(total, a.Mul(b).Shift(-3), "EUR", mode); !got.Equal(want) {
+			t.Fatalf("unitPriceOf(%s, %s, %s) = %s, want %s", total, a, b, got, want)
+		}
 	}
 }
 
@@ -274,4 +282,29 @@ func formatSlow(a decimal.Decimal, cur string) string {
 		out = "-" + out
 	}
 	return out + frac
+}
+
+// TestRoundMulMatchesBig: the fused multiply-and-round equals decimal's Mul, Shift and the big
+// rounding path.
+func TestRoundMulMatchesBig(t *testing.T) {
+	r := rand.New(rand.NewPCG(5, 6))
+	for i := 0; i < 100000; i++ {
+		n := 1 + r.IntN(3)
+		fs := make([]decimal.Decimal, n)
+		want := decimal.NewFromInt(1)
+		for j := range fs {
+			digits := []int64{10, 1_000, 1_000_000, 1_000_000_000, 1_000_000_000_000}[r.IntN(5)]
+			fs[j] = decimal.New(r.Int64N(2*digits)-digits, -int32(r.IntN(10)))
+			if r.IntN(20) == 0 {
+				fs[j] = decimal.Decimal{}
+			}
+			want = want.Mul(fs[j])
+		}
+		places, shift := int32(r.IntN(5)), int32(r.IntN(7))-3
+		mode := []RoundingMode{HalfUp, HalfEven}[r.IntN(2)]
+		want = roundBig(want.Shift(shift), places, mode)
+		if got := roundMul(places, mode, shift, fs...); !got.Equal(want) {
+			t.Fatalf("roundMul(%d, %s, %d, %v) = %s, want %s", places, mode, shift, fs, got, want)
+		}
+	}
 }

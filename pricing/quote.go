@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/shopspring/decimal"
@@ -18,6 +19,12 @@ const (
 	PricingOnDemand      = "on_demand"
 	PricingReserved      = "reserved"
 	PricingInterruptible = "interruptible"
+)
+
+// one and minusOne are shared factors (decimal values are never mutated).
+var (
+	one      = decimal.NewFromInt(1)
+	minusOne = decimal.NewFromInt(-1)
 )
 
 // Request bounds: a century of hours and ten million GPUs keep every product exact in int64
@@ -69,6 +76,7 @@ type Request struct {
 	Hours        int
 	Units        int // hardware only
 	BuyerCountry string
+	BuyerRegion  string // where the buyer is registered, e.g. cn-beijing (vouchers); "" if unknown
 	BuyerType    tariff.BuyerType
 	Currency     string    // the quote currency
 	AsOf         time.Time // the pricing date; zero means the creation date (Inputs.Now)
@@ -302,17 +310,18 @@ func Price(in Inputs) (Quote, error) {
 	}
 	conv := &recorder{snap: in.FX}
 
-	// Price build in the offer currency, at full precision.
-	gross := mul(o.Price, qty)
+	// Price build: price × quantity × FX rate at full precision, rounded once per line
+	// (Round's rule, fused with the product by roundMul).
 	disc := tierDiscount(o.Tiers, qty)
-	converted := gross // in the quote currency, unrounded
+	rate := one
 	if o.Currency != cur {
 		u, err := conv.use(o.Currency, cur)
 		if err != nil {
 			return Quote{}, err
 		}
-		converted = mul(gross, u.Rate)
+		rate = u.Rate
 	}
+	p := places(cur)
 	unit := "GPU-hour"
 	if hardware {
 		unit = "unit"
@@ -321,7 +330,7 @@ func Price(in Inputs) (Quote, error) {
 	baseLine := Line{
 		Kind:       "base",
 		Label:      baseLabel(o, r, hardware),
-		Amount:     Round(converted, cur, mode),
+		Amount:     roundMul(p, mode, 0, o.Price, qty, rate),
 		Currency:   cur,
 		Rate:       priceRate(o.Price, o.Currency, unit),
 		BaseAmount: qty,
@@ -339,7 +348,7 @@ func Price(in Inputs) (Quote, error) {
 		d := Line{
 			Kind:       "discount",
 			Label:      "Volume discount " + pct,
-			Amount:     Round(mul(converted, disc.Neg()), cur, mode),
+			Amount:     roundMul(p, mode, 0, o.Price, qty, rate, disc, minusOne),
 			Currency:   cur,
 			Rate:       pct,
 			BaseAmount: baseLine.Amount,
@@ -372,12 +381,12 @@ func Price(in Inputs) (Quote, error) {
 	if !hardware && o.TDPW.IsPositive() {
 		pue := o.PUE
 		if !pue.IsPositive() {
-			pue = decimal.NewFromInt(1) // unknown PUE: IT load only
+			pue = one // unknown PUE: IT load only
 		}
 		kwh = mulShift(gpuHours, o.TDPW, pue, -3)
 	}
 	q.EnergyKWh = roundPlaces(kwh, 3, HalfUp)
-	q.EmissionsKgCO2e = roundPlaces(mul(kwh, o.GridKgPerKWh), 3, HalfUp)
+	q.EmissionsKgCO2e = roundMul(3, HalfUp, 0, kwh, o.GridKgPerKWh)
 
 	// The tariff assessment, on the rounded net price in the quote currency.
 	if in.Policy != nil {
@@ -385,6 +394,7 @@ func Price(in Inputs) (Quote, error) {
 			Product:      o.Product,
 			Origin:       o.Origin,
 			Destination:  r.BuyerCountry,
+			BuyerRegion:  r.BuyerRegion,
 			Region:       o.Region,
 			BuyerType:    r.BuyerType,
 			PersonalData: r.PersonalData,
@@ -428,7 +438,7 @@ func Price(in Inputs) (Quote, error) {
 	q.Flags = append(q.Flags, conv.stale...)
 
 	// Totals: sums of rounded lines, never rounded again.
-	total, netCost := newSum(places(cur)), newSum(places(cur))
+	total, netCost := newSum(p), newSum(p)
 	business := r.BuyerType == tariff.BuyerBusiness
 	for i := range q.Lines {
 		l := &q.Lines[i]
@@ -452,7 +462,7 @@ func Price(in Inputs) (Quote, error) {
 	if !hardware {
 		q.PerGPUHour = UnitPrice(q.LandedCost, gpuHours, cur, mode)
 		if o.BF16TFLOPS.IsPositive() {
-			q.PerPFLOPHour = UnitPrice(q.LandedCost, mulShift(gpuHours, o.BF16TFLOPS, decimal.Decimal{}, -3), cur, mode)
+			q.PerPFLOPHour = unitPriceOf(q.LandedCost, gpuHours, o.BF16TFLOPS, -3, cur, mode)
 		}
 	}
 	return q, nil
@@ -648,10 +658,20 @@ func (c *recorder) Convert(amount decimal.Decimal, from, to string) (decimal.Dec
 // is a pure function of the policy, the supply and the date (when no quota ledger or subsidy
 // usage is involved), so equal keys give equal assessments; the FX pairs the engine converted
 // with are replayed so that every quote still records them.
+//
+// The memo pays only when supplies repeat: after memoProbe lookups with fewer than a quarter
+// of them hits, it switches itself off for the rest of the comparison (the results are the
+// same either way; only the work differs).
 type assessMemo struct {
-	mu sync.Mutex
-	m  map[string]memoEntry
+	mu      sync.Mutex
+	m       map[string]memoEntry
+	lookups int
+	hits    int
+	off     atomic.Bool
 }
+
+// memoProbe is how many lookups the memo gets to prove itself.
+const memoProbe = 512
 
 type memoEntry struct {
 	a     tariff.Assessment
@@ -672,7 +692,7 @@ func chargeLines(a tariff.Assessment, cur string, mode RoundingMode) []Line {
 // assess runs the tariff engine for one supply, through the memo when there is one; with the
 // memo it also returns the charges as rounded lines (nil without: the caller rounds them).
 func (in *Inputs) assess(s tariff.Supply, asOf time.Time, conv *recorder, mode RoundingMode) (tariff.Assessment, []Line, error) {
-	if in.memo == nil || s.Quota != nil || s.SubsidyUsed != nil {
+	if in.memo == nil || in.memo.off.Load() || s.Quota != nil || s.SubsidyUsed != nil {
 		a, err := tariff.Assess(in.Policy, s, asOf)
 		return a, nil, err
 	}
@@ -680,6 +700,13 @@ func (in *Inputs) assess(s tariff.Supply, asOf time.Time, conv *recorder, mode R
 	key := append(appendSupplyKey(arr[:0], s), mode...)
 	in.memo.mu.Lock()
 	e, ok := in.memo.m[string(key)] // no allocation for the lookup
+	in.memo.lookups++
+	if ok {
+		in.memo.hits++
+	}
+	if in.memo.lookups == memoProbe && in.memo.hits < memoProbe/4 {
+		in.memo.off.Store(true)
+	}
 	in.memo.mu.Unlock()
 	if ok {
 		for _, p := range e.fx {

@@ -94,7 +94,12 @@ func (s *Scenario) Apply(base *Policy) (*Policy, error) {
 
 // Assess evaluates the policy for one supply on the date asOf (its calendar day in asOf's
 // location). It returns charges in order of computation, flags, and a trail with one
-// consideration per measure. Amounts are unrounded, in s.Currency.
+// consideration per measure. Amounts are unrounded, in s.Currency. The slices returned are
+// the caller's, except the Legal references of charges and flags, which are the measures'
+// own and must not be modified. Assess may be called from many goroutines on one policy.
+//
+// The policy memoizes which of its measures apply to the supplies it has assessed (see
+// compiled.go; at most a few megabytes per policy), so repeated supply shapes are cheap.
 func Assess(p *Policy, s Supply, asOf time.Time) (Assessment, error) {
 	return assess(p, s, asOf)
 }

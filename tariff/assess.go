@@ -91,45 +91,46 @@ func assess(p *Policy, s Supply, asOf time.Time) (Assessment, error) {
 
 // matchAll is the matching phase of an assessment: which measures apply to s on asOf's day,
 // which competitors win, which gates fire; see compiled.
-func matchAll(p *Policy, s *Supply, asOf time.Time) *matchResult {
-	day := time.Date(asOf.Year(), asOf.Month(), asOf.Day(), 0, 0, 0, 0, time.UTC)
-	dayStr := day.Format(dateLayout)
+func (c *compiled) matchAll(p *Policy, s *Supply, asOf time.Time) *matchResult {
+	y, mo, d := asOf.Date()
+	x := matcher{c: c, p: p, s: s, dk: dayKey(y, mo, d), day: time.Date(y, mo, d, 0, 0, 0, 0, time.UTC)}
 	n := len(p.Measures)
 	r := &matchResult{trail: make([]Consideration, n)}
 	matched := make([]bool, n)
 	specs := make([]specificity, n)
+	var hits []int // the measures that match, in document order
 	for i := range p.Measures {
-		m := &p.Measures[i]
-		ok, reason, sp := match(p, m, s, day, dayStr)
-		r.trail[i] = Consideration{MeasureID: m.ID, Reason: reason}
+		ok, reason, sp := x.match(i)
+		r.trail[i] = Consideration{MeasureID: p.Measures[i].ID, Reason: reason}
 		matched[i], specs[i] = ok, sp
+		if ok {
+			hits = append(hits, i)
+		}
 	}
 
 	// Competition: among matching measures that compete, the most specific wins, then the
 	// lowest priority number, then document order. Customs duties are alternatives decided by
 	// amount when the charges are computed.
-	groups := map[string][]int{}
-	var order []string
-	for i := range p.Measures {
-		m := &p.Measures[i]
-		if !matched[i] || m.Kind == KindCustomsDuty {
+	done := make([]bool, len(hits))
+	var idx []int
+	for a, first := range hits {
+		if done[a] || p.Measures[first].Kind == KindCustomsDuty {
 			continue
 		}
-		k := competitionKey(m)
-		if _, seen := groups[k]; !seen {
-			order = append(order, k)
+		idx = idx[:0]
+		for b := a; b < len(hits); b++ {
+			if i := hits[b]; c.ms[i].group == c.ms[first].group {
+				idx = append(idx, i)
+				done[b] = true
+			}
 		}
-		groups[k] = append(groups[k], i)
-	}
-	for _, k := range order {
-		idx := groups[k]
 		if len(idx) < 2 {
 			continue
 		}
 		w := idx[0]
 		for _, i := range idx[1:] {
-			c := specs[i].cmp(specs[w])
-			if c > 0 || c == 0 && p.Measures[i].Priority < p.Measures[w].Priority {
+			d := specs[i].cmp(specs[w])
+			if d > 0 || d == 0 && p.Measures[i].Priority < p.Measures[w].Priority {
 				w = i
 			}
 		}
@@ -153,7 +154,7 @@ func matchAll(p *Policy, s *Supply, asOf time.Time) *matchResult {
 	}
 
 	// Gates fire first; a block stops everything else.
-	for i := range p.Measures {
+	for _, i := range hits {
 		if m := &p.Measures[i]; matched[i] && m.Kind == KindGate {
 			f := gateFlag(m)
 			r.blocked = r.blocked || f.Severity == SeverityBlock
@@ -162,7 +163,7 @@ func matchAll(p *Policy, s *Supply, asOf time.Time) *matchResult {
 		}
 	}
 	if r.blocked {
-		for i := range p.Measures {
+		for _, i := range hits {
 			if matched[i] && p.Measures[i].Kind != KindGate {
 				r.trail[i].Reason = "not assessed: the supply is blocked by a gate"
 			}
@@ -171,27 +172,26 @@ func matchAll(p *Policy, s *Supply, asOf time.Time) *matchResult {
 	}
 
 	// The priced measures in order of computation: by kind, then document order; customs
-	// duties by competition group (first member's order), each group computed as one step.
+	// duties by competition group (in order of their first member), each group one step.
 	for _, k := range kindOrder[1:] {
 		if k == KindCustomsDuty {
-			cg := map[string]int{}
-			for i := range p.Measures {
-				m := &p.Measures[i]
-				if !matched[i] || m.Kind != KindCustomsDuty {
+			first := len(r.steps)
+			for _, i := range hits {
+				if !matched[i] || p.Measures[i].Kind != KindCustomsDuty {
 					continue
 				}
-				key := competitionKey(m)
-				j, seen := cg[key]
-				if !seen {
-					j = len(r.steps)
-					cg[key] = j
+				j := first
+				for j < len(r.steps) && c.ms[r.steps[j].group[0]].group != c.ms[i].group {
+					j++
+				}
+				if j == len(r.steps) {
 					r.steps = append(r.steps, step{group: []int{}})
 				}
 				r.steps[j].group = append(r.steps[j].group, i)
 			}
 			continue
 		}
-		for i := range p.Measures {
+		for _, i := range hits {
 			if matched[i] && p.Measures[i].Kind == k {
 				r.steps = append(r.steps, step{i: i})
 			}

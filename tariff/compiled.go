@@ -1,6 +1,7 @@
 package tariff
 
 import (
+	"math"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -24,11 +25,17 @@ type compiled struct {
 	ms  []cmeasure
 	use keyUse
 
-	memo  sync.Map     // matchKey → *matchResult
-	size  atomic.Int64 // entries stored in memo (approximately, under concurrent resets)
-	mu    sync.Mutex
-	reuse map[string]string // trail reasons shared between memo entries, under mu
+	memo sync.Map     // matchKey → *matchResult
+	size atomic.Int64 // entries stored in memo (approximately, under concurrent misses)
+
+	// Trail reasons that depend on one supply value, made once for every measure: by origin
+	// and destination country (ISO codes only), and by day.
+	origins, dests, days sync.Map
+	ndays                atomic.Int64
 }
+
+// maxDays bounds the table of date reasons; when full it starts afresh.
+const maxDays = 64
 
 // maxMemo bounds the memo; when full it starts afresh (the key contains the day, so a
 // long-running process would otherwise keep every past day).
@@ -46,11 +53,174 @@ type cmeasure struct {
 	recoverable                      int8            // 0 never, 1 for a business buyer, 2 always
 	grossDiv, grossDivIn             decimal.Decimal // 1 + the ad valorem sum of Rate, of the in-quota rate
 	lowQuota                         decimal.Decimal // a tenth of the quota volume: below it, quota.low
+
+	// Matching.
+	from, to                               int64 // validity as dayKeys, inclusive (open: min/max)
+	products, buyers                       uint8 // known products and buyers named, as bits
+	origin, originExcept, dest, destExcept placeList
+	group                                  int // competition group (same competitionKey, same group)
+	suspended                              string
+	productWhy                             [3]string // "product X not in [...]" by productBit
+	buyerWhy                               [2]string
+}
+
+// dayKey numbers calendar days so that they compare like dates.
+func dayKey(y int, m time.Month, d int) int64 { return int64(y)<<9 | int64(m)<<5 | int64(d) }
+
+// fromKey is the first day whose midnight (UTC) is not before t, the first day of a validity
+// starting at t; zero is open.
+func fromKey(t time.Time) int64 {
+	if t.IsZero() {
+		return math.MinInt64
+	}
+	u := t.UTC()
+	y, m, d := u.Date()
+	if !u.Equal(time.Date(y, m, d, 0, 0, 0, 0, time.UTC)) {
+		y, m, d = time.Date(y, m, d+1, 0, 0, 0, 0, time.UTC).Date()
+	}
+	return dayKey(y, m, d)
+}
+
+// toKey is the last day whose midnight (UTC) is not after t; zero is open.
+func toKey(t time.Time) int64 {
+	if t.IsZero() {
+		return math.MaxInt64
+	}
+	y, m, d := t.UTC().Date()
+	return dayKey(y, m, d)
+}
+
+var knownProducts = [...]Product{ProductGPUHours, ProductBareMetal, ProductHardware}
+
+func productBit(p Product) uint8 {
+	for i, k := range knownProducts {
+		if p == k {
+			return 1 << i
+		}
+	}
+	return 0
+}
+
+var knownBuyers = [...]BuyerType{BuyerBusiness, BuyerConsumer}
+
+func buyerBit(b BuyerType) uint8 {
+	for i, k := range knownBuyers {
+		if b == k {
+			return 1 << i
+		}
+	}
+	return 0
+}
+
+// placeList is a compiled origin or destination list.
+type placeList struct {
+	all   []string  // the entries as written: a country equal to one matches at country level
+	star  bool      // "*" is one of them
+	areas []members // the areas named
+}
+
+// members are an area's membership periods by country.
+type members map[string][]span
+
+// span is a period as dayKeys, inclusive.
+type span struct{ from, to int64 }
+
+func areaMembers(a Area) members {
+	ms := members{}
+	for _, m := range a.Members {
+		ms[m.Country] = append(ms[m.Country], span{fromKey(m.ValidFrom), toKey(m.ValidTo)})
+	}
+	return ms
+}
+
+func compilePlaces(list []string, areas map[string]members) placeList {
+	l := placeList{all: list}
+	for _, x := range list {
+		if x == "*" {
+			l.star = true
+		} else if a, ok := areas[x]; ok {
+			l.areas = append(l.areas, a)
+		}
+	}
+	return l
+}
+
+// level returns the level at which country c matches the list on day dk (2 country, 1 area,
+// 0 "*"), or -1.
+func (l *placeList) level(c string, dk int64) int {
+	for _, x := range l.all {
+		if x == c {
+			return 2
+		}
+	}
+	for _, a := range l.areas {
+		for _, s := range a[c] {
+			if s.from <= dk && dk <= s.to {
+				return 1
+			}
+		}
+	}
+	if l.star {
+		return 0
+	}
+	return -1
+}
+
+// placeReasons are the reasons for which a country fails each measure's origin (or
+// destination) list and its exclusions, by measure. They are kept for ISO countries only, so
+// the tables stay bounded whatever a supply names.
+type placeReasons struct {
+	notIn, excluded []string
+}
+
+func (c *compiled) placeReasons(p *Policy, country, what string) *placeReasons {
+	tbl := &c.origins
+	if what == "destination " {
+		tbl = &c.dests
+	}
+	if v, ok := tbl.Load(country); ok {
+		return v.(*placeReasons)
+	}
+	r := &placeReasons{notIn: make([]string, len(p.Measures)), excluded: make([]string, len(p.Measures))}
+	for i := range p.Measures {
+		m := &p.Measures[i]
+		l := m.lists()
+		list, except, exceptList := l.origin, m.OriginExcept, l.originExcept
+		if what == "destination " {
+			list, except, exceptList = l.destination, m.DestinationExcept, l.destinationExcept
+		}
+		r.notIn[i] = what + country + " not in " + list
+		if len(except) > 0 {
+			r.excluded[i] = what + country + " excluded by " + exceptList
+		}
+	}
+	v, _ := tbl.LoadOrStore(country, r)
+	return v.(*placeReasons)
+}
+
+// dayReasons are the reasons for which day dk is outside each measure's dates, by measure.
+func (c *compiled) dayReasons(p *Policy, dk int64, day time.Time) []string {
+	if v, ok := c.days.Load(dk); ok {
+		return v.([]string)
+	}
+	dayStr := day.Format(dateLayout)
+	r := make([]string, len(p.Measures))
+	for i := range p.Measures {
+		if cm := &c.ms[i]; cm.from > dk || cm.to < dk {
+			r[i] = "not valid on " + dayStr + " (valid " + p.Measures[i].lists().dates + ")"
+		}
+	}
+	if c.ndays.Add(1) > maxDays {
+		c.days.Clear()
+		c.ndays.Store(1)
+	}
+	c.days.Store(dk, r)
+	return r
 }
 
 // matchKey is everything the matching phase reads from a supply and its date.
 type matchKey struct {
-	day                                   int32 // asOf's calendar day, y<<9 | m<<5 | d
+	day                                   int64 // asOf's calendar day as a dayKey
 	personal                              bool
 	product                               Product
 	buyer                                 BuyerType
@@ -95,6 +265,11 @@ func compile(p *Policy) *compiled {
 	if len(p.Measures) > 0 {
 		c.first = &p.Measures[0]
 	}
+	areas := make(map[string]members, len(p.Areas))
+	for id, a := range p.Areas {
+		areas[id] = areaMembers(a)
+	}
+	groups := map[string]int{}
 	for i := range p.Measures {
 		m := &p.Measures[i]
 		u := &c.use
@@ -108,6 +283,32 @@ func compile(p *Policy) *compiled {
 		u.density = u.density || m.DensityMin.Valid
 
 		cm := &c.ms[i]
+		cm.from, cm.to = fromKey(m.ValidFrom), toKey(m.ValidTo)
+		l := m.lists()
+		for _, pr := range m.Products {
+			cm.products |= productBit(pr)
+		}
+		for j, pr := range knownProducts {
+			cm.productWhy[j] = "product " + string(pr) + " not in " + l.products
+		}
+		for _, b := range m.Buyer {
+			cm.buyers |= buyerBit(b)
+		}
+		for j, b := range knownBuyers {
+			cm.buyerWhy[j] = "buyer " + string(b) + " not in " + l.buyer
+		}
+		cm.origin, cm.originExcept = compilePlaces(m.Origin, areas), compilePlaces(m.OriginExcept, areas)
+		cm.dest, cm.destExcept = compilePlaces(m.Destination, areas), compilePlaces(m.DestinationExcept, areas)
+		k := competitionKey(m)
+		g, seen := groups[k]
+		if !seen {
+			g = len(groups)
+			groups[k] = g
+		}
+		cm.group = g
+		if m.SuspendedBy != "" {
+			cm.suspended = "suspended by scenario " + m.SuspendedBy
+		}
 		switch m.Kind {
 		case KindVAT, KindWithholding:
 			cm.recoverable = 1
@@ -158,7 +359,7 @@ func (p *Policy) index() *compiled {
 // without the memo.
 func (c *compiled) key(s *Supply, asOf time.Time) (k matchKey, ok bool) {
 	y, mo, d := asOf.Date()
-	k = matchKey{day: int32(y)<<9 | int32(mo)<<5 | int32(d), product: s.Product, buyer: s.BuyerType,
+	k = matchKey{day: dayKey(y, mo, d), product: s.Product, buyer: s.BuyerType,
 		origin: s.Origin, dest: s.Destination}
 	u := &c.use
 	if u.hs {
@@ -201,32 +402,20 @@ func (c *compiled) matched(p *Policy, s *Supply, asOf time.Time) *matchResult {
 			return r.(*matchResult)
 		}
 	}
-	r := matchAll(p, s, asOf)
+	sc := *s // matching may keep pointers into the supply: keep them off the caller's copy
+	r := c.matchAll(p, &sc, asOf)
 	if ok {
 		c.remember(k, r)
 	}
 	return r
 }
 
-// remember stores r under k; when the memo is full it starts afresh.
+// remember stores r under k; when the memo is full it starts afresh. (Concurrent misses may
+// overshoot the bound a little; the count only keeps the memo from growing without end.)
 func (c *compiled) remember(k matchKey, r *matchResult) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.size.Load() >= maxMemo || c.reuse == nil {
+	if c.size.Add(1) > maxMemo {
 		c.memo.Clear()
-		c.size.Store(0)
-		c.reuse = map[string]string{}
+		c.size.Store(1)
 	}
-	// Entries mostly repeat each other's reasons ("destination DE not in [AT]"): keep one copy.
-	for i := range r.trail {
-		why := r.trail[i].Reason
-		if s, seen := c.reuse[why]; seen {
-			r.trail[i].Reason = s
-		} else {
-			c.reuse[why] = why
-		}
-	}
-	if _, loaded := c.memo.LoadOrStore(k, r); !loaded {
-		c.size.Add(1)
-	}
+	c.memo.Store(k, r)
 }

@@ -162,6 +162,16 @@ type exprInput struct {
 
 // eval computes the expression, unrounded, in the supply currency.
 func (e *Expr) eval(in exprInput) (decimal.Decimal, error) {
+	if len(e.Terms) == 1 && !e.Neg[0] && e.Min == nil && e.Max == nil {
+		// The common single rate ("19%"): zero plus the term is the term itself (same
+		// coefficient and exponent) unless its exponent is positive, when the sum is
+		// rescaled to exponent 0; the general path below would give exactly that.
+		v, err := e.Terms[0].eval(in)
+		if err != nil || v.Exponent() <= 0 {
+			return v, err
+		}
+		return decimal.Zero.Add(v), nil
+	}
 	sum := decimal.Zero
 	for i, t := range e.Terms {
 		v, err := t.eval(in)

@@ -2,6 +2,8 @@ package tariff
 
 import (
 	"fmt"
+	"math/bits"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -229,35 +231,6 @@ func dateRange(m *Measure) string {
 	return f + ".." + t
 }
 
-// inArea reports whether country c is a member of area a on day.
-func inArea(a Area, c string, day time.Time) bool {
-	for _, m := range a.Members {
-		if m.Country == c && (m.ValidFrom.IsZero() || !day.Before(m.ValidFrom)) && (m.ValidTo.IsZero() || !day.After(m.ValidTo)) {
-			return true
-		}
-	}
-	return false
-}
-
-// placeMatch returns the level at which country c matches list on day (2 country, 1 area,
-// 0 "*"), or -1.
-func placeMatch(list []string, c string, areas map[string]Area, day time.Time) int {
-	best := -1
-	for _, x := range list {
-		switch {
-		case x == c:
-			return 2
-		case x == "*":
-			best = max(best, 0)
-		default:
-			if a, ok := areas[x]; ok && inArea(a, c, day) {
-				best = max(best, 1)
-			}
-		}
-	}
-	return best
-}
-
 func list(xs []string) string { return "[" + strings.Join(xs, " ") + "]" }
 
 // measureLists holds a measure's condition lists formatted for trail reasons, computed once
@@ -279,28 +252,51 @@ func (m *Measure) formatLists() *measureLists {
 		destinationExcept: list(m.DestinationExcept), buyer: list(buyersOf(m))}
 }
 
-// match decides whether m applies to s on day; when not, reason says why.
-func match(p *Policy, m *Measure, s *Supply, day time.Time, dayStr string) (bool, string, specificity) {
+// matcher is the state of matching one supply against a compiled policy: the supply, its
+// day, and the reason tables of its origin, destination and day (fetched when first needed).
+type matcher struct {
+	c      *compiled
+	p      *Policy
+	s      *Supply
+	dk     int64 // the day as a dayKey
+	day    time.Time
+	hs     string // the supply's HS code normalized, once needed
+	hsDone bool
+	orig   *placeReasons
+	dest   *placeReasons
+	dates  []string
+}
+
+// match decides whether measure i applies to the supply; when not, reason says why. The
+// conditions are checked in the order of the language reference, and the first that fails
+// is the reason.
+func (x *matcher) match(i int) (bool, string, specificity) {
 	var sp specificity
+	m, cm, s := &x.p.Measures[i], &x.c.ms[i], x.s
 	if m.SuspendedBy != "" {
-		return false, "suspended by scenario " + m.SuspendedBy, sp
+		return false, cm.suspended, sp
 	}
-	if (!m.ValidFrom.IsZero() && day.Before(m.ValidFrom)) || (!m.ValidTo.IsZero() && day.After(m.ValidTo)) {
-		return false, "not valid on " + dayStr + " (valid " + m.lists().dates + ")", sp
+	if cm.from > x.dk || cm.to < x.dk {
+		if x.dates == nil {
+			x.dates = x.c.dayReasons(x.p, x.dk, x.day)
+		}
+		return false, x.dates[i], sp
 	}
 	if len(m.Products) > 0 {
-		ok := false
-		for _, pr := range m.Products {
-			ok = ok || pr == s.Product
-		}
-		if !ok {
+		if b := productBit(s.Product); b != 0 {
+			if cm.products&b == 0 {
+				return false, cm.productWhy[bits.TrailingZeros8(b)], sp
+			}
+		} else if !slices.Contains(m.Products, s.Product) {
 			return false, "product " + string(s.Product) + " not in " + m.lists().products, sp
 		}
 	}
 	if len(m.HS) > 0 {
-		code := normalizeHS(s.HSCode)
+		if !x.hsDone {
+			x.hs, x.hsDone = normalizeHS(s.HSCode), true
+		}
 		for _, h := range m.HS {
-			if code != "" && strings.HasPrefix(code, h) && len(h) > sp.hs {
+			if x.hs != "" && strings.HasPrefix(x.hs, h) && len(h) > sp.hs {
 				sp.hs = len(h)
 			}
 		}
@@ -308,24 +304,36 @@ func match(p *Policy, m *Measure, s *Supply, day time.Time, dayStr string) (bool
 			return false, "HS " + strconv.Quote(s.HSCode) + " not under " + m.lists().hs, sp
 		}
 	}
-	if sp.origin = placeMatch(m.Origin, s.Origin, p.Areas, day); sp.origin < 0 {
+	if sp.origin = cm.origin.level(s.Origin, x.dk); sp.origin < 0 {
+		if r := x.origin(); r != nil {
+			return false, r.notIn[i], sp
+		}
 		return false, "origin " + s.Origin + " not in " + m.lists().origin, sp
 	}
-	if placeMatch(m.OriginExcept, s.Origin, p.Areas, day) >= 0 {
+	if cm.originExcept.level(s.Origin, x.dk) >= 0 {
+		if r := x.origin(); r != nil {
+			return false, r.excluded[i], sp
+		}
 		return false, "origin " + s.Origin + " excluded by " + m.lists().originExcept, sp
 	}
-	if sp.dest = placeMatch(m.Destination, s.Destination, p.Areas, day); sp.dest < 0 {
+	if sp.dest = cm.dest.level(s.Destination, x.dk); sp.dest < 0 {
+		if r := x.destination(); r != nil {
+			return false, r.notIn[i], sp
+		}
 		return false, "destination " + s.Destination + " not in " + m.lists().destination, sp
 	}
-	if placeMatch(m.DestinationExcept, s.Destination, p.Areas, day) >= 0 {
+	if cm.destExcept.level(s.Destination, x.dk) >= 0 {
+		if r := x.destination(); r != nil {
+			return false, r.excluded[i], sp
+		}
 		return false, "destination " + s.Destination + " excluded by " + m.lists().destinationExcept, sp
 	}
 	if len(m.Buyer) > 0 {
-		ok := false
-		for _, b := range m.Buyer {
-			ok = ok || b == s.BuyerType
-		}
-		if !ok {
+		if b := buyerBit(s.BuyerType); b != 0 {
+			if cm.buyers&b == 0 {
+				return false, cm.buyerWhy[bits.TrailingZeros8(b)], sp
+			}
+		} else if !slices.Contains(m.Buyer, s.BuyerType) {
 			return false, "buyer " + string(s.BuyerType) + " not in " + m.lists().buyer, sp
 		}
 	}
@@ -353,7 +361,7 @@ func match(p *Policy, m *Measure, s *Supply, day time.Time, dayStr string) (bool
 		}
 		return false, "no personal data declared", sp
 	}
-	acc := s.Accelerator
+	acc := &s.Accelerator
 	if len(m.VendorCountry) > 0 {
 		ok := false
 		for _, c := range m.VendorCountry {
@@ -382,6 +390,23 @@ func match(p *Policy, m *Measure, s *Supply, day time.Time, dayStr string) (bool
 		return false, fmt.Sprintf("performance density %s below %s (unknown counts as 0)", acc.Density, m.DensityMin.Decimal), sp
 	}
 	return true, "applied", sp
+}
+
+// origin returns the reason table of the supply's origin; nil if it is not an ISO country
+// (no table is kept for those).
+func (x *matcher) origin() *placeReasons {
+	if x.orig == nil && isoCountries[x.s.Origin] {
+		x.orig = x.c.placeReasons(x.p, x.s.Origin, "origin ")
+	}
+	return x.orig
+}
+
+// destination is origin for the destination.
+func (x *matcher) destination() *placeReasons {
+	if x.dest == nil && isoCountries[x.s.Destination] {
+		x.dest = x.c.placeReasons(x.p, x.s.Destination, "destination ")
+	}
+	return x.dest
 }
 
 var hundred = decimal.NewFromInt(100)

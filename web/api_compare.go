@@ -27,7 +27,8 @@ func (r compareRequestJSON) toDomain() marketplace.Need {
 	return marketplace.Need{
 		Accelerator: strings.ToLower(strings.TrimSpace(r.Accelerator)), MinBF16TFLOPS: r.MinBF16TFLOPS.Decimal,
 		GPUs: r.GPUs, Hours: r.Hours,
-		Buyer:    marketplace.Buyer{Country: strings.ToUpper(strings.TrimSpace(r.Buyer.Country)), Type: strings.TrimSpace(r.Buyer.Type)},
+		Buyer: marketplace.Buyer{Country: strings.ToUpper(strings.TrimSpace(r.Buyer.Country)), Type: strings.TrimSpace(r.Buyer.Type),
+			Region: strings.TrimSpace(r.Buyer.Region)},
 		Currency: strings.ToUpper(strings.TrimSpace(r.Currency)), Bloc: marketplace.Bloc(strings.ToUpper(r.Bloc)),
 		Regions: r.Regions, PersonalData: r.PersonalData, Scenario: strings.TrimSpace(r.Scenario),
 	}
@@ -45,22 +46,22 @@ type rankedJSON struct {
 	ListPrice      decimal.Decimal `json:"list_price"`
 	ListCurrency   string          `json:"list_currency"`
 	Currency       string          `json:"currency,omitempty"`
-	Total          decimal.Decimal `json:"total"`
-	NetCost        decimal.Decimal `json:"net_cost"`
-	LandedCost     decimal.Decimal `json:"landed_cost"`
+	Total          amount          `json:"total,omitempty"`
+	NetCost        amount          `json:"net_cost,omitempty"`
+	LandedCost     amount          `json:"landed_cost,omitempty"`
 	PerGPUHour     decimal.Decimal `json:"per_gpu_hour"`
 	PerPFLOPHour   decimal.Decimal `json:"per_pflop_hour"`
-	Breakdown      breakdownJSON   `json:"breakdown"`
+	Breakdown      *breakdownJSON  `json:"breakdown,omitempty"`
 	Flags          []flagJSON      `json:"flags"`
 	NoQuoteReason  string          `json:"no_quote_reason,omitempty"`
 	NoQuoteMessage string          `json:"no_quote_message,omitempty"`
 }
 
 type breakdownJSON struct {
-	Price        decimal.Decimal `json:"price"`
-	DutiesLevies decimal.Decimal `json:"duties_levies"`
-	Taxes        decimal.Decimal `json:"taxes"`
-	Subsidies    decimal.Decimal `json:"subsidies"`
+	Price        amount `json:"price"`
+	DutiesLevies amount `json:"duties_levies"`
+	Taxes        amount `json:"taxes"`
+	Subsidies    amount `json:"subsidies"`
 }
 
 type comparisonJSON struct {
@@ -90,9 +91,11 @@ func toComparisonJSON(n marketplace.Need, c marketplace.Comparison) comparisonJS
 		if r.NoQuoteReason == "" {
 			rank++
 			j.Rank, j.Currency = rank, r.Quote.Currency
-			j.Total, j.NetCost, j.LandedCost = r.Quote.Total, r.Quote.NetCost, r.LandedCost
+			cur := r.Quote.Currency
+			j.Total, j.NetCost, j.LandedCost = fixed(r.Quote.Total, cur), fixed(r.Quote.NetCost, cur), fixed(r.LandedCost, cur)
 			j.PerGPUHour, j.PerPFLOPHour = r.PerGPUHour, r.PerPFLOPHour
-			j.Breakdown = breakdownJSON{Price: r.Breakdown.Price, DutiesLevies: r.Breakdown.DutiesLevies, Taxes: r.Breakdown.Taxes, Subsidies: r.Breakdown.Subsidies}
+			j.Breakdown = &breakdownJSON{Price: fixed(r.Breakdown.Price, cur), DutiesLevies: fixed(r.Breakdown.DutiesLevies, cur),
+				Taxes: fixed(r.Breakdown.Taxes, cur), Subsidies: fixed(r.Breakdown.Subsidies, cur)}
 		}
 		out.Offers = append(out.Offers, j)
 	}

@@ -170,6 +170,21 @@ func setETag(c *fiber.Ctx, version int) {
 
 func param(c *fiber.Ctx, name string) string { return strings.Clone(c.Params(name)) }
 
+// respondOffer answers with the stored offer id as read back (names, availability) and its
+// version as the ETag.
+func respondOffer(c *fiber.Ctx, m *marketplace.Service, id string, status int) error {
+	return respondOfferIn(c, m, id, time.Time{}, time.Time{}, status)
+}
+
+func respondOfferIn(c *fiber.Ctx, m *marketplace.Service, id string, start, end time.Time, status int) error {
+	v, err := m.Offer(c.UserContext(), id, start, end)
+	if err != nil {
+		return err
+	}
+	setETag(c, v.Version)
+	return c.Status(status).JSON(toOfferViewJSON(v))
+}
+
 func handleOfferCreate(m *marketplace.Service) fiber.Handler {
 	return func(c *fiber.Ctx) error {
 		sp, _ := supplierOf(c)
@@ -181,13 +196,8 @@ func handleOfferCreate(m *marketplace.Service) fiber.Handler {
 		if err != nil {
 			return err
 		}
-		v, err := m.Offer(c.UserContext(), o.ID, time.Time{}, time.Time{})
-		if err != nil {
-			return err
-		}
-		setETag(c, o.Version)
 		c.Location("/api/v1/offers/" + o.ID)
-		return c.Status(fiber.StatusCreated).JSON(toOfferViewJSON(v))
+		return respondOffer(c, m, o.ID, fiber.StatusCreated)
 	}
 }
 
@@ -200,12 +210,7 @@ func handleOfferGet(m *marketplace.Service) fiber.Handler {
 		if err != nil {
 			return err
 		}
-		v, err := m.Offer(c.UserContext(), param(c, "id"), start, end)
-		if err != nil {
-			return err
-		}
-		setETag(c, v.Version)
-		return c.JSON(toOfferViewJSON(v))
+		return respondOfferIn(c, m, param(c, "id"), start, end, fiber.StatusOK)
 	}
 }
 
@@ -224,12 +229,7 @@ func handleOfferUpdate(m *marketplace.Service) fiber.Handler {
 		if err != nil {
 			return err
 		}
-		v, err := m.Offer(c.UserContext(), o.ID, time.Time{}, time.Time{})
-		if err != nil {
-			return err
-		}
-		setETag(c, o.Version)
-		return c.JSON(toOfferViewJSON(v))
+		return respondOffer(c, m, o.ID, fiber.StatusOK)
 	}
 }
 

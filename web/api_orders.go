@@ -24,7 +24,7 @@ type orderJSON struct {
 func toOrderJSON(o marketplace.Order) orderJSON {
 	return orderJSON{
 		ID: o.ID, QuoteID: o.QuoteID, OfferID: o.OfferID, SupplierID: o.SupplierID, GPUs: o.GPUs,
-		Start: rfc3339(o.Start), End: rfc3339(o.End), Currency: o.Currency, Total: o.Total.String(),
+		Start: rfc3339(o.Start), End: rfc3339(o.End), Currency: o.Currency, Total: string(fixed(o.Total, o.Currency)),
 		Status: o.Status, CreatedAt: rfc3339(o.CreatedAt),
 	}
 }

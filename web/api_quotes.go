@@ -32,13 +32,15 @@ type buyerJSON struct {
 	Country string `json:"country"`
 	Type    string `json:"type"`
 	VATID   string `json:"vat_id,omitempty"`
+	Region  string `json:"region,omitempty"`
 }
 
 // toDomain converts the body, naming each field whose text does not parse.
 func (r quoteRequestJSON) toDomain() (marketplace.QuoteRequest, error) {
 	q := marketplace.QuoteRequest{
 		OfferID: strings.TrimSpace(r.OfferID), GPUs: r.GPUs, Hours: r.Hours, Units: r.Units,
-		Buyer:    marketplace.Buyer{Country: strings.ToUpper(strings.TrimSpace(r.Buyer.Country)), Type: strings.TrimSpace(r.Buyer.Type), VATID: strings.TrimSpace(r.Buyer.VATID)},
+		Buyer: marketplace.Buyer{Country: strings.ToUpper(strings.TrimSpace(r.Buyer.Country)), Type: strings.TrimSpace(r.Buyer.Type),
+			VATID: strings.TrimSpace(r.Buyer.VATID), Region: strings.TrimSpace(r.Buyer.Region)},
 		Currency: strings.ToUpper(strings.TrimSpace(r.Currency)), PersonalData: r.PersonalData,
 	}
 	var fs []marketplace.FieldError
@@ -78,10 +80,10 @@ type quoteJSON struct {
 	End             time.Time        `json:"end"`
 	Request         quoteRequestEcho `json:"request"`
 	Lines           []lineJSON       `json:"lines"`
-	Subtotal        decimal.Decimal  `json:"subtotal"`
-	Total           decimal.Decimal  `json:"total"`
-	NetCost         decimal.Decimal  `json:"net_cost"`
-	LandedCost      decimal.Decimal  `json:"landed_cost"`
+	Subtotal        amount           `json:"subtotal"`
+	Total           amount           `json:"total"`
+	NetCost         amount           `json:"net_cost"`
+	LandedCost      amount           `json:"landed_cost"`
 	Quantity        decimal.Decimal  `json:"quantity"`
 	PerGPUHour      decimal.Decimal  `json:"per_gpu_hour"`
 	PerPFLOPHour    decimal.Decimal  `json:"per_pflop_hour"`
@@ -105,17 +107,18 @@ type quoteRequestEcho struct {
 }
 
 type lineJSON struct {
-	Kind        string          `json:"kind"`
-	Label       string          `json:"label"`
-	Amount      decimal.Decimal `json:"amount"`
-	Currency    string          `json:"currency"`
-	Measure     string          `json:"measure,omitempty"`
-	Rate        string          `json:"rate,omitempty"`
-	Basis       string          `json:"basis,omitempty"`
-	LegalRef    []string        `json:"legal_ref,omitempty"`
-	Payable     bool            `json:"payable"`
-	Recoverable bool            `json:"recoverable"`
-	Quota       string          `json:"quota,omitempty"`
+	Kind        string   `json:"kind"`
+	Label       string   `json:"label"`
+	Amount      amount   `json:"amount"`
+	Currency    string   `json:"currency"`
+	Measure     string   `json:"measure,omitempty"`
+	Rate        string   `json:"rate,omitempty"`
+	Basis       string   `json:"basis,omitempty"`
+	LegalRef    []string `json:"legal_ref,omitempty"`
+	Payable     bool     `json:"payable"`
+	Recoverable bool     `json:"recoverable"`
+	Included    bool     `json:"included,omitempty"`
+	Quota       string   `json:"quota,omitempty"`
 }
 
 type fxUseJSON struct {
@@ -166,16 +169,17 @@ func toQuoteJSON(pq marketplace.PricedQuote, now time.Time) quoteJSON {
 		ID: pq.ID, OfferID: pq.OfferID, Status: status, Currency: p.Currency, AsOf: p.AsOf.Format(time.DateOnly),
 		CreatedAt: pq.CreatedAt, ValidUntil: pq.ValidUntil, Start: pq.Start, End: pq.End,
 		Request: quoteRequestEcho{GPUs: pq.Request.GPUs, Hours: pq.Request.Hours, Units: pq.Request.Units,
-			Buyer:        buyerJSON{Country: pq.Request.Buyer.Country, Type: pq.Request.Buyer.Type, VATID: pq.Request.Buyer.VATID},
+			Buyer:        buyerJSON{Country: pq.Request.Buyer.Country, Type: pq.Request.Buyer.Type, VATID: pq.Request.Buyer.VATID, Region: pq.Request.Buyer.Region},
 			PersonalData: pq.Request.PersonalData, Scenario: scenarioOf(pq.PolicyID)},
-		Subtotal: p.Subtotal, Total: p.Total, NetCost: p.NetCost, LandedCost: p.LandedCost, Quantity: p.Quantity,
+		Subtotal: fixed(p.Subtotal, p.Currency), Total: fixed(p.Total, p.Currency), NetCost: fixed(p.NetCost, p.Currency),
+		LandedCost: fixed(p.LandedCost, p.Currency), Quantity: p.Quantity,
 		PerGPUHour: p.PerGPUHour, PerPFLOPHour: p.PerPFLOPHour, EnergyKWh: p.EnergyKWh, EmissionsKgCO2e: p.EmissionsKgCO2e,
 		Estimates: estimatesNote, Policy: policyRefJSON{ID: p.Policy.ID, Version: p.Policy.Version, Hash: p.Policy.Hash},
 		Flags: toFlagsJSON(p.Flags), Rounding: string(p.Rounding),
 	}
 	for _, l := range p.Lines {
-		out.Lines = append(out.Lines, lineJSON{Kind: l.Kind, Label: l.Label, Amount: l.Amount, Currency: l.Currency, Measure: l.MeasureID,
-			Rate: l.Rate, Basis: l.Basis, LegalRef: l.LegalRef, Payable: l.Payable, Recoverable: l.Recoverable, Quota: l.Quota})
+		out.Lines = append(out.Lines, lineJSON{Kind: l.Kind, Label: l.Label, Amount: fixed(l.Amount, l.Currency), Currency: l.Currency, Measure: l.MeasureID,
+			Rate: l.Rate, Basis: l.Basis, LegalRef: l.LegalRef, Payable: l.Payable, Recoverable: l.Recoverable, Included: l.Included, Quota: l.Quota})
 	}
 	for _, f := range p.FX {
 		out.FX = append(out.FX, fxUseJSON{From: f.From, To: f.To, Rate: f.Rate, Date: f.Date.Format(time.DateOnly), Source: f.Source})
@@ -247,11 +251,11 @@ func quoteCSV(q quoteJSON) string {
 	w("quote", q.ID, "offer", q.OfferID, "as_of", q.AsOf, "valid_until", q.ValidUntil.Format(time.RFC3339))
 	w("kind", "label", "amount", "currency", "payable", "measure", "rate", "basis", "legal_ref")
 	for _, l := range q.Lines {
-		w(l.Kind, l.Label, l.Amount.StringFixed(minor(l.Currency)), l.Currency, strconv.FormatBool(l.Payable), l.Measure, l.Rate, l.Basis, strings.Join(l.LegalRef, "; "))
+		w(l.Kind, l.Label, string(l.Amount), l.Currency, strconv.FormatBool(l.Payable), l.Measure, l.Rate, l.Basis, strings.Join(l.LegalRef, "; "))
 	}
-	w("subtotal", "", q.Subtotal.StringFixed(minor(q.Currency)), q.Currency)
-	w("total", "", q.Total.StringFixed(minor(q.Currency)), q.Currency)
-	w("net_cost", "", q.NetCost.StringFixed(minor(q.Currency)), q.Currency)
+	w("subtotal", "", string(q.Subtotal), q.Currency)
+	w("total", "", string(q.Total), q.Currency)
+	w("net_cost", "", string(q.NetCost), q.Currency)
 	for _, f := range q.FX {
 		w("fx", f.From+"/"+f.To, f.Rate.String(), "", "", "", "", f.Date, f.Source)
 	}
@@ -282,4 +286,13 @@ func minor(cur string) int32 {
 // command-line tools.
 func QuoteDocument(pq marketplace.PricedQuote, now time.Time) ([]byte, error) {
 	return json.MarshalIndent(toQuoteJSON(pq, now), "", "  ")
+}
+
+// amount is a rounded money amount rendered with exactly the currency's minor units
+// ("1527.40", "12640.00", "1500" for JPY), as finance expects to read it.
+type amount string
+
+// fixed renders an already-rounded amount with its currency's minor units.
+func fixed(d decimal.Decimal, currency string) amount {
+	return amount(d.StringFixed(minor(currency)))
 }

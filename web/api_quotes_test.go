@@ -293,3 +293,40 @@ func TestComparePolicyEndpoints(t *testing.T) {
 		t.Errorf("a broken policy must be refused with its line: %d %s", status, body)
 	}
 }
+
+// A Chinese business registered in Shanghai renting CN-hosted H100 hours in CNY gets the
+// Shanghai compute voucher: 8 × 100 × CNY 15.80 = 12,640.00; voucher 30% = −3,792.00.
+func TestQuoteChineseVoucherNeedsBuyerRegion(t *testing.T) {
+	app, _, _ := seededApp(t)
+	for _, tc := range []struct {
+		region, wantSubsidy string
+	}{
+		{`,"region":"cn-shanghai"`, "-3792"},
+		{``, ""}, // region unknown: no voucher
+	} {
+		body := `{"offer_id":"demo-offer-001","gpus":8,"hours":100,"buyer":{"country":"CN","type":"business"` + tc.region + `},"currency":"CNY"}`
+		status, _, resp := call(t, app, "POST", "/api/v1/quotes", body)
+		if status != 201 {
+			t.Fatalf("status %d: %s", status, resp)
+		}
+		var q quoteResp
+		decode(t, resp, &q)
+		sub, _, ok := q.line("subsidy")
+		if tc.wantSubsidy == "" {
+			if ok {
+				t.Errorf("no buyer region: no voucher expected, got %s", sub)
+			}
+			continue
+		}
+		if !ok || !decimal.RequireFromString(sub).Equal(decimal.RequireFromString(tc.wantSubsidy)) {
+			t.Errorf("voucher line = %q, want %s; lines %+v", sub, tc.wantSubsidy, q.Lines)
+		}
+		if !q.sumPayable(t).Equal(decimal.RequireFromString(q.Total)) {
+			t.Errorf("total %s is not the sum of payable lines", q.Total)
+		}
+		t.Logf("total %s, lines %+v", q.Total, q.Lines)
+	}
+	if status, _, body := call(t, app, "POST", "/api/v1/quotes", `{"offer_id":"demo-offer-001","gpus":8,"hours":100,"buyer":{"country":"CN","type":"business","region":"Shanghai City"},"currency":"CNY"}`); status != 400 || !strings.Contains(body, "buyer.region") {
+		t.Errorf("a malformed buyer region must be refused naming buyer.region: %d %s", status, body)
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"mime"
+	"os"
 	"regexp"
 	"sort"
 	"strconv"
@@ -117,6 +118,28 @@ func TestOpenAPIDocument(t *testing.T) {
 	info, _ := d.raw["info"].(map[string]any)
 	if info["title"] == nil || info["version"] == nil {
 		t.Fatal("info needs title and version")
+	}
+	// The document's structure: a JSON Schema of the parts of OpenAPI 3.1 it uses, written from
+	// the specification (the official meta-schema is not vendored here).
+	meta, err := os.ReadFile("testdata/openapi-3.1-structure.schema.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	mc := jsonschema.NewCompiler()
+	mv, err := jsonschema.UnmarshalJSON(bytes.NewReader(meta))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := mc.AddResource("structure.json", mv); err != nil {
+		t.Fatal(err)
+	}
+	ms, err := mc.Compile("structure.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	whole, _ := jsonschema.UnmarshalJSON(bytes.NewReader(openAPIDocument))
+	if err := ms.Validate(whole); err != nil {
+		t.Errorf("the document does not have OpenAPI 3.1's structure: %v", err)
 	}
 	comps := d.raw["components"].(map[string]any)
 	for name := range comps["schemas"].(map[string]any) {

@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -20,19 +19,19 @@ import (
 // accelerator rows when the offer is written (reference rows are insert-only, so they never go
 // stale), so that every search filter is a single-table, indexable condition.
 type offerRow struct {
-	ID             string          `gorm:"primaryKey;size:64;index:offers_cur_price,priority:4;index:offers_cur_ppf,priority:4;index:offers_from,priority:3;index:offers_gpus,priority:3"`
+	ID             string          `gorm:"primaryKey;size:64;index:offers_cur_price,priority:4;index:offers_cur_ppf,priority:4;index:offers_region_price,priority:5;index:offers_bloc_price,priority:5;index:offers_from,priority:3;index:offers_gpus,priority:3;index:offers_acc_price,priority:5;index:offers_acc_ppf,priority:5"`
 	SupplierID     string          `gorm:"size:64;not null;index:offers_supplier,priority:1"`
 	Supplier       *supplierRow    `gorm:"foreignKey:SupplierID;references:ID"`
-	Region         string          `gorm:"size:64;not null;index:offers_region_price,priority:1"`
+	Region         string          `gorm:"size:64;not null;index:offers_cur_price,priority:7;index:offers_cur_ppf,priority:7;index:offers_region_price,priority:1;index:offers_acc_price,priority:7;index:offers_acc_ppf,priority:7"`
 	RegionRef      *regionRow      `gorm:"foreignKey:Region;references:Code"`
-	Accelerator    string          `gorm:"size:64;not null;index:offers_acc_price,priority:1"`
+	Accelerator    string          `gorm:"size:64;not null;index:offers_cur_price,priority:5;index:offers_cur_ppf,priority:5;index:offers_bloc_price,priority:8;index:offers_acc_price,priority:1;index:offers_acc_ppf,priority:1"`
 	AcceleratorRef *acceleratorRow `gorm:"foreignKey:Accelerator;references:Model"`
 	Product        string          `gorm:"size:16;not null"`
-	GPUs           int             `gorm:"not null;index:offers_gpus,priority:2"`
+	GPUs           int             `gorm:"not null;index:offers_cur_price,priority:8;index:offers_cur_ppf,priority:8;index:offers_region_price,priority:6;index:offers_bloc_price,priority:6;index:offers_from,priority:4;index:offers_gpus,priority:2;index:offers_acc_price,priority:8;index:offers_acc_ppf,priority:8"`
 	Price          decimal.Decimal `gorm:"type:text;not null"`
-	PriceMicros    int64           `gorm:"not null;index:offers_cur_price,priority:3;index:offers_acc_price,priority:4;index:offers_region_price,priority:4;index:offers_bloc_price,priority:4"`
-	Currency       string          `gorm:"size:3;not null;index:offers_cur_price,priority:2;index:offers_acc_price,priority:3;index:offers_region_price,priority:3;index:offers_bloc_price,priority:3;index:offers_cur_ppf,priority:2"`
-	Pricing        string          `gorm:"size:16;not null"`
+	PriceMicros    int64           `gorm:"not null;index:offers_cur_price,priority:3;index:offers_region_price,priority:4;index:offers_bloc_price,priority:4;index:offers_acc_price,priority:4"`
+	Currency       string          `gorm:"size:3;not null;index:offers_cur_price,priority:2;index:offers_cur_ppf,priority:2;index:offers_region_price,priority:3;index:offers_bloc_price,priority:3;index:offers_acc_price,priority:3;index:offers_acc_ppf,priority:3"`
+	Pricing        string          `gorm:"size:16;not null;index:offers_cur_price,priority:9;index:offers_cur_ppf,priority:9;index:offers_region_price,priority:7;index:offers_bloc_price,priority:7;index:offers_acc_price,priority:9;index:offers_acc_ppf,priority:9"`
 	MinHours       int             `gorm:"not null"`
 	TermMonths     int             `gorm:"not null"`
 	Tiers          string          `gorm:"type:text;not null"`
@@ -40,7 +39,7 @@ type offerRow struct {
 	AvailableUntil int64           `gorm:"not null"`
 	HSCode         string          `gorm:"size:16"`
 	Note           string          `gorm:"type:text"`
-	Status         string          `gorm:"size:16;not null;index:offers_cur_price,priority:1;index:offers_acc_price,priority:2;index:offers_region_price,priority:2;index:offers_bloc_price,priority:2;index:offers_cur_ppf,priority:1;index:offers_from,priority:1;index:offers_gpus,priority:1;index:offers_supplier,priority:2"`
+	Status         string          `gorm:"size:16;not null;index:offers_cur_price,priority:1;index:offers_cur_ppf,priority:1;index:offers_region_price,priority:2;index:offers_bloc_price,priority:2;index:offers_from,priority:1;index:offers_gpus,priority:1;index:offers_supplier,priority:2;index:offers_acc_price,priority:2;index:offers_acc_ppf,priority:2"`
 	Version        int             `gorm:"not null"`
 	Demo           bool            `gorm:"not null"`
 	CreatedAt      time.Time
@@ -48,17 +47,17 @@ type offerRow struct {
 
 	SupplierName  string          `gorm:"not null;default:''"`
 	RegionName    string          `gorm:"not null;default:''"`
-	Bloc          string          `gorm:"size:2;not null;default:'';index:offers_bloc_price,priority:1"`
+	Bloc          string          `gorm:"size:2;not null;default:'';index:offers_cur_price,priority:6;index:offers_cur_ppf,priority:6;index:offers_bloc_price,priority:1;index:offers_acc_price,priority:6;index:offers_acc_ppf,priority:6"`
 	Country       string          `gorm:"size:2;not null;default:''"`
 	Vendor        string          `gorm:"size:64;not null;default:''"`
 	VendorCountry string          `gorm:"size:2;not null;default:''"`
 	MemoryMicros  int64           `gorm:"not null;default:0"`
 	TFLOPSMicros  int64           `gorm:"not null;default:0"`
-	TPPMicros     int64           `gorm:"not null;default:0"`
+	TPPMicros     int64           `gorm:"not null;default:0;index:offers_cur_price,priority:10;index:offers_cur_ppf,priority:10"`
 	BF16TFLOPS    decimal.Decimal `gorm:"type:text;not null;default:'0'"`
 	TPP           decimal.Decimal `gorm:"type:text;not null;default:'0'"`
 	ExportClass   string          `gorm:"size:16;not null;default:''"`
-	PPFMicros     int64           `gorm:"not null;default:0;index:offers_cur_ppf,priority:3"`
+	PPFMicros     int64           `gorm:"not null;default:0;index:offers_cur_ppf,priority:3;index:offers_acc_ppf,priority:4"`
 	FromDay       int64           `gorm:"not null;default:0;index:offers_from,priority:2"`
 	UntilDay      int64           `gorm:"not null;default:0"`
 	SearchText    string          `gorm:"type:text;not null;default:''"`
@@ -108,6 +107,37 @@ func (r offerRow) domain() (marketplace.Offer, error) {
 	return o, nil
 }
 
+func init() { afterMigrate = append(afterMigrate, backfillOfferSearch) }
+
+// backfillOfferSearch fills the denormalised search columns of offers stored before they
+// existed (their supplier_name is still the empty default); a no-op on every later start.
+func backfillOfferSearch(ctx context.Context, s *Store) error {
+	var stale []offerRow
+	if err := s.gormDB(ctx).Where("supplier_name = ''").Limit(100000).Find(&stale).Error; err != nil || len(stale) == 0 {
+		return err
+	}
+	return s.inTx(ctx, "backfill offer search columns", func(tx *gorm.DB) error {
+		offers := make([]marketplace.Offer, 0, len(stale))
+		for _, r := range stale {
+			o, err := r.domain()
+			if err != nil {
+				return err
+			}
+			offers = append(offers, o)
+		}
+		rows, err := offerRows(tx, offers)
+		if err != nil {
+			return err
+		}
+		for i := range rows {
+			if err := tx.Model(&offerRow{}).Where("id = ?", rows[i].ID).Select("*").Omit("id", "created_at").Updates(&rows[i]).Error; err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
 func (r offerRow) view() (marketplace.OfferView, error) {
 	o, err := r.domain()
 	if err != nil {
@@ -133,20 +163,6 @@ func toMicros(d decimal.Decimal) int64 {
 }
 
 var maxMicros = decimal.New(1, 18)
-
-// vendorSlug is the search form of a vendor name: "NVIDIA" → "nvidia", "Moore Threads" →
-// "moore-threads".
-func vendorSlug(v string) string {
-	return strings.Trim(strings.Map(func(r rune) rune {
-		switch {
-		case r >= 'a' && r <= 'z', r >= '0' && r <= '9', r == '-', r == '_', r == '.':
-			return r
-		case r >= 'A' && r <= 'Z':
-			return r + 'a' - 'A'
-		}
-		return '-'
-	}, v), "-")
-}
 
 // offerRows converts offers to rows and fills the denormalised search columns from the
 // supplier, region and accelerator rows; a missing reference is a field error.
@@ -194,7 +210,7 @@ func offerRows(tx *gorm.DB, offers []marketplace.Offer) ([]offerRow, error) {
 		}
 		r := toOfferRow(o)
 		r.SupplierName, r.RegionName, r.Bloc, r.Country = sp.Name, rg.Name, rg.Bloc, rg.Country
-		r.Vendor, r.VendorCountry = vendorSlug(ac.Vendor), ac.VendorCountry
+		r.Vendor, r.VendorCountry = marketplace.VendorSlug(ac.Vendor), ac.VendorCountry
 		r.MemoryMicros, r.TFLOPSMicros, r.TPPMicros = toMicros(ac.MemoryGB), toMicros(ac.BF16TFLOPS), toMicros(ac.TPP)
 		r.BF16TFLOPS, r.TPP = ac.BF16TFLOPS, ac.TPP
 		r.ExportClass = marketplace.ExportClass(ac.domain())
@@ -248,10 +264,7 @@ func (s *Store) CreateOffer(ctx context.Context, o marketplace.Offer) error {
 // OfferView reads one offer with its denormalised names and figures.
 func (s *Store) OfferView(ctx context.Context, id string) (marketplace.OfferView, error) {
 	var row offerRow
-	if err := s.gormDB(ctx).Where("id = ?", id).Take(&row).Error; err != nil {
-		if errors.Is(err, gorm.ErrRecordNotFound) {
-			return marketplace.OfferView{}, &marketplace.Error{Code: marketplace.CodeNotFound, Message: "no such offer"}
-		}
+	if err := takeOne(s.gormDB(ctx), "offer", &row, "id = ?", id); err != nil {
 		return marketplace.OfferView{}, translate("read offer", err)
 	}
 	v, err := row.view()
@@ -260,20 +273,13 @@ func (s *Store) OfferView(ctx context.Context, id string) (marketplace.OfferView
 
 // OffersByID reads the offers with the given ids that exist.
 func (s *Store) OffersByID(ctx context.Context, ids []string) (map[string]marketplace.Offer, error) {
-	out := make(map[string]marketplace.Offer, len(ids))
-	for start := 0; start < len(ids); start += 500 {
-		chunk := ids[start:min(start+500, len(ids))]
-		var rows []offerRow
-		if err := s.gormDB(ctx).Where("id IN ?", chunk).Find(&rows).Error; err != nil {
-			return nil, translate("read offers", err)
-		}
-		for _, r := range rows {
-			o, err := r.domain()
-			if err != nil {
-				return nil, translate("read offers", err)
-			}
-			out[o.ID] = o
-		}
+	views, err := s.OfferViews(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[string]marketplace.Offer, len(views))
+	for id, v := range views {
+		out[id] = v.Offer
 	}
 	return out, nil
 }
@@ -290,7 +296,7 @@ func replaceOffer(tx *gorm.DB, o marketplace.Offer, prevVersion int) error {
 	if err != nil {
 		return err
 	}
-	res := tx.Model(&offerRow{}).Where("id = ? AND version = ?", o.ID, prevVersion).
+	res := tx.Model(&offerRow{}).Where("id = ? AND supplier_id = ? AND version = ?", o.ID, o.SupplierID, prevVersion).
 		Select("*").Omit("id", "created_at", "supplier_id").Updates(&rows[0])
 	if res.Error != nil {
 		return res.Error

@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"time"
 
@@ -64,11 +63,7 @@ func (s *Store) lockOffer(tx *gorm.DB, id string) (offerRow, error) {
 	if s.postgres {
 		q = q.Clauses(clause.Locking{Strength: "UPDATE"})
 	}
-	err := q.Where("id = ?", id).Take(&row).Error
-	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return row, &marketplace.Error{Code: marketplace.CodeNotFound, Message: "no such offer"}
-	}
-	return row, err
+	return row, takeOne(q, "offer", &row, "id = ?", id)
 }
 
 func overlapping(tx *gorm.DB, offerIDs []string, from, to int64) ([]marketplace.Reservation, error) {
@@ -92,10 +87,7 @@ func (s *Store) AcceptQuote(ctx context.Context, quoteID, orderID string, now ti
 	err := s.inTx(ctx, "accept quote", func(tx *gorm.DB) error {
 		created = false
 		var qr quoteRow
-		if err := tx.Where("id = ?", quoteID).Take(&qr).Error; err != nil {
-			if errors.Is(err, gorm.ErrRecordNotFound) {
-				return &marketplace.Error{Code: marketplace.CodeNotFound, Message: "no such quote"}
-			}
+		if err := takeOne(tx, "quote", &qr, "id = ?", quoteID); err != nil {
 			return err
 		}
 		q, err := qr.domain()
@@ -163,10 +155,7 @@ func (s *Store) AcceptQuote(ctx context.Context, quoteID, orderID string, now ti
 // Order reads one order.
 func (s *Store) Order(ctx context.Context, id string) (marketplace.Order, error) {
 	var r orderRow
-	if err := s.gormDB(ctx).Where("id = ?", id).Take(&r).Error; err != nil {
-		if errors.Is(err, gorm.ErrRecordNotFound) {
-			return marketplace.Order{}, &marketplace.Error{Code: marketplace.CodeNotFound, Message: "no such order"}
-		}
+	if err := takeOne(s.gormDB(ctx), "order", &r, "id = ?", id); err != nil {
 		return marketplace.Order{}, translate("read order", err)
 	}
 	return r.domain(), nil

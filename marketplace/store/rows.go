@@ -95,8 +95,16 @@ func (s *Store) migrate(ctx context.Context) error {
 	if err := s.gormDB(ctx).AutoMigrate(rows...); err != nil {
 		return fmt.Errorf("store: migrate schema: %w", err)
 	}
+	for _, fix := range afterMigrate {
+		if err := fix(ctx, s); err != nil {
+			return fmt.Errorf("store: migrate data: %w", err)
+		}
+	}
 	return nil
 }
+
+// afterMigrate lets the other files of the adapter fill new columns of existing rows.
+var afterMigrate []func(context.Context, *Store) error
 
 // extraRows lets the other files of the adapter register their tables with migrate.
 var extraRows []any

@@ -33,9 +33,10 @@ var sqlOps = map[marketplace.Op]string{
 	marketplace.OpGt: ">", marketplace.OpGe: ">=", marketplace.OpIn: "IN", marketplace.OpNotIn: "NOT IN",
 }
 
-// SearchOffers runs one read of a search plan: active offers only, every condition a bound
-// parameter on an offers column.
-func (s *Store) SearchOffers(ctx context.Context, q marketplace.OfferQuery) ([]marketplace.OfferView, error) {
+// SearchOfferKeys runs one read of a search plan: active offers only, every condition a bound
+// parameter on an offers column. It reads only id, currency and the sort key, which the
+// stream indexes cover (with the common filter columns), so most reads never touch the table.
+func (s *Store) SearchOfferKeys(ctx context.Context, q marketplace.OfferQuery) ([]marketplace.OfferKey, error) {
 	keyCol, ok := sortColumns[q.Key]
 	if !ok {
 		return nil, fmt.Errorf("store: search: unknown sort key %q", q.Key)
@@ -58,7 +59,7 @@ func (s *Store) SearchOffers(ctx context.Context, q marketplace.OfferQuery) ([]m
 		var args []any
 		for _, cur := range marketplace.OfferCurrencies {
 			bounds, ok := q.PriceBounds[cur]
-			if !ok {
+			if !ok || (q.Currencies != nil && !contains(q.Currencies, cur)) {
 				continue
 			}
 			conds := []string{"currency = ?"}
@@ -72,6 +73,8 @@ func (s *Store) SearchOffers(ctx context.Context, q marketplace.OfferQuery) ([]m
 		if len(parts) == 0 {
 			return nil, nil
 		}
+		// One currency (a price-sorted stream): a plain AND, so the index on
+		// (status, currency, price_micros) serves both the range and the order.
 		tx = tx.Where(strings.Join(parts, " OR "), args...)
 	}
 	dir, cmp := "ASC", ">"
@@ -85,17 +88,37 @@ func (s *Store) SearchOffers(ctx context.Context, q marketplace.OfferQuery) ([]m
 			tx = tx.Where("("+keyCol+" "+cmp+" ? OR ("+keyCol+" = ? AND id > ?))", a.Key, a.Key, a.ID)
 		}
 	}
-	var rows []offerRow
-	if err := tx.Order(keyCol + " " + dir + ", id ASC").Limit(q.Limit).Find(&rows).Error; err != nil {
+	var rows []struct {
+		ID       string
+		Currency string
+		SortKey  int64
+	}
+	err := tx.Select("id, currency, " + keyCol + " AS sort_key").Order(keyCol + " " + dir + ", id ASC").Limit(q.Limit).Scan(&rows).Error
+	if err != nil {
 		return nil, translate("search offers", err)
 	}
-	out := make([]marketplace.OfferView, len(rows))
+	out := make([]marketplace.OfferKey, len(rows))
 	for i, r := range rows {
-		v, err := r.view()
-		if err != nil {
-			return nil, translate("search offers", err)
+		out[i] = marketplace.OfferKey{ID: r.ID, Currency: r.Currency, Key: r.SortKey}
+	}
+	return out, nil
+}
+
+// OfferViews reads the offers with the given ids, keyed by id.
+func (s *Store) OfferViews(ctx context.Context, ids []string) (map[string]marketplace.OfferView, error) {
+	out := make(map[string]marketplace.OfferView, len(ids))
+	for start := 0; start < len(ids); start += 500 { // bounded IN lists
+		var rows []offerRow
+		if err := s.gormDB(ctx).Where("id IN ?", ids[start:min(start+500, len(ids))]).Find(&rows).Error; err != nil {
+			return nil, translate("read offers", err)
 		}
-		out[i] = v
+		for _, r := range rows {
+			v, err := r.view()
+			if err != nil {
+				return nil, translate("read offers", err)
+			}
+			out[v.ID] = v
+		}
 	}
 	return out, nil
 }
@@ -152,4 +175,13 @@ func clauseValue(typ string, c marketplace.Clause, i int) (any, error) {
 
 func likeEscape(s string) string {
 	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
 }

@@ -39,7 +39,7 @@ func IsPostgres(dsn string) bool {
 // transactions so a read-then-write transaction takes the write lock at BEGIN (without it,
 // two such transactions deadlock and one fails with "database is locked").
 func sqliteDSN(path string) string {
-	return "file:" + path + "?_foreign_keys=on&_busy_timeout=10000&_journal_mode=WAL&_txlock=immediate&_synchronous=NORMAL"
+	return "file:" + path + "?_foreign_keys=on&_busy_timeout=10000&_journal_mode=WAL&_txlock=immediate&_synchronous=NORMAL&_cache_size=-32768"
 }
 
 // Open connects to dsn (an SQLite file path or a postgres:// URL), checks that the database

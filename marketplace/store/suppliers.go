@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"errors"
 	"time"
 
 	"gorm.io/gorm"
@@ -49,10 +48,7 @@ func (s *Store) CreateSupplier(ctx context.Context, sp marketplace.Supplier, key
 // Supplier reads one supplier.
 func (s *Store) Supplier(ctx context.Context, id string) (marketplace.Supplier, error) {
 	var r supplierRow
-	if err := s.gormDB(ctx).Where("id = ?", id).Take(&r).Error; err != nil {
-		if errors.Is(err, gorm.ErrRecordNotFound) {
-			return marketplace.Supplier{}, &marketplace.Error{Code: marketplace.CodeNotFound, Message: "no such supplier"}
-		}
+	if err := takeOne(s.gormDB(ctx), "supplier", &r, "id = ?", id); err != nil {
 		return marketplace.Supplier{}, translate("read supplier", err)
 	}
 	return marketplace.Supplier{ID: r.ID, Name: r.Name, Country: r.Country, Demo: r.Demo, CreatedAt: r.CreatedAt.UTC()}, nil
@@ -61,10 +57,7 @@ func (s *Store) Supplier(ctx context.Context, id string) (marketplace.Supplier, 
 // APIKey reads one API key.
 func (s *Store) APIKey(ctx context.Context, id string) (marketplace.APIKey, error) {
 	var r apiKeyRow
-	if err := s.gormDB(ctx).Where("id = ?", id).Take(&r).Error; err != nil {
-		if errors.Is(err, gorm.ErrRecordNotFound) {
-			return marketplace.APIKey{}, &marketplace.Error{Code: marketplace.CodeNotFound, Message: "no such key"}
-		}
+	if err := takeOne(s.gormDB(ctx), "key", &r, "id = ?", id); err != nil {
 		return marketplace.APIKey{}, translate("read api key", err)
 	}
 	k := marketplace.APIKey{ID: r.ID, SupplierID: r.SupplierID, Hash: r.Hash, CreatedAt: r.CreatedAt.UTC()}

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"errors"
 
 	"gorm.io/gorm"
 
@@ -17,4 +18,13 @@ func (s *Store) inTx(ctx context.Context, op string, fn func(tx *gorm.DB) error)
 		return &marketplace.Error{Code: marketplace.CodeUnavailable, Message: "the database is busy; retry the request (" + op + ")"}
 	}
 	return translate(op, err)
+}
+
+// takeOne reads the row matching where into dest; no row is CodeNotFound "no such <what>".
+func takeOne(db *gorm.DB, what string, dest any, where string, args ...any) error {
+	err := db.Where(where, args...).Take(dest).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return &marketplace.Error{Code: marketplace.CodeNotFound, Message: "no such " + what}
+	}
+	return err
 }
