@@ -107,6 +107,7 @@ type Inputs struct {
 type Line struct {
 	Kind        string // base | discount | export_duty | export_rebate | customs_duty | additional_duty | levy | vat | withholding | surtax | fee | subsidy
 	Label       string
+	LabelZH     string          // the measure's label in Chinese, when it has one (for the bilingual UI)
 	Amount      decimal.Decimal // rounded once, to Currency's minor units
 	Currency    string
 	MeasureID   string          // the measure that produced the line, if any
@@ -549,6 +550,7 @@ func chargeLine(c tariff.Charge, cur string, mode RoundingMode) Line {
 	l := Line{
 		Kind:        string(c.Kind),
 		Label:       c.Label,
+		LabelZH:     c.LabelZH,
 		Amount:      Round(c.Amount, cur, mode),
 		Currency:    cur,
 		MeasureID:   c.MeasureID,

@@ -1,0 +1,238 @@
+package web
+
+import (
+	"errors"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+
+	"corridor/marketplace"
+)
+
+// marketPageSize is how many offers one market page lists; further pages follow the search's
+// keyset cursor.
+const marketPageSize = 20
+
+// marketFilter is one structured filter of the market form and the search clause it becomes.
+type marketFilter struct {
+	Param string // query parameter and form field
+	Field string // search-language field
+	Op    string
+}
+
+// marketFilters turn the form's fields into search-language clauses, so the form and the
+// search box share one parser, one validation and one search (Service.SearchOffers).
+var marketFilters = []marketFilter{
+	{"bloc", "bloc", "="}, {"region", "region", "="}, {"accelerator", "accelerator", "="},
+	{"gpus_min", "gpus", ">="}, {"price_max", "price", "<="}, {"pricing", "pricing", "="},
+	{"from", "available_from", "<="}, {"until", "available_until", ">="}, {"export_class", "export_class", "="},
+}
+
+// marketSorts are the sort options of the market page, as ?sort= values.
+var marketSorts = []string{"price", "-price", "per_pflop_hour", "available_from", "-gpus"}
+
+// marketForm is the market page's query: every field as typed, so the form shows it again.
+type marketForm struct {
+	Values map[string]string
+}
+
+func readMarketForm(c *fiber.Ctx) marketForm {
+	f := marketForm{Values: map[string]string{}}
+	for _, k := range []string{"bloc", "region", "accelerator", "gpus_min", "price_max", "currency", "pricing", "from", "until", "export_class", "q", "sort", "cursor"} {
+		f.Values[k] = strings.TrimSpace(c.Query(k))
+	}
+	return f
+}
+
+// search builds the search from the search box and the structured filters; errors are keyed
+// by form field and carry the parser's message.
+func (f marketForm) search() (marketplace.Search, map[string]string) {
+	errs := map[string]string{}
+	s, err := marketplace.ParseSearch(f.Values["q"])
+	if err != nil {
+		errs["q"] = fieldMessages(err)
+		s = marketplace.Search{}
+	}
+	for _, mf := range marketFilters {
+		v := f.Values[mf.Param]
+		if v == "" {
+			continue
+		}
+		one, err := marketplace.ParseSearch(mf.Field + mf.Op + v)
+		if err != nil || len(one.Clauses) != 1 || one.Clauses[0].Field != mf.Field {
+			msg := "not a valid value"
+			if err != nil {
+				msg = withoutColumn(fieldMessages(err))
+			}
+			errs[mf.Param] = msg
+			continue
+		}
+		s.Clauses = append(s.Clauses, one.Clauses[0])
+	}
+	if cur := f.Values["currency"]; cur != "" {
+		one, err := marketplace.ParseSearch("currency=" + cur)
+		if err != nil {
+			errs["currency"] = withoutColumn(fieldMessages(err))
+		} else {
+			s.Currency = one.Currency
+		}
+	}
+	if s.Currency == "" {
+		s.Currency = marketplace.DefaultCurrency
+	}
+	return s, errs
+}
+
+// withoutColumn drops the parser's "col N: " prefix, which means nothing for a form field of
+// its own (the search box keeps it: there the column points into what the user typed).
+func withoutColumn(msg string) string {
+	if rest, ok := strings.CutPrefix(msg, "col "); ok {
+		if _, after, found := strings.Cut(rest, ": "); found {
+			return after
+		}
+	}
+	return msg
+}
+
+// fieldMessages joins the field messages of a domain error (or returns its text).
+func fieldMessages(err error) string {
+	var de *marketplace.Error
+	if errors.As(err, &de) && len(de.Fields) > 0 {
+		msgs := make([]string, len(de.Fields))
+		for i, f := range de.Fields {
+			msgs[i] = f.Message
+		}
+		return strings.Join(msgs, "; ")
+	}
+	return err.Error()
+}
+
+// link returns the market URL with the form's values, key set to value ("" removes it); any
+// change but the cursor's starts again at the first page.
+func (f marketForm) link(key, value string) string {
+	q := url.Values{}
+	for k, v := range f.Values {
+		if v != "" {
+			q.Set(k, v)
+		}
+	}
+	if key != "cursor" {
+		q.Del("cursor")
+	}
+	if value == "" {
+		q.Del(key)
+	} else {
+		q.Set(key, value)
+	}
+	if len(q) == 0 {
+		return "/"
+	}
+	return "/?" + q.Encode()
+}
+
+// window is the availability window the form asks for; GPUs free are counted over it.
+func (f marketForm) window() (start, end time.Time) {
+	start, _ = time.Parse(time.DateOnly, f.Values["from"])
+	end, _ = time.Parse(time.DateOnly, f.Values["until"])
+	return start, end
+}
+
+// marketPage is the data of the market page.
+type marketPage struct {
+	*view
+	Form         marketForm
+	Errs         map[string]string
+	Currency     string
+	FXDate       string
+	Hits         []marketplace.SearchHit
+	First, Next  string
+	Regions      []marketplace.Region
+	Accelerators []marketplace.Accelerator
+	Sorts        []string
+	Map          mapView
+	ClearRegion  string
+	region       map[string]marketplace.Region
+	accelerator  map[string]marketplace.Accelerator
+}
+
+// Region returns the region of a hit, for its bilingual name.
+func (p marketPage) Region(code string) marketplace.Region { return p.region[code] }
+
+// Accelerator returns the accelerator of a hit, for its bilingual name.
+func (p marketPage) Accelerator(model string) marketplace.Accelerator {
+	if a, ok := p.accelerator[model]; ok {
+		return a
+	}
+	return marketplace.Accelerator{Model: model}
+}
+
+func (u *ui) handleMarket(c *fiber.Ctx, v *view) error {
+	ctx := c.UserContext()
+	v.Title = v.T("market.title")
+	form := readMarketForm(c)
+	search, errs := form.search()
+	regions, err := u.market.Regions(ctx, marketplace.RegionFilter{})
+	if err != nil {
+		return err
+	}
+	accs, err := u.market.Accelerators(ctx)
+	if err != nil {
+		return err
+	}
+	p := marketPage{view: v, Form: form, Errs: errs, Currency: search.Currency, Regions: regions, Accelerators: accs, Sorts: marketSorts,
+		ClearRegion: form.link("region", ""), region: map[string]marketplace.Region{}, accelerator: map[string]marketplace.Accelerator{}}
+	for _, r := range regions {
+		p.region[r.Code] = r
+	}
+	for _, a := range accs {
+		p.accelerator[a.Model] = a
+	}
+	if len(errs) == 0 {
+		start, end := form.window()
+		page, err := u.market.SearchOffers(ctx, marketplace.SearchRequest{Q: search.String(), Sort: form.Values["sort"],
+			Cursor: form.Values["cursor"], Limit: marketPageSize, Start: start, End: end})
+		if err != nil {
+			var de *marketplace.Error
+			if !errors.As(err, &de) || de.Code != marketplace.CodeInvalid {
+				return err
+			}
+			for _, f := range de.Fields {
+				key := f.Field
+				if key != "sort" && key != "cursor" {
+					key = "q"
+				}
+				errs[key] = joinMsg(errs[key], f.Message)
+			}
+		} else {
+			p.Hits, p.FXDate = page.Hits, page.FXDate.Format(time.DateOnly)
+			if page.NextCursor != "" {
+				p.Next = form.link("cursor", page.NextCursor)
+			}
+		}
+	}
+	if form.Values["cursor"] != "" {
+		p.First = form.link("cursor", "")
+	}
+	all, err := u.market.ActiveOffers(ctx, marketplace.OfferContextFilter{})
+	if err != nil {
+		return err
+	}
+	perRegion := map[string]int{}
+	for _, oc := range all {
+		perRegion[oc.Offer.Region]++
+	}
+	p.Map = buildMap(v, regions, perRegion, form)
+	status := fiber.StatusOK
+	if len(errs) > 0 {
+		status = fiber.StatusBadRequest
+	}
+	return u.render(c, status, "market", p)
+}
+
+// IsSelected reports whether the form's field holds value, for <option selected>.
+func (f marketForm) IsSelected(field, value string) bool { return f.Values[field] == value }
+
+// SortLabel names a sort option in the page's language.
+func (p marketPage) SortLabel(s string) string { return p.T("sort." + s) }
