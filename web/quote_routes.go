@@ -10,6 +10,6 @@ func addQuoteRoutes(api fiber.Router, d Deps) {
 
 	api.Get("/policies", handlePolicyList(d.Market))
 	api.Get("/policies/:id/versions/:n", handlePolicyVersionGet(d.Market))
-	api.Post("/policies", adminOnly(d), handlePolicyCreate(d.Market))
-	api.Post("/policies/:id/versions/:n/activate", adminOnly(d), handlePolicyActivate(d.Market))
+	api.Post("/policies", requireAdmin(d.AdminTokenHash), handlePolicyCreate(d.Market))
+	api.Post("/policies/:id/versions/:n/activate", requireAdmin(d.AdminTokenHash), handlePolicyActivate(d.Market))
 }
