@@ -19,6 +19,8 @@ import (
 	"unicode/utf8"
 
 	"github.com/shopspring/decimal"
+
+	"corridor/tariff"
 )
 
 // Op is a comparison operator of the search language.
@@ -1066,32 +1068,13 @@ func searchClosest(s string, candidates []string, maxD int) string {
 	}
 	best, bestD := "", maxD+1
 	for _, c := range candidates {
-		if d := searchLevenshtein(s, c); d < bestD {
+		if d := tariff.EditDistance(s, c); d < bestD {
 			best, bestD = c, d
 		}
 	}
 	return best
 }
 
-func searchLevenshtein(a, b string) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
-}
 
 // Sort keys (Sort.Key).
 const (

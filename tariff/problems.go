@@ -89,14 +89,16 @@ func syntaxProblem(file string, err error) Problem {
 func closest(s string, candidates []string) string {
 	best, bestD := "", len(s)/2+2
 	for _, c := range candidates {
-		if d := editDistance(s, c); d < bestD {
+		if d := EditDistance(s, c); d < bestD {
 			best, bestD = c, d
 		}
 	}
 	return best
 }
 
-func editDistance(a, b string) int {
+// EditDistance returns the Levenshtein distance between a and b (byte-wise), or 99 when either
+// is longer than 64 bytes; "did you mean" hints here and in the offer search language use it.
+func EditDistance(a, b string) int {
 	if len(a) > 64 || len(b) > 64 {
 		return 99
 	}
