@@ -1075,7 +1075,6 @@ func searchClosest(s string, candidates []string, maxD int) string {
 	return best
 }
 
-
 // Sort keys (Sort.Key).
 const (
 	SortPrice         = "price"          // price per GPU-hour in the query currency
