@@ -291,13 +291,15 @@ func TestVouchers(t *testing.T) {
 	cases := []struct {
 		region, vendor, on, want string
 	}{
-		{"cn-beijing", "US", "2025-06-30", "cn-voucher-beijing=-200000"},
-		{"cn-beijing", "US", "2026-11-28", ""}, // programme 2023–2025 ended
-		{"cn-shanghai", "US", "2026-11-28", "cn-voucher-shanghai=-300000"},
-		{"cn-shenzhen", "US", "2026-11-28", "cn-voucher-shenzhen=-500000"},
-		{"cn-hangzhou", "CN", "2026-11-28", "cn-voucher-hangzhou-domestic=-300000"},
-		{"cn-hangzhou", "US", "2026-11-28", "cn-voucher-hangzhou-other=-200000"},
-		{"", "US", "2026-11-28", ""},
+		// Every CN-hosted supply to a CN buyer carries the supplier's 6% domestic VAT
+		// (1,000,000 × 6% = 60,000); vouchers come on top of it.
+		{"cn-beijing", "US", "2025-06-30", "cn-vat-domestic-services=60000 cn-voucher-beijing=-200000"},
+		{"cn-beijing", "US", "2026-11-28", "cn-vat-domestic-services=60000"}, // programme 2023–2025 ended
+		{"cn-shanghai", "US", "2026-11-28", "cn-vat-domestic-services=60000 cn-voucher-shanghai=-300000"},
+		{"cn-shenzhen", "US", "2026-11-28", "cn-vat-domestic-services=60000 cn-voucher-shenzhen=-500000"},
+		{"cn-hangzhou", "CN", "2026-11-28", "cn-vat-domestic-services=60000 cn-voucher-hangzhou-domestic=-300000"},
+		{"cn-hangzhou", "US", "2026-11-28", "cn-vat-domestic-services=60000 cn-voucher-hangzhou-other=-200000"},
+		{"", "US", "2026-11-28", "cn-vat-domestic-services=60000"},
 	}
 	for _, tc := range cases {
 		s := gpuHours("CN", "CN", tariff.BuyerBusiness, "10000", "1000000", "CNY")
@@ -315,7 +317,7 @@ func TestVouchers(t *testing.T) {
 	q := scenario(t, "cny-weakens-vouchers-cut")
 	s := gpuHours("CN", "CN", tariff.BuyerBusiness, "10000", "1000000", "CNY")
 	s.BuyerRegion = "cn-shenzhen"
-	if a, _ := tariff.Assess(q, s, date("2026-11-28")); lines(a) != "cn-voucher-shenzhen=-250000" {
+	if a, _ := tariff.Assess(q, s, date("2026-11-28")); lines(a) != "cn-vat-domestic-services=60000 cn-voucher-shenzhen=-250000" {
 		t.Errorf("scenario Shenzhen: %s", lines(a))
 	}
 }
@@ -384,6 +386,33 @@ func TestScenarioLibraryEffects(t *testing.T) {
 	for _, s := range ss {
 		if s.ID == "cny-weakens-vouchers-cut" && !s.FXShocks["CNY"].Equal(dec("-0.05")) {
 			t.Errorf("shock = %v", s.FXShocks)
+		}
+	}
+}
+
+// A supplier hosting in the buyer's own country charges local VAT; a business deducts it.
+// FI business, 1,000 GPU-hours for EUR 2,000.00 on 2026-11-28: 25.5% = 510.00, payable and
+// recoverable. A CN business buying CN-hosted hours pays 6% (120.00), also recoverable.
+func TestDomesticVAT(t *testing.T) {
+	p := mustBaseline(t)
+	for _, tc := range []struct {
+		origin, dest, cur, want string
+	}{
+		{"FI", "FI", "EUR", "vat-fi-domestic-b2b-2024-09=510"},
+		{"DE", "DE", "EUR", "vat-de-domestic-b2b=380"},
+		{"CN", "CN", "CNY", "cn-vat-domestic-services=120"},
+	} {
+		s := gpuHours(tc.origin, tc.dest, tariff.BuyerBusiness, "1000", "2000", tc.cur)
+		a, err := tariff.Assess(p, s, date("2026-11-28"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := lines(a); got != tc.want {
+			t.Errorf("%s→%s: %q, want %q", tc.origin, tc.dest, got, tc.want)
+			continue
+		}
+		if c := a.Charges[0]; !c.Payable || !c.Recoverable {
+			t.Errorf("%s→%s: domestic VAT must be payable and recoverable for a business: %+v", tc.origin, tc.dest, c)
 		}
 	}
 }
