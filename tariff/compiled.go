@@ -246,7 +246,10 @@ func keyOf(x decimal.Decimal) (decKey, bool) {
 // (reasons of the measures that do not apply, superseded alternatives, fired gates), the
 // gates' flags, and the priced measures to compute in order of computation.
 type matchResult struct {
-	trail   []Consideration
+	trail []Consideration
+	// applied is trail with every priced step that is not a customs group marked "applied":
+	// what an assessment returns, shared and read-only, when no computed note changes it.
+	applied []Consideration
 	flags   []Flag
 	blocked bool
 	steps   []step

@@ -140,6 +140,8 @@ type Consideration struct {
 type Assessment struct {
 	Charges []Charge // in order of computation
 	Flags   []Flag
-	Trail   []Consideration // every measure of the policy, in document order
-	Blocked bool            // a gate with action block matched: the supply must not be priced
+	// Trail explains every measure of the policy, in document order. It is read-only: it may
+	// be shared with other assessments of the same policy (copy it before changing it).
+	Trail   []Consideration
+	Blocked bool // a gate with action block matched: the supply must not be priced
 }
