@@ -3,6 +3,7 @@ package marketplace
 import (
 	"context"
 	"fmt"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -96,7 +97,10 @@ type SearchPage struct {
 	Hits       []SearchHit
 	NextCursor string
 	FXDate     time.Time
-	Warnings   []string
+	// FXSources are the distinct sources of the rates the search compared prices with (sorted),
+	// so a page can say whether they are the ECB's published figures or something else.
+	FXSources []string
+	Warnings  []string
 }
 
 // SearchOffers runs a search: q in the search language, sort, keyset cursor and limit.
@@ -134,6 +138,7 @@ func (s *Service) SearchOffers(ctx context.Context, r SearchRequest) (SearchPage
 		return SearchPage{}, &Error{Code: CodeUnavailable, Message: "search needs FX rates to compare prices across currencies; none are stored (import them with `corridor fx import`)"}
 	}
 	rates := map[string]decimal.Decimal{}
+	var fxSources []string
 	for _, c := range OfferCurrencies {
 		u, err := snap.CrossRate(c, cur)
 		if err != nil {
@@ -141,13 +146,17 @@ func (s *Service) SearchOffers(ctx context.Context, r SearchRequest) (SearchPage
 				Message: fmt.Sprintf("currency=%s: no rate to convert %s into %s on %s; use another currency", cur, c, cur, today.Format(time.DateOnly))})
 		}
 		rates[c] = u.Rate
+		if c != cur && !slices.Contains(fxSources, u.Source) {
+			fxSources = append(fxSources, u.Source)
+		}
 	}
+	sort.Strings(fxSources)
 	models, err := s.narrowModels(ctx, search, srt)
 	if err != nil {
 		return SearchPage{}, err
 	}
 	if models != nil && len(models) == 0 {
-		return SearchPage{Search: search, Sort: srt, FXDate: snap.Date, Warnings: warnings}, nil
+		return SearchPage{Search: search, Sort: srt, FXDate: snap.Date, FXSources: fxSources, Warnings: warnings}, nil
 	}
 	plan, err := planSearch(search, srt, rates, after, limit, models)
 	if err != nil {
@@ -175,7 +184,7 @@ func (s *Service) SearchOffers(ctx context.Context, r SearchRequest) (SearchPage
 		}
 		return rows[idx[a]].ID < rows[idx[b]].ID
 	})
-	page := SearchPage{Search: search, Sort: srt, FXDate: snap.Date, Warnings: warnings}
+	page := SearchPage{Search: search, Sort: srt, FXDate: snap.Date, FXSources: fxSources, Warnings: warnings}
 	var ids []string
 	for n, i := range idx {
 		if n == limit {

@@ -9,8 +9,10 @@ import (
 	"corridor/pricing"
 )
 
-// FXSnapshotSource is the source recorded for the embedded FX snapshot's rates.
-const FXSnapshotSource = "Corridor illustrative FX snapshot (ECB format, not ECB-published figures; see seed/data/fx/SOURCE.md)"
+// FXCarryForwardSource is the source recorded for the rates of the illustrative carry-forward row
+// (FXCarryForward). The rates of the ECB snapshot (FXSnapshot) keep pricing.SourceECB: they are
+// the ECB's published figures, so a later `corridor fx import` of the same days adds nothing.
+const FXCarryForwardSource = "Illustrative: ECB fixing of 2025-10-21 carried forward to 2026-11-27 (no newer rates offline; import current ECB rates with corridor fx import)"
 
 // Load returns everything a start seeds: the reference data (regions, accelerators, the FX
 // snapshot), the demo market when demo is true, and the policy documents (baseline first,
@@ -28,11 +30,22 @@ func Load(demo bool) (marketplace.SeedData, []marketplace.PolicyDoc, error) {
 	if d.FXRates, err = pricing.ParseECB(name, raw); err != nil {
 		return d, nil, fmt.Errorf("seed fx snapshot %s: %w", name, err)
 	}
-	for i := range d.FXRates {
-		// The snapshot is in the ECB's format but not the ECB's figures: say so in every quote
-		// that uses it, and let a real import of the same day win (see Service.FXOn).
-		d.FXRates[i].Source = FXSnapshotSource
+	for _, r := range d.FXRates {
+		if r.Source != pricing.SourceECB { // ParseECB marks every rate it reads as the ECB's
+			return d, nil, fmt.Errorf("seed fx snapshot %s: rate %s %s has source %q, want %q", name, r.Date.Format(dateLayout), r.Currency, r.Source, pricing.SourceECB)
+		}
 	}
+	name, raw = FXCarryForward()
+	carried, err := pricing.ParseECB(name, raw)
+	if err != nil {
+		return d, nil, fmt.Errorf("seed fx carry-forward %s: %w", name, err)
+	}
+	for i := range carried {
+		// Not an ECB figure: say so in every quote that uses it, and let a real import of the
+		// same day win (see Service.FXOn).
+		carried[i].Source = FXCarryForwardSource
+	}
+	d.FXRates = append(d.FXRates, carried...)
 	if demo {
 		if d.Suppliers, d.Offers, err = DemoMarket(); err != nil {
 			return d, nil, fmt.Errorf("seed demo market: %w", err)

@@ -1,8 +1,8 @@
 // Package seed holds Corridor's reference data as embedded, sourced files and loads them into
 // marketplace domain values: the East Data West Compute hub nodes and clusters and the EU AI
 // Factories (regions.yaml), the accelerator catalogue (accelerators.yaml), a demo market of
-// suppliers and offers (demo_market.yaml) and an ECB-format reference-rate snapshot
-// (fx/eurofxref-hist.csv).
+// suppliers and offers (demo_market.yaml), a snapshot of the ECB's published reference rates
+// (fx/eurofxref-hist.csv) and one illustrative carry-forward row (fx/carry-forward.csv).
 //
 // The data is embedded so that a fresh binary can seed a database and price quotes offline. Every
 // record carries a source, the date the figure refers to and a confidence mark (sourced, estimate
@@ -45,6 +45,7 @@ const (
 	acceleratorsFile = "data/accelerators.yaml"
 	demoMarketFile   = "data/demo_market.yaml"
 	fxFile           = "data/fx/eurofxref-hist.csv"
+	fxCarryFile      = "data/fx/carry-forward.csv"
 )
 
 // dateLayout is the YYYY-MM-DD layout used for as_of and availability dates.
@@ -543,34 +544,52 @@ func (o offerRecord) domain() (marketplace.Offer, error) {
 // picks the historical-CSV parser.
 const FXSnapshotName = "eurofxref-hist.csv"
 
-// FXSnapshot returns the embedded reference-rate snapshot in the ECB eurofxref-hist.csv format
-// (EUR base, newest first), so quotes work without a network. The bytes are a copy: callers may
-// keep or modify them. Read FXSnapshotProvenance before trusting a figure in it.
+// FXCarryForwardName is the file name FXCarryForward reports.
+const FXCarryForwardName = "carry-forward.csv"
+
+// FXSnapshot returns the embedded snapshot of the ECB's published euro reference rates, verbatim
+// rows of the ECB's eurofxref-hist.csv (EUR base, newest first): every TARGET day from
+// 2024-01-02 to 2025-05-09, then 2025-10-09 and 2025-10-21 (see FXSnapshotProvenance and
+// data/fx/SOURCE.md). It holds no invented figure. The bytes are a copy: callers may keep or
+// modify them.
 func FXSnapshot() (name string, data []byte) {
-	b, err := files.ReadFile(fxFile)
-	if err != nil {
-		panic("seed: embedded " + fxFile + " missing: " + err.Error()) // a build defect, caught by go test
-	}
-	return FXSnapshotName, b
+	return FXSnapshotName, embedded(fxFile)
 }
 
-// FXSnapshotProvenance says where the FX snapshot's figures come from. It is illustrative: the
-// reference data has no ECB EUR/CNY figures for 2025–2026, so the rows are built from a handful
-// of dated PBoC parities and one ECB EUR/USD fixing, interpolated between them and carried
-// forward after the last; the other currencies are illustrative levels. data/fx/SOURCE.md lists
-// which dates are published figures.
+// FXCarryForward returns the one illustrative row (same CSV layout) that lets an offline start
+// price today's quotes: the ECB fixing of 2025-10-21 repeated under 2026-11-27. It is not an
+// ECB figure; Load labels its rates FXCarryForwardSource, and a real import of the same day
+// wins over it (see marketplace.Service.FXOn). The bytes are a copy.
+func FXCarryForward() (name string, data []byte) {
+	return FXCarryForwardName, embedded(fxCarryFile)
+}
+
+// embedded returns a copy of an embedded file that must exist.
+func embedded(name string) []byte {
+	b, err := files.ReadFile(name)
+	if err != nil {
+		panic("seed: embedded " + name + " missing: " + err.Error()) // a build defect, caught by go test
+	}
+	return b
+}
+
+// FXSnapshotProvenance says where the FX snapshot's figures come from. The rows of
+// FXSnapshot are the ECB's published reference rates, copied verbatim (sourced); the one row of
+// FXCarryForward is illustrative and its rates carry FXCarryForwardSource as their source.
 func FXSnapshotProvenance() marketplace.Provenance {
 	return marketplace.Provenance{
-		Source: "Format: ECB euro foreign exchange reference rates, eurofxref-hist.csv " +
-			"(https://www.ecb.europa.eu/stats/eurofxref/eurofxref-hist.csv). Anchor values: " +
-			"REFERENCE-DATA.md §5 (PBoC central parity via Xinhua; ECB EUR/USD 2025-02-21 via https://euro2.net/?p=21644)",
-		AsOf:       "2026-11-27",
-		Confidence: marketplace.ConfidenceIllustrative,
-		Note: "Not the ECB's published series. Only USD on 2025-02-21 (1.0465) is an ECB figure. " +
-			"USD and CNY on 2025-01-02, 2025-01-14, 2025-02-21 (CNY), 2025-02-25, 2025-07-16, 2025-09-01 and " +
-			"2026-01-27 are PBoC EUR/CNY parities and their EUR/USD crosses (estimates of the ECB values); " +
-			"days between are linearly interpolated and days after 2026-01-27 carry that day's value forward. " +
-			"All other currencies are illustrative levels. Import the real ECB file before relying on a quote.",
+		Source: "ECB euro foreign exchange reference rates (https://www.ecb.europa.eu/stats/eurofxref/eurofxref-hist.csv), " +
+			"rows 2024-01-02 to 2025-05-09 copied verbatim from the mirror https://github.com/h0tbird/eurofxref (eurofxref-hist.csv, " +
+			"commit 1be77cd409e46895ef4ae634e3aabec682cbfeab); 2025-10-09 and 2025-10-21 from eurofxref-daily.xml responses " +
+			"quoted in public test fixtures (2025-10-21: partisiablockchain OffChainFetchExchangeRateTest; 2025-10-09: a " +
+			"Wallet.Client ECB client test, public code corpus file id 4628215051)",
+		AsOf:       "2025-10-21",
+		Confidence: marketplace.ConfidenceSourced,
+		Note: "Published ECB figures only: every TARGET day 2024-01-02 … 2025-05-09, then 2025-10-09 and 2025-10-21 " +
+			"(no rows in between). Separately, data/fx/carry-forward.csv has one ILLUSTRATIVE row dated 2026-11-27 that " +
+			"repeats the 2025-10-21 fixing (EUR 1 = CNY 8.2626) so an offline start can price today's quotes; its rates " +
+			"are labelled \"" + FXCarryForwardSource + "\" in every quote that uses them. " +
+			"Import current ECB rates with `corridor fx import` before relying on a quote.",
 	}
 }
 

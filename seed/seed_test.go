@@ -11,6 +11,7 @@ import (
 	"github.com/shopspring/decimal"
 
 	"corridor/marketplace"
+	"corridor/pricing"
 )
 
 func checkProvenance(t *testing.T, what string, p marketplace.Provenance) {
@@ -284,22 +285,24 @@ func TestDemoProvenance(t *testing.T) {
 	}
 }
 
-func TestFXSnapshot(t *testing.T) {
-	name, data := FXSnapshot()
-	if name != "eurofxref-hist.csv" {
-		t.Errorf("name %q", name)
-	}
+// readFXCSV parses an embedded ECB-format CSV strictly: the header starts with "Date," and ends
+// with the ECB's trailing comma, every row has exactly as many cells as the header, dates are
+// strictly descending, and USD and CNY are decimals on every row. It returns the rows after the
+// header and the column index.
+func readFXCSV(t *testing.T, what string, data []byte) ([][]string, map[string]int) {
+	t.Helper()
 	if !bytes.HasPrefix(data, []byte("Date,")) {
-		t.Fatalf("header does not start with Date,: %.40q", data)
+		t.Fatalf("%s: header does not start with Date,: %.40q", what, data)
 	}
 	r := csv.NewReader(bytes.NewReader(data))
+	r.FieldsPerRecord = -1 // checked below, with the row named
 	rows, err := r.ReadAll()
 	if err != nil {
-		t.Fatal(err)
+		t.Fatalf("%s: %v", what, err)
 	}
 	header := rows[0]
 	if header[len(header)-1] != "" {
-		t.Error("header lacks the ECB trailing comma")
+		t.Errorf("%s: header lacks the ECB trailing comma", what)
 	}
 	col := map[string]int{}
 	for i, h := range header {
@@ -307,37 +310,132 @@ func TestFXSnapshot(t *testing.T) {
 	}
 	for _, c := range []string{"USD", "CNY", "GBP", "JPY", "CHF", "HKD", "SGD", "PLN", "SEK", "DKK"} {
 		if _, ok := col[c]; !ok {
-			t.Errorf("no %s column", c)
+			t.Errorf("%s: no %s column", what, c)
 		}
 	}
-	if rows[1][0] != "2026-11-27" {
-		t.Errorf("newest row %s, want 2026-11-27", rows[1][0])
-	}
-	if len(rows) < 31 {
-		t.Errorf("%d rows; want ≥ 30 business days", len(rows)-1)
-	}
-	prev := ""
-	for _, row := range rows[1:] {
-		if prev != "" && row[0] >= prev {
-			t.Fatalf("rows not newest first at %s", row[0])
+	var prev time.Time
+	for i, row := range rows[1:] {
+		if len(row) != len(header) {
+			t.Fatalf("%s: row %d (%s) has %d cells, header %d", what, i+2, row[0], len(row), len(header))
 		}
-		prev = row[0]
+		d, err := time.Parse(dateLayout, row[0])
+		if err != nil {
+			t.Fatalf("%s: row %d: date %q", what, i+2, row[0])
+		}
+		if i > 0 && !d.Before(prev) {
+			t.Fatalf("%s: rows not strictly newest first at %s", what, row[0])
+		}
+		prev = d
 		for _, c := range []string{"USD", "CNY"} {
 			if _, err := decimal.NewFromString(row[col[c]]); err != nil {
-				t.Errorf("%s %s: %q", row[0], c, row[col[c]])
+				t.Errorf("%s: %s %s: %q", what, row[0], c, row[col[c]])
 			}
 		}
 	}
-	// The one ECB figure REFERENCE-DATA §5 gives must be there as published.
-	for _, row := range rows[1:] {
-		if row[0] == "2025-02-21" && row[col["USD"]] != "1.0465" {
-			t.Errorf("2025-02-21 USD %s, want the ECB's 1.0465", row[col["USD"]])
+	return rows[1:], col
+}
+
+func TestFXSnapshot(t *testing.T) {
+	name, data := FXSnapshot()
+	if name != "eurofxref-hist.csv" {
+		t.Errorf("name %q", name)
+	}
+	rows, col := readFXCSV(t, name, data)
+	// The real series: [2024-01-02 … 2025-05-09] every TARGET day, then 2025-10-09, 2025-10-21.
+	if rows[0][0] != "2025-10-21" || rows[1][0] != "2025-10-09" || rows[2][0] != "2025-05-09" || rows[len(rows)-1][0] != "2024-01-02" {
+		t.Errorf("coverage %s, %s, %s … %s; want 2025-10-21, 2025-10-09, 2025-05-09 … 2024-01-02",
+			rows[0][0], rows[1][0], rows[2][0], rows[len(rows)-1][0])
+	}
+	// 2024 has 256 TARGET days, 2025 has 89 up to 2025-05-09; plus the two October fixings.
+	if len(rows) != 256+89+2 {
+		t.Errorf("%d rows, want %d", len(rows), 256+89+2)
+	}
+	byDate := map[string][]string{}
+	for _, row := range rows {
+		byDate[row[0]] = row
+	}
+	// Published ECB figures, spot-checked against their sources.
+	for _, c := range []struct{ date, cur, want string }{
+		{"2025-10-21", "CNY", "8.2626"}, {"2025-10-21", "USD", "1.1607"}, {"2025-10-21", "GBP", "0.8678"},
+		{"2025-10-09", "CNY", "8.2698"}, {"2025-10-09", "USD", "1.1611"},
+		{"2025-05-09", "CNY", "8.147"}, {"2025-05-02", "CNY", "8.2479"},
+		{"2025-02-21", "USD", "1.0465"}, // also the one ECB figure REFERENCE-DATA §5 gives
+		{"2024-09-02", "CNY", "7.8677"}, {"2024-01-02", "USD", "1.0956"},
+	} {
+		if row, ok := byDate[c.date]; !ok || row[col[c.cur]] != c.want {
+			t.Errorf("%s %s = %v, want %s", c.date, c.cur, row, c.want)
+		}
+	}
+	// Cells the ECB no longer fills are N/A, as in the real file.
+	for _, cur := range []string{"CYP", "EEK", "LTL", "LVL", "MTL", "ROL", "SIT", "SKK", "HRK", "RUB", "TRL"} {
+		for _, row := range rows {
+			if row[col[cur]] != "N/A" {
+				t.Errorf("%s %s = %q, want N/A", row[0], cur, row[col[cur]])
+			}
 		}
 	}
 	p := FXSnapshotProvenance()
 	checkProvenance(t, "fx snapshot", p)
-	if p.Confidence == marketplace.ConfidenceSourced {
-		t.Error("the FX snapshot is interpolated and must not claim to be sourced")
+	if p.Confidence != marketplace.ConfidenceSourced || p.AsOf != "2025-10-21" || !strings.Contains(p.Source, "github.com/h0tbird/eurofxref") {
+		t.Errorf("provenance %+v: want sourced, as of 2025-10-21, citing the mirror", p)
+	}
+	if !strings.Contains(p.Note, "2026-11-27") || !strings.Contains(p.Note, "ILLUSTRATIVE") {
+		t.Errorf("provenance note must name the illustrative carry-forward row: %s", p.Note)
+	}
+}
+
+func TestFXCarryForward(t *testing.T) {
+	name, data := FXCarryForward()
+	rows, col := readFXCSV(t, name, data)
+	if len(rows) != 1 || rows[0][0] != "2026-11-27" {
+		t.Fatalf("carry-forward rows %v, want exactly one dated 2026-11-27", rows)
+	}
+	_, snap := FXSnapshot()
+	if !bytes.Equal(data[:bytes.IndexByte(data, '\n')], snap[:bytes.IndexByte(snap, '\n')]) {
+		t.Error("carry-forward header differs from the snapshot's")
+	}
+	real, _ := readFXCSV(t, "snapshot", snap)
+	if real[0][0] != "2025-10-21" || !reflect.DeepEqual(rows[0][1:], real[0][1:]) {
+		t.Errorf("carry-forward row must repeat the 2025-10-21 fixing:\n got %v\nwant %v", rows[0], real[0])
+	}
+	if rows[0][col["CNY"]] != "8.2626" {
+		t.Errorf("carried CNY %s, want 8.2626", rows[0][col["CNY"]])
+	}
+}
+
+// TestLoadFXSources checks that Load keeps the ECB's source on the published rates and labels
+// the carry-forward rates as illustrative.
+func TestLoadFXSources(t *testing.T) {
+	d, _, err := Load(false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	carried, ecb := 0, 0
+	for _, r := range d.FXRates {
+		day := r.Date.Format(dateLayout)
+		switch {
+		case day == "2026-11-27":
+			carried++
+			if r.Source != FXCarryForwardSource {
+				t.Errorf("%s %s source %q, want the carry-forward label", day, r.Currency, r.Source)
+			}
+			if r.Currency == "CNY" && !r.PerEUR.Equal(decimal.RequireFromString("8.2626")) {
+				t.Errorf("carried CNY %s, want 8.2626", r.PerEUR)
+			}
+		case r.Source != pricing.SourceECB:
+			t.Errorf("%s %s source %q, want %q", day, r.Currency, r.Source, pricing.SourceECB)
+		default:
+			ecb++
+		}
+	}
+	if carried != 30 { // the 30 currencies the ECB quoted on 2025-10-21, BGN included
+		t.Errorf("%d carried rates, want 30", carried)
+	}
+	if ecb == 0 {
+		t.Error("no ECB rates loaded")
+	}
+	if !strings.HasPrefix(FXCarryForwardSource, "Illustrative:") || strings.Contains(FXCarryForwardSource, pricing.SourceECB) {
+		t.Errorf("carry-forward label %q must read as illustrative, not as ECB data", FXCarryForwardSource)
 	}
 }
 

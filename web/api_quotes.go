@@ -289,7 +289,7 @@ func QuoteDocument(pq marketplace.PricedQuote, now time.Time) ([]byte, error) {
 }
 
 // amount is a rounded money amount rendered with exactly the currency's minor units
-// ("1527.40", "12640.00", "1500" for JPY), as finance expects to read it.
+// ("1529.78", "12640.00", "1500" for JPY), as finance expects to read it.
 type amount string
 
 // fixed renders an already-rounded amount with its currency's minor units.

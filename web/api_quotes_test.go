@@ -8,6 +8,8 @@ import (
 	"testing"
 
 	"github.com/shopspring/decimal"
+
+	"corridor/seed"
 )
 
 type quoteResp struct {
@@ -62,8 +64,10 @@ func (q quoteResp) sumPayable(t *testing.T) decimal.Decimal {
 }
 
 // Worked cases on the seeded demo offer demo-offer-001 (H100 SXM in Zhongwei, Ningxia, CNY 15.80
-// per GPU-hour), priced on Saturday 2026-11-28 with Friday's snapshot rate EUR 1 = CNY 8.2755:
-// 8 GPUs × 100 h × 15.80 = CNY 12,640.00; ÷ 8.2755 = EUR 1,527.4001… → 1,527.40.
+// per GPU-hour), priced on Saturday 2026-11-28 with Friday 2026-11-27's seeded rate EUR 1 =
+// CNY 8.2626 — the ECB fixing of 2025-10-21 carried forward, labelled illustrative
+// (seed.FXCarryForwardSource): 8 GPUs × 100 h × 15.80 = CNY 12,640.00;
+// ÷ 8.2626 = EUR 1,529.7848… → 1,529.78.
 func TestQuoteWorkedCases(t *testing.T) {
 	app, _, _ := seededApp(t)
 	cases := []struct {
@@ -75,14 +79,14 @@ func TestQuoteWorkedCases(t *testing.T) {
 		wantTotal string
 		wantNet   string
 	}{
-		// German business: reverse charge (art. 196), 19% shown, not payable: 1,527.40 × 19% = 290.206 → 290.21.
-		{"DE business reverse charge", `{"country":"DE","type":"business"}`, "vat", "290.21", false, "1527.40", "1527.40"},
-		// German consumer: destination VAT charged: total 1,527.40 + 290.21 = 1,817.61.
-		{"DE consumer 19%", `{"country":"DE","type":"consumer"}`, "vat", "290.21", true, "1817.61", "1817.61"},
-		// French consumer: 20% → 305.48; total 1,832.88.
-		{"FR consumer 20%", `{"country":"FR","type":"consumer"}`, "vat", "305.48", true, "1832.88", "1832.88"},
-		// Finnish consumer: 25.5% since 2024-09-01 → 389.487 → 389.49; total 1,916.89.
-		{"FI consumer 25.5%", `{"country":"FI","type":"consumer"}`, "vat", "389.49", true, "1916.89", "1916.89"},
+		// German business: reverse charge (art. 196), 19% shown, not payable: 1,529.78 × 19% = 290.6582 → 290.66.
+		{"DE business reverse charge", `{"country":"DE","type":"business"}`, "vat", "290.66", false, "1529.78", "1529.78"},
+		// German consumer: destination VAT charged: total 1,529.78 + 290.66 = 1,820.44.
+		{"DE consumer 19%", `{"country":"DE","type":"consumer"}`, "vat", "290.66", true, "1820.44", "1820.44"},
+		// French consumer: 20%: 1,529.78 × 20% = 305.956 → 305.96; total 1,529.78 + 305.96 = 1,835.74.
+		{"FR consumer 20%", `{"country":"FR","type":"consumer"}`, "vat", "305.96", true, "1835.74", "1835.74"},
+		// Finnish consumer: 25.5% since 2024-09-01: 1,529.78 × 25.5% = 390.0939 → 390.09; total 1,919.87.
+		{"FI consumer 25.5%", `{"country":"FI","type":"consumer"}`, "vat", "390.09", true, "1919.87", "1919.87"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -93,8 +97,8 @@ func TestQuoteWorkedCases(t *testing.T) {
 			}
 			var q quoteResp
 			decode(t, resp, &q)
-			if base, _, _ := q.line("base"); base != "1527.4" && base != "1527.40" {
-				t.Errorf("base line = %s, want 1527.40", base)
+			if base, _, _ := q.line("base"); base != "1529.78" {
+				t.Errorf("base line = %s, want 1529.78", base)
 			}
 			vat, payable, ok := q.line(tc.vatKind)
 			if !ok || !decimal.RequireFromString(vat).Equal(decimal.RequireFromString(tc.wantVAT)) || payable != tc.payable {
@@ -111,6 +115,11 @@ func TestQuoteWorkedCases(t *testing.T) {
 			}
 			if len(q.FX) == 0 || q.FX[0].Date != "2026-11-27" || q.FX[0].From != "CNY" || q.FX[0].To != "EUR" {
 				t.Errorf("want the CNY→EUR rate of Friday 2026-11-27 recorded, got %+v", q.FX)
+			}
+			// That rate is the carried-forward 2025-10-21 fixing, and the quote must say so rather
+			// than pass it off as an ECB figure.
+			if len(q.FX) == 0 || q.FX[0].Source != seed.FXCarryForwardSource {
+				t.Errorf("fx source = %+v, want the illustrative carry-forward label %q", q.FX, seed.FXCarryForwardSource)
 			}
 			if q.Policy.ID != "baseline" || q.Policy.Version != 1 || len(q.Policy.Hash) != 64 {
 				t.Errorf("policy = %+v", q.Policy)
@@ -237,7 +246,7 @@ func TestQuoteNotFoundAndCSV(t *testing.T) {
 	var q quoteResp
 	decode(t, resp, &q)
 	status, ctype, csv := call(t, app, "GET", "/api/v1/quotes/"+q.ID+"?format=csv", "")
-	if status != 200 || !strings.HasPrefix(ctype, "text/csv") || !strings.Contains(csv, "total,,1817.61,EUR") {
+	if status != 200 || !strings.HasPrefix(ctype, "text/csv") || !strings.Contains(csv, "total,,1820.44,EUR") {
 		t.Errorf("csv: %d %s\n%s", status, ctype, csv)
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"corridor/marketplace"
+	"corridor/pricing"
 )
 
 // marketPageSize is how many offers one market page lists; further pages follow the search's
@@ -146,6 +147,7 @@ type marketPage struct {
 	Errs         map[string]string
 	Currency     string
 	FXDate       string
+	FXOther      string // the sources of the compared rates, when any is not the ECB's
 	Hits         []marketplace.SearchHit
 	First, Next  string
 	Regions      []marketplace.Region
@@ -207,6 +209,11 @@ func (u *ui) handleMarket(c *fiber.Ctx, v *view) error {
 			}
 		} else {
 			p.Hits, p.FXDate = page.Hits, page.FXDate.Format(time.DateOnly)
+			for _, src := range page.FXSources {
+				if src != pricing.SourceECB {
+					p.FXOther = strings.Join(page.FXSources, "; ")
+				}
+			}
 			if page.NextCursor != "" {
 				p.Next = form.link("cursor", page.NextCursor)
 			}

@@ -17,6 +17,7 @@ import (
 	"corridor/marketplace"
 	"corridor/marketplace/store"
 	"corridor/pricing"
+	"corridor/seed"
 )
 
 // pageClient drives the UI through app.Test like a browser without JavaScript: it keeps
@@ -161,6 +162,27 @@ func TestMarketFilterMatchesOnlyChineseH100(t *testing.T) {
 	}
 	if want == 0 {
 		t.Fatal("the demo market has no Chinese H100 offer")
+	}
+}
+
+// TestPagesLabelCarriedForwardRates: on the demo day (2026-11-28) the only rates are the
+// illustrative carry-forward of the 2025-10-21 ECB fixing; the market page must not call them ECB
+// reference rates, and the quote page must show their label.
+func TestPagesLabelCarriedForwardRates(t *testing.T) {
+	app, _, _ := seededApp(t)
+	pc := newPageClient(t, app)
+	market := pc.get("/")
+	if !strings.Contains(market.Body, "not all published ECB figures (source: "+seed.FXCarryForwardSource+")") ||
+		strings.Contains(market.Body, "Converted at ECB reference rates") {
+		t.Errorf("market page must label the carried-forward rates:\n%.3000s", market.Body)
+	}
+	offer := pc.get("/offers/demo-offer-001")
+	r := pc.post("/quotes", germanQuoteForm("demo-offer-001", token(t, offer.Body)))
+	if r.Status != http.StatusSeeOther {
+		t.Fatalf("POST /quotes: %d", r.Status)
+	}
+	if q := pc.get(r.Location); !strings.Contains(q.Body, seed.FXCarryForwardSource) {
+		t.Errorf("quote page lacks the carry-forward label %q", seed.FXCarryForwardSource)
 	}
 }
 

@@ -25,8 +25,11 @@ func seedOnly(ctx context.Context, db string) error {
 	return seedStore(ctx, marketplace.NewService(st, time.Now), "demo", slog.New(slog.NewTextHandler(io.Discard, nil)))
 }
 
-// TestFXImportThenQuoteASaturday imports a real-format ECB history file and prices a Saturday:
-// the quote must use Friday's published rate, from the ECB, and importing twice adds nothing.
+// TestFXImportThenQuoteASaturday imports real ECB files and prices a Saturday: the quote must
+// use Friday's published rate, from the ECB. The history file's rows (2025-04-14 … 2025-05-09)
+// are already in the embedded snapshot with the same source, so importing them adds nothing; a
+// daily file of a day the snapshot lacks (2018-09-12) is stored once, and importing it again adds
+// nothing.
 func TestFXImportThenQuoteASaturday(t *testing.T) {
 	db := filepath.Join(t.TempDir(), "corridor.db")
 	hist := filepath.Join("..", "..", "pricing", "testdata", "eurofxref-hist.csv")
@@ -41,12 +44,15 @@ func TestFXImportThenQuoteASaturday(t *testing.T) {
 	if err := run(ctx, []string{"fx", "import", "--db", db, hist}, env, &out, &out); err != nil {
 		t.Fatalf("fx import: %v", err)
 	}
-	if !strings.HasPrefix(out.String(), "imported ") || strings.HasPrefix(out.String(), "imported 0 ") {
-		t.Fatalf("first import should store rates: %s", out.String())
+	if !strings.HasPrefix(out.String(), "imported 0 new rates (510 read, 2025-04-14 to 2025-05-09)") {
+		t.Fatalf("the seeded snapshot already holds these ECB rows; the import must add nothing: %s", out.String())
 	}
-	out.Reset()
-	if err := run(ctx, []string{"fx", "import", "--db", db, hist}, env, &out, &out); err != nil || !strings.HasPrefix(out.String(), "imported 0 new rates") {
-		t.Fatalf("second import must add nothing: %v %s", err, out.String())
+	daily := filepath.Join("..", "..", "pricing", "testdata", "eurofxref-daily.xml")
+	for i, want := range []string{"imported 32 new rates", "imported 0 new rates"} {
+		out.Reset()
+		if err := run(ctx, []string{"fx", "import", "--db", db, daily}, env, &out, &out); err != nil || !strings.HasPrefix(out.String(), want) {
+			t.Fatalf("daily import %d: want %q: %v %s", i+1, want, err, out.String())
+		}
 	}
 
 	out.Reset()
