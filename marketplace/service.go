@@ -9,9 +9,9 @@ import (
 	"corridor/pricing"
 )
 
-// fxLookback is how far back the FX lookup reads stored rates: long enough to bridge weekends,
-// holidays and a stale table (which is then flagged), short enough to stay one indexed query.
-const fxLookback = 45 * 24 * time.Hour
+// fxLookback is how far before the latest publication day the FX lookup reads stored rates:
+// long enough for a currency the ECB skipped for a few days, short enough to stay small.
+const fxLookback = 14 * 24 * time.Hour
 
 // Service enforces the marketplace's rules on top of a Store. It keeps no state of its own, so
 // any number of Corridor processes can share one database.
@@ -53,12 +53,20 @@ func (s *Service) Accelerators(ctx context.Context) ([]Accelerator, error) {
 // FXOn returns the reference rates in force on date (the latest published on or before it, per
 // currency) and any warnings (stale rates).
 func (s *Service) FXOn(ctx context.Context, date time.Time) (pricing.Snapshot, []string, error) {
-	rates, err := s.store.FXRatesBetween(ctx, date.Add(-fxLookback), date)
+	// The latest publication on or before the date, however old: a stale table still prices,
+	// with a warning, rather than refusing.
+	latest, ok, err := s.store.LatestFXDay(ctx, date)
 	if err != nil {
 		return pricing.Snapshot{}, nil, err
 	}
+	var rates []FXRate
+	if ok {
+		if rates, err = s.store.FXRatesBetween(ctx, latest.Add(-fxLookback), date); err != nil {
+			return pricing.Snapshot{}, nil, err
+		}
+	}
 	if len(rates) == 0 {
-		return pricing.Snapshot{}, nil, &Error{Code: CodeNotFound, Message: fmt.Sprintf("no FX rates published on or before %s (within %d days)", date.Format(time.DateOnly), int(fxLookback.Hours()/24)),
+		return pricing.Snapshot{}, nil, &Error{Code: CodeNotFound, Message: fmt.Sprintf("no FX rates published on or before %s", date.Format(time.DateOnly)),
 			Fields: []FieldError{{Field: "date", Message: "no rates stored for this date; import an ECB file with `corridor fx import`"}}}
 	}
 	// A rate published by the ECB wins over any other source for the same day (the embedded

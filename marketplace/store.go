@@ -50,6 +50,9 @@ type ReferenceStore interface {
 	PutFXRates(ctx context.Context, rates []FXRate) (int, error)
 	// FXRatesBetween returns every stored rate published in [from, to], ordered by date.
 	FXRatesBetween(ctx context.Context, from, to time.Time) ([]FXRate, error)
+	// LatestFXDay returns the latest publication day on or before date; ok is false when no
+	// rate was published by then.
+	LatestFXDay(ctx context.Context, date time.Time) (day time.Time, ok bool, err error)
 
 	// Setting reads a named server setting (e.g. the admin token's hash); ok is false when unset.
 	Setting(ctx context.Context, name string) (value string, ok bool, err error)

@@ -339,3 +339,25 @@ func TestQuoteChineseVoucherNeedsBuyerRegion(t *testing.T) {
 		t.Errorf("a malformed buyer region must be refused naming buyer.region: %d %s", status, body)
 	}
 }
+
+// A date long after the last stored publication still prices, with the latest rates and a
+// staleness warning, rather than failing: 2026-06-15 uses the ECB fixing of 2025-10-21.
+func TestQuoteWithStaleRatesWarns(t *testing.T) {
+	app, _, _ := seededApp(t)
+	status, _, resp := call(t, app, "POST", "/api/v1/quotes", `{"offer_id":"demo-offer-001","gpus":8,"hours":100,"buyer":{"country":"DE","type":"business"},"currency":"EUR","as_of":"2026-06-15"}`)
+	if status != 201 {
+		t.Fatalf("status %d: %s", status, resp)
+	}
+	var q quoteResp
+	decode(t, resp, &q)
+	if len(q.FX) != 1 || q.FX[0].Date != "2025-10-21" || q.FX[0].Rate == "" {
+		t.Fatalf("want the 2025-10-21 ECB rate, got %+v", q.FX)
+	}
+	if !hasFlag(q, "fx.stale") {
+		t.Errorf("a rate 237 days old must carry an fx.stale flag; flags %+v", q.Flags)
+	}
+	// CNY 12,640.00 ÷ 8.2626 = EUR 1,529.78 (the same fixing as the carried-forward row).
+	if q.Total != "1529.78" {
+		t.Errorf("total %s, want 1529.78", q.Total)
+	}
+}

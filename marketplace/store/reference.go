@@ -112,6 +112,20 @@ func (s *Store) FXRatesBetween(ctx context.Context, from, to time.Time) ([]marke
 	return out, nil
 }
 
+// LatestFXDay returns the latest publication day on or before date (one indexed lookup).
+func (s *Store) LatestFXDay(ctx context.Context, date time.Time) (time.Time, bool, error) {
+	var rows []fxRateRow
+	err := s.gormDB(ctx).Select("day").Where("day <= ?", date.UTC().Format(dayLayout)).Order("day DESC").Limit(1).Find(&rows).Error
+	if err != nil {
+		return time.Time{}, false, translate("latest fx day", err)
+	}
+	if len(rows) == 0 {
+		return time.Time{}, false, nil
+	}
+	d, err := time.Parse(dayLayout, rows[0].Day)
+	return d, err == nil, translate("latest fx day", err)
+}
+
 // PutSuppliers inserts suppliers whose id is new.
 func (s *Store) PutSuppliers(ctx context.Context, suppliers []marketplace.Supplier) (int, error) {
 	if len(suppliers) == 0 {
