@@ -2,13 +2,10 @@ package marketplace
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/base32"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/shopspring/decimal"
@@ -178,7 +175,7 @@ func (s *Service) Quote(ctx context.Context, req QuoteRequest, scenario string) 
 		return PricedQuote{}, fmt.Errorf("marketplace: encode quote: %w", err)
 	}
 	q := Quote{
-		ID: newID("q_"), OfferID: oc.Offer.ID, Request: req, GPUs: req.GPUs, Start: start, End: end,
+		ID: NewID("q"), OfferID: oc.Offer.ID, Request: req, GPUs: req.GPUs, Start: start, End: end,
 		Currency: priced.Currency, Total: priced.Total, CreatedAt: now, ValidUntil: priced.ValidUntil,
 		PolicyID: priced.Policy.ID, PolicyVer: ver, PolicyHash: priced.Policy.Hash,
 		QuotaUses: quotaUses(priced, policy.Policy, asOf), Document: doc,
@@ -385,15 +382,6 @@ func (f fixedLedger) Remaining(measureID string, _ time.Time) (decimal.Decimal, 
 		return v, nil
 	}
 	return decimal.New(1, 18), nil
-}
-
-// newID returns prefix + 26 random base32 characters (130 bits): unguessable, URL-safe.
-func newID(prefix string) string {
-	var b [16]byte
-	if _, err := rand.Read(b[:]); err != nil {
-		panic("crypto/rand failed: " + err.Error()) // the platform is broken; nothing sensible to do
-	}
-	return prefix + strings.ToLower(base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString(b[:]))
 }
 
 // OfferDetail reads an offer with its region, accelerator and supplier, for display and

@@ -9,6 +9,8 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"corridor/tariff"
 )
 
 // NewID returns a random identifier with a type prefix, e.g. "off_3f9a…": 128 random bits, so
@@ -97,7 +99,7 @@ func (s *Service) CreateSupplier(ctx context.Context, in NewSupplier) (Supplier,
 		errs = append(errs, FieldError{Field: "name", Message: "must be valid text of at most 200 characters"})
 	}
 	in.Country = strings.ToUpper(strings.TrimSpace(in.Country))
-	if !isCountryCode(in.Country) {
+	if !tariff.IsCountry(in.Country) {
 		errs = append(errs, FieldError{Field: "country", Message: "must be an ISO 3166-1 alpha-2 code like CN or FI"})
 	}
 	if len(errs) > 0 {
@@ -110,10 +112,6 @@ func (s *Service) CreateSupplier(ctx context.Context, in NewSupplier) (Supplier,
 		return Supplier{}, "", err
 	}
 	return sp, plain, nil
-}
-
-func isCountryCode(s string) bool {
-	return len(s) == 2 && s[0] >= 'A' && s[0] <= 'Z' && s[1] >= 'A' && s[1] <= 'Z'
 }
 
 // Supplier reads one supplier.

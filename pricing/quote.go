@@ -230,7 +230,7 @@ func Price(in Inputs) (Quote, error) {
 	if r.BuyerType != tariff.BuyerBusiness && r.BuyerType != tariff.BuyerConsumer {
 		return Quote{}, noQuote(ReasonInvalidRequest, "buyer.type", "buyer type must be business or consumer, not %q", r.BuyerType)
 	}
-	if !isCountry(r.BuyerCountry) {
+	if !tariff.IsCountry(r.BuyerCountry) {
 		return Quote{}, noQuote(ReasonInvalidRequest, "buyer.country", "buyer country must be an ISO 3166 alpha-2 code, not %q", r.BuyerCountry)
 	}
 	if o.Price.IsNegative() {
@@ -608,10 +608,6 @@ func blockedError(flags []tariff.Flag) *NoQuoteError {
 		}
 	}
 	return &NoQuoteError{Reason: ReasonBlockedByGate, Message: msg}
-}
-
-func isCountry(s string) bool {
-	return len(s) == 2 && s[0] >= 'A' && s[0] <= 'Z' && s[1] >= 'A' && s[1] <= 'Z'
 }
 
 // recorder is the tariff.Converter Price hands to the engine: it converts with the snapshot
