@@ -141,9 +141,9 @@ type QuantityEffects struct {
 // Totals are the sums over sources.
 type Totals struct {
 	ValueBefore, TradeCreation, TradeDiversion, PriceEffect, TotalEffect, ValueAfter decimal.Decimal
-	RevenueBefore, RevenueAfter, RevenueChange                                     decimal.Decimal
-	ConsumerSurplusChange, WelfareChange                                           decimal.Decimal
-	GPUHours                                                                       *QuantityEffects
+	RevenueBefore, RevenueAfter, RevenueChange                                       decimal.Decimal
+	ConsumerSurplusChange, WelfareChange                                             decimal.Decimal
+	GPUHours                                                                         *QuantityEffects
 }
 
 // CollectorRevenue is the wedge revenue of one collecting jurisdiction before and after.
