@@ -1,6 +1,7 @@
 package web
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"strings"
@@ -37,7 +38,12 @@ func Effects(req effects.Request) (effects.Result, error) {
 
 // EffectsDocument renders a result of Effects exactly as POST /api/v1/effects answers it.
 func EffectsDocument(r effects.Result) ([]byte, error) {
-	return json.MarshalIndent(toEffectsJSON(r), "", "  ")
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false) // read on a terminal: "Laird & Yeats", not "Laird \u0026 Yeats"
+	enc.SetIndent("", "  ")
+	err := enc.Encode(toEffectsJSON(r))
+	return bytes.TrimSuffix(b.Bytes(), []byte("\n")), err
 }
 
 func handleEffects() fiber.Handler {
