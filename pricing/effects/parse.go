@@ -23,8 +23,8 @@ const (
 )
 
 var (
-	maxAmount   = decimal.New(1, 15) // values and GPU-hours at most 10^15
-	minWedge    = decimal.NewFromInt(-1)
+	maxAmount   = decimal.New(1, 15)     // values and GPU-hours at most 10^15
+	minWedge    = decimal.New(-99, -2)   // −99%: the buyer pays at least 1% of the supplier's price
 	maxWedge    = decimal.NewFromInt(10) // 1000%
 	hundred     = decimal.NewFromInt(100)
 	maxElast    = decimal.NewFromInt(MaxElasticity)
@@ -231,7 +231,7 @@ func (in Input) validate(bad *InputError) error {
 			name string
 			v    decimal.Decimal
 		}{{"wedge_before", f.WedgeBefore}, {"wedge_after", f.WedgeAfter}} {
-			check(p+w.name, w.v.GreaterThan(minWedge) && w.v.LessThanOrEqual(maxWedge), "must be above -100%% and at most 1000%%, not %s", FormatPercent(w.v))
+			check(p+w.name, w.v.GreaterThanOrEqual(minWedge) && w.v.LessThanOrEqual(maxWedge), "must be from -99%% to 1000%%, not %s", FormatPercent(w.v))
 		}
 		if f.Value.IsPositive() {
 			trading++
