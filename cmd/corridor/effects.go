@@ -21,13 +21,15 @@ import (
 
 const effectsSynopsis = `corridor effects [--file FILE|-] [--flow SOURCE:VALUE:WEDGE_BEFORE:WEDGE_AFTER[:GPU_HOURS[:COLLECTOR]]]...
        [--import-demand-elasticity E] [--substitution-elasticity E] [--export-supply-elasticity E|inf]
-       [--currency CUR] [--format table|csv|json]
+       [--currency CUR] [--format table|csv|json] [--svg PREFIX]
 
 Runs the WITS-SMART single-market partial-equilibrium model (docs/effects.md) on flows typed in:
 trade creation, diversion, price effect and total effect per source; revenue by collector,
 consumer-surplus and welfare change. --file reads the body of POST /api/v1/effects (JSON);
 --flow adds a flow (repeatable), e.g. --flow CN:100:10%:0% --flow US:300:10%:10%. Flags
-override the file's elasticities and currency. --format json prints what the API answers.`
+override the file's elasticities and currency. --format json prints what the API answers.
+--svg PREFIX also writes the charts: PREFIX-trade.svg (creation and diversion by source) and
+PREFIX-welfare.svg (revenue, consumer surplus, welfare).`
 
 // effectsCommand handles `corridor effects`: the trade-effects model on its own, with the same
 // inputs, validation, rounding and JSON as POST /api/v1/effects.
@@ -41,6 +43,7 @@ func effectsCommand(args []string, stdin io.Reader, stdout io.Writer) error {
 	ex := fs.String("export-supply-elasticity", "", `Ex, above 0 or "inf" (default inf, SMART's)`)
 	currency := fs.String("currency", "", "ISO 4217 code of the values (figures rounded to its minor units)")
 	format := fs.String("format", "table", "table, csv or json")
+	svgPrefix := fs.String("svg", "", "also write the charts to PREFIX-trade.svg and PREFIX-welfare.svg")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -92,6 +95,11 @@ func effectsCommand(args []string, stdin io.Reader, stdout io.Writer) error {
 		}
 		return fmt.Errorf("effects: %w", err)
 	}
+	if *svgPrefix != "" {
+		if err := writeEffectsCharts(*svgPrefix, res); err != nil {
+			return fmt.Errorf("effects: %w", err)
+		}
+	}
 	switch *format {
 	case "json":
 		doc, err := web.EffectsDocument(res)
@@ -104,6 +112,21 @@ func effectsCommand(args []string, stdin io.Reader, stdout io.Writer) error {
 		return writeEffectsCSV(stdout, res)
 	}
 	printEffects(stdout, res)
+	return nil
+}
+
+// writeEffectsCharts writes the two effects charts (English labels) beside each other.
+func writeEffectsCharts(prefix string, res effects.Result) error {
+	trade, welfare := web.EffectsCharts(res, web.EnglishEffectsChartLabels)
+	for name, c := range map[string]interface{ SVG() ([]byte, error) }{"-trade.svg": trade, "-welfare.svg": welfare} {
+		b, err := c.SVG()
+		if err != nil {
+			return err
+		}
+		if err := os.WriteFile(prefix+name, b, 0o644); err != nil {
+			return err
+		}
+	}
 	return nil
 }
 

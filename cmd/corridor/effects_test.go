@@ -59,6 +59,18 @@ func TestEffectsCommand(t *testing.T) {
 		t.Errorf("csv rows:\n%s", out)
 	}
 
+	// --svg writes both charts.
+	prefix := filepath.Join(t.TempDir(), "run")
+	if _, err := runEffects(t, append(flows, "--svg", prefix)...); err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range []string{"-trade.svg", "-welfare.svg"} {
+		b, err := os.ReadFile(prefix + f)
+		if err != nil || !strings.HasPrefix(string(b), "<svg ") || !strings.Contains(string(b), "<title") {
+			t.Errorf("%s: %v %.100s", f, err, b)
+		}
+	}
+
 	// A file with the API's body gives the API's JSON; a flag overrides the file's elasticity.
 	file := writeFile(t, "flows.json", `{"flows": [
   {"source": "CN", "value": "100", "wedge_before": "10%", "wedge_after": "0%"},
