@@ -269,3 +269,27 @@ func TestErrors(t *testing.T) {
 		}
 	}
 }
+
+// TestImportRule keeps the chart library free of the web framework and of Corridor's domain:
+// the standard library and decimal only.
+func TestImportRule(t *testing.T) {
+	files, _ := filepath.Glob("*.go")
+	for _, name := range files {
+		if strings.HasSuffix(name, "_test.go") {
+			continue
+		}
+		src, err := os.ReadFile(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, line := range strings.Split(string(src), "\n") {
+			line = strings.TrimSpace(line)
+			if strings.HasPrefix(line, `"`) && strings.Contains(line, ".") && !strings.Contains(line, "shopspring/decimal") {
+				t.Errorf("%s imports %s", name, line)
+			}
+			if strings.Contains(line, `"corridor/`) {
+				t.Errorf("%s imports %s", name, line)
+			}
+		}
+	}
+}
