@@ -227,21 +227,7 @@ func (h hbars) draw() ([]byte, error) {
 	s.open(h.Frame, W, H, n)
 	s.Write(lg.Bytes())
 
-	// Grid and ticks.
-	s.WriteString(`<g class="axis" fill="#333">` + "\n")
-	for _, t := range sc.ticks {
-		x := sc.at(t)
-		color := "#d9dee5"
-		if t.IsZero() {
-			color = "#333"
-		}
-		s.printf(`<line x1="%s" y1="%s" x2="%s" y2="%s" stroke="%s" stroke-width="1"/>`, px(x), px(plotTop), px(x), px(plotBottom), color)
-		s.printf(`<text x="%s" y="%s" text-anchor="middle">%s</text>`+"\n", px(x), px(plotBottom+16), esc(h.format(t)))
-	}
-	if h.ValueAxis != "" {
-		s.printf(`<text x="%s" y="%s" text-anchor="middle" class="axis-title">%s</text>`+"\n", px((x0+x1)/2), px(plotBottom+34), esc(h.ValueAxis))
-	}
-	s.WriteString("</g>\n")
+	s.valueAxis(h.Frame, sc, plotTop, plotBottom)
 
 	zero := sc.at(decimal.Zero)
 	for gi, g := range h.groups {

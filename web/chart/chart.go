@@ -226,6 +226,25 @@ func (s *svg) open(f Frame, w, h float64, n int) {
 	s.WriteString("</defs>\n")
 }
 
+// valueAxis draws the value axis of a horizontal bar chart: a vertical grid line at each tick
+// (darker at zero) from plotTop to plotBottom, the tick labels below, and the axis caption.
+func (s *svg) valueAxis(f Frame, sc scale, plotTop, plotBottom float64) {
+	s.WriteString(`<g class="axis" fill="#333">` + "\n")
+	for _, t := range sc.ticks {
+		x := sc.at(t)
+		color := "#d9dee5"
+		if t.IsZero() {
+			color = "#333"
+		}
+		s.printf(`<line x1="%s" y1="%s" x2="%s" y2="%s" stroke="%s" stroke-width="1"/>`, px(x), px(plotTop), px(x), px(plotBottom), color)
+		s.printf(`<text x="%s" y="%s" text-anchor="middle">%s</text>`+"\n", px(x), px(plotBottom+16), esc(f.format(t)))
+	}
+	if f.ValueAxis != "" {
+		s.printf(`<text x="%s" y="%s" text-anchor="middle" class="axis-title">%s</text>`+"\n", px((sc.a+sc.b)/2), px(plotBottom+34), esc(f.ValueAxis))
+	}
+	s.WriteString("</g>\n")
+}
+
 // fill is the fill attribute of series i: its colour, or its pattern.
 func (s *svg) fill(i int) string {
 	st := styleOf(i)

@@ -131,20 +131,7 @@ func (w Waterfall) SVG() ([]byte, error) {
 	var s svg
 	s.open(w.Frame, W, H, 3)
 	s.Write(lg.Bytes())
-	s.WriteString(`<g class="axis" fill="#333">` + "\n")
-	for _, t := range sc.ticks {
-		x := sc.at(t)
-		color := "#d9dee5"
-		if t.IsZero() {
-			color = "#333"
-		}
-		s.printf(`<line x1="%s" y1="%s" x2="%s" y2="%s" stroke="%s" stroke-width="1"/>`, px(x), px(plotTop), px(x), px(plotBottom), color)
-		s.printf(`<text x="%s" y="%s" text-anchor="middle">%s</text>`+"\n", px(x), px(plotBottom+16), esc(w.format(t)))
-	}
-	if w.ValueAxis != "" {
-		s.printf(`<text x="%s" y="%s" text-anchor="middle" class="axis-title">%s</text>`+"\n", px((x0+x1)/2), px(plotBottom+34), esc(w.ValueAxis))
-	}
-	s.WriteString("</g>\n")
+	s.valueAxis(w.Frame, sc, plotTop, plotBottom)
 	for i, r := range rows {
 		y := plotTop + float64(i)*(bar+gap) + gap/2
 		xa, xb := sc.at(r.from), sc.at(r.to)
