@@ -31,9 +31,11 @@ func Effects(req effects.Request) (effects.Result, error) {
 	if err != nil {
 		return effects.Result{}, err
 	}
-	money := func(d decimal.Decimal) decimal.Decimal { return pricing.Round(d, in.Currency, pricing.HalfUp) }
-	hours := func(d decimal.Decimal) decimal.Decimal { return d.Round(gpuHourPlaces) }
-	return res.Rounded(money, hours), nil
+	return res.Rounded(effects.Rounding{
+		Money:     func(d decimal.Decimal) decimal.Decimal { return pricing.Round(d, in.Currency, pricing.HalfUp) },
+		MinorUnit: decimal.New(1, -minor(in.Currency)),
+		GPUHours:  func(d decimal.Decimal) decimal.Decimal { return d.Round(gpuHourPlaces) },
+	}), nil
 }
 
 // EffectsDocument renders a result of Effects exactly as POST /api/v1/effects answers it.

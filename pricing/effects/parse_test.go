@@ -168,7 +168,7 @@ func FuzzRequestInput(f *testing.F) {
 		if !r.Total.TradeDiversion.IsZero() {
 			t.Fatalf("diversion sums to %s", r.Total.TradeDiversion)
 		}
-		rr := r.Rounded(cents, cents)
+		rr := r.Rounded(centRounding)
 		if !rr.Total.TradeDiversion.IsZero() || !rr.Total.TradeCreation.Add(rr.Total.TradeDiversion).Add(rr.Total.PriceEffect).Equal(rr.Total.TotalEffect) {
 			t.Fatalf("rounded identities broken: %+v", rr.Total)
 		}

@@ -54,7 +54,8 @@ var tiny = decimal.New(1, -15)
 func near(a, b decimal.Decimal) bool { return a.Sub(b).Abs().LessThanOrEqual(tiny) }
 
 // TestPropertyDiversionSumsToZero: over random inputs, diversion sums to exactly zero, before
-// and after rounding, and no source loses more than it had or gains more than the market.
+// and after rounding (each rounded diversion within a cent of its exact value), and no source
+// loses more than it had or gains more than the market.
 func TestPropertyDiversionSumsToZero(t *testing.T) {
 	rng := rand.New(rand.NewPCG(1, 2))
 	for i := 0; i < 2000; i++ {
@@ -63,8 +64,14 @@ func TestPropertyDiversionSumsToZero(t *testing.T) {
 		if !r.Total.TradeDiversion.IsZero() {
 			t.Fatalf("case %d: diversion sums to %s", i, r.Total.TradeDiversion)
 		}
-		if rr := r.Rounded(cents, cents); !rr.Total.TradeDiversion.IsZero() {
+		rr := r.Rounded(centRounding)
+		if !rr.Total.TradeDiversion.IsZero() {
 			t.Fatalf("case %d: rounded diversion sums to %s", i, rr.Total.TradeDiversion)
+		}
+		for j, s := range rr.Sources {
+			if s.TradeDiversion.Sub(r.Sources[j].TradeDiversion).Abs().GreaterThan(centRounding.MinorUnit) {
+				t.Fatalf("case %d: %s diversion rounded to %s from %s: more than a cent away", i, s.Source, s.TradeDiversion, r.Sources[j].TradeDiversion)
+			}
 		}
 		for _, s := range r.Sources {
 			after := s.ValueBefore.Add(s.TradeDiversion)
@@ -148,7 +155,7 @@ func TestPropertyIdentities(t *testing.T) {
 	for i := 0; i < 2000; i++ {
 		in := randomInput(rng, i%3 == 0)
 		r := mustCompute(t, in)
-		for _, res := range []Result{r, r.Rounded(cents, cents)} {
+		for _, res := range []Result{r, r.Rounded(centRounding)} {
 			for _, s := range append(res.Sources, SourceResult{Source: "total", TradeCreation: res.Total.TradeCreation, TradeDiversion: res.Total.TradeDiversion,
 				PriceEffect: res.Total.PriceEffect, TotalEffect: res.Total.TotalEffect, ValueBefore: res.Total.ValueBefore, ValueAfter: res.Total.ValueAfter,
 				ConsumerSurplusChange: res.Total.ConsumerSurplusChange, RevenueChange: res.Total.RevenueChange, WelfareChange: res.Total.WelfareChange}) {

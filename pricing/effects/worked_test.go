@@ -1,6 +1,7 @@
 package effects
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/shopspring/decimal"
@@ -35,6 +36,8 @@ func eq(t *testing.T, what string, got decimal.Decimal, want string, places int3
 // caller's pricing.Round in these tests.
 func cents(x decimal.Decimal) decimal.Decimal { return x.Round(2) }
 
+var centRounding = Rounding{Money: cents, MinorUnit: decimal.New(1, -2), GPUHours: cents}
+
 // TestSMARTTextbookCase is SMART's simplest case: one source, a tariff cut, infinite export
 // supply. CN supplies 100; its wedge falls from 10% to 0%; Em = −1.5 (Es is irrelevant with one
 // source).
@@ -60,7 +63,7 @@ func TestSMARTTextbookCase(t *testing.T) {
 	eq(t, "total welfare", r.Total.WelfareChange, "0.68181818181818181818", 20)
 
 	// Rounded to cents: 13.64 + 0 + 0 = 13.64; 100 + 13.64 = 113.64; 10.68 − 10.00 = 0.68.
-	rr := r.Rounded(cents, cents)
+	rr := r.Rounded(centRounding)
 	for _, c := range []struct {
 		what      string
 		got, want string
@@ -117,7 +120,7 @@ func TestTwoSourceDiversion(t *testing.T) {
 	// one-source case, because part of CN's gain is trade diverted from a taxed source.
 	eq(t, "W total", r.Total.WelfareChange, "0.18731268731268731269", 20)
 
-	rr := r.Rounded(cents, cents)
+	rr := r.Rounded(centRounding)
 	got := []string{rr.Sources[0].TradeDiversion.StringFixed(2), rr.Sources[1].TradeDiversion.StringFixed(2), rr.Total.TradeDiversion.StringFixed(2),
 		rr.Sources[0].TotalEffect.StringFixed(2), rr.Sources[1].ValueAfter.StringFixed(2), rr.Total.WelfareChange.StringFixed(2)}
 	// 9.89, −9.89, 0; CN 13.64 + 9.89 = 23.53; US 300 − 9.89 = 290.11; welfare (11.18 − 10.00) +
@@ -194,7 +197,7 @@ func TestGPUHoursAndCollectors(t *testing.T) {
 	if len(r.Revenue) != 1 || r.Revenue[0].Collector != "DE" {
 		t.Errorf("revenue by collector = %+v, want DE only", r.Revenue)
 	}
-	rr := r.Rounded(cents, cents)
+	rr := r.Rounded(centRounding)
 	if got := rr.Total.GPUHours.After.StringFixed(2); got != "81.82" {
 		t.Errorf("rounded GPU-hours after = %s, want 81.82 (75 + 6.82)", got)
 	}
@@ -218,5 +221,28 @@ func TestNoBaselineAndNegativeFlowWarnings(t *testing.T) {
 	}
 	if !r.Sources[1].TotalEffect.IsZero() {
 		t.Errorf("KR effect = %s, want 0", r.Sources[1].TotalEffect)
+	}
+}
+
+// TestRoundedDiversionSettlesTheCent: A and B (100 each) are cut from 10% to 0%, C (100) keeps
+// 10%. μ_A = μ_B = 1 + 1.5/11 = 12.5/11, μ_C = 1; Σ M·μ = 3600/11; TD_A = TD_B = 300 × 100 ×
+// (12.5/11)/(3600/11) − 100 = 25/6 = 4.1666…, TD_C = −25/3 = −8.3333… Rounded to cents that is
+// 4.17 + 4.17 − 8.33 = +0.01: the cent goes back from the diversion rounded furthest up (all
+// three were rounded up by a third of a cent, so the first), giving 4.16, 4.17, −8.33.
+func TestRoundedDiversionSettlesTheCent(t *testing.T) {
+	r := compute(t, Request{Flows: []FlowRequest{
+		{Source: "A", Value: "100", WedgeBefore: "10%", WedgeAfter: "0%"},
+		{Source: "B", Value: "100", WedgeBefore: "10%", WedgeAfter: "0%"},
+		{Source: "C", Value: "100", WedgeBefore: "10%", WedgeAfter: "10%"},
+	}})
+	eq(t, "TD_A", r.Sources[0].TradeDiversion, "4.16666666666666666667", 20)
+	eq(t, "TD_C", r.Sources[2].TradeDiversion, "-8.33333333333333333333", 20)
+	rr := r.Rounded(centRounding)
+	var got []string
+	for _, s := range rr.Sources {
+		got = append(got, s.TradeDiversion.StringFixed(2))
+	}
+	if strings.Join(got, " ") != "4.16 4.17 -8.33" || !rr.Total.TradeDiversion.IsZero() {
+		t.Errorf("rounded diversions = %v, total %s", got, rr.Total.TradeDiversion)
 	}
 }
