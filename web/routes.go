@@ -12,6 +12,9 @@ func addRoutes(app *fiber.App, d Deps) {
 	api.Get("/fx", handleFX(d.Market))
 	addSupplyRoutes(api, d) // suppliers, offers, search, orders, openapi.json: supply_routes.go
 	addQuoteRoutes(api, d)  // quotes, compare, policies: quote_routes.go
+
+	api.Post("/effects", handleEffects()) // the trade-effects model alone: api_effects.go
+
 	api.Use(func(c *fiber.Ctx) error {
 		return fiber.NewError(fiber.StatusNotFound, "no such endpoint: "+c.Method()+" "+c.Path())
 	})

@@ -38,8 +38,7 @@ func newFlagSet(name, synopsis string, stdout io.Writer) *flag.FlagSet {
 // parseFlags parses args and turns flag's errors into one-line errors; --help prints usage.
 func parseFlags(fs *flag.FlagSet, args []string) error {
 	err := fs.Parse(args)
-	if errors.Is(err, flag.ErrHelp) {
-		fs.Usage()
+	if errors.Is(err, flag.ErrHelp) { // flag has already printed the usage
 		return errHelpShown
 	}
 	if err != nil {
