@@ -30,17 +30,32 @@ func checkPolicy(d *decoder, p *Policy) {
 	checkConflicts(d, p)
 }
 
-// conflictKey groups measures that compete with each other (see competitionKey), ignoring
-// measures that could only be told apart by amount (customs duty alternatives).
-func checkConflicts(d *decoder, p *Policy) {
+// checkConflicts reports every pair of measures of p that conflict.
+func checkConflicts(d *decoder, p *Policy) { conflictsAmong(d, p, -1) }
+
+// checkConflictsOf reports the conflicts of measure only with the others (after it alone was
+// changed, the other pairs are as they were).
+func checkConflictsOf(d *decoder, p *Policy, only int) { conflictsAmong(d, p, only) }
+
+// conflictsAmong groups the measures that compete (see competitionKey), leaving out customs
+// duties (alternatives decided by amount) and suspended measures, and reports the pairs of a
+// group that conflict: all of them, or (only ≥ 0) those with measure only.
+func conflictsAmong(d *decoder, p *Policy, only int) {
 	groups := map[string][]int{}
 	var keys []string
+	onlyKey := ""
+	if only >= 0 {
+		onlyKey = competitionKey(&p.Measures[only])
+	}
 	for i := range p.Measures {
 		m := &p.Measures[i]
 		if m.SuspendedBy != "" || m.Kind == KindCustomsDuty || !validKind(m.Kind) {
 			continue
 		}
 		k := competitionKey(m)
+		if only >= 0 && k != onlyKey {
+			continue
+		}
 		if _, ok := groups[k]; !ok {
 			keys = append(keys, k)
 		}
@@ -51,6 +66,9 @@ func checkConflicts(d *decoder, p *Policy) {
 		idx := groups[k]
 		for a := 0; a < len(idx); a++ {
 			for b := a + 1; b < len(idx); b++ {
+				if only >= 0 && idx[a] != only && idx[b] != only {
+					continue
+				}
 				m1, m2 := &p.Measures[idx[a]], &p.Measures[idx[b]]
 				if m1.Priority != m2.Priority || staticSpecificity(m1, p.Areas) != staticSpecificity(m2, p.Areas) {
 					continue
