@@ -151,6 +151,9 @@ func (c *measureCheck) places() {
 	c.placeList("origin_except", m.OriginExcept, false)
 	c.placeList("destination", m.Destination, true)
 	c.placeList("destination_except", m.DestinationExcept, false)
+	c.placeList("supplier", m.Supplier, true)
+	c.placeList("supplier_except", m.SupplierExcept, false)
+	c.placeList("buyer_headquarters", m.BuyerHeadquarters, true)
 	if len(m.Destination) == 0 && (m.Direction == "" || m.Direction == DirectionImport) && m.Jurisdiction == "EU" {
 		c.errAt("", "EU import measures name their destination, e.g. destination: [EU27]", "missing destination")
 	}
@@ -188,6 +191,26 @@ func (c *measureCheck) parties() {
 	for i, code := range m.VendorCountry {
 		if !isoCountries[code] {
 			c.errAt("vendor_country["+strconv.Itoa(i)+"]", "use ISO 3166-1 alpha-2 codes", "vendor_country: unknown country %q", code)
+		}
+	}
+	for i, p := range m.Purposes {
+		if p != PurposeTraining && p != PurposeInference && p != PurposeOther {
+			c.errAt("purposes["+strconv.Itoa(i)+"]", "purposes: training, inference, other", "unknown purpose %q", p)
+		}
+	}
+	for i, l := range m.Listed {
+		if !isCode(l) {
+			c.errAt("listed["+strconv.Itoa(i)+"]", "list codes are lower case letters, digits and hyphens, e.g. cn-beijing-ai-compute-partner", "bad list code %q", l)
+		}
+	}
+	for i, code := range m.FabCountry {
+		if !isoCountries[code] {
+			c.errAt("fab_country["+strconv.Itoa(i)+"]", "use ISO 3166-1 alpha-2 codes (TW for a TSMC fab in Taiwan)", "fab_country: unknown country %q", code)
+		}
+	}
+	for i, e := range m.ExportClass {
+		if !classNames[e] {
+			c.errAt("export_class["+strconv.Itoa(i)+"]", "export classes: 3a090a, 3a090b, unknown, none", "unknown export class %q", e)
 		}
 	}
 	if m.TPPMin.Valid && m.TPPMax.Valid && m.TPPMax.Decimal.LessThan(m.TPPMin.Decimal) {
@@ -253,8 +276,11 @@ func (c *measureCheck) kindFields() {
 		}
 	case "":
 	default:
-		if m.Rate == nil && !m.has("rate") {
-			c.errAt("", `priced measures need a duty expression, e.g. rate: "19%"`, "missing rate")
+		if m.Rate == nil && !m.RateUnknown && !m.has("rate") {
+			c.errAt("", `priced measures need a duty expression, e.g. rate: "19%" (or rate: unknown when no rate is known)`, "missing rate")
+		}
+		if m.RateUnknown && m.Quota != nil {
+			c.errAt("quota", "a quota needs a known rate; drop the quota or give the rate", "quota on a measure of unknown rate")
 		}
 		for _, f := range []string{"share_max", "cap"} {
 			if m.has(f) {
@@ -266,15 +292,15 @@ func (c *measureCheck) kindFields() {
 		return
 	}
 	for _, f := range []string{"action", "flag", "message"} {
-		if m.has(f) {
-			c.errAt(f, "action, flag and message belong to gates", "%s on a %s measure", f, m.Kind)
+		if m.has(f) && (f == "action" || !m.RateUnknown) {
+			c.errAt(f, "action belongs to gates; flag and message to gates and measures of rate unknown", "%s on a %s measure", f, m.Kind)
 		}
 	}
-	const bases = "bases: net_price, customs_value, value_plus_duties, gross_payment, tax_amount, contract_amount"
+	const bases = "bases: net_price, customs_value, value_plus_duties, gross_payment, payment_net_of_vat, tax_amount, contract_amount"
 	switch m.Base {
-	case BaseNetPrice, BaseCustomsValue, BaseValuePlusDuties, BaseGrossPayment, BaseTaxAmount, BaseContractAmount:
+	case BaseNetPrice, BaseCustomsValue, BaseValuePlusDuties, BaseGrossPayment, BasePaymentNetOfVAT, BaseTaxAmount, BaseContractAmount:
 	case "":
-		if m.Kind != "" && m.Kind != KindSubsidy {
+		if m.Kind != "" && m.Kind != KindSubsidy && !m.RateUnknown {
 			c.errAt("", bases, "missing base")
 		}
 	default:
@@ -297,6 +323,20 @@ func (c *measureCheck) rateUnits() {
 			}
 		}
 	}
+}
+
+// isCode reports whether s is a code of lower-case letters, digits and inner hyphens.
+func isCode(s string) bool {
+	if s == "" || s[0] == '-' || s[len(s)-1] == '-' {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		b := s[i]
+		if !(b >= 'a' && b <= 'z' || b >= '0' && b <= '9' || b == '-') {
+			return false
+		}
+	}
+	return true
 }
 
 // normalizeHS keeps the digits of an HS code; "" when anything else is in it.

@@ -203,9 +203,32 @@ func mayOverlap(a, b *Measure, areas map[string]Area) bool {
 	if !regionsOverlap(a.Regions, b.Regions) || !regionsOverlap(a.BuyerRegions, b.BuyerRegions) {
 		return false
 	}
+	if !intersectsStr(a.FabCountry, b.FabCountry) || !intersectsStr(classesOf(a), classesOf(b)) ||
+		!intersectsStr(purposesOf(a), purposesOf(b)) {
+		return false
+	}
 	oa, ob := expand(a.Origin, a.OriginExcept, areas), expand(b.Origin, b.OriginExcept, areas)
 	da, db := expand(a.Destination, a.DestinationExcept, areas), expand(b.Destination, b.DestinationExcept, areas)
-	return oa.intersects(ob) && da.intersects(db)
+	if !oa.intersects(ob) || !da.intersects(db) {
+		return false
+	}
+	// The supplier and the buyer's headquarters are compared as single countries (a supplier
+	// with several establishments may match two measures these call disjoint; competition then
+	// decides by specificity, priority and document order). Lists (listed) may always overlap.
+	if len(a.BuyerHeadquarters) > 0 && len(b.BuyerHeadquarters) > 0 &&
+		!expand(a.BuyerHeadquarters, nil, areas).intersects(expand(b.BuyerHeadquarters, nil, areas)) {
+		return false
+	}
+	return supplierSet(a, areas).intersects(supplierSet(b, areas))
+}
+
+// supplierSet is the set of supplier countries a measure accepts.
+func supplierSet(m *Measure, areas map[string]Area) placeSet {
+	list := m.Supplier
+	if len(list) == 0 {
+		list = []string{"*"}
+	}
+	return expand(list, m.SupplierExcept, areas)
 }
 
 func regionsOverlap(a, b []string) bool {

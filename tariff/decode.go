@@ -217,10 +217,15 @@ func (d *decoder) exprAt(n *yaml.Node, id, field, src string) *Expr {
 
 // measureFields are the spellings of every measure field, in documentation order.
 var measureFields = []string{"id", "kind", "jurisdiction", "direction", "origin", "origin_except",
-	"destination", "destination_except", "products", "hs", "buyer", "regions", "buyer_regions", "personal_data",
-	"vendor_country", "models", "tpp_min", "tpp_max", "density_min", "rate", "base", "valid_from",
-	"valid_to", "stacking_group", "priority", "liability", "recoverable", "quota", "share_max", "cap",
-	"action", "flag", "message", "label", "label_zh", "legal", "source", "as_of", "note", "confidence"}
+	"destination", "destination_except", "supplier", "supplier_except", "products", "hs", "buyer",
+	"buyer_headquarters", "regions", "buyer_regions", "purposes", "listed", "personal_data",
+	"vendor_country", "models", "tpp_min", "tpp_max", "density_min", "fab_country", "export_class",
+	"rate", "base", "valid_from", "valid_to", "stacking_group", "priority", "liability", "recoverable",
+	"quota", "share_max", "cap", "action", "flag", "message", "label", "label_zh", "legal", "source",
+	"as_of", "note", "confidence"}
+
+// rateUnknown is how a measure says it applies but no rate is known for its dates.
+const rateUnknown = "unknown"
 
 // decodeMeasure sets the fields present in n on m (fields absent are left alone, which is
 // how scenario modifications work). It checks syntax only; checkMeasure checks meaning.
@@ -271,6 +276,28 @@ func (d *decoder) decodeMeasure(n *yaml.Node, m *Measure) {
 			m.Destination = strList()
 		case "destination_except":
 			m.DestinationExcept = strList()
+		case "supplier":
+			m.Supplier = strList()
+		case "supplier_except":
+			m.SupplierExcept = strList()
+		case "buyer_headquarters":
+			m.BuyerHeadquarters = strList()
+		case "purposes":
+			l := strList()
+			m.Purposes = make([]Purpose, len(l))
+			for i, s := range l {
+				m.Purposes[i] = Purpose(s)
+			}
+		case "listed":
+			m.Listed = strList()
+		case "fab_country":
+			m.FabCountry = strList()
+		case "export_class":
+			l := strList()
+			m.ExportClass = make([]ExportClass, len(l))
+			for i, s := range l {
+				m.ExportClass[i] = ExportClass(s)
+			}
 		case "products":
 			l := strList()
 			m.Products = make([]Product, len(l))
@@ -310,7 +337,10 @@ func (d *decoder) decodeMeasure(n *yaml.Node, m *Measure) {
 			}
 		case "rate":
 			if s, ok := d.str(v, id, key); ok {
-				m.Rate = d.exprAt(v, id, key, s)
+				m.Rate, m.RateUnknown = nil, s == rateUnknown
+				if !m.RateUnknown {
+					m.Rate = d.exprAt(v, id, key, s)
+				}
 			}
 		case "base":
 			s, _ := d.str(v, id, key)

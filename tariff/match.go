@@ -7,8 +7,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-
-	"github.com/shopspring/decimal"
 )
 
 // competitionKey names the set of measures a measure competes with: exclusive kinds (VAT,
@@ -50,6 +48,22 @@ func (a specificity) explain(b specificity) string {
 	}
 }
 
+func purposesOf(m *Measure) []string {
+	ps := make([]string, len(m.Purposes))
+	for i, p := range m.Purposes {
+		ps[i] = string(p)
+	}
+	return ps
+}
+
+func classesOf(m *Measure) []string {
+	cs := make([]string, len(m.ExportClass))
+	for i, c := range m.ExportClass {
+		cs[i] = string(c)
+	}
+	return cs
+}
+
 func productsOf(m *Measure) []string {
 	ps := make([]string, len(m.Products))
 	for i, p := range m.Products {
@@ -89,6 +103,7 @@ func list(xs []string) string { return "[" + strings.Join(xs, " ") + "]" }
 // when the measure is checked (measures are immutable afterwards).
 type measureLists struct {
 	dates, products, hs, origin, originExcept, destination, destinationExcept, buyer string
+	supplier, supplierExcept, buyerHQ                                                string
 }
 
 func (m *Measure) lists() *measureLists {
@@ -101,7 +116,17 @@ func (m *Measure) lists() *measureLists {
 func (m *Measure) formatLists() *measureLists {
 	return &measureLists{dates: dateRange(m), products: list(productsOf(m)), hs: list(m.HS),
 		origin: list(m.Origin), originExcept: list(m.OriginExcept), destination: list(m.Destination),
-		destinationExcept: list(m.DestinationExcept), buyer: list(buyersOf(m))}
+		destinationExcept: list(m.DestinationExcept), buyer: list(buyersOf(m)),
+		supplier: list(m.Supplier), supplierExcept: list(m.SupplierExcept), buyerHQ: list(m.BuyerHeadquarters)}
+}
+
+// supplierPlaces are the countries a supplier is established in: its seat (the hosting
+// country when not given) and its declared fixed establishments.
+func supplierPlaces(s *Supply) []string {
+	if len(s.SupplierEstablishments) == 0 {
+		return []string{s.supplierCountry()}
+	}
+	return append([]string{s.supplierCountry()}, s.SupplierEstablishments...)
 }
 
 // matcher is the state of matching one supply against a compiled policy: the supply, its
@@ -180,6 +205,26 @@ func (x *matcher) match(i int) (bool, string, specificity) {
 		}
 		return false, "destination " + s.Destination + " excluded by " + m.lists().destinationExcept, sp
 	}
+	if len(m.Supplier) > 0 || len(m.SupplierExcept) > 0 {
+		places := supplierPlaces(s)
+		if len(m.Supplier) > 0 {
+			best := -1
+			for _, c := range places {
+				best = max(best, cm.supplier.level(c, x.dk))
+			}
+			if best < 0 {
+				return false, "supplier established in " + list(places) + " not in " + m.lists().supplier, sp
+			}
+		}
+		for _, c := range places {
+			if cm.supplierExcept.level(c, x.dk) >= 0 {
+				return false, "supplier established in " + list(places) + " excluded by " + m.lists().supplierExcept, sp
+			}
+		}
+	}
+	if len(m.BuyerHeadquarters) > 0 && cm.buyerHQ.level(s.buyerHQ(), x.dk) < 0 {
+		return false, "buyer headquarters " + s.buyerHQ() + " not in " + m.lists().buyerHQ, sp
+	}
 	if len(m.Buyer) > 0 {
 		if b := buyerBit(s.BuyerType); b != 0 {
 			if cm.buyers&b == 0 {
@@ -213,6 +258,21 @@ func (x *matcher) match(i int) (bool, string, specificity) {
 		}
 		return false, "no personal data declared", sp
 	}
+	if len(m.Purposes) > 0 && !slices.Contains(m.Purposes, s.Purpose) {
+		if s.Purpose == "" {
+			return false, "no purpose declared; the measure is for " + list(purposesOf(m)), sp
+		}
+		return false, "purpose " + string(s.Purpose) + " not in " + list(purposesOf(m)), sp
+	}
+	if len(m.Listed) > 0 {
+		ok := false
+		for _, l := range m.Listed {
+			ok = ok || slices.Contains(s.Listings, l)
+		}
+		if !ok {
+			return false, "not on any of the lists " + list(m.Listed), sp
+		}
+	}
 	acc := &s.Accelerator
 	if len(m.VendorCountry) > 0 {
 		ok := false
@@ -230,6 +290,17 @@ func (x *matcher) match(i int) (bool, string, specificity) {
 		}
 		if !ok {
 			return false, fmt.Sprintf("accelerator model %q not in %s", acc.Model, list(m.Models)), sp
+		}
+	}
+	if len(m.FabCountry) > 0 && !slices.Contains(m.FabCountry, acc.FabCountry) {
+		return false, fmt.Sprintf("accelerator fab country %q not in %s", acc.FabCountry, list(m.FabCountry)), sp
+	}
+	if len(m.ExportClass) > 0 {
+		if class := ClassifyAccelerator(*acc); !slices.Contains(m.ExportClass, class) {
+			if class == "" {
+				return false, "no accelerator named; the measure is for export class " + list(classesOf(m)), sp
+			}
+			return false, "export class " + string(class) + " not in " + list(classesOf(m)), sp
 		}
 	}
 	if m.TPPMin.Valid && acc.TPP.LessThan(m.TPPMin.Decimal) {
@@ -260,5 +331,3 @@ func (x *matcher) destination() *placeReasons {
 	}
 	return x.dest
 }
-
-var hundred = decimal.NewFromInt(100)

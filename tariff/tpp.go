@@ -38,3 +38,64 @@ func PerformanceDensity(tpp, dieAreaMM2 decimal.Decimal) decimal.Decimal {
 	}
 	return tpp.DivRound(dieAreaMM2, 4)
 }
+
+// ExportClass is an accelerator's class under US ECCN 3A090 as far as its specs decide it
+// (ClassifyAccelerator). It is informational, not a licensing determination.
+type ExportClass string
+
+// Export classes. ExportClassUnknown is an accelerator whose published specs cannot decide its
+// class (no TPP, or a TPP at which the density prongs decide and no die area): it is not
+// "none", and gates treat it as possibly controlled.
+const (
+	ExportClass3A090a  ExportClass = "3a090a"
+	ExportClass3A090b  ExportClass = "3a090b"
+	ExportClassUnknown ExportClass = "unknown"
+	ExportClassNone    ExportClass = "none"
+)
+
+// The 3A090 thresholds (15 CFR part 774 Supp. No. 1, ECCN 3A090 as revised by 88 FR 73458 of
+// 2023-10-25, in force 2023-11-17):
+//
+//	3A090.a.1  TPP ≥ 4800
+//	3A090.a.2  TPP ≥ 1600 and performance density ≥ 5.92
+//	3A090.b.1  2400 ≤ TPP < 4800 and 1.6 ≤ density < 5.92
+//	3A090.b.2  TPP ≥ 1600 and 3.2 ≤ density < 5.92
+var (
+	tppA1      = decimal.NewFromInt(4800)
+	tppFloor   = decimal.NewFromInt(1600)
+	densityA2  = decimal.RequireFromString("5.92")
+	tppB1      = decimal.NewFromInt(2400)
+	densityB1  = decimal.RequireFromString("1.6")
+	densityB2  = decimal.RequireFromString("3.2")
+	classNames = map[ExportClass]bool{ExportClass3A090a: true, ExportClass3A090b: true, ExportClassUnknown: true, ExportClassNone: true}
+)
+
+// ClassifyAccelerator returns the accelerator's 3A090 class from its TPP and performance
+// density (zero meaning not known), or "" when the supply names no accelerator (no model and
+// no TPP). The .b classes apply to ICs designed or marketed for data centres; the catalogue's
+// accelerators are, so the distinction is not drawn.
+//
+// Worked values: H100 SXM (TPP 15,831.2) 3a090a by .a.1; a TPP of 2,000 with density 6.0
+// 3a090a by .a.2; TPP 3,000 and density 2.0 3a090b by .b.1; TPP 2,368 and density 2.91 (H20)
+// none; TPP 3,000 with the die area unpublished unknown; a named model without a TPP unknown.
+func ClassifyAccelerator(a Accelerator) ExportClass {
+	tpp, pd := a.TPP, a.Density
+	switch {
+	case !tpp.IsPositive():
+		if a.Model == "" {
+			return ""
+		}
+		return ExportClassUnknown
+	case tpp.GreaterThanOrEqual(tppA1):
+		return ExportClass3A090a
+	case tpp.LessThan(tppFloor):
+		return ExportClassNone
+	case !pd.IsPositive():
+		return ExportClassUnknown // the density prongs decide between .a.2, .b and none
+	case pd.GreaterThanOrEqual(densityA2):
+		return ExportClass3A090a
+	case tpp.GreaterThanOrEqual(tppB1) && pd.GreaterThanOrEqual(densityB1), pd.GreaterThanOrEqual(densityB2):
+		return ExportClass3A090b
+	}
+	return ExportClassNone
+}
