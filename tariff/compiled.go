@@ -234,15 +234,15 @@ type matchKey struct {
 	vendor, model                         string
 	tpp, density                          decKey
 
-	// codes packs the short values later conditions read (see packCodes): the supplier's seat,
-	// the buyer's headquarters, the fab country, the purpose and the export class.
+	// codes packs the short values later conditions read: the supplier's seat (bits 0–15), the
+	// buyer's headquarters (16–31), the fab country (32–47), the purpose (48–51) and whether an
+	// accelerator model is named (52, for the export class).
 	codes                    uint64
 	establishments, listings string // joined with NUL, when used and given
 }
 
 var (
 	purposeCodes = map[Purpose]uint64{"": 0, PurposeTraining: 1, PurposeInference: 2, PurposeOther: 3}
-	classCodes   = map[ExportClass]uint64{"": 0, ExportClass3A090a: 1, ExportClass3A090b: 2, ExportClassUnknown: 3, ExportClassNone: 4}
 )
 
 // code2 packs a two-letter country code (or "") into 16 bits; ok is false for anything else.
@@ -439,18 +439,20 @@ func (c *compiled) key(s *Supply, asOf time.Time) (k matchKey, ok bool) {
 		c, good := purposeCodes[s.Purpose]
 		k.codes, ok = k.codes|c<<48, ok && good
 	}
-	if u.class {
-		k.codes |= classCodes[ClassifyAccelerator(s.Accelerator)] << 52
+	if u.class && s.Accelerator.Model != "" {
+		// The class is a function of the TPP, the density and whether a model is named: keying
+		// on those (below) spares classifying on every assessment.
+		k.codes |= 1 << 52
 	}
 	if u.listed && len(s.Listings) > 0 {
 		k.listings = strings.Join(s.Listings, "\x00")
 	}
-	if u.tpp {
+	if u.tpp || u.class {
 		var good bool
 		k.tpp, good = keyOf(s.Accelerator.TPP)
 		ok = ok && good
 	}
-	if u.density {
+	if u.density || u.class {
 		var good bool
 		k.density, good = keyOf(s.Accelerator.Density)
 		ok = ok && good

@@ -61,14 +61,41 @@ const (
 //	3A090.b.1  2400 ≤ TPP < 4800 and 1.6 ≤ density < 5.92
 //	3A090.b.2  TPP ≥ 1600 and 3.2 ≤ density < 5.92
 var (
-	tppA1      = decimal.NewFromInt(4800)
-	tppFloor   = decimal.NewFromInt(1600)
-	densityA2  = decimal.RequireFromString("5.92")
-	tppB1      = decimal.NewFromInt(2400)
-	densityB1  = decimal.RequireFromString("1.6")
-	densityB2  = decimal.RequireFromString("3.2")
+	tppA1      = threshold{4800, 0}
+	tppFloor   = threshold{1600, 0}
+	densityA2  = threshold{592, 2}
+	tppB1      = threshold{2400, 0}
+	densityB1  = threshold{16, 1}
+	densityB2  = threshold{32, 1}
 	classNames = map[ExportClass]bool{ExportClass3A090a: true, ExportClass3A090b: true, ExportClassUnknown: true, ExportClassNone: true}
 )
+
+// threshold is num × 10^-scale, compared with a decimal without allocating in the common case
+// (ClassifyAccelerator runs on every assessment that uses export classes).
+type threshold struct {
+	num   int64
+	scale int32
+}
+
+// reachedBy reports whether d ≥ t.
+func (t threshold) reachedBy(d decimal.Decimal) bool {
+	if d.NumDigits() <= 15 {
+		// Compare coef × 10^exp with num × 10^-scale at the smaller exponent; both sides stay
+		// well inside int64 for the magnitudes of TPP and density.
+		coef, exp := d.CoefficientInt64(), d.Exponent()
+		num, texp := t.num, -t.scale
+		for exp > texp && exp-texp < 4 {
+			coef, exp = coef*10, exp-1
+		}
+		for texp > exp && texp-exp < 16 {
+			num, texp = num*10, texp-1
+		}
+		if exp == texp {
+			return coef >= num
+		}
+	}
+	return d.GreaterThanOrEqual(decimal.New(t.num, -t.scale))
+}
 
 // ClassifyAccelerator returns the accelerator's 3A090 class from its TPP and performance
 // density (zero meaning not known), or "" when the supply names no accelerator (no model and
@@ -86,15 +113,15 @@ func ClassifyAccelerator(a Accelerator) ExportClass {
 			return ""
 		}
 		return ExportClassUnknown
-	case tpp.GreaterThanOrEqual(tppA1):
+	case tppA1.reachedBy(tpp):
 		return ExportClass3A090a
-	case tpp.LessThan(tppFloor):
+	case !tppFloor.reachedBy(tpp):
 		return ExportClassNone
 	case !pd.IsPositive():
 		return ExportClassUnknown // the density prongs decide between .a.2, .b and none
-	case pd.GreaterThanOrEqual(densityA2):
+	case densityA2.reachedBy(pd):
 		return ExportClass3A090a
-	case tpp.GreaterThanOrEqual(tppB1) && pd.GreaterThanOrEqual(densityB1), pd.GreaterThanOrEqual(densityB2):
+	case tppB1.reachedBy(tpp) && densityB1.reachedBy(pd), densityB2.reachedBy(pd):
 		return ExportClass3A090b
 	}
 	return ExportClassNone
