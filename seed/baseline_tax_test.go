@@ -262,36 +262,17 @@ func TestExportControlGates(t *testing.T) {
 		s.HSCode, s.Accelerator = "8473.30", acc
 		return s
 	}
-	cases := []struct {
+	type gateCase struct {
 		name string
 		s    tariff.Supply
 		on   string
 		want string
-	}{
-		{"H100 boards Germany → China", board("DE", "CN", h100), today, "export_control.3A090a_reexport,export_control.eu_2021_821"},
-		{"H100 boards Singapore → Macau", board("SG", "MO", h100), today, "export_control.3A090a_reexport"},
-		{"H20 boards Germany → China, before 2025-04-09", board("DE", "CN", h20), "2025-04-08", ""},
-		{"H20 boards Germany → China, from 2025-04-09", board("DE", "CN", h20), "2025-04-09", "export_control.h20_class"},
-		{"H100 boards Germany → China before the 2022 rule", board("DE", "CN", h100), "2022-10-20", ""},
 	}
-	// A buyer headquartered in China, established in Germany.
+	// A buyer headquartered in China, established in Germany; then receiving in China.
 	hq := board("FR", "DE", h100)
 	hq.BuyerHeadquarters = "CN"
-	cases = append(cases, struct {
-		name string
-		s    tariff.Supply
-		on   string
-		want string
-	}{"H100 boards for a China-headquartered buyer in Germany", hq, today, "export_control.3A090_headquarters"})
-	// The same buyer receiving in China: one US licence flag (the destination rule), not two.
 	hqcn := board("DE", "CN", h100)
 	hqcn.BuyerHeadquarters = "CN"
-	cases = append(cases, struct {
-		name string
-		s    tariff.Supply
-		on   string
-		want string
-	}{"… receiving in China", hqcn, today, "export_control.3A090a_reexport,export_control.eu_2021_821"})
 	// 3A090.b (TPP 3,000, density 2) and an undecidable chip (TPP 3,000, die area unknown), in China.
 	bclass := gpuHours("CN", "DE", tariff.BuyerBusiness, "1", "1", "EUR")
 	bclass.Accelerator = tariff.Accelerator{Model: "x", VendorCountry: "US", TPP: dec("3000"), Density: dec("2")}
@@ -299,18 +280,19 @@ func TestExportControlGates(t *testing.T) {
 	unknown.Accelerator.Density = decimal.Zero
 	ascend := gpuHours("CN", "DE", tariff.BuyerBusiness, "1", "1", "EUR")
 	ascend.Accelerator = tariff.Accelerator{Model: "ascend-910b", VendorCountry: "CN", FabCountry: "CN", TPP: dec("5120"), Density: dec("7.6922")}
-	for _, c := range []struct {
-		name string
-		s    tariff.Supply
-		on   string
-		want string
-	}{
+	cases := []gateCase{
+		{"H100 boards Germany → China", board("DE", "CN", h100), today, "export_control.3A090a_reexport,export_control.eu_2021_821"},
+		{"H100 boards Singapore → Macau", board("SG", "MO", h100), today, "export_control.3A090a_reexport"},
+		{"H20 boards Germany → China, before 2025-04-09", board("DE", "CN", h20), "2025-04-08", ""},
+		{"H20 boards Germany → China, from 2025-04-09", board("DE", "CN", h20), "2025-04-09", "export_control.h20_class"},
+		{"H100 boards Germany → China before the 2022 rule", board("DE", "CN", h100), "2022-10-20", ""},
+		{"H100 boards for a China-headquartered buyer in Germany", hq, today, "export_control.3A090_headquarters"},
+		// One US licence flag (the destination rule), not two.
+		{"… receiving in China", hqcn, today, "export_control.3A090a_reexport,export_control.eu_2021_821"},
 		{"3A090.b accelerator hosted in China", bclass, today, "export_control.3A090b"},
 		{"undecidable accelerator hosted in China", unknown, today, "export_control.3A090_unknown"},
 		{"Ascend for a German buyer before 2025-05-13", ascend, "2025-05-12", ""},
 		{"Ascend for a German buyer from 2025-05-13", ascend, "2025-05-13", "export_control.gp10"},
-	} {
-		cases = append(cases, c)
 	}
 	for _, tc := range cases {
 		if got := flagCodes(assess(t, tc.s, tc.on)); got != tc.want {

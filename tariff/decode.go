@@ -224,6 +224,16 @@ var measureFields = []string{"id", "kind", "jurisdiction", "direction", "origin"
 	"quota", "share_max", "cap", "action", "flag", "message", "label", "label_zh", "legal", "source",
 	"as_of", "note", "confidence"}
 
+// typed converts a decoded list of strings to a list of a string type (kinds of values the
+// checker then validates).
+func typed[T ~string](l []string) []T {
+	out := make([]T, len(l))
+	for i, s := range l {
+		out[i] = T(s)
+	}
+	return out
+}
+
 // rateUnknown is how a measure says it applies but no rate is known for its dates.
 const rateUnknown = "unknown"
 
@@ -283,35 +293,19 @@ func (d *decoder) decodeMeasure(n *yaml.Node, m *Measure) {
 		case "buyer_headquarters":
 			m.BuyerHeadquarters = strList()
 		case "purposes":
-			l := strList()
-			m.Purposes = make([]Purpose, len(l))
-			for i, s := range l {
-				m.Purposes[i] = Purpose(s)
-			}
+			m.Purposes = typed[Purpose](strList())
 		case "listed":
 			m.Listed = strList()
 		case "fab_country":
 			m.FabCountry = strList()
 		case "export_class":
-			l := strList()
-			m.ExportClass = make([]ExportClass, len(l))
-			for i, s := range l {
-				m.ExportClass[i] = ExportClass(s)
-			}
+			m.ExportClass = typed[ExportClass](strList())
 		case "products":
-			l := strList()
-			m.Products = make([]Product, len(l))
-			for i, s := range l {
-				m.Products[i] = Product(s)
-			}
+			m.Products = typed[Product](strList())
 		case "hs":
 			m.HS = strList()
 		case "buyer":
-			l := strList()
-			m.Buyer = make([]BuyerType, len(l))
-			for i, s := range l {
-				m.Buyer[i] = BuyerType(s)
-			}
+			m.Buyer = typed[BuyerType](strList())
 		case "regions":
 			m.Regions = strList()
 		case "buyer_regions":
