@@ -21,7 +21,8 @@ func date(s string) time.Time {
 	return t
 }
 
-// eurRates converts with 1 EUR = 8 CNY (TARIFF-RESEARCH §7 worked example A).
+// eurRates converts with 1 EUR = 8 CNY (the illustrative rate of the worked examples in
+// docs/policy-language.md).
 type eurRates struct{}
 
 func (eurRates) Convert(a decimal.Decimal, from, to string) (decimal.Decimal, error) {
@@ -93,20 +94,56 @@ func TestEveryPolicyFileValidates(t *testing.T) {
 	}
 }
 
+// Every measure of the baseline, and every measure a scenario adds or changes, has a legal
+// reference, an as-of date and a confidence, and either a source or (estimate or illustrative)
+// a note saying what was estimated and why; sources are public (a URL or an official document
+// name), never a file outside the repository.
 func TestBaselineProvenance(t *testing.T) {
 	p := mustBaseline(t)
-	if len(p.Measures) < 100 {
+	if len(p.Measures) < 250 {
 		t.Errorf("only %d measures", len(p.Measures))
 	}
-	for _, m := range p.Measures {
+	check := func(where string, m tariff.Measure) {
 		if len(m.Legal) == 0 || m.AsOf == "" || m.Confidence == "" {
-			t.Errorf("%s: legal %v as_of %q confidence %q", m.ID, m.Legal, m.AsOf, m.Confidence)
+			t.Errorf("%s %s: legal %v as_of %q confidence %q", where, m.ID, m.Legal, m.AsOf, m.Confidence)
 		}
-		if m.Confidence == "sourced" && m.Source == "" {
-			t.Errorf("%s: sourced without a source", m.ID)
+		switch m.Confidence {
+		case "sourced":
+			if m.Source == "" {
+				t.Errorf("%s %s: sourced without a source", where, m.ID)
+			}
+		case "estimate", "illustrative":
+			if m.Note == "" {
+				t.Errorf("%s %s: an %s needs a note saying what was estimated and why", where, m.ID, m.Confidence)
+			}
 		}
-		if m.Confidence == "estimate" && m.Note == "" {
-			t.Errorf("%s: an estimate needs a note saying what was estimated", m.ID)
+		for _, text := range append([]string{m.Source, m.Note}, m.Legal...) {
+			if forbiddenRef(text) != "" {
+				t.Errorf("%s %s: cites a file outside the repository: %q", where, m.ID, text)
+			}
+		}
+		for _, src := range strings.Split(m.Source, " ; ") {
+			if src != "" && !strings.HasPrefix(src, "http://") && !strings.HasPrefix(src, "https://") && !strings.ContainsAny(src, "《》'(") {
+				t.Errorf("%s %s: source %q is neither a URL nor an official document name", where, m.ID, src)
+			}
+		}
+	}
+	for _, m := range p.Measures {
+		check("baseline", m)
+	}
+	ss, err := Scenarios()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range ss {
+		q, err := s.Apply(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, m := range q.Measures {
+			if m.ChangedBy == s.ID {
+				check(s.ID, m)
+			}
 		}
 	}
 }
@@ -129,7 +166,7 @@ func TestEveryScenarioApplies(t *testing.T) {
 	}
 }
 
-// vatLine assesses a supply and returns the single VAT line.
+// vatLine assesses a supply and returns the single VAT line of the destination's jurisdiction.
 func vatLine(t *testing.T, p *tariff.Policy, s tariff.Supply, on string) tariff.Charge {
 	t.Helper()
 	a, err := tariff.Assess(p, s, date(on))
@@ -138,12 +175,17 @@ func vatLine(t *testing.T, p *tariff.Policy, s tariff.Supply, on string) tariff.
 	}
 	var vat []tariff.Charge
 	for _, c := range a.Charges {
-		if c.Kind == tariff.KindVAT {
+		if c.Kind == tariff.KindVAT && c.Jurisdiction == s.Destination {
 			vat = append(vat, c)
 		}
 	}
 	if len(vat) != 1 {
-		t.Fatalf("%s → %s on %s: %d VAT lines: %+v", s.Origin, s.Destination, on, len(vat), a.Charges)
+		t.Fatalf("%s → %s on %s: %d VAT lines: %+v; flags %+v", s.Origin, s.Destination, on, len(vat), a.Charges, a.Flags)
+	}
+	for _, f := range a.Flags {
+		if f.Code == "rate.unknown" {
+			t.Errorf("%s → %s on %s: %s", s.Origin, s.Destination, on, f.Message)
+		}
 	}
 	return vat[0]
 }
@@ -153,7 +195,7 @@ func TestBaselineVATRates(t *testing.T) {
 	cases := []struct {
 		country, on, rate string
 	}{
-		// TARIFF-RESEARCH §3.3.
+		// The rate table of seed/SOURCES.md (EU VAT).
 		{"DE", "2026-11-28", "19%"},
 		{"FR", "2026-11-28", "20%"},
 		{"IT", "2026-11-28", "22%"},
@@ -171,6 +213,11 @@ func TestBaselineVATRates(t *testing.T) {
 		{"BE", "2026-11-28", "21%"},
 		{"DK", "2026-11-28", "25%"},
 		{"PT", "2026-11-28", "23%"},
+		{"CY", "2026-11-28", "19%"},
+		{"HR", "2026-11-28", "25%"},
+		{"HU", "2026-11-28", "27%"},
+		{"LV", "2026-11-28", "21%"},
+		{"MT", "2026-11-28", "18%"},
 		{"FI", "2024-08-31", "24%"},
 		{"FI", "2024-09-01", "25.5%"},
 		{"RO", "2025-07-31", "19%"},
@@ -181,6 +228,25 @@ func TestBaselineVATRates(t *testing.T) {
 		{"SK", "2025-01-01", "23%"},
 		{"LU", "2023-12-31", "16%"},
 		{"LU", "2024-01-01", "17%"},
+		// Before 2024, and the temporary cuts of 2020.
+		{"DE", "2020-06-30", "19%"},
+		{"DE", "2020-07-01", "16%"},
+		{"DE", "2020-12-31", "16%"},
+		{"DE", "2021-01-01", "19%"},
+		{"IE", "2020-08-31", "23%"},
+		{"IE", "2020-09-01", "21%"},
+		{"IE", "2021-02-28", "21%"},
+		{"IE", "2021-03-01", "23%"},
+		{"EE", "2020-01-01", "20%"},
+		{"EE", "2023-12-31", "20%"},
+		{"EE", "2024-01-01", "22%"},
+		{"LU", "2022-12-31", "17%"},
+		{"LU", "2023-01-01", "16%"},
+		{"FI", "2020-01-01", "24%"},
+		{"SK", "2020-01-01", "20%"},
+		{"RO", "2020-01-01", "19%"},
+		{"FR", "2020-01-01", "20%"},
+		{"HU", "2020-01-01", "27%"},
 	}
 	for _, tc := range cases {
 		for _, buyer := range []tariff.BuyerType{tariff.BuyerBusiness, tariff.BuyerConsumer} {
@@ -193,15 +259,47 @@ func TestBaselineVATRates(t *testing.T) {
 			}
 		}
 	}
-	// Every member state has exactly one B2B, one B2C and one import VAT measure in force.
-	for _, cc := range []string{"AT", "BE", "BG", "CY", "CZ", "DE", "DK", "EE", "ES", "FI", "FR", "GR", "HR", "HU", "IE", "IT", "LT", "LU", "LV", "MT", "NL", "PL", "PT", "RO", "SE", "SI", "SK"} {
-		vatLine(t, p, gpuHours("CN", cc, tariff.BuyerBusiness, "1", "1", "EUR"), "2026-11-28")
-		vatLine(t, p, gpuHours("US", cc, tariff.BuyerConsumer, "1", "1", "EUR"), "2026-11-28")
-		hw := tariff.Supply{Product: tariff.ProductHardware, HSCode: "8471.50", Origin: "CN", Destination: cc, BuyerType: tariff.BuyerBusiness,
-			Quantity: dec("1"), NetPrice: dec("100"), Currency: "EUR"}
-		vatLine(t, p, hw, "2026-11-28")
+}
+
+// Every member state has exactly one VAT measure for each shape of supply on every day from
+// 2020-01-01 to the as-of date (checked on the 1st and 15th of every month and on the days
+// around each rate change): B2B services from a supplier established elsewhere and there,
+// consumer services, imported hardware, hardware within the EU to a consumer and to a business.
+func TestBaselineVATCoversEveryDaySince2020(t *testing.T) {
+	p := mustBaseline(t)
+	var days []string
+	for d := date("2020-01-01"); !d.After(date("2026-11-28")); d = d.AddDate(0, 0, 14) {
+		days = append(days, d.Format("2006-01-02"))
+	}
+	days = append(days, "2020-06-30", "2020-07-01", "2020-08-31", "2020-09-01", "2020-12-31", "2021-01-01", "2021-02-28",
+		"2021-03-01", "2022-12-31", "2023-01-01", "2023-12-31", "2024-01-01", "2024-08-31", "2024-09-01", "2024-12-31",
+		"2025-01-01", "2025-06-30", "2025-07-01", "2025-07-31", "2025-08-01")
+	for _, cc := range eu27 {
+		for _, on := range days {
+			other := "FR"
+			if cc == "FR" {
+				other = "DE"
+			}
+			shapes := []tariff.Supply{
+				gpuHours("CN", cc, tariff.BuyerBusiness, "1", "1", "EUR"),
+				gpuHours("CN", cc, tariff.BuyerConsumer, "1", "1", "EUR"),
+				server("CN", cc),
+				server(other, cc),
+			}
+			dom := gpuHours(other, cc, tariff.BuyerBusiness, "1", "1", "EUR")
+			dom.SupplierCountry = cc
+			shapes = append(shapes, dom)
+			b2c := server(other, cc)
+			b2c.BuyerType = tariff.BuyerConsumer
+			shapes = append(shapes, b2c)
+			for _, s := range shapes {
+				vatLine(t, p, s, on)
+			}
+		}
 	}
 }
+
+var eu27 = []string{"AT", "BE", "BG", "CY", "CZ", "DE", "DK", "EE", "ES", "FI", "FR", "GR", "HR", "HU", "IE", "IT", "LT", "LU", "LV", "MT", "NL", "PL", "PT", "RO", "SE", "SI", "SK"}
 
 func TestWorkedExampleA(t *testing.T) {
 	p := mustBaseline(t)
@@ -244,19 +342,22 @@ func TestWorkedExampleB(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := lines(a); got != "eu-duty-ita=0 vat-de-import=47500" {
+	// The Chinese side zero-rates the export (0); the EU's ITA duty is 0%; German import VAT is
+	// 19% of 250,000 = 47,500.
+	if got := lines(a); got != "eu-duty-ita=0 cn-vat-export-goods=0 vat-de-import=47500" {
 		t.Errorf("baseline: %s", got)
 	}
 	a, err = tariff.Assess(scenario(t, "eu-retaliation-gpu-servers"), server("CN", "DE"), date("2026-11-28"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := lines(a); got != "eu-duty-ita=0 eu-retaliation-cn-servers=25000 vat-de-import=52250" || !a.Total().Equal(dec("77250")) {
+	if got := lines(a); got != "eu-duty-ita=0 eu-retaliation-cn-servers=25000 cn-vat-export-goods=0 vat-de-import=52250" || !a.Total().Equal(dec("77250")) {
 		t.Errorf("retaliation: %s total %s", got, a.Total())
 	}
-	// China: 0% ITA duty and 13% import VAT on goods from Germany.
+	// China: 0% ITA duty and 13% import VAT on goods from Germany (250,000 × 13% = 32,500); the
+	// EU zero-rates the export; no surtax on import VAT.
 	a, _ = tariff.Assess(mustBaseline(t), server("DE", "CN"), date("2026-11-28"))
-	if got := lines(a); got != "cn-duty-ita=0 cn-vat-import-2026=32500 cn-surtax-on-withheld-vat=0" {
+	if got := lines(a); got != "cn-duty-ita=0 cn-vat-import-2026=32500 eu-vat-export-goods=0 cn-surtax-on-import-vat=0" {
 		t.Errorf("DE→CN server: %s", got)
 	}
 }
@@ -289,34 +390,44 @@ func TestChineseWithholding(t *testing.T) {
 func TestVouchers(t *testing.T) {
 	p := mustBaseline(t)
 	cases := []struct {
-		region, vendor, on, want string
+		region, vendor, on string
+		purpose            tariff.Purpose
+		listings           []string
+		want               string
 	}{
 		// Every CN-hosted supply to a CN buyer carries the supplier's 6% domestic VAT
 		// (1,000,000 × 6% = 60,000); vouchers come on top of it.
-		{"cn-beijing", "US", "2025-06-30", "cn-vat-domestic-services=60000 cn-voucher-beijing=-200000"},
-		{"cn-beijing", "US", "2026-11-28", "cn-vat-domestic-services=60000"}, // programme 2023–2025 ended
-		{"cn-shanghai", "US", "2026-11-28", "cn-vat-domestic-services=60000 cn-voucher-shanghai=-300000"},
-		{"cn-shenzhen", "US", "2026-11-28", "cn-vat-domestic-services=60000 cn-voucher-shenzhen=-500000"},
-		{"cn-hangzhou", "CN", "2026-11-28", "cn-vat-domestic-services=60000 cn-voucher-hangzhou-domestic=-300000"},
-		{"cn-hangzhou", "US", "2026-11-28", "cn-vat-domestic-services=60000 cn-voucher-hangzhou-other=-200000"},
-		{"", "US", "2026-11-28", "cn-vat-domestic-services=60000"},
+		{"cn-beijing", "US", "2025-06-30", "", []string{"cn-beijing-ai-compute-partner"}, "cn-vat-domestic-services=60000 cn-voucher-beijing=-200000"},
+		{"cn-beijing", "US", "2025-06-30", "", nil, "cn-vat-domestic-services=60000"},                                       // supplier not on the partner list
+		{"cn-beijing", "US", "2026-11-28", "", []string{"cn-beijing-ai-compute-partner"}, "cn-vat-domestic-services=60000"}, // programme 2023–2025 ended
+		{"cn-shanghai", "US", "2026-11-28", "", nil, "cn-vat-domestic-services=60000 cn-voucher-shanghai=-300000"},
+		{"cn-shanghai", "US", "2025-07-27", "", nil, "cn-vat-domestic-services=60000"}, // measures of 2025-07-28
+		{"cn-shenzhen", "US", "2026-11-28", tariff.PurposeTraining, nil, "cn-vat-domestic-services=60000 cn-voucher-shenzhen=-500000"},
+		{"cn-shenzhen", "US", "2026-11-28", tariff.PurposeInference, nil, "cn-vat-domestic-services=60000"}, // training only
+		{"cn-shenzhen", "US", "2026-11-28", "", nil, "cn-vat-domestic-services=60000"},                      // purpose not declared
+		{"cn-shenzhen", "US", "2024-12-17", tariff.PurposeTraining, nil, "cn-vat-domestic-services=60000"},  // issued 2024-12-18
+		{"cn-hangzhou", "CN", "2026-11-28", "", []string{"cn-hangzhou-voucher-centre"}, "cn-vat-domestic-services=60000 cn-voucher-hangzhou-domestic=-300000"},
+		{"cn-hangzhou", "US", "2026-11-28", "", []string{"cn-hangzhou-voucher-centre"}, "cn-vat-domestic-services=60000 cn-voucher-hangzhou-other=-200000"},
+		{"cn-hangzhou", "CN", "2026-11-28", "", nil, "cn-vat-domestic-services=60000"},                                    // not a qualifying centre
+		{"cn-hangzhou", "CN", "2024-06-30", "", []string{"cn-hangzhou-voucher-centre"}, "cn-vat-domestic-services=60000"}, // from 2024-07
+		{"", "US", "2026-11-28", tariff.PurposeTraining, nil, "cn-vat-domestic-services=60000"},
 	}
 	for _, tc := range cases {
 		s := gpuHours("CN", "CN", tariff.BuyerBusiness, "10000", "1000000", "CNY")
-		s.BuyerRegion = tc.region
+		s.BuyerRegion, s.Purpose, s.Listings = tc.region, tc.purpose, tc.listings
 		s.Accelerator.VendorCountry = tc.vendor
 		a, err := tariff.Assess(p, s, date(tc.on))
 		if err != nil {
 			t.Fatal(err)
 		}
 		if got := lines(a); got != tc.want {
-			t.Errorf("%s %s %s: %q, want %q", tc.region, tc.vendor, tc.on, got, tc.want)
+			t.Errorf("%s %s %s %s %v: %q, want %q", tc.region, tc.vendor, tc.on, tc.purpose, tc.listings, got, tc.want)
 		}
 	}
 	// The scenario suspends Shanghai and halves Shenzhen.
 	q := scenario(t, "cny-weakens-vouchers-cut")
 	s := gpuHours("CN", "CN", tariff.BuyerBusiness, "10000", "1000000", "CNY")
-	s.BuyerRegion = "cn-shenzhen"
+	s.BuyerRegion, s.Purpose = "cn-shenzhen", tariff.PurposeTraining
 	if a, _ := tariff.Assess(q, s, date("2026-11-28")); lines(a) != "cn-vat-domestic-services=60000 cn-voucher-shenzhen=-250000" {
 		t.Errorf("scenario Shenzhen: %s", lines(a))
 	}
@@ -348,7 +459,9 @@ func TestGatesAndDataTransfer(t *testing.T) {
 	for _, f := range a.Flags {
 		codes = append(codes, f.Code)
 	}
-	if strings.Join(codes, ",") != "export_control.eu_2021_821" {
+	// The US re-export licence (3A090.a hardware to China, from anywhere) and the EU's own
+	// export authorisation.
+	if strings.Join(codes, ",") != "export_control.3A090a_reexport,export_control.eu_2021_821" {
 		t.Errorf("EU hardware export: %v", codes)
 	}
 }
@@ -390,15 +503,16 @@ func TestScenarioLibraryEffects(t *testing.T) {
 	}
 }
 
-// A supplier hosting in the buyer's own country charges local VAT; a business deducts it.
-// FI business, 1,000 GPU-hours for EUR 2,000.00 on 2026-11-28: 25.5% = 510.00, payable and
-// recoverable. A CN business buying CN-hosted hours pays 6% (120.00), also recoverable.
+// A supplier established in the buyer's own country charges local VAT; a business deducts it.
+// Without a supplier country the hosting country stands in. FI business, 1,000 GPU-hours for
+// EUR 2,000.00 on 2026-11-28: 25.5% = 510.00, payable and recoverable. A CN business buying
+// CN-hosted hours pays 6% (120.00), also recoverable.
 func TestDomesticVAT(t *testing.T) {
 	p := mustBaseline(t)
 	for _, tc := range []struct {
 		origin, dest, cur, want string
 	}{
-		{"FI", "FI", "EUR", "vat-fi-domestic-b2b-2024-09=510"},
+		{"FI", "FI", "EUR", "vat-fi-domestic-b2b=510"},
 		{"DE", "DE", "EUR", "vat-de-domestic-b2b=380"},
 		{"CN", "CN", "CNY", "cn-vat-domestic-services=120"},
 	} {

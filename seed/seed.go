@@ -234,21 +234,63 @@ func (r regionRecord) domain() (marketplace.Region, error) {
 // acceleratorRecord is one entry of accelerators.yaml. There is deliberately no tpp field:
 // strict decoding rejects one, so TPP can only come from tariff.TPP.
 type acceleratorRecord struct {
-	Model         string `yaml:"model"`
-	Name          string `yaml:"name"`
-	NameZH        string `yaml:"name_zh"`
-	Vendor        string `yaml:"vendor"`
-	VendorCountry string `yaml:"vendor_country"`
-	MemoryGB      string `yaml:"memory_gb"`
-	BandwidthGBs  string `yaml:"bandwidth_gbs"`
-	BF16TFLOPS    string `yaml:"bf16_tflops"`
-	FP16TFLOPS    string `yaml:"fp16_tflops"`
-	FP8TFLOPS     string `yaml:"fp8_tflops"`
-	INT8TOPS      string `yaml:"int8_tops"`
-	TDPW          string `yaml:"tdp_w"`
-	DieAreaMM2    string `yaml:"die_area_mm2"`
+	Model         string     `yaml:"model"`
+	Name          string     `yaml:"name"`
+	NameZH        string     `yaml:"name_zh"`
+	Vendor        string     `yaml:"vendor"`
+	VendorCountry string     `yaml:"vendor_country"`
+	MemoryGB      string     `yaml:"memory_gb"`
+	BandwidthGBs  string     `yaml:"bandwidth_gbs"`
+	BF16TFLOPS    string     `yaml:"bf16_tflops"`
+	FP16TFLOPS    string     `yaml:"fp16_tflops"`
+	FP8TFLOPS     string     `yaml:"fp8_tflops"`
+	INT8TOPS      string     `yaml:"int8_tops"`
+	TDPW          string     `yaml:"tdp_w"`
+	DieAreaMM2    string     `yaml:"die_area_mm2"`
+	Fab           *fabRecord `yaml:"fab"`
 
 	provenanceRecord `yaml:",inline"`
+}
+
+// fabRecord is where an accelerator's wafers are fabricated, with its own provenance.
+type fabRecord struct {
+	Country          string `yaml:"country"`
+	provenanceRecord `yaml:",inline"`
+}
+
+// AcceleratorFab is the wafer-fab country of a catalogued accelerator: the customs origin of
+// its integrated circuits under China's rule (a US-designed chip made by TSMC is Taiwanese),
+// for tariff.Accelerator.FabCountry. A model without a published fab has none.
+type AcceleratorFab struct {
+	Country string // ISO 3166-1 alpha-2
+	marketplace.Provenance
+}
+
+// AcceleratorFabs returns the fab country of every catalogued accelerator that has one, by model.
+func AcceleratorFabs() (map[string]AcceleratorFab, error) {
+	var doc acceleratorsDoc
+	if err := decodeStrict(acceleratorsFile, &doc); err != nil {
+		return nil, err
+	}
+	out := map[string]AcceleratorFab{}
+	for i, r := range doc.Accelerators {
+		if r.Fab == nil {
+			continue
+		}
+		if err := r.Fab.check(); err != nil {
+			return nil, fmt.Errorf("seed: %s: accelerator %d (%s): fab: %w", acceleratorsFile, i+1, r.Model, err)
+		}
+		out[r.Model] = AcceleratorFab{Country: r.Fab.Country, Provenance: r.Fab.provenanceRecord.domain()}
+	}
+	return out, nil
+}
+
+// check validates a fab record: a known country and complete provenance.
+func (f *fabRecord) check() error {
+	if !tariff.IsCountry(f.Country) {
+		return fmt.Errorf("country: %q is not an ISO 3166-1 alpha-2 code", f.Country)
+	}
+	return f.provenanceRecord.check()
 }
 
 type acceleratorsDoc struct {
@@ -298,6 +340,11 @@ func (r acceleratorRecord) domain() (marketplace.Accelerator, error) {
 	}
 	if r.Model == "" || r.Name == "" || r.Vendor == "" || len(r.VendorCountry) != 2 {
 		return marketplace.Accelerator{}, errors.New("model, name, vendor and a two-letter vendor_country are required")
+	}
+	if r.Fab != nil {
+		if err := r.Fab.check(); err != nil {
+			return marketplace.Accelerator{}, fmt.Errorf("fab: %w", err)
+		}
 	}
 	a := marketplace.Accelerator{
 		Model:         r.Model,

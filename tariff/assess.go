@@ -37,6 +37,7 @@ type assessment struct {
 	hasCustom bool
 	// trailOwned is set once out.Trail is a copy this assessment may change.
 	trailOwned bool
+	steps      []step // the priced measures of the match, for the rates of withheld taxes
 }
 
 func assess(p *Policy, s Supply, asOf time.Time) (Assessment, error) {
@@ -52,9 +53,20 @@ func assess(p *Policy, s Supply, asOf time.Time) (Assessment, error) {
 			return Assessment{}, fmt.Errorf("tariff: assess: negative %s %s", name, v)
 		}
 	}
+	switch s.TaxTerms {
+	case "", TaxTermsNetOfCNTax, TaxTermsInclusive:
+	default:
+		return Assessment{}, fmt.Errorf("tariff: assess: unknown tax terms %q (net_of_cn_tax, tax_inclusive)", s.TaxTerms)
+	}
+	switch s.Purpose {
+	case "", PurposeTraining, PurposeInference, PurposeOther:
+	default:
+		return Assessment{}, fmt.Errorf("tariff: assess: unknown purpose %q (training, inference, other)", s.Purpose)
+	}
 	c := p.index()
 	st := &assessment{p: p, c: c, s: s, asOf: asOf, business: s.BuyerType == BuyerBusiness}
 	r := c.matched(p, &st.s, asOf)
+	st.steps = r.steps
 	// The trail is shared with every assessment of the same match (it is read-only, see
 	// Assessment.Trail) and copied only when a computed note or a customs choice changes it:
 	// copying a trail of ~150 entries was two thirds of an assessment's time.
@@ -63,7 +75,7 @@ func assess(p *Policy, s Supply, asOf time.Time) (Assessment, error) {
 		st.out.Trail = r.applied
 	}
 	if len(r.flags) > 0 {
-		st.out.Flags = append(make([]Flag, 0, len(r.flags)+1), r.flags...)
+		st.out.Flags = append(make([]Flag, 0, len(r.flags)+r.quotas), r.flags...)
 	}
 	if r.blocked {
 		st.out.Blocked = true
@@ -193,6 +205,16 @@ func (c *compiled) matchAll(p *Policy, s *Supply, asOf time.Time) *matchResult {
 		return r
 	}
 
+	// Priced measures whose rate is not known for the day raise a warning instead of a charge.
+	for _, i := range hits {
+		if m := &p.Measures[i]; matched[i] && m.RateUnknown && m.Kind.priced() {
+			matched[i] = false
+			f := unknownRateFlag(m, x.day)
+			r.flags = append(r.flags, f)
+			r.trail[i] = Consideration{MeasureID: m.ID, Applied: true, Reason: "applied: no rate known on " + x.day.Format(dateLayout) + ": flag " + f.Code + " (warning)"}
+		}
+	}
+
 	// The priced measures in order of computation: by kind, then document order; customs
 	// duties by competition group (in order of their first member), each group one step.
 	for _, k := range kindOrder[1:] {
@@ -216,6 +238,16 @@ func (c *compiled) matchAll(p *Policy, s *Supply, asOf time.Time) *matchResult {
 		for _, i := range hits {
 			if matched[i] && p.Measures[i].Kind == k {
 				r.steps = append(r.steps, step{i: i})
+			}
+		}
+	}
+	for _, x := range r.steps {
+		if x.group == nil && p.Measures[x.i].Quota != nil {
+			r.quotas++ // room for its quota.low flag
+		}
+		for _, i := range x.group {
+			if p.Measures[i].Quota != nil {
+				r.quotas++
 			}
 		}
 	}
@@ -244,7 +276,28 @@ func gateFlag(m *Measure) Flag {
 	if msg == "" {
 		msg = "gate " + m.ID + " matched"
 	}
-	return Flag{Code: m.Flag, Severity: sev, Message: msg, MeasureID: m.ID, Legal: m.Legal}
+	return Flag{Code: m.Flag, Severity: sev, Message: msg, MeasureID: m.ID, Legal: m.Legal, Provenance: provenance(m)}
+}
+
+// unknownRateFlag is the warning of a measure that applies on day but whose rate for the day
+// is not known: the charge is left out, visibly, never priced at zero.
+func unknownRateFlag(m *Measure, day time.Time) Flag {
+	code := m.Flag
+	if code == "" {
+		code = "rate.unknown"
+	}
+	what := m.Jurisdiction + " " + kindLabel[m.Kind]
+	msg := what + " applies to this supply, but no rate is known for " + day.Format(dateLayout) +
+		": it is left out of the amounts; check the rate in force."
+	if m.Message != "" {
+		msg = m.Message + " (" + what + ", no rate known for " + day.Format(dateLayout) + ": left out of the amounts.)"
+	}
+	return Flag{Code: code, Severity: SeverityWarning, Message: msg, MeasureID: m.ID, Legal: m.Legal, Provenance: provenance(m)}
+}
+
+// provenance is a measure's source, as-of date, confidence and note.
+func provenance(m *Measure) Provenance {
+	return Provenance{Source: m.Source, AsOf: m.AsOf, Confidence: m.Confidence, Note: m.Note}
 }
 
 // customs resolves one group of customs duty alternatives: every eligible measure is
@@ -363,7 +416,7 @@ func (st *assessment) compute(dst []Charge, i int) ([]Charge, string, error) {
 		}
 		if rem.LessThan(cm.lowQuota) {
 			st.out.Flags = append(st.out.Flags, Flag{Code: "quota.low", Severity: SeverityInfo, MeasureID: m.ID, Legal: m.Legal,
-				Message: fmt.Sprintf("quota of %s: %s %s left of %s (below 10%%)", m.ID, rem, q.Unit, q.Volume)})
+				Message: fmt.Sprintf("quota of %s: %s %s left of %s (below 10%%)", m.ID, rem, q.Unit, q.Volume), Provenance: provenance(m)})
 		}
 	}
 	qty := s.Quantity
@@ -396,12 +449,13 @@ func (st *assessment) compute(dst []Charge, i int) ([]Charge, string, error) {
 func (st *assessment) line(m *Measure, cm *cmeasure, expr *Expr, tmpl *Charge, grossDiv, base, qty, energy decimal.Decimal) (Charge, error) {
 	s := &st.s
 	in := exprInput{base: base, quantity: qty, energy: energy, currency: s.Currency, rates: s.Rates}
-	if m.Base == BaseGrossPayment {
-		// The price is gross of the tax: tax = gross ÷ (1 + r) × r.
-		if !grossDiv.IsPositive() {
-			return Charge{}, fmt.Errorf("tariff: assess %s: gross_payment with a rate of -100%% or less", m.ID)
+	shown := base // the base the line reports
+	withheld := m.Base == BaseGrossPayment || m.Base == BasePaymentNetOfVAT
+	if withheld {
+		var err error
+		if in.base, shown, err = st.withheldBase(m, grossDiv, base); err != nil {
+			return Charge{}, err
 		}
-		in.base = base.DivRound(grossDiv, divScale)
 	}
 	amt, err := expr.eval(in)
 	if err != nil {
@@ -412,8 +466,78 @@ func (st *assessment) line(m *Measure, cm *cmeasure, expr *Expr, tmpl *Charge, g
 	}
 	c := *tmpl
 	c.Recoverable = cm.recoverable == 2 || cm.recoverable == 1 && st.business
-	c.BaseAmount, c.Amount = base, amt
+	c.BaseAmount, c.Amount = shown, amt
+	if withheld {
+		c.TaxTerms = s.terms()
+		c.Included = c.TaxTerms == TaxTermsInclusive
+	}
 	return c, nil
+}
+
+// withheldBase returns the amount a tax withheld at source applies to (what its ad valorem
+// rate multiplies) and the base its line reports, for price P (base), under the supply's tax
+// terms. With v the ad valorem rates of the jurisdiction's taxes withheld on a gross payment
+// (VAT) and c those withheld on the payment net of VAT (income tax), both as matched for this
+// supply:
+//
+//	                     tax_inclusive (carve-out)        net_of_cn_tax (gross-up)
+//	gross_payment        P ÷ (1 + r), shown P             I = P ÷ (1 − c), shown I × (1 + r)
+//	payment_net_of_vat   P ÷ (1 + v), shown the same      I = P ÷ (1 − c), shown the same
+//
+// where r is the measure's own ad valorem rate (grossDiv is 1 + r). Under net terms the
+// supplier receives P whatever is withheld, so the payment net of VAT I is grossed up for the
+// income tax; under inclusive terms the taxes come out of P. With no income tax (c = 0) the
+// net-terms VAT is P × r.
+func (st *assessment) withheldBase(m *Measure, grossDiv, base decimal.Decimal) (rated, shown decimal.Decimal, err error) {
+	if m.Base == BaseGrossPayment && !grossDiv.IsPositive() {
+		return base, base, fmt.Errorf("tariff: assess %s: gross_payment with a rate of -100%% or less", m.ID)
+	}
+	v, c := st.withheldRates(m.Jurisdiction)
+	if st.s.terms() == TaxTermsNetOfCNTax {
+		income := base
+		if !c.IsZero() {
+			rest := one.Sub(c)
+			if !rest.IsPositive() {
+				return base, base, fmt.Errorf("tariff: assess %s: income taxes withheld at 100%% or more cannot be grossed up", m.ID)
+			}
+			income = base.DivRound(rest, divScale)
+		}
+		if m.Base == BaseGrossPayment {
+			return income, income.Mul(grossDiv), nil
+		}
+		return income, income, nil
+	}
+	if m.Base == BaseGrossPayment {
+		// The price is gross of the tax: tax = gross ÷ (1 + r) × r.
+		return base.DivRound(grossDiv, divScale), base, nil
+	}
+	div := one.Add(v)
+	if !div.IsPositive() {
+		return base, base, fmt.Errorf("tariff: assess %s: VAT withheld at -100%% or less", m.ID)
+	}
+	net := base.DivRound(div, divScale)
+	return net, net, nil
+}
+
+// withheldRates sums the ad valorem rates of the jurisdiction's taxes withheld for this
+// supply: on the gross payment (v, VAT) and on the payment net of VAT (c, income tax).
+func (st *assessment) withheldRates(jurisdiction string) (v, c decimal.Decimal) {
+	for _, x := range st.steps {
+		if x.group != nil {
+			continue
+		}
+		m := &st.p.Measures[x.i]
+		if m.Jurisdiction != jurisdiction || m.Rate == nil {
+			continue
+		}
+		switch m.Base {
+		case BaseGrossPayment:
+			v = v.Add(m.Rate.AdValoremSum())
+		case BasePaymentNetOfVAT:
+			c = c.Add(m.Rate.AdValoremSum())
+		}
+	}
+	return v, c
 }
 
 // subsidyRate is how a subsidy's charge line states its rate.
@@ -452,7 +576,7 @@ func (st *assessment) subsidy(m *Measure, cm *cmeasure, base decimal.Decimal) (C
 // amount (Recoverable, which depends on the buyer, is set per line).
 func chargeTemplate(m *Measure, rate string) Charge {
 	c := Charge{Kind: m.Kind, MeasureID: m.ID, Jurisdiction: m.Jurisdiction, Basis: string(m.Base), Rate: rate,
-		Payable: true, Legal: m.Legal}
+		Payable: true, Legal: m.Legal, Provenance: provenance(m)}
 	if m.Kind == KindVAT {
 		c.Payable = m.Liability != "buyer"
 	}
@@ -475,7 +599,9 @@ func chargeTemplate(m *Measure, rate string) Charge {
 	return c
 }
 
-// Total returns the sum of the payable charges (reverse-charged VAT excluded), unrounded.
+// Total returns the sum of the payable charges (reverse-charged VAT excluded), unrounded:
+// every amount the buyer pays on account of the measures, to the supplier or a tax office,
+// including taxes withheld out of a tax_inclusive price. OnTop is what they add to the price.
 func (a Assessment) Total() decimal.Decimal {
 	t := decimal.Zero
 	for _, c := range a.Charges {
@@ -484,6 +610,41 @@ func (a Assessment) Total() decimal.Decimal {
 		}
 	}
 	return t
+}
+
+// OnTop returns what the charges add to the net price, unrounded: the sum of the lines that
+// are Payable and not Included (reverse-charged VAT is shown, not paid; taxes withheld under
+// tax_inclusive terms are carved out of the price, not added to it).
+func (a Assessment) OnTop() decimal.Decimal {
+	t := decimal.Zero
+	for _, c := range a.Charges {
+		if c.Payable && !c.Included {
+			t = t.Add(c.Amount)
+		}
+	}
+	return t
+}
+
+// confidenceRank orders confidences from the surest; "" (a measure that gives none) ranks
+// with sourced.
+var confidenceRank = map[string]int{"": 0, "sourced": 0, "estimate": 1, "illustrative": 2}
+
+// WeakestConfidence returns the weakest confidence of the measures behind the charges and
+// flags ("sourced", "estimate" or "illustrative"; "sourced" when there are none), so that a
+// quote resting on an estimate can say so at the top.
+func (a Assessment) WeakestConfidence() string {
+	w := "sourced"
+	for _, c := range a.Charges {
+		if confidenceRank[c.Confidence] > confidenceRank[w] {
+			w = c.Confidence
+		}
+	}
+	for _, f := range a.Flags {
+		if confidenceRank[f.Confidence] > confidenceRank[w] {
+			w = f.Confidence
+		}
+	}
+	return w
 }
 
 // ownTrail gives the assessment a trail of its own to change, copying the shared one once.

@@ -68,3 +68,17 @@ func reportCPU(b *testing.B, cpu time.Duration) {
 		b.ReportMetric(float64(cpu.Nanoseconds())/float64(b.N), "cpu-ns/op")
 	}
 }
+
+// BenchmarkWithMeasureField derives the baseline with one rate changed (a what-if step):
+// one measure re-decoded and checked, its conflicts re-checked, the policy compiled.
+func BenchmarkWithMeasureField(b *testing.B) {
+	p := baseline(b)
+	b.ReportAllocs()
+	cpu0 := processCPU()
+	for b.Loop() {
+		if _, err := p.WithMeasureField("vat-de-b2c", "rate", "21%"); err != nil {
+			b.Fatal(err)
+		}
+	}
+	reportCPU(b, processCPU()-cpu0)
+}

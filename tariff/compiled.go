@@ -1,7 +1,10 @@
 package tariff
 
 import (
+	"encoding/binary"
+	"hash/maphash"
 	"math"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -25,7 +28,8 @@ type compiled struct {
 	ms  []cmeasure
 	use keyUse
 
-	memo sync.Map     // matchKey → *matchResult
+	memo sync.Map     // hash of a matchKey (uint64) → *memoEntry
+	seed maphash.Seed // of the memo's hashes
 	size atomic.Int64 // entries stored in memo (approximately, under concurrent misses)
 
 	// Trail reasons that depend on one supply value, made once for every measure: by origin
@@ -45,6 +49,7 @@ const maxMemo = 1024
 // out of the memo key so that supplies differing only in them share an entry.
 type keyUse struct {
 	hs, region, buyerRegion, personal, vendor, model, tpp, density bool
+	supplier, buyerHQ, purpose, listed, fab, class                 bool
 }
 
 // cmeasure is the supply-independent part of assessing one measure.
@@ -58,6 +63,7 @@ type cmeasure struct {
 	from, to                               int64 // validity as dayKeys, inclusive (open: min/max)
 	products, buyers                       uint8 // known products and buyers named, as bits
 	origin, originExcept, dest, destExcept placeList
+	supplier, supplierExcept, buyerHQ      placeList
 	group                                  int // competition group (same competitionKey, same group)
 	suspended                              string
 	productWhy                             [3]string // "product X not in [...]" by productBit
@@ -227,6 +233,27 @@ type matchKey struct {
 	origin, dest, hs, region, buyerRegion string
 	vendor, model                         string
 	tpp, density                          decKey
+
+	// codes packs the short values later conditions read: the supplier's seat (bits 0–15), the
+	// buyer's headquarters (16–31), the fab country (32–47), the purpose (48–51) and whether an
+	// accelerator model is named (52, for the export class).
+	codes                    uint64
+	establishments, listings string // joined with NUL, when used and given
+}
+
+var (
+	purposeCodes = map[Purpose]uint64{"": 0, PurposeTraining: 1, PurposeInference: 2, PurposeOther: 3}
+)
+
+// code2 packs a two-letter country code (or "") into 16 bits; ok is false for anything else.
+func code2(s string) (uint64, bool) {
+	switch len(s) {
+	case 0:
+		return 0, true
+	case 2:
+		return uint64(s[0])<<8 | uint64(s[1]), true
+	}
+	return 0, false
 }
 
 // decKey is a decimal's exact representation when its coefficient fits an int64.
@@ -253,6 +280,7 @@ type matchResult struct {
 	flags   []Flag
 	blocked bool
 	steps   []step
+	quotas  int // measures of the steps with a quota: each may add a quota.low flag
 }
 
 // step is one priced measure to compute, or (group non-nil) customs duty alternatives of
@@ -264,7 +292,7 @@ type step struct {
 
 // compile builds the assessment index of p. It must be called when p is final.
 func compile(p *Policy) *compiled {
-	c := &compiled{n: len(p.Measures), ms: make([]cmeasure, len(p.Measures))}
+	c := &compiled{n: len(p.Measures), ms: make([]cmeasure, len(p.Measures)), seed: maphash.MakeSeed()}
 	if len(p.Measures) > 0 {
 		c.first = &p.Measures[0]
 	}
@@ -284,6 +312,12 @@ func compile(p *Policy) *compiled {
 		u.model = u.model || len(m.Models) > 0
 		u.tpp = u.tpp || m.TPPMin.Valid || m.TPPMax.Valid
 		u.density = u.density || m.DensityMin.Valid
+		u.supplier = u.supplier || len(m.Supplier) > 0 || len(m.SupplierExcept) > 0
+		u.buyerHQ = u.buyerHQ || len(m.BuyerHeadquarters) > 0
+		u.purpose = u.purpose || len(m.Purposes) > 0
+		u.listed = u.listed || len(m.Listed) > 0
+		u.fab = u.fab || len(m.FabCountry) > 0
+		u.class = u.class || len(m.ExportClass) > 0
 
 		cm := &c.ms[i]
 		cm.from, cm.to = fromKey(m.ValidFrom), toKey(m.ValidTo)
@@ -302,6 +336,8 @@ func compile(p *Policy) *compiled {
 		}
 		cm.origin, cm.originExcept = compilePlaces(m.Origin, areas), compilePlaces(m.OriginExcept, areas)
 		cm.dest, cm.destExcept = compilePlaces(m.Destination, areas), compilePlaces(m.DestinationExcept, areas)
+		cm.supplier, cm.supplierExcept = compilePlaces(m.Supplier, areas), compilePlaces(m.SupplierExcept, areas)
+		cm.buyerHQ = compilePlaces(m.BuyerHeadquarters, areas)
 		k := competitionKey(m)
 		g, seen := groups[k]
 		if !seen {
@@ -384,12 +420,39 @@ func (c *compiled) key(s *Supply, asOf time.Time) (k matchKey, ok bool) {
 		k.model = s.Accelerator.Model
 	}
 	ok = true
-	if u.tpp {
+	if u.supplier {
+		c, good := code2(s.supplierCountry())
+		k.codes, ok = c, ok && good
+		if len(s.SupplierEstablishments) > 0 {
+			k.establishments = strings.Join(s.SupplierEstablishments, "\x00")
+		}
+	}
+	if u.buyerHQ {
+		c, good := code2(s.buyerHQ())
+		k.codes, ok = k.codes|c<<16, ok && good
+	}
+	if u.fab {
+		c, good := code2(s.Accelerator.FabCountry)
+		k.codes, ok = k.codes|c<<32, ok && good
+	}
+	if u.purpose {
+		c, good := purposeCodes[s.Purpose]
+		k.codes, ok = k.codes|c<<48, ok && good
+	}
+	if u.class && s.Accelerator.Model != "" {
+		// The class is a function of the TPP, the density and whether a model is named: keying
+		// on those (below) spares classifying on every assessment.
+		k.codes |= 1 << 52
+	}
+	if u.listed && len(s.Listings) > 0 {
+		k.listings = strings.Join(s.Listings, "\x00")
+	}
+	if u.tpp || u.class {
 		var good bool
 		k.tpp, good = keyOf(s.Accelerator.TPP)
 		ok = ok && good
 	}
-	if u.density {
+	if u.density || u.class {
 		var good bool
 		k.density, good = keyOf(s.Accelerator.Density)
 		ok = ok && good
@@ -397,28 +460,66 @@ func (c *compiled) key(s *Supply, asOf time.Time) (k matchKey, ok bool) {
 	return k, ok
 }
 
+// memoEntry is one memoized matching phase with the key it was made for: two keys with the
+// same hash (a 2⁻⁶⁴ chance) never share a result, the second one is matched afresh.
+type memoEntry struct {
+	key matchKey
+	r   *matchResult
+}
+
+// hash hashes k with the memo's seed. Hashing the fields one by one is several times faster
+// than the runtime's generic hash of a struct used as an interface key.
+func (c *compiled) hash(k *matchKey) uint64 {
+	var h maphash.Hash
+	h.SetSeed(c.seed)
+	var b [8 * 7]byte
+	put := func(i int, v uint64) { binary.LittleEndian.PutUint64(b[8*i:], v) }
+	put(0, uint64(k.day))
+	put(1, uint64(k.tpp.coef))
+	put(2, uint64(uint32(k.tpp.exp))|uint64(uint32(k.density.exp))<<32)
+	put(3, uint64(k.density.coef))
+	put(4, k.codes)
+	put(5, uint64(len(k.product))|uint64(len(k.buyer))<<16|uint64(len(k.origin))<<32|uint64(len(k.dest))<<48)
+	var flags uint64
+	if k.personal {
+		flags = 1
+	}
+	put(6, flags|uint64(len(k.hs))<<8|uint64(len(k.region))<<16|uint64(len(k.buyerRegion))<<24|
+		uint64(len(k.vendor))<<32|uint64(len(k.model))<<40|uint64(len(k.establishments))<<48|uint64(len(k.listings))<<56)
+	h.Write(b[:])
+	// The lengths above delimit the strings.
+	for _, s := range [...]string{string(k.product), string(k.buyer), k.origin, k.dest, k.hs, k.region, k.buyerRegion,
+		k.vendor, k.model, k.establishments, k.listings} {
+		h.WriteString(s)
+	}
+	return h.Sum64()
+}
+
 // matched returns the matching phase for s on asOf, from the memo when it is there.
 func (c *compiled) matched(p *Policy, s *Supply, asOf time.Time) *matchResult {
 	k, ok := c.key(s, asOf)
+	var h uint64
 	if ok {
-		if r, hit := c.memo.Load(k); hit {
-			return r.(*matchResult)
+		h = c.hash(&k)
+		if e, hit := c.memo.Load(h); hit && e.(*memoEntry).key == k {
+			return e.(*memoEntry).r
 		}
 	}
 	sc := *s // matching may keep pointers into the supply: keep them off the caller's copy
 	r := c.matchAll(p, &sc, asOf)
 	if ok {
-		c.remember(k, r)
+		c.remember(h, k, r)
 	}
 	return r
 }
 
-// remember stores r under k; when the memo is full it starts afresh. (Concurrent misses may
-// overshoot the bound a little; the count only keeps the memo from growing without end.)
-func (c *compiled) remember(k matchKey, r *matchResult) {
+// remember stores r under k (hash h); when the memo is full it starts afresh. (Concurrent
+// misses may overshoot the bound a little; the count only keeps the memo from growing without
+// end.)
+func (c *compiled) remember(h uint64, k matchKey, r *matchResult) {
 	if c.size.Add(1) > maxMemo {
 		c.memo.Clear()
 		c.size.Store(1)
 	}
-	c.memo.Store(k, r)
+	c.memo.Store(h, &memoEntry{key: k, r: r})
 }

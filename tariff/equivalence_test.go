@@ -26,11 +26,12 @@ func render(a Assessment, err error) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "blocked=%v charges-nil=%v flags-nil=%v\n", a.Blocked, a.Charges == nil, a.Flags == nil)
 	for _, c := range a.Charges {
-		fmt.Fprintf(&b, "charge %s|%s|%q|%q|%s|%s|%s|%q|%s|%v|%v|%q|%s|%q\n", c.Kind, c.MeasureID, c.Label, c.LabelZH, c.Jurisdiction,
-			c.Basis, exact(c.BaseAmount), c.Rate, exact(c.Amount), c.Payable, c.Recoverable, c.Quota, exact(c.Quantity), c.Legal)
+		fmt.Fprintf(&b, "charge %s|%s|%q|%q|%s|%s|%s|%q|%s|%v|%v|%v|%s|%q|%s|%q|%+v\n", c.Kind, c.MeasureID, c.Label, c.LabelZH, c.Jurisdiction,
+			c.Basis, exact(c.BaseAmount), c.Rate, exact(c.Amount), c.Payable, c.Included, c.Recoverable, c.TaxTerms, c.Quota,
+			exact(c.Quantity), c.Legal, c.Provenance)
 	}
 	for _, f := range a.Flags {
-		fmt.Fprintf(&b, "flag %s|%s|%q|%s|%q\n", f.Code, f.Severity, f.Message, f.MeasureID, f.Legal)
+		fmt.Fprintf(&b, "flag %s|%s|%q|%s|%q|%+v\n", f.Code, f.Severity, f.Message, f.MeasureID, f.Legal, f.Provenance)
 	}
 	fmt.Fprintf(&b, "trail-nil=%v\n", a.Trail == nil)
 	for _, c := range a.Trail {
@@ -48,7 +49,7 @@ func equivalencePolicies(t *testing.T) map[string]*Policy {
 	base := baseline(t)
 	ps := map[string]*Policy{"baseline": base}
 	extra := base
-	for i, m := range []string{
+	extras := []string{
 		`{id: x-quota, kind: additional_duty, jurisdiction: EU, origin: [CN], destination: [EU27], products: [gpu_hours, bare_metal], rate: "10% + 0.01 EUR/gpu_hour", base: net_price, quota: {period: calendar_year, volume: "50000", unit: gpu_hour, in_quota_rate: "1%"}, legal: [x]}`,
 		`{id: x-minmax, kind: fee, jurisdiction: EU, origin: ["*"], destination: [EU27], rate: "5% MIN 30.00 EUR/unit", products: [hardware], base: customs_value, legal: [x]}`,
 		`{id: x-kwh, kind: levy, jurisdiction: DE, origin: ["*"], destination: [DE], rate: "0.02 CNY/kwh MAX 1%", base: net_price, label: "energy {rate}", label_zh: "能源 {rate}", legal: [x]}`,
@@ -62,9 +63,25 @@ func equivalencePolicies(t *testing.T) map[string]*Policy {
 		`{id: x-pd, kind: gate, jurisdiction: EU, origin: ["*"], destination: [CN], personal_data: false, tpp_max: "13000", action: warn, legal: [x]}`,
 		`{id: x-sub, kind: subsidy, jurisdiction: CN, origin: ["*"], destination: [CN], share_max: "30%", cap: "1000 EUR", label: "voucher {rate}", legal: [x]}`,
 		`{id: x-wht, kind: withholding, jurisdiction: DE, origin: [FR], destination: [DE], rate: "6%", base: gross_payment, valid_from: 2024-09-01, valid_to: 2025-08-01, legal: [x]}`,
-	} {
+		// Later language: establishment, headquarters, purposes, lists, fab, class, unknown rates,
+		// income tax withheld on the payment net of VAT, provenance.
+		`{id: x-sup, kind: levy, jurisdiction: FR, origin: ["*"], destination: [FR], supplier: [EU27], supplier_except: [DE], rate: "1%", base: net_price, source: "https://example.org/x", as_of: 2026-01-01, confidence: estimate, note: n, legal: [x]}`,
+		`{id: x-hq, kind: gate, jurisdiction: US, destination: ["*"], buyer_headquarters: [CN, HK], export_class: [3a090a, unknown], action: license_required, confidence: sourced, source: s, legal: [x]}`,
+		`{id: x-purpose, kind: subsidy, jurisdiction: CN, origin: [CN], destination: [CN], purposes: [training, other], listed: [cn-x-list, cn-y-list], share_max: "10%", legal: [x]}`,
+		`{id: x-fab, kind: additional_duty, jurisdiction: CN, destination: [CN], fab_country: [US, KR], rate: "10%", base: customs_value, legal: [x]}`,
+		`{id: x-unknown-vat, kind: vat, jurisdiction: GB, origin: ["*"], destination: [GB], rate: unknown, priority: 98, legal: [x]}`,
+		`{id: x-unknown-duty, kind: additional_duty, jurisdiction: EU, origin: [CN], destination: [EU27], rate: unknown, message: "suspension lapsed", flag: duty.unknown, valid_from: 2026-01-01, legal: [x]}`,
+		`{id: x-unknown-customs, kind: customs_duty, jurisdiction: EU, origin: [US], destination: [EU27], hs: ["8471"], rate: unknown, legal: [x]}`,
+		`{id: x-cit, kind: withholding, jurisdiction: CN, destination: [CN], supplier_except: [CN], products: [bare_metal, gpu_hours], buyer: [business], stacking_group: cit, rate: "10%", base: payment_net_of_vat, recoverable: false, legal: [x]}`,
+		`{id: x-wht-bm, kind: withholding, jurisdiction: CN, destination: [CN], supplier_except: [CN], products: [bare_metal], buyer: [business], rate: "13%", base: gross_payment, priority: 5, legal: [x]}`,
+	}
+	for i, m := range extras {
 		extra = withMeasure(t, extra, m)
-		ps[fmt.Sprintf("baseline+%d", i)] = extra
+		// A few stages of the stack suffice (each runs the whole suite against the reference):
+		// the first additions, the older language complete, and everything.
+		if i == 0 || i == 6 || i == 12 || i == len(extras)-1 {
+			ps[fmt.Sprintf("baseline+%d", i)] = extra
+		}
 	}
 	b, err := os.ReadFile("../pricing/testdata/policy.yaml")
 	if err != nil {
@@ -129,6 +146,27 @@ func equivalenceSupplies(n int) []Supply {
 		if r.IntN(4) == 0 {
 			s.SubsidyUsed = map[string]decimal.Decimal{"x-sub": d("900"), "voucher": d("1000"), "cn-voucher-beijing": d("10")}
 		}
+		// Establishment, headquarters, purposes, lists, fab and terms.
+		switch r.IntN(5) {
+		case 0:
+			s.SupplierCountry = []string{"DE", "CN", "FI", "NL"}[r.IntN(4)]
+		case 1:
+			s.SupplierCountry = "FI"
+			s.SupplierEstablishments = [][]string{{"DE"}, {"FR", "CN"}}[r.IntN(2)]
+		}
+		if r.IntN(3) == 0 {
+			s.BuyerHeadquarters = []string{"CN", "HK", "US", "DE"}[r.IntN(4)]
+		}
+		s.Purpose = []Purpose{"", PurposeTraining, PurposeInference, PurposeOther}[r.IntN(4)]
+		if r.IntN(3) == 0 {
+			s.Listings = [][]string{{"cn-x-list"}, {"cn-z-list", "cn-y-list"}, {"cn-z-list"}}[r.IntN(3)]
+		}
+		s.Accelerator.FabCountry = []string{"", "TW", "US", "CN"}[r.IntN(4)]
+		if r.IntN(6) == 0 {
+			s.Accelerator = []Accelerator{{Model: "mystery", VendorCountry: "US", TPP: d("3000")}, {Model: "p800", VendorCountry: "CN"},
+				{Model: "b-class", VendorCountry: "US", TPP: d("3000"), Density: d("2"), FabCountry: "US"}}[r.IntN(3)]
+		}
+		s.TaxTerms = []TaxTerms{"", TaxTermsNetOfCNTax, TaxTermsInclusive}[r.IntN(3)]
 		switch r.IntN(40) {
 		case 0:
 			s.Rates = nil
@@ -156,6 +194,10 @@ func equivalenceSupplies(n int) []Supply {
 			s.BuyerType = ""
 		case 4:
 			s.HSCode = "84a"
+		case 5:
+			s.TaxTerms = "gross"
+		case 6:
+			s.Purpose = "mining"
 		}
 	}
 	return out
@@ -179,7 +221,8 @@ func TestAssessMatchesReference(t *testing.T) {
 		for _, at := range equivalenceDates {
 			for i, s := range ss {
 				want := render(refAssess(p, s, at))
-				for _, k := range []string{"error:", "blocked=true", "in_quota", "out_of_quota", "capped", "alternatives", "superseded", "quota.low", "not valid on"} {
+				for _, k := range []string{"error:", "blocked=true", "in_quota", "out_of_quota", "capped", "alternatives", "superseded", "quota.low", "not valid on",
+					"rate.unknown", "duty.unknown", "net_of_cn_tax", "payment_net_of_vat", "supplier established", "buyer headquarters", "purpose", "export class"} {
 					if strings.Contains(want, k) {
 						outcomes[k]++
 					}
@@ -193,7 +236,8 @@ func TestAssessMatchesReference(t *testing.T) {
 			}
 		}
 	}
-	for _, k := range []string{"error:", "blocked=true", "in_quota", "out_of_quota", "capped", "alternatives", "superseded", "quota.low", "not valid on"} {
+	for _, k := range []string{"error:", "blocked=true", "in_quota", "out_of_quota", "capped", "alternatives", "superseded", "quota.low", "not valid on",
+		"rate.unknown", "duty.unknown", "net_of_cn_tax", "payment_net_of_vat", "supplier established", "buyer headquarters", "purpose", "export class"} {
 		if outcomes[k] == 0 && !testing.Short() {
 			t.Errorf("no assessment shows %q: the comparison misses a path", k)
 		}

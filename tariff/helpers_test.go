@@ -11,7 +11,7 @@ import (
 )
 
 // perEUR is a fixed rate table: units of currency per EUR (1 EUR = 8 CNY, as in worked
-// example A of TARIFF-RESEARCH §7).
+// example A of docs/policy-language.md).
 type perEUR map[string]decimal.Decimal
 
 func (r perEUR) Convert(amount decimal.Decimal, from, to string) (decimal.Decimal, error) {

@@ -7,8 +7,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-
-	"github.com/shopspring/decimal"
 )
 
 // competitionKey names the set of measures a measure competes with: exclusive kinds (VAT,
@@ -50,95 +48,20 @@ func (a specificity) explain(b specificity) string {
 	}
 }
 
-func placeLevel(list []string, areas map[string]Area) int {
-	lvl := 2
-	for _, c := range list {
-		l := 2
-		if c == "*" {
-			l = 0
-		} else if _, ok := areas[c]; ok {
-			l = 1
-		}
-		lvl = min(lvl, l)
-	}
-	return lvl
-}
-
-// staticSpecificity is the specificity a measure has for any supply it matches, taking the
-// least specific entry of each list (used by the conflict check).
-func staticSpecificity(m *Measure, areas map[string]Area) specificity {
-	s := specificity{origin: placeLevel(m.Origin, areas), dest: placeLevel(m.Destination, areas)}
-	if len(m.HS) > 0 {
-		s.hs = 99
-		for _, h := range m.HS {
-			s.hs = min(s.hs, len(h))
-		}
-	}
-	return s
-}
-
-// placeSet is a set of countries: all countries (minus), or exactly set (minus).
-type placeSet struct {
-	all   bool
-	set   map[string]bool
-	minus map[string]bool
-}
-
-func expand(list, except []string, areas map[string]Area) placeSet {
-	ps := placeSet{set: map[string]bool{}, minus: map[string]bool{}}
-	add := func(dst map[string]bool, c string) {
-		if a, ok := areas[c]; ok {
-			for _, m := range a.Members {
-				dst[m.Country] = true
-			}
-			return
-		}
-		dst[c] = true
-	}
-	for _, c := range list {
-		if c == "*" {
-			ps.all = true
-			continue
-		}
-		add(ps.set, c)
-	}
-	for _, c := range except {
-		add(ps.minus, c)
+func purposesOf(m *Measure) []string {
+	ps := make([]string, len(m.Purposes))
+	for i, p := range m.Purposes {
+		ps[i] = string(p)
 	}
 	return ps
 }
 
-func (ps placeSet) has(c string) bool {
-	return (ps.all || ps.set[c]) && !ps.minus[c]
-}
-
-func (a placeSet) intersects(b placeSet) bool {
-	switch {
-	case a.all && b.all:
-		return true // ignoring the unlikely case of exclusions covering every country
-	case a.all:
-		a, b = b, a
+func classesOf(m *Measure) []string {
+	cs := make([]string, len(m.ExportClass))
+	for i, c := range m.ExportClass {
+		cs[i] = string(c)
 	}
-	for c := range a.set {
-		if !a.minus[c] && b.has(c) {
-			return true
-		}
-	}
-	return false
-}
-
-func intersectsStr(a, b []string) bool {
-	if len(a) == 0 || len(b) == 0 {
-		return true
-	}
-	for _, x := range a {
-		for _, y := range b {
-			if x == y {
-				return true
-			}
-		}
-	}
-	return false
+	return cs
 }
 
 func productsOf(m *Measure) []string {
@@ -155,63 +78,6 @@ func buyersOf(m *Measure) []string {
 		bs[i] = string(b)
 	}
 	return bs
-}
-
-// mayOverlap reports whether two measures could both match one supply on one day.
-func mayOverlap(a, b *Measure, areas map[string]Area) bool {
-	if !datesOverlap(a, b) || !intersectsStr(productsOf(a), productsOf(b)) || !intersectsStr(buyersOf(a), buyersOf(b)) {
-		return false
-	}
-	if len(a.HS) > 0 && len(b.HS) > 0 {
-		hit := false
-		for _, x := range a.HS {
-			for _, y := range b.HS {
-				if strings.HasPrefix(x, y) || strings.HasPrefix(y, x) {
-					hit = true
-				}
-			}
-		}
-		if !hit {
-			return false
-		}
-	}
-	if a.PersonalData != nil && b.PersonalData != nil && *a.PersonalData != *b.PersonalData {
-		return false
-	}
-	if !intersectsStr(a.VendorCountry, b.VendorCountry) || !intersectsStr(a.Models, b.Models) {
-		return false
-	}
-	if !regionsOverlap(a.Regions, b.Regions) || !regionsOverlap(a.BuyerRegions, b.BuyerRegions) {
-		return false
-	}
-	oa, ob := expand(a.Origin, a.OriginExcept, areas), expand(b.Origin, b.OriginExcept, areas)
-	da, db := expand(a.Destination, a.DestinationExcept, areas), expand(b.Destination, b.DestinationExcept, areas)
-	return oa.intersects(ob) && da.intersects(db)
-}
-
-func regionsOverlap(a, b []string) bool {
-	if len(a) == 0 || len(b) == 0 {
-		return true
-	}
-	for _, x := range a {
-		for _, y := range b {
-			if regionMatch(x, y) || regionMatch(y, x) {
-				return true
-			}
-		}
-	}
-	return false
-}
-
-func datesOverlap(a, b *Measure) bool {
-	// [aFrom, aTo] ∩ [bFrom, bTo] ≠ ∅, zero = open.
-	if !a.ValidTo.IsZero() && !b.ValidFrom.IsZero() && a.ValidTo.Before(b.ValidFrom) {
-		return false
-	}
-	if !b.ValidTo.IsZero() && !a.ValidFrom.IsZero() && b.ValidTo.Before(a.ValidFrom) {
-		return false
-	}
-	return true
 }
 
 // regionMatch reports whether region code r is named by pattern: equal, or pattern followed
@@ -237,6 +103,7 @@ func list(xs []string) string { return "[" + strings.Join(xs, " ") + "]" }
 // when the measure is checked (measures are immutable afterwards).
 type measureLists struct {
 	dates, products, hs, origin, originExcept, destination, destinationExcept, buyer string
+	supplier, supplierExcept, buyerHQ                                                string
 }
 
 func (m *Measure) lists() *measureLists {
@@ -249,7 +116,17 @@ func (m *Measure) lists() *measureLists {
 func (m *Measure) formatLists() *measureLists {
 	return &measureLists{dates: dateRange(m), products: list(productsOf(m)), hs: list(m.HS),
 		origin: list(m.Origin), originExcept: list(m.OriginExcept), destination: list(m.Destination),
-		destinationExcept: list(m.DestinationExcept), buyer: list(buyersOf(m))}
+		destinationExcept: list(m.DestinationExcept), buyer: list(buyersOf(m)),
+		supplier: list(m.Supplier), supplierExcept: list(m.SupplierExcept), buyerHQ: list(m.BuyerHeadquarters)}
+}
+
+// supplierPlaces are the countries a supplier is established in: its seat (the hosting
+// country when not given) and its declared fixed establishments.
+func supplierPlaces(s *Supply) []string {
+	if len(s.SupplierEstablishments) == 0 {
+		return []string{s.supplierCountry()}
+	}
+	return append([]string{s.supplierCountry()}, s.SupplierEstablishments...)
 }
 
 // matcher is the state of matching one supply against a compiled policy: the supply, its
@@ -328,6 +205,26 @@ func (x *matcher) match(i int) (bool, string, specificity) {
 		}
 		return false, "destination " + s.Destination + " excluded by " + m.lists().destinationExcept, sp
 	}
+	if len(m.Supplier) > 0 || len(m.SupplierExcept) > 0 {
+		places := supplierPlaces(s)
+		if len(m.Supplier) > 0 {
+			best := -1
+			for _, c := range places {
+				best = max(best, cm.supplier.level(c, x.dk))
+			}
+			if best < 0 {
+				return false, "supplier established in " + list(places) + " not in " + m.lists().supplier, sp
+			}
+		}
+		for _, c := range places {
+			if cm.supplierExcept.level(c, x.dk) >= 0 {
+				return false, "supplier established in " + list(places) + " excluded by " + m.lists().supplierExcept, sp
+			}
+		}
+	}
+	if len(m.BuyerHeadquarters) > 0 && cm.buyerHQ.level(s.buyerHQ(), x.dk) < 0 {
+		return false, "buyer headquarters " + s.buyerHQ() + " not in " + m.lists().buyerHQ, sp
+	}
 	if len(m.Buyer) > 0 {
 		if b := buyerBit(s.BuyerType); b != 0 {
 			if cm.buyers&b == 0 {
@@ -361,6 +258,21 @@ func (x *matcher) match(i int) (bool, string, specificity) {
 		}
 		return false, "no personal data declared", sp
 	}
+	if len(m.Purposes) > 0 && !slices.Contains(m.Purposes, s.Purpose) {
+		if s.Purpose == "" {
+			return false, "no purpose declared; the measure is for " + list(purposesOf(m)), sp
+		}
+		return false, "purpose " + string(s.Purpose) + " not in " + list(purposesOf(m)), sp
+	}
+	if len(m.Listed) > 0 {
+		ok := false
+		for _, l := range m.Listed {
+			ok = ok || slices.Contains(s.Listings, l)
+		}
+		if !ok {
+			return false, "not on any of the lists " + list(m.Listed), sp
+		}
+	}
 	acc := &s.Accelerator
 	if len(m.VendorCountry) > 0 {
 		ok := false
@@ -378,6 +290,17 @@ func (x *matcher) match(i int) (bool, string, specificity) {
 		}
 		if !ok {
 			return false, fmt.Sprintf("accelerator model %q not in %s", acc.Model, list(m.Models)), sp
+		}
+	}
+	if len(m.FabCountry) > 0 && !slices.Contains(m.FabCountry, acc.FabCountry) {
+		return false, fmt.Sprintf("accelerator fab country %q not in %s", acc.FabCountry, list(m.FabCountry)), sp
+	}
+	if len(m.ExportClass) > 0 {
+		if class := ClassifyAccelerator(*acc); !slices.Contains(m.ExportClass, class) {
+			if class == "" {
+				return false, "no accelerator named; the measure is for export class " + list(classesOf(m)), sp
+			}
+			return false, "export class " + string(class) + " not in " + list(classesOf(m)), sp
 		}
 	}
 	if m.TPPMin.Valid && acc.TPP.LessThan(m.TPPMin.Decimal) {
@@ -408,5 +331,3 @@ func (x *matcher) destination() *placeReasons {
 	}
 	return x.dest
 }
-
-var hundred = decimal.NewFromInt(100)

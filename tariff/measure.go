@@ -22,12 +22,13 @@ type Base string
 
 // Bases, see docs/policy-language.md.
 const (
-	BaseNetPrice        Base = "net_price"         // the supply's net price
-	BaseCustomsValue    Base = "customs_value"     // net price + freight + insurance
-	BaseValuePlusDuties Base = "value_plus_duties" // customs value + import duties, levies and fees computed before
-	BaseGrossPayment    Base = "gross_payment"     // net price treated as gross: ad valorem r applies to gross ÷ (1+r)
-	BaseTaxAmount       Base = "tax_amount"        // payable VAT and withholding of the same jurisdiction computed before
-	BaseContractAmount  Base = "contract_amount"   // subsidies: the net price
+	BaseNetPrice        Base = "net_price"          // the supply's net price
+	BaseCustomsValue    Base = "customs_value"      // net price + freight + insurance
+	BaseValuePlusDuties Base = "value_plus_duties"  // customs value + import duties, levies and fees computed before
+	BaseGrossPayment    Base = "gross_payment"      // withheld VAT on a gross payment: gross ÷ (1+r) × r, the gross following Supply.TaxTerms
+	BasePaymentNetOfVAT Base = "payment_net_of_vat" // withheld income tax: the payment net of the VAT withheld on it, following Supply.TaxTerms
+	BaseTaxAmount       Base = "tax_amount"         // payable VAT and withholding of the same jurisdiction computed before
+	BaseContractAmount  Base = "contract_amount"    // subsidies: the net price
 )
 
 // Action is what a gate does when it matches.
@@ -87,8 +88,17 @@ type Measure struct {
 	TPPMin            decimal.NullDecimal
 	TPPMax            decimal.NullDecimal
 	DensityMin        decimal.NullDecimal
+	FabCountry        []string      // countries of the accelerator's wafer fab
+	ExportClass       []ExportClass // the accelerator's class (ClassifyAccelerator)
 
-	Rate          *Expr // nil for gates and subsidies
+	Supplier          []string  // places where the supplier is established (Supply.SupplierCountry and SupplierEstablishments), "*" = all
+	SupplierExcept    []string  // exclusions: a supplier established in any of them does not match
+	BuyerHeadquarters []string  // places of the buyer's headquarters (Supply.BuyerHeadquarters)
+	Purposes          []Purpose // declared workload purposes
+	Listed            []string  // official lists the supplier or the capacity must be on (any of them)
+
+	Rate          *Expr // nil for gates and subsidies, and when RateUnknown
+	RateUnknown   bool  // rate: unknown — the measure applies but no rate is known: a rate.unknown flag instead of a charge
 	Base          Base
 	ValidFrom     time.Time // inclusive; zero = open
 	ValidTo       time.Time // inclusive; zero = open
@@ -101,8 +111,8 @@ type Measure struct {
 	CapAmount     decimal.NullDecimal // subsidies: cap per buyer and period, in CapCurrency
 	CapCurrency   string
 	Action        Action // gates
-	Flag          string // gates: flag code; defaults to "gate.<id>"
-	Message       string // gates: flag message
+	Flag          string // gates (flag code, default "gate.<id>") and measures of unknown rate (default "rate.unknown")
+	Message       string // gates and measures of unknown rate: flag message
 	Label         string
 	LabelZH       string
 	Legal         []string
@@ -117,8 +127,8 @@ type Measure struct {
 	ChangedBy string
 
 	file string
-	pos  map[string]position
-	fmt  *measureLists // trail strings, set by checkMeasure // value positions by field name; "" is the measure itself
+	pos  map[string]position // value positions by field name; "" is the measure itself
+	fmt  *measureLists       // trail strings, set by checkMeasure
 }
 
 type position struct {

@@ -59,14 +59,6 @@ func sortProblems(ps Problems) {
 	})
 }
 
-// asError returns ps as an error, or nil when there are none (never a typed nil).
-func (ps Problems) asError() error {
-	if len(ps) == 0 {
-		return nil
-	}
-	return ps
-}
-
 var yamlLineRE = regexp.MustCompile(`line (\d+)(?::(\d+))?`)
 
 // syntaxProblem turns a yaml.v3 syntax error into a Problem, extracting the line (and column

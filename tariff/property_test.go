@@ -177,6 +177,10 @@ func FuzzParsePolicy(f *testing.F) {
 				t.Fatalf("bad problem %+v", p)
 			}
 		}
+		doc, err := ParseDocument("fuzz.yaml", data)
+		if (err == nil) != (len(probs) == 0) || err == nil && (doc.Policy == nil) == (doc.Scenario == nil) {
+			t.Fatalf("ParseDocument %+v %v disagrees with Validate %v", doc, err, probs)
+		}
 		if p, err := ParsePolicy("fuzz.yaml", data); err == nil {
 			_, _ = Assess(p, supply, day(dateDefault))
 		}

@@ -1,8 +1,11 @@
 package tariff
 
-// The assessment as it was before the compiled, memoized engine (commit 1872d6e), kept verbatim
-// as the reference the engine is checked against (TestAssessMatchesReference): the engine must
-// return identical charges, flags, trail and errors for every supply and date.
+// The assessment as it was before the compiled, memoized engine (commit 1872d6e), kept as the
+// reference the engine is checked against (TestAssessMatchesReference): the engine must return
+// identical charges, flags, trail and errors for every supply and date. Later language
+// additions (supplier establishment, buyer headquarters, purposes, lists, fab country, export
+// class, rate: unknown, tax terms, provenance) are written into it the plain way, measure by
+// measure, without the engine's memo and templates.
 
 import (
 	"errors"
@@ -21,6 +24,7 @@ type refAssessment struct {
 	out      Assessment
 	dutySum  decimal.Decimal // import duties, levies and fees so far (value_plus_duties)
 	customsV decimal.Decimal
+	matched  []bool
 }
 
 func refAssess(p *Policy, s Supply, asOf time.Time) (Assessment, error) {
@@ -35,6 +39,12 @@ func refAssess(p *Policy, s Supply, asOf time.Time) (Assessment, error) {
 			name := []string{"quantity", "net price", "freight", "insurance", "energy"}[i]
 			return Assessment{}, fmt.Errorf("tariff: assess: negative %s %s", name, v)
 		}
+	}
+	if s.TaxTerms != "" && s.TaxTerms != TaxTermsNetOfCNTax && s.TaxTerms != TaxTermsInclusive {
+		return Assessment{}, fmt.Errorf("tariff: assess: unknown tax terms %q (net_of_cn_tax, tax_inclusive)", s.TaxTerms)
+	}
+	if s.Purpose != "" && s.Purpose != PurposeTraining && s.Purpose != PurposeInference && s.Purpose != PurposeOther {
+		return Assessment{}, fmt.Errorf("tariff: assess: unknown purpose %q (training, inference, other)", s.Purpose)
 	}
 	day := time.Date(asOf.Year(), asOf.Month(), asOf.Day(), 0, 0, 0, 0, time.UTC)
 	dayStr := day.Format(dateLayout)
@@ -97,9 +107,21 @@ func refAssess(p *Policy, s Supply, asOf time.Time) (Assessment, error) {
 		}
 	}
 
+	st.matched = matched
 	for _, k := range kindOrder {
 		if st.out.Blocked {
 			break
+		}
+		if k == KindExportDuty {
+			// After the gates: the measures of unknown rate that apply raise a warning.
+			for i := range p.Measures {
+				if m := &p.Measures[i]; matched[i] && m.RateUnknown && m.Kind != KindGate {
+					matched[i] = false
+					f := unknownRateFlag(m, day)
+					st.out.Flags = append(st.out.Flags, f)
+					st.out.Trail[i] = Consideration{MeasureID: m.ID, Applied: true, Reason: "applied: no rate known on " + dayStr + ": flag " + f.Code + " (warning)"}
+				}
+			}
 		}
 		if k == KindCustomsDuty {
 			if err := st.customs(matched); err != nil {
@@ -115,6 +137,9 @@ func refAssess(p *Policy, s Supply, asOf time.Time) (Assessment, error) {
 			if k == KindGate {
 				st.gate(i)
 				continue
+			}
+			if m.RateUnknown {
+				continue // flagged after the gates
 			}
 			lines, note, err := st.compute(m)
 			if err != nil {
@@ -152,7 +177,8 @@ func (st *refAssessment) gate(i int) {
 	if msg == "" {
 		msg = "gate " + m.ID + " matched"
 	}
-	st.out.Flags = append(st.out.Flags, Flag{Code: m.Flag, Severity: sev, Message: msg, MeasureID: m.ID, Legal: m.Legal})
+	st.out.Flags = append(st.out.Flags, Flag{Code: m.Flag, Severity: sev, Message: msg, MeasureID: m.ID, Legal: m.Legal,
+		Provenance: Provenance{Source: m.Source, AsOf: m.AsOf, Confidence: m.Confidence, Note: m.Note}})
 	st.out.Trail[i] = Consideration{MeasureID: m.ID, Applied: true, Reason: "applied: flag " + m.Flag + " (" + string(sev) + ")"}
 }
 
@@ -269,7 +295,8 @@ func (st *refAssessment) compute(m *Measure) ([]Charge, string, error) {
 		}
 		if rem.LessThan(q.Volume.Mul(tenth)) {
 			st.out.Flags = append(st.out.Flags, Flag{Code: "quota.low", Severity: SeverityInfo, MeasureID: m.ID, Legal: m.Legal,
-				Message: fmt.Sprintf("quota of %s: %s %s left of %s (below 10%%)", m.ID, rem, q.Unit, q.Volume)})
+				Message:    fmt.Sprintf("quota of %s: %s %s left of %s (below 10%%)", m.ID, rem, q.Unit, q.Volume),
+				Provenance: Provenance{Source: m.Source, AsOf: m.AsOf, Confidence: m.Confidence, Note: m.Note}})
 		}
 	}
 	qty := s.Quantity
@@ -295,13 +322,50 @@ func (st *refAssessment) compute(m *Measure) ([]Charge, string, error) {
 func (st *refAssessment) line(m *Measure, expr *Expr, base, qty, energy decimal.Decimal, quota string) (Charge, error) {
 	s := st.s
 	in := exprInput{base: base, quantity: qty, energy: energy, currency: s.Currency, rates: s.Rates}
-	if m.Base == BaseGrossPayment {
-		// The price is gross of the tax: tax = gross ÷ (1 + r) × r.
+	shown := base
+	net := s.TaxTerms == TaxTermsNetOfCNTax
+	withheld := m.Base == BaseGrossPayment || m.Base == BasePaymentNetOfVAT
+	// The jurisdiction's rates withheld on the gross payment (VAT) and on the payment net of VAT
+	// (income tax), among the priced measures that apply.
+	v, inc := decimal.Zero, decimal.Zero
+	for i := range st.p.Measures {
+		o := &st.p.Measures[i]
+		if !st.matched[i] || o.Jurisdiction != m.Jurisdiction || o.Rate == nil || o.Kind == KindGate || o.Kind == KindCustomsDuty {
+			continue
+		}
+		if o.Base == BaseGrossPayment {
+			v = v.Add(o.Rate.AdValoremSum())
+		} else if o.Base == BasePaymentNetOfVAT {
+			inc = inc.Add(o.Rate.AdValoremSum())
+		}
+	}
+	income := base // under net terms: the payment net of VAT, grossed up for income tax
+	if withheld && net && !inc.IsZero() {
+		if !one.Sub(inc).IsPositive() {
+			return Charge{}, fmt.Errorf("tariff: assess %s: income taxes withheld at 100%% or more cannot be grossed up", m.ID)
+		}
+		income = base.DivRound(one.Sub(inc), divScale)
+	}
+	switch {
+	case m.Base == BaseGrossPayment:
 		div := one.Add(expr.AdValoremSum())
 		if !div.IsPositive() {
 			return Charge{}, fmt.Errorf("tariff: assess %s: gross_payment with a rate of -100%% or less", m.ID)
 		}
-		in.base = base.DivRound(div, divScale)
+		if net {
+			in.base, shown = income, income.Mul(div)
+		} else {
+			// The price is gross of the tax: tax = gross ÷ (1 + r) × r.
+			in.base = base.DivRound(div, divScale)
+		}
+	case m.Base == BasePaymentNetOfVAT && net:
+		in.base, shown = income, income
+	case m.Base == BasePaymentNetOfVAT:
+		if !one.Add(v).IsPositive() {
+			return Charge{}, fmt.Errorf("tariff: assess %s: VAT withheld at -100%% or less", m.ID)
+		}
+		in.base = base.DivRound(one.Add(v), divScale)
+		shown = in.base
 	}
 	amt, err := refExprEval(expr, in)
 	if err != nil {
@@ -311,7 +375,13 @@ func (st *refAssessment) line(m *Measure, expr *Expr, base, qty, energy decimal.
 		amt = amt.Neg()
 	}
 	c := st.charge(m, expr.Source)
-	c.BaseAmount, c.Amount, c.Quota = base, amt, quota
+	c.BaseAmount, c.Amount, c.Quota = shown, amt, quota
+	if withheld {
+		c.TaxTerms, c.Included = TaxTermsInclusive, !net
+		if net {
+			c.TaxTerms = TaxTermsNetOfCNTax
+		}
+	}
 	if quota != "" {
 		c.Quantity = qty
 		c.Label += map[string]string{"in_quota": " — in quota", "out_of_quota": " — out of quota"}[quota]
@@ -347,7 +417,7 @@ func (st *refAssessment) subsidy(m *Measure, base decimal.Decimal) (Charge, stri
 func (st *refAssessment) charge(m *Measure, rate string) Charge {
 	business := st.s.BuyerType == BuyerBusiness
 	c := Charge{Kind: m.Kind, MeasureID: m.ID, Jurisdiction: m.Jurisdiction, Basis: string(m.Base), Rate: rate,
-		Payable: true, Legal: m.Legal}
+		Payable: true, Legal: m.Legal, Provenance: Provenance{Source: m.Source, AsOf: m.AsOf, Confidence: m.Confidence, Note: m.Note}}
 	switch m.Kind {
 	case KindVAT:
 		c.Payable = m.Liability != "buyer"
@@ -443,6 +513,36 @@ func refMatch(p *Policy, m *Measure, s *Supply, day time.Time, dayStr string) (b
 	if refPlaceMatch(m.DestinationExcept, s.Destination, p.Areas, day) >= 0 {
 		return false, "destination " + s.Destination + " excluded by " + m.lists().destinationExcept, sp
 	}
+	if len(m.Supplier) > 0 || len(m.SupplierExcept) > 0 {
+		seat := s.SupplierCountry
+		if seat == "" {
+			seat = s.Origin
+		}
+		places := append([]string{seat}, s.SupplierEstablishments...)
+		if len(m.Supplier) > 0 {
+			in := false
+			for _, c := range places {
+				in = in || refPlaceMatch(m.Supplier, c, p.Areas, day) >= 0
+			}
+			if !in {
+				return false, "supplier established in " + list(places) + " not in " + list(m.Supplier), sp
+			}
+		}
+		for _, c := range places {
+			if refPlaceMatch(m.SupplierExcept, c, p.Areas, day) >= 0 {
+				return false, "supplier established in " + list(places) + " excluded by " + list(m.SupplierExcept), sp
+			}
+		}
+	}
+	if len(m.BuyerHeadquarters) > 0 {
+		hq := s.BuyerHeadquarters
+		if hq == "" {
+			hq = s.Destination
+		}
+		if refPlaceMatch(m.BuyerHeadquarters, hq, p.Areas, day) < 0 {
+			return false, "buyer headquarters " + hq + " not in " + list(m.BuyerHeadquarters), sp
+		}
+	}
 	if len(m.Buyer) > 0 {
 		ok := false
 		for _, b := range m.Buyer {
@@ -476,6 +576,29 @@ func refMatch(p *Policy, m *Measure, s *Supply, day time.Time, dayStr string) (b
 		}
 		return false, "no personal data declared", sp
 	}
+	if len(m.Purposes) > 0 {
+		ok := false
+		for _, pu := range m.Purposes {
+			ok = ok || pu == s.Purpose
+		}
+		if !ok && s.Purpose == "" {
+			return false, "no purpose declared; the measure is for " + list(purposesOf(m)), sp
+		}
+		if !ok {
+			return false, "purpose " + string(s.Purpose) + " not in " + list(purposesOf(m)), sp
+		}
+	}
+	if len(m.Listed) > 0 {
+		ok := false
+		for _, l := range m.Listed {
+			for _, have := range s.Listings {
+				ok = ok || l == have
+			}
+		}
+		if !ok {
+			return false, "not on any of the lists " + list(m.Listed), sp
+		}
+	}
 	acc := s.Accelerator
 	if len(m.VendorCountry) > 0 {
 		ok := false
@@ -493,6 +616,27 @@ func refMatch(p *Policy, m *Measure, s *Supply, day time.Time, dayStr string) (b
 		}
 		if !ok {
 			return false, fmt.Sprintf("accelerator model %q not in %s", acc.Model, list(m.Models)), sp
+		}
+	}
+	if len(m.FabCountry) > 0 {
+		ok := false
+		for _, c := range m.FabCountry {
+			ok = ok || c == acc.FabCountry
+		}
+		if !ok {
+			return false, fmt.Sprintf("accelerator fab country %q not in %s", acc.FabCountry, list(m.FabCountry)), sp
+		}
+	}
+	if len(m.ExportClass) > 0 {
+		class, ok := ClassifyAccelerator(acc), false
+		for _, c := range m.ExportClass {
+			ok = ok || c == class
+		}
+		if !ok && class == "" {
+			return false, "no accelerator named; the measure is for export class " + list(classesOf(m)), sp
+		}
+		if !ok {
+			return false, "export class " + string(class) + " not in " + list(classesOf(m)), sp
 		}
 	}
 	if m.TPPMin.Valid && acc.TPP.LessThan(m.TPPMin.Decimal) {

@@ -28,7 +28,7 @@ const (
 // Kind is a measure's kind; the order of the constants is the order of computation.
 type Kind string
 
-// Measure kinds, in order of computation (see ../shared/POLICY-LANGUAGE.md).
+// Measure kinds, in order of computation (see docs/policy-language.md).
 const (
 	KindGate           Kind = "gate"
 	KindExportDuty     Kind = "export_duty"
@@ -44,13 +44,40 @@ const (
 )
 
 // Accelerator is what the engine needs to know about the chips in a supply, for export-control
-// and accelerator conditions.
+// and accelerator conditions. Zero figures mean "not known".
 type Accelerator struct {
 	Model         string          // catalogue code, e.g. "h100-sxm"
 	VendorCountry string          // ISO alpha-2 of the designer, e.g. "US", "CN"
-	TPP           decimal.Decimal // total processing performance, see TPP
+	FabCountry    string          // ISO alpha-2 of the wafer fab, the customs origin of an IC under China's rules (a TSMC-made US-designed chip is "TW"); "" = unknown
+	TPP           decimal.Decimal // total processing performance, see TPP (zero if unknown)
 	Density       decimal.Decimal // performance density: TPP / die area in mm² (zero if unknown)
 }
+
+// Purpose is what the buyer will use the capacity for, as declared on the request; some
+// compute vouchers pay for training only.
+type Purpose string
+
+// Workload purposes; "" is "not declared".
+const (
+	PurposeTraining  Purpose = "training"
+	PurposeInference Purpose = "inference"
+	PurposeOther     Purpose = "other"
+)
+
+// TaxTerms say who bears taxes withheld at source on a gross payment (Chinese withholding VAT
+// and income tax on payments to an overseas supplier): see Supply.TaxTerms.
+type TaxTerms string
+
+// Contract tax terms.
+const (
+	// TaxTermsNetOfCNTax: the price is net; the buyer pays the supplier the whole price and
+	// bears the taxes withheld on top (gross-up). The usual terms of foreign service suppliers.
+	TaxTermsNetOfCNTax TaxTerms = "net_of_cn_tax"
+	// TaxTermsInclusive: the price includes the taxes withheld; the buyer pays the supplier the
+	// price less the withheld taxes and the tax office the rest (carve-out), so the withheld
+	// lines are Included in the price.
+	TaxTermsInclusive TaxTerms = "tax_inclusive"
+)
 
 // Converter converts an amount between currencies with the quote's FX rates. Specific duty
 // components ("0.12 EUR/gpu_hour") are converted into the supply currency through it.
@@ -67,13 +94,43 @@ type QuotaLedger interface {
 }
 
 // Supply is one cross-border purchase to assess. Amounts are in Currency, unrounded.
+//
+// Where the capacity is hosted (Origin) and where the supplier is established
+// (SupplierCountry, SupplierEstablishments) are separate: hosting decides customs origin,
+// export-control and data-transfer gates; establishment decides who charges VAT (measure
+// conditions supplier / supplier_except). Fields added after the first release default so
+// that a supply which leaves them empty is assessed as before: SupplierCountry to Origin,
+// BuyerHeadquarters to Destination, TaxTerms to the carve-out of tax_inclusive.
 type Supply struct {
-	Product      Product
-	Origin       string // ISO alpha-2 of where the capacity is hosted / goods ship from
-	Destination  string // ISO alpha-2 of the buyer's establishment (place of consumption)
-	Region       string // region code of the capacity, e.g. "cn-ningxia-zhongwei"
-	BuyerRegion  string // where the buyer is registered, as a region-style code, e.g. "cn-beijing" (vouchers); "" = unknown
-	BuyerType    BuyerType
+	Product     Product
+	Origin      string // ISO alpha-2 of where the capacity is hosted / goods ship from (customs origin of goods)
+	Destination string // ISO alpha-2 of the buyer's establishment (place of consumption)
+	Region      string // region code of the capacity, e.g. "cn-ningxia-zhongwei"
+	BuyerRegion string // where the buyer is registered, as a region-style code, e.g. "cn-beijing" (vouchers); "" = unknown
+	BuyerType   BuyerType
+
+	// SupplierCountry is the ISO alpha-2 country of the supplier's business establishment (its
+	// seat); "" = Origin, the approximation used before establishment was modelled.
+	SupplierCountry string
+	// SupplierEstablishments are further countries where the supplier has a fixed
+	// establishment that takes part in the supply (declared by the supplier). A VAT
+	// registration alone is not an establishment (VAT Directive art. 192a) and is not listed.
+	SupplierEstablishments []string
+	// BuyerHeadquarters is the ISO alpha-2 country of the buyer's headquarters (or ultimate
+	// parent), for rules that follow the buyer wherever it sits; "" = Destination.
+	BuyerHeadquarters string
+	// Purpose is the declared workload purpose; "" = not declared (purpose-bound measures,
+	// such as training vouchers, then do not apply).
+	Purpose Purpose
+	// TaxTerms are the contract's terms for taxes withheld at source; "" = the carve-out of
+	// TaxTermsInclusive (the engine's behaviour before terms existed). Callers should pass
+	// TaxTermsNetOfCNTax unless the contract says the price includes Chinese taxes.
+	TaxTerms TaxTerms
+	// Listings are the codes of official lists the supplier or the capacity is on, e.g.
+	// "cn-beijing-ai-compute-partner" (a city's list of compute suppliers) or
+	// "cn-hangzhou-voucher-centre" (qualifying computing centres); measure condition listed.
+	Listings []string
+
 	PersonalData bool   // the buyer declares personal data will be processed
 	HSCode       string // hardware only, e.g. "8471.50"
 	Accelerator  Accelerator
@@ -89,23 +146,73 @@ type Supply struct {
 	SubsidyUsed map[string]decimal.Decimal // per subsidy measure id: amount already used by this buyer in the period (in Currency)
 }
 
+// supplierCountry is the supplier's seat, defaulting to the hosting country.
+func (s *Supply) supplierCountry() string {
+	if s.SupplierCountry != "" {
+		return s.SupplierCountry
+	}
+	return s.Origin
+}
+
+// buyerHQ is the buyer's headquarters, defaulting to its establishment.
+func (s *Supply) buyerHQ() string {
+	if s.BuyerHeadquarters != "" {
+		return s.BuyerHeadquarters
+	}
+	return s.Destination
+}
+
+// terms are the contract's tax terms, the empty value meaning the carve-out.
+func (s *Supply) terms() TaxTerms {
+	if s.TaxTerms == "" {
+		return TaxTermsInclusive
+	}
+	return s.TaxTerms
+}
+
+// Provenance says where a figure comes from and how sure it is: the source (URL or official
+// document name), the date it was checked, the confidence (sourced, estimate, illustrative)
+// and, for an estimate, what was estimated and why. Charges and flags carry the provenance of
+// their measure.
+type Provenance struct {
+	Source     string
+	AsOf       string // YYYY-MM-DD
+	Confidence string // sourced, estimate, illustrative; "" when the measure gives none
+	Note       string
+}
+
 // Charge is one priced line of an assessment. Amount is unrounded, in the supply's currency;
 // positive adds to the cost, negative (subsidies, rebates) reduces it.
+//
+// Payable and Included say how a line reaches the buyer's outlay:
+//   - Payable: the buyer pays the amount, to the supplier or to a tax office. False for
+//     reverse-charged VAT, which the buyer self-accounts and deducts in the same return
+//     (shown for information).
+//   - Included: the amount is already inside the net price. Taxes withheld under
+//     tax_inclusive terms are carved out of the price: the buyer pays the supplier the price
+//     less the tax and the tax office the tax, so its outlay is the price. Such lines are
+//     shown and never added on top. Under net_of_cn_tax terms the same taxes are grossed up
+//     and added on top (Included false).
+//
+// Assessment.Total sums the lines that are Payable and not Included.
 type Charge struct {
 	Kind         Kind
 	MeasureID    string
 	Label        string
 	LabelZH      string // the label in Chinese, for the bilingual UI
 	Jurisdiction string
-	Basis        string          // the base's name: net_price, customs_value, value_plus_duties, gross_payment, tax_amount, contract_amount, quantity
-	BaseAmount   decimal.Decimal // the amount (or quantity) the rate applied to
+	Basis        string          // the base's name: net_price, customs_value, value_plus_duties, gross_payment, payment_net_of_vat, tax_amount, contract_amount, quantity
+	BaseAmount   decimal.Decimal // the amount (or quantity) the rate applied to; for withheld taxes the gross payment (gross_payment) or the payment net of VAT (payment_net_of_vat)
 	Rate         string          // the duty expression as written, e.g. "19%" or "5% MIN 30.00 EUR/unit"
 	Amount       decimal.Decimal // unrounded
 	Payable      bool            // false for reverse-charged VAT: shown, not added to the total
+	Included     bool            // inside the net price (withheld under tax_inclusive terms): shown, not added to the total
 	Recoverable  bool            // a business buyer can deduct it (input VAT, import VAT)
+	TaxTerms     TaxTerms        // for gross_payment and payment_net_of_vat lines: the terms the amount was computed under
 	Quota        string          // "", "in_quota" or "out_of_quota" for lines of a quota split
 	Quantity     decimal.Decimal // for quota splits: the volume this line covers
 	Legal        []string
+	Provenance   // the measure's source, as-of date, confidence and note
 }
 
 // Severity grades a flag.
@@ -120,13 +227,14 @@ const (
 )
 
 // Flag is a non-price finding: an export-control classification, a data-transfer obligation,
-// a quota running low.
+// a quota running low, a rate not known for the date.
 type Flag struct {
-	Code      string // e.g. "export_control.3A090a", "data_transfer.cn_eu"
+	Code      string // e.g. "export_control.3A090a", "data_transfer.cn_eu", "rate.unknown"
 	Severity  Severity
 	Message   string
 	MeasureID string
 	Legal     []string
+	Provenance
 }
 
 // Consideration records why one measure applied or not; the explanation trail.

@@ -75,7 +75,7 @@ func TestWorkedCases(t *testing.T) {
 	cnDEb2c := service("CN", "DE", BuyerConsumer, "10000", "18750")
 	serverB := withCIF(hardware("CN", "DE", "8471.50.00", "10", "240000"), "8000", "2000")
 	cases := []workedCase{
-		// --- VAT on services (TARIFF-RESEARCH §7, worked example A and variants) ---
+		// --- VAT on services (worked example A and its variants, docs/policy-language.md) ---
 		{name: "A: CN→DE B2B reverse charge 19% of 18,750", measures: mDEVATB2B + mDEVATB2C, supply: cnDEb2b,
 			want: []wantLine{{"de-vat-b2b", "3562.5", false, ""}}, total: "0",
 			trail: map[string]string{"de-vat-b2c": "buyer business not in [consumer]"},
