@@ -149,7 +149,7 @@ func TestOpenAPIDocument(t *testing.T) {
 	}
 
 	// Routes of the real server against documented operations.
-	e := newSupplyEnv(t, false)
+	e := newSupplyEnv(t)
 	routed := map[string]bool{}
 	for _, r := range e.app.GetRoutes(true) {
 		if r.Method == "HEAD" || (!strings.HasPrefix(r.Path, "/api/v1/") && r.Path != "/healthz") {
@@ -356,7 +356,7 @@ func keysOf(m map[string]any) []string {
 }
 
 func TestOpenAPIServed(t *testing.T) {
-	e := newSupplyEnv(t, false)
+	e := newSupplyEnv(t)
 	r := e.do("GET", "/api/v1/openapi.json", "")
 	if r.status != 200 || !strings.HasPrefix(r.ctype, "application/json") || !bytes.Equal(r.body, openAPIDocument) {
 		t.Fatalf("GET openapi.json: %d %s", r.status, r.ctype)

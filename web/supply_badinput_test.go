@@ -10,7 +10,7 @@ import (
 // TestSupplyBadInput sends malformed requests: each gets the right 4xx as problem+json naming
 // the offending field, and nothing is written.
 func TestSupplyBadInput(t *testing.T) {
-	e := newSupplyEnv(t, false)
+	e := newSupplyEnv(t)
 	supID, key := e.supplier("Bad Input Compute")
 	offerID := e.offer(key, offerJSONBody("cn-ningxia-zhongwei", "h100-sxm", "8", "2.50", "USD"))
 	auth := bearerH(key)
