@@ -95,8 +95,10 @@ func (s *Service) CreateSupplier(ctx context.Context, in NewSupplier) (Supplier,
 	switch {
 	case name == "":
 		errs = append(errs, FieldError{Field: "name", Message: "is required"})
-	case utf8.RuneCountInString(name) > 200 || !utf8.ValidString(name):
-		errs = append(errs, FieldError{Field: "name", Message: "must be valid text of at most 200 characters"})
+	case TextProblem(name, false) != "":
+		errs = append(errs, FieldError{Field: "name", Message: TextProblem(name, false)})
+	case utf8.RuneCountInString(name) > 200:
+		errs = append(errs, FieldError{Field: "name", Message: "must be at most 200 characters"})
 	}
 	in.Country = strings.ToUpper(strings.TrimSpace(in.Country))
 	if !tariff.IsCountry(in.Country) {

@@ -12,9 +12,7 @@ func addRoutes(app *fiber.App, d Deps) {
 	api.Get("/fx", handleFX(d.Market))
 	addSupplyRoutes(api, d) // suppliers, offers, search, orders, openapi.json: supply_routes.go
 	addQuoteRoutes(api, d)  // quotes, compare, policies: quote_routes.go
-	api.Use(func(c *fiber.Ctx) error {
-		return fiber.NewError(fiber.StatusNotFound, "no such endpoint: "+c.Method()+" "+c.Path())
-	})
+	api.Use(apiFallback(app)) // 405 with Allow, or 404: methods.go
 
 	addPageRoutes(app, d) // the browser UI: pages.go
 }
