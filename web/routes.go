@@ -10,8 +10,9 @@ func addRoutes(app *fiber.App, d Deps) {
 	api.Get("/regions", handleRegions(d.Market))
 	api.Get("/accelerators", handleAccelerators(d.Market))
 	api.Get("/fx", handleFX(d.Market))
-	addSupplyRoutes(api, d)   // suppliers, offers, search, orders, openapi.json: supply_routes.go
-	addQuoteRoutes(api, d)    // quotes, compare, policies: quote_routes.go
+	addSupplyRoutes(api, d) // suppliers, offers, search, orders, openapi.json: supply_routes.go
+	addQuoteRoutes(api, d)  // quotes, compare, policies: quote_routes.go
+
 	api.Use(apiFallback(app)) // 405 with Allow, or 404: methods.go
 
 	addPageRoutes(app, d) // the browser UI: pages.go
