@@ -7,6 +7,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"log/slog"
+	"net/netip"
 	"strconv"
 	"time"
 
@@ -24,6 +25,8 @@ type Deps struct {
 	Log    *slog.Logger
 	// AdminTokenHash is the hex SHA-256 of the admin token (never the token itself).
 	AdminTokenHash string
+	// Options are the operator's settings: limits, trusted proxies.
+	Options Options
 }
 
 // NewServer returns the Fiber app serving the API and the browser UI.
@@ -39,6 +42,10 @@ func NewServer(d Deps) *fiber.App {
 		IdleTimeout:           120 * time.Second,
 		DisableStartupMessage: true,
 		ErrorHandler:          errorHandler(d.Log),
+		// X-Forwarded-Proto (and so c.Protocol, secure cookies and HSTS) counts only from the
+		// operator's trusted proxies.
+		EnableTrustedProxyCheck: true,
+		TrustedProxies:          prefixStrings(d.Options.TrustedProxies),
 	})
 	app.Use(requestID, serverTiming, securityHeaders)
 	addRoutes(app, d)
@@ -82,5 +89,16 @@ func securityHeaders(c *fiber.Ctx) error {
 	c.Set("Referrer-Policy", "same-origin")
 	c.Set("Cross-Origin-Opener-Policy", "same-origin")
 	c.Set("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+	if c.Protocol() == "https" { // over TLS, or a trusted proxy says so
+		c.Set(fiber.HeaderStrictTransportSecurity, "max-age="+strconv.Itoa(int(hstsMaxAge.Seconds())))
+	}
 	return c.Next()
+}
+
+func prefixStrings(ps []netip.Prefix) []string {
+	out := make([]string, len(ps))
+	for i, p := range ps {
+		out[i] = p.String()
+	}
+	return out
 }
