@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -89,4 +90,57 @@ func NewTestPostgresSchema(t TB, dsn string) string {
 		}
 	})
 	return dsn + sep + "search_path=" + schema
+}
+
+// ColumnsContaining returns "table.column" for every value in every table of the database
+// whose text or bytes contain needle: tests use it to prove that a secret is stored nowhere.
+func (s *Store) ColumnsContaining(ctx context.Context, needle string) ([]string, error) {
+	var tables []string
+	q := "SELECT name FROM sqlite_master WHERE type = 'table'"
+	if s.postgres {
+		q = "SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema()"
+	}
+	if err := s.gormDB(ctx).Raw(q).Scan(&tables).Error; err != nil {
+		return nil, err
+	}
+	var found []string
+	for _, table := range tables {
+		rows, err := s.gormDB(ctx).Raw(`SELECT * FROM "` + table + `"`).Rows()
+		if err != nil {
+			return nil, err
+		}
+		cols, _ := rows.Columns()
+		vals := make([]any, len(cols))
+		ptrs := make([]any, len(cols))
+		for i := range vals {
+			ptrs[i] = &vals[i]
+		}
+		hit := map[string]bool{}
+		for rows.Next() {
+			if err := rows.Scan(ptrs...); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			for i, v := range vals {
+				var text string
+				switch v := v.(type) {
+				case []byte:
+					text = string(v)
+				case string:
+					text = v
+				default:
+					text = fmt.Sprint(v)
+				}
+				if strings.Contains(text, needle) && !hit[cols[i]] {
+					hit[cols[i]] = true
+					found = append(found, table+"."+cols[i])
+				}
+			}
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, err
+		}
+	}
+	return found, nil
 }
