@@ -152,7 +152,7 @@ func TestOpenAPIDocument(t *testing.T) {
 	e := newSupplyEnv(t)
 	routed := map[string]bool{}
 	for _, r := range e.app.GetRoutes(true) {
-		if r.Method == "HEAD" || (!strings.HasPrefix(r.Path, "/api/v1/") && r.Path != "/healthz") {
+		if r.Method == "HEAD" || (!strings.HasPrefix(r.Path, "/api/v1/") && r.Path != "/healthz" && r.Path != "/readyz" && r.Path != "/metrics") {
 			continue
 		}
 		p := regexp.MustCompile(`:(\w+)`).ReplaceAllString(r.Path, "{$1}")
@@ -359,7 +359,7 @@ func (d *apiDoc) validateResponse(r recordedResponse) error {
 
 // anyOperationResponses are the responses the document's description allows on any path and
 // method, each documented once under components/responses.
-var anyOperationResponses = map[int]string{405: "MethodNotAllowed", 429: "TooManyRequests"}
+var anyOperationResponses = map[int]string{405: "MethodNotAllowed", 411: "LengthRequired", 415: "UnsupportedEncoding", 429: "TooManyRequests"}
 
 func keysOf(m map[string]any) []string {
 	out := make([]string, 0, len(m))

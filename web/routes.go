@@ -5,6 +5,8 @@ import "github.com/gofiber/fiber/v2"
 // addRoutes shows the whole HTTP surface: each area adds its routes in its own file.
 func addRoutes(app *fiber.App, d Deps) {
 	app.Get("/healthz", handleHealth(d.Market))
+	app.Get("/readyz", handleReady(d.Ready)) // operations: ops_routes.go
+	app.Get("/metrics", d.Metrics.handler())
 
 	api := app.Group("/api/v1")
 	api.Get("/regions", handleRegions(d.Market))

@@ -91,7 +91,8 @@ func TestSupplyBadInput(t *testing.T) {
 		{"empty body", "POST", "/api/v1/offers", ``, auth, 400, "body", ""},
 		{"trailing data", "POST", "/api/v1/offers", with() + ` {}`, auth, 400, "body", ""},
 		{"text/plain body", "POST", "/api/v1/offers", with(), append(auth, "Content-Type", "text/plain"), 400, "Content-Type", ""},
-		{"oversized body", "POST", "/api/v1/offers", `{"note":"` + strings.Repeat("x", 4<<20) + `"}`, auth, 413, "body", ""},
+		{"oversized body", "POST", "/api/v1/offers", `{"note":"` + strings.Repeat("x", defaultBodyLimit) + `"}`, auth, 413, "body", "64 KiB"},
+		{"oversized batch", "POST", "/api/v1/offers/batch", `{"offers":[{"note":"` + strings.Repeat("x", defaultBatchBodyLimit) + `"}]}`, auth, 413, "body", "4 MiB"},
 		{"bad Idempotency-Key", "POST", "/api/v1/offers", with(), append(auth, "Idempotency-Key", strings.Repeat("k", 300)), 400, "Idempotency-Key", ""},
 		{"no credentials", "POST", "/api/v1/offers", with(), nil, 401, "", ""},
 		{"wrong key", "POST", "/api/v1/offers", with(), bearerH("csk_0123456789abcdef_" + strings.Repeat("0", 64)), 401, "", ""},
@@ -131,7 +132,7 @@ func TestSupplyBadInput(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			do := e.do
-			if len(tc.body) > maxBodyBytes {
+			if len(tc.body) > defaultBodyLimit {
 				do = e.doReal
 			}
 			r := do(tc.method, tc.path, tc.body, tc.headers...)

@@ -95,12 +95,8 @@ func NewTestPostgresSchema(t TB, dsn string) string {
 // ColumnsContaining returns "table.column" for every value in every table of the database
 // whose text or bytes contain needle: tests use it to prove that a secret is stored nowhere.
 func (s *Store) ColumnsContaining(ctx context.Context, needle string) ([]string, error) {
-	var tables []string
-	q := "SELECT name FROM sqlite_master WHERE type = 'table'"
-	if s.postgres {
-		q = "SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema()"
-	}
-	if err := s.gormDB(ctx).Raw(q).Scan(&tables).Error; err != nil {
+	tables, err := s.tableNames(ctx)
+	if err != nil {
 		return nil, err
 	}
 	var found []string
