@@ -65,11 +65,11 @@ func NewServer(d Deps) *fiber.App {
 		// Bodies are read only when a handler asks, after limitBodies has checked their
 		// declared length against the endpoint's limit: a client that announces megabytes and
 		// sends one byte costs a read buffer, not megabytes.
-		StreamRequestBody: true,
-		BodyLimit:         o.BatchBodyLimit,
-		ReadTimeout:       o.ReadTimeout,
-		WriteTimeout:      o.WriteTimeout,
-		IdleTimeout:       o.IdleTimeout,
+		StreamRequestBody:     true,
+		BodyLimit:             o.BatchBodyLimit,
+		ReadTimeout:           o.ReadTimeout,
+		WriteTimeout:          o.WriteTimeout,
+		IdleTimeout:           o.IdleTimeout,
 		Concurrency:           concurrency,
 		DisableStartupMessage: true,
 		ErrorHandler:          errorHandler(d.Log),
