@@ -1,5 +1,5 @@
 // Command corridor serves Corridor's API and browser UI and offers its command-line tools:
-// serve (the default), policy, fx, quote and supplier. See README.md.
+// serve (the default), policy, fx, quote, supplier and backup. See README.md.
 package main
 
 import (
@@ -42,8 +42,10 @@ Usage:
   corridor fx import FILE            (ECB eurofxref-daily.xml, eurofxref-hist.csv or .zip)
   corridor quote --offer ID --gpus N --hours H --buyer-country CC --buyer-type business|consumer --currency CUR [--as-of DATE] [--json]
   corridor supplier create --name NAME --country CC
+  corridor backup FILE               (a consistent copy of the SQLite database, taken online)
 
-Environment: CORRIDOR_ADDR, CORRIDOR_DB, CORRIDOR_SEED, CORRIDOR_ADMIN_TOKEN.
+Environment: CORRIDOR_ADDR, CORRIDOR_DB, CORRIDOR_SEED, CORRIDOR_ADMIN_TOKEN; serve's limits
+(connections, bodies, rate limits, timeouts, trusted proxies, TLS) are in corridor serve --help.
 Each command takes --help.
 `
 
@@ -69,6 +71,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return quoteCommand(ctx, args, getenv, stdout, stderr)
 	case "supplier":
 		return supplierCommand(ctx, args, getenv, stdout, stderr)
+	case "backup":
+		return backupCommand(ctx, args, getenv, stdout)
 	case "healthcheck":
 		return healthcheckCommand(ctx, args, getenv, stdout)
 	case "help", "--help", "-h":
