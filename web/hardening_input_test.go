@@ -1,7 +1,11 @@
 package web
 
 import (
+	"bytes"
+	"compress/gzip"
 	"encoding/json"
+	"io"
+	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
@@ -153,5 +157,38 @@ func TestHostileInput(t *testing.T) {
 	// The careful variants still work: charset=utf-8 and a name with ordinary punctuation.
 	if r := e.do("POST", "/api/v1/suppliers", `{"name":"Ningxia Compute (宁夏) – Ltd.","country":"CN"}`, append(admin, "Content-Type", "application/json; charset=utf-8")...); r.status != 201 {
 		t.Fatalf("a careful supplier request was refused: %d %s", r.status, r.body)
+	}
+}
+
+// TestBodyFramingRefused checks the bodies the server will not read: compressed ones (a few
+// kilobytes of gzip can inflate to gigabytes) and chunked ones (their size is unknown until
+// read), each with a problem naming the header.
+func TestBodyFramingRefused(t *testing.T) {
+	e := newSupplyEnv(t)
+	var gz bytes.Buffer
+	w := gzip.NewWriter(&gz)
+	w.Write(bytes.Repeat([]byte(" "), 1<<20))
+	w.Close()
+	req := httptest.NewRequest("POST", "/api/v1/quotes", bytes.NewReader(gz.Bytes()))
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Content-Encoding", "gzip")
+	res, err := e.app.Test(req, -1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(res.Body)
+	if res.StatusCode != 415 || !strings.Contains(string(body), `"field":"Content-Encoding"`) {
+		t.Errorf("gzip body: %d %s", res.StatusCode, body)
+	}
+	req = httptest.NewRequest("POST", "/api/v1/quotes", io.MultiReader(strings.NewReader(`{"offer_id":`), strings.NewReader(`"x"}`)))
+	req.Header.Set("Content-Type", "application/json")
+	req.TransferEncoding = []string{"chunked"}
+	res, err = e.app.Test(req, -1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ = io.ReadAll(res.Body)
+	if res.StatusCode != 411 || !strings.Contains(string(body), `"field":"Content-Length"`) {
+		t.Errorf("chunked body: %d %s", res.StatusCode, body)
 	}
 }

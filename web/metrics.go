@@ -3,6 +3,7 @@ package web
 import (
 	"database/sql"
 	"strconv"
+	"sync"
 
 	"github.com/gofiber/fiber/v2"
 	"github.com/gofiber/fiber/v2/middleware/adaptor"
@@ -24,6 +25,19 @@ type Metrics struct {
 	conns     prometheus.Gauge
 	panics    prometheus.Counter
 	rateUsers prometheus.Gauge
+
+	series sync.Map // seriesKey → *series: the label lookups done once per route, method and status
+}
+
+type seriesKey struct {
+	route  *fiber.Route
+	method string
+	status int
+}
+
+type series struct {
+	requests prometheus.Counter
+	latency  prometheus.Observer
 }
 
 // NewMetrics registers Corridor's metrics, the Go runtime's and the process's, and the
@@ -76,12 +90,19 @@ func methodLabel(method string) string {
 	return "OTHER"
 }
 
-// observe records one finished request.
-func (m *Metrics) observe(method, route string, status int, seconds float64) {
+// observe records one finished request of route.
+func (m *Metrics) observe(method string, r *fiber.Route, status int, seconds float64) {
 	method = methodLabel(method)
-	code := strconv.Itoa(status)
-	m.requests.WithLabelValues(method, route, code).Inc()
-	m.latency.WithLabelValues(method, route, code).Observe(seconds)
+	k := seriesKey{r, method, status}
+	v, ok := m.series.Load(k)
+	if !ok {
+		code := strconv.Itoa(status)
+		v, _ = m.series.LoadOrStore(k, &series{m.requests.WithLabelValues(method, r.Path, code), m.latency.WithLabelValues(method, r.Path, code)})
+	}
+	s := v.(*series)
+	s.requests.Inc()
+	s.latency.Observe(seconds)
+	route := r.Path
 	if reason, ok := rejectReasons[status]; ok {
 		m.reject(reason)
 	}

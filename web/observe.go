@@ -41,14 +41,14 @@ func observe(d Deps) fiber.Handler {
 			elapsed := time.Since(start)
 			c.Set("Server-Timing", "app;dur="+strconv.FormatFloat(float64(elapsed.Microseconds())/1000, 'f', 2, 64))
 			status := c.Response().StatusCode()
-			route := c.Route().Path
+			route := c.Route()
 			m.inFlight.Dec()
 			m.observe(c.Method(), route, status, elapsed.Seconds())
 			if accessLog {
 				id, _ := c.Locals("request_id").(string)
 				log.LogAttrs(context.Background(), slog.LevelInfo, "request",
 					slog.String("request_id", id), slog.String("method", c.Method()), slog.String("path", c.Path()),
-					slog.String("route", route), slog.Int("status", status), slog.Float64("ms", float64(elapsed.Microseconds())/1000),
+					slog.String("route", route.Path), slog.Int("status", status), slog.Float64("ms", float64(elapsed.Microseconds())/1000),
 					slog.Int("bytes_in", max(c.Request().Header.ContentLength(), 0)), slog.Int("bytes_out", len(c.Response().Body())),
 					slog.String("client", clientAddr(c, d.Options.TrustedProxies).String()))
 			}
