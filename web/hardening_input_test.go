@@ -192,3 +192,14 @@ func TestBodyFramingRefused(t *testing.T) {
 		t.Errorf("chunked body: %d %s", res.StatusCode, body)
 	}
 }
+
+// TestHeadersTooLarge checks that headers beyond the 4 KiB read buffer are refused by the HTTP
+// server itself with a problem document that still carries a request id.
+func TestHeadersTooLarge(t *testing.T) {
+	e := newSupplyEnv(t)
+	r := e.doReal("GET", "/api/v1/regions", "", "X-Padding", strings.Repeat("p", 5000))
+	if r.status != 431 || r.ctype != "application/problem+json" || r.header.Get("X-Request-Id") == "" ||
+		!strings.Contains(string(r.body), `"request_id":"`+r.header.Get("X-Request-Id")+`"`) {
+		t.Fatalf("5 KB of headers: %d %q %s", r.status, r.header.Get("X-Request-Id"), r.body)
+	}
+}

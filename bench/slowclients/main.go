@@ -30,6 +30,7 @@ func main() {
 	length := flag.Int("length", 4194000, "announced Content-Length in -mode body")
 	every := flag.Duration("every", 5*time.Second, "pause between the bytes each client trickles")
 	dur := flag.Duration("for", 30*time.Second, "how long to hold the clients")
+	from := flag.String("from", "", "local address to connect from, e.g. 127.0.0.2 (to tell the clients apart from other load on one machine)")
 	flag.Parse()
 	if *mode != "headers" && *mode != "body" {
 		fmt.Fprintln(os.Stderr, "slowclients: -mode must be headers or body")
@@ -40,6 +41,15 @@ func main() {
 	ctx, stop := context.WithTimeout(ctx, *dur)
 	defer stop()
 
+	dialer := &net.Dialer{Timeout: 5 * time.Second}
+	if *from != "" {
+		ip := net.ParseIP(*from)
+		if ip == nil {
+			fmt.Fprintln(os.Stderr, "slowclients: -from must be an IP address")
+			os.Exit(2)
+		}
+		dialer.LocalAddr = &net.TCPAddr{IP: ip}
+	}
 	var connected, closed, failed atomic.Int64
 	var wg sync.WaitGroup
 	for i := 0; i < *n; i++ {
@@ -47,7 +57,7 @@ func main() {
 		go func() {
 			defer wg.Done()
 			for ctx.Err() == nil {
-				c, err := (&net.Dialer{Timeout: 5 * time.Second}).DialContext(ctx, "tcp", *addr)
+				c, err := dialer.DialContext(ctx, "tcp", *addr)
 				if err != nil {
 					failed.Add(1)
 					sleep(ctx, time.Second)
@@ -56,10 +66,11 @@ func main() {
 				connected.Add(1)
 				hold(ctx, c, *mode, *path, *length, *every)
 				connected.Add(-1)
+				c.Close()
 				if ctx.Err() == nil {
 					closed.Add(1)
+					sleep(ctx, time.Second) // then come back, as an attacker would
 				}
-				c.Close()
 			}
 		}()
 		time.Sleep(2 * time.Millisecond) // spread the connects a little
