@@ -22,13 +22,15 @@ CORRIDOR_ADMIN_TOKEN=loadrun-admin-token-0123 "$bin" serve --addr 127.0.0.1:$por
 server_pid=$!
 for _ in $(seq 1 200); do curl -fs "http://127.0.0.1:$port/healthz" >/dev/null && break; sleep 0.1; done
 rss() { awk -v k="$1:" '$1 == k {print int($2/1024)}' "/proc/$server_pid/status"; }
+# held counts the slow clients' connections the server holds open (from SLOW_FROM, or any address).
+held() { ss -Htn state established "( sport = :$port )" | awk -v f="${from:-}" 'f == "" || index($4, f":") == 1' | wc -l; }
 echo "idle RSS: $(rss VmRSS) MiB"
 if [ "$slow" -gt 0 ]; then
   (cd "$here" && go build -o "$work/slowclients" .)
   "$work/slowclients" -addr 127.0.0.1:$port -n "$slow" -mode "$mode" ${from:+-from "$from"} -for 60s >"$work/slow.out" &
   slow_pid=$!
   sleep 5
-  echo "RSS with $slow slow $mode clients attached: $(rss VmRSS) MiB"; tail -1 "$work/slow.out" || true
+  echo "RSS with $slow slow $mode clients attached: $(rss VmRSS) MiB; $(held) of their connections open"
 fi
 peak=0
 ( while kill -0 $server_pid 2>/dev/null; do r=$(rss VmRSS); echo "$r"; sleep 0.5; done ) >"$work/rss.samples" &
@@ -37,5 +39,5 @@ wrk -t2 -c512 -d"$duration" --timeout 10s --latency -s "$here/quote.lua" "http:/
 kill $sampler 2>/dev/null || true
 peak=$(sort -n "$work/rss.samples" | tail -1)
 echo "server RSS: peak $peak MiB during the run, $(rss VmRSS) MiB after (VmHWM $(rss VmHWM) MiB)"
-if [ "$slow" -gt 0 ]; then tail -1 "$work/slow.out" || true; fi
+if [ "$slow" -gt 0 ]; then echo "slow clients' connections open at the end: $(held)"; tail -1 "$work/slow.out" || true; fi
 echo "server log lines: $(wc -l <"$work/server.err"), database $(du -sh "$work" | cut -f1)"

@@ -97,18 +97,23 @@ func hold(ctx context.Context, c net.Conn, mode, path string, length int, every 
 	if _, err := c.Write([]byte(head)); err != nil {
 		return
 	}
-	go func() { // notice the server closing the connection
+	closed := make(chan struct{})
+	go func() { // notice the server answering or closing the connection
+		defer close(closed)
 		buf := make([]byte, 512)
 		for {
 			if _, err := c.Read(buf); err != nil {
-				c.Close()
 				return
 			}
 		}
 	}()
 	for i := 0; ; i++ {
-		if !sleep(ctx, every) {
+		select {
+		case <-ctx.Done():
 			return
+		case <-closed:
+			return
+		case <-time.After(every):
 		}
 		chunk := "{"
 		if mode == "headers" {
