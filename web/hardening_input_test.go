@@ -49,16 +49,7 @@ func TestHostileInput(t *testing.T) {
 	compareBody := `{"accelerator":"h100-sxm","gpus":1,"hours":24,"buyer":{"country":"DE","type":"business"},"currency":"EUR"}`
 	long := strings.Repeat("x", 300)
 
-	tests := []struct {
-		name      string
-		method    string
-		path      string
-		body      string
-		headers   []string
-		wantCode  int
-		wantField string
-		wantIn    string
-	}{
+	tests := []badInputCase{
 		// NUL, the character PostgreSQL cannot store in text, in every kind of string member.
 		{"offer region NUL", "POST", "/api/v1/offers", with(offerBodyJSON, "region", "cn\x00x"), auth, 400, "region", "control character"},
 		{"offer accelerator NUL", "POST", "/api/v1/offers", with(offerBodyJSON, "accelerator", "h100\x00"), auth, 400, "accelerator", "control character"},
@@ -113,37 +104,7 @@ func TestHostileInput(t *testing.T) {
 		{"GET accept", "GET", "/api/v1/quotes/" + quoteID + "/accept", "", nil, 405, "", "POST"},
 	}
 	before := e.countOffers()
-	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			r := e.do(tc.method, tc.path, tc.body, tc.headers...)
-			if r.status != tc.wantCode {
-				t.Fatalf("status %d, want %d: %.400s", r.status, tc.wantCode, r.body)
-			}
-			if r.ctype != "application/problem+json" {
-				t.Errorf("content type %q", r.ctype)
-			}
-			p := r.json(t)
-			if tc.wantField != "" {
-				found := false
-				errs, _ := p["errors"].([]any)
-				for _, fe := range errs {
-					if fe.(map[string]any)["field"] == tc.wantField {
-						found = true
-					}
-				}
-				if !found {
-					t.Errorf("no error names %q: %.400s", tc.wantField, r.body)
-				}
-			}
-			if tc.wantCode == 405 {
-				if got := r.header.Get("Allow"); got != tc.wantIn {
-					t.Errorf("Allow = %q, want %q", got, tc.wantIn)
-				}
-			} else if tc.wantIn != "" && !strings.Contains(string(r.body), tc.wantIn) {
-				t.Errorf("body lacks %q: %.400s", tc.wantIn, r.body)
-			}
-		})
-	}
+	e.checkBadInput(t, tests)
 	if after := e.countOffers(); after != before {
 		t.Fatalf("bad requests wrote offers: %d before, %d after", before, after)
 	}

@@ -316,15 +316,7 @@ func (d *apiDoc) validateResponse(r recordedResponse) error {
 	path, op := d.operationFor(r.method, r.path)
 	code := strconv.Itoa(r.status)
 	if name, ok := anyOperationResponses[r.status]; ok && (op == nil || op["responses"].(map[string]any)[code] == nil) {
-		s, err := d.schemaAt(pointer("components", "responses", name, "content", "application/problem+json", "schema"))
-		if err != nil {
-			return err
-		}
-		v, err := jsonschema.UnmarshalJSON(bytes.NewReader(r.body))
-		if err != nil {
-			return fmt.Errorf("body is not JSON: %v", err)
-		}
-		return s.Validate(v)
+		return d.validateBody(pointer("components", "responses", name, "content", "application/problem+json", "schema"), r.body)
 	}
 	if op == nil {
 		return fmt.Errorf("no documented operation")
@@ -346,11 +338,16 @@ func (d *apiDoc) validateResponse(r recordedResponse) error {
 	if !strings.HasSuffix(mt, "json") {
 		return nil // e.g. a quote as text/csv: documented as a string
 	}
-	s, err := d.schemaAt(d.contentPointer(path, strings.ToLower(r.method), code, mt, raw.(map[string]any)))
+	return d.validateBody(d.contentPointer(path, strings.ToLower(r.method), code, mt, raw.(map[string]any)), r.body)
+}
+
+// validateBody checks a JSON body against the schema at a JSON pointer of the document.
+func (d *apiDoc) validateBody(schemaPtr string, body []byte) error {
+	s, err := d.schemaAt(schemaPtr)
 	if err != nil {
 		return err
 	}
-	v, err := jsonschema.UnmarshalJSON(bytes.NewReader(r.body))
+	v, err := jsonschema.UnmarshalJSON(bytes.NewReader(body))
 	if err != nil {
 		return fmt.Errorf("body is not JSON: %v", err)
 	}

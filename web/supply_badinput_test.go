@@ -40,16 +40,7 @@ func TestSupplyBadInput(t *testing.T) {
 		many[i] = with()
 	}
 	q := func(s string) string { return "/api/v1/offers?q=" + url.QueryEscape(s) }
-	tests := []struct {
-		name      string
-		method    string
-		path      string
-		body      string
-		headers   []string
-		wantCode  int
-		wantField string
-		wantIn    string
-	}{
+	tests := []badInputCase{
 		{"price as JSON number", "POST", "/api/v1/offers", with("price", 2.5), auth, 400, "price", `decimal string like \"2.50\"`},
 		{"gpus as string", "POST", "/api/v1/offers", with("gpus", "8"), auth, 400, "gpus", "whole number"},
 		{"gpus fractional", "POST", "/api/v1/offers", with("gpus", 1.5), auth, 400, "gpus", "whole number"},
@@ -129,6 +120,33 @@ func TestSupplyBadInput(t *testing.T) {
 		t.Fatalf("only %d cases", len(tests))
 	}
 	before := e.countOffers()
+	e.checkBadInput(t, tests)
+	if after := e.countOffers(); after != before {
+		t.Fatalf("bad requests wrote offers: %d before, %d after", before, after)
+	}
+	r := e.do("GET", "/api/v1/offers/"+offerID, "")
+	if !strings.Contains(string(r.body), `"version":1`) || !strings.Contains(string(r.body), `"price":"2.5"`) {
+		t.Fatalf("bad requests changed the offer: %s", r.body)
+	}
+	_ = supID
+}
+
+// badInputCase is one malformed request and the problem it must get: its status, the field an
+// error names (if any), and a text the body holds (for a 405: the Allow header).
+type badInputCase struct {
+	name      string
+	method    string
+	path      string
+	body      string
+	headers   []string
+	wantCode  int
+	wantField string
+	wantIn    string
+}
+
+// checkBadInput sends each case as a subtest and checks its problem+json answer.
+func (e *supplyEnv) checkBadInput(t *testing.T, tests []badInputCase) {
+	t.Helper()
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			do := e.do
@@ -143,7 +161,7 @@ func TestSupplyBadInput(t *testing.T) {
 				t.Errorf("content type %q", r.ctype)
 			}
 			p := r.json(t)
-			if int(p["status"].(float64)) != tc.wantCode || p["title"] == "" || p["type"] == "" {
+			if int(p["status"].(float64)) != tc.wantCode || p["title"] == "" || p["type"] == "" || p["request_id"] != r.header.Get("X-Request-Id") {
 				t.Errorf("problem members: %s", r.body)
 			}
 			if tc.wantField != "" {
@@ -158,17 +176,14 @@ func TestSupplyBadInput(t *testing.T) {
 					t.Errorf("no error names %q: %.400s", tc.wantField, r.body)
 				}
 			}
-			if tc.wantIn != "" && !strings.Contains(string(r.body), tc.wantIn) {
+			switch {
+			case tc.wantCode == 405:
+				if got := r.header.Get("Allow"); got != tc.wantIn {
+					t.Errorf("Allow = %q, want %q", got, tc.wantIn)
+				}
+			case tc.wantIn != "" && !strings.Contains(string(r.body), tc.wantIn):
 				t.Errorf("body lacks %q: %.400s", tc.wantIn, r.body)
 			}
 		})
 	}
-	if after := e.countOffers(); after != before {
-		t.Fatalf("bad requests wrote offers: %d before, %d after", before, after)
-	}
-	r := e.do("GET", "/api/v1/offers/"+offerID, "")
-	if !strings.Contains(string(r.body), `"version":1`) || !strings.Contains(string(r.body), `"price":"2.5"`) {
-		t.Fatalf("bad requests changed the offer: %s", r.body)
-	}
-	_ = supID
 }
