@@ -106,10 +106,11 @@ func refuseConn(c net.Conn, reason string) {
 	if reason == "connection_limit_per_ip" {
 		status, title, detail = "429 Too Many Requests", "Too Many Requests", "too many open connections from your address; close some and retry"
 	}
-	body := `{"type":"about:blank","title":"` + title + `","status":` + status[:3] + `,"detail":"` + detail + `"}`
+	id := newRequestID()
+	body := `{"type":"about:blank","title":"` + title + `","status":` + status[:3] + `,"detail":"` + detail + `","request_id":"` + id + `"}`
 	c.SetDeadline(time.Now().Add(time.Second))
-	c.Write([]byte("HTTP/1.1 " + status + "\r\nContent-Type: application/problem+json\r\nRetry-After: 1\r\nConnection: close\r\nContent-Length: " +
-		strconv.Itoa(len(body)) + "\r\n\r\n" + body))
+	c.Write([]byte("HTTP/1.1 " + status + "\r\nContent-Type: application/problem+json\r\nX-Request-Id: " + id +
+		"\r\nRetry-After: 1\r\nConnection: close\r\nContent-Length: " + strconv.Itoa(len(body)) + "\r\n\r\n" + body))
 }
 
 // limitedConn is a connection the limiter counts until it is closed.

@@ -388,3 +388,97 @@ func TestGracefulShutdown(t *testing.T) {
 		}
 	}
 }
+
+// TestConnectionCaps checks the caps on open connections over real sockets: beyond the
+// per-address cap a connection is answered 429, beyond the total cap 503, each with a problem
+// document, Retry-After and X-Request-Id, and closed; trusted proxies are spared the
+// per-address cap; closing a connection frees its place.
+func TestConnectionCaps(t *testing.T) {
+	serve := func(o Options) (string, *Metrics) {
+		app := fiber.New(fiber.Config{DisableStartupMessage: true})
+		app.Get("/", func(c *fiber.Ctx) error { return c.SendString("ok") })
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		ctx, cancel := context.WithCancel(context.Background())
+		d := Deps{Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Metrics: NewMetrics(nil), Options: o}
+		done := make(chan error, 1)
+		go func() { done <- Serve(ctx, app, ln, nil, d) }()
+		t.Cleanup(func() { cancel(); <-done })
+		return ln.Addr().String(), d.Metrics
+	}
+	hold := func(addr string, n int) []net.Conn {
+		var conns []net.Conn
+		for i := 0; i < n; i++ {
+			c, err := net.Dial("tcp", addr)
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { c.Close() })
+			conns = append(conns, c)
+		}
+		time.Sleep(100 * time.Millisecond) // accepted
+		return conns
+	}
+	refused := func(addr string) *http.Response {
+		c, err := net.Dial("tcp", addr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer c.Close()
+		c.Write([]byte("GET / HTTP/1.1\r\nHost: x\r\n\r\n"))
+		c.SetReadDeadline(time.Now().Add(2 * time.Second))
+		res, err := http.ReadResponse(bufio.NewReader(c), nil)
+		if err != nil {
+			t.Fatalf("no answer: %v", err)
+		}
+		return res
+	}
+	addr, m := serve(Options{MaxConnsPerIP: 2})
+	hold(addr, 2)
+	res := refused(addr)
+	body, _ := io.ReadAll(res.Body)
+	if res.StatusCode != 429 || res.Header.Get("Content-Type") != "application/problem+json" || res.Header.Get("Retry-After") == "" ||
+		!strings.Contains(string(body), `"request_id":"`+res.Header.Get("X-Request-Id")+`"`) || !json.Valid(body) {
+		t.Fatalf("third connection from one address: %d %v %s", res.StatusCode, res.Header, body)
+	}
+	if got := testutilCount(t, m, `corridor_rejected_requests_total{reason="connection_limit_per_ip"}`); got != "1" {
+		t.Errorf("rejections counted: %q", got)
+	}
+
+	addr, _ = serve(Options{MaxConnsPerIP: 2, TrustedProxies: []netip.Prefix{netip.MustParsePrefix("127.0.0.1/32")}})
+	hold(addr, 3)
+	if res := refused(addr); res.StatusCode != 200 {
+		t.Fatalf("a trusted proxy's fourth connection: %d", res.StatusCode)
+	}
+
+	addr, _ = serve(Options{MaxConns: 3})
+	conns := hold(addr, 3)
+	if res := refused(addr); res.StatusCode != 503 {
+		t.Fatalf("fourth connection with a total cap of 3: %d", res.StatusCode)
+	}
+	conns[0].Close()
+	time.Sleep(100 * time.Millisecond)
+	if res := refused(addr); res.StatusCode != 200 {
+		t.Fatalf("after one closed, a new connection: %d", res.StatusCode)
+	}
+}
+
+// testutilCount reads one sample of the metrics' text exposition.
+func testutilCount(t *testing.T, m *Metrics, series string) string {
+	t.Helper()
+	app := fiber.New()
+	app.Get("/metrics", m.handler())
+	res, err := app.Test(httptest.NewRequest("GET", "/metrics", nil), -1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	text, _ := io.ReadAll(res.Body)
+	for _, line := range strings.Split(string(text), "\n") {
+		if v, ok := strings.CutPrefix(line, series+" "); ok {
+			return v
+		}
+	}
+	return ""
+}
