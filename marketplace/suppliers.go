@@ -95,8 +95,10 @@ func (s *Service) CreateSupplier(ctx context.Context, in NewSupplier) (Supplier,
 	switch {
 	case name == "":
 		errs = append(errs, FieldError{Field: "name", Message: "is required"})
-	case utf8.RuneCountInString(name) > 200 || !utf8.ValidString(name):
-		errs = append(errs, FieldError{Field: "name", Message: "must be valid text of at most 200 characters"})
+	case TextProblem(name, false) != "":
+		errs = append(errs, FieldError{Field: "name", Message: TextProblem(name, false)})
+	case utf8.RuneCountInString(name) > 200:
+		errs = append(errs, FieldError{Field: "name", Message: "must be at most 200 characters"})
 	}
 	in.Country = strings.ToUpper(strings.TrimSpace(in.Country))
 	if !tariff.IsCountry(in.Country) {
@@ -163,4 +165,11 @@ func (s *Service) Authenticate(ctx context.Context, token string) (Supplier, err
 		return Supplier{}, denied
 	}
 	return s.store.Supplier(ctx, key.SupplierID)
+}
+
+// APIKeyID returns the key id of a well-formed API key without looking it up: enough to count
+// a caller's requests before (and without) authenticating it.
+func APIKeyID(token string) (string, bool) {
+	id, _, ok := parseAPIKey(token)
+	return id, ok
 }

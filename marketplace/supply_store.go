@@ -68,13 +68,13 @@ type SupplyStore interface {
 }
 
 // IdempotencyRecord is a request made with an Idempotency-Key and, once done, its response.
+// It never holds the key itself nor a readable response: see Idempotency.
 type IdempotencyRecord struct {
-	Key         string
+	Key         string // Idempotency.LookupKey: a hash of the key, the caller and the request target
 	Caller      string // supplier id, "admin" or "anon"
-	Request     string // method and path, e.g. "POST /api/v1/offers"
 	BodyHash    string // hex SHA-256 of the request body
 	Status      int    // 0 while the request is being processed
 	ContentType string
-	Response    []byte
+	Response    []byte // sealed by Idempotency.Seal
 	CreatedAt   time.Time
 }

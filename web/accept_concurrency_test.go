@@ -90,7 +90,7 @@ func acceptStorm(t *testing.T, e *supplyEnv, send func(i int, path string) (int,
 }
 
 func TestAcceptStormSQLite(t *testing.T) {
-	e := newSupplyEnv(t, false)
+	e := newSupplyEnv(t)
 	acceptStorm(t, e, func(i int, path string) (int, string, []byte) {
 		res, err := e.app.Test(httptest.NewRequest("POST", path, nil), -1)
 		if err != nil {

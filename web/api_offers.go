@@ -225,6 +225,9 @@ func handleOfferUpdate(m *marketplace.Service) fiber.Handler {
 		if err := decodeBody(c, &body); err != nil {
 			return err
 		}
+		if body == (offerBody{}) { // an empty patch would only bump the version
+			return marketplace.Invalid("nothing to change", marketplace.FieldError{Field: "body", Message: "nothing to change: name at least one member to update"})
+		}
 		o, err := m.UpdateOffer(c.UserContext(), sp.ID, param(c, "id"), version, body.toDomain())
 		if err != nil {
 			return err

@@ -25,6 +25,7 @@ const (
 	csrfCookie     = "corridor_csrf"
 	csrfField      = "_csrf"
 	csrfSecretName = "csrf_key"
+	csrfHeader     = "X-CSRF-Token"
 )
 
 // csrfGuard issues and checks CSRF tokens; the key is read from the database on first use.
@@ -85,16 +86,32 @@ func (g *csrfGuard) token(c *fiber.Ctx) (string, error) {
 // errCSRF is returned for a post without a valid token; pages render it as a 403 page.
 var errCSRF = &marketplace.Error{Code: marketplace.CodeForbidden, Reason: "csrf", Message: "missing or invalid CSRF token"}
 
-// verify reports errCSRF unless the post's _csrf field matches the signed cookie.
+// verify reports errCSRF unless the post's token matches the signed cookie.
 func (g *csrfGuard) verify(c *fiber.Ctx) error {
 	key, err := g.secret(c.UserContext())
 	if err != nil {
 		return err
 	}
 	want := g.cookieToken(c, key)
-	got := c.FormValue(csrfField)
+	got := submittedCSRFToken(c)
 	if want == "" || got == "" || subtle.ConstantTimeCompare([]byte(got), []byte(want)) != 1 {
 		return errCSRF
 	}
 	return nil
+}
+
+// submittedCSRFToken is the token a post carries in the X-CSRF-Token header or the form body
+// (URL-encoded or multipart), never the query string: a token in a URL ends up in logs,
+// histories and Referer headers (c.FormValue would read the query string too).
+func submittedCSRFToken(c *fiber.Ctx) string {
+	if h := c.Get(csrfHeader); h != "" {
+		return h
+	}
+	if strings.HasPrefix(string(c.Request().Header.ContentType()), fiber.MIMEMultipartForm) {
+		if f, err := c.MultipartForm(); err == nil && len(f.Value[csrfField]) > 0 {
+			return f.Value[csrfField][0]
+		}
+		return ""
+	}
+	return string(c.Request().PostArgs().Peek(csrfField))
 }

@@ -2,13 +2,16 @@ package web
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
+	"mime"
 	"reflect"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/shopspring/decimal"
 
@@ -44,16 +47,21 @@ func quoteShort(s string) string {
 	return strconv.Quote(s)
 }
 
-// decodeStrict decodes a JSON body into v: unknown fields, trailing data, wrong types and
-// malformed JSON are errors that name the offending field.
+// decodeStrict decodes a JSON body into v: the body must be one JSON object in UTF-8 sent as
+// application/json; unknown fields, trailing data, wrong types, malformed JSON, control
+// characters and over-long strings are errors that name the offending field. The checks run
+// here, before anything reaches the domain or a database, so both databases refuse the same
+// input the same way.
 func decodeStrict(c *fiber.Ctx, v any) error {
+	if err := checkJSONContentType(c); err != nil {
+		return err
+	}
 	body := c.Body()
 	if len(bytes.TrimSpace(body)) == 0 {
 		return marketplace.Invalid("empty body", marketplace.FieldError{Field: "body", Message: "a JSON object is required"})
 	}
-	if ct := string(c.Request().Header.ContentType()); ct != "" && !strings.HasPrefix(ct, "application/json") {
-		return &marketplace.Error{Code: marketplace.CodeInvalid, Message: "unsupported content type " + quoteShort(ct),
-			Fields: []marketplace.FieldError{{Field: "Content-Type", Message: "must be application/json"}}}
+	if err := checkJSONText(body); err != nil {
+		return err
 	}
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()
@@ -64,6 +72,139 @@ func decodeStrict(c *fiber.Ctx, v any) error {
 		return marketplace.Invalid("trailing data after the JSON object", marketplace.FieldError{Field: "body", Message: "must hold exactly one JSON object"})
 	}
 	return nil
+}
+
+// checkJSONContentType accepts a missing Content-Type or exactly application/json (with
+// charset=utf-8 at most): look-alikes such as application/jsonx or application/json-seq are
+// refused rather than guessed at.
+func checkJSONContentType(c *fiber.Ctx) error {
+	ct := string(c.Request().Header.ContentType())
+	if ct == "" {
+		return nil
+	}
+	bad := func(msg string) error {
+		return marketplace.Invalid("unsupported content type "+quoteShort(ct), marketplace.FieldError{Field: "Content-Type", Message: msg})
+	}
+	mt, params, err := mime.ParseMediaType(ct)
+	if err != nil || mt != fiber.MIMEApplicationJSON {
+		return bad("must be application/json")
+	}
+	for k, val := range params {
+		if k != "charset" || !strings.EqualFold(val, "utf-8") {
+			return bad("application/json is always UTF-8: drop the " + k + " parameter or set charset=utf-8")
+		}
+	}
+	return nil
+}
+
+// Limits on every JSON string of a request, by member name: anything longer than
+// maxJSONString characters is refused at decoding unless the member is listed here.
+const maxJSONString = 256
+
+// longTextMembers are the members whose strings may be longer than maxJSONString, with their
+// limit in characters, and may hold line breaks and tabs.
+var longTextMembers = map[string]int{"note": marketplace.MaxOfferNote}
+
+// checkJSONText walks the body's tokens once and refuses, naming the member: a body that is
+// not a JSON object, invalid UTF-8, control and bidirectional characters in any string
+// (marketplace.TextProblem) and strings longer than their member's limit.
+func checkJSONText(body []byte) error {
+	if !utf8.Valid(body) {
+		return marketplace.Invalid("body is not UTF-8", marketplace.FieldError{Field: "body", Message: "must be UTF-8 encoded JSON"})
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.UseNumber()
+	tok, err := dec.Token()
+	if err != nil {
+		return jsonError(err)
+	}
+	if tok != json.Delim('{') {
+		return marketplace.Invalid("body is not a JSON object", marketplace.FieldError{Field: "body", Message: fmt.Sprintf("must be a JSON object, not %s", jsonKind(tok))})
+	}
+	// stack holds one frame per open object or array from the root down: an object's current
+	// member name (and whether a name comes next), an array's current index. An array frame
+	// carries its member's name too, for the limits of its strings.
+	type frame struct {
+		name      string
+		array     bool
+		index     int
+		expectKey bool
+	}
+	stack := []frame{{expectKey: true}}
+	path := func(frames []frame) string {
+		var b strings.Builder
+		for i, f := range frames {
+			switch {
+			case f.array:
+				fmt.Fprintf(&b, "[%d]", f.index)
+			case i > 0:
+				b.WriteString("." + f.name)
+			default:
+				b.WriteString(f.name)
+			}
+		}
+		return b.String()
+	}
+	for len(stack) > 0 {
+		tok, err := dec.Token()
+		if err != nil {
+			return jsonError(err)
+		}
+		top := &stack[len(stack)-1]
+		switch t := tok.(type) {
+		case json.Delim:
+			if t == '{' || t == '[' {
+				stack = append(stack, frame{name: top.name, array: t == '[', expectKey: t == '{'})
+				continue
+			}
+			stack = stack[:len(stack)-1] // '}' or ']'
+		case string:
+			if !top.array && top.expectKey {
+				if msg := marketplace.TextProblem(t, false); msg != "" || len(t) > maxJSONString {
+					return marketplace.Invalid("bad member name", marketplace.FieldError{Field: cmp.Or(path(stack[:len(stack)-1]), "body"),
+						Message: "a member name " + cmp.Or(msg, "is too long")})
+				}
+				top.name, top.expectKey = t, false
+				continue
+			}
+			limit, long := longTextMembers[top.name]
+			if !long {
+				limit = maxJSONString
+			}
+			if msg := marketplace.TextProblem(t, long); msg != "" {
+				return marketplace.Invalid("invalid text", marketplace.FieldError{Field: path(stack), Message: msg})
+			}
+			if n := utf8.RuneCountInString(t); n > limit {
+				return marketplace.Invalid("value too long", marketplace.FieldError{Field: path(stack), Message: fmt.Sprintf("is %d characters long; the limit is %d", n, limit)})
+			}
+		}
+		// A value is done: its object expects a member name next, its array the next item.
+		if len(stack) > 0 {
+			if top := &stack[len(stack)-1]; top.array {
+				top.index++
+			} else {
+				top.expectKey = true
+			}
+		}
+	}
+	return nil
+}
+
+// jsonKind names a JSON token for an error message.
+func jsonKind(tok json.Token) string {
+	switch tok.(type) {
+	case nil:
+		return "null"
+	case string:
+		return "a string"
+	case json.Number:
+		return "a number"
+	case bool:
+		return "true or false"
+	case json.Delim:
+		return "an array"
+	}
+	return "another value"
 }
 
 // jsonError turns encoding/json's errors into field errors.

@@ -58,10 +58,23 @@ func errorHandler(log *slog.Logger) fiber.ErrorHandler {
 		p := problem{Instance: c.Path()}
 		if id, ok := c.Locals("request_id").(string); ok {
 			p.RequestID = id
+		} else { // refused by the HTTP server before any middleware ran (e.g. headers too large)
+			p.RequestID = newRequestID()
+			c.Set(fiber.HeaderXRequestID, p.RequestID)
 		}
 		var de *marketplace.Error
 		var fe *fiber.Error
+		var hp *fiberProblem
 		switch {
+		case errors.As(err, &hp):
+			p.Status = hp.status
+			p.Title = http.StatusText(hp.status)
+			p.Type = "about:blank"
+			p.Detail = hp.detail
+			p.Errors = hp.fields
+			for k, v := range hp.headers {
+				c.Set(k, v)
+			}
 		case errors.As(err, &de):
 			p.Status = statusOf(de.Code)
 			p.Title = http.StatusText(p.Status)

@@ -5,6 +5,8 @@ import "github.com/gofiber/fiber/v2"
 // addRoutes shows the whole HTTP surface: each area adds its routes in its own file.
 func addRoutes(app *fiber.App, d Deps) {
 	app.Get("/healthz", handleHealth(d.Market))
+	app.Get("/readyz", handleReady(d.Ready)) // operations: ops_routes.go
+	app.Get("/metrics", d.Metrics.handler())
 
 	api := app.Group("/api/v1")
 	api.Get("/regions", handleRegions(d.Market))
@@ -15,9 +17,7 @@ func addRoutes(app *fiber.App, d Deps) {
 
 	api.Post("/effects", handleEffects()) // the trade-effects model alone: api_effects.go
 
-	api.Use(func(c *fiber.Ctx) error {
-		return fiber.NewError(fiber.StatusNotFound, "no such endpoint: "+c.Method()+" "+c.Path())
-	})
+	api.Use(apiFallback(app)) // 405 with Allow, or 404: methods.go
 
 	addPageRoutes(app, d) // the browser UI: pages.go
 }

@@ -4,19 +4,19 @@
 package web
 
 import (
-	"crypto/rand"
+	"context"
+	"encoding/binary"
 	"encoding/hex"
 	"log/slog"
+	"math/rand/v2"
+	"net/netip"
 	"strconv"
-	"time"
+	"strings"
 
 	"github.com/gofiber/fiber/v2"
 
 	"corridor/marketplace"
 )
-
-// maxBodyBytes bounds every request body: a batch of 1000 offers fits with room to spare.
-const maxBodyBytes = 4 << 20
 
 // Deps are what the server needs from the rest of Corridor.
 type Deps struct {
@@ -24,63 +24,134 @@ type Deps struct {
 	Log    *slog.Logger
 	// AdminTokenHash is the hex SHA-256 of the admin token (never the token itself).
 	AdminTokenHash string
+	// Options are the operator's settings: limits, timeouts, trusted proxies, rate limits.
+	Options Options
+	// Metrics are exported at /metrics; nil gets a fresh set without database pool metrics.
+	Metrics *Metrics
+	// Ready reports whether the server can take traffic (/readyz): the database answers and
+	// its schema is migrated. Nil falls back to pinging the database through Market.
+	Ready func(context.Context) error
+	// RateCounts shares rate-limit counts with the other instances on the same database; nil
+	// limits each instance on its own.
+	RateCounts RateCountStore
+}
+
+// withDefaults fills what a test may leave out.
+func (d Deps) withDefaults() Deps {
+	if d.Log == nil {
+		d.Log = slog.Default()
+	}
+	if d.Metrics == nil {
+		d.Metrics = NewMetrics(nil)
+	}
+	if d.Ready == nil && d.Market != nil {
+		d.Ready = d.Market.Ready
+	}
+	d.Options = d.Options.withDefaults()
+	return d
 }
 
 // NewServer returns the Fiber app serving the API and the browser UI.
 func NewServer(d Deps) *fiber.App {
-	if d.Log == nil {
-		d.Log = slog.Default()
+	d = d.withDefaults()
+	o := d.Options
+	concurrency := 256 * 1024 // fasthttp's default
+	if o.MaxConns > 0 {
+		// The connection limiter (Serve) refuses excess connections first, with a problem
+		// document; this is fasthttp's own backstop.
+		concurrency = o.MaxConns + 64
 	}
 	app := fiber.New(fiber.Config{
-		AppName:               "corridor",
-		BodyLimit:             maxBodyBytes,
-		ReadTimeout:           30 * time.Second,
-		WriteTimeout:          60 * time.Second,
-		IdleTimeout:           120 * time.Second,
+		AppName: "corridor",
+		// Bodies are read only when a handler asks, after limitBodies has checked their
+		// declared length against the endpoint's limit: a client that announces megabytes and
+		// sends one byte costs a read buffer, not megabytes.
+		StreamRequestBody:     true,
+		BodyLimit:             o.BatchBodyLimit,
+		ReadTimeout:           o.ReadTimeout,
+		WriteTimeout:          o.WriteTimeout,
+		IdleTimeout:           o.IdleTimeout,
+		Concurrency:           concurrency,
 		DisableStartupMessage: true,
 		ErrorHandler:          errorHandler(d.Log),
+		// X-Forwarded-Proto (and so c.Protocol, secure cookies and HSTS) counts only from the
+		// operator's trusted proxies.
+		EnableTrustedProxyCheck: true,
+		TrustedProxies:          prefixStrings(o.TrustedProxies),
 	})
-	app.Use(requestID, serverTiming, securityHeaders)
+	limiter := newRateLimiter(d)
+	app.Hooks().OnShutdown(func() error { limiter.close(); return nil })
+	app.Use(requestID, observe(d), securityHeaders, limiter.handler, limitBodies(o))
 	addRoutes(app, d)
 	return app
 }
 
-// requestID gives every request an id (kept from X-Request-Id when the caller sets a sane one)
-// that log lines and 500 problems carry.
+// requestID gives every request an id, echoed in X-Request-Id, that its access-log line and
+// any problem document carry: the caller's own X-Request-Id when it is a sane token (so ids
+// can follow a request across services), else a random one.
 func requestID(c *fiber.Ctx) error {
 	id := c.Get(fiber.HeaderXRequestID)
-	if id == "" || len(id) > 64 {
-		var b [8]byte
-		rand.Read(b[:])
-		id = hex.EncodeToString(b[:])
+	if !saneRequestID(id) {
+		id = newRequestID()
+	} else {
+		id = strings.Clone(id)
 	}
 	c.Locals("request_id", id)
 	c.Set(fiber.HeaderXRequestID, id)
 	return c.Next()
 }
 
-// serverTiming reports the server time of every response in the Server-Timing header, so
-// browsers' developer tools, tests and load balancers can see it without a metrics stack.
-func serverTiming(c *fiber.Ctx) error {
-	start := time.Now()
-	err := c.Next()
-	if err != nil {
-		if herr := c.App().ErrorHandler(c, err); herr != nil {
-			return herr
+// newRequestID returns 16 random hex digits: unique enough to find a request in the logs, and
+// cheap (ids need not be secret, so no system call for crypto randomness).
+func newRequestID() string {
+	var b [8]byte
+	binary.LittleEndian.PutUint64(b[:], rand.Uint64())
+	return hex.EncodeToString(b[:])
+}
+
+// saneRequestID accepts 1 to 64 characters of letters, digits, '-', '_', '.' and ':'.
+func saneRequestID(id string) bool {
+	if id == "" || len(id) > 64 {
+		return false
+	}
+	for i := 0; i < len(id); i++ {
+		c := id[i]
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '_' || c == '.' || c == ':') {
+			return false
 		}
 	}
-	c.Set("Server-Timing", "app;dur="+strconv.FormatFloat(float64(time.Since(start).Microseconds())/1000, 'f', 2, 64))
-	return nil
+	return true
 }
 
 // securityHeaders sets the headers every response carries. The CSP forbids inline script and
 // any third-party origin: all assets are embedded and served from here.
 func securityHeaders(c *fiber.Ctx) error {
-	c.Set("Content-Security-Policy", "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'")
-	c.Set("X-Content-Type-Options", "nosniff")
-	c.Set("X-Frame-Options", "DENY")
-	c.Set("Referrer-Policy", "same-origin")
-	c.Set("Cross-Origin-Opener-Policy", "same-origin")
-	c.Set("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+	h := &c.Response().Header
+	for _, kv := range securityHeaderValues {
+		h.SetCanonical(kv[0], kv[1]) // names already canonical: no per-request normalising
+	}
+	if c.Protocol() == "https" { // over TLS, or a trusted proxy says so
+		h.SetCanonical(hstsHeader[0], hstsHeader[1])
+	}
 	return c.Next()
+}
+
+var (
+	securityHeaderValues = [][2][]byte{
+		{[]byte("Content-Security-Policy"), []byte("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'")},
+		{[]byte("X-Content-Type-Options"), []byte("nosniff")},
+		{[]byte("X-Frame-Options"), []byte("DENY")},
+		{[]byte("Referrer-Policy"), []byte("same-origin")},
+		{[]byte("Cross-Origin-Opener-Policy"), []byte("same-origin")},
+		{[]byte("Permissions-Policy"), []byte("camera=(), microphone=(), geolocation=()")},
+	}
+	hstsHeader = [2][]byte{[]byte(fiber.HeaderStrictTransportSecurity), []byte("max-age=" + strconv.Itoa(int(hstsMaxAge.Seconds())))}
+)
+
+func prefixStrings(ps []netip.Prefix) []string {
+	out := make([]string, len(ps))
+	for i, p := range ps {
+		out[i] = p.String()
+	}
+	return out
 }

@@ -10,7 +10,7 @@ import (
 // TestSupplyBadInput sends malformed requests: each gets the right 4xx as problem+json naming
 // the offending field, and nothing is written.
 func TestSupplyBadInput(t *testing.T) {
-	e := newSupplyEnv(t, false)
+	e := newSupplyEnv(t)
 	supID, key := e.supplier("Bad Input Compute")
 	offerID := e.offer(key, offerJSONBody("cn-ningxia-zhongwei", "h100-sxm", "8", "2.50", "USD"))
 	auth := bearerH(key)
@@ -40,16 +40,7 @@ func TestSupplyBadInput(t *testing.T) {
 		many[i] = with()
 	}
 	q := func(s string) string { return "/api/v1/offers?q=" + url.QueryEscape(s) }
-	tests := []struct {
-		name      string
-		method    string
-		path      string
-		body      string
-		headers   []string
-		wantCode  int
-		wantField string
-		wantIn    string
-	}{
+	tests := []badInputCase{
 		{"price as JSON number", "POST", "/api/v1/offers", with("price", 2.5), auth, 400, "price", `decimal string like \"2.50\"`},
 		{"gpus as string", "POST", "/api/v1/offers", with("gpus", "8"), auth, 400, "gpus", "whole number"},
 		{"gpus fractional", "POST", "/api/v1/offers", with("gpus", 1.5), auth, 400, "gpus", "whole number"},
@@ -91,7 +82,8 @@ func TestSupplyBadInput(t *testing.T) {
 		{"empty body", "POST", "/api/v1/offers", ``, auth, 400, "body", ""},
 		{"trailing data", "POST", "/api/v1/offers", with() + ` {}`, auth, 400, "body", ""},
 		{"text/plain body", "POST", "/api/v1/offers", with(), append(auth, "Content-Type", "text/plain"), 400, "Content-Type", ""},
-		{"oversized body", "POST", "/api/v1/offers", `{"note":"` + strings.Repeat("x", 4<<20) + `"}`, auth, 413, "body", ""},
+		{"oversized body", "POST", "/api/v1/offers", `{"note":"` + strings.Repeat("x", defaultBodyLimit) + `"}`, auth, 413, "body", "64 KiB"},
+		{"oversized batch", "POST", "/api/v1/offers/batch", `{"offers":[{"note":"` + strings.Repeat("x", defaultBatchBodyLimit) + `"}]}`, auth, 413, "body", "4 MiB"},
 		{"bad Idempotency-Key", "POST", "/api/v1/offers", with(), append(auth, "Idempotency-Key", strings.Repeat("k", 300)), 400, "Idempotency-Key", ""},
 		{"no credentials", "POST", "/api/v1/offers", with(), nil, 401, "", ""},
 		{"wrong key", "POST", "/api/v1/offers", with(), bearerH("csk_0123456789abcdef_" + strings.Repeat("0", 64)), 401, "", ""},
@@ -128,10 +120,37 @@ func TestSupplyBadInput(t *testing.T) {
 		t.Fatalf("only %d cases", len(tests))
 	}
 	before := e.countOffers()
+	e.checkBadInput(t, tests)
+	if after := e.countOffers(); after != before {
+		t.Fatalf("bad requests wrote offers: %d before, %d after", before, after)
+	}
+	r := e.do("GET", "/api/v1/offers/"+offerID, "")
+	if !strings.Contains(string(r.body), `"version":1`) || !strings.Contains(string(r.body), `"price":"2.5"`) {
+		t.Fatalf("bad requests changed the offer: %s", r.body)
+	}
+	_ = supID
+}
+
+// badInputCase is one malformed request and the problem it must get: its status, the field an
+// error names (if any), and a text the body holds (for a 405: the Allow header).
+type badInputCase struct {
+	name      string
+	method    string
+	path      string
+	body      string
+	headers   []string
+	wantCode  int
+	wantField string
+	wantIn    string
+}
+
+// checkBadInput sends each case as a subtest and checks its problem+json answer.
+func (e *supplyEnv) checkBadInput(t *testing.T, tests []badInputCase) {
+	t.Helper()
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			do := e.do
-			if len(tc.body) > maxBodyBytes {
+			if len(tc.body) > defaultBodyLimit {
 				do = e.doReal
 			}
 			r := do(tc.method, tc.path, tc.body, tc.headers...)
@@ -142,7 +161,7 @@ func TestSupplyBadInput(t *testing.T) {
 				t.Errorf("content type %q", r.ctype)
 			}
 			p := r.json(t)
-			if int(p["status"].(float64)) != tc.wantCode || p["title"] == "" || p["type"] == "" {
+			if int(p["status"].(float64)) != tc.wantCode || p["title"] == "" || p["type"] == "" || p["request_id"] != r.header.Get("X-Request-Id") {
 				t.Errorf("problem members: %s", r.body)
 			}
 			if tc.wantField != "" {
@@ -157,17 +176,14 @@ func TestSupplyBadInput(t *testing.T) {
 					t.Errorf("no error names %q: %.400s", tc.wantField, r.body)
 				}
 			}
-			if tc.wantIn != "" && !strings.Contains(string(r.body), tc.wantIn) {
+			switch {
+			case tc.wantCode == 405:
+				if got := r.header.Get("Allow"); got != tc.wantIn {
+					t.Errorf("Allow = %q, want %q", got, tc.wantIn)
+				}
+			case tc.wantIn != "" && !strings.Contains(string(r.body), tc.wantIn):
 				t.Errorf("body lacks %q: %.400s", tc.wantIn, r.body)
 			}
 		})
 	}
-	if after := e.countOffers(); after != before {
-		t.Fatalf("bad requests wrote offers: %d before, %d after", before, after)
-	}
-	r := e.do("GET", "/api/v1/offers/"+offerID, "")
-	if !strings.Contains(string(r.body), `"version":1`) || !strings.Contains(string(r.body), `"price":"2.5"`) {
-		t.Fatalf("bad requests changed the offer: %s", r.body)
-	}
-	_ = supID
 }

@@ -10,8 +10,6 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -33,25 +31,11 @@ type supplyEnv struct {
 	base   string // URL of the real listener, once doReal started it
 }
 
-// newSupplyEnv opens a temp SQLite database (or a fresh PostgreSQL schema when pg is true)
-// and serves it.
-func newSupplyEnv(t testing.TB, pg bool) *supplyEnv {
+// newSupplyEnv opens a fresh database (SQLite, or PostgreSQL when CORRIDOR_TEST_POSTGRES is
+// set: see store.OpenTest) with the fixtures of seedFixtures and serves it.
+func newSupplyEnv(t testing.TB) *supplyEnv {
 	t.Helper()
-	var st *store.Store
-	if pg {
-		dsn := os.Getenv("CORRIDOR_TEST_POSTGRES")
-		if dsn == "" {
-			t.Skip("CORRIDOR_TEST_POSTGRES not set")
-		}
-		st = store.OpenTestPostgres(t, dsn)
-	} else {
-		var err error
-		st, err = store.Open(context.Background(), filepath.Join(t.TempDir(), "corridor.db"))
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { st.Close() })
-	}
+	st := store.OpenTest(t)
 	seedFixtures(t, st)
 	return envOn(t, st)
 }

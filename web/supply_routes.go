@@ -1,6 +1,10 @@
 package web
 
-import "github.com/gofiber/fiber/v2"
+import (
+	"github.com/gofiber/fiber/v2"
+
+	"corridor/marketplace"
+)
 
 // addSupplyRoutes adds the supplier, offer, search and order endpoints and the OpenAPI document.
 func addSupplyRoutes(api fiber.Router, d Deps) {
@@ -8,12 +12,13 @@ func addSupplyRoutes(api fiber.Router, d Deps) {
 	admin := requireAdmin(d.AdminTokenHash)
 	supplier := requireSupplier(m, d.AdminTokenHash)
 	adminOrSelf := requireAdminOrSupplier(m, d.AdminTokenHash)
-	idem := idempotent(m)
+	idem := idempotent(m, d.Options, 1)
+	idemSecret := idempotent(m, d.Options, marketplace.MinSecretIdempotencyKey) // the response holds an API key
 
 	api.Get("/openapi.json", handleOpenAPI())
 
-	api.Post("/suppliers", admin, idem, handleSupplierCreate(m))
-	api.Post("/suppliers/:id/keys", adminOrSelf, idem, handleKeyRotate(m))
+	api.Post("/suppliers", admin, idemSecret, handleSupplierCreate(m))
+	api.Post("/suppliers/:id/keys", adminOrSelf, idemSecret, handleKeyRotate(m))
 	api.Delete("/suppliers/:id/keys/:key_id", adminOrSelf, handleKeyRevoke(m))
 
 	api.Get("/offers", handleOfferSearch(m))

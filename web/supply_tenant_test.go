@@ -9,7 +9,7 @@ import (
 // TestCrossTenant checks that supplier B can neither see nor touch supplier A's offers and
 // orders, and that wrong and revoked keys are refused.
 func TestCrossTenant(t *testing.T) {
-	e := newSupplyEnv(t, false)
+	e := newSupplyEnv(t)
 	aID, aKey := e.supplier("Supplier A")
 	bID, bKey := e.supplier("Supplier B")
 	offerA := e.offer(aKey, offerJSONBody("eu-fi-kajaani", "h100-sxm", "8", "3.10", "EUR"))
@@ -84,7 +84,7 @@ func TestCrossTenant(t *testing.T) {
 
 // TestIdempotencyKey checks replay, mismatch and per-caller scoping of Idempotency-Key.
 func TestIdempotencyKey(t *testing.T) {
-	e := newSupplyEnv(t, false)
+	e := newSupplyEnv(t)
 	_, aKey := e.supplier("Supplier A")
 	_, bKey := e.supplier("Supplier B")
 	body := offerJSONBody("eu-fi-kajaani", "h100-sxm", "8", "3.10", "EUR")

@@ -7,7 +7,7 @@ import (
 )
 
 func TestOfferLifecycle(t *testing.T) {
-	e := newSupplyEnv(t, false)
+	e := newSupplyEnv(t)
 	_, key := e.supplier("Ningxia Compute")
 	id := e.offer(key, offerJSONBody("cn-ningxia-zhongwei", "h100-sxm", "16", "2.50", "USD"))
 
@@ -45,7 +45,7 @@ func TestOfferLifecycle(t *testing.T) {
 }
 
 func TestAcceptQuote(t *testing.T) {
-	e := newSupplyEnv(t, false)
+	e := newSupplyEnv(t)
 	_, key := e.supplier("Ningxia Compute")
 	id := e.offer(key, offerJSONBody("cn-ningxia-zhongwei", "h100-sxm", "10", "2.50", "USD"))
 	base := time.Now().UTC().Truncate(24*time.Hour).AddDate(0, 0, 2)

@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"io"
 	"net/http/httptest"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -23,16 +22,13 @@ var testClock = time.Date(2026, 11, 28, 12, 0, 0, 0, time.UTC)
 
 const testAdminToken = "test-admin-token-0123456789"
 
-// seededApp returns the real server over a fresh SQLite file seeded with the reference data,
-// the demo market and the policy library, with the clock fixed at testClock.
+// seededApp returns the real server over a fresh database (SQLite, or PostgreSQL when
+// CORRIDOR_TEST_POSTGRES is set: see store.OpenTest) seeded with the reference data, the demo
+// market and the policy library, with the clock fixed at testClock.
 func seededApp(t testing.TB) (*fiber.App, *marketplace.Service, *store.Store) {
 	t.Helper()
 	ctx := context.Background()
-	st, err := store.Open(ctx, filepath.Join(t.TempDir(), "corridor.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
+	st := store.OpenTest(t)
 	svc := marketplace.NewService(st, func() time.Time { return testClock })
 	data, docs, err := seed.Load(true)
 	if err != nil {

@@ -1,5 +1,5 @@
 // Command corridor serves Corridor's API and browser UI and offers its command-line tools:
-// serve (the default), policy, fx, quote, supplier and effects. See README.md.
+// serve (the default), policy, fx, quote, supplier, effects and backup. See README.md.
 package main
 
 import (
@@ -43,8 +43,10 @@ Usage:
   corridor quote --offer ID --gpus N --hours H --buyer-country CC --buyer-type business|consumer --currency CUR [--as-of DATE] [--json]
   corridor supplier create --name NAME --country CC
   corridor effects [--file FILE] [--flow CN:100:10%:0%]... [--import-demand-elasticity -1.5] [--format table|csv|json]
+  corridor backup FILE               (a consistent copy of the SQLite database, taken online)
 
-Environment: CORRIDOR_ADDR, CORRIDOR_DB, CORRIDOR_SEED, CORRIDOR_ADMIN_TOKEN.
+Environment: CORRIDOR_ADDR, CORRIDOR_DB, CORRIDOR_SEED, CORRIDOR_ADMIN_TOKEN; serve's limits
+(connections, bodies, rate limits, timeouts, trusted proxies, TLS) are in corridor serve --help.
 Each command takes --help.
 `
 
@@ -72,6 +74,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return supplierCommand(ctx, args, getenv, stdout, stderr)
 	case "effects":
 		return effectsCommand(args, os.Stdin, stdout)
+	case "backup":
+		return backupCommand(ctx, args, getenv, stdout)
 	case "healthcheck":
 		return healthcheckCommand(ctx, args, getenv, stdout)
 	case "help", "--help", "-h":

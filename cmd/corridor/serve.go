@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"crypto/sha256"
+	"crypto/tls"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -21,11 +22,12 @@ import (
 )
 
 func serveCommand(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	fs := newFlagSet("serve", "corridor serve [--addr ADDR] [--db DSN] [--seed demo|reference|none]", stdout)
+	fs := newFlagSet("serve", "corridor serve [--addr ADDR] [--db DSN] [--seed demo|reference|none] [limits, see below]", stdout)
 	var cfg config
 	fs.StringVar(&cfg.addr, "addr", envOr(getenv, "CORRIDOR_ADDR", ":8080"), "listen address (env CORRIDOR_ADDR)")
 	db := dbFlag(fs, getenv)
 	fs.StringVar(&cfg.seed, "seed", envOr(getenv, "CORRIDOR_SEED", "demo"), "seed on start: demo, reference or none (env CORRIDOR_SEED)")
+	sf := registerServeFlags(fs, getenv)
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -36,7 +38,24 @@ func serveCommand(ctx context.Context, args []string, getenv func(string) string
 	if err := cfg.validate(); err != nil {
 		return err
 	}
-	log := slog.New(slog.NewTextHandler(stderr, nil))
+	opts, err := sf.options()
+	if err != nil {
+		return fmt.Errorf("serve: %w", err)
+	}
+	var tlsConfig *tls.Config
+	if sf.tlsCert != "" {
+		cert, err := tls.LoadX509KeyPair(sf.tlsCert, sf.tlsKey)
+		if err != nil {
+			return fmt.Errorf("serve: load TLS certificate: %w", err)
+		}
+		tlsConfig = &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
+	}
+	var log *slog.Logger
+	if sf.logFormat == "text" {
+		log = slog.New(slog.NewTextHandler(stderr, nil))
+	} else {
+		log = slog.New(slog.NewJSONHandler(stderr, nil))
+	}
 
 	st, err := store.Open(ctx, cfg.db)
 	if err != nil {
@@ -57,21 +76,23 @@ func serveCommand(ctx context.Context, args []string, getenv func(string) string
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", cfg.addr, err)
 	}
-	app := web.NewServer(web.Deps{Market: market, Log: log, AdminTokenHash: adminHash})
-	served := make(chan error, 1)
-	go func() { served <- app.Listener(ln) }()
-	log.Info("corridor listening", "url", "http://"+displayAddr(ln.Addr()), "db", redactDSN(cfg.db), "seed", cfg.seed)
-
-	select {
-	case err := <-served:
-		return err
-	case <-ctx.Done():
+	deps := web.Deps{Market: market, Log: log, AdminTokenHash: adminHash, Options: opts, Metrics: web.NewMetrics(st.Pool()),
+		RateCounts: st,
+		Ready: func(rctx context.Context) error {
+			if ctx.Err() != nil {
+				return errors.New("shutting down")
+			}
+			return st.Ready(rctx)
+		}}
+	app := web.NewServer(deps)
+	scheme := "http"
+	if tlsConfig != nil {
+		scheme = "https"
 	}
-	log.Info("shutting down")
-	if err := app.ShutdownWithTimeout(10 * time.Second); err != nil {
-		return fmt.Errorf("shutdown: %w", err)
-	}
-	return nil
+	log.Info("corridor listening", "url", scheme+"://"+displayAddr(ln.Addr()), "db", redactDSN(cfg.db), "seed", cfg.seed,
+		"max_conns", opts.MaxConns, "max_conns_per_ip", opts.MaxConnsPerIP, "rate_limit_anonymous", opts.RateLimits.Anonymous,
+		"rate_limit_supplier", opts.RateLimits.Supplier)
+	return web.Serve(ctx, app, ln, tlsConfig, deps)
 }
 
 // seedStore loads the embedded reference data (and the demo market in demo mode) and the

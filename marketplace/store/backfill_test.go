@@ -2,14 +2,13 @@ package store
 
 import (
 	"context"
-	"path/filepath"
 	"testing"
 )
 
 // TestBackfillOfferSearch opens a database whose offers lack the search columns (as written
 // before they existed) and checks that opening it again fills them.
 func TestBackfillOfferSearch(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "old.db")
+	path := TestDSN(t)
 	st, err := Open(context.Background(), path)
 	if err != nil {
 		t.Fatal(err)

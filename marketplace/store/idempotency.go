@@ -11,15 +11,18 @@ import (
 	"corridor/marketplace"
 )
 
-func init() { extraRows = append(extraRows, &idempotencyRow{}) }
+func init() {
+	extraRows = append(extraRows, &idempotencyRow{})
+	afterMigrate = append(afterMigrate, dropPlaintextIdempotencyKeys)
+}
 
 // idempotencyRow is a request made with an Idempotency-Key: inserted first as a claim (Status
-// 0), then completed with the response. The primary key (key, caller) makes the claim atomic
-// across every Corridor process sharing the database.
+// 0), then completed with the response. The primary key (the lookup hash of key, caller and
+// request target) makes the claim atomic across every Corridor process sharing the database.
+// Neither the key nor a readable response is stored (marketplace.Idempotency).
 type idempotencyRow struct {
-	Key         string `gorm:"column:idem_key;primaryKey;size:255"`
-	Caller      string `gorm:"primaryKey;size:64"`
-	Request     string `gorm:"size:300;not null"`
+	Key         string `gorm:"column:key_hash;primaryKey;size:64"`
+	Caller      string `gorm:"size:64;not null"`
 	BodyHash    string `gorm:"size:64;not null"`
 	Status      int    `gorm:"not null"`
 	ContentType string `gorm:"size:100;not null"`
@@ -27,21 +30,32 @@ type idempotencyRow struct {
 	CreatedUnix int64 `gorm:"not null;index"`
 }
 
-func (idempotencyRow) TableName() string { return "idempotency_keys" }
+func (idempotencyRow) TableName() string { return "idempotency_records" }
+
+// dropPlaintextIdempotencyKeys removes the table that held Idempotency-Keys and responses (API
+// keys among them) in clear. Its records only served retries of requests made before the
+// upgrade; such a retry now runs again as a new request.
+func dropPlaintextIdempotencyKeys(ctx context.Context, s *Store) error {
+	m := s.gormDB(ctx).Migrator()
+	if !m.HasTable("idempotency_keys") {
+		return nil
+	}
+	return m.DropTable("idempotency_keys")
+}
 
 func (r idempotencyRow) domain() marketplace.IdempotencyRecord {
-	return marketplace.IdempotencyRecord{Key: r.Key, Caller: r.Caller, Request: r.Request, BodyHash: r.BodyHash,
+	return marketplace.IdempotencyRecord{Key: r.Key, Caller: r.Caller, BodyHash: r.BodyHash,
 		Status: r.Status, ContentType: r.ContentType, Response: r.Response, CreatedAt: time.Unix(r.CreatedUnix, 0).UTC()}
 }
 
-// ClaimIdempotencyKey inserts a claim for (key, caller) or returns the earlier record.
+// ClaimIdempotencyKey inserts a claim for the lookup key or returns the earlier record.
 func (s *Store) ClaimIdempotencyKey(ctx context.Context, r marketplace.IdempotencyRecord, staleAfter time.Duration) (marketplace.IdempotencyRecord, bool, error) {
 	var (
 		prior   marketplace.IdempotencyRecord
 		claimed bool
 	)
 	err := s.inTx(ctx, "claim idempotency key", func(tx *gorm.DB) error {
-		row := idempotencyRow{Key: r.Key, Caller: r.Caller, Request: r.Request, BodyHash: r.BodyHash, CreatedUnix: r.CreatedAt.Unix()}
+		row := idempotencyRow{Key: r.Key, Caller: r.Caller, BodyHash: r.BodyHash, CreatedUnix: r.CreatedAt.Unix()}
 		res := tx.Clauses(clause.OnConflict{DoNothing: true}).Create(&row)
 		if res.Error != nil {
 			return res.Error
@@ -51,7 +65,7 @@ func (s *Store) ClaimIdempotencyKey(ctx context.Context, r marketplace.Idempoten
 			return nil
 		}
 		var old idempotencyRow
-		if err := tx.Where("idem_key = ? AND caller = ?", r.Key, r.Caller).Take(&old).Error; err != nil {
+		if err := tx.Where("key_hash = ?", r.Key).Take(&old).Error; err != nil {
 			if errors.Is(err, gorm.ErrRecordNotFound) {
 				return &marketplace.Error{Code: marketplace.CodeUnavailable, Message: "idempotency key released concurrently; retry"}
 			}
@@ -59,8 +73,8 @@ func (s *Store) ClaimIdempotencyKey(ctx context.Context, r marketplace.Idempoten
 		}
 		if old.Status == 0 && r.CreatedAt.Sub(time.Unix(old.CreatedUnix, 0)) > staleAfter {
 			// The process that claimed it died mid-request: take the claim over.
-			upd := tx.Model(&idempotencyRow{}).Where("idem_key = ? AND caller = ? AND status = 0 AND created_unix = ?", r.Key, r.Caller, old.CreatedUnix).
-				Updates(map[string]any{"request": r.Request, "body_hash": r.BodyHash, "created_unix": r.CreatedAt.Unix()})
+			upd := tx.Model(&idempotencyRow{}).Where("key_hash = ? AND status = 0 AND created_unix = ?", r.Key, old.CreatedUnix).
+				Updates(map[string]any{"body_hash": r.BodyHash, "created_unix": r.CreatedAt.Unix()})
 			if upd.Error != nil {
 				return upd.Error
 			}
@@ -78,7 +92,7 @@ func (s *Store) ClaimIdempotencyKey(ctx context.Context, r marketplace.Idempoten
 // CompleteIdempotencyKey stores the response of a claimed key.
 func (s *Store) CompleteIdempotencyKey(ctx context.Context, r marketplace.IdempotencyRecord) error {
 	return s.inTx(ctx, "complete idempotency key", func(tx *gorm.DB) error {
-		return tx.Model(&idempotencyRow{}).Where("idem_key = ? AND caller = ?", r.Key, r.Caller).
+		return tx.Model(&idempotencyRow{}).Where("key_hash = ?", r.Key).
 			Updates(map[string]any{"status": r.Status, "content_type": r.ContentType, "response": r.Response}).Error
 	})
 }
@@ -86,6 +100,6 @@ func (s *Store) CompleteIdempotencyKey(ctx context.Context, r marketplace.Idempo
 // ReleaseIdempotencyKey deletes a pending claim.
 func (s *Store) ReleaseIdempotencyKey(ctx context.Context, key, caller string) error {
 	return s.inTx(ctx, "release idempotency key", func(tx *gorm.DB) error {
-		return tx.Where("idem_key = ? AND caller = ? AND status = 0", key, caller).Delete(&idempotencyRow{}).Error
+		return tx.Where("key_hash = ? AND caller = ? AND status = 0", key, caller).Delete(&idempotencyRow{}).Error
 	})
 }

@@ -84,7 +84,7 @@ func (s *Store) AcceptQuote(ctx context.Context, quoteID, orderID string, now ti
 		order   marketplace.Order
 		created bool
 	)
-	err := s.inTx(ctx, "accept quote", func(tx *gorm.DB) error {
+	err := s.inDurableTx(ctx, "accept quote", func(tx *gorm.DB) error {
 		created = false
 		var qr quoteRow
 		if err := takeOne(tx, "quote", &qr, "id = ?", quoteID); err != nil {

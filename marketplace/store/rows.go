@@ -89,10 +89,14 @@ type settingRow struct {
 
 func (settingRow) TableName() string { return "settings" }
 
-func (s *Store) migrate(ctx context.Context) error {
+// schemaRows are the row types of every table.
+func schemaRows() []any {
 	rows := []any{&regionRow{}, &acceleratorRow{}, &fxRateRow{}, &supplierRow{}, &offerRow{}, &settingRow{}}
-	rows = append(rows, extraRows...)
-	if err := s.gormDB(ctx).AutoMigrate(rows...); err != nil {
+	return append(rows, extraRows...)
+}
+
+func (s *Store) migrate(ctx context.Context) error {
+	if err := s.gormDB(ctx).AutoMigrate(schemaRows()...); err != nil {
 		return fmt.Errorf("store: migrate schema: %w", err)
 	}
 	for _, fix := range afterMigrate {

@@ -6,6 +6,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"os"
@@ -130,4 +131,10 @@ func translate(op string, err error) error {
 		return &marketplace.Error{Code: marketplace.CodeUnavailable, Message: "request cancelled or timed out"}
 	}
 	return fmt.Errorf("store: %s: %w", op, err)
+}
+
+// Pool is the database's connection pool, for its statistics (the /metrics endpoint).
+func (s *Store) Pool() *sql.DB {
+	sqlDB, _ := s.db.DB()
+	return sqlDB
 }

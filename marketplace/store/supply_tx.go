@@ -13,7 +13,12 @@ import (
 // the outcome: a transaction that kept losing races is a 503 the client may retry. fn must be
 // safe to run again (it only touches tx).
 func (s *Store) inTx(ctx context.Context, op string, fn func(tx *gorm.DB) error) error {
-	err := s.retryTx(ctx, fn)
+	return txOutcome(op, s.retryTx(ctx, fn))
+}
+
+// txOutcome translates a transaction's error: one that kept losing races is a 503 the client
+// may retry.
+func txOutcome(op string, err error) error {
 	if err != nil && transient(err) {
 		return &marketplace.Error{Code: marketplace.CodeUnavailable, Message: "the database is busy; retry the request (" + op + ")"}
 	}

@@ -14,9 +14,14 @@ import (
 // conflict: SQLite busy/locked beyond the busy timeout, PostgreSQL serialization failures and
 // deadlocks. Domain errors returned by fn end the retries.
 func (s *Store) retryTx(ctx context.Context, fn func(tx *gorm.DB) error) error {
+	return retryTxOn(ctx, s.gormDB(ctx), fn)
+}
+
+// retryTxOn is retryTx on db (a pool, or one connection of it).
+func retryTxOn(ctx context.Context, db *gorm.DB, fn func(tx *gorm.DB) error) error {
 	var err error
 	for attempt := 0; attempt < 6; attempt++ {
-		err = s.gormDB(ctx).Transaction(fn)
+		err = db.Transaction(fn)
 		if err == nil || !transient(err) {
 			return err
 		}

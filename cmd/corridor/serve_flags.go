@@ -1,0 +1,151 @@
+package main
+
+import (
+	"flag"
+	"fmt"
+	"net/netip"
+	"strconv"
+	"strings"
+	"time"
+
+	"corridor/web"
+)
+
+// serveFlags registers the HTTP server's operational flags, each defaulting to its
+// environment variable or else to web.DefaultOptions; finish turns them into web.Options once
+// the flags are parsed. docs/operations.md lists them.
+type serveFlags struct {
+	trustedProxies, maxBody, maxBatchBody, logFormat, tlsCert, tlsKey string
+	maxConns, maxConnsPerIP, rateAnon, rateSupplier, rateAdmin        int
+	readTimeout, writeTimeout, idleTimeout, shutdownGrace             time.Duration
+	accessLog                                                         bool
+	envErr                                                            error
+}
+
+func registerServeFlags(fs *flag.FlagSet, getenv func(string) string) *serveFlags {
+	d := web.DefaultOptions()
+	f := &serveFlags{}
+	str := func(p *string, name, env, def, usage string) {
+		fs.StringVar(p, name, envOr(getenv, env, def), usage+" (env "+env+")")
+	}
+	num := func(p *int, name, env string, def int, usage string) {
+		v := def
+		if s := getenv(env); s != "" {
+			n, err := strconv.Atoi(s)
+			if err != nil || n < 0 {
+				f.envErr = fmt.Errorf("%s must be a whole number ≥ 0, not %q", env, s)
+			}
+			v = n
+		}
+		fs.IntVar(p, name, v, usage+" (env "+env+")")
+	}
+	dur := func(p *time.Duration, name, env string, def time.Duration, usage string) {
+		v := def
+		if s := getenv(env); s != "" {
+			d, err := time.ParseDuration(s)
+			if err != nil || d <= 0 {
+				f.envErr = fmt.Errorf("%s must be a duration like 30s, not %q", env, s)
+			}
+			v = d
+		}
+		fs.DurationVar(p, name, v, usage+" (env "+env+")")
+	}
+	prefixes := make([]string, len(d.TrustedProxies))
+	for i, p := range d.TrustedProxies {
+		prefixes[i] = p.String()
+	}
+	str(&f.trustedProxies, "trusted-proxies", "CORRIDOR_TRUSTED_PROXIES", strings.Join(prefixes, ","),
+		`comma-separated addresses or CIDRs of reverse proxies whose X-Forwarded-For and X-Forwarded-Proto are believed ("" for none)`)
+	str(&f.maxBody, "max-body", "CORRIDOR_MAX_BODY", "64KiB", "largest request body, except the document endpoints")
+	str(&f.maxBatchBody, "max-batch-body", "CORRIDOR_MAX_BATCH_BODY", "4MiB", "largest body of POST /api/v1/offers/batch and /api/v1/policies")
+	num(&f.maxConns, "max-conns", "CORRIDOR_MAX_CONNS", d.MaxConns, "most open connections in total (0: no cap)")
+	num(&f.maxConnsPerIP, "max-conns-per-ip", "CORRIDOR_MAX_CONNS_PER_IP", d.MaxConnsPerIP, "most open connections per client address, trusted proxies excepted (0: no cap)")
+	dur(&f.readTimeout, "read-timeout", "CORRIDOR_READ_TIMEOUT", d.ReadTimeout, "longest time to read one request, headers and body")
+	dur(&f.writeTimeout, "write-timeout", "CORRIDOR_WRITE_TIMEOUT", d.WriteTimeout, "longest time to write one response")
+	dur(&f.idleTimeout, "idle-timeout", "CORRIDOR_IDLE_TIMEOUT", d.IdleTimeout, "longest wait for the next request on a kept-alive connection")
+	dur(&f.shutdownGrace, "shutdown-grace", "CORRIDOR_SHUTDOWN_GRACE", d.ShutdownGrace, "on SIGTERM, how long requests in flight may take before connections are closed")
+	num(&f.rateAnon, "rate-limit-anonymous", "CORRIDOR_RATE_LIMIT_ANONYMOUS", d.RateLimits.Anonymous, "requests per minute per anonymous client address (0: unlimited)")
+	num(&f.rateSupplier, "rate-limit-supplier", "CORRIDOR_RATE_LIMIT_SUPPLIER", d.RateLimits.Supplier, "requests per minute per supplier API key (0: unlimited)")
+	num(&f.rateAdmin, "rate-limit-admin", "CORRIDOR_RATE_LIMIT_ADMIN", d.RateLimits.Admin, "requests per minute with the admin token (0: unlimited)")
+	accessLog := d.AccessLog
+	if s := getenv("CORRIDOR_ACCESS_LOG"); s != "" {
+		b, err := strconv.ParseBool(s)
+		if err != nil {
+			f.envErr = fmt.Errorf("CORRIDOR_ACCESS_LOG must be true or false, not %q", s)
+		}
+		accessLog = b
+	}
+	fs.BoolVar(&f.accessLog, "access-log", accessLog, "log one JSON line per request (env CORRIDOR_ACCESS_LOG)")
+	str(&f.logFormat, "log-format", "CORRIDOR_LOG_FORMAT", "json", "log format: json or text")
+	str(&f.tlsCert, "tls-cert", "CORRIDOR_TLS_CERT", "", "serve HTTPS with this PEM certificate (with --tls-key)")
+	str(&f.tlsKey, "tls-key", "CORRIDOR_TLS_KEY", "", "the PEM private key of --tls-cert")
+	return f
+}
+
+// options checks the parsed flags and returns the server's options.
+func (f *serveFlags) options() (web.Options, error) {
+	if f.envErr != nil {
+		return web.Options{}, f.envErr
+	}
+	o := web.Options{MaxConns: f.maxConns, MaxConnsPerIP: f.maxConnsPerIP, ReadTimeout: f.readTimeout, WriteTimeout: f.writeTimeout,
+		IdleTimeout: f.idleTimeout, ShutdownGrace: f.shutdownGrace, AccessLog: f.accessLog,
+		RateLimits: web.RateLimits{Anonymous: f.rateAnon, Supplier: f.rateSupplier, Admin: f.rateAdmin}}
+	for _, n := range []int{f.maxConns, f.maxConnsPerIP, f.rateAnon, f.rateSupplier, f.rateAdmin} {
+		if n < 0 {
+			return o, fmt.Errorf("limits must be ≥ 0 (0 means none), not %d", n)
+		}
+	}
+	for _, d := range []time.Duration{f.readTimeout, f.writeTimeout, f.idleTimeout, f.shutdownGrace} {
+		if d <= 0 {
+			return o, fmt.Errorf("timeouts must be positive, not %s", d)
+		}
+	}
+	var err error
+	if o.BodyLimit, err = parseSize("--max-body", f.maxBody); err != nil {
+		return o, err
+	}
+	if o.BatchBodyLimit, err = parseSize("--max-batch-body", f.maxBatchBody); err != nil {
+		return o, err
+	}
+	for _, s := range strings.Split(f.trustedProxies, ",") {
+		if s = strings.TrimSpace(s); s == "" {
+			continue
+		}
+		p, err := netip.ParsePrefix(s)
+		if err != nil {
+			a, aerr := netip.ParseAddr(s)
+			if aerr != nil {
+				return o, fmt.Errorf("--trusted-proxies: %q is not an address or CIDR", s)
+			}
+			p = netip.PrefixFrom(a.Unmap(), a.Unmap().BitLen())
+		}
+		o.TrustedProxies = append(o.TrustedProxies, p.Masked())
+	}
+	if f.logFormat != "json" && f.logFormat != "text" {
+		return o, fmt.Errorf("--log-format must be json or text, not %q", f.logFormat)
+	}
+	if (f.tlsCert == "") != (f.tlsKey == "") {
+		return o, fmt.Errorf("--tls-cert and --tls-key go together")
+	}
+	return o, nil
+}
+
+// parseSize reads a byte count: 65536, 64KiB, 4MiB (KB and MB are read as KiB and MiB).
+func parseSize(flag, s string) (int, error) {
+	t := strings.TrimSpace(s)
+	mult := 1
+	for _, u := range []struct {
+		suffix string
+		mult   int
+	}{{"KiB", 1 << 10}, {"KB", 1 << 10}, {"K", 1 << 10}, {"MiB", 1 << 20}, {"MB", 1 << 20}, {"M", 1 << 20}, {"B", 1}} {
+		if rest, ok := strings.CutSuffix(t, u.suffix); ok {
+			t, mult = strings.TrimSpace(rest), u.mult
+			break
+		}
+	}
+	n, err := strconv.Atoi(t)
+	if err != nil || n <= 0 || n > (1<<30)/mult {
+		return 0, fmt.Errorf("%s must be a size like 65536, 64KiB or 4MiB (at most 1GiB), not %q", flag, s)
+	}
+	return n * mult, nil
+}
