@@ -17,7 +17,7 @@ type Options struct {
 	TrustedProxies []netip.Prefix
 
 	// BodyLimit bounds request bodies (bytes) except on the endpoints that take documents,
-	// which BatchBodyLimit bounds (POST /api/v1/offers/batch and /api/v1/policies).
+	// which BatchBodyLimit bounds (POST /api/v1/offers/batch, /api/v1/policies and /api/v1/effects).
 	BodyLimit      int
 	BatchBodyLimit int
 
