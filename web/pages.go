@@ -20,6 +20,7 @@ import (
 	"github.com/shopspring/decimal"
 
 	"corridor/marketplace"
+	"corridor/web/i18n"
 )
 
 // The browser UI: server-rendered html/template pages (auto-escaped) and a little CSS and
@@ -85,7 +86,8 @@ func newUI(d Deps) *ui {
 // view is what every page's template gets besides its own data: language, title, CSRF token,
 // the current path for the language switch, and formatting methods.
 type view struct {
-	Lang      string
+	Lang      string // the language's short code ("en", "zh")
+	L         *i18n.Locale
 	Title     string
 	CSRF      string
 	Path      string
@@ -101,7 +103,8 @@ type pageFunc func(c *fiber.Ctx, v *view) error
 func (u *ui) page(h pageFunc) fiber.Handler {
 	return func(c *fiber.Ctx) error {
 		start := time.Now()
-		v := &view{Lang: pickLang(c.Cookies(langCookie), c.Get(fiber.HeaderAcceptLanguage)), Path: string(c.Request().URI().RequestURI()), Asset: u.asset}
+		l := i18n.Pick(c.Cookies(langCookie), c.Get(fiber.HeaderAcceptLanguage))
+		v := &view{Lang: l.Code, L: l, Path: string(c.Request().URI().RequestURI()), Asset: u.asset}
 		if id, ok := c.Locals("request_id").(string); ok {
 			v.RequestID = id
 		}
@@ -175,7 +178,7 @@ func (u *ui) renderError(c *fiber.Ctx, v *view, err error) error {
 		p.Status, p.Message = fe.Code, fe.Message
 	default:
 		u.log.Error("page failed", "request_id", v.RequestID, "path", c.Path(), "err", err)
-		p.Status, p.Message = http.StatusInternalServerError, "internal error; quote the request id when reporting it"
+		p.Status, p.Message = http.StatusInternalServerError, v.T("error.internal")
 	}
 	if p.Status == http.StatusNotFound {
 		v.Title = v.T("error.notfound")
@@ -192,40 +195,49 @@ func (u *ui) renderError(c *fiber.Ctx, v *view, err error) error {
 	return nil
 }
 
-// T returns the UI string key in the page's language.
-func (v *view) T(key string) string { return tr(v.Lang, key) }
+// T returns the message id in the page's language.
+func (v *view) T(id string) string { return v.L.T(id) }
 
-// Tf formats the UI string key with args.
-func (v *view) Tf(key string, args ...any) string { return fmt.Sprintf(tr(v.Lang, key), args...) }
+// Tf returns the message id with its placeholders filled from name–value pairs:
+// {{.Tf "offer.title" "ID" .ID}}.
+func (v *view) Tf(id string, kv ...any) string { return v.L.T(id, kv...) }
 
-// HTMLLang is the lang attribute of the page.
-func (v *view) HTMLLang() string {
-	if v.Lang == langZH {
-		return "zh-CN"
+// HTMLLang is the lang attribute of the page (a BCP 47 tag such as zh-CN).
+func (v *view) HTMLLang() string { return v.L.Tag.String() }
+
+// Languages lists the languages of the switch, each with its link back to this page.
+func (v *view) Languages() []langLink {
+	out := make([]langLink, 0, len(i18n.All()))
+	for _, l := range i18n.All() {
+		out = append(out, langLink{Code: l.Code, Tag: l.Tag.String(), Name: l.Name(), URL: "/lang/" + l.Code + "?next=" + url.QueryEscape(v.Path), Current: l == v.L})
 	}
-	return "en"
+	return out
 }
 
-// LangURL is the link that switches the page to code and comes back here.
-func (v *view) LangURL(code string) string {
-	return "/lang/" + code + "?next=" + url.QueryEscape(v.Path)
+// langLink is one entry of the language switch.
+type langLink struct {
+	Code, Tag, Name, URL string
+	Current              bool
 }
 
 // Money formats an amount with its currency for the page's language.
-func (v *view) Money(d decimal.Decimal, cur string) string { return formatMoney(v.Lang, d, cur) }
+func (v *view) Money(d decimal.Decimal, cur string) string { return v.L.Money(d, cur) }
 
 // Unit formats a unit price (up to four decimals) with its currency.
-func (v *view) Unit(d decimal.Decimal, cur string) string { return formatUnitPrice(v.Lang, d, cur) }
+func (v *view) Unit(d decimal.Decimal, cur string) string { return v.L.UnitPrice(d, cur) }
 
-// Num formats a quantity with thousands separators and at most places decimals.
-func (v *view) Num(d decimal.Decimal, places int) string { return formatNumber(d, int32(places)) }
+// Num formats a quantity with the language's separators and at most places decimals.
+func (v *view) Num(d decimal.Decimal, places int) string { return v.L.Number(d, int32(places)) }
+
+// Int formats a whole number with the language's thousands separator.
+func (v *view) Int(n int) string { return v.L.Int(int64(n)) }
 
 // NullNum formats an optional figure, or says it was not found in the sources.
 func (v *view) NullNum(d decimal.NullDecimal, places int) string {
 	if !d.Valid {
 		return v.T("offer.not_found_value")
 	}
-	return formatNumber(d.Decimal, int32(places))
+	return v.L.Number(d.Decimal, int32(places))
 }
 
 // Date formats t as an ISO date (UTC).
@@ -244,7 +256,7 @@ func (v *view) RFC3339(t time.Time) string { return t.UTC().Format(time.RFC3339)
 
 // RegionName is the region's name in the page's language.
 func (v *view) RegionName(r marketplace.Region) string {
-	if v.Lang == langZH && r.NameZH != "" {
+	if v.Lang == "zh" && r.NameZH != "" {
 		return r.NameZH
 	}
 	return r.Name
@@ -252,30 +264,36 @@ func (v *view) RegionName(r marketplace.Region) string {
 
 // AccName is the accelerator's name in the page's language.
 func (v *view) AccName(a marketplace.Accelerator) string {
-	if v.Lang == langZH && a.NameZH != "" {
-		return a.NameZH
+	if s := accNames(a)[v.Lang]; s != "" {
+		return s
 	}
-	if a.Name == "" {
-		return a.Model
+	if a.Name != "" {
+		return a.Name
 	}
-	return a.Name
+	return a.Model
+}
+
+// accNames names an accelerator by language code, as i18n.Line wants it.
+func accNames(a marketplace.Accelerator) map[string]string {
+	return map[string]string{"en": a.Name, "zh": a.NameZH}
 }
 
 // Country names an ISO country code in the page's language, keeping the code.
 func (v *view) Country(code string) string {
-	for _, c := range countryNames {
-		if c.Code == code {
-			if v.Lang == langZH {
-				return c.ZH + " (" + code + ")"
-			}
-			return c.EN + " (" + code + ")"
-		}
-	}
-	return code
+	return v.L.CountryName(code) + " (" + code + ")"
 }
 
-// Countries lists the buyer countries the forms offer.
-func (v *view) Countries() []struct{ Code, EN, ZH string } { return countryNames }
+// countryOption is one country of a form's select.
+type countryOption struct{ Code, Name string }
+
+// Countries lists the buyer countries the forms offer, named in the page's language.
+func (v *view) Countries() []countryOption {
+	out := make([]countryOption, len(formCountries))
+	for i, c := range formCountries {
+		out[i] = countryOption{Code: c, Name: v.L.CountryName(c)}
+	}
+	return out
+}
 
 // selArg is the argument of an options template: the view and the selected value.
 type selArg struct {

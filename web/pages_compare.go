@@ -84,10 +84,7 @@ func (u *ui) handleCompare(c *fiber.Ctx, v *view) error {
 		return err
 	}
 	p := comparePage{view: v, Accelerators: accs, Scenarios: sc, Errs: map[string]string{},
-		Form: compareForm{Accelerator: "h100-sxm", GPUs: "8", Hours: "720", Country: "DE", BuyerType: "business", Currency: "EUR"}}
-	if v.Lang == langZH {
-		p.Form.Country, p.Form.Currency = "CN", "CNY"
-	}
+		Form: compareForm{Accelerator: "h100-sxm", GPUs: "8", Hours: "720", Country: v.T("default.country"), BuyerType: "business", Currency: v.T("default.currency")}}
 	if c.Method() != fiber.MethodPost {
 		return u.render(c, fiber.StatusOK, "compare", p)
 	}

@@ -83,7 +83,7 @@ func buildMap(v *view, regions []marketplace.Region, perRegion map[string]int, f
 				q.Set("currency", cur)
 			}
 			d.Href = "/?" + q.Encode()
-			d.Title = r.Name + " · " + r.NameZH + " — " + v.T("kind."+r.Kind) + " — " + strconv.Itoa(n) + " " + v.T("col.action")
+			d.Title = r.Name + " · " + r.NameZH + " — " + v.T("region_kind."+r.Kind) + " — " + strconv.Itoa(n) + " " + v.T("col.action")
 			p.Dots = append(p.Dots, d)
 		}
 		m.Panels = append(m.Panels, p)

@@ -34,10 +34,8 @@ var quoteFormFields = map[string]bool{"gpus": true, "hours": true, "units": true
 	"buyer.vat_id": true, "currency": true, "as_of": true, "scenario": true, "personal_data": true}
 
 func defaultQuoteForm(v *view, oc marketplace.OfferContext) quoteForm {
-	f := quoteForm{OfferID: oc.Offer.ID, GPUs: "8", Hours: strconv.Itoa(max(oc.Offer.MinHours, 24)), Country: "DE", BuyerType: "business", Currency: "EUR"}
-	if v.Lang == langZH {
-		f.Country, f.Currency = "CN", "CNY"
-	}
+	f := quoteForm{OfferID: oc.Offer.ID, GPUs: "8", Hours: strconv.Itoa(max(oc.Offer.MinHours, 24)), Country: v.T("default.country"),
+		BuyerType: "business", Currency: v.T("default.currency")}
 	if oc.Offer.GPUs > 0 && oc.Offer.GPUs < 8 {
 		f.GPUs = strconv.Itoa(oc.Offer.GPUs)
 	}
@@ -129,7 +127,7 @@ type offerPage struct {
 
 // Tier describes a volume discount.
 func (p offerPage) Tier(t marketplace.Tier) string {
-	return p.Tf("offer.tier", formatNumber(t.MinGPUHours, 0), t.Discount.Mul(decimal.NewFromInt(100)).String()+"%")
+	return p.Tf("offer.tier", "Quantity", p.Num(t.MinGPUHours, 0), "Discount", t.Discount.Mul(decimal.NewFromInt(100)).String()+"%")
 }
 
 func (u *ui) handleOffer(c *fiber.Ctx, v *view) error {
@@ -147,7 +145,7 @@ func (u *ui) renderOffer(c *fiber.Ctx, v *view, status int, oc marketplace.Offer
 	if serr != nil {
 		return serr
 	}
-	v.Title = v.Tf("offer.title", oc.Offer.ID)
+	v.Title = v.Tf("offer.title", "ID", oc.Offer.ID)
 	p := offerPage{view: v, OC: oc, Export: marketplace.ExportClass(oc.Accelerator), Form: form, Errs: map[string]string{}, Scenarios: sc}
 	if err != nil {
 		var de *marketplace.Error

@@ -11,6 +11,7 @@ import (
 	"corridor/marketplace"
 	"corridor/pricing"
 	"corridor/tariff"
+	"corridor/web/i18n"
 )
 
 // quotePage is the data of the quote page.
@@ -41,25 +42,23 @@ func (p quotePage) Payable(l pricing.Line) string {
 	return p.T("quote.not_payable")
 }
 
-// LineLabel is a line's label in the page's language: the measure's Chinese label, or for the
-// price lines one composed here; English (as priced) otherwise.
-func (p quotePage) LineLabel(l pricing.Line) string {
-	if p.Lang != langZH {
-		return l.Label
+// line gathers what the page shows of a line (i18n.QuoteLine).
+func (p quotePage) line(l pricing.Line) i18n.Line {
+	var names map[string]string
+	if p.HasOffer {
+		names = accNames(p.OC.Accelerator)
 	}
-	if l.LabelZH != "" {
-		return l.LabelZH
-	}
-	switch {
-	case l.Kind == "base" && p.HasOffer && p.OC.Offer.Product == string(tariff.ProductHardware):
-		return fmt.Sprintf("%s：%d 台", p.AccName(p.OC.Accelerator), p.Q.Request.Units)
-	case l.Kind == "base" && p.HasOffer:
-		return fmt.Sprintf("%s：%d GPU × %d 小时（%s）", p.AccName(p.OC.Accelerator), p.Q.Request.GPUs, p.Q.Request.Hours, p.T("pricing."+p.OC.Offer.Pricing))
-	case l.Kind == "discount":
-		return "量大优惠 " + l.Rate
-	}
-	return l.Label
+	return i18n.QuoteLine(p.Q.Priced, l, names)
 }
+
+// LineLabel is a line's label in the page's language.
+func (p quotePage) LineLabel(l pricing.Line) string { return p.L.LineLabel(p.line(l)) }
+
+// LineBasis is a line's base column in the page's language.
+func (p quotePage) LineBasis(l pricing.Line) string { return p.L.Basis(p.line(l)) }
+
+// LineRate is a line's rate column in the page's language.
+func (p quotePage) LineRate(l pricing.Line) string { return p.L.RateText(p.line(l)) }
 
 // LineClass is the CSS class of a line: not-payable lines are visibly set apart.
 func (p quotePage) LineClass(l pricing.Line) string {
@@ -87,7 +86,7 @@ func (u *ui) handleQuotePage(c *fiber.Ctx, v *view) error {
 		return err
 	}
 	now := u.market.Now()
-	v.Title = v.Tf("quote.title", pq.ID)
+	v.Title = v.Tf("quote.title", "ID", pq.ID)
 	p := quotePage{view: v, Q: pq, Expired: !now.Before(pq.ValidUntil), Scenario: scenarioOf(pq.PolicyID)}
 	p.Remaining = remaining(pq.ValidUntil.Sub(now))
 	p.Seconds = max(int64(pq.ValidUntil.Sub(now)/time.Second), 0)
@@ -131,6 +130,6 @@ func (u *ui) handleOrder(c *fiber.Ctx, v *view) error {
 	if err != nil {
 		return err
 	}
-	v.Title = v.Tf("order.title", o.ID)
+	v.Title = v.Tf("order.title", "ID", o.ID)
 	return u.render(c, fiber.StatusOK, "order", orderPage{view: v, O: o})
 }
