@@ -62,7 +62,7 @@ type OfferTerms struct {
 	HSCode         string // hardware
 	Origin         string // ISO alpha-2 of the hosting (or shipping) country
 	Region         string // region code
-	Bloc           string // CN | EU, for compare filters
+	Bloc           string // CN | EU | NON_EU, for compare filters
 	PUE            decimal.Decimal
 	GridKgPerKWh   decimal.Decimal
 	Accelerator    tariff.Accelerator

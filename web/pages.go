@@ -283,6 +283,15 @@ func (v *view) Country(code string) string {
 	return v.L.CountryName(code) + " (" + code + ")"
 }
 
+// Blocs lists the blocs for the forms' selects.
+func (v *view) Blocs() []string {
+	out := make([]string, len(marketplace.Blocs))
+	for i, b := range marketplace.Blocs {
+		out[i] = string(b)
+	}
+	return out
+}
+
 // countryOption is one country of a form's select.
 type countryOption struct{ Code, Name string }
 

@@ -61,7 +61,7 @@ func buildMap(v *view, regions []marketplace.Region, perRegion map[string]int, f
 			p.Graticule = append(p.Graticule, mapLine{X1: 0, Y1: y, X2: p.W, Y2: y})
 		}
 		for _, r := range regions {
-			if r.Bloc != box.Bloc {
+			if r.Bloc != box.Bloc && !(box.Bloc == marketplace.BlocEU && r.Bloc == marketplace.BlocNonEU) {
 				continue
 			}
 			lat, err1 := strconv.ParseFloat(r.Lat, 64)
