@@ -34,7 +34,7 @@ var uiFS embed.FS
 const slowPage = 100 * time.Millisecond
 
 // pageNames are the templates under templates/, each rendered inside layout.html.
-var pageNames = []string{"market", "offer", "quote", "order", "compare", "error"}
+var pageNames = []string{"market", "offer", "quote", "order", "compare", "map", "error"}
 
 // ui holds what the page handlers share: templates parsed once at start-up, the CSRF guard
 // and the version string that busts caches of the static files.
@@ -60,6 +60,7 @@ func addPageRoutes(app *fiber.App, d Deps) {
 	app.Post("/quotes/:id/accept", u.page(u.csrfChecked(u.handleAccept)))
 	app.Get("/orders/:id", u.page(u.handleOrder))
 	app.Get("/compare", u.page(u.handleCompare))
+	app.Get("/map", u.page(u.handleMap))
 	app.Post("/compare", u.page(u.csrfChecked(u.handleCompare)))
 	app.Use(u.page(func(c *fiber.Ctx, v *view) error { // any other path: an HTML 404 for people
 		return &marketplace.Error{Code: marketplace.CodeNotFound, Message: "no page " + quoteShort(c.Path())}
@@ -72,7 +73,7 @@ func newUI(d Deps) *ui {
 	u := &ui{market: d.Market, log: d.Log, csrf: &csrfGuard{market: d.Market}, tmpl: map[string]*template.Template{}}
 	for _, name := range pageNames {
 		t := template.New(name).Funcs(template.FuncMap{"currencies": func() []string { return formCurrencies }})
-		u.tmpl[name] = template.Must(t.ParseFS(uiFS, "templates/layout.html", "templates/"+name+".html"))
+		u.tmpl[name] = template.Must(t.ParseFS(uiFS, "templates/layout.html", "templates/components.html", "templates/"+name+".html"))
 	}
 	h := sha256.New()
 	for _, f := range []string{"static/app.css", "static/app.js"} {
@@ -291,6 +292,15 @@ func (v *view) Blocs() []string {
 	}
 	return out
 }
+
+// mapArg is the argument of the "map" template: the view and the map.
+type mapArg struct {
+	V *view
+	M mapView
+}
+
+// MapArg packs a map for the "map" template.
+func (v *view) MapArg(m mapView) mapArg { return mapArg{V: v, M: m} }
 
 // countryOption is one country of a form's select.
 type countryOption struct{ Code, Name string }

@@ -175,7 +175,7 @@ func (u *ui) handleMarket(c *fiber.Ctx, v *view) error {
 	v.Title = v.T("market.title")
 	form := readMarketForm(c)
 	search, errs := form.search()
-	regions, err := u.market.Regions(ctx, marketplace.RegionFilter{})
+	regions, perRegion, err := u.siteCounts(c)
 	if err != nil {
 		return err
 	}
@@ -222,15 +222,7 @@ func (u *ui) handleMarket(c *fiber.Ctx, v *view) error {
 	if form.Values["cursor"] != "" {
 		p.First = form.link("cursor", "")
 	}
-	all, err := u.market.ActiveOffers(ctx, marketplace.OfferContextFilter{})
-	if err != nil {
-		return err
-	}
-	perRegion := map[string]int{}
-	for _, oc := range all {
-		perRegion[oc.Offer.Region]++
-	}
-	p.Map = buildMap(v, regions, perRegion, form)
+	p.Map = buildMap(v, regions, perRegion, form.Values["currency"], form.Values["region"])
 	status := fiber.StatusOK
 	if len(errs) > 0 {
 		status = fiber.StatusBadRequest
