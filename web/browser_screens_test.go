@@ -91,3 +91,48 @@ func scrollWidth(t *testing.T, ctx context.Context, base, path string, width int
 	}
 	return w[0], w[1]
 }
+
+// TestBrowserCompareFits: the bookmarkable comparison renders its ranking from the query
+// string, every row names its pricing model and minimum term, and from a 375 px phone to a
+// 1920 px screen the page never scrolls sideways, in English and in Chinese.
+func TestBrowserCompareFits(t *testing.T) {
+	ctx, _ := browser(t)
+	base, _ := liveServer(t)
+	for _, lang := range []string{"en", "zh"} {
+		run(t, ctx, "language "+lang, chromedp.Navigate(base+"/lang/"+lang+"?next=/"))
+		for _, w := range []int64{375, 768, 1440, 1920} {
+			scroll, client := scrollWidth(t, ctx, base, comparePath, w)
+			if scroll > client {
+				t.Errorf("%s at %d px: the page scrolls sideways (scrollWidth %d > clientWidth %d)", lang, w, scroll, client)
+			}
+			rows, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](`[...document.querySelectorAll(".ranked-row td.term")].map(td => td.innerText.trim())`))
+			if err != nil || len(rows) == 0 {
+				t.Fatalf("%s at %d px: no ranked rows (%v)", lang, w, err)
+			}
+			for i, term := range rows {
+				if term == "" {
+					t.Errorf("%s at %d px: row %d has no pricing model or term", lang, w, i+1)
+				}
+			}
+			bars, err := chromedp.Run(ctx, chromedp.Evaluate[[]float64](`[...document.querySelectorAll(".bar")].map(b => b.getBoundingClientRect().right)`))
+			if err != nil || len(bars) != len(rows) {
+				t.Fatalf("%s at %d px: %d bars for %d rows (%v)", lang, w, len(bars), len(rows), err)
+			}
+			for _, right := range bars {
+				if int(right) > client {
+					t.Errorf("%s at %d px: a chart bar ends at %.0f px, past the viewport", lang, w, right)
+				}
+			}
+		}
+	}
+	// Interruptible capacity can be left out; the page says how many offers it dropped.
+	all, err := chromedp.Run(ctx, chromedp.Evaluate[int](`document.querySelectorAll('.ranked-row[data-pricing="interruptible"]').length`))
+	if err != nil || all == 0 {
+		t.Fatalf("the H100 comparison has no interruptible offer to leave out (%v)", err)
+	}
+	run(t, ctx, "exclude interruptible", chromedp.Navigate(base+comparePath+"&exclude_interruptible=on"), chromedp.WaitVisible(chromedp.ID("excluded")))
+	left, err := chromedp.Run(ctx, chromedp.Evaluate[int](`document.querySelectorAll('.ranked-row[data-pricing="interruptible"]').length`))
+	if err != nil || left != 0 {
+		t.Errorf("%d interruptible offers still ranked (%v)", left, err)
+	}
+}

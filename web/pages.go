@@ -13,6 +13,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -20,6 +21,8 @@ import (
 	"github.com/shopspring/decimal"
 
 	"corridor/marketplace"
+	"corridor/pricing"
+	"corridor/tariff"
 	"corridor/web/i18n"
 )
 
@@ -44,6 +47,8 @@ type ui struct {
 	csrf   *csrfGuard
 	tmpl   map[string]*template.Template
 	asset  string
+	// regionsByHash caches the buyer regions named by each policy version, by its hash.
+	regionsByHash sync.Map
 }
 
 // addPageRoutes adds the server-rendered browser UI.
@@ -301,6 +306,59 @@ type mapArg struct {
 
 // MapArg packs a map for the "map" template.
 func (v *view) MapArg(m mapView) mapArg { return mapArg{V: v, M: m} }
+
+// regionArg is the argument of the "buyer-region" template.
+type regionArg struct {
+	V        *view
+	ID       string
+	Value    string
+	Options  []buyerRegionOption
+	Err      string
+	Unlisted bool // the value is not among the options (typed into a URL): kept as it is
+}
+
+// RegionArg packs the buyer-region select: its element id, the value, the options and the
+// field's error.
+func (v *view) RegionArg(id, value string, options []buyerRegionOption, err string) regionArg {
+	a := regionArg{V: v, ID: id, Value: value, Options: options, Err: err, Unlisted: value != ""}
+	for _, o := range options {
+		if o.Code == value {
+			a.Unlisted = false
+		}
+	}
+	return a
+}
+
+// PolicyName names a policy by its id in the page's language (policy.<id>, else the id).
+func (v *view) PolicyName(id string) string { return v.L.TOr("policy."+id, id) }
+
+// FlagName names a compliance flag's code in the page's language.
+func (v *view) FlagName(f tariff.Flag) string { return v.L.TOr("flag.code."+f.Code, f.Code) }
+
+// Severity names a flag's severity in the page's language.
+func (v *view) Severity(f tariff.Flag) string { return v.L.TOr("severity."+string(f.Severity), string(f.Severity)) }
+
+// FlagMessage is a flag's message in the page's language: the catalogue's translation of the
+// measure's message (flag.<measure id>), or of the engine's own flags (flag.fx.stale with the
+// dates of the quote q, flag.quota.low), else the message as the policy wrote it.
+func (v *view) FlagMessage(f tariff.Flag, q *pricing.Quote) string {
+	switch {
+	case f.MeasureID != "" && f.Code == "quota.low":
+		return v.L.TOr("flag.quota.low", f.Message, "Measure", f.MeasureID)
+	case f.MeasureID != "":
+		return v.L.TOr("flag."+f.MeasureID, f.Message)
+	case f.Code == "fx.stale" && q != nil && len(q.FX) > 0:
+		oldest := q.FX[0].Date
+		for _, u := range q.FX {
+			if u.Date.Before(oldest) {
+				oldest = u.Date
+			}
+		}
+		days := int(q.AsOf.Sub(oldest).Hours() / 24)
+		return v.L.TOr("flag.fx.stale", f.Message, "RateDate", v.Date(oldest), "Days", days, "AsOf", v.Date(q.AsOf))
+	}
+	return f.Message
+}
 
 // countryOption is one country of a form's select.
 type countryOption struct{ Code, Name string }

@@ -115,7 +115,8 @@ func TestPagesRender(t *testing.T) {
 		{"/offers/demo-offer-001", 200, []string{`<option value="DE" selected>Germany (DE)`, `<option value="EUR" selected>EUR`, "PUE target", "kg CO₂e/kWh", "as of", `name="_csrf"`, "Demo", "3A090.a"}},
 		{"/offers/nope", 404, []string{"Not found"}},
 		{"/quotes/q_nope", 404, []string{"Not found"}},
-		{"/compare", 200, []string{"Compare offers", `name="_csrf"`}},
+		{"/compare", 200, []string{"Compare offers", `<form method="get" action="/compare"`, `<option value="cn-beijing">Beijing</option>`}},
+		{comparePath, 200, []string{`class="ranked-row`, `id="share" href="/compare?`, "on demand", `class="bar"`}},
 		{"/no/such/page", 404, []string{"Not found", "no page"}},
 		{"/static/app.css", 200, []string{"@media print"}},
 	}
@@ -331,9 +332,7 @@ func TestHostileTextIsEscapedEverywhere(t *testing.T) {
 		t.Fatalf("quote on the hostile offer: %d\n%.2000s", r.Status, r.Body)
 	}
 	pages["quote"] = pc.get(r.Location).Body
-	cmp := pc.get("/compare")
-	pages["compare"] = pc.post("/compare", url.Values{"_csrf": {token(t, cmp.Body)}, "accelerator": {"h100-sxm"}, "gpus": {"8"}, "hours": {"720"},
-		"buyer.country": {"DE"}, "buyer.type": {"business"}, "currency": {"EUR"}, "bloc": {"CN"}}).Body
+	pages["compare"] = pc.get(comparePath + "&bloc=CN").Body
 	for name, body := range pages {
 		if !strings.Contains(body, "&lt;script&gt;alert(1)&lt;/script&gt;") {
 			t.Errorf("%s page: escaped supplier name missing", name)
@@ -371,21 +370,27 @@ func TestLanguageSwitch(t *testing.T) {
 func TestCompareRanksWithChart(t *testing.T) {
 	app, _, _ := seededApp(t)
 	pc := newPageClient(t, app)
-	tok := token(t, pc.get("/compare").Body)
-	r := pc.post("/compare", url.Values{"_csrf": {tok}, "accelerator": {"h100-sxm"}, "gpus": {"8"}, "hours": {"720"},
-		"buyer.country": {"DE"}, "buyer.type": {"business"}, "currency": {"EUR"}})
+	r := pc.get(comparePath)
 	if r.Status != http.StatusOK {
 		t.Fatalf("compare: %d\n%.2000s", r.Status, r.Body)
 	}
-	for _, w := range []string{`class="chart-svg"`, `class="seg-price"`, "<title>1. ", "Ranked by net cost", `id="hatch"`, "Duties and levies"} {
+	for _, w := range []string{`class="bar"`, `class="seg-price"`, "<title>1. ", "Ranked by net cost", `id="hatch"`, "Duties and levies"} {
 		if !strings.Contains(r.Body, w) {
 			t.Errorf("compare page lacks %q", w)
 		}
 	}
-	bad := pc.post("/compare", url.Values{"_csrf": {tok}, "accelerator": {""}, "gpus": {"x"}, "hours": {"720"},
+	// The form posted (with its token) ranks the same offers as the bookmarkable GET.
+	tok := token(t, pc.get("/offers/demo-offer-001").Body)
+	posted := pc.post("/compare", url.Values{"_csrf": {tok}, "accelerator": {"h100-sxm"}, "gpus": {"8"}, "hours": {"720"},
 		"buyer.country": {"DE"}, "buyer.type": {"business"}, "currency": {"EUR"}})
-	if bad.Status != http.StatusBadRequest || !strings.Contains(bad.Body, `value="x"`) || !strings.Contains(bad.Body, "must be a whole number") {
-		t.Errorf("bad need: %d", bad.Status)
+	if offerOrder(posted.Body) != offerOrder(r.Body) || offerOrder(r.Body) == "" {
+		t.Errorf("POST ranks %q, GET ranks %q", offerOrder(posted.Body), offerOrder(r.Body))
+	}
+	// Every field error at once: a count that is not a number, and a country that is not one.
+	bad := pc.get("/compare?accelerator=&gpus=x&hours=720&buyer.country=XX&buyer.type=business&currency=EUR")
+	if bad.Status != http.StatusBadRequest || !strings.Contains(bad.Body, `value="x"`) || !strings.Contains(bad.Body, "must be a whole number") ||
+		!strings.Contains(bad.Body, "ISO 3166-1") || !strings.Contains(bad.Body, "name an accelerator model") {
+		t.Errorf("bad need: %d\n%.3000s", bad.Status, bad.Body)
 	}
 }
 
@@ -425,6 +430,15 @@ func BenchmarkPages(b *testing.B) {
 	}
 }
 
+// offerOrder lists the offer ids of a compare page's ranked rows, in order.
+func offerOrder(body string) string {
+	var ids []string
+	for _, m := range regexp.MustCompile(`class="ranked-row[^"]*" data-offer="([^"]+)"`).FindAllStringSubmatch(body, -1) {
+		ids = append(ids, m[1])
+	}
+	return strings.Join(ids, " ")
+}
+
 func TestChartDrawsSubsidiesLeftOfZero(t *testing.T) {
 	d := decimal.RequireFromString
 	v := &view{Lang: "en", L: i18n.Default()}
@@ -436,7 +450,7 @@ func TestChartDrawsSubsidiesLeftOfZero(t *testing.T) {
 		return r
 	}
 	ch := buildChart(v, []compareRow{row(1, "800", "0", "152", "-200"), row(2, "1000", "100", "209", "0")}, "EUR")
-	if len(ch.Bars) != 2 || ch.ZeroX <= chartLabelW {
+	if len(ch.Bars) != 2 || ch.ZeroX <= 0 {
 		t.Fatalf("bars %d, zero at %v", len(ch.Bars), ch.ZeroX)
 	}
 	const eps = 0.2 // geometry is rounded to 0.1
@@ -445,7 +459,7 @@ func TestChartDrawsSubsidiesLeftOfZero(t *testing.T) {
 		for _, s := range b.Segs {
 			switch {
 			case strings.Contains(s.Class, "negative"):
-				if s.X+s.W > ch.ZeroX+eps || !strings.Contains(s.Class, "seg-subsidies") {
+				if s.X+s.W > ch.ZeroX+eps || s.X < -eps || !strings.Contains(s.Class, "seg-subsidies") {
 					t.Errorf("bar %d: negative segment %+v not left of zero %v", i, s, ch.ZeroX)
 				}
 			default:
@@ -455,7 +469,7 @@ func TestChartDrawsSubsidiesLeftOfZero(t *testing.T) {
 				right = s.X + s.W
 			}
 		}
-		if right > chartLabelW+chartBarW+eps {
+		if right > chartAxisW+eps {
 			t.Errorf("bar %d runs past the axis: %v", i, right)
 		}
 		if !strings.Contains(b.Title, "Subsidies (negative, left of zero): EUR") || !strings.Contains(b.Title, "Landed cost EUR") {
@@ -466,8 +480,8 @@ func TestChartDrawsSubsidiesLeftOfZero(t *testing.T) {
 		t.Errorf("bar 1 has %d segments, want price, taxes and subsidies", got)
 	}
 	// The longest positive stack (1309) fills the axis right of zero; the largest subsidy (200)
-	// the part left of it.
-	if w := chartLabelW + chartBarW - ch.ZeroX; w < chartBarW*1309/1509-1 || w > chartBarW*1309/1509+1 {
-		t.Errorf("positive part %v wide, want about %v", w, chartBarW*1309/1509)
+	// the part left of it: zero sits at 200/1509 of the 1000-unit axis = 132.5.
+	if w := chartAxisW - ch.ZeroX; w < chartAxisW*1309/1509-1 || w > chartAxisW*1309/1509+1 {
+		t.Errorf("positive part %v wide, want about %v", w, chartAxisW*1309/1509)
 	}
 }
