@@ -336,7 +336,9 @@ func (v *view) PolicyName(id string) string { return v.L.TOr("policy."+id, id) }
 func (v *view) FlagName(f tariff.Flag) string { return v.L.TOr("flag.code."+f.Code, f.Code) }
 
 // Severity names a flag's severity in the page's language.
-func (v *view) Severity(f tariff.Flag) string { return v.L.TOr("severity."+string(f.Severity), string(f.Severity)) }
+func (v *view) Severity(f tariff.Flag) string {
+	return v.L.TOr("severity."+string(f.Severity), string(f.Severity))
+}
 
 // FlagMessage is a flag's message in the page's language: the catalogue's translation of the
 // measure's message (flag.<measure id>), or of the engine's own flags (flag.fx.stale with the
