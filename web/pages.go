@@ -37,7 +37,7 @@ var uiFS embed.FS
 const slowPage = 100 * time.Millisecond
 
 // pageNames are the templates under templates/, each rendered inside layout.html.
-var pageNames = []string{"market", "offer", "quote", "order", "compare", "map", "error"}
+var pageNames = []string{"market", "offer", "quote", "order", "compare", "map", "doc", "error"}
 
 // ui holds what the page handlers share: templates parsed once at start-up, the CSRF guard
 // and the version string that busts caches of the static files.
@@ -66,6 +66,8 @@ func addPageRoutes(app *fiber.App, d Deps) {
 	app.Get("/orders/:id", u.page(u.handleOrder))
 	app.Get("/compare", u.page(u.handleCompare))
 	app.Get("/map", u.page(u.handleMap))
+	app.Get("/docs/policy.schema.json", handlePolicySchema)
+	app.Get("/docs/:name", u.page(u.handleDoc))
 	app.Post("/compare", u.page(u.csrfChecked(u.handleCompare)))
 	app.Use(u.page(func(c *fiber.Ctx, v *view) error { // any other path: an HTML 404 for people
 		return &marketplace.Error{Code: marketplace.CodeNotFound, Message: "no page " + quoteShort(c.Path())}
@@ -328,6 +330,9 @@ func (v *view) RegionArg(id, value string, options []buyerRegionOption, err stri
 	}
 	return a
 }
+
+// BuyerRegion names a place of registration (buyer.region) in the page's language.
+func (v *view) BuyerRegion(code string) string { return v.L.TOr("buyer_region."+code, code) }
 
 // PolicyName names a policy by its id in the page's language (policy.<id>, else the id).
 func (v *view) PolicyName(id string) string { return v.L.TOr("policy."+id, id) }

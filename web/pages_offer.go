@@ -210,6 +210,21 @@ type offerPage struct {
 	BuyerRegions []buyerRegionOption
 }
 
+// MoreOpen reports whether the quote form's optional fields start open: when one is filled in
+// or has an error.
+func (p offerPage) MoreOpen() bool {
+	f := p.Form
+	if f.BuyerRegion != "" || f.VATID != "" || f.PersonalData || f.AsOf != "" || f.Start != "" || f.Scenario != "" {
+		return true
+	}
+	for _, k := range []string{"buyer.region", "buyer.vat_id", "as_of", "start", "scenario", "personal_data"} {
+		if p.Errs[k] != "" {
+			return true
+		}
+	}
+	return false
+}
+
 // Tier describes a volume discount.
 func (p offerPage) Tier(t marketplace.Tier) string {
 	return p.Tf("offer.tier", "Quantity", p.Num(t.MinGPUHours, 0), "Discount", t.Discount.Mul(decimal.NewFromInt(100)).String()+"%")

@@ -158,7 +158,7 @@ func TestLineLabels(t *testing.T) {
 	if got := en.LineLabel(base); got != "h100-sxm: 8 GPUs × 1,200 h (interruptible)" {
 		t.Errorf("without names the base line uses the model code: %q", got)
 	}
-	if got := zh.RateText(base); got != "每 GPU 小时 15.80 元人民币" {
+	if got := zh.RateText(base); got != "15.80 元人民币/GPU 时" {
 		t.Errorf("zh base rate %q", got)
 	}
 	if got := en.RateText(QuoteLine(q, q.Lines[2], nil)); got != "19%" {

@@ -129,7 +129,7 @@ func (l *Locale) RateText(x Line) string {
 		return x.Rate
 	}
 	if x.Hardware {
-		return l.T("price.per_unit", "Price", l.UnitPrice(x.Price, x.PriceCurrency))
+		return l.T("rate.per_unit", "Price", l.UnitPrice(x.Price, x.PriceCurrency))
 	}
-	return l.T("price.per_gpu_hour", "Price", l.UnitPrice(x.Price, x.PriceCurrency))
+	return l.T("rate.per_gpu_hour", "Price", l.UnitPrice(x.Price, x.PriceCurrency))
 }
