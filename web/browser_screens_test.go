@@ -136,3 +136,100 @@ func TestBrowserCompareFits(t *testing.T) {
 		t.Errorf("%d interruptible offers still ranked (%v)", left, err)
 	}
 }
+
+// TestBrowserMapOutlinesAndKeyboard: both panels draw country outlines (Natural Earth paths
+// with real extent), every site is reachable by keyboard as a link with a name, the Tab key
+// reaches the markers, and Enter on one opens the market filtered to its site.
+func TestBrowserMapOutlinesAndKeyboard(t *testing.T) {
+	ctx, _ := browser(t)
+	base, _ := liveServer(t)
+	for _, lang := range []string{"en", "zh"} {
+		run(t, ctx, "map "+lang, chromedp.Navigate(base+"/lang/"+lang+"?next=/map"), chromedp.WaitVisible(chromedp.ID("map-eu")))
+		for _, panel := range []string{"cn", "eu"} {
+			// The outlines are drawn: many country paths, and the biggest covers a real area.
+			got, err := chromedp.Run(ctx, chromedp.Evaluate[[]float64](fmt.Sprintf(`(() => {
+				const ps = [...document.querySelectorAll("#map-%s path.land")];
+				const areas = ps.map(p => { const b = p.getBBox(); return b.width * b.height; });
+				return [ps.length, Math.max(...areas)];
+			})()`, panel)))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got[0] < 10 || got[1] < 1000 {
+				t.Errorf("%s panel %s: %v country paths, largest %v square units: no real outlines", lang, panel, got[0], got[1])
+			}
+		}
+		// Every marker is a focusable link with an accessible name.
+		links, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](`[...document.querySelectorAll(".map-svg a.map-link")].map(a => a.getAttribute("aria-label") + "|" + a.tabIndex)`))
+		if err != nil || len(links) < 20 {
+			t.Fatalf("%s: %d marker links (%v)", lang, len(links), err)
+		}
+		for _, l := range links {
+			name, tab, _ := strings.Cut(l, "|")
+			if strings.TrimSpace(name) == "" || tab == "-1" {
+				t.Errorf("%s: marker %q is not a named, focusable link", lang, l)
+			}
+		}
+	}
+	// Tab from the top of the page reaches a marker; Enter follows it.
+	run(t, ctx, "map en", chromedp.Navigate(base+"/lang/en?next=/map"), chromedp.WaitVisible(chromedp.ID("map-cn")))
+	var focused string
+	for i := 0; i < 40 && !strings.Contains(focused, "map-link"); i++ {
+		run(t, ctx, "tab", chromedp.KeyEvent("\t"))
+		s, err := chromedp.Run(ctx, chromedp.Evaluate[string](`(document.activeElement.getAttribute("class") || "") + " " + (document.activeElement.getAttribute("href") || "")`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		focused = s
+	}
+	if !strings.Contains(focused, "map-link") {
+		t.Fatalf("40 presses of Tab never reached a map marker (last focus %q)", focused)
+	}
+	_, href, _ := strings.Cut(focused, " ")
+	run(t, ctx, "enter", chromedp.KeyEvent("\r"), chromedp.Sleep(500*time.Millisecond), chromedp.WaitVisible(chromedp.ID("filters")))
+	loc, err := chromedp.Run(ctx, chromedp.Location())
+	if err != nil || !strings.HasSuffix(loc, href) {
+		t.Errorf("Enter on the marker %s went to %s (%v)", href, loc, err)
+	}
+}
+
+// untranslated are English labels (and raw keys) that must not appear on a Chinese page.
+var untranslated = []string{"Market", "Compare", "Filters", "Supplier", "Region", "Accelerator", "Price", "Total", "Landed cost",
+	"Pricing", "on demand", "reserved", "interruptible", "Request a quote", "Get quote", "not payable", "payable", "Quote currency",
+	"Buyer", "Exchange rates used", "published", "Flags", "Rank", "Duties", "Taxes", "Subsidies", "per GPU-hour", "GPU-h", "GPU-hours",
+	"Details & quote", "Show prices in", "Sort by", "Offers", "Sites", "hub node", "cluster", "AI Factory", "Policy", "version",
+	"as_of", "on_demand", "h100-sxm", "ECB_REF", "licence required", "Export control", "Minimum", "months", "no minimum", "Available",
+	"Link to this comparison", "Your need", "More options", "Registered in", "Reservation", "Where the capacity is", "Germany", "China",
+	"Business", "Consumer", "Language", "Search language", "baseline", "GPUs free", "⟦"}
+
+// TestBrowserChineseHasNoEnglishLabels: the Chinese market, offer, quote, compare and map
+// pages show none of the checked English labels or raw keys in their visible text (data such
+// as supplier names, legal references and sources aside: the check reads the page's own words).
+func TestBrowserChineseHasNoEnglishLabels(t *testing.T) {
+	ctx, _ := browser(t)
+	base, _ := liveServer(t)
+	quote := apiQuote(t, base, "demo-offer-001", "DE", "EUR")
+	run(t, ctx, "Chinese", chromedp.Navigate(base+"/lang/zh?next=/"))
+	// The words of data are left out: supplier names, sources and notes, legal references,
+	// policy hashes, code examples and the other language's name on the switch.
+	const visible = `(() => {
+		const c = document.body.cloneNode(true);
+		c.querySelectorAll(".supplier, .source, .note, .provenance, .legal, .hash, code, .lang, .offer-note, .supplier-name, td.c-supplier, .bar-label, .unquotable small, .fx small, [lang=en]").forEach(e => e.remove());
+		c.querySelectorAll("table.lines td:nth-child(4)").forEach(e => e.remove());
+		return c.innerText;
+	})()`
+	for _, path := range []string{"/", "/offers/demo-offer-001", "/quotes/" + quote, comparePath, "/map"} {
+		for _, w := range []int64{375, 1440} {
+			run(t, ctx, path, chromedp.EmulateViewport(w, 900), chromedp.Navigate(base+path), chromedp.WaitVisible(chromedp.CSS("main")))
+			text, err := chromedp.Run(ctx, chromedp.Evaluate[string](visible))
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, word := range untranslated {
+				if i := strings.Index(text, word); i >= 0 {
+					t.Errorf("%s at %d px: the Chinese page shows %q: …%s…", path, w, word, text[max(0, i-40):min(len(text), i+40)])
+				}
+			}
+		}
+	}
+}

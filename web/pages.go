@@ -334,8 +334,16 @@ func (v *view) RegionArg(id, value string, options []buyerRegionOption, err stri
 // BuyerRegion names a place of registration (buyer.region) in the page's language.
 func (v *view) BuyerRegion(code string) string { return v.L.TOr("buyer_region."+code, code) }
 
-// PolicyName names a policy by its id in the page's language (policy.<id>, else the id).
-func (v *view) PolicyName(id string) string { return v.L.TOr("policy."+id, id) }
+// PolicyName names a policy by its id in the page's language (policy.<id>, else the id); a
+// quote under a scenario records "<base>+<scenario>" and is named by its base here (the page
+// names the scenario with ScenarioName).
+func (v *view) PolicyName(id string) string {
+	base, _, _ := strings.Cut(id, "+")
+	return v.L.TOr("policy."+base, base)
+}
+
+// ScenarioName names a scenario by its id in the page's language (scenario.<id>, else the id).
+func (v *view) ScenarioName(id string) string { return v.L.TOr("scenario."+id, id) }
 
 // FlagName names a compliance flag's code in the page's language.
 func (v *view) FlagName(f tariff.Flag) string { return v.L.TOr("flag.code."+f.Code, f.Code) }

@@ -47,7 +47,7 @@ type mapPanel struct {
 	Labels    []mapLabel
 }
 
-type mapCountry struct{ Path, Class, Name string }
+type mapCountry struct{ Path, Class string }
 
 // mapMarker is a site, or a group of sites with their count.
 type mapMarker struct {
@@ -95,7 +95,7 @@ func buildMap(v *view, regions []marketplace.Region, perRegion map[string]int, c
 			if b, ok := hosts[c.Code]; ok && c.Code != "" {
 				class += " host bloc-" + string(b)
 			}
-			p.Countries = append(p.Countries, mapCountry{Path: c.Path, Class: class, Name: c.Name})
+			p.Countries = append(p.Countries, mapCountry{Path: c.Path, Class: class})
 		}
 		p.Markers, p.Labels = layoutSites(v, gp, regions, perRegion, selected, link)
 		m.Panels = append(m.Panels, p)

@@ -157,7 +157,7 @@ func (u *ui) policyOptions(c *fiber.Ctx, l *i18n.Locale) (policyOptions, error) 
 	for _, pv := range vs {
 		switch {
 		case pv.Format == tariff.FormatScenario && pv.Active:
-			out.Scenarios = append(out.Scenarios, scenarioOption{ID: pv.PolicyID, Title: pv.Title})
+			out.Scenarios = append(out.Scenarios, scenarioOption{ID: pv.PolicyID, Title: l.TOr("scenario."+pv.PolicyID, pv.Title)})
 		case pv.PolicyID == marketplace.BaselinePolicyID && pv.Active:
 			for _, code := range u.buyerRegions(c, pv) {
 				out.BuyerRegions = append(out.BuyerRegions, buyerRegionOption{Code: code, Name: l.TOr("buyer_region."+code, code)})
