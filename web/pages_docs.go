@@ -38,22 +38,32 @@ var renderedDocs struct {
 func docHTML(name string) (template.HTML, error) {
 	renderedDocs.once.Do(func() {
 		renderedDocs.html = map[string]template.HTML{}
-		md := goldmark.New(goldmark.WithExtensions(extension.GFM), goldmark.WithParserOptions(parser.WithAutoHeadingID()))
 		for n := range docPages {
 			src, err := fs.ReadFile(docs.FS, n+".md")
 			if err != nil {
 				renderedDocs.err = err
 				return
 			}
-			var buf bytes.Buffer
-			if err := md.Convert(src, &buf); err != nil {
+			h, err := renderMarkdown(src)
+			if err != nil {
 				renderedDocs.err = fmt.Errorf("web: render %s.md: %w", n, err)
 				return
 			}
-			renderedDocs.html[n] = template.HTML(linkDocs(buf.String())) //nolint:gosec // goldmark output without raw HTML, from the repository's Markdown
+			renderedDocs.html[n] = template.HTML(linkDocs(h)) //nolint:gosec // goldmark output without raw HTML, from the repository's Markdown
 		}
 	})
 	return renderedDocs.html[name], renderedDocs.err
+}
+
+// renderMarkdown turns GitHub-flavoured Markdown into HTML, headings with ids for links.
+// Raw HTML in the source is left out (goldmark's default, kept on purpose).
+func renderMarkdown(src []byte) (string, error) {
+	md := goldmark.New(goldmark.WithExtensions(extension.GFM), goldmark.WithParserOptions(parser.WithAutoHeadingID()))
+	var buf bytes.Buffer
+	if err := md.Convert(src, &buf); err != nil {
+		return "", err
+	}
+	return buf.String(), nil
 }
 
 // linkDocs points the references' links to each other at the pages, and lets wide tables
