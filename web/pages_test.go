@@ -416,6 +416,9 @@ func BenchmarkPages(b *testing.B) {
 		{"quote", "GET", quote, nil},
 		{"compare_form", "GET", "/compare", nil},
 		{"compare_result", "POST", "/compare", need},
+		{"compare_bookmark", "GET", comparePath, nil},
+		{"map", "GET", "/map", nil},
+		{"search_reference", "GET", "/docs/search-language", nil},
 		{"quote_create", "POST", "/quotes", germanQuoteForm("demo-offer-001", tok)},
 	}
 	for _, p := range pages {

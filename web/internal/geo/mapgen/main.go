@@ -27,8 +27,8 @@ import (
 
 // Simplification and clipping, in SVG units of a 600-unit-wide panel.
 const (
-	tolerance = 0.45 // Douglas–Peucker distance
-	minArea   = 2.0  // smaller rings (islets) are dropped
+	tolerance = 0.6 // Douglas–Peucker distance
+	minArea   = 3.0  // smaller rings (islets) are dropped
 	margin    = 6.0  // clip this far outside the panel
 )
 
@@ -187,17 +187,29 @@ func countryPath(p *geo.Panel, g geometry, arcs [][]point) (string, error) {
 			if len(pts) < 3 || math.Abs(area(pts)) < minArea {
 				continue
 			}
-			for i, q := range pts {
-				if i == 0 {
-					b.WriteByte('M')
-				} else {
-					b.WriteByte('L')
+			// The first point absolute, the others relative to the one before ("l dx dy …"),
+			// on coordinates rounded to a tenth so the steps add up without drift.
+			// A minus sign separates numbers as well as a space does.
+			var px, py float64
+			sep := func(n string) string {
+				if strings.HasPrefix(n, "-") {
+					return n
 				}
-				b.WriteString(num(q.X))
-				b.WriteByte(' ')
-				b.WriteString(num(q.Y))
+				return " " + n
 			}
-			b.WriteByte('Z')
+			for i, q := range pts {
+				x, y := tenth(q.X), tenth(q.Y)
+				switch i {
+				case 0:
+					b.WriteString("M" + num(x) + sep(num(y)) + "l")
+				case 1:
+					b.WriteString(num(x-px) + sep(num(y-py)))
+				default:
+					b.WriteString(sep(num(x-px)) + sep(num(y-py)))
+				}
+				px, py = x, y
+			}
+			b.WriteByte('z')
 		}
 	}
 	return b.String(), nil
@@ -318,7 +330,20 @@ func area(pts []point) float64 {
 	return s / 2
 }
 
-// num writes a coordinate with one decimal, without a trailing ".0".
+// tenth rounds a coordinate to a tenth of an SVG unit.
+func tenth(f float64) float64 { return math.Round(f*10) / 10 }
+
+// num writes a number with at most one decimal and no trailing ".0" ("-0.5" as "-.5").
 func num(f float64) string {
-	return strconv.FormatFloat(math.Round(f*10)/10, 'f', -1, 64)
+	s := strconv.FormatFloat(tenth(f), 'f', -1, 64)
+	if s == "-0" {
+		return "0"
+	}
+	if strings.HasPrefix(s, "0.") {
+		return s[1:]
+	}
+	if strings.HasPrefix(s, "-0.") {
+		return "-" + s[2:]
+	}
+	return s
 }
