@@ -28,8 +28,8 @@ import (
 // Simplification and clipping, in SVG units of a 600-unit-wide panel.
 const (
 	tolerance = 0.6 // Douglas–Peucker distance
-	minArea   = 3.0  // smaller rings (islets) are dropped
-	margin    = 6.0  // clip this far outside the panel
+	minArea   = 3.0 // smaller rings (islets) are dropped
+	margin    = 6.0 // clip this far outside the panel
 )
 
 // topology is the part of a TopoJSON file mapgen reads.
