@@ -353,13 +353,19 @@ func (v *view) Severity(f tariff.Flag) string {
 	return v.L.TOr("severity."+string(f.Severity), string(f.Severity))
 }
 
-// FlagMessage is a flag's message in the page's language: the catalogue's translation of the
-// measure's message (flag.<measure id>), or of the engine's own flags (flag.fx.stale with the
-// dates of the quote q, flag.quota.low), else the message as the policy wrote it.
+// FlagMessage is a flag's message in the page's language. English readers get the message as
+// the policy (or the engine) wrote it; other languages the catalogue's translation of the
+// engine's own flags (flag.<code>: fx.stale with the dates of the quote q, quota.low,
+// rate.unknown, vat_id.*) or of the measure's message (flag.<measure id>), else the message as
+// written.
 func (v *view) FlagMessage(f tariff.Flag, q *pricing.Quote) string {
 	switch {
-	case f.MeasureID != "" && f.Code == "quota.low":
-		return v.L.TOr("flag.quota.low", f.Message, "Measure", f.MeasureID)
+	case v.Lang == i18n.DefaultCode:
+		return f.Message
+	case f.Code == "quota.low" || f.Code == "rate.unknown":
+		return v.L.TOr("flag."+f.Code, f.Message, "Measure", f.MeasureID)
+	case strings.HasPrefix(f.Code, "vat_id."):
+		return v.L.TOr("flag."+f.Code, f.Message)
 	case f.MeasureID != "":
 		return v.L.TOr("flag."+f.MeasureID, f.Message)
 	case f.Code == "fx.stale" && q != nil && len(q.FX) > 0:
