@@ -42,8 +42,8 @@ func (s *Service) Compare(ctx context.Context, n Need) (Comparison, error) {
 	if n.MinBF16TFLOPS.IsNegative() {
 		fs = append(fs, FieldError{Field: "min_bf16_tflops", Message: "must not be negative"})
 	}
-	if n.Bloc != "" && n.Bloc != BlocCN && n.Bloc != BlocEU {
-		fs = append(fs, FieldError{Field: "bloc", Message: "must be CN or EU"})
+	if n.Bloc != "" && !n.Bloc.Valid() {
+		fs = append(fs, FieldError{Field: "bloc", Message: "must be " + blocNames()})
 	}
 	if len(n.Regions) > 100 {
 		fs = append(fs, FieldError{Field: "regions", Message: "at most 100 regions"})

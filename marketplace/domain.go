@@ -9,14 +9,54 @@ import (
 	"github.com/shopspring/decimal"
 )
 
-// Bloc is the side of the corridor a region or supplier belongs to.
+// Bloc is the political bloc a region belongs to: China, the European Union, or Europe
+// outside the Union (countries that take part in EuroHPC without being member states), so
+// that bloc=EU means the Union and the map still draws every European site on one panel.
 type Bloc string
 
-// The two blocs.
+// The blocs, in Blocs.
 const (
-	BlocCN Bloc = "CN"
-	BlocEU Bloc = "EU"
+	BlocCN    Bloc = "CN"
+	BlocEU    Bloc = "EU"
+	BlocNonEU Bloc = "NON_EU" // Europe outside the EU: IS, CH, GB, MD, MK, RS
 )
+
+// Blocs lists every bloc, in the order forms and documents show them.
+var Blocs = []Bloc{BlocCN, BlocEU, BlocNonEU}
+
+// Valid reports whether b is one of Blocs.
+func (b Bloc) Valid() bool {
+	for _, x := range Blocs {
+		if b == x {
+			return true
+		}
+	}
+	return false
+}
+
+// blocNames lists the blocs for messages: "CN, EU or NON_EU".
+func blocNames() string {
+	s := ""
+	for i, b := range Blocs {
+		switch {
+		case i == len(Blocs)-1:
+			s += " or "
+		case i > 0:
+			s += ", "
+		}
+		s += string(b)
+	}
+	return s
+}
+
+// blocEnum lists the blocs as the search language's enum values.
+func blocEnum() []string {
+	out := make([]string, len(Blocs))
+	for i, b := range Blocs {
+		out[i] = string(b)
+	}
+	return out
+}
 
 // Confidence marks how far a reference figure can be trusted.
 type Confidence string

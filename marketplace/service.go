@@ -39,8 +39,8 @@ func (s *Service) Ready(ctx context.Context) error {
 
 // Regions lists regions matching f.
 func (s *Service) Regions(ctx context.Context, f RegionFilter) ([]Region, error) {
-	if f.Bloc != "" && f.Bloc != BlocCN && f.Bloc != BlocEU {
-		return nil, Invalid("unknown bloc", FieldError{Field: "bloc", Message: fmt.Sprintf("must be CN or EU, not %q", f.Bloc)})
+	if f.Bloc != "" && !f.Bloc.Valid() {
+		return nil, Invalid("unknown bloc", FieldError{Field: "bloc", Message: fmt.Sprintf("must be %s, not %q", blocNames(), f.Bloc)})
 	}
 	return s.store.Regions(ctx, f)
 }

@@ -26,7 +26,7 @@ type Need struct {
 	BuyerRegion   string // where the buyer is registered (vouchers); "" if unknown
 	BuyerType     tariff.BuyerType
 	Currency      string
-	Bloc          string   // CN | EU; "" accepts both
+	Bloc          string   // CN | EU | NON_EU; "" accepts all
 	Regions       []string // region codes; empty accepts all
 	Start         time.Time
 	PersonalData  bool

@@ -62,7 +62,7 @@ type OfferTerms struct {
 	HSCode         string // hardware
 	Origin         string // ISO alpha-2 of the hosting (or shipping) country
 	Region         string // region code
-	Bloc           string // CN | EU, for compare filters
+	Bloc           string // CN | EU | NON_EU, for compare filters
 	PUE            decimal.Decimal
 	GridKgPerKWh   decimal.Decimal
 	Accelerator    tariff.Accelerator
@@ -105,14 +105,19 @@ type Inputs struct {
 
 // Line is one rounded line of a quote.
 type Line struct {
-	Kind        string // base | discount | export_duty | export_rebate | customs_duty | additional_duty | levy | vat | withholding | surtax | fee | subsidy
+	Kind string // base | discount | export_duty | export_rebate | customs_duty | additional_duty | levy | vat | withholding | surtax | fee | subsidy
+	// Label and LabelZH are the measure's own labels (English and Chinese) when a measure
+	// produced the line, and the fee's name (FeeFreight, FeeInsurance) on the fee lines no
+	// measure produces. Price lines (base, discount) have none: readers word every line in
+	// their language from its kind, measure and the quote's request (web/i18n.LineLabel).
 	Label       string
-	LabelZH     string          // the measure's label in Chinese, when it has one (for the bilingual UI)
+	LabelZH     string
 	Amount      decimal.Decimal // rounded once, to Currency's minor units
 	Currency    string
 	MeasureID   string          // the measure that produced the line, if any
 	Rate        string          // the duty expression or FX rate the line applied
 	Basis       string          // e.g. "EUR 18,750.00 net price"
+	BasisKind   string          // what BaseAmount is: quantity, gross_price (discount) or the measure's tariff base (net_price, customs_value, …)
 	BaseAmount  decimal.Decimal // the base the rate applied to (rounded for display)
 	LegalRef    []string
 	Payable     bool // false for reverse-charged VAT and for Included lines: shown, not in Total
@@ -121,6 +126,19 @@ type Line struct {
 	Quota       string
 	QuotaVolume decimal.Decimal // for in_quota/out_of_quota lines: the volume the line covers
 }
+
+// The names of the fee lines no measure produces (goods: freight and insurance to the border,
+// part of the customs value), in Line.Label.
+const (
+	FeeFreight   = "Freight to the border"
+	FeeInsurance = "Insurance to the border"
+)
+
+// What a line's BaseAmount is, besides the tariff bases of measures (tariff.Base).
+const (
+	BasisQuantity   = "quantity"    // GPU-hours (or units) of the base line
+	BasisGrossPrice = "gross_price" // the base line's amount a volume discount applies to
+)
 
 // PolicyRef names the policy version a quote used.
 type PolicyRef struct {
@@ -329,12 +347,12 @@ func Price(in Inputs) (Quote, error) {
 	// The base line's basis is the quantity; the conversion is recorded in the quote's FX.
 	baseLine := Line{
 		Kind:       "base",
-		Label:      baseLabel(o, r, hardware),
 		Amount:     roundMul(p, mode, 0, o.Price, qty, rate),
 		Currency:   cur,
 		Rate:       priceRate(o.Price, o.Currency, unit),
 		BaseAmount: qty,
 		Basis:      quantityBasis(qty.IntPart(), unit),
+		BasisKind:  BasisQuantity,
 		Payable:    true,
 	}
 	// Lines before the assessment; q.Lines is allocated once, at its final size.
@@ -347,12 +365,12 @@ func Price(in Inputs) (Quote, error) {
 		pct := string(append(appendPlain(pb[:0], disc, 2), '%'))
 		d := Line{
 			Kind:       "discount",
-			Label:      "Volume discount " + pct,
 			Amount:     roundMul(p, mode, 0, o.Price, qty, rate, disc, minusOne),
 			Currency:   cur,
 			Rate:       pct,
 			BaseAmount: baseLine.Amount,
 			Basis:      amountBasis(baseLine.Amount, cur, "gross price"),
+			BasisKind:  BasisGrossPrice,
 			Payable:    true,
 		}
 		pre[npre] = d
@@ -368,11 +386,11 @@ func Price(in Inputs) (Quote, error) {
 		insurance = Round(r.Insurance, cur, mode)
 	}
 	if freight.IsPositive() {
-		pre[npre] = Line{Kind: "fee", Label: "Freight to the border", Amount: freight, Currency: cur, Payable: true}
+		pre[npre] = Line{Kind: "fee", Label: FeeFreight, Amount: freight, Currency: cur, Payable: true}
 		npre++
 	}
 	if insurance.IsPositive() {
-		pre[npre] = Line{Kind: "fee", Label: "Insurance to the border", Amount: insurance, Currency: cur, Payable: true}
+		pre[npre] = Line{Kind: "fee", Label: FeeInsurance, Amount: insurance, Currency: cur, Payable: true}
 		npre++
 	}
 
@@ -523,28 +541,6 @@ func tierDiscount(tiers []Tier, qty decimal.Decimal) decimal.Decimal {
 	return best
 }
 
-func baseLabel(o OfferTerms, r Request, hardware bool) string {
-	name := o.Accelerator.Model
-	if name == "" {
-		name = string(o.Product)
-	}
-	var buf [96]byte
-	b := append(append(buf[:0], name...), ": "...)
-	if hardware {
-		return string(append(strconv.AppendInt(b, int64(r.Units), 10), " units"...))
-	}
-	b = append(strconv.AppendInt(b, int64(r.GPUs), 10), " GPUs × "...)
-	b = append(strconv.AppendInt(b, int64(r.Hours), 10), " h ("...)
-	return string(append(append(b, pricingName(o.Pricing)...), ')'))
-}
-
-func pricingName(p string) string {
-	if p == "" {
-		return PricingOnDemand
-	}
-	return p
-}
-
 // chargeLine turns one tariff charge into a quote line, rounding its amount (once).
 func chargeLine(c tariff.Charge, cur string, mode RoundingMode) Line {
 	l := Line{
@@ -561,6 +557,7 @@ func chargeLine(c tariff.Charge, cur string, mode RoundingMode) Line {
 		Recoverable: c.Recoverable,
 		Quota:       c.Quota,
 		QuotaVolume: c.Quantity,
+		BasisKind:   c.Basis,
 	}
 	if c.Basis == string(tariff.BaseGrossPayment) {
 		// The price is the gross payment: the tax is carved out of it (the buyer pays the

@@ -174,9 +174,9 @@ func (r regionRecord) domain() (marketplace.Region, error) {
 		if r.Kind != KindHubNode && r.Kind != KindCluster {
 			return marketplace.Region{}, fmt.Errorf("kind: %s is not a Chinese region kind", r.Kind)
 		}
-	case marketplace.BlocEU:
+	case marketplace.BlocEU, marketplace.BlocNonEU:
 		if r.Kind != KindAIFactory && r.Kind != KindAIFactoryAntenna {
-			return marketplace.Region{}, fmt.Errorf("kind: %s is not an EU region kind", r.Kind)
+			return marketplace.Region{}, fmt.Errorf("kind: %s is not a European region kind", r.Kind)
 		}
 		if r.Selected != "" {
 			if _, err := time.Parse("2006-01", r.Selected); err != nil {
@@ -184,7 +184,7 @@ func (r regionRecord) domain() (marketplace.Region, error) {
 			}
 		}
 	default:
-		return marketplace.Region{}, fmt.Errorf("bloc: %q is not CN or EU", r.Bloc)
+		return marketplace.Region{}, fmt.Errorf("bloc: %q is not CN, EU or NON_EU", r.Bloc)
 	}
 	if r.Kind == KindCluster && r.Parent == "" {
 		return marketplace.Region{}, errors.New("parent: a cluster needs its hub node")

@@ -33,6 +33,11 @@ func checkProvenance(t *testing.T, what string, p marketplace.Provenance) {
 	}
 }
 
+// euMembers are the 27 member states of the European Union (since 2020-02-01).
+var euMembers = map[string]bool{"AT": true, "BE": true, "BG": true, "CY": true, "CZ": true, "DE": true, "DK": true, "EE": true,
+	"ES": true, "FI": true, "FR": true, "GR": true, "HR": true, "HU": true, "IE": true, "IT": true, "LT": true, "LU": true, "LV": true,
+	"MT": true, "NL": true, "PL": true, "PT": true, "RO": true, "SE": true, "SI": true, "SK": true}
+
 func TestRegions(t *testing.T) {
 	regions, err := Regions()
 	if err != nil {
@@ -66,9 +71,13 @@ func TestRegions(t *testing.T) {
 			if r.Confidence == marketplace.ConfidenceSourced {
 				t.Errorf("region %s: power price is an estimate, record must not be sourced", r.Code)
 			}
-		case marketplace.BlocEU:
+		case marketplace.BlocEU, marketplace.BlocNonEU:
 			if !strings.HasPrefix(r.Code, "eu-") || r.Selected == "" {
 				t.Errorf("region %s: bad EU code or missing selection date", r.Code)
+			}
+			// bloc=EU means the Union: its member states, and nobody else.
+			if member := euMembers[r.Country]; member != (r.Bloc == marketplace.BlocEU) {
+				t.Errorf("region %s in %s has bloc %s", r.Code, r.Country, r.Bloc)
 			}
 			if r.PowerPrice.Valid && r.PowerCurrency != "EUR" {
 				t.Errorf("region %s: EU power price in %q", r.Code, r.PowerCurrency)
@@ -101,6 +110,15 @@ func TestRegions(t *testing.T) {
 	}
 	if k := codes["eu-fi-kajaani"]; k.Country != "FI" || k.Selected != "2024-12" || k.System == "" {
 		t.Errorf("Kajaani: %+v", k)
+	}
+	nonEU := 0
+	for _, r := range regions {
+		if r.Bloc == marketplace.BlocNonEU {
+			nonEU++
+		}
+	}
+	if nonEU != 6 {
+		t.Errorf("%d regions outside the EU, want the 6 antennas in IS, MD, CH, GB, MK, RS", nonEU)
 	}
 }
 

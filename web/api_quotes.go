@@ -12,6 +12,7 @@ import (
 	"corridor/marketplace"
 	"corridor/pricing"
 	"corridor/tariff"
+	"corridor/web/i18n"
 )
 
 // quoteRequestJSON is the body of POST /api/v1/quotes (CONTRACT.md "Quote request").
@@ -159,7 +160,9 @@ func toFlagsJSON(flags []tariff.Flag) []flagJSON {
 	return out
 }
 
-func toQuoteJSON(pq marketplace.PricedQuote, now time.Time) quoteJSON {
+// toQuoteJSON renders a stored quote for the API; acc is the offer's accelerator, whose name
+// the base line's label carries (i18n.LineLabel, in English).
+func toQuoteJSON(pq marketplace.PricedQuote, acc marketplace.Accelerator, now time.Time) quoteJSON {
 	p := pq.Priced
 	status := "valid"
 	if !now.Before(pq.ValidUntil) {
@@ -177,8 +180,9 @@ func toQuoteJSON(pq marketplace.PricedQuote, now time.Time) quoteJSON {
 		Estimates: estimatesNote, Policy: policyRefJSON{ID: p.Policy.ID, Version: p.Policy.Version, Hash: p.Policy.Hash},
 		Flags: toFlagsJSON(p.Flags), Rounding: string(p.Rounding),
 	}
+	en, names := i18n.Default(), accNames(acc)
 	for _, l := range p.Lines {
-		out.Lines = append(out.Lines, lineJSON{Kind: l.Kind, Label: l.Label, Amount: fixed(l.Amount, l.Currency), Currency: l.Currency, Measure: l.MeasureID,
+		out.Lines = append(out.Lines, lineJSON{Kind: l.Kind, Label: en.LineLabel(i18n.QuoteLine(p, l, names)), Amount: fixed(l.Amount, l.Currency), Currency: l.Currency, Measure: l.MeasureID,
 			Rate: l.Rate, Basis: l.Basis, LegalRef: l.LegalRef, Payable: l.Payable, Recoverable: l.Recoverable, Included: l.Included, Quota: l.Quota})
 	}
 	for _, f := range p.FX {
@@ -213,7 +217,7 @@ func handleQuoteCreate(m *marketplace.Service) fiber.Handler {
 			return err
 		}
 		c.Location("/api/v1/quotes/" + pq.ID)
-		return c.Status(fiber.StatusCreated).JSON(toQuoteJSON(pq, time.Now()))
+		return c.Status(fiber.StatusCreated).JSON(toQuoteJSON(pq, quoteAccelerator(c, m, pq), time.Now()))
 	}
 }
 
@@ -228,12 +232,23 @@ func handleQuoteGet(m *marketplace.Service) fiber.Handler {
 		case "csv":
 			c.Set(fiber.HeaderContentDisposition, `attachment; filename="`+pq.ID+`.csv"`)
 			c.Type("csv", "utf-8")
-			return c.SendString(quoteCSV(toQuoteJSON(pq, time.Now())))
+			return c.SendString(quoteCSV(toQuoteJSON(pq, quoteAccelerator(c, m, pq), time.Now())))
 		default:
 			return marketplace.Invalid("unknown format", marketplace.FieldError{Field: "format", Message: "must be json or csv"})
 		}
-		return c.JSON(toQuoteJSON(pq, time.Now()))
+		return c.JSON(toQuoteJSON(pq, quoteAccelerator(c, m, pq), time.Now()))
 	}
+}
+
+// quoteAccelerator reads the accelerator of a quote's offer, for the name in the base line's
+// label. Offers are withdrawn, never deleted; should the read fail all the same, the label
+// names the accelerator by its catalogue code, which the stored quote keeps.
+func quoteAccelerator(c *fiber.Ctx, m *marketplace.Service, pq marketplace.PricedQuote) marketplace.Accelerator {
+	oc, err := m.OfferDetail(c.UserContext(), pq.OfferID)
+	if err != nil {
+		return marketplace.Accelerator{Model: pq.Priced.Offer.Accelerator.Model}
+	}
+	return oc.Accelerator
 }
 
 // quoteCSV renders the quote's lines for a spreadsheet: one row per line, then the totals.
@@ -283,9 +298,10 @@ func minor(cur string) int32 {
 }
 
 // QuoteDocument renders a stored quote exactly as GET /api/v1/quotes/{id} serves it, for the
-// command-line tools.
-func QuoteDocument(pq marketplace.PricedQuote, now time.Time) ([]byte, error) {
-	return json.MarshalIndent(toQuoteJSON(pq, now), "", "  ")
+// command-line tools; acc is the accelerator of the quote's offer (its name is in the base
+// line's label).
+func QuoteDocument(pq marketplace.PricedQuote, acc marketplace.Accelerator, now time.Time) ([]byte, error) {
+	return json.MarshalIndent(toQuoteJSON(pq, acc, now), "", "  ")
 }
 
 // amount is a rounded money amount rendered with exactly the currency's minor units

@@ -216,7 +216,10 @@ func TestBrowserBuyerFlow(t *testing.T) {
 	// Compare: the need form and the chart.
 	run(t, ctx, "compare", clickAndLoad("#lang-en"), chromedp.Navigate(base+"/compare"), chromedp.WaitVisible(chromedp.ID("compare-form")),
 		chromedp.SetValue(chromedp.ID("c-country"), "DE"), chromedp.SetValue(chromedp.ID("c-currency"), "EUR"),
-		clickAndLoad("#compare"), chromedp.WaitVisible(chromedp.CSS(".chart-svg")))
+		clickAndLoad("#compare"), chromedp.WaitVisible(chromedp.CSS(".bar")))
+	if loc, err := chromedp.Run(ctx, chromedp.Location()); err != nil || !strings.Contains(loc, "buyer.country=DE") || !strings.Contains(loc, "gpus=8") {
+		t.Errorf("the comparison's address %q does not carry the need (%v)", loc, err)
+	}
 	screenshots(t, ctx, "compare")
 	if n := dialogs.Load(); n != 0 {
 		t.Errorf("%d JavaScript dialogs opened", n)

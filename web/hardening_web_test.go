@@ -80,7 +80,7 @@ func TestLanguageSwitchNeverRedirectsOffSite(t *testing.T) {
 func TestCSRFTokenNotFromQuery(t *testing.T) {
 	app, _, _ := seededApp(t)
 	pc := newPageClient(t, app)
-	tok := token(t, pc.get("/compare").Body)
+	tok := token(t, pc.get("/offers/demo-offer-001").Body)
 	need := url.Values{"accelerator": {"h100-sxm"}, "gpus": {"8"}, "hours": {"720"}, "buyer.country": {"DE"}, "buyer.type": {"business"}, "currency": {"EUR"}}
 	if r := pc.post("/compare?_csrf="+url.QueryEscape(tok), need); r.Status != http.StatusForbidden {
 		t.Errorf("token in the query string: %d, want 403", r.Status)

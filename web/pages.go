@@ -13,6 +13,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -20,6 +21,9 @@ import (
 	"github.com/shopspring/decimal"
 
 	"corridor/marketplace"
+	"corridor/pricing"
+	"corridor/tariff"
+	"corridor/web/i18n"
 )
 
 // The browser UI: server-rendered html/template pages (auto-escaped) and a little CSS and
@@ -33,7 +37,7 @@ var uiFS embed.FS
 const slowPage = 100 * time.Millisecond
 
 // pageNames are the templates under templates/, each rendered inside layout.html.
-var pageNames = []string{"market", "offer", "quote", "order", "compare", "error"}
+var pageNames = []string{"market", "offer", "quote", "order", "compare", "map", "doc", "error"}
 
 // ui holds what the page handlers share: templates parsed once at start-up, the CSRF guard
 // and the version string that busts caches of the static files.
@@ -43,6 +47,8 @@ type ui struct {
 	csrf   *csrfGuard
 	tmpl   map[string]*template.Template
 	asset  string
+	// regionsByHash caches the buyer regions named by each policy version, by its hash.
+	regionsByHash sync.Map
 }
 
 // addPageRoutes adds the server-rendered browser UI.
@@ -59,9 +65,12 @@ func addPageRoutes(app *fiber.App, d Deps) {
 	app.Post("/quotes/:id/accept", u.page(u.csrfChecked(u.handleAccept)))
 	app.Get("/orders/:id", u.page(u.handleOrder))
 	app.Get("/compare", u.page(u.handleCompare))
+	app.Get("/map", u.page(u.handleMap))
+	app.Get("/docs/policy.schema.json", handlePolicySchema)
+	app.Get("/docs/:name", u.page(u.handleDoc))
 	app.Post("/compare", u.page(u.csrfChecked(u.handleCompare)))
 	app.Use(u.page(func(c *fiber.Ctx, v *view) error { // any other path: an HTML 404 for people
-		return &marketplace.Error{Code: marketplace.CodeNotFound, Message: "no page " + quoteShort(c.Path())}
+		return &marketplace.Error{Code: marketplace.CodeNotFound, Message: v.T("error.no_page")}
 	}))
 }
 
@@ -71,7 +80,7 @@ func newUI(d Deps) *ui {
 	u := &ui{market: d.Market, log: d.Log, csrf: &csrfGuard{market: d.Market}, tmpl: map[string]*template.Template{}}
 	for _, name := range pageNames {
 		t := template.New(name).Funcs(template.FuncMap{"currencies": func() []string { return formCurrencies }})
-		u.tmpl[name] = template.Must(t.ParseFS(uiFS, "templates/layout.html", "templates/"+name+".html"))
+		u.tmpl[name] = template.Must(t.ParseFS(uiFS, "templates/layout.html", "templates/components.html", "templates/"+name+".html"))
 	}
 	h := sha256.New()
 	for _, f := range []string{"static/app.css", "static/app.js"} {
@@ -85,7 +94,8 @@ func newUI(d Deps) *ui {
 // view is what every page's template gets besides its own data: language, title, CSRF token,
 // the current path for the language switch, and formatting methods.
 type view struct {
-	Lang      string
+	Lang      string // the language's short code ("en", "zh")
+	L         *i18n.Locale
 	Title     string
 	CSRF      string
 	Path      string
@@ -101,7 +111,8 @@ type pageFunc func(c *fiber.Ctx, v *view) error
 func (u *ui) page(h pageFunc) fiber.Handler {
 	return func(c *fiber.Ctx) error {
 		start := time.Now()
-		v := &view{Lang: pickLang(c.Cookies(langCookie), c.Get(fiber.HeaderAcceptLanguage)), Path: string(c.Request().URI().RequestURI()), Asset: u.asset}
+		l := i18n.Pick(c.Cookies(langCookie), c.Get(fiber.HeaderAcceptLanguage))
+		v := &view{Lang: l.Code, L: l, Path: string(c.Request().URI().RequestURI()), Asset: u.asset}
 		if id, ok := c.Locals("request_id").(string); ok {
 			v.RequestID = id
 		}
@@ -175,7 +186,7 @@ func (u *ui) renderError(c *fiber.Ctx, v *view, err error) error {
 		p.Status, p.Message = fe.Code, fe.Message
 	default:
 		u.log.Error("page failed", "request_id", v.RequestID, "path", c.Path(), "err", err)
-		p.Status, p.Message = http.StatusInternalServerError, "internal error; quote the request id when reporting it"
+		p.Status, p.Message = http.StatusInternalServerError, v.T("error.internal")
 	}
 	if p.Status == http.StatusNotFound {
 		v.Title = v.T("error.notfound")
@@ -192,40 +203,49 @@ func (u *ui) renderError(c *fiber.Ctx, v *view, err error) error {
 	return nil
 }
 
-// T returns the UI string key in the page's language.
-func (v *view) T(key string) string { return tr(v.Lang, key) }
+// T returns the message id in the page's language.
+func (v *view) T(id string) string { return v.L.T(id) }
 
-// Tf formats the UI string key with args.
-func (v *view) Tf(key string, args ...any) string { return fmt.Sprintf(tr(v.Lang, key), args...) }
+// Tf returns the message id with its placeholders filled from name–value pairs:
+// {{.Tf "offer.title" "ID" .ID}}.
+func (v *view) Tf(id string, kv ...any) string { return v.L.T(id, kv...) }
 
-// HTMLLang is the lang attribute of the page.
-func (v *view) HTMLLang() string {
-	if v.Lang == langZH {
-		return "zh-CN"
+// HTMLLang is the lang attribute of the page (a BCP 47 tag such as zh-CN).
+func (v *view) HTMLLang() string { return v.L.Tag.String() }
+
+// Languages lists the languages of the switch, each with its link back to this page.
+func (v *view) Languages() []langLink {
+	out := make([]langLink, 0, len(i18n.All()))
+	for _, l := range i18n.All() {
+		out = append(out, langLink{Code: l.Code, Tag: l.Tag.String(), Name: l.Name(), URL: "/lang/" + l.Code + "?next=" + url.QueryEscape(v.Path), Current: l == v.L})
 	}
-	return "en"
+	return out
 }
 
-// LangURL is the link that switches the page to code and comes back here.
-func (v *view) LangURL(code string) string {
-	return "/lang/" + code + "?next=" + url.QueryEscape(v.Path)
+// langLink is one entry of the language switch.
+type langLink struct {
+	Code, Tag, Name, URL string
+	Current              bool
 }
 
 // Money formats an amount with its currency for the page's language.
-func (v *view) Money(d decimal.Decimal, cur string) string { return formatMoney(v.Lang, d, cur) }
+func (v *view) Money(d decimal.Decimal, cur string) string { return v.L.Money(d, cur) }
 
 // Unit formats a unit price (up to four decimals) with its currency.
-func (v *view) Unit(d decimal.Decimal, cur string) string { return formatUnitPrice(v.Lang, d, cur) }
+func (v *view) Unit(d decimal.Decimal, cur string) string { return v.L.UnitPrice(d, cur) }
 
-// Num formats a quantity with thousands separators and at most places decimals.
-func (v *view) Num(d decimal.Decimal, places int) string { return formatNumber(d, int32(places)) }
+// Num formats a quantity with the language's separators and at most places decimals.
+func (v *view) Num(d decimal.Decimal, places int) string { return v.L.Number(d, int32(places)) }
+
+// Int formats a whole number with the language's thousands separator.
+func (v *view) Int(n int) string { return v.L.Int(int64(n)) }
 
 // NullNum formats an optional figure, or says it was not found in the sources.
 func (v *view) NullNum(d decimal.NullDecimal, places int) string {
 	if !d.Valid {
 		return v.T("offer.not_found_value")
 	}
-	return formatNumber(d.Decimal, int32(places))
+	return v.L.Number(d.Decimal, int32(places))
 }
 
 // Date formats t as an ISO date (UTC).
@@ -244,7 +264,7 @@ func (v *view) RFC3339(t time.Time) string { return t.UTC().Format(time.RFC3339)
 
 // RegionName is the region's name in the page's language.
 func (v *view) RegionName(r marketplace.Region) string {
-	if v.Lang == langZH && r.NameZH != "" {
+	if v.Lang == "zh" && r.NameZH != "" {
 		return r.NameZH
 	}
 	return r.Name
@@ -252,30 +272,126 @@ func (v *view) RegionName(r marketplace.Region) string {
 
 // AccName is the accelerator's name in the page's language.
 func (v *view) AccName(a marketplace.Accelerator) string {
-	if v.Lang == langZH && a.NameZH != "" {
-		return a.NameZH
+	if s := accNames(a)[v.Lang]; s != "" {
+		return s
 	}
-	if a.Name == "" {
-		return a.Model
+	if a.Name != "" {
+		return a.Name
 	}
-	return a.Name
+	return a.Model
+}
+
+// accNames names an accelerator by language code, as i18n.Line wants it.
+func accNames(a marketplace.Accelerator) map[string]string {
+	return map[string]string{"en": a.Name, "zh": a.NameZH}
 }
 
 // Country names an ISO country code in the page's language, keeping the code.
 func (v *view) Country(code string) string {
-	for _, c := range countryNames {
-		if c.Code == code {
-			if v.Lang == langZH {
-				return c.ZH + " (" + code + ")"
-			}
-			return c.EN + " (" + code + ")"
-		}
-	}
-	return code
+	return v.L.CountryName(code) + " (" + code + ")"
 }
 
-// Countries lists the buyer countries the forms offer.
-func (v *view) Countries() []struct{ Code, EN, ZH string } { return countryNames }
+// Blocs lists the blocs for the forms' selects.
+func (v *view) Blocs() []string {
+	out := make([]string, len(marketplace.Blocs))
+	for i, b := range marketplace.Blocs {
+		out[i] = string(b)
+	}
+	return out
+}
+
+// mapArg is the argument of the "map" template: the view and the map.
+type mapArg struct {
+	V *view
+	M mapView
+}
+
+// MapArg packs a map for the "map" template.
+func (v *view) MapArg(m mapView) mapArg { return mapArg{V: v, M: m} }
+
+// regionArg is the argument of the "buyer-region" template.
+type regionArg struct {
+	V        *view
+	ID       string
+	Value    string
+	Options  []buyerRegionOption
+	Err      string
+	Unlisted bool // the value is not among the options (typed into a URL): kept as it is
+}
+
+// RegionArg packs the buyer-region select: its element id, the value, the options and the
+// field's error.
+func (v *view) RegionArg(id, value string, options []buyerRegionOption, err string) regionArg {
+	a := regionArg{V: v, ID: id, Value: value, Options: options, Err: err, Unlisted: value != ""}
+	for _, o := range options {
+		if o.Code == value {
+			a.Unlisted = false
+		}
+	}
+	return a
+}
+
+// BuyerRegion names a place of registration (buyer.region) in the page's language.
+func (v *view) BuyerRegion(code string) string { return v.L.TOr("buyer_region."+code, code) }
+
+// PolicyName names a policy by its id in the page's language (policy.<id>, else the id); a
+// quote under a scenario records "<base>+<scenario>" and is named by its base here (the page
+// names the scenario with ScenarioName).
+func (v *view) PolicyName(id string) string {
+	base, _, _ := strings.Cut(id, "+")
+	return v.L.TOr("policy."+base, base)
+}
+
+// ScenarioName names a scenario by its id in the page's language (scenario.<id>, else the id).
+func (v *view) ScenarioName(id string) string { return v.L.TOr("scenario."+id, id) }
+
+// FlagName names a compliance flag's code in the page's language.
+func (v *view) FlagName(f tariff.Flag) string { return v.L.TOr("flag.code."+f.Code, f.Code) }
+
+// Severity names a flag's severity in the page's language.
+func (v *view) Severity(f tariff.Flag) string {
+	return v.L.TOr("severity."+string(f.Severity), string(f.Severity))
+}
+
+// FlagMessage is a flag's message in the page's language. English readers get the message as
+// the policy (or the engine) wrote it; other languages the catalogue's translation of the
+// engine's own flags (flag.<code>: fx.stale with the dates of the quote q, quota.low,
+// rate.unknown, vat_id.*) or of the measure's message (flag.<measure id>), else the message as
+// written.
+func (v *view) FlagMessage(f tariff.Flag, q *pricing.Quote) string {
+	switch {
+	case v.Lang == i18n.DefaultCode:
+		return f.Message
+	case f.Code == "quota.low" || f.Code == "rate.unknown":
+		return v.L.TOr("flag."+f.Code, f.Message, "Measure", f.MeasureID)
+	case strings.HasPrefix(f.Code, "vat_id."):
+		return v.L.TOr("flag."+f.Code, f.Message)
+	case f.MeasureID != "":
+		return v.L.TOr("flag."+f.MeasureID, f.Message)
+	case f.Code == "fx.stale" && q != nil && len(q.FX) > 0:
+		oldest := q.FX[0].Date
+		for _, u := range q.FX {
+			if u.Date.Before(oldest) {
+				oldest = u.Date
+			}
+		}
+		days := int(q.AsOf.Sub(oldest).Hours() / 24)
+		return v.L.TOr("flag.fx.stale", f.Message, "RateDate", v.Date(oldest), "Days", days, "AsOf", v.Date(q.AsOf))
+	}
+	return f.Message
+}
+
+// countryOption is one country of a form's select.
+type countryOption struct{ Code, Name string }
+
+// Countries lists the buyer countries the forms offer, named in the page's language.
+func (v *view) Countries() []countryOption {
+	out := make([]countryOption, len(formCountries))
+	for i, c := range formCountries {
+		out[i] = countryOption{Code: c, Name: v.L.CountryName(c)}
+	}
+	return out
+}
 
 // selArg is the argument of an options template: the view and the selected value.
 type selArg struct {

@@ -3,6 +3,7 @@ package web
 import (
 	"errors"
 	"math"
+	"net/url"
 	"strconv"
 	"strings"
 
@@ -13,40 +14,81 @@ import (
 	"corridor/pricing"
 )
 
-// compareForm is the need as typed.
+// compareForm is the need as typed. Its fields are the form's and the query string's names,
+// so GET /compare?accelerator=h100-sxm&gpus=8&… renders the same comparison (a bookmark, a link
+// sent to finance).
 type compareForm struct {
-	Accelerator  string
-	MinBF16      string
-	GPUs         string
-	Hours        string
-	Country      string
-	BuyerType    string
-	Currency     string
-	Bloc         string
-	PersonalData bool
-	Scenario     string
+	Accelerator          string
+	MinBF16              string
+	GPUs                 string
+	Hours                string
+	Country              string
+	BuyerType            string
+	BuyerRegion          string
+	Currency             string
+	Bloc                 string
+	PersonalData         bool
+	Scenario             string
+	ExcludeInterruptible bool
 }
 
 // compareFormFields are the need's fields that have an input of their own.
 var compareFormFields = map[string]bool{"accelerator": true, "min_bf16_tflops": true, "gpus": true, "hours": true, "buyer.country": true,
-	"buyer.type": true, "currency": true, "bloc": true, "scenario": true}
+	"buyer.type": true, "buyer.region": true, "currency": true, "bloc": true, "scenario": true}
+
+// compareNeedParams are the query parameters that make GET /compare a comparison rather than
+// an empty form.
+var compareNeedParams = []string{"accelerator", "min_bf16_tflops", "gpus", "hours", "buyer.country", "buyer.type", "currency"}
 
 func readCompareForm(c *fiber.Ctx) compareForm {
 	val := func(k string) string { return strings.TrimSpace(c.FormValue(k)) }
+	if c.Method() == fiber.MethodGet {
+		val = func(k string) string { return strings.TrimSpace(c.Query(k)) }
+	}
+	on := func(k string) bool { v := val(k); return v == "on" || v == "true" || v == "1" }
 	return compareForm{Accelerator: strings.ToLower(val("accelerator")), MinBF16: val("min_bf16_tflops"), GPUs: val("gpus"), Hours: val("hours"),
-		Country: strings.ToUpper(val("buyer.country")), BuyerType: val("buyer.type"), Currency: strings.ToUpper(val("currency")),
-		Bloc: strings.ToUpper(val("bloc")), PersonalData: c.FormValue("personal_data") == "on", Scenario: val("scenario")}
+		Country: strings.ToUpper(val("buyer.country")), BuyerType: val("buyer.type"), BuyerRegion: strings.ToLower(val("buyer.region")),
+		Currency: strings.ToUpper(val("currency")), Bloc: strings.ToUpper(val("bloc")), PersonalData: on("personal_data"), Scenario: val("scenario"),
+		ExcludeInterruptible: on("exclude_interruptible")}
 }
 
-func (f compareForm) need() (marketplace.Need, error) {
+// Query is the comparison's shareable URL.
+func (f compareForm) Query() string {
+	q := url.Values{}
+	set := func(k, v string) {
+		if v != "" {
+			q.Set(k, v)
+		}
+	}
+	set("accelerator", f.Accelerator)
+	set("min_bf16_tflops", f.MinBF16)
+	set("gpus", f.GPUs)
+	set("hours", f.Hours)
+	set("buyer.country", f.Country)
+	set("buyer.type", f.BuyerType)
+	set("buyer.region", f.BuyerRegion)
+	set("currency", f.Currency)
+	set("bloc", f.Bloc)
+	set("scenario", f.Scenario)
+	if f.PersonalData {
+		q.Set("personal_data", "on")
+	}
+	if f.ExcludeInterruptible {
+		q.Set("exclude_interruptible", "on")
+	}
+	return "/compare?" + q.Encode()
+}
+
+// need converts the form, naming every field whose text does not parse.
+func (f compareForm) need() (marketplace.Need, formErrors) {
 	var fe formErrors
 	n := marketplace.Need{Accelerator: f.Accelerator, GPUs: fe.int("gpus", f.GPUs), Hours: fe.int("hours", f.Hours),
-		Buyer: marketplace.Buyer{Country: f.Country, Type: f.BuyerType}, Currency: f.Currency, Bloc: marketplace.Bloc(f.Bloc),
+		Buyer: marketplace.Buyer{Country: f.Country, Type: f.BuyerType, Region: f.BuyerRegion}, Currency: f.Currency, Bloc: marketplace.Bloc(f.Bloc),
 		PersonalData: f.PersonalData, Scenario: f.Scenario}
 	if f.MinBF16 != "" {
 		n.MinBF16TFLOPS = fe.decimal("min_bf16_tflops", f.MinBF16)
 	}
-	return n, fe.err("the need has invalid fields")
+	return n, fe
 }
 
 // comparePage is the data of the compare page.
@@ -57,13 +99,16 @@ type comparePage struct {
 	Message      string
 	Accelerators []marketplace.Accelerator
 	Scenarios    []scenarioOption
+	BuyerRegions []buyerRegionOption
 	Done         bool
 	Basis        string
 	Ranked       []compareRow
 	Unquotable   []compareRow
+	Excluded     int // interruptible offers the buyer left out
 	Warnings     []string
 	Chart        chartView
 	Policy       pricing.PolicyRef
+	Share        string
 }
 
 // compareRow is one offer of a comparison with its context.
@@ -73,29 +118,56 @@ type compareRow struct {
 	OC   marketplace.OfferContext
 }
 
+// Interruptible reports whether the supplier may take the capacity back.
+func (r compareRow) Interruptible() bool { return r.OC.Offer.Pricing == pricing.PricingInterruptible }
+
+// Term words a row's pricing model and minimum term: "reserved · 12 months · at least 720 h".
+func (p comparePage) Term(r compareRow) string {
+	o := r.OC.Offer
+	var parts []string
+	if !r.Interruptible() { // an interruptible offer says so in a badge of its own
+		parts = append(parts, p.T("pricing."+o.Pricing))
+	}
+	if o.TermMonths > 0 {
+		parts = append(parts, p.Tf("offer.months", "Months", o.TermMonths))
+	}
+	if o.MinHours > 1 {
+		parts = append(parts, p.Tf("col.min_hours", "Hours", p.Int(o.MinHours)))
+	} else {
+		parts = append(parts, p.T("col.no_min"))
+	}
+	return strings.Join(parts, " · ")
+}
+
+// NoQuote words why an offer could not be quoted.
+func (p comparePage) NoQuote(reason string) string { return p.L.TOr("no_quote."+reason, reason) }
+
+// handleCompare shows the need form; with a need in the query string (GET) or a posted form
+// (POST, CSRF-checked) it ranks every matching offer by landed cost.
 func (u *ui) handleCompare(c *fiber.Ctx, v *view) error {
 	v.Title = v.T("compare.title")
 	accs, err := u.market.Accelerators(c.UserContext())
 	if err != nil {
 		return err
 	}
-	sc, err := u.scenarios(c)
+	po, err := u.policyOptions(c, v.L)
 	if err != nil {
 		return err
 	}
-	p := comparePage{view: v, Accelerators: accs, Scenarios: sc, Errs: map[string]string{},
-		Form: compareForm{Accelerator: "h100-sxm", GPUs: "8", Hours: "720", Country: "DE", BuyerType: "business", Currency: "EUR"}}
-	if v.Lang == langZH {
-		p.Form.Country, p.Form.Currency = "CN", "CNY"
-	}
-	if c.Method() != fiber.MethodPost {
+	p := comparePage{view: v, Accelerators: accs, Scenarios: po.Scenarios, BuyerRegions: po.BuyerRegions, Errs: map[string]string{},
+		Form: compareForm{Accelerator: "h100-sxm", GPUs: "8", Hours: "720", Country: v.T("default.country"), BuyerType: "business", Currency: v.T("default.currency")}}
+	if c.Method() == fiber.MethodGet && !hasAnyQuery(c, compareNeedParams) {
 		return u.render(c, fiber.StatusOK, "compare", p)
 	}
 	p.Form = readCompareForm(c)
-	need, err := p.Form.need()
-	var cmp marketplace.Comparison
-	if err == nil {
-		cmp, err = u.market.Compare(c.UserContext(), need)
+	p.Share = p.Form.Query()
+	need, fe := p.Form.need()
+	cmp, err := u.market.Compare(c.UserContext(), need)
+	if len(fe) > 0 {
+		// Every error of the form at once: the marketplace's verdict on the other fields joins
+		// the fields that did not parse (whose placeholder values it also judged).
+		fe.merge(err)
+		err = fe.err("the need has invalid fields")
 	}
 	if err != nil {
 		var de *marketplace.Error
@@ -112,6 +184,10 @@ func (u *ui) handleCompare(c *fiber.Ctx, v *view) error {
 	}
 	for _, r := range cmp.Ranked {
 		row := compareRow{Ranked: r, OC: cmp.Offers[r.OfferID]}
+		if p.Form.ExcludeInterruptible && row.Interruptible() {
+			p.Excluded++
+			continue
+		}
 		if r.NoQuoteReason != "" {
 			p.Unquotable = append(p.Unquotable, row)
 			continue
@@ -123,35 +199,38 @@ func (u *ui) handleCompare(c *fiber.Ctx, v *view) error {
 	return u.render(c, fiber.StatusOK, "compare", p)
 }
 
-// The compare chart: one horizontal stacked bar per ranked offer. Positive parts (price,
-// duties and levies, taxes) run right from zero; negative parts (subsidies, export rebates)
-// run left of zero, hatched. Numbers here are SVG geometry, not money: the money is in the
-// table and in each bar's <title>.
+// hasAnyQuery reports whether the request's query string sets any of keys.
+func hasAnyQuery(c *fiber.Ctx, keys []string) bool {
+	for _, k := range keys {
+		if c.Query(k) != "" {
+			return true
+		}
+	}
+	return false
+}
+
+// The compare chart: one horizontal stacked bar per ranked offer, each its own small SVG that
+// stretches to the width of its row (so the chart fits any screen, with the labels as text
+// that wraps). Positive parts (price, duties and levies, taxes) run right from zero; negative
+// parts (subsidies, export rebates) run left of zero, hatched. Numbers here are SVG geometry on
+// a 0–1000 axis, not money: the money is in the table and in each bar's accessible name.
 const (
-	chartLabelW = 170.0 // left column with rank and supplier
-	chartBarW   = 420.0 // width of the value axis
-	chartValueW = 120.0 // right column with the landed cost
-	chartRowH   = 26.0
-	chartBarH   = 16.0
-	chartTop    = 8.0
+	chartAxisW = 1000.0 // width of every bar's viewBox
+	chartBarH  = 16.0
 )
 
-// chartView is the data of the compare chart's SVG.
+// chartView is the data of the compare chart.
 type chartView struct {
-	Width, Height float64
-	ZeroX         float64
-	AxisBottom    float64
-	Bars          []chartBar
-	Legend        []chartLegend
+	ZeroX  float64
+	Bars   []chartBar
+	Legend []chartLegend
 }
 
 type chartBar struct {
-	Y, TextY float64
-	Label    string
-	Value    string
-	ValueX   float64
-	Title    string
-	Segs     []chartSeg
+	Label string
+	Value string
+	Title string
+	Segs  []chartSeg
 }
 
 type chartSeg struct {
@@ -184,15 +263,11 @@ func buildChart(v *view, rows []compareRow, cur string) chartView {
 	if span <= 0 {
 		span = 1
 	}
-	scale := chartBarW / span
-	ch.ZeroX = round1(chartLabelW + maxNeg*scale)
-	ch.Width = chartLabelW + chartBarW + chartValueW
+	scale := chartAxisW / span
+	ch.ZeroX = round1(maxNeg * scale)
 	classes := []string{"seg-price", "seg-duties", "seg-taxes", "seg-subsidies"}
-	for i, r := range rows {
-		y := chartTop + float64(i)*chartRowH
-		b := chartBar{Y: y, TextY: y + chartBarH - 3, ValueX: chartLabelW + chartBarW + 6,
-			Label: strconv.Itoa(r.Rank) + ". " + shorten(r.OC.Supplier.Name, 22),
-			Value: v.Money(r.LandedCost, cur)}
+	for _, r := range rows {
+		b := chartBar{Label: strconv.Itoa(r.Rank) + ". " + r.OC.Supplier.Name, Value: v.Money(r.LandedCost, cur)}
 		right, left := ch.ZeroX, ch.ZeroX
 		var desc []string
 		for j, part := range parts(r.Breakdown) {
@@ -207,24 +282,13 @@ func buildChart(v *view, rows []compareRow, cur string) chartView {
 				b.Segs = append(b.Segs, chartSeg{X: round1(left), W: round1(-f), Class: classes[j] + " negative"})
 			}
 		}
-		b.Title = b.Label + " — " + r.OC.Offer.ID + " — " + v.T("col.landed") + " " + b.Value + " (" + strings.Join(desc, "; ") + ")"
+		b.Title = b.Label + " — " + v.T("col.landed") + " " + b.Value + " (" + strings.Join(desc, "; ") + ")"
 		ch.Bars = append(ch.Bars, b)
 	}
-	ch.Height = chartTop + float64(len(rows))*chartRowH + 4
-	ch.AxisBottom = ch.Height - 2
 	return ch
 }
 
 // parts lists a breakdown in drawing order: price, duties and levies, taxes, subsidies.
 func parts(b pricing.Breakdown) []decimal.Decimal {
 	return []decimal.Decimal{b.Price, b.DutiesLevies, b.Taxes, b.Subsidies}
-}
-
-// shorten cuts s to n runes with an ellipsis.
-func shorten(s string, n int) string {
-	r := []rune(s)
-	if len(r) <= n {
-		return s
-	}
-	return string(r[:n-1]) + "…"
 }

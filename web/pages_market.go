@@ -175,7 +175,7 @@ func (u *ui) handleMarket(c *fiber.Ctx, v *view) error {
 	v.Title = v.T("market.title")
 	form := readMarketForm(c)
 	search, errs := form.search()
-	regions, err := u.market.Regions(ctx, marketplace.RegionFilter{})
+	regions, perRegion, err := u.siteCounts(c)
 	if err != nil {
 		return err
 	}
@@ -208,7 +208,11 @@ func (u *ui) handleMarket(c *fiber.Ctx, v *view) error {
 				errs[key] = joinMsg(errs[key], f.Message)
 			}
 		} else {
-			p.Hits, p.FXDate = page.Hits, page.FXDate.Format(time.DateOnly)
+			p.Hits = page.Hits
+			p.FXDate, err = u.fxPublished(c, page.FXDate, search.Currency)
+			if err != nil {
+				return err
+			}
 			for _, src := range page.FXSources {
 				if src != pricing.SourceECB {
 					p.FXOther = strings.Join(page.FXSources, "; ")
@@ -222,20 +226,54 @@ func (u *ui) handleMarket(c *fiber.Ctx, v *view) error {
 	if form.Values["cursor"] != "" {
 		p.First = form.link("cursor", "")
 	}
-	all, err := u.market.ActiveOffers(ctx, marketplace.OfferContextFilter{})
-	if err != nil {
-		return err
-	}
-	perRegion := map[string]int{}
-	for _, oc := range all {
-		perRegion[oc.Offer.Region]++
-	}
-	p.Map = buildMap(v, regions, perRegion, form)
+	p.Map = buildMap(v, regions, perRegion, form.Values["currency"], form.Values["region"])
 	status := fiber.StatusOK
 	if len(errs) > 0 {
 		status = fiber.StatusBadRequest
 	}
 	return u.render(c, status, "market", p)
+}
+
+// fxPublished returns the publication date of the rates the market converted with on day:
+// the oldest of the rates of the listing currencies and the display currency (a Saturday
+// page converts at Friday's rates, and says Friday).
+func (u *ui) fxPublished(c *fiber.Ctx, day time.Time, display string) (string, error) {
+	snap, _, err := u.market.FXOn(c.UserContext(), day)
+	if err != nil {
+		return "", err
+	}
+	var oldest time.Time
+	for _, cur := range append([]string{display}, marketplace.OfferCurrencies...) {
+		if r, ok := snap.Rates[cur]; ok && (oldest.IsZero() || r.Date.Before(oldest)) {
+			oldest = r.Date
+		}
+	}
+	if oldest.IsZero() {
+		oldest = day // only euros: nothing was converted
+	}
+	return oldest.Format(time.DateOnly), nil
+}
+
+// FiltersActive counts the filters the market form sets (the display currency and the sort
+// are settings, not filters).
+func (f marketForm) FiltersActive() int {
+	n := 0
+	for _, mf := range marketFilters {
+		if f.Values[mf.Param] != "" {
+			n++
+		}
+	}
+	return n
+}
+
+// FiltersOpen reports whether the filters start unfolded: when one of them has an error.
+func (p marketPage) FiltersOpen() bool {
+	for _, mf := range marketFilters {
+		if p.Errs[mf.Param] != "" {
+			return true
+		}
+	}
+	return p.Errs["currency"] != "" || p.Errs["sort"] != ""
 }
 
 // IsSelected reports whether the form's field holds value, for <option selected>.

@@ -3,6 +3,7 @@ package web
 import (
 	"errors"
 	"net/url"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -12,32 +13,36 @@ import (
 
 	"corridor/marketplace"
 	"corridor/tariff"
+	"corridor/web/i18n"
 )
 
-// quoteForm is the offer page's quote request as typed, so an error shows it again.
+// quoteForm is the offer page's quote request as typed, so an error shows it again. Its field
+// names are the API's (buyer.region, start, …): a field the API gains (the workload's purpose,
+// the contract's tax terms) is added here, in readQuoteForm and request, in offer.html and
+// in the message files (form.*), and its errors land next to it through quoteFormFields.
 type quoteForm struct {
 	OfferID      string
 	GPUs         string
 	Hours        string
 	Country      string
 	BuyerType    string
+	BuyerRegion  string
 	VATID        string
 	Currency     string
 	PersonalData bool
 	AsOf         string
+	Start        string
 	Scenario     string
 }
 
 // quoteFormFields maps the API's field names to the form's inputs (same names, except where
 // the API nests); unmapped field errors are shown above the form.
 var quoteFormFields = map[string]bool{"gpus": true, "hours": true, "units": true, "buyer.country": true, "buyer.type": true,
-	"buyer.vat_id": true, "currency": true, "as_of": true, "scenario": true, "personal_data": true}
+	"buyer.region": true, "buyer.vat_id": true, "currency": true, "as_of": true, "start": true, "scenario": true, "personal_data": true}
 
 func defaultQuoteForm(v *view, oc marketplace.OfferContext) quoteForm {
-	f := quoteForm{OfferID: oc.Offer.ID, GPUs: "8", Hours: strconv.Itoa(max(oc.Offer.MinHours, 24)), Country: "DE", BuyerType: "business", Currency: "EUR"}
-	if v.Lang == langZH {
-		f.Country, f.Currency = "CN", "CNY"
-	}
+	f := quoteForm{OfferID: oc.Offer.ID, GPUs: "8", Hours: strconv.Itoa(max(oc.Offer.MinHours, 24)), Country: v.T("default.country"),
+		BuyerType: "business", Currency: v.T("default.currency")}
 	if oc.Offer.GPUs > 0 && oc.Offer.GPUs < 8 {
 		f.GPUs = strconv.Itoa(oc.Offer.GPUs)
 	}
@@ -47,24 +52,55 @@ func defaultQuoteForm(v *view, oc marketplace.OfferContext) quoteForm {
 func readQuoteForm(c *fiber.Ctx) quoteForm {
 	val := func(k string) string { return strings.TrimSpace(c.FormValue(k)) }
 	return quoteForm{OfferID: val("offer_id"), GPUs: val("gpus"), Hours: val("hours"), Country: strings.ToUpper(val("buyer.country")),
-		BuyerType: val("buyer.type"), VATID: val("buyer.vat_id"), Currency: strings.ToUpper(val("currency")),
-		PersonalData: c.FormValue("personal_data") == "on" || c.FormValue("personal_data") == "true", AsOf: val("as_of"), Scenario: val("scenario")}
+		BuyerType: val("buyer.type"), BuyerRegion: strings.ToLower(val("buyer.region")), VATID: val("buyer.vat_id"), Currency: strings.ToUpper(val("currency")),
+		PersonalData: c.FormValue("personal_data") == "on" || c.FormValue("personal_data") == "true", AsOf: val("as_of"), Start: val("start"),
+		Scenario: val("scenario")}
 }
 
-// request converts the form; text that is not a number or a date is a field error.
-func (f quoteForm) request() (marketplace.QuoteRequest, error) {
+// request converts the form. Text that is not a number or a date is a field error; when there
+// is one, the marketplace's own checks of the other fields join it, so the buyer sees every
+// error of the form at once rather than one per attempt.
+func (f quoteForm) request(hardware bool) (marketplace.QuoteRequest, error) {
 	var fe formErrors
 	r := marketplace.QuoteRequest{OfferID: f.OfferID, GPUs: fe.int("gpus", f.GPUs), Hours: fe.int("hours", f.Hours),
-		Buyer:    marketplace.Buyer{Country: f.Country, Type: f.BuyerType, VATID: f.VATID},
+		Buyer:    marketplace.Buyer{Country: f.Country, Type: f.BuyerType, Region: f.BuyerRegion, VATID: f.VATID},
 		Currency: f.Currency, PersonalData: f.PersonalData}
+	if hardware {
+		r.Units, r.GPUs, r.Hours = r.GPUs, 0, 0 // hardware is bought in units; the form's count field carries them
+	}
 	if f.AsOf != "" {
 		r.AsOf = fe.date("as_of", f.AsOf)
 	}
+	if f.Start != "" {
+		r.Start = fe.date("start", f.Start) // the first day of use, from 00:00 UTC
+	}
+	if len(fe) == 0 {
+		return r, nil
+	}
+	fe.merge(marketplace.ValidateQuoteRequest(r, hardware))
 	return r, fe.err("the quote request has invalid fields")
 }
 
 // formErrors collects the field errors of form text that does not parse, in the API's words.
 type formErrors []marketplace.FieldError
+
+// merge adds the field errors of err (a validation of the same form) for the fields that have
+// none yet: a field that did not parse keeps its own message.
+func (fe *formErrors) merge(err error) {
+	var de *marketplace.Error
+	if !errors.As(err, &de) {
+		return
+	}
+	have := map[string]bool{}
+	for _, f := range *fe {
+		have[f.Field] = true
+	}
+	for _, f := range de.Fields {
+		if !have[f.Field] {
+			*fe = append(*fe, f)
+		}
+	}
+}
 
 func (fe *formErrors) int(field, s string) int {
 	n, err := strconv.Atoi(s)
@@ -101,35 +137,97 @@ func (fe formErrors) err(message string) error {
 // scenarioOption is one policy scenario a quote or comparison may apply.
 type scenarioOption struct{ ID, Title string }
 
-// scenarios lists the scenario documents in force, for the forms' select.
-func (u *ui) scenarios(c *fiber.Ctx) ([]scenarioOption, error) {
+// buyerRegionOption is a place of registration the policy in force names (for vouchers).
+type buyerRegionOption struct{ Code, Name string }
+
+// policyOptions are the choices the forms take from the policies in force.
+type policyOptions struct {
+	Scenarios    []scenarioOption
+	BuyerRegions []buyerRegionOption
+}
+
+// policyOptions lists the scenarios in force and the buyer regions the baseline policy in
+// force names (a measure's buyer_regions), named by the catalogue's buyer_region.<code>.
+func (u *ui) policyOptions(c *fiber.Ctx, l *i18n.Locale) (policyOptions, error) {
+	var out policyOptions
 	vs, err := u.market.Policies(c.UserContext())
 	if err != nil {
-		return nil, err
+		return out, err
 	}
-	var out []scenarioOption
 	for _, pv := range vs {
-		if pv.Format == tariff.FormatScenario && pv.Active {
-			out = append(out, scenarioOption{ID: pv.PolicyID, Title: pv.Title})
+		switch {
+		case pv.Format == tariff.FormatScenario && pv.Active:
+			out.Scenarios = append(out.Scenarios, scenarioOption{ID: pv.PolicyID, Title: l.TOr("scenario."+pv.PolicyID, pv.Title)})
+		case pv.PolicyID == marketplace.BaselinePolicyID && pv.Active:
+			for _, code := range u.buyerRegions(c, pv) {
+				out.BuyerRegions = append(out.BuyerRegions, buyerRegionOption{Code: code, Name: l.TOr("buyer_region."+code, code)})
+			}
 		}
 	}
+	sort.Slice(out.BuyerRegions, func(i, j int) bool { return out.BuyerRegions[i].Name < out.BuyerRegions[j].Name })
 	return out, nil
+}
+
+// buyerRegions returns the buyer regions a policy version's measures name, parsing each
+// version once (versions are immutable, so the cache never goes stale).
+func (u *ui) buyerRegions(c *fiber.Ctx, pv marketplace.PolicyVersion) []string {
+	if v, ok := u.regionsByHash.Load(pv.Hash); ok {
+		return v.([]string)
+	}
+	full, err := u.market.PolicyVersion(c.UserContext(), pv.PolicyID, pv.Version) // the list leaves the documents out
+	if err != nil {
+		u.log.Error("read the baseline for its buyer regions", "policy", pv.PolicyID, "version", pv.Version, "err", err)
+		return nil
+	}
+	p, err := tariff.ParsePolicy(pv.PolicyID, full.Document)
+	if err != nil {
+		u.log.Error("parse the baseline for its buyer regions", "policy", pv.PolicyID, "version", pv.Version, "err", err)
+		return nil
+	}
+	seen := map[string]bool{}
+	var out []string
+	for _, m := range p.Measures {
+		for _, r := range m.BuyerRegions {
+			if !seen[r] {
+				seen[r] = true
+				out = append(out, r)
+			}
+		}
+	}
+	u.regionsByHash.Store(pv.Hash, out)
+	return out
 }
 
 // offerPage is the data of the offer page.
 type offerPage struct {
 	*view
-	OC        marketplace.OfferContext
-	Export    string
-	Form      quoteForm
-	Errs      map[string]string
-	Message   string
-	Scenarios []scenarioOption
+	OC           marketplace.OfferContext
+	Export       string
+	Form         quoteForm
+	Errs         map[string]string
+	Message      string
+	Scenarios    []scenarioOption
+	BuyerRegions []buyerRegionOption
+}
+
+// MoreOpen reports whether the quote form's optional fields start open: when one is filled in
+// or has an error.
+func (p offerPage) MoreOpen() bool {
+	f := p.Form
+	if f.BuyerRegion != "" || f.VATID != "" || f.PersonalData || f.AsOf != "" || f.Start != "" || f.Scenario != "" {
+		return true
+	}
+	for _, k := range []string{"buyer.region", "buyer.vat_id", "as_of", "start", "scenario", "personal_data"} {
+		if p.Errs[k] != "" {
+			return true
+		}
+	}
+	return false
 }
 
 // Tier describes a volume discount.
 func (p offerPage) Tier(t marketplace.Tier) string {
-	return p.Tf("offer.tier", formatNumber(t.MinGPUHours, 0), t.Discount.Mul(decimal.NewFromInt(100)).String()+"%")
+	return p.Tf("offer.tier", "Quantity", p.Num(t.MinGPUHours, 0), "Discount", t.Discount.Mul(decimal.NewFromInt(100)).String()+"%")
 }
 
 func (u *ui) handleOffer(c *fiber.Ctx, v *view) error {
@@ -143,12 +241,13 @@ func (u *ui) handleOffer(c *fiber.Ctx, v *view) error {
 // renderOffer shows the offer page; with err, the form keeps the user's input and shows each
 // field's message next to the field.
 func (u *ui) renderOffer(c *fiber.Ctx, v *view, status int, oc marketplace.OfferContext, form quoteForm, err error) error {
-	sc, serr := u.scenarios(c)
-	if serr != nil {
-		return serr
+	po, perr := u.policyOptions(c, v.L)
+	if perr != nil {
+		return perr
 	}
-	v.Title = v.Tf("offer.title", oc.Offer.ID)
-	p := offerPage{view: v, OC: oc, Export: marketplace.ExportClass(oc.Accelerator), Form: form, Errs: map[string]string{}, Scenarios: sc}
+	v.Title = v.Tf("offer.title", "ID", oc.Offer.ID)
+	p := offerPage{view: v, OC: oc, Export: marketplace.ExportClass(oc.Accelerator), Form: form, Errs: map[string]string{},
+		Scenarios: po.Scenarios, BuyerRegions: po.BuyerRegions}
 	if err != nil {
 		var de *marketplace.Error
 		if !errors.As(err, &de) {
@@ -188,10 +287,7 @@ func (u *ui) handleQuoteForm(c *fiber.Ctx, v *view) error {
 	if err != nil {
 		return err
 	}
-	req, err := form.request()
-	if oc.Offer.Product == string(tariff.ProductHardware) {
-		req.Units = req.GPUs // hardware is bought in units; the form's count field carries them
-	}
+	req, err := form.request(oc.Offer.Product == string(tariff.ProductHardware))
 	if err == nil {
 		var pq marketplace.PricedQuote
 		pq, err = u.market.Quote(c.UserContext(), req, form.Scenario)

@@ -1,7 +1,6 @@
 package web
 
 import (
-	"fmt"
 	"net/url"
 	"strings"
 	"time"
@@ -11,6 +10,7 @@ import (
 	"corridor/marketplace"
 	"corridor/pricing"
 	"corridor/tariff"
+	"corridor/web/i18n"
 )
 
 // quotePage is the data of the quote page.
@@ -41,25 +41,70 @@ func (p quotePage) Payable(l pricing.Line) string {
 	return p.T("quote.not_payable")
 }
 
-// LineLabel is a line's label in the page's language: the measure's Chinese label, or for the
-// price lines one composed here; English (as priced) otherwise.
-func (p quotePage) LineLabel(l pricing.Line) string {
-	if p.Lang != langZH {
-		return l.Label
+// line gathers what the page shows of a line (i18n.QuoteLine).
+func (p quotePage) line(l pricing.Line) i18n.Line {
+	var names map[string]string
+	if p.HasOffer {
+		names = accNames(p.OC.Accelerator)
 	}
-	if l.LabelZH != "" {
-		return l.LabelZH
-	}
-	switch {
-	case l.Kind == "base" && p.HasOffer && p.OC.Offer.Product == string(tariff.ProductHardware):
-		return fmt.Sprintf("%s：%d 台", p.AccName(p.OC.Accelerator), p.Q.Request.Units)
-	case l.Kind == "base" && p.HasOffer:
-		return fmt.Sprintf("%s：%d GPU × %d 小时（%s）", p.AccName(p.OC.Accelerator), p.Q.Request.GPUs, p.Q.Request.Hours, p.T("pricing."+p.OC.Offer.Pricing))
-	case l.Kind == "discount":
-		return "量大优惠 " + l.Rate
-	}
-	return l.Label
+	return i18n.QuoteLine(p.Q.Priced, l, names)
 }
+
+// LineLabel is a line's label in the page's language.
+func (p quotePage) LineLabel(l pricing.Line) string { return p.L.LineLabel(p.line(l)) }
+
+// LineBasis is a line's base column in the page's language.
+func (p quotePage) LineBasis(l pricing.Line) string { return p.L.Basis(p.line(l)) }
+
+// LineRate is a line's rate column in the page's language.
+func (p quotePage) LineRate(l pricing.Line) string { return p.L.RateText(p.line(l)) }
+
+// Priced is the priced quote, for the template.
+func (p quotePage) Priced() *pricing.Quote { return &p.Q.Priced }
+
+// fxLeg is one published rate a quote used: 1 EUR = Rate Currency, as the ECB publishes it.
+type fxLeg struct {
+	Text   string // "1 EUR = 8.2626 CNY"
+	Date   time.Time
+	Source string
+}
+
+// FXLegs lists the published rates behind the quote's conversions, each once, as the source
+// publishes them (per 1 EUR, with no more digits than published) with its publication date;
+// a conversion between two other currencies goes through the euro and shows both rates.
+func (p quotePage) FXLegs() []fxLeg {
+	var out []fxLeg
+	seen := map[string]bool{}
+	for _, u := range p.Q.Priced.FX {
+		for _, cur := range []string{u.From, u.To} {
+			if cur == "EUR" || seen[cur] {
+				continue
+			}
+			seen[cur] = true
+			r, ok := p.Q.Priced.Snapshot.Rate(cur)
+			if !ok {
+				continue
+			}
+			out = append(out, fxLeg{Text: p.Tf("fx.rate", "Rate", r.PerEUR.String(), "Currency", cur), Date: r.Date, Source: p.FXSource(r.Source)})
+		}
+	}
+	return out
+}
+
+// Crossed reports whether a conversion of the quote went through the euro between two other
+// currencies.
+func (p quotePage) Crossed() bool {
+	for _, u := range p.Q.Priced.FX {
+		if u.From != "EUR" && u.To != "EUR" {
+			return true
+		}
+	}
+	return false
+}
+
+// FXSource names a rate's source in the page's language (the ECB's reference rates), or
+// shows it as recorded.
+func (v *view) FXSource(src string) string { return v.L.TOr("fx.source."+src, src) }
 
 // LineClass is the CSS class of a line: not-payable lines are visibly set apart.
 func (p quotePage) LineClass(l pricing.Line) string {
@@ -87,9 +132,9 @@ func (u *ui) handleQuotePage(c *fiber.Ctx, v *view) error {
 		return err
 	}
 	now := u.market.Now()
-	v.Title = v.Tf("quote.title", pq.ID)
+	v.Title = v.Tf("quote.title", "ID", pq.ID)
 	p := quotePage{view: v, Q: pq, Expired: !now.Before(pq.ValidUntil), Scenario: scenarioOf(pq.PolicyID)}
-	p.Remaining = remaining(pq.ValidUntil.Sub(now))
+	p.Remaining = remaining(v, pq.ValidUntil.Sub(now))
 	p.Seconds = max(int64(pq.ValidUntil.Sub(now)/time.Second), 0)
 	if oc, err := u.market.OfferDetail(c.UserContext(), pq.OfferID); err == nil {
 		p.OC, p.HasOffer = oc, true
@@ -98,16 +143,16 @@ func (u *ui) handleQuotePage(c *fiber.Ctx, v *view) error {
 }
 
 // remaining formats a validity countdown without JavaScript ("1 h 59 min").
-func remaining(d time.Duration) string {
+func remaining(v *view, d time.Duration) string {
 	if d <= 0 {
-		return "0 min"
+		return v.Tf("quote.remaining_m", "M", 0)
 	}
 	d = d.Round(time.Minute)
 	h, m := int(d.Hours()), int(d.Minutes())%60
 	if h > 0 {
-		return fmt.Sprintf("%d h %d min", h, m)
+		return v.Tf("quote.remaining_hm", "H", h, "M", m)
 	}
-	return fmt.Sprintf("%d min", m)
+	return v.Tf("quote.remaining_m", "M", m)
 }
 
 // handleAccept turns the quote into an order and shows it; an expired quote (410) or a
@@ -131,6 +176,6 @@ func (u *ui) handleOrder(c *fiber.Ctx, v *view) error {
 	if err != nil {
 		return err
 	}
-	v.Title = v.Tf("order.title", o.ID)
+	v.Title = v.Tf("order.title", "ID", o.ID)
 	return u.render(c, fiber.StatusOK, "order", orderPage{view: v, O: o})
 }

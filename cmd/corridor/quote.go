@@ -12,6 +12,7 @@ import (
 	"corridor/marketplace/store"
 	"corridor/pricing"
 	"corridor/web"
+	"corridor/web/i18n"
 )
 
 // quoteCommand prices a request against a stored offer, stores the quote (as the API would)
@@ -51,19 +52,25 @@ func quoteCommand(ctx context.Context, args []string, getenv func(string) string
 		return err
 	}
 	defer st.Close()
-	pq, err := marketplace.NewService(st, time.Now).Quote(ctx, req, *scenario)
+	svc := marketplace.NewService(st, time.Now)
+	pq, err := svc.Quote(ctx, req, *scenario)
 	if err != nil {
 		return fmt.Errorf("quote: %w", cliFields(err))
 	}
+	// The accelerator's name words the base line's label; the quoted offer exists.
+	oc, err := svc.OfferDetail(ctx, pq.OfferID)
+	if err != nil {
+		return err
+	}
 	if *asJSON {
-		doc, err := web.QuoteDocument(pq, time.Now())
+		doc, err := web.QuoteDocument(pq, oc.Accelerator, time.Now())
 		if err != nil {
 			return err
 		}
 		fmt.Fprintf(stdout, "%s\n", doc)
 		return nil
 	}
-	printQuote(stdout, pq)
+	printQuote(stdout, pq, oc.Accelerator)
 	return nil
 }
 
@@ -93,8 +100,9 @@ func cliFields(err error) error {
 	return fmt.Errorf("%s", msg)
 }
 
-func printQuote(w io.Writer, pq marketplace.PricedQuote) {
+func printQuote(w io.Writer, pq marketplace.PricedQuote, acc marketplace.Accelerator) {
 	q := pq.Priced
+	en, names := i18n.Default(), map[string]string{"en": acc.Name}
 	fmt.Fprintf(w, "Quote %s for offer %s (as of %s, valid until %s)\n", pq.ID, pq.OfferID, q.AsOf.Format(time.DateOnly), pq.ValidUntil.Format(time.RFC3339))
 	fmt.Fprintf(w, "Policy %s v%d (%s…)\n\n", q.Policy.ID, q.Policy.Version, q.Policy.Hash[:min(12, len(q.Policy.Hash))])
 	tw := tabwriter.NewWriter(w, 2, 4, 2, ' ', tabwriter.AlignRight)
@@ -104,7 +112,7 @@ func printQuote(w io.Writer, pq marketplace.PricedQuote) {
 		if !l.Payable {
 			payable = "no"
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t\n", l.Kind, l.Label, pricing.FormatAmount(l.Amount, l.Currency), payable)
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t\n", l.Kind, en.LineLabel(i18n.QuoteLine(q, l, names)), pricing.FormatAmount(l.Amount, l.Currency), payable)
 	}
 	tw.Flush()
 	fmt.Fprintf(w, "\nTotal (cash payable):  %s\n", pricing.FormatAmount(q.Total, q.Currency))

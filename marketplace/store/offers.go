@@ -47,7 +47,7 @@ type offerRow struct {
 
 	SupplierName  string          `gorm:"not null;default:''"`
 	RegionName    string          `gorm:"not null;default:''"`
-	Bloc          string          `gorm:"size:2;not null;default:'';index:offers_cur_price,priority:6;index:offers_cur_ppf,priority:6;index:offers_bloc_price,priority:1;index:offers_acc_price,priority:6;index:offers_acc_ppf,priority:6"`
+	Bloc          string          `gorm:"size:8;not null;default:'';index:offers_cur_price,priority:6;index:offers_cur_ppf,priority:6;index:offers_bloc_price,priority:1;index:offers_acc_price,priority:6;index:offers_acc_ppf,priority:6"`
 	Country       string          `gorm:"size:2;not null;default:''"`
 	Vendor        string          `gorm:"size:64;not null;default:''"`
 	VendorCountry string          `gorm:"size:2;not null;default:''"`

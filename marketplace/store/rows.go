@@ -17,7 +17,7 @@ type regionRow struct {
 	Name          string `gorm:"not null"`
 	NameZH        string
 	Country       string `gorm:"size:2;not null;index"`
-	Bloc          string `gorm:"size:2;not null;index"`
+	Bloc          string `gorm:"size:8;not null;index"`
 	Kind          string `gorm:"size:32;not null"`
 	Province      string
 	Class         string `gorm:"size:8"`
