@@ -322,6 +322,14 @@ func TestExportControlGates(t *testing.T) {
 	if _, ok := charge(a, "cn-retaliation-us-ics-2026-11-11"); ok || !strings.Contains(flagCodes(a), "rate.unknown") {
 		t.Errorf("US-fab chips after 2026-11-10: %s %s", lines(a), flagCodes(a))
 	}
+	// The same US-fabbed chips already in mainland China, sold by a Chinese supplier to a Chinese
+	// business on 2025-04-20: not imported, so no tariff (it is a duty on imports) and no customs
+	// line; domestic VAT 13% of 100,000 = 13,000.
+	home := chips
+	home.Origin = "CN"
+	if got := lines(assess(t, home, "2025-04-20")); got != "cn-vat-domestic-goods=13000" {
+		t.Errorf("US-fab chips sold within China: %s", got)
+	}
 	// Servers made in (shipped from) the US: 10% of 250,000 = 25,000 on 2025-06-01.
 	srv := server("US", "CN")
 	if got := lines(assess(t, srv, "2025-06-01")); !strings.Contains(got, "cn-retaliation-us-goods-2025-05-14=25000") {
