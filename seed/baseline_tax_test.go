@@ -209,6 +209,46 @@ func TestWithholdingByContractTerms(t *testing.T) {
 	}
 }
 
+// Before the City Maintenance and Construction Tax Law (2021-09-01) the city tax (7% in a city
+// district) and the education surcharges (3% + 2%) were withheld with the VAT on payments to
+// overseas sellers: 12% of the VAT, never of the income tax.
+func TestSurtaxOnWithheldVATBefore2021(t *testing.T) {
+	// GPU-hours from a German supplier, CNY 1,000,000 net of Chinese tax: VAT 60,000; surtaxes
+	// 60,000 × 12% = 7,200 on 2021-08-31, none from 2021-09-01.
+	g := gpuHours("DE", "CN", tariff.BuyerBusiness, "1000", "1000000", "CNY")
+	g.TaxTerms = tariff.TaxTermsNetOfCNTax
+	for on, want := range map[string]string{
+		"2020-01-01": "cn-wht-vat-services-2016=60000 cn-surtax-on-withheld-vat-2016-05=7200",
+		"2021-08-31": "cn-wht-vat-services-2016=60000 cn-surtax-on-withheld-vat-2016-05=7200",
+		"2021-09-01": "cn-wht-vat-services-2016=60000 cn-surtax-on-withheld-vat=0",
+	} {
+		a := assess(t, g, on)
+		if got := lines(a); got != want {
+			t.Errorf("GPU-hours on %s: %s, want %s", on, got, want)
+		}
+		if c := a.Charges[1]; c.Included || c.Recoverable || c.Confidence != "estimate" && on != "2021-09-01" {
+			t.Errorf("surtax line on %s: %+v", on, c)
+		}
+	}
+	// Bare metal hosted in China, 2021-06-30, net terms: I = 1,000,000 ÷ 0.9 = 1,111,111.11;
+	// VAT 13% = 144,444.44; CIT 10% = 111,111.11; surtaxes 12% of the VAT only = 17,333.33; on
+	// top 144,444.44 + 111,111.11 + 17,333.33 = 272,888.89.
+	bm := gpuHours("CN", "CN", tariff.BuyerBusiness, "1000", "1000000", "CNY")
+	bm.Product, bm.SupplierCountry, bm.TaxTerms = tariff.ProductBareMetal, "DE", tariff.TaxTermsNetOfCNTax
+	a := assess(t, bm, "2021-06-30")
+	sur, ok := charge(a, "cn-surtax-on-withheld-vat-2016-05")
+	if !ok || sur.Amount.Round(2).String() != "17333.33" || a.OnTop().Round(2).String() != "272888.89" {
+		t.Errorf("bare metal 2021-06-30: %s on top %s", lines(a), a.OnTop())
+	}
+	// The same under tax_inclusive terms: VAT 1,000,000 ÷ 1.13 × 13% = 115,044.25; surtaxes
+	// 115,044.25 × 12% = 13,805.31, carved out of the price with the VAT: nothing on top.
+	bm.TaxTerms = tariff.TaxTermsInclusive
+	a = assess(t, bm, "2021-06-30")
+	if sur, _ = charge(a, "cn-surtax-on-withheld-vat-2016-05"); sur.Amount.Round(2).String() != "13805.31" || !sur.Included || !a.OnTop().IsZero() {
+		t.Errorf("bare metal inclusive 2021-06-30: %s on top %s", lines(a), a.OnTop())
+	}
+}
+
 // Point 4: dates from 2020 find the rate in force; a date with none warns.
 func TestDatesBefore2024(t *testing.T) {
 	// German consumer, EUR 1,000: 16% in the second half of 2020, 19% before and after.
