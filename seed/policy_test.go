@@ -452,6 +452,19 @@ func TestGatesAndDataTransfer(t *testing.T) {
 	if strings.Join(codes, ",") != "export_control.iaas_red_flag,data_transfer.cn_eu" {
 		t.Errorf("CN buyer, EU capacity: %v", codes)
 	}
+	// The BIS policy statement of 2025-05-13 follows the buyer's headquarters in any D:5
+	// country or Macau, not only the PRC: a Russian-headquartered buyer established in Germany,
+	// on H100s in Germany, raises it; a German-headquartered one does not.
+	ru := gpuHours("DE", "DE", tariff.BuyerBusiness, "1", "1", "EUR")
+	ru.Accelerator = tariff.Accelerator{VendorCountry: "US", TPP: dec("15830.4")}
+	ru.BuyerHeadquarters = "RU"
+	if a, _ = tariff.Assess(p, ru, date("2026-11-28")); len(a.Flags) != 1 || a.Flags[0].Code != "export_control.iaas_red_flag" {
+		t.Errorf("RU-headquartered buyer: %+v", a.Flags)
+	}
+	ru.BuyerHeadquarters = "DE"
+	if a, _ = tariff.Assess(p, ru, date("2026-11-28")); len(a.Flags) != 0 {
+		t.Errorf("DE-headquartered buyer: %+v", a.Flags)
+	}
 	hw := server("DE", "CN")
 	hw.Accelerator = tariff.Accelerator{VendorCountry: "US", TPP: dec("15830.4")}
 	a, _ = tariff.Assess(p, hw, date("2026-11-28"))
