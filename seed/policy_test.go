@@ -406,6 +406,8 @@ func TestVouchers(t *testing.T) {
 		{"cn-shenzhen", "US", "2026-11-28", tariff.PurposeInference, nil, "cn-vat-domestic-services=60000"}, // training only
 		{"cn-shenzhen", "US", "2026-11-28", "", nil, "cn-vat-domestic-services=60000"},                      // purpose not declared
 		{"cn-shenzhen", "US", "2024-12-17", tariff.PurposeTraining, nil, "cn-vat-domestic-services=60000"},  // issued 2024-12-18
+		{"cn-shenzhen", "US", "2026-12-17", tariff.PurposeTraining, nil, "cn-vat-domestic-services=60000 cn-voucher-shenzhen=-500000"},
+		{"cn-shenzhen", "US", "2026-12-18", tariff.PurposeTraining, nil, "cn-vat-domestic-services=60000"}, // valid two years
 		{"cn-hangzhou", "CN", "2026-11-28", "", []string{"cn-hangzhou-voucher-centre"}, "cn-vat-domestic-services=60000 cn-voucher-hangzhou-domestic=-300000"},
 		{"cn-hangzhou", "US", "2026-11-28", "", []string{"cn-hangzhou-voucher-centre"}, "cn-vat-domestic-services=60000 cn-voucher-hangzhou-other=-200000"},
 		{"cn-hangzhou", "CN", "2026-11-28", "", nil, "cn-vat-domestic-services=60000"},                                    // not a qualifying centre
