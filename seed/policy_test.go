@@ -2,6 +2,8 @@ package seed
 
 import (
 	"fmt"
+	"regexp"
+	"sort"
 	"strings"
 	"testing"
 	"time"
@@ -295,6 +297,63 @@ func TestBaselineVATCoversEveryDaySince2020(t *testing.T) {
 			for _, s := range shapes {
 				vatLine(t, p, s, on)
 			}
+		}
+	}
+}
+
+// The rate periods of each member state's VAT measures of one shape (vat-xx-b2b,
+// vat-xx-b2b-2020-07, …) run from 2020-01-01 without a gap or an overlap of a single day, the
+// last one open-ended, and every shape has the same periods and rates: a day missed by the
+// sampling of TestBaselineVATCoversEveryDaySince2020 would still be caught.
+func TestBaselineVATPeriodsAreContiguous(t *testing.T) {
+	p := mustBaseline(t)
+	shape := regexp.MustCompile(`^vat-([a-z]{2})-(b2b|domestic-b2b|b2c|import|goods-acquisition|goods)(-\d{4}-\d{2})?$`)
+	type period struct {
+		from, to time.Time
+		rate     string
+	}
+	periods := map[string][]period{} // "de b2c" → periods in document order
+	for _, m := range p.Measures {
+		if g := shape.FindStringSubmatch(m.ID); g != nil {
+			if strings.ToUpper(g[1]) != m.Jurisdiction {
+				t.Errorf("%s: jurisdiction %s", m.ID, m.Jurisdiction)
+			}
+			k := g[1] + " " + g[2]
+			periods[k] = append(periods[k], period{m.ValidFrom, m.ValidTo, m.Rate.Source})
+		}
+	}
+	if len(periods) != 27*6 {
+		t.Errorf("%d state × shape groups, want 27 × 6", len(periods))
+	}
+	ref := map[string]string{} // state → the periods of its b2c measures, for the other shapes
+	for k, ps := range periods {
+		sort.Slice(ps, func(i, j int) bool { return ps[i].from.Before(ps[j].from) })
+		var desc []string
+		for i, x := range ps {
+			desc = append(desc, x.from.Format("2006-01-02")+" "+x.rate)
+			switch {
+			case i == 0 && !x.from.Equal(date("2020-01-01")):
+				t.Errorf("%s: first period starts %s", k, x.from.Format("2006-01-02"))
+			case i > 0 && !x.from.Equal(ps[i-1].to.AddDate(0, 0, 1)):
+				t.Errorf("%s: %s follows a period ending %s (gap or overlap)", k, x.from.Format("2006-01-02"), ps[i-1].to.Format("2006-01-02"))
+			}
+			if last := i == len(ps)-1; last != x.to.IsZero() {
+				t.Errorf("%s: period from %s ends %v", k, x.from.Format("2006-01-02"), x.to)
+			}
+		}
+		state := strings.Fields(k)[0]
+		if strings.HasSuffix(k, " b2c") {
+			ref[state] = strings.Join(desc, ", ")
+		}
+		periods[k] = ps
+	}
+	for k, ps := range periods {
+		var desc []string
+		for _, x := range ps {
+			desc = append(desc, x.from.Format("2006-01-02")+" "+x.rate)
+		}
+		if state := strings.Fields(k)[0]; strings.Join(desc, ", ") != ref[state] {
+			t.Errorf("%s: periods %v differ from the state's b2c periods %s", k, desc, ref[state])
 		}
 	}
 }
