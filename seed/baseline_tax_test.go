@@ -311,6 +311,8 @@ func TestExportControlGates(t *testing.T) {
 	// A buyer headquartered in China, established in Germany; then receiving in China.
 	hq := board("FR", "DE", h100)
 	hq.BuyerHeadquarters = "CN"
+	hqhk := hq
+	hqhk.BuyerHeadquarters = "HK"
 	hqcn := board("DE", "CN", h100)
 	hqcn.BuyerHeadquarters = "CN"
 	// 3A090.b (TPP 3,000, density 2) and an undecidable chip (TPP 3,000, die area unknown), in China.
@@ -327,6 +329,7 @@ func TestExportControlGates(t *testing.T) {
 		{"H20 boards Germany → China, from 2025-04-09", board("DE", "CN", h20), "2025-04-09", "export_control.h20_class"},
 		{"H100 boards Germany → China before the 2022 rule", board("DE", "CN", h100), "2022-10-20", ""},
 		{"H100 boards for a China-headquartered buyer in Germany", hq, today, "export_control.3A090_headquarters"},
+		{"… for a Hong Kong-headquartered buyer (Hong Kong is China under the EAR)", hqhk, today, "export_control.3A090_headquarters"},
 		// One US licence flag (the destination rule), not two.
 		{"… receiving in China", hqcn, today, "export_control.3A090a_reexport,export_control.eu_2021_821"},
 		{"3A090.b accelerator hosted in China", bclass, today, "export_control.3A090b"},
