@@ -209,6 +209,46 @@ func TestWithholdingByContractTerms(t *testing.T) {
 	}
 }
 
+// Before the City Maintenance and Construction Tax Law (2021-09-01) the city tax (7% in a city
+// district) and the education surcharges (3% + 2%) were withheld with the VAT on payments to
+// overseas sellers: 12% of the VAT, never of the income tax.
+func TestSurtaxOnWithheldVATBefore2021(t *testing.T) {
+	// GPU-hours from a German supplier, CNY 1,000,000 net of Chinese tax: VAT 60,000; surtaxes
+	// 60,000 × 12% = 7,200 on 2021-08-31, none from 2021-09-01.
+	g := gpuHours("DE", "CN", tariff.BuyerBusiness, "1000", "1000000", "CNY")
+	g.TaxTerms = tariff.TaxTermsNetOfCNTax
+	for on, want := range map[string]string{
+		"2020-01-01": "cn-wht-vat-services-2016=60000 cn-surtax-on-withheld-vat-2016-05=7200",
+		"2021-08-31": "cn-wht-vat-services-2016=60000 cn-surtax-on-withheld-vat-2016-05=7200",
+		"2021-09-01": "cn-wht-vat-services-2016=60000 cn-surtax-on-withheld-vat=0",
+	} {
+		a := assess(t, g, on)
+		if got := lines(a); got != want {
+			t.Errorf("GPU-hours on %s: %s, want %s", on, got, want)
+		}
+		if c := a.Charges[1]; c.Included || c.Recoverable || c.Confidence != "estimate" && on != "2021-09-01" {
+			t.Errorf("surtax line on %s: %+v", on, c)
+		}
+	}
+	// Bare metal hosted in China, 2021-06-30, net terms: I = 1,000,000 ÷ 0.9 = 1,111,111.11;
+	// VAT 13% = 144,444.44; CIT 10% = 111,111.11; surtaxes 12% of the VAT only = 17,333.33; on
+	// top 144,444.44 + 111,111.11 + 17,333.33 = 272,888.89.
+	bm := gpuHours("CN", "CN", tariff.BuyerBusiness, "1000", "1000000", "CNY")
+	bm.Product, bm.SupplierCountry, bm.TaxTerms = tariff.ProductBareMetal, "DE", tariff.TaxTermsNetOfCNTax
+	a := assess(t, bm, "2021-06-30")
+	sur, ok := charge(a, "cn-surtax-on-withheld-vat-2016-05")
+	if !ok || sur.Amount.Round(2).String() != "17333.33" || a.OnTop().Round(2).String() != "272888.89" {
+		t.Errorf("bare metal 2021-06-30: %s on top %s", lines(a), a.OnTop())
+	}
+	// The same under tax_inclusive terms: VAT 1,000,000 ÷ 1.13 × 13% = 115,044.25; surtaxes
+	// 115,044.25 × 12% = 13,805.31, carved out of the price with the VAT: nothing on top.
+	bm.TaxTerms = tariff.TaxTermsInclusive
+	a = assess(t, bm, "2021-06-30")
+	if sur, _ = charge(a, "cn-surtax-on-withheld-vat-2016-05"); sur.Amount.Round(2).String() != "13805.31" || !sur.Included || !a.OnTop().IsZero() {
+		t.Errorf("bare metal inclusive 2021-06-30: %s on top %s", lines(a), a.OnTop())
+	}
+}
+
 // Point 4: dates from 2020 find the rate in force; a date with none warns.
 func TestDatesBefore2024(t *testing.T) {
 	// German consumer, EUR 1,000: 16% in the second half of 2020, 19% before and after.
@@ -271,6 +311,8 @@ func TestExportControlGates(t *testing.T) {
 	// A buyer headquartered in China, established in Germany; then receiving in China.
 	hq := board("FR", "DE", h100)
 	hq.BuyerHeadquarters = "CN"
+	hqhk := hq
+	hqhk.BuyerHeadquarters = "HK"
 	hqcn := board("DE", "CN", h100)
 	hqcn.BuyerHeadquarters = "CN"
 	// 3A090.b (TPP 3,000, density 2) and an undecidable chip (TPP 3,000, die area unknown), in China.
@@ -287,6 +329,7 @@ func TestExportControlGates(t *testing.T) {
 		{"H20 boards Germany → China, from 2025-04-09", board("DE", "CN", h20), "2025-04-09", "export_control.h20_class"},
 		{"H100 boards Germany → China before the 2022 rule", board("DE", "CN", h100), "2022-10-20", ""},
 		{"H100 boards for a China-headquartered buyer in Germany", hq, today, "export_control.3A090_headquarters"},
+		{"… for a Hong Kong-headquartered buyer (Hong Kong is China under the EAR)", hqhk, today, "export_control.3A090_headquarters"},
 		// One US licence flag (the destination rule), not two.
 		{"… receiving in China", hqcn, today, "export_control.3A090a_reexport,export_control.eu_2021_821"},
 		{"3A090.b accelerator hosted in China", bclass, today, "export_control.3A090b"},
@@ -321,6 +364,14 @@ func TestExportControlGates(t *testing.T) {
 	a := assess(t, chips, today)
 	if _, ok := charge(a, "cn-retaliation-us-ics-2026-11-11"); ok || !strings.Contains(flagCodes(a), "rate.unknown") {
 		t.Errorf("US-fab chips after 2026-11-10: %s %s", lines(a), flagCodes(a))
+	}
+	// The same US-fabbed chips already in mainland China, sold by a Chinese supplier to a Chinese
+	// business on 2025-04-20: not imported, so no tariff (it is a duty on imports) and no customs
+	// line; domestic VAT 13% of 100,000 = 13,000.
+	home := chips
+	home.Origin = "CN"
+	if got := lines(assess(t, home, "2025-04-20")); got != "cn-vat-domestic-goods=13000" {
+		t.Errorf("US-fab chips sold within China: %s", got)
 	}
 	// Servers made in (shipped from) the US: 10% of 250,000 = 25,000 on 2025-06-01.
 	srv := server("US", "CN")

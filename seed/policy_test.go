@@ -2,6 +2,8 @@ package seed
 
 import (
 	"fmt"
+	"regexp"
+	"sort"
 	"strings"
 	"testing"
 	"time"
@@ -299,6 +301,63 @@ func TestBaselineVATCoversEveryDaySince2020(t *testing.T) {
 	}
 }
 
+// The rate periods of each member state's VAT measures of one shape (vat-xx-b2b,
+// vat-xx-b2b-2020-07, …) run from 2020-01-01 without a gap or an overlap of a single day, the
+// last one open-ended, and every shape has the same periods and rates: a day missed by the
+// sampling of TestBaselineVATCoversEveryDaySince2020 would still be caught.
+func TestBaselineVATPeriodsAreContiguous(t *testing.T) {
+	p := mustBaseline(t)
+	shape := regexp.MustCompile(`^vat-([a-z]{2})-(b2b|domestic-b2b|b2c|import|goods-acquisition|goods)(-\d{4}-\d{2})?$`)
+	type period struct {
+		from, to time.Time
+		rate     string
+	}
+	periods := map[string][]period{} // "de b2c" → periods in document order
+	for _, m := range p.Measures {
+		if g := shape.FindStringSubmatch(m.ID); g != nil {
+			if strings.ToUpper(g[1]) != m.Jurisdiction {
+				t.Errorf("%s: jurisdiction %s", m.ID, m.Jurisdiction)
+			}
+			k := g[1] + " " + g[2]
+			periods[k] = append(periods[k], period{m.ValidFrom, m.ValidTo, m.Rate.Source})
+		}
+	}
+	if len(periods) != 27*6 {
+		t.Errorf("%d state × shape groups, want 27 × 6", len(periods))
+	}
+	ref := map[string]string{} // state → the periods of its b2c measures, for the other shapes
+	for k, ps := range periods {
+		sort.Slice(ps, func(i, j int) bool { return ps[i].from.Before(ps[j].from) })
+		var desc []string
+		for i, x := range ps {
+			desc = append(desc, x.from.Format("2006-01-02")+" "+x.rate)
+			switch {
+			case i == 0 && !x.from.Equal(date("2020-01-01")):
+				t.Errorf("%s: first period starts %s", k, x.from.Format("2006-01-02"))
+			case i > 0 && !x.from.Equal(ps[i-1].to.AddDate(0, 0, 1)):
+				t.Errorf("%s: %s follows a period ending %s (gap or overlap)", k, x.from.Format("2006-01-02"), ps[i-1].to.Format("2006-01-02"))
+			}
+			if last := i == len(ps)-1; last != x.to.IsZero() {
+				t.Errorf("%s: period from %s ends %v", k, x.from.Format("2006-01-02"), x.to)
+			}
+		}
+		state := strings.Fields(k)[0]
+		if strings.HasSuffix(k, " b2c") {
+			ref[state] = strings.Join(desc, ", ")
+		}
+		periods[k] = ps
+	}
+	for k, ps := range periods {
+		var desc []string
+		for _, x := range ps {
+			desc = append(desc, x.from.Format("2006-01-02")+" "+x.rate)
+		}
+		if state := strings.Fields(k)[0]; strings.Join(desc, ", ") != ref[state] {
+			t.Errorf("%s: periods %v differ from the state's b2c periods %s", k, desc, ref[state])
+		}
+	}
+}
+
 var eu27 = []string{"AT", "BE", "BG", "CY", "CZ", "DE", "DK", "EE", "ES", "FI", "FR", "GR", "HR", "HU", "IE", "IT", "LT", "LU", "LV", "MT", "NL", "PL", "PT", "RO", "SE", "SI", "SK"}
 
 func TestWorkedExampleA(t *testing.T) {
@@ -406,6 +465,8 @@ func TestVouchers(t *testing.T) {
 		{"cn-shenzhen", "US", "2026-11-28", tariff.PurposeInference, nil, "cn-vat-domestic-services=60000"}, // training only
 		{"cn-shenzhen", "US", "2026-11-28", "", nil, "cn-vat-domestic-services=60000"},                      // purpose not declared
 		{"cn-shenzhen", "US", "2024-12-17", tariff.PurposeTraining, nil, "cn-vat-domestic-services=60000"},  // issued 2024-12-18
+		{"cn-shenzhen", "US", "2026-12-17", tariff.PurposeTraining, nil, "cn-vat-domestic-services=60000 cn-voucher-shenzhen=-500000"},
+		{"cn-shenzhen", "US", "2026-12-18", tariff.PurposeTraining, nil, "cn-vat-domestic-services=60000"}, // valid two years
 		{"cn-hangzhou", "CN", "2026-11-28", "", []string{"cn-hangzhou-voucher-centre"}, "cn-vat-domestic-services=60000 cn-voucher-hangzhou-domestic=-300000"},
 		{"cn-hangzhou", "US", "2026-11-28", "", []string{"cn-hangzhou-voucher-centre"}, "cn-vat-domestic-services=60000 cn-voucher-hangzhou-other=-200000"},
 		{"cn-hangzhou", "CN", "2026-11-28", "", nil, "cn-vat-domestic-services=60000"},                                    // not a qualifying centre
@@ -451,6 +512,19 @@ func TestGatesAndDataTransfer(t *testing.T) {
 	}
 	if strings.Join(codes, ",") != "export_control.iaas_red_flag,data_transfer.cn_eu" {
 		t.Errorf("CN buyer, EU capacity: %v", codes)
+	}
+	// The BIS policy statement of 2025-05-13 follows the buyer's headquarters in any D:5
+	// country or Macau, not only the PRC: a Russian-headquartered buyer established in Germany,
+	// on H100s in Germany, raises it; a German-headquartered one does not.
+	ru := gpuHours("DE", "DE", tariff.BuyerBusiness, "1", "1", "EUR")
+	ru.Accelerator = tariff.Accelerator{VendorCountry: "US", TPP: dec("15830.4")}
+	ru.BuyerHeadquarters = "RU"
+	if a, _ = tariff.Assess(p, ru, date("2026-11-28")); len(a.Flags) != 1 || a.Flags[0].Code != "export_control.iaas_red_flag" {
+		t.Errorf("RU-headquartered buyer: %+v", a.Flags)
+	}
+	ru.BuyerHeadquarters = "DE"
+	if a, _ = tariff.Assess(p, ru, date("2026-11-28")); len(a.Flags) != 0 {
+		t.Errorf("DE-headquartered buyer: %+v", a.Flags)
 	}
 	hw := server("DE", "CN")
 	hw.Accelerator = tariff.Accelerator{VendorCountry: "US", TPP: dec("15830.4")}

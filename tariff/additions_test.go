@@ -123,6 +123,62 @@ func TestTaxTermsGrossUpAndCarveOut(t *testing.T) {
 	}
 }
 
+// A surtax on taxes (base tax_amount; China's city and education surtaxes of 7% + 3% + 2% on
+// VAT withheld before 2021-09-01) is levied on the VAT, never on the income tax withheld, and
+// follows the contract terms of the VAT it is levied on. Bare-metal rent, P = 1,000,000.00:
+//
+//	net_of_cn_tax: VAT = 1,000,000 ÷ 0.9 × 6% = 66,666.666…; CIT 111,111.111…;
+//	               surtax = 66,666.666… × 12% = 8,000 (not (66,666.67 + 111,111.11) × 12%
+//	               = 21,333.33); on top 66,666.67 + 111,111.11 + 8,000 = 185,777.78
+//	tax_inclusive: VAT = 1,000,000 ÷ 1.06 × 6% = 56,603.773…; CIT 94,339.622…;
+//	               surtax = 56,603.773… × 12% = 6,792.452…, carved out with them: on top 0,
+//	               total 56,603.77 + 94,339.62 + 6,792.45 = 157,735.85
+func TestSurtaxOnVATNotIncomeTax(t *testing.T) {
+	p := testPolicy(t, mCNWHTVAT+mCNWHTCIT+`  - {id: cn-surtax, kind: surtax, jurisdiction: CN, destination: [CN], rate: "12%", base: tax_amount, legal: [城市维护建设税暂行条例]}`+"\n")
+	s := service("DE", "CN", BuyerBusiness, "1000", "1000000")
+	s.Product, s.Currency = ProductBareMetal, "CNY"
+	for _, tc := range []struct {
+		terms               TaxTerms
+		surtax, base, onTop string
+		included            bool
+		total               string
+	}{
+		{TaxTermsNetOfCNTax, "8000", "66666.67", "185777.78", false, "185777.78"},
+		{TaxTermsInclusive, "6792.45", "56603.77", "0", true, "157735.85"},
+	} {
+		s.TaxTerms = tc.terms
+		a, err := Assess(p, s, day(dateDefault))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(a.Charges) != 3 {
+			t.Fatalf("%s: %s", tc.terms, chargesString(a.Charges))
+		}
+		c := a.Charges[2]
+		if c.MeasureID != "cn-surtax" || c.Amount.Round(2).String() != tc.surtax || c.BaseAmount.Round(2).String() != tc.base ||
+			c.Included != tc.included || c.Recoverable || !c.Payable {
+			t.Errorf("%s: surtax %s on %s included %v recoverable %v, want %s on %s included %v",
+				tc.terms, c.Amount, c.BaseAmount, c.Included, c.Recoverable, tc.surtax, tc.base, tc.included)
+		}
+		if tc.included && c.TaxTerms != TaxTermsInclusive || !tc.included && c.TaxTerms != "" {
+			t.Errorf("%s: surtax terms %q", tc.terms, c.TaxTerms)
+		}
+		if a.OnTop().Round(2).String() != tc.onTop || a.Total().Round(2).String() != tc.total {
+			t.Errorf("%s: on top %s total %s, want %s and %s", tc.terms, a.OnTop(), a.Total(), tc.onTop, tc.total)
+		}
+	}
+	// A surtax on a domestic VAT charged by the supplier is never "included": 6% of 1,000,000 =
+	// 60,000, surtax 7,200 on top.
+	dom := testPolicy(t, `  - {id: cn-vat, kind: vat, jurisdiction: CN, destination: [CN], products: [gpu_hours], rate: "6%", base: net_price, legal: [36号]}`+"\n"+
+		`  - {id: cn-surtax, kind: surtax, jurisdiction: CN, destination: [CN], rate: "12%", base: tax_amount, legal: [x]}`+"\n")
+	g := service("CN", "CN", BuyerBusiness, "1000", "1000000")
+	g.TaxTerms = TaxTermsInclusive
+	a, _ := Assess(dom, g, day(dateDefault))
+	if got := chargesString(a.Charges); got != `cn-vat=60000 payable=true quota=""; cn-surtax=7200 payable=true quota=""; ` || a.Charges[1].Included || !a.OnTop().Equal(d("67200")) {
+		t.Errorf("domestic: %s on top %s", got, a.OnTop())
+	}
+}
+
 // A VAT whose rate is not known for the date gives a warning and no charge, never a zero.
 func TestRateUnknownWarns(t *testing.T) {
 	p := testPolicy(t, `  - {id: fr-vat, kind: vat, jurisdiction: FR, products: [gpu_hours], rate: "20%", base: net_price, valid_from: 2020-01-01, legal: [CGI art. 278]}

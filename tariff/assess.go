@@ -380,16 +380,32 @@ func (st *assessment) base(m *Measure) decimal.Decimal {
 	case BaseValuePlusDuties:
 		return st.customsValue().Add(st.dutySum)
 	case BaseTaxAmount:
-		sum := decimal.Zero
-		for _, c := range st.out.Charges {
-			if (c.Kind == KindVAT || c.Kind == KindWithholding) && c.Payable && c.Jurisdiction == m.Jurisdiction {
-				sum = sum.Add(c.Amount)
-			}
-		}
+		sum, _ := st.taxAmount(m.Jurisdiction)
 		return sum
 	default: // net_price, gross_payment, contract_amount
 		return st.s.NetPrice
 	}
+}
+
+// taxAmount is the base of a tax levied on taxes (China's city maintenance and construction tax
+// and education surcharges): the payable VAT lines and the VAT withheld on a gross payment of
+// the jurisdiction computed so far. Income tax withheld (payment_net_of_vat) is never part of
+// it: the surtaxes are levied on VAT and consumption tax only (城市维护建设税法 art. 2).
+// included reports whether every such line is Included in the price (withheld under
+// tax_inclusive terms), in which case the surtax on them is carved out of the price too.
+func (st *assessment) taxAmount(jurisdiction string) (sum decimal.Decimal, included bool) {
+	n, in := 0, 0
+	for _, c := range st.out.Charges {
+		if !c.Payable || c.Jurisdiction != jurisdiction || c.Basis == string(BasePaymentNetOfVAT) ||
+			c.Kind != KindVAT && c.Kind != KindWithholding {
+			continue
+		}
+		sum, n = sum.Add(c.Amount), n+1
+		if c.Included {
+			in++
+		}
+	}
+	return sum, n > 0 && in == n
 }
 
 // compute appends the charge lines of measure i (two for a quota split) to dst and returns a
@@ -470,6 +486,10 @@ func (st *assessment) line(m *Measure, cm *cmeasure, expr *Expr, tmpl *Charge, g
 	if withheld {
 		c.TaxTerms = s.terms()
 		c.Included = c.TaxTerms == TaxTermsInclusive
+	} else if m.Base == BaseTaxAmount {
+		if _, included := st.taxAmount(m.Jurisdiction); included {
+			c.TaxTerms, c.Included = s.terms(), true
+		}
 	}
 	return c, nil
 }

@@ -262,16 +262,25 @@ func (st *refAssessment) base(m *Measure) decimal.Decimal {
 	case BaseValuePlusDuties:
 		return st.customsV.Add(st.dutySum)
 	case BaseTaxAmount:
-		sum := decimal.Zero
-		for _, c := range st.out.Charges {
-			if (c.Kind == KindVAT || c.Kind == KindWithholding) && c.Payable && c.Jurisdiction == m.Jurisdiction {
-				sum = sum.Add(c.Amount)
-			}
-		}
+		sum, _ := st.taxAmount(m)
 		return sum
 	default: // net_price, gross_payment, contract_amount
 		return st.s.NetPrice
 	}
+}
+
+// taxAmount sums the payable VAT and VAT withheld on a gross payment of m's jurisdiction (never
+// income tax withheld) and says whether all of them are inside the price.
+func (st *refAssessment) taxAmount(m *Measure) (decimal.Decimal, bool) {
+	sum, all, found := decimal.Zero, true, false
+	for _, c := range st.out.Charges {
+		vatLike := c.Kind == KindVAT || c.Kind == KindWithholding && c.Basis != string(BasePaymentNetOfVAT)
+		if vatLike && c.Payable && c.Jurisdiction == m.Jurisdiction {
+			sum, found = sum.Add(c.Amount), true
+			all = all && c.Included
+		}
+	}
+	return sum, found && all
 }
 
 func (st *refAssessment) compute(m *Measure) ([]Charge, string, error) {
@@ -381,6 +390,9 @@ func (st *refAssessment) line(m *Measure, expr *Expr, base, qty, energy decimal.
 		if net {
 			c.TaxTerms = TaxTermsNetOfCNTax
 		}
+	}
+	if _, inside := st.taxAmount(m); m.Base == BaseTaxAmount && inside {
+		c.TaxTerms, c.Included = TaxTermsInclusive, true
 	}
 	if quota != "" {
 		c.Quantity = qty

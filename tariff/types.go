@@ -192,9 +192,10 @@ type Provenance struct {
 //     tax_inclusive terms are carved out of the price: the buyer pays the supplier the price
 //     less the tax and the tax office the tax, so its outlay is the price. Such lines are
 //     shown and never added on top. Under net_of_cn_tax terms the same taxes are grossed up
-//     and added on top (Included false).
+//     and added on top (Included false). A surtax on such lines (base tax_amount) follows
+//     them: carved out with them, or on top with them.
 //
-// Assessment.Total sums the lines that are Payable and not Included.
+// Assessment.Total sums the Payable lines; Assessment.OnTop those that are not Included.
 type Charge struct {
 	Kind         Kind
 	MeasureID    string
@@ -206,9 +207,9 @@ type Charge struct {
 	Rate         string          // the duty expression as written, e.g. "19%" or "5% MIN 30.00 EUR/unit"
 	Amount       decimal.Decimal // unrounded
 	Payable      bool            // false for reverse-charged VAT: shown, not added to the total
-	Included     bool            // inside the net price (withheld under tax_inclusive terms): shown, not added to the total
+	Included     bool            // inside the net price (withheld under tax_inclusive terms, or a surtax on such lines): shown, not added to the total
 	Recoverable  bool            // a business buyer can deduct it (input VAT, import VAT)
-	TaxTerms     TaxTerms        // for gross_payment and payment_net_of_vat lines: the terms the amount was computed under
+	TaxTerms     TaxTerms        // for gross_payment and payment_net_of_vat lines (and a tax_amount line on them when Included): the terms the amount was computed under
 	Quota        string          // "", "in_quota" or "out_of_quota" for lines of a quota split
 	Quantity     decimal.Decimal // for quota splits: the volume this line covers
 	Legal        []string
