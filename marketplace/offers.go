@@ -10,18 +10,6 @@ import (
 	"github.com/shopspring/decimal"
 )
 
-// Offer limits enforced on every write.
-const (
-	MaxOfferGPUs       = 100000                    // capacity of one offer
-	MaxOfferHours      = 87600                     // min_hours: ten years
-	MaxOfferTermMonths = 120                       // term_months: ten years
-	MaxOfferWindow     = 10 * 366 * 24 * time.Hour // available_until − available_from
-	MaxOfferTiers      = 20
-	MaxOfferNote       = 2000 // bytes
-	MaxBatchOffers     = 1000
-	PriceDecimals      = 6 // the price's micro-unit shadow column is exact because of this
-)
-
 // OfferCurrencies are the currencies an offer may be listed in.
 var OfferCurrencies = []string{"CNY", "EUR", "USD"}
 
@@ -125,8 +113,8 @@ func (in OfferInput) apply(o *Offer, create bool, refs offerRefs, prefix string)
 		}
 	}
 	if required("gpus", in.GPUs != nil) {
-		if *in.GPUs < 1 || *in.GPUs > MaxOfferGPUs {
-			bad("gpus", "must be a whole number from 1 to %d", MaxOfferGPUs)
+		if *in.GPUs < 1 || *in.GPUs > MaxGPUs {
+			bad("gpus", "must be a whole number from 1 to %d", MaxGPUs)
 		} else {
 			o.GPUs = *in.GPUs
 		}
@@ -155,8 +143,8 @@ func (in OfferInput) apply(o *Offer, create bool, refs offerRefs, prefix string)
 		o.Pricing = "on_demand"
 	}
 	if in.MinHours != nil {
-		if *in.MinHours < 0 || *in.MinHours > MaxOfferHours {
-			bad("min_hours", "must be from 0 to %d", MaxOfferHours)
+		if *in.MinHours < 0 || *in.MinHours > MaxHours {
+			bad("min_hours", "must be from 0 to %d", MaxHours)
 		} else {
 			o.MinHours = *in.MinHours
 		}
@@ -339,7 +327,7 @@ func validHSCode(s string) bool {
 	return digits >= 4 && digits <= 10
 }
 
-func validID(s string) bool { return searchIsID(s) }
+func validID(s string) bool { return IsID(s) }
 
 func oneOf(s string, set []string) bool {
 	for _, x := range set {
@@ -348,13 +336,6 @@ func oneOf(s string, set []string) bool {
 		}
 	}
 	return false
-}
-
-func quoteField(s string) string {
-	if len(s) > 40 {
-		s = s[:40] + "…"
-	}
-	return fmt.Sprintf("%q", s)
 }
 
 // OfferView is an offer with what a reader needs beside it: names, the region's bloc, the

@@ -25,6 +25,7 @@ type Store interface {
 	ReferenceStore
 	SupplyStore
 	QuoteStore
+	QuoteInputStore
 	PolicyStore
 }
 

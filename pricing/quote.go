@@ -2,6 +2,7 @@ package pricing
 
 import (
 	"fmt"
+	"math"
 	"strconv"
 	"sync"
 	"sync/atomic"
@@ -12,14 +13,25 @@ import (
 	"corridor/tariff"
 )
 
-// The pricing models an offer can post. Reserved and interruptible prices are simply the
+// PricingModel is how an offer is priced. Reserved and interruptible prices are simply the
 // prices the supplier posts for them; a reserved commitment is expressed by the offer's
 // MinHours (and shown with TermMonths), which Price enforces.
+type PricingModel string
+
+// The pricing models an offer can post.
 const (
-	PricingOnDemand      = "on_demand"
-	PricingReserved      = "reserved"
-	PricingInterruptible = "interruptible"
+	PricingOnDemand      PricingModel = "on_demand"
+	PricingReserved      PricingModel = "reserved"
+	PricingInterruptible PricingModel = "interruptible"
 )
+
+// PricingModels lists every pricing model, in the order forms and documents show them.
+var PricingModels = []PricingModel{PricingOnDemand, PricingReserved, PricingInterruptible}
+
+// Valid reports whether m is one of PricingModels.
+func (m PricingModel) Valid() bool {
+	return m == PricingOnDemand || m == PricingReserved || m == PricingInterruptible
+}
 
 // one and minusOne are shared factors (decimal values are never mutated).
 var (
@@ -27,12 +39,9 @@ var (
 	minusOne = decimal.NewFromInt(-1)
 )
 
-// Request bounds: a century of hours and ten million GPUs keep every product exact in int64
-// and every time computation in range.
-const (
-	maxHours = 876_000
-	maxGPUs  = 10_000_000
-)
+// maxHours is the most hours whose window (hours × time.Hour) fits a time.Duration. It is an
+// invariant of the arithmetic, not a business limit: the marketplace's limits are far inside.
+const maxHours = math.MaxInt64 / int64(time.Hour)
 
 // ValidityPeriod is how long a quote is valid after it is created (valid_until = created +
 // ValidityPeriod) unless Inputs.Validity says otherwise.
@@ -52,7 +61,7 @@ type OfferTerms struct {
 	Product        tariff.Product
 	Price          decimal.Decimal // per GPU-hour, or per unit for hardware, in Currency
 	Currency       string
-	Pricing        string // on_demand | reserved | interruptible
+	Pricing        PricingModel
 	MinHours       int
 	TermMonths     int
 	Tiers          []Tier
@@ -86,21 +95,46 @@ type Request struct {
 	Insurance    decimal.Decimal // goods: insurance to the border, in the quote currency
 }
 
-// Inputs is everything Price reads. Price is a pure function of Inputs: the same Inputs give
-// the identical Quote.
+// Inputs is everything Price reads, resolved beforehand by the caller (the marketplace reads
+// them from storage; Price never does). Price is a pure function of Inputs: the same Inputs
+// give the identical Quote.
 type Inputs struct {
-	Offer         OfferTerms
-	Request       Request
-	Policy        *tariff.Policy // nil prices without any measure
-	PolicyVersion int
-	FX            Snapshot     // the rates in force on the pricing date
-	Rounding      RoundingMode // empty means HalfUp
-	Now           time.Time    // creation time of the quote
-	Validity      time.Duration
-	Quota         tariff.QuotaLedger         // optional: quota balances (read only)
-	SubsidyUsed   map[string]decimal.Decimal // optional: subsidy already used per measure id
+	Offer   OfferTerms
+	Request Request
+	// Policy is the compiled policy to assess with: the baseline version named by Baseline,
+	// with the scenario version named by Scenario overlaid when there is one. nil prices
+	// without any measure.
+	Policy   *tariff.Policy
+	Baseline PolicyRef // the baseline policy version Policy was compiled from
+	Scenario PolicyRef // the scenario version overlaid on it; zero when none
+	FX       Snapshot  // the rates in force on the pricing date (shocked by the scenario, if any)
+	// Quota is the volume left in each tariff quota of Policy for the period of the pricing
+	// date, read before pricing; nil treats every quota as fully available.
+	Quota       QuotaBalances
+	SubsidyUsed map[string]decimal.Decimal // optional: subsidy already used per measure id
+	Now         time.Time                  // creation time of the quote
+	Validity    time.Duration              // zero means ValidityPeriod
+	Rounding    RoundingMode               // empty means HalfUp
 
 	memo *assessMemo // set by Compare: assessments of identical supplies are computed once
+}
+
+// QuotaBalances is the volume left in each tariff quota, by measure id, for the period the
+// pricing date falls in: read once before pricing, so that Price never asks storage. A measure
+// that is not in the map has its whole quota available.
+type QuotaBalances map[string]decimal.Decimal
+
+// unlimitedQuota is what Remaining reports for a measure that is not in the map: more than any
+// quantity a quote can have.
+var unlimitedQuota = decimal.New(1, 18)
+
+// Remaining implements tariff.QuotaLedger: the balance of measureID (the period is the one the
+// balances were read for).
+func (b QuotaBalances) Remaining(measureID string, _ time.Time) (decimal.Decimal, error) {
+	if v, ok := b[measureID]; ok {
+		return v, nil
+	}
+	return unlimitedQuota, nil
 }
 
 // Line is one rounded line of a quote.
@@ -122,16 +156,21 @@ type Line struct {
 	QuotaVolume decimal.Decimal // for in_quota/out_of_quota lines: the volume the line covers
 }
 
-// PolicyRef names the policy version a quote used.
+// PolicyRef names one stored version of a policy or scenario document: its id, its version
+// number and the hash of the policy it stands for (for a compiled policy, the hash of its
+// documents together).
 type PolicyRef struct {
 	ID      string
 	Version int
 	Hash    string
 }
 
+// IsZero reports whether r names nothing (no scenario, for example).
+func (r PolicyRef) IsZero() bool { return r == PolicyRef{} }
+
 // Quote is a priced request. Its lines are rounded once each; Total is the exact sum of the
-// payable lines. A Quote stores its inputs (Offer, Request, Snapshot, Rounding, CreatedAt,
-// Policy), so Price(q.Inputs(policy)) reproduces it exactly.
+// payable lines. A Quote carries its inputs (Offer, Request, Snapshot, Rounding, CreatedAt,
+// the policy versions), so Price(q.Inputs(policy)) reproduces it exactly.
 type Quote struct {
 	OfferID         string
 	Currency        string
@@ -151,20 +190,24 @@ type Quote struct {
 	FX              []FXUse
 	Flags           []tariff.Flag
 	Trail           []tariff.Consideration
-	Policy          PolicyRef
+	Policy          PolicyRef // the compiled policy: its id, the baseline version, its hash
+	Baseline        PolicyRef // the baseline version (Inputs.Baseline)
+	Scenario        PolicyRef // the scenario version (Inputs.Scenario); zero when none
 	Rounding        RoundingMode
 	Offer           OfferTerms
 	Request         Request
 	Snapshot        Snapshot
 	Validity        time.Duration
+	Quota           QuotaBalances              // Inputs.Quota
+	Subsidies       map[string]decimal.Decimal // Inputs.SubsidyUsed
 }
 
 // Inputs returns the inputs the quote was priced from, with policy (which must be the
 // version q.Policy names): re-pricing them gives the identical quote.
 func (q Quote) Inputs(policy *tariff.Policy) Inputs {
 	return Inputs{
-		Offer: q.Offer, Request: q.Request, Policy: policy, PolicyVersion: q.Policy.Version,
-		FX: q.Snapshot, Rounding: q.Rounding, Now: q.CreatedAt, Validity: q.Validity,
+		Offer: q.Offer, Request: q.Request, Policy: policy, Baseline: q.Baseline, Scenario: q.Scenario,
+		FX: q.Snapshot, Quota: q.Quota, SubsidyUsed: q.Subsidies, Rounding: q.Rounding, Now: q.CreatedAt, Validity: q.Validity,
 	}
 }
 
@@ -203,6 +246,14 @@ func noQuote(reason, field, format string, args ...any) *NoQuoteError {
 // on the converted net price, rounding of each line once (Round), the totals, unit prices,
 // energy and emissions. It is pure and deterministic. A request that cannot be quoted returns
 // a *NoQuoteError; a broken policy returns the tariff engine's error.
+//
+// Price does not validate requests: the marketplace does, once, against its limits. It keeps
+// the invariants its own arithmetic relies on, and the offer's terms: known currencies (minor
+// units), a rounding mode, a business or consumer buyer (which figure is the landed cost) with
+// an ISO country (what the tariff engine matches), a positive quantity (unit prices divide by
+// it), hours whose window fits a time.Duration and GPU-hours that fit an int64, no negative
+// price, freight or insurance; then the offer's capacity, minimum hours and availability
+// window (not_enough_capacity, below_min_hours, hours_out_of_window).
 //
 // Formulas (see README.md): base = price × quantity × FX; discount = −base × tier discount;
 // net = base + discount (rounded lines), the tariff engine's net_price; total = Σ payable
@@ -252,8 +303,8 @@ func Price(in Inputs) (Quote, error) {
 	hardware := o.Product == tariff.ProductHardware
 	var qty, gpuHours decimal.Decimal
 	if hardware {
-		if r.Units <= 0 || r.Units > maxGPUs {
-			return Quote{}, noQuote(ReasonInvalidRequest, "units", "units must be between 1 and %d", maxGPUs)
+		if r.Units <= 0 {
+			return Quote{}, noQuote(ReasonInvalidRequest, "units", "units must be at least 1")
 		}
 		if o.Capacity > 0 && r.Units > o.Capacity {
 			return Quote{}, noQuote(ReasonNotEnoughCapacity, "units", "%d units requested, %d available", r.Units, o.Capacity)
@@ -263,11 +314,11 @@ func Price(in Inputs) (Quote, error) {
 		if r.GPUs <= 0 {
 			return Quote{}, noQuote(ReasonInvalidRequest, "gpus", "gpus must be at least 1")
 		}
-		if r.Hours <= 0 || r.Hours > maxHours {
+		if r.Hours <= 0 || int64(r.Hours) > maxHours {
 			return Quote{}, noQuote(ReasonInvalidRequest, "hours", "hours must be between 1 and %d", maxHours)
 		}
-		if r.GPUs > maxGPUs {
-			return Quote{}, noQuote(ReasonInvalidRequest, "gpus", "gpus must be at most %d", maxGPUs)
+		if int64(r.GPUs) > math.MaxInt64/int64(r.Hours) {
+			return Quote{}, noQuote(ReasonInvalidRequest, "gpus", "gpus × hours must fit in a 64-bit integer")
 		}
 		if o.Capacity > 0 && r.GPUs > o.Capacity {
 			return Quote{}, noQuote(ReasonNotEnoughCapacity, "gpus", "%d GPUs requested, %d available", r.GPUs, o.Capacity)
@@ -300,9 +351,13 @@ func Price(in Inputs) (Quote, error) {
 		Request:    r,
 		Snapshot:   in.FX,
 		Validity:   in.Validity,
+		Baseline:   in.Baseline,
+		Scenario:   in.Scenario,
+		Quota:      in.Quota,
+		Subsidies:  in.SubsidyUsed,
 	}
 	if in.Policy != nil {
-		v := in.PolicyVersion
+		v := in.Baseline.Version
 		if v == 0 {
 			v = in.Policy.Version
 		}
@@ -407,8 +462,10 @@ func Price(in Inputs) (Quote, error) {
 			Insurance:    insurance,
 			Currency:     cur,
 			Rates:        conv,
-			Quota:        in.Quota,
 			SubsidyUsed:  in.SubsidyUsed,
+		}
+		if in.Quota != nil {
+			supply.Quota = in.Quota // never a typed nil: a nil ledger means unlimited quotas
 		}
 		a, lines, err := in.assess(supply, asOf, conv, mode)
 		if err != nil {
@@ -538,11 +595,11 @@ func baseLabel(o OfferTerms, r Request, hardware bool) string {
 	return string(append(append(b, pricingName(o.Pricing)...), ')'))
 }
 
-func pricingName(p string) string {
+func pricingName(p PricingModel) string {
 	if p == "" {
-		return PricingOnDemand
+		return string(PricingOnDemand)
 	}
-	return p
+	return string(p)
 }
 
 // chargeLine turns one tariff charge into a quote line, rounding its amount (once).

@@ -27,7 +27,7 @@ func toPolicyVersionJSON(v marketplace.PolicyVersion) policyVersionJSON {
 		CreatedAt: v.CreatedAt, ActivatedAt: v.ActivatedAt, Active: v.Active, Document: string(v.Document)}
 }
 
-func handlePolicyList(m *marketplace.Service) fiber.Handler {
+func handlePolicyList(m policyAPI) fiber.Handler {
 	return func(c *fiber.Ctx) error {
 		vs, err := m.Policies(c.UserContext())
 		if err != nil {
@@ -41,7 +41,7 @@ func handlePolicyList(m *marketplace.Service) fiber.Handler {
 	}
 }
 
-func handlePolicyVersionGet(m *marketplace.Service) fiber.Handler {
+func handlePolicyVersionGet(m policyAPI) fiber.Handler {
 	return func(c *fiber.Ctx) error {
 		n, err := versionParam(c)
 		if err != nil {
@@ -58,7 +58,7 @@ func handlePolicyVersionGet(m *marketplace.Service) fiber.Handler {
 // handlePolicyCreate stores a policy or scenario document posted as YAML or JSON (the raw
 // document is the body; ?activate=true makes it the version in force). Problems in the
 // document come back with line and column.
-func handlePolicyCreate(m *marketplace.Service) fiber.Handler {
+func handlePolicyCreate(m policyAPI) fiber.Handler {
 	return func(c *fiber.Ctx) error {
 		if err := onlyQueryParams(c, "activate"); err != nil {
 			return err
@@ -81,7 +81,7 @@ func handlePolicyCreate(m *marketplace.Service) fiber.Handler {
 	}
 }
 
-func handlePolicyActivate(m *marketplace.Service) fiber.Handler {
+func handlePolicyActivate(m policyAPI) fiber.Handler {
 	return func(c *fiber.Ctx) error {
 		n, err := versionParam(c)
 		if err != nil {

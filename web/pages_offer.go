@@ -193,8 +193,9 @@ func (u *ui) handleQuoteForm(c *fiber.Ctx, v *view) error {
 		req.Units = req.GPUs // hardware is bought in units; the form's count field carries them
 	}
 	if err == nil {
-		var pq marketplace.PricedQuote
-		pq, err = u.market.Quote(c.UserContext(), req, form.Scenario)
+		req.Scenario = form.Scenario
+		var pq marketplace.Quote
+		pq, err = u.market.Quote(c.UserContext(), req)
 		if err == nil {
 			return c.Redirect("/quotes/"+url.PathEscape(pq.ID), fiber.StatusSeeOther)
 		}

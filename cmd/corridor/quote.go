@@ -38,7 +38,7 @@ func quoteCommand(ctx context.Context, args []string, getenv func(string) string
 	}
 	req := marketplace.QuoteRequest{OfferID: *offer, GPUs: *gpus, Hours: *hours, Units: *units,
 		Buyer:    marketplace.Buyer{Country: strings.ToUpper(*country), Type: *btype},
-		Currency: strings.ToUpper(*currency), PersonalData: *personal}
+		Currency: strings.ToUpper(*currency), PersonalData: *personal, Scenario: *scenario}
 	if *asOf != "" {
 		d, err := time.Parse(time.DateOnly, *asOf)
 		if err != nil {
@@ -51,12 +51,23 @@ func quoteCommand(ctx context.Context, args []string, getenv func(string) string
 		return err
 	}
 	defer st.Close()
-	pq, err := marketplace.NewService(st, time.Now).Quote(ctx, req, *scenario)
+	return printNewQuote(ctx, marketplace.NewService(st, time.Now), req, *asJSON, stdout)
+}
+
+// quoter is what the quote command uses of the marketplace.
+type quoter interface {
+	Quote(ctx context.Context, req marketplace.QuoteRequest) (marketplace.Quote, error)
+	Now() time.Time
+}
+
+// printNewQuote prices and stores req and prints the quote: its lines, or the API's JSON.
+func printNewQuote(ctx context.Context, m quoter, req marketplace.QuoteRequest, asJSON bool, stdout io.Writer) error {
+	pq, err := m.Quote(ctx, req)
 	if err != nil {
 		return fmt.Errorf("quote: %w", cliFields(err))
 	}
-	if *asJSON {
-		doc, err := web.QuoteDocument(pq, time.Now())
+	if asJSON {
+		doc, err := web.QuoteDocument(pq, m.Now())
 		if err != nil {
 			return err
 		}
@@ -69,7 +80,7 @@ func quoteCommand(ctx context.Context, args []string, getenv func(string) string
 
 // cliFields rewrites API field names as the flags that set them.
 func cliFields(err error) error {
-	e, ok := err.(*marketplace.Error)
+	e, ok := marketplace.AsError(err)
 	if !ok {
 		return err
 	}
@@ -90,10 +101,19 @@ func cliFields(err error) error {
 	if len(parts) > 0 {
 		msg += ": " + strings.Join(parts, "; ")
 	}
-	return fmt.Errorf("%s", msg)
+	return &cliError{msg: msg, err: err}
 }
 
-func printQuote(w io.Writer, pq marketplace.PricedQuote) {
+// cliError is a domain error worded for the command line, keeping the error it words.
+type cliError struct {
+	msg string
+	err error
+}
+
+func (e *cliError) Error() string { return e.msg }
+func (e *cliError) Unwrap() error { return e.err }
+
+func printQuote(w io.Writer, pq marketplace.Quote) {
 	q := pq.Priced
 	fmt.Fprintf(w, "Quote %s for offer %s (as of %s, valid until %s)\n", pq.ID, pq.OfferID, q.AsOf.Format(time.DateOnly), pq.ValidUntil.Format(time.RFC3339))
 	fmt.Fprintf(w, "Policy %s v%d (%s…)\n\n", q.Policy.ID, q.Policy.Version, q.Policy.Hash[:min(12, len(q.Policy.Hash))])

@@ -11,8 +11,6 @@ import (
 	"corridor/marketplace"
 )
 
-func init() { extraRows = append(extraRows, &idempotencyRow{}) }
-
 // idempotencyRow is a request made with an Idempotency-Key: inserted first as a claim (Status
 // 0), then completed with the response. The primary key (key, caller) makes the claim atomic
 // across every Corridor process sharing the database.

@@ -1,8 +1,6 @@
 package store
 
 import (
-	"context"
-	"fmt"
 	"time"
 
 	"github.com/shopspring/decimal"
@@ -88,26 +86,6 @@ type settingRow struct {
 }
 
 func (settingRow) TableName() string { return "settings" }
-
-func (s *Store) migrate(ctx context.Context) error {
-	rows := []any{&regionRow{}, &acceleratorRow{}, &fxRateRow{}, &supplierRow{}, &offerRow{}, &settingRow{}}
-	rows = append(rows, extraRows...)
-	if err := s.gormDB(ctx).AutoMigrate(rows...); err != nil {
-		return fmt.Errorf("store: migrate schema: %w", err)
-	}
-	for _, fix := range afterMigrate {
-		if err := fix(ctx, s); err != nil {
-			return fmt.Errorf("store: migrate data: %w", err)
-		}
-	}
-	return nil
-}
-
-// afterMigrate lets the other files of the adapter fill new columns of existing rows.
-var afterMigrate []func(context.Context, *Store) error
-
-// extraRows lets the other files of the adapter register their tables with migrate.
-var extraRows []any
 
 func provenance(source, asOf, confidence, note string) marketplace.Provenance {
 	return marketplace.Provenance{Source: source, AsOf: asOf, Confidence: marketplace.Confidence(confidence), Note: note}

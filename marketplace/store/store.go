@@ -43,7 +43,7 @@ func sqliteDSN(path string) string {
 }
 
 // Open connects to dsn (an SQLite file path or a postgres:// URL), checks that the database
-// answers and migrates the schema.
+// answers and runs the migrations it has not run yet (migrations.go).
 func Open(ctx context.Context, dsn string) (*Store, error) {
 	cfg := &gorm.Config{TranslateError: true, Logger: logger.Discard, NowFunc: func() time.Time { return time.Now().UTC() }}
 	var (
@@ -85,6 +85,10 @@ func Open(ctx context.Context, dsn string) (*Store, error) {
 	if err := s.migrate(ctx); err != nil {
 		sqlDB.Close()
 		return nil, err
+	}
+	if err := backfillOfferSearch(ctx, s); err != nil {
+		sqlDB.Close()
+		return nil, fmt.Errorf("store: fill offer search columns: %w", err)
 	}
 	return s, nil
 }
