@@ -52,16 +52,12 @@ func (schemaMigrationRow) TableName() string { return "schema_migrations" }
 // Corridor processes starting at once on one database ("corridor" in ASCII).
 const migrationLock = 0x636f727269646f72
 
-// migrate runs every step the database has not run yet, each in a transaction of its own that
-// first takes the migration lock (PostgreSQL: an advisory lock; SQLite: the write lock of an
-// immediate transaction), so that concurrent starts run each step once. A database made before
-// numbered migrations existed has the first release's tables and no schema_migrations: step 1
-// finds its tables in place and the later steps move its data.
-func (s *Store) migrate(ctx context.Context) error {
-	return s.migrateTo(ctx, migrations[len(migrations)-1].version)
-}
-
-// migrateTo runs the steps up to and including version (tests stop early to build old states).
+// migrateTo runs every step up to and including version that the database has not run yet,
+// each in a transaction of its own that first takes the migration lock (PostgreSQL: an
+// advisory lock; SQLite: the write lock of an immediate transaction), so that concurrent
+// starts run each step once. A database made before numbered migrations existed has the first
+// release's tables and no schema_migrations: step 1 finds its tables in place and the later
+// steps move its data.
 func (s *Store) migrateTo(ctx context.Context, version int) error {
 	m := migrator{postgres: s.postgres}
 	for _, step := range migrations {
