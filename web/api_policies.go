@@ -100,10 +100,22 @@ func handlePolicyActivate(m policyAPI) fiber.Handler {
 	}
 }
 
+// versionParam reads the version number of the path: digits only ("+1", "01" and "1e0" are
+// not version numbers), at least 1.
 func versionParam(c *fiber.Ctx) (int, error) {
-	n, err := strconv.Atoi(c.Params("n"))
-	if err != nil || n < 1 {
-		return 0, marketplace.Invalid("bad version", marketplace.FieldError{Field: "n", Message: "the version must be a whole number ≥ 1"})
+	bad := marketplace.Invalid("bad version", marketplace.FieldError{Field: "n", Message: "the version must be a whole number ≥ 1 written in digits, such as 3"})
+	s := c.Params("n")
+	if s == "" || len(s) > 9 || s[0] == '0' {
+		return 0, bad
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return 0, bad
+		}
+	}
+	n, err := strconv.Atoi(s)
+	if err != nil {
+		return 0, bad
 	}
 	return n, nil
 }
