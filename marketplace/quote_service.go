@@ -110,6 +110,16 @@ func (s *Service) Reprice(ctx context.Context, id string) (stored, again pricing
 	return q.Priced, again, err
 }
 
+// DefaultQuoteRetention is how long an unaccepted quote is kept after it expires (its page and
+// API document stay readable meanwhile); accepted quotes are kept forever.
+const DefaultQuoteRetention = 7 * 24 * time.Hour
+
+// PurgeQuotes deletes the quotes that expired more than retention ago and were never
+// accepted, and returns how many it deleted.
+func (s *Service) PurgeQuotes(ctx context.Context, retention time.Duration) (int, error) {
+	return s.store.PurgeQuotes(ctx, s.now().Add(-retention))
+}
+
 // noQuoteError turns the pricing engine's refusal into a 422 problem naming the field.
 func noQuoteError(err error) error {
 	var nq *pricing.NoQuoteError

@@ -13,6 +13,9 @@ type QuoteStore interface {
 	PutQuote(ctx context.Context, q Quote) error
 	// Quote reads a stored quote; CodeNotFound when there is none.
 	Quote(ctx context.Context, id string) (Quote, error)
+	// PurgeQuotes deletes the quotes that expired before expiredBefore and were never
+	// accepted, and returns how many; accepted quotes and their orders stay forever.
+	PurgeQuotes(ctx context.Context, expiredBefore time.Time) (int, error)
 }
 
 // QuoteInputStore is what resolving a quote reads besides policies and FX rates.

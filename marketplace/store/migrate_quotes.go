@@ -43,6 +43,7 @@ func (legacyQuoteRow) TableName() string { return "quotes" }
 type quoteRecordColumns struct {
 	RecordVersion int `gorm:"not null;default:0"`
 	Record        []byte
+	ExpiresUnix   int64 `gorm:"not null;default:0"`
 }
 
 func (quoteRecordColumns) TableName() string { return "quotes" }
@@ -149,15 +150,15 @@ type (
 )
 
 // migrateQuoteRecords is migration 2: it adds the record columns, converts every stored quote
-// (its request and priced document) into a record, then drops the old columns and indexes
-// valid_until for purging. Nothing of a quote is lost: the record holds every field the
+// (its request and priced document) into a record, then drops the old columns and adds the
+// expiry in Unix seconds, indexed, for purging. Nothing of a quote is lost: the record holds every field the
 // document held, except the FX rates it did not use, and adds what the first release did not
 // record. The scenario version is found by its hash: the document's policy hash is
 // sha256(baseline hash + "+" + scenario hash). The quota balances a quote saw are its in-quota
 // volumes (as the first release re-priced them).
 func migrateQuoteRecords(tx *gorm.DB, _ migrator) error {
 	mg := tx.Migrator()
-	for _, col := range []string{"RecordVersion", "Record"} {
+	for _, col := range []string{"RecordVersion", "Record", "ExpiresUnix"} {
 		if !mg.HasColumn(&quoteRecordColumns{}, col) {
 			if err := mg.AddColumn(&quoteRecordColumns{}, col); err != nil {
 				return err
@@ -184,7 +185,7 @@ func migrateQuoteRecords(tx *gorm.DB, _ migrator) error {
 				return fmt.Errorf("quote %s: %w", r.ID, err)
 			}
 			if err := tx.Model(&quoteRecordColumns{}).Where("id = ?", r.ID).
-				Updates(map[string]any{"record_version": quoteRecordVersion, "record": rec}).Error; err != nil {
+				Updates(map[string]any{"record_version": quoteRecordVersion, "record": rec, "expires_unix": q.ValidUntil.Unix()}).Error; err != nil {
 				return err
 			}
 		}
@@ -199,7 +200,7 @@ func migrateQuoteRecords(tx *gorm.DB, _ migrator) error {
 			}
 		}
 	}
-	return tx.Exec("CREATE INDEX IF NOT EXISTS idx_quotes_valid_until ON quotes (valid_until)").Error
+	return tx.Exec("CREATE INDEX IF NOT EXISTS idx_quotes_expires_unix ON quotes (expires_unix)").Error
 }
 
 // quote rebuilds the first release's quote as the domain value the record is made from.

@@ -10,7 +10,7 @@ import (
 	"time"
 
 	"corridor/marketplace"
-	"corridor/seed"
+	seeddata "corridor/seed"
 	"corridor/tariff"
 )
 
@@ -22,14 +22,20 @@ var recordClock = time.Date(2026, 11, 28, 12, 0, 0, 0, time.UTC)
 // directory and returns a service on it with the clock at recordClock.
 func seededService(tb testing.TB) (*marketplace.Service, *Store) {
 	tb.Helper()
-	ctx := context.Background()
-	st, err := Open(ctx, filepath.Join(tb.TempDir(), "corridor.db"))
+	st, err := Open(context.Background(), filepath.Join(tb.TempDir(), "corridor.db"))
 	if err != nil {
 		tb.Fatal(err)
 	}
 	tb.Cleanup(func() { st.Close() })
-	svc := marketplace.NewService(st, func() time.Time { return recordClock })
-	data, docs, err := seed.Load(true)
+	return seed(tb, st, func() time.Time { return recordClock }), st
+}
+
+// seed seeds st and returns a service on it with the clock now.
+func seed(tb testing.TB, st *Store, now func() time.Time) *marketplace.Service {
+	tb.Helper()
+	ctx := context.Background()
+	svc := marketplace.NewService(st, now)
+	data, docs, err := seeddata.Load(true)
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -39,7 +45,7 @@ func seededService(tb testing.TB) (*marketplace.Service, *Store) {
 	if _, err := svc.SeedPolicies(ctx, docs); err != nil {
 		tb.Fatal(err)
 	}
-	return svc, st
+	return svc
 }
 
 // recordRequests are quotes of every shape a record holds: conversions, reverse charge,

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/shopspring/decimal"
+	"gorm.io/gorm"
 
 	"corridor/marketplace"
 )
@@ -23,7 +24,8 @@ type quoteRow struct {
 	Currency      string          `gorm:"size:3;not null"`
 	Total         decimal.Decimal `gorm:"type:text;not null"`
 	CreatedAt     time.Time
-	ValidUntil    time.Time `gorm:"not null;index"`
+	ValidUntil    time.Time `gorm:"not null"`
+	ExpiresUnix   int64     `gorm:"not null;default:0;index"` // ValidUntil in Unix seconds, for purging
 	PolicyID      string    `gorm:"size:128;not null"`
 	PolicyVer     int       `gorm:"not null"`
 	PolicyHash    string    `gorm:"size:64;not null"`
@@ -74,7 +76,7 @@ func toQuoteRow(q marketplace.Quote) (quoteRow, error) {
 	p := q.Priced.Policy
 	return quoteRow{
 		ID: q.ID, OfferID: q.OfferID, GPUs: q.GPUs, StartAt: q.Start.Unix(), EndAt: q.End.Unix(),
-		Currency: q.Currency, Total: q.Total, CreatedAt: q.CreatedAt.UTC(), ValidUntil: q.ValidUntil.UTC(),
+		Currency: q.Currency, Total: q.Total, CreatedAt: q.CreatedAt.UTC(), ValidUntil: q.ValidUntil.UTC(), ExpiresUnix: q.ValidUntil.Unix(),
 		PolicyID: p.ID, PolicyVer: p.Version, PolicyHash: p.Hash, QuotaUses: uses, RecordVersion: quoteRecordVersion, Record: rec,
 	}, nil
 }
@@ -121,6 +123,34 @@ func (s *Store) Quote(ctx context.Context, id string) (marketplace.Quote, error)
 	}
 	q, err := row.full()
 	return q, translate("read quote", err)
+}
+
+// purgeBatch is how many quotes one purge transaction deletes: small enough that the writers
+// waiting behind it (SQLite has one) do not notice.
+const purgeBatch = 1000
+
+// PurgeQuotes deletes the quotes that expired before expiredBefore and were never accepted,
+// in transactions of purgeBatch, and returns how many it deleted. Accepted quotes and their
+// orders are never deleted.
+func (s *Store) PurgeQuotes(ctx context.Context, expiredBefore time.Time) (int, error) {
+	total := 0
+	for {
+		var n int64
+		err := s.inTx(ctx, "purge quotes", func(tx *gorm.DB) error {
+			res := tx.Exec(`DELETE FROM quotes WHERE id IN (
+				SELECT q.id FROM quotes q WHERE q.expires_unix < ? AND NOT EXISTS (SELECT 1 FROM orders o WHERE o.quote_id = q.id)
+				ORDER BY q.expires_unix LIMIT ?)`, expiredBefore.Unix(), purgeBatch)
+			n = res.RowsAffected
+			return res.Error
+		})
+		if err != nil {
+			return total, err
+		}
+		total += int(n)
+		if n < purgeBatch {
+			return total, nil
+		}
+	}
 }
 
 // OfferContext reads an offer (any status) with its region, accelerator and supplier.
