@@ -9,7 +9,7 @@ import (
 // before another request may take it over (the process that claimed it has died).
 const IdempotencyStaleAfter = 2 * time.Minute
 
-// ClaimIdempotencyKey claims r.Key for r.Caller; see SupplyStore.ClaimIdempotencyKey.
+// ClaimIdempotencyKey claims r.Key for r.Caller; see IdempotencyStore.ClaimIdempotencyKey.
 func (s *Service) ClaimIdempotencyKey(ctx context.Context, r IdempotencyRecord) (IdempotencyRecord, bool, error) {
 	r.CreatedAt = s.now()
 	return s.store.ClaimIdempotencyKey(ctx, r, IdempotencyStaleAfter)

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"sort"
 	"strings"
 	"time"
@@ -9,6 +10,7 @@ import (
 	"github.com/shopspring/decimal"
 
 	"corridor/marketplace"
+	"corridor/pricing"
 )
 
 type provenanceJSON struct {
@@ -90,7 +92,7 @@ func toAcceleratorJSON(a marketplace.Accelerator) acceleratorJSON {
 	}
 }
 
-func handleHealth(m *marketplace.Service) fiber.Handler {
+func handleHealth(m referenceAPI) fiber.Handler {
 	return func(c *fiber.Ctx) error {
 		if err := m.Ready(c.UserContext()); err != nil {
 			return err
@@ -99,7 +101,7 @@ func handleHealth(m *marketplace.Service) fiber.Handler {
 	}
 }
 
-func handleRegions(m *marketplace.Service) fiber.Handler {
+func handleRegions(m referenceAPI) fiber.Handler {
 	return func(c *fiber.Ctx) error {
 		if err := onlyQueryParams(c, "bloc", "kind", "country"); err != nil {
 			return err
@@ -121,7 +123,7 @@ func handleRegions(m *marketplace.Service) fiber.Handler {
 	}
 }
 
-func handleAccelerators(m *marketplace.Service) fiber.Handler {
+func handleAccelerators(m referenceAPI) fiber.Handler {
 	return func(c *fiber.Ctx) error {
 		if err := onlyQueryParams(c, "vendor_country", "vendor"); err != nil {
 			return err
@@ -149,7 +151,7 @@ type fxRateJSON struct {
 	Source    string          `json:"source"`
 }
 
-func handleFX(m *marketplace.Service) fiber.Handler {
+func handleFX(m referenceAPI) fiber.Handler {
 	return func(c *fiber.Ctx) error {
 		if err := onlyQueryParams(c, "date"); err != nil {
 			return err
@@ -176,4 +178,12 @@ func handleFX(m *marketplace.Service) fiber.Handler {
 		}
 		return c.JSON(fiber.Map{"date": date.Format(time.DateOnly), "base": "EUR", "rates": rates, "warnings": warnings})
 	}
+}
+
+// referenceAPI is what the health and reference-data endpoints use of the marketplace.
+type referenceAPI interface {
+	Ready(ctx context.Context) error
+	Regions(ctx context.Context, f marketplace.RegionFilter) ([]marketplace.Region, error)
+	Accelerators(ctx context.Context) ([]marketplace.Accelerator, error)
+	FXOn(ctx context.Context, date time.Time) (pricing.Snapshot, []string, error)
 }
