@@ -8,15 +8,9 @@ import (
 	"time"
 
 	"github.com/shopspring/decimal"
-)
 
-// OfferCurrencies are the currencies an offer may be listed in.
-var OfferCurrencies = []string{"CNY", "EUR", "USD"}
-
-// Enumerations of Offer fields.
-var (
-	OfferProducts = []string{"gpu_hours", "bare_metal", "hardware"}
-	OfferPricings = []string{"on_demand", "reserved", "interruptible"}
+	"corridor/pricing"
+	"corridor/tariff"
 )
 
 var (
@@ -106,8 +100,8 @@ func (in OfferInput) apply(o *Offer, create bool, refs offerRefs, prefix string)
 		}
 	}
 	if required("product", in.Product != nil) {
-		if !oneOf(*in.Product, OfferProducts) {
-			bad("product", "must be one of %s", strings.Join(OfferProducts, ", "))
+		if !tariff.Product(*in.Product).Valid() {
+			bad("product", "must be one of %s", joinCodes(tariff.Products()))
 		} else {
 			o.Product = *in.Product
 		}
@@ -127,20 +121,20 @@ func (in OfferInput) apply(o *Offer, create bool, refs offerRefs, prefix string)
 		}
 	}
 	if required("currency", in.Currency != nil) {
-		if !oneOf(*in.Currency, OfferCurrencies) {
+		if !IsOfferCurrency(*in.Currency) {
 			bad("currency", "offers are listed in %s; %s is not accepted", strings.Join(OfferCurrencies, ", "), quoteField(*in.Currency))
 		} else {
 			o.Currency = *in.Currency
 		}
 	}
 	if in.Pricing != nil {
-		if !oneOf(*in.Pricing, OfferPricings) {
-			bad("pricing", "must be one of %s", strings.Join(OfferPricings, ", "))
+		if !pricing.PricingModel(*in.Pricing).Valid() {
+			bad("pricing", "must be one of %s", joinCodes(pricing.PricingModels))
 		} else {
 			o.Pricing = *in.Pricing
 		}
 	} else if create {
-		o.Pricing = "on_demand"
+		o.Pricing = string(pricing.PricingOnDemand)
 	}
 	if in.MinHours != nil {
 		if *in.MinHours < 0 || *in.MinHours > MaxHours {
@@ -189,13 +183,13 @@ func (in OfferInput) apply(o *Offer, create bool, refs offerRefs, prefix string)
 		}
 	}
 	if in.HSCode != nil {
-		if *in.HSCode != "" && !validHSCode(*in.HSCode) {
+		if *in.HSCode != "" && !IsHSCode(*in.HSCode) {
 			bad("hs_code", "must be an HS code like 8471.50 or 847150")
 		} else {
 			o.HSCode = *in.HSCode
 		}
 	}
-	if o.Product == "hardware" && o.HSCode == "" && (create || in.Product != nil || in.HSCode != nil) {
+	if o.Product == string(tariff.ProductHardware) && o.HSCode == "" && (create || in.Product != nil || in.HSCode != nil) {
 		bad("hs_code", "is required for hardware offers")
 	}
 	if in.Note != nil {
@@ -313,29 +307,15 @@ func parseInstant(s string) (time.Time, bool) {
 	return time.Time{}, false
 }
 
-func validHSCode(s string) bool {
-	digits := 0
-	for i := 0; i < len(s); i++ {
-		switch c := s[i]; {
-		case c >= '0' && c <= '9':
-			digits++
-		case c == '.' && i > 0:
-		default:
-			return false
-		}
-	}
-	return digits >= 4 && digits <= 10
-}
-
 func validID(s string) bool { return IsID(s) }
 
-func oneOf(s string, set []string) bool {
-	for _, x := range set {
-		if s == x {
-			return true
-		}
+// joinCodes lists codes for a message: "a, b, c".
+func joinCodes[T ~string](codes []T) string {
+	s := make([]string, len(codes))
+	for i, c := range codes {
+		s[i] = string(c)
 	}
-	return false
+	return strings.Join(s, ", ")
 }
 
 // OfferView is an offer with what a reader needs beside it: names, the region's bloc, the

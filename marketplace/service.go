@@ -40,7 +40,10 @@ func (s *Service) Ready(ctx context.Context) error {
 // Regions lists regions matching f.
 func (s *Service) Regions(ctx context.Context, f RegionFilter) ([]Region, error) {
 	if f.Bloc != "" && f.Bloc != BlocCN && f.Bloc != BlocEU {
-		return nil, Invalid("unknown bloc", FieldError{Field: "bloc", Message: fmt.Sprintf("must be CN or EU, not %q", f.Bloc)})
+		return nil, Invalid("unknown bloc", FieldError{Field: "bloc", Message: "must be CN or EU, not " + quoteField(string(f.Bloc))})
+	}
+	if f.Kind != "" && !f.Kind.Valid() {
+		return nil, Invalid("unknown region kind", FieldError{Field: "kind", Message: "must be one of " + joinCodes(RegionKinds) + ", not " + quoteField(string(f.Kind))})
 	}
 	return s.store.Regions(ctx, f)
 }

@@ -10,7 +10,7 @@ import (
 // RegionFilter narrows a region listing; zero values match everything.
 type RegionFilter struct {
 	Bloc    Bloc
-	Kind    string
+	Kind    RegionKind
 	Country string
 }
 

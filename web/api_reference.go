@@ -56,7 +56,7 @@ type regionJSON struct {
 
 func toRegionJSON(r marketplace.Region) regionJSON {
 	return regionJSON{
-		Code: r.Code, Name: r.Name, NameZH: r.NameZH, Country: r.Country, Bloc: string(r.Bloc), Kind: r.Kind,
+		Code: r.Code, Name: r.Name, NameZH: r.NameZH, Country: r.Country, Bloc: string(r.Bloc), Kind: string(r.Kind),
 		Province: r.Province, Class: r.Class, System: r.System, Parent: r.Parent, Selected: r.Selected,
 		PUETarget: nullDec(r.PUETarget), GridKgPerKWh: nullDec(r.GridKgPerKWh), PowerPrice: nullDec(r.PowerPrice),
 		PowerCurrency: r.PowerCurrency, Lat: r.Lat, Lon: r.Lon, provenanceJSON: toProvenance(r.Provenance),
@@ -108,7 +108,7 @@ func handleRegions(m referenceAPI) fiber.Handler {
 		}
 		f := marketplace.RegionFilter{
 			Bloc:    marketplace.Bloc(strings.ToUpper(c.Query("bloc"))),
-			Kind:    c.Query("kind"),
+			Kind:    marketplace.RegionKind(c.Query("kind")),
 			Country: strings.ToUpper(c.Query("country")),
 		}
 		regions, err := m.Regions(c.UserContext(), f)

@@ -15,6 +15,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"corridor/marketplace"
+	"corridor/tariff"
 )
 
 // onlyQueryParams rejects query parameters the endpoint does not know, so a typo in a filter
@@ -37,12 +38,7 @@ func onlyQueryParams(c *fiber.Ctx, allowed ...string) error {
 }
 
 // quoteShort quotes user input for an error message, cut to a readable length.
-func quoteShort(s string) string {
-	if len(s) > 40 {
-		s = s[:40] + "…"
-	}
-	return strconv.Quote(s)
-}
+func quoteShort(s string) string { return strconv.Quote(tariff.Shorten(s, 40)) }
 
 // decodeStrict decodes a JSON body into v: unknown fields, trailing data, wrong types and
 // malformed JSON are errors that name the offending field.

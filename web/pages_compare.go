@@ -11,6 +11,7 @@ import (
 
 	"corridor/marketplace"
 	"corridor/pricing"
+	"corridor/tariff"
 )
 
 // compareForm is the need as typed.
@@ -220,11 +221,5 @@ func parts(b pricing.Breakdown) []decimal.Decimal {
 	return []decimal.Decimal{b.Price, b.DutiesLevies, b.Taxes, b.Subsidies}
 }
 
-// shorten cuts s to n runes with an ellipsis.
-func shorten(s string, n int) string {
-	r := []rune(s)
-	if len(r) <= n {
-		return s
-	}
-	return string(r[:n-1]) + "…"
-}
+// shorten cuts s to n characters with an ellipsis.
+func shorten(s string, n int) string { return tariff.Shorten(s, n) }

@@ -70,7 +70,7 @@ func buildMap(v *view, regions []marketplace.Region, perRegion map[string]int, f
 				continue
 			}
 			n := perRegion[r.Code]
-			d := mapDot{CX: round1((lon - box.MinLon) * kx), CY: round1((box.MaxLat - lat) * mapPxPerDeg), R: 3, Class: "dot kind-" + r.Kind}
+			d := mapDot{CX: round1((lon - box.MinLon) * kx), CY: round1((box.MaxLat - lat) * mapPxPerDeg), R: 3, Class: "dot kind-" + string(r.Kind)}
 			if n > 0 {
 				d.R = math.Min(3+float64(n), 8)
 				d.Class += " has-offers"
@@ -83,7 +83,7 @@ func buildMap(v *view, regions []marketplace.Region, perRegion map[string]int, f
 				q.Set("currency", cur)
 			}
 			d.Href = "/?" + q.Encode()
-			d.Title = r.Name + " · " + r.NameZH + " — " + v.T("kind."+r.Kind) + " — " + strconv.Itoa(n) + " " + v.T("col.action")
+			d.Title = r.Name + " · " + r.NameZH + " — " + v.T("kind."+string(r.Kind)) + " — " + strconv.Itoa(n) + " " + v.T("col.action")
 			p.Dots = append(p.Dots, d)
 		}
 		m.Panels = append(m.Panels, p)

@@ -93,7 +93,7 @@ func provenance(source, asOf, confidence, note string) marketplace.Provenance {
 
 func toRegionRow(r marketplace.Region) regionRow {
 	return regionRow{
-		Code: r.Code, Name: r.Name, NameZH: r.NameZH, Country: r.Country, Bloc: string(r.Bloc), Kind: r.Kind,
+		Code: r.Code, Name: r.Name, NameZH: r.NameZH, Country: r.Country, Bloc: string(r.Bloc), Kind: string(r.Kind),
 		Province: r.Province, Class: r.Class, System: r.System, Parent: r.Parent, Selected: r.Selected,
 		PUETarget: r.PUETarget, GridKgPerKWh: r.GridKgPerKWh, PowerPrice: r.PowerPrice, PowerCurrency: r.PowerCurrency,
 		Lat: r.Lat, Lon: r.Lon, Source: r.Source, AsOf: r.AsOf, Confidence: string(r.Confidence), Note: r.Note,
@@ -102,7 +102,7 @@ func toRegionRow(r marketplace.Region) regionRow {
 
 func (r regionRow) domain() marketplace.Region {
 	return marketplace.Region{
-		Code: r.Code, Name: r.Name, NameZH: r.NameZH, Country: r.Country, Bloc: marketplace.Bloc(r.Bloc), Kind: r.Kind,
+		Code: r.Code, Name: r.Name, NameZH: r.NameZH, Country: r.Country, Bloc: marketplace.Bloc(r.Bloc), Kind: marketplace.RegionKind(r.Kind),
 		Province: r.Province, Class: r.Class, System: r.System, Parent: r.Parent, Selected: r.Selected,
 		PUETarget: r.PUETarget, GridKgPerKWh: r.GridKgPerKWh, PowerPrice: r.PowerPrice, PowerCurrency: r.PowerCurrency,
 		Lat: r.Lat, Lon: r.Lon, Provenance: provenance(r.Source, r.AsOf, r.Confidence, r.Note),
