@@ -154,5 +154,3 @@ func ValidateOffer(in OfferInput, regions, accelerators []string) (Offer, error)
 	}
 	return o, nil
 }
-
-
