@@ -32,7 +32,7 @@ func NewService(st Store, now func() time.Time) *Service {
 // Ready reports whether the database answers.
 func (s *Service) Ready(ctx context.Context) error {
 	if err := s.store.Ping(ctx); err != nil {
-		return &Error{Code: CodeUnavailable, Message: "database unavailable"}
+		return &Error{Code: CodeUnavailable, Message: "database unavailable", Err: err}
 	}
 	return nil
 }

@@ -168,7 +168,7 @@ func (s *Store) PolicyVersionByNumber(ctx context.Context, policyID string, vers
 	var row policyVersionRow
 	err := s.gormDB(ctx).Where("policy_id = ? AND version = ?", policyID, version).Take(&row).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return marketplace.PolicyVersion{}, &marketplace.Error{Code: marketplace.CodeNotFound, Message: "no such policy version"}
+		return marketplace.PolicyVersion{}, &marketplace.Error{Code: marketplace.CodeNotFound, Message: "no such policy version", Err: err}
 	}
 	if err != nil {
 		return marketplace.PolicyVersion{}, translate("read policy version", err)

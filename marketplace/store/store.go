@@ -133,13 +133,13 @@ func translate(op string, err error) error {
 	case errors.As(err, &de):
 		return err
 	case errors.Is(err, gorm.ErrRecordNotFound):
-		return &marketplace.Error{Code: marketplace.CodeNotFound, Message: "not found"}
+		return &marketplace.Error{Code: marketplace.CodeNotFound, Message: "not found", Err: fmt.Errorf("store: %s: %w", op, err)}
 	case errors.Is(err, gorm.ErrDuplicatedKey):
-		return &marketplace.Error{Code: marketplace.CodeConflict, Message: "already exists"}
+		return &marketplace.Error{Code: marketplace.CodeConflict, Message: "already exists", Err: fmt.Errorf("store: %s: %w", op, err)}
 	case errors.Is(err, gorm.ErrForeignKeyViolated):
-		return &marketplace.Error{Code: marketplace.CodeInvalid, Message: "refers to something that does not exist"}
+		return &marketplace.Error{Code: marketplace.CodeInvalid, Message: "refers to something that does not exist", Err: fmt.Errorf("store: %s: %w", op, err)}
 	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
-		return &marketplace.Error{Code: marketplace.CodeUnavailable, Message: "request cancelled or timed out"}
+		return &marketplace.Error{Code: marketplace.CodeUnavailable, Message: "request cancelled or timed out", Err: fmt.Errorf("store: %s: %w", op, err)}
 	}
 	return fmt.Errorf("store: %s: %w", op, err)
 }
