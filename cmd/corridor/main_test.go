@@ -106,7 +106,7 @@ func getJSON(t *testing.T, url string, v any) {
 	}
 }
 
-type counts struct{ cnHubs, cnClusters, euFactories, accelerators, accWithTPP, offers, policies int }
+type counts struct{ cnHubs, cnClusters, euFactories, accelerators, accWithTPP, policies int }
 
 func countAll(t *testing.T, base string) counts {
 	t.Helper()
