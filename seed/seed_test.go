@@ -61,8 +61,8 @@ func TestRegions(t *testing.T) {
 			if !r.PUETarget.Valid || !r.GridKgPerKWh.Valid || !r.PowerPrice.Valid || r.PowerCurrency != "CNY" {
 				t.Errorf("region %s: CN regions carry PUE target, grid intensity and a CNY power price", r.Code)
 			}
-			// Every CN power price is a placeholder or a marketing claim (REFERENCE-DATA §1.4,
-			// §7 gap 1); it must never be shown as sourced.
+			// Every CN power price is a placeholder or a marketing claim (seed/README.md, "What is
+			// sourced and what is estimated"); it must never be shown as sourced.
 			if r.Confidence == marketplace.ConfidenceSourced {
 				t.Errorf("region %s: power price is an estimate, record must not be sourced", r.Code)
 			}
@@ -95,7 +95,7 @@ func TestRegions(t *testing.T) {
 			}
 		}
 	}
-	// Spot checks against REFERENCE-DATA §1.3 and §2.1.
+	// Spot checks against the NDRC cluster letters and the EuroHPC selection releases.
 	if z := codes["cn-ningxia-zhongwei"]; z.Parent != "cn-hub-ningxia" || z.Class != "west" || !z.PUETarget.Decimal.Equal(decimal.RequireFromString("1.2")) {
 		t.Errorf("Zhongwei: %+v", z)
 	}
@@ -136,7 +136,7 @@ func TestAccelerators(t *testing.T) {
 		t.Errorf("vendor countries %v; want ≥ 10 Chinese and ≥ 14 US models", vendors)
 	}
 
-	// Worked values: REFERENCE-DATA §3 and the tariff.TPP doc comment.
+	// Worked values: the datasheets the records cite and the tariff.TPP doc comment.
 	byModel := map[string]marketplace.Accelerator{}
 	for _, a := range accels {
 		byModel[a.Model] = a
@@ -164,7 +164,7 @@ func TestAccelerators(t *testing.T) {
 			t.Errorf("%s: TPP %s, want %s ± %s", tc.model, a.TPP, tc.tpp, tc.tol)
 		}
 	}
-	// H100 density 15,831.2 / 814 = 19.4486 (REFERENCE-DATA: 19.45).
+	// H100 density 15,831.2 / 814 = 19.4486 (the cited compilation rounds it to 19.45).
 	if d := byModel["h100-sxm"].Density; !d.Equal(decimal.RequireFromString("19.4486")) {
 		t.Errorf("h100-sxm density %s, want 19.4486", d)
 	}
@@ -359,7 +359,7 @@ func TestFXSnapshot(t *testing.T) {
 		{"2025-10-21", "CNY", "8.2626"}, {"2025-10-21", "USD", "1.1607"}, {"2025-10-21", "GBP", "0.8678"},
 		{"2025-10-09", "CNY", "8.2698"}, {"2025-10-09", "USD", "1.1611"},
 		{"2025-05-09", "CNY", "8.147"}, {"2025-05-02", "CNY", "8.2479"},
-		{"2025-02-21", "USD", "1.0465"}, // also the one ECB figure REFERENCE-DATA §5 gives
+		{"2025-02-21", "USD", "1.0465"}, // also quoted by https://euro2.net/?p=21644
 		{"2024-09-02", "CNY", "7.8677"}, {"2024-01-02", "USD", "1.0956"},
 	} {
 		if row, ok := byDate[c.date]; !ok || row[col[c.cur]] != c.want {
