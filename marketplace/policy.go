@@ -40,41 +40,30 @@ type ResolvedPolicy struct {
 // policyCache keeps parsed documents and compiled policies by hash. Versions are immutable, so
 // a cached entry can never be stale, and several server processes may each keep their own.
 type policyCache struct {
-	mu       sync.Mutex
-	docs     map[string]any            // document hash → *tariff.Policy or *tariff.Scenario
-	compiled map[string]ResolvedPolicy // baseline hash + "/" + scenario hash → compiled
+	docs     lockedMap[any]            // document hash → *tariff.Policy or *tariff.Scenario
+	compiled lockedMap[ResolvedPolicy] // baseline hash + "/" + scenario hash → compiled
 }
 
-func (c *policyCache) doc(hash string) (any, bool) {
+// lockedMap is a map safe for concurrent use.
+type lockedMap[V any] struct {
+	mu sync.Mutex
+	m  map[string]V
+}
+
+func (c *lockedMap[V]) get(key string) (V, bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	v, ok := c.docs[hash]
+	v, ok := c.m[key]
 	return v, ok
 }
 
-func (c *policyCache) putDoc(hash string, v any) {
+func (c *lockedMap[V]) put(key string, v V) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if c.docs == nil {
-		c.docs = map[string]any{}
+	if c.m == nil {
+		c.m = map[string]V{}
 	}
-	c.docs[hash] = v
-}
-
-func (c *policyCache) policy(key string) (ResolvedPolicy, bool) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	v, ok := c.compiled[key]
-	return v, ok
-}
-
-func (c *policyCache) putPolicy(key string, v ResolvedPolicy) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.compiled == nil {
-		c.compiled = map[string]ResolvedPolicy{}
-	}
-	c.compiled[key] = v
+	c.m[key] = v
 }
 
 func compiledKey(baselineHash, scenarioHash string) string { return baselineHash + "/" + scenarioHash }
@@ -94,7 +83,7 @@ func docFormat(data []byte) string {
 // parsed returns the parsed document of a stored version (through the cache), reading the
 // document when the version was read without it.
 func (s *Service) parsed(ctx context.Context, pv PolicyVersion) (any, error) {
-	if v, ok := s.policies.doc(pv.Hash); ok {
+	if v, ok := s.policies.docs.get(pv.Hash); ok {
 		return v, nil
 	}
 	if pv.Document == nil {
@@ -123,7 +112,7 @@ func (s *Service) parsed(ctx context.Context, pv PolicyVersion) (any, error) {
 	if err != nil {
 		return nil, fmt.Errorf("marketplace: stored policy %s v%d no longer parses: %w", pv.PolicyID, pv.Version, err)
 	}
-	s.policies.putDoc(pv.Hash, v)
+	s.policies.docs.put(pv.Hash, v)
 	return v, nil
 }
 
@@ -161,7 +150,7 @@ func (s *Service) ResolvePolicy(ctx context.Context, scenario string, at time.Ti
 // (scenario zero for none), as a stored quote records them: re-pricing uses it, whatever has
 // been activated since.
 func (s *Service) PolicyOf(ctx context.Context, baseline, scenario pricing.PolicyRef) (ResolvedPolicy, error) {
-	if rp, ok := s.policies.policy(compiledKey(baseline.Hash, scenario.Hash)); ok {
+	if rp, ok := s.policies.compiled.get(compiledKey(baseline.Hash, scenario.Hash)); ok {
 		return rp, nil
 	}
 	bv, err := s.store.PolicyVersionByNumber(ctx, baseline.ID, baseline.Version)
@@ -194,7 +183,7 @@ func (s *Service) compile(ctx context.Context, bv PolicyVersion, sv *PolicyVersi
 		scenHash = sv.Hash
 	}
 	key := compiledKey(bv.Hash, scenHash)
-	if rp, ok := s.policies.policy(key); ok {
+	if rp, ok := s.policies.compiled.get(key); ok {
 		return rp, nil
 	}
 	v, err := s.parsed(ctx, bv)
@@ -233,7 +222,7 @@ func (s *Service) compile(ctx context.Context, bv PolicyVersion, sv *PolicyVersi
 			rp.Quotas[m.ID] = m.Quota.Volume
 		}
 	}
-	s.policies.putPolicy(key, rp)
+	s.policies.compiled.put(key, rp)
 	return rp, nil
 }
 

@@ -26,15 +26,7 @@ func seededDB(b *testing.B) string {
 	if err != nil {
 		b.Fatal(err)
 	}
-	svc := marketplace.NewService(st, func() time.Time { return benchClock })
-	data, docs, err := seed.Load(true)
-	if err != nil {
-		b.Fatal(err)
-	}
-	if _, err := svc.Seed(ctx, data); err != nil {
-		b.Fatal(err)
-	}
-	if _, err := svc.SeedPolicies(ctx, docs); err != nil {
+	if _, err := seed.Into(ctx, marketplace.NewService(st, func() time.Time { return benchClock }), true); err != nil {
 		b.Fatal(err)
 	}
 	st.Close()

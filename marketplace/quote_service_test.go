@@ -25,24 +25,16 @@ var testClock = time.Date(2026, 11, 28, 12, 0, 0, 0, time.UTC)
 // newMarket opens a real SQLite store in a temp directory, seeded with the reference data,
 // the demo market and the policy library, and returns it with a service whose clock reads
 // *clock (tests move it).
-func newMarket(t *testing.T, clock *time.Time) (*marketplace.Service, *store.Store) {
-	t.Helper()
-	ctx := context.Background()
-	st, err := store.Open(ctx, filepath.Join(t.TempDir(), "corridor.db"))
+func newMarket(tb testing.TB, clock *time.Time) (*marketplace.Service, *store.Store) {
+	tb.Helper()
+	st, err := store.Open(context.Background(), filepath.Join(tb.TempDir(), "corridor.db"))
 	if err != nil {
-		t.Fatal(err)
+		tb.Fatal(err)
 	}
-	t.Cleanup(func() { st.Close() })
+	tb.Cleanup(func() { st.Close() })
 	svc := marketplace.NewService(st, func() time.Time { return *clock })
-	data, docs, err := seed.Load(true)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := svc.Seed(ctx, data); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := svc.SeedPolicies(ctx, docs); err != nil {
-		t.Fatal(err)
+	if _, err := seed.Into(context.Background(), svc, true); err != nil {
+		tb.Fatal(err)
 	}
 	return svc, st
 }

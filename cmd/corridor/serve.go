@@ -90,20 +90,12 @@ func seedStore(ctx context.Context, market *marketplace.Service, mode string, lo
 	if mode == "none" {
 		return nil
 	}
-	data, docs, err := seed.Load(mode == "demo")
-	if err != nil {
-		return err
-	}
-	rep, err := market.Seed(ctx, data)
-	if err != nil {
-		return err
-	}
-	policies, err := market.SeedPolicies(ctx, docs)
+	rep, err := seed.Into(ctx, market, mode == "demo")
 	if err != nil {
 		return err
 	}
 	log.Info("seeded", "regions", rep.Regions, "accelerators", rep.Accelerators, "fx_rates", rep.FXRates,
-		"suppliers", rep.Suppliers, "offers", rep.Offers, "policy_versions", policies)
+		"suppliers", rep.Suppliers, "offers", rep.Offers, "policy_versions", rep.PolicyVersions)
 	return nil
 }
 

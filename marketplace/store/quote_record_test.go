@@ -33,16 +33,8 @@ func seededService(tb testing.TB) (*marketplace.Service, *Store) {
 // seed seeds st and returns a service on it with the clock now.
 func seed(tb testing.TB, st *Store, now func() time.Time) *marketplace.Service {
 	tb.Helper()
-	ctx := context.Background()
 	svc := marketplace.NewService(st, now)
-	data, docs, err := seeddata.Load(true)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	if _, err := svc.Seed(ctx, data); err != nil {
-		tb.Fatal(err)
-	}
-	if _, err := svc.SeedPolicies(ctx, docs); err != nil {
+	if _, err := seeddata.Into(context.Background(), svc, true); err != nil {
 		tb.Fatal(err)
 	}
 	return svc
