@@ -69,10 +69,8 @@ func (s *Service) Compare(ctx context.Context, n Need) (Comparison, error) {
 	if err != nil {
 		return Comparison{}, err
 	}
-	if len(policy.FXShocks) > 0 {
-		if fx, err = fx.Shock(policy.FXShocks); err != nil {
-			return Comparison{}, err
-		}
+	if fx, err = policy.shock(fx); err != nil {
+		return Comparison{}, err
 	}
 	ocs, err := s.store.ActiveOfferContexts(ctx, OfferContextFilter{
 		Products: []string{string(tariff.ProductGPUHours), string(tariff.ProductBareMetal)}, Accelerator: n.Accelerator, Bloc: n.Bloc, Regions: n.Regions,

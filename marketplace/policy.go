@@ -37,6 +37,20 @@ type ResolvedPolicy struct {
 	Quotas map[string]decimal.Decimal
 }
 
+// shock applies the scenario's FX shocks to the snapshot (a copy); a shocked currency without
+// a rate on the date cannot be priced (no_fx_rate).
+func (p ResolvedPolicy) shock(fx pricing.Snapshot) (pricing.Snapshot, error) {
+	if len(p.FXShocks) == 0 {
+		return fx, nil
+	}
+	shocked, err := fx.Shock(p.FXShocks)
+	if err != nil {
+		return fx, &Error{Code: CodeUnquotable, Reason: pricing.ReasonNoFXRate, Err: err,
+			Message: fmt.Sprintf("scenario %s moves a currency that has no rate on %s", p.Scenario.ID, fx.Date.Format(time.DateOnly))}
+	}
+	return shocked, nil
+}
+
 // policyCache keeps parsed documents and compiled policies by hash. Versions are immutable, so
 // a cached entry can never be stale, and several server processes may each keep their own.
 type policyCache struct {

@@ -64,10 +64,8 @@ func (s *Service) Resolve(ctx context.Context, req QuoteRequest) (Resolution, er
 	if err != nil {
 		return Resolution{}, err
 	}
-	if len(policy.FXShocks) > 0 {
-		if fx, err = fx.Shock(policy.FXShocks); err != nil {
-			return Resolution{}, err
-		}
+	if fx, err = policy.shock(fx); err != nil {
+		return Resolution{}, err
 	}
 	if product != tariff.ProductHardware {
 		if err := s.checkAvailable(ctx, oc.Offer, req.GPUs, req.Start, end); err != nil {

@@ -169,8 +169,9 @@ type PolicyRef struct {
 func (r PolicyRef) IsZero() bool { return r == PolicyRef{} }
 
 // Quote is a priced request. Its lines are rounded once each; Total is the exact sum of the
-// payable lines. A Quote carries its inputs (Offer, Request, Snapshot, Rounding, CreatedAt,
-// the policy versions), so Price(q.Inputs(policy)) reproduces it exactly.
+// payable lines. A Quote carries the inputs that shape every line (Offer, Request, Snapshot,
+// Rounding, CreatedAt, Validity), so Price(q.Inputs(policy)) reproduces it exactly when no
+// quota balance or subsidy usage was given; a stored quote keeps its complete Inputs beside it.
 type Quote struct {
 	OfferID         string
 	Currency        string
@@ -191,23 +192,19 @@ type Quote struct {
 	Flags           []tariff.Flag
 	Trail           []tariff.Consideration
 	Policy          PolicyRef // the compiled policy: its id, the baseline version, its hash
-	Baseline        PolicyRef // the baseline version (Inputs.Baseline)
-	Scenario        PolicyRef // the scenario version (Inputs.Scenario); zero when none
 	Rounding        RoundingMode
 	Offer           OfferTerms
 	Request         Request
 	Snapshot        Snapshot
 	Validity        time.Duration
-	Quota           QuotaBalances              // Inputs.Quota
-	Subsidies       map[string]decimal.Decimal // Inputs.SubsidyUsed
 }
 
 // Inputs returns the inputs the quote was priced from, with policy (which must be the
-// version q.Policy names): re-pricing them gives the identical quote.
+// compiled policy q.Policy names, its Version set): re-pricing them gives the identical quote.
 func (q Quote) Inputs(policy *tariff.Policy) Inputs {
 	return Inputs{
-		Offer: q.Offer, Request: q.Request, Policy: policy, Baseline: q.Baseline, Scenario: q.Scenario,
-		FX: q.Snapshot, Quota: q.Quota, SubsidyUsed: q.Subsidies, Rounding: q.Rounding, Now: q.CreatedAt, Validity: q.Validity,
+		Offer: q.Offer, Request: q.Request, Policy: policy,
+		FX: q.Snapshot, Rounding: q.Rounding, Now: q.CreatedAt, Validity: q.Validity,
 	}
 }
 
@@ -351,10 +348,6 @@ func Price(in Inputs) (Quote, error) {
 		Request:    r,
 		Snapshot:   in.FX,
 		Validity:   in.Validity,
-		Baseline:   in.Baseline,
-		Scenario:   in.Scenario,
-		Quota:      in.Quota,
-		Subsidies:  in.SubsidyUsed,
 	}
 	if in.Policy != nil {
 		v := in.Baseline.Version

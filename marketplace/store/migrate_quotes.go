@@ -248,8 +248,8 @@ func (r legacyQuoteRow) quote(versions []policyVersionRow) (marketplace.Quote, e
 	p := pricing.Quote{OfferID: d.OfferID, Currency: d.Currency, AsOf: d.AsOf.UTC(), CreatedAt: in.Now, ValidUntil: d.ValidUntil.UTC(),
 		Subtotal: d.Subtotal, Total: d.Total, NetCost: d.NetCost, LandedCost: d.LandedCost, Quantity: d.Quantity,
 		PerGPUHour: d.PerGPUHour, PerPFLOPHour: d.PerPFLOPHour, EnergyKWh: d.EnergyKWh, EmissionsKgCO2e: d.EmissionsKgCO2e,
-		Policy: pricing.PolicyRef{ID: d.Policy.ID, Version: d.Policy.Version, Hash: d.Policy.Hash}, Baseline: baseline, Scenario: scenario,
-		Rounding: pricing.RoundingMode(d.Rounding), Offer: terms, Request: preq, Snapshot: in.FX, Validity: d.Validity, Quota: in.Quota}
+		Policy:   pricing.PolicyRef{ID: d.Policy.ID, Version: d.Policy.Version, Hash: d.Policy.Hash},
+		Rounding: pricing.RoundingMode(d.Rounding), Offer: terms, Request: preq, Snapshot: in.FX, Validity: d.Validity}
 	for _, l := range d.Lines {
 		p.Lines = append(p.Lines, pricing.Line{Kind: l.Kind, Label: l.Label, LabelZH: l.LabelZH, Amount: l.Amount, Currency: l.Currency,
 			MeasureID: l.MeasureID, Rate: l.Rate, Basis: l.Basis, BaseAmount: l.BaseAmount, LegalRef: l.LegalRef, Payable: l.Payable,

@@ -368,8 +368,8 @@ func (r quoteRecord) apply(q *marketplace.Quote) error {
 	p := pricing.Quote{OfferID: terms.ID, Currency: req.Currency, AsOf: res.AsOf.UTC(), CreatedAt: in.Now, ValidUntil: res.ValidUntil.UTC(),
 		Subtotal: res.Subtotal, Total: res.Total, NetCost: res.NetCost, LandedCost: res.LandedCost, Quantity: res.Quantity,
 		PerGPUHour: res.PerGPUHour, PerPFLOPHour: res.PerPFLOPHour, EnergyKWh: res.EnergyKWh, EmissionsKgCO2e: res.EmissionsKgCO2e,
-		Policy: res.Policy.ref(), Baseline: in.Baseline, Scenario: in.Scenario, Rounding: pricing.RoundingMode(res.Rounding),
-		Offer: terms, Request: req, Snapshot: in.FX, Validity: in.Validity, Quota: in.Quota, Subsidies: in.SubsidyUsed}
+		Policy: res.Policy.ref(), Rounding: pricing.RoundingMode(res.Rounding),
+		Offer: terms, Request: req, Snapshot: in.FX, Validity: in.Validity}
 	if res.Lines != nil {
 		p.Lines = make([]pricing.Line, len(res.Lines))
 	}
