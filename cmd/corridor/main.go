@@ -37,13 +37,13 @@ func exitCode(err error) int {
 const usage = `corridor — China–EU compute marketplace and tariff calculator
 
 Usage:
-  corridor [serve] [--addr :8080] [--db ./data/corridor.db] [--seed demo|reference|none]
+  corridor [serve] [--addr :8080] [--db ./data/corridor.db] [--seed demo|reference|none] [--quote-retention 168h|off]
   corridor policy validate FILE...
   corridor fx import FILE            (ECB eurofxref-daily.xml, eurofxref-hist.csv or .zip)
   corridor quote --offer ID --gpus N --hours H --buyer-country CC --buyer-type business|consumer --currency CUR [--as-of DATE] [--json]
   corridor supplier create --name NAME --country CC
 
-Environment: CORRIDOR_ADDR, CORRIDOR_DB, CORRIDOR_SEED, CORRIDOR_ADMIN_TOKEN.
+Environment: CORRIDOR_ADDR, CORRIDOR_DB, CORRIDOR_SEED, CORRIDOR_QUOTE_RETENTION, CORRIDOR_ADMIN_TOKEN.
 Each command takes --help.
 `
 

@@ -21,7 +21,7 @@ import (
 )
 
 func serveCommand(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	fs := newFlagSet("serve", "corridor serve [--addr ADDR] [--db DSN] [--seed demo|reference|none]", stdout)
+	fs := newFlagSet("serve", "corridor serve [--addr ADDR] [--db DSN] [--seed demo|reference|none] [--quote-retention DURATION|off]", stdout)
 	var cfg config
 	fs.StringVar(&cfg.addr, "addr", envOr(getenv, "CORRIDOR_ADDR", ":8080"), "listen address (env CORRIDOR_ADDR)")
 	db := dbFlag(fs, getenv)
