@@ -39,9 +39,13 @@ var (
 	minusOne = decimal.NewFromInt(-1)
 )
 
-// maxHours is the most hours whose window (hours × time.Hour) fits a time.Duration. It is an
-// invariant of the arithmetic, not a business limit: the marketplace's limits are far inside.
-const maxHours = math.MaxInt64 / int64(time.Hour)
+// Invariants of the arithmetic, not business limits (the marketplace's are far inside):
+// maxHours is the most hours whose window (hours × time.Hour) fits a time.Duration, and with at
+// most maxGPUs GPUs, GPUs × hours fits an int64.
+const (
+	maxHours = math.MaxInt64 / int64(time.Hour)
+	maxGPUs  = math.MaxInt64 / maxHours
+)
 
 // ValidityPeriod is how long a quote is valid after it is created (valid_until = created +
 // ValidityPeriod) unless Inputs.Validity says otherwise.
@@ -314,8 +318,8 @@ func Price(in Inputs) (Quote, error) {
 		if r.Hours <= 0 || int64(r.Hours) > maxHours {
 			return Quote{}, noQuote(ReasonInvalidRequest, "hours", "hours must be between 1 and %d", maxHours)
 		}
-		if int64(r.GPUs) > math.MaxInt64/int64(r.Hours) {
-			return Quote{}, noQuote(ReasonInvalidRequest, "gpus", "gpus × hours must fit in a 64-bit integer")
+		if int64(r.GPUs) > maxGPUs {
+			return Quote{}, noQuote(ReasonInvalidRequest, "gpus", "gpus must be at most %d", maxGPUs)
 		}
 		if o.Capacity > 0 && r.GPUs > o.Capacity {
 			return Quote{}, noQuote(ReasonNotEnoughCapacity, "gpus", "%d GPUs requested, %d available", r.GPUs, o.Capacity)
