@@ -6,7 +6,6 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"strings"
 	"sync"
 	"time"
 
@@ -81,18 +80,6 @@ func (c *lockedMap[V]) put(key string, v V) {
 }
 
 func compiledKey(baselineHash, scenarioHash string) string { return baselineHash + "/" + scenarioHash }
-
-// docFormat reads the format line of a document without parsing it fully.
-func docFormat(data []byte) string {
-	s := string(data)
-	switch {
-	case strings.Contains(s, tariff.FormatScenario):
-		return tariff.FormatScenario
-	case strings.Contains(s, tariff.FormatPolicy):
-		return tariff.FormatPolicy
-	}
-	return ""
-}
 
 // parsed returns the parsed document of a stored version (through the cache), reading the
 // document when the version was read without it.
@@ -254,26 +241,24 @@ func ValidatePolicyDocs(docs []PolicyDoc, base func(id string) *tariff.Policy) t
 			all = append(all, tariff.Problem{File: name, Message: err.Error()})
 		}
 	}
-	// Policies first, so that scenarios can be checked against them.
+	// Every document on its own first (its format field says which it is), so that scenarios
+	// can then be checked against the policies among them.
+	parsed := make([]tariff.Document, len(docs))
 	policies := map[string]*tariff.Policy{}
-	for _, d := range docs {
-		if docFormat(d.Data) == tariff.FormatScenario {
-			continue
-		}
-		p, err := tariff.ParsePolicy(d.Name, d.Data)
+	for i, d := range docs {
+		doc, err := tariff.ParseDocument(d.Name, d.Data)
 		if err != nil {
 			add(d.Name, err)
 			continue
 		}
-		policies[p.ID] = p
+		parsed[i] = doc
+		if doc.Policy != nil {
+			policies[doc.Policy.ID] = doc.Policy
+		}
 	}
-	for _, d := range docs {
-		if docFormat(d.Data) != tariff.FormatScenario {
-			continue
-		}
-		sc, err := tariff.ParseScenario(d.Name, d.Data)
-		if err != nil {
-			add(d.Name, err)
+	for i, d := range docs {
+		sc := parsed[i].Scenario
+		if sc == nil {
 			continue
 		}
 		b := policies[sc.Base]
@@ -306,16 +291,11 @@ type policyHeader struct {
 // checks its id.
 func readPolicyHeader(doc PolicyDoc) (policyHeader, error) {
 	var h policyHeader
-	var err error
-	if docFormat(doc.Data) == tariff.FormatScenario {
-		var sc *tariff.Scenario
-		if sc, err = tariff.ParseScenario(doc.Name, doc.Data); err == nil {
-			h = policyHeader{id: sc.ID, title: sc.Title, format: tariff.FormatScenario, base: sc.Base}
-		}
-	} else {
-		var p *tariff.Policy
-		if p, err = tariff.ParsePolicy(doc.Name, doc.Data); err == nil {
-			h = policyHeader{id: p.ID, title: p.Title, format: tariff.FormatPolicy}
+	d, err := tariff.ParseDocument(doc.Name, doc.Data)
+	if err == nil {
+		h = policyHeader{id: d.ID(), title: d.Title(), format: d.Format}
+		if d.Scenario != nil {
+			h.base = d.Scenario.Base
 		}
 	}
 	var probs tariff.Problems
