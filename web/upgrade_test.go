@@ -3,9 +3,9 @@ package web
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http/httptest"
-	"fmt"
 	"os"
 	"path/filepath"
 	"regexp"
