@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -22,16 +21,12 @@ import (
 // back to Friday's seeded rates.
 var testClock = time.Date(2026, 11, 28, 12, 0, 0, 0, time.UTC)
 
-// newMarket opens a real SQLite store in a temp directory, seeded with the reference data,
-// the demo market and the policy library, and returns it with a service whose clock reads
-// *clock (tests move it).
+// newMarket opens a real store (store.OpenTest: an SQLite file, or a PostgreSQL schema when
+// CORRIDOR_TEST_POSTGRES is set), seeded with the reference data, the demo market and the
+// policy library, and returns it with a service whose clock reads *clock (tests move it).
 func newMarket(tb testing.TB, clock *time.Time) (*marketplace.Service, *store.Store) {
 	tb.Helper()
-	st, err := store.Open(context.Background(), filepath.Join(tb.TempDir(), "corridor.db"))
-	if err != nil {
-		tb.Fatal(err)
-	}
-	tb.Cleanup(func() { st.Close() })
+	st := store.OpenTest(tb)
 	svc := marketplace.NewService(st, func() time.Time { return *clock })
 	if _, err := seed.Into(context.Background(), svc, true); err != nil {
 		tb.Fatal(err)

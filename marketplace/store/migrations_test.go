@@ -299,7 +299,7 @@ func TestUpgradeMovesNonEUAntennas(t *testing.T) {
 // and says which version it is at.
 func TestReadyNeedsLatestMigration(t *testing.T) {
 	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), "corridor.db")
+	path := TestDSN(t)
 	st, err := openAt(ctx, path, LatestSchemaVersion()-1)
 	if err != nil {
 		t.Fatal(err)

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"math/rand/v2"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -18,15 +17,11 @@ import (
 // Friday 2026-11-27).
 var recordClock = time.Date(2026, 11, 28, 12, 0, 0, 0, time.UTC)
 
-// seededService opens a seeded store (reference data, demo market, policy library) in a temp
-// directory and returns a service on it with the clock at recordClock.
+// seededService opens a seeded store (reference data, demo market, policy library) on
+// OpenTest's database and returns a service on it with the clock at recordClock.
 func seededService(tb testing.TB) (*marketplace.Service, *Store) {
 	tb.Helper()
-	st, err := Open(context.Background(), filepath.Join(tb.TempDir(), "corridor.db"))
-	if err != nil {
-		tb.Fatal(err)
-	}
-	tb.Cleanup(func() { st.Close() })
+	st := OpenTest(tb)
 	return seed(tb, st, func() time.Time { return recordClock }), st
 }
 
