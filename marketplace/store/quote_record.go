@@ -155,8 +155,12 @@ type resultRecord struct {
 	Rounding        string          `json:"rounding"`
 }
 
-// lineRecord is one quote line. LegalRef has no omitempty: null and [] are told apart, so a
-// stored quote reads back exactly as priced.
+// lineRecord is one quote line. Labels are rendered, not stored: Label and LabelZH hold only
+// what Price put there — on a measure's line the policy's own labels (the policy's words at
+// pricing time, kept so that a quote reads back whole without parsing its policy version), on a
+// fee line its name, on price lines nothing; every reader words every line with
+// web/i18n.LineLabel. LegalRef has no omitempty: null and [] are told apart, so a stored quote
+// reads back exactly as priced.
 type lineRecord struct {
 	Kind        string          `json:"kind"`
 	Label       string          `json:"label"`
