@@ -95,6 +95,31 @@ func TestQuoteRecordRoundTrip(t *testing.T) {
 	}
 }
 
+// TestQuoteRecordKeepsFabCountry: the record keeps the accelerator's wafer-fab country, which
+// the engine reads (China's origin rule for chips) though the seeded offers do not set it yet.
+func TestQuoteRecordKeepsFabCountry(t *testing.T) {
+	svc, _ := seededService(t)
+	q, err := svc.Quote(context.Background(), recordRequests["DE business"])
+	if err != nil {
+		t.Fatal(err)
+	}
+	q.Inputs.Offer.Accelerator.FabCountry, q.Priced.Offer.Accelerator.FabCountry = "TW", "TW"
+	b, err := encodeQuoteRecord(q)
+	if err != nil {
+		t.Fatal(err)
+	}
+	back := marketplace.Quote{ID: q.ID, OfferID: q.OfferID, GPUs: q.GPUs, Start: q.Start, End: q.End, Currency: q.Currency,
+		Total: q.Total, CreatedAt: q.CreatedAt, ValidUntil: q.ValidUntil, QuotaUses: q.QuotaUses}
+	if err := decodeQuoteRecord(b, &back); err != nil {
+		t.Fatal(err)
+	}
+	want, _ := json.Marshal(q)
+	have, _ := json.Marshal(back)
+	if string(want) != string(have) {
+		t.Errorf("record round trip:\nwant %s\nhave %s", want, have)
+	}
+}
+
 // TestTrailRecordEscapes: ids and reasons with spaces, backslashes and newlines survive.
 func TestTrailRecordEscapes(t *testing.T) {
 	r := rand.New(rand.NewPCG(1, 2))
