@@ -3,6 +3,7 @@ package marketplace
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/shopspring/decimal"
 
@@ -45,31 +46,31 @@ func (s *Service) Compare(ctx context.Context, n Need) (Comparison, error) {
 	if n.Bloc != "" && !n.Bloc.Valid() {
 		fs = append(fs, FieldError{Field: "bloc", Message: "must be " + blocNames()})
 	}
-	if len(n.Regions) > 100 {
-		fs = append(fs, FieldError{Field: "regions", Message: "at most 100 regions"})
+	if len(n.Regions) > MaxCompareRegions {
+		fs = append(fs, FieldError{Field: "regions", Message: fmt.Sprintf("at most %d regions", MaxCompareRegions)})
 	}
-	if err := ValidateQuoteRequest(QuoteRequest{OfferID: "-", GPUs: n.GPUs, Hours: n.Hours, Buyer: n.Buyer, Currency: n.Currency}, false); err != nil {
-		if e, ok := err.(*Error); ok {
-			fs = append(fs, e.Fields...)
+	fs = append(fs, quantityFieldErrors(n.GPUs, n.Hours)...)
+	fs = append(fs, buyerFieldErrors(n.Buyer, n.Currency)...)
+	if n.Scenario != "" {
+		if msg := policyIDProblem(n.Scenario); msg != "" {
+			fs = append(fs, FieldError{Field: "scenario", Message: msg})
 		}
 	}
 	if len(fs) > 0 {
 		return Comparison{}, Invalid("the need has invalid fields", fs...)
 	}
 	now := s.now()
-	asOf := now.Truncate(24 * 60 * 60 * 1e9)
+	asOf := now.Truncate(24 * time.Hour)
 	fx, warnings, err := s.FXOn(ctx, asOf)
 	if err != nil {
 		return Comparison{}, err
 	}
-	policy, ver, err := s.policyAt(ctx, n.Scenario, now)
+	policy, err := s.ResolvePolicy(ctx, n.Scenario, now)
 	if err != nil {
 		return Comparison{}, err
 	}
-	if len(policy.scenarioShocks) > 0 {
-		if fx, err = fx.Shock(policy.scenarioShocks); err != nil {
-			return Comparison{}, err
-		}
+	if fx, err = policy.shock(fx); err != nil {
+		return Comparison{}, err
 	}
 	ocs, err := s.store.ActiveOfferContexts(ctx, OfferContextFilter{
 		Products: []string{string(tariff.ProductGPUHours), string(tariff.ProductBareMetal)}, Accelerator: n.Accelerator, Bloc: n.Bloc, Regions: n.Regions,
@@ -86,10 +87,10 @@ func (s *Service) Compare(ctx context.Context, n Need) (Comparison, error) {
 	need := pricing.Need{
 		Accelerator: n.Accelerator, MinBF16TFLOPS: n.MinBF16TFLOPS, GPUs: n.GPUs, Hours: n.Hours,
 		BuyerCountry: n.Buyer.Country, BuyerRegion: n.Buyer.Region, BuyerType: tariff.BuyerType(n.Buyer.Type), Currency: n.Currency,
-		Bloc: string(n.Bloc), Regions: n.Regions, PersonalData: n.PersonalData,
+		Bloc: string(n.Bloc), Regions: n.Regions, PersonalData: n.PersonalData, AsOf: asOf,
 	}
-	ranked := pricing.Compare(need, terms, policy.Policy, ver, fx, asOf, now)
-	ref := pricing.PolicyRef{ID: policy.ID, Version: ver, Hash: policy.Hash}
+	ranked := pricing.Compare(need, terms, pricing.Inputs{Policy: policy.Policy, Baseline: policy.Baseline, Scenario: policy.Scenario, FX: fx, Now: now})
+	ref := pricing.PolicyRef{ID: policy.Policy.ID, Version: policy.Baseline.Version, Hash: policy.Policy.Hash}
 	if len(ranked) == 0 {
 		warnings = append(warnings, fmt.Sprintf("no active offer matches %s", describeNeed(n)))
 	}

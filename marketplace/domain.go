@@ -84,7 +84,7 @@ type Region struct {
 	NameZH        string
 	Country       string // ISO alpha-2
 	Bloc          Bloc
-	Kind          string // hub_node | cluster | ai_factory | ai_factory_antenna
+	Kind          RegionKind
 	Province      string // province (CN) or city/site (EU)
 	Class         string // CN: east | west; EU: empty
 	System        string // EU: the AI Factory's supercomputer

@@ -33,25 +33,36 @@ type FieldError struct {
 }
 
 // Error is the domain error every layer returns; the web layer renders it as RFC 9457
-// problem+json.
+// problem+json. Message, Fields, Reason and Extra are what the caller is told; Err is the
+// underlying cause (a database or parser error, for one), kept for logs and errors.Is/As but
+// never shown to the caller.
 type Error struct {
 	Code    Code
 	Message string
 	Fields  []FieldError
 	Reason  string         // machine-readable reason, e.g. a no_quote_reason
 	Extra   map[string]any // additional problem members, e.g. {"gpus_available": 3}
+	Err     error          // the cause, if any
 }
 
+// Error reads "message (field: problem; …): cause".
 func (e *Error) Error() string {
-	if len(e.Fields) == 0 {
-		return e.Message
+	msg := e.Message
+	if len(e.Fields) > 0 {
+		parts := make([]string, len(e.Fields))
+		for i, f := range e.Fields {
+			parts[i] = f.Field + ": " + f.Message
+		}
+		msg += " (" + strings.Join(parts, "; ") + ")"
 	}
-	parts := make([]string, len(e.Fields))
-	for i, f := range e.Fields {
-		parts[i] = f.Field + ": " + f.Message
+	if e.Err != nil {
+		msg += ": " + e.Err.Error()
 	}
-	return e.Message + " (" + strings.Join(parts, "; ") + ")"
+	return msg
 }
+
+// Unwrap returns the cause.
+func (e *Error) Unwrap() error { return e.Err }
 
 // Errorf returns an *Error with the code and a formatted message.
 func Errorf(code Code, format string, args ...any) *Error {
@@ -61,6 +72,13 @@ func Errorf(code Code, format string, args ...any) *Error {
 // Invalid returns a validation error naming the offending fields.
 func Invalid(message string, fields ...FieldError) *Error {
 	return &Error{Code: CodeInvalid, Message: message, Fields: fields}
+}
+
+// AsError returns err's *Error (anywhere in its chain) and whether there is one.
+func AsError(err error) (*Error, bool) {
+	var e *Error
+	ok := errors.As(err, &e)
+	return e, ok
 }
 
 // ErrorCode returns the code of err's *Error, or CodeInternal.

@@ -87,7 +87,7 @@ func (i Idempotency) Open(sealed []byte) ([]byte, error) {
 	return out, nil
 }
 
-// ClaimIdempotencyKey claims r.Key for r.Caller; see SupplyStore.ClaimIdempotencyKey.
+// ClaimIdempotencyKey claims r.Key for r.Caller; see IdempotencyStore.ClaimIdempotencyKey.
 func (s *Service) ClaimIdempotencyKey(ctx context.Context, r IdempotencyRecord) (IdempotencyRecord, bool, error) {
 	r.CreatedAt = s.now()
 	return s.store.ClaimIdempotencyKey(ctx, r, IdempotencyStaleAfter)

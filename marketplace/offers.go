@@ -8,27 +8,9 @@ import (
 	"time"
 
 	"github.com/shopspring/decimal"
-)
 
-// Offer limits enforced on every write.
-const (
-	MaxOfferGPUs       = 100000                    // capacity of one offer
-	MaxOfferHours      = 87600                     // min_hours: ten years
-	MaxOfferTermMonths = 120                       // term_months: ten years
-	MaxOfferWindow     = 10 * 366 * 24 * time.Hour // available_until − available_from
-	MaxOfferTiers      = 20
-	MaxOfferNote       = 2000 // bytes
-	MaxBatchOffers     = 1000
-	PriceDecimals      = 6 // the price's micro-unit shadow column is exact because of this
-)
-
-// OfferCurrencies are the currencies an offer may be listed in.
-var OfferCurrencies = []string{"CNY", "EUR", "USD"}
-
-// Enumerations of Offer fields.
-var (
-	OfferProducts = []string{"gpu_hours", "bare_metal", "hardware"}
-	OfferPricings = []string{"on_demand", "reserved", "interruptible"}
+	"corridor/pricing"
+	"corridor/tariff"
 )
 
 var (
@@ -118,15 +100,15 @@ func (in OfferInput) apply(o *Offer, create bool, refs offerRefs, prefix string)
 		}
 	}
 	if required("product", in.Product != nil) {
-		if !oneOf(*in.Product, OfferProducts) {
-			bad("product", "must be one of %s", strings.Join(OfferProducts, ", "))
+		if !tariff.Product(*in.Product).Valid() {
+			bad("product", "must be one of %s", joinCodes(tariff.Products()))
 		} else {
 			o.Product = *in.Product
 		}
 	}
 	if required("gpus", in.GPUs != nil) {
-		if *in.GPUs < 1 || *in.GPUs > MaxOfferGPUs {
-			bad("gpus", "must be a whole number from 1 to %d", MaxOfferGPUs)
+		if *in.GPUs < 1 || *in.GPUs > MaxGPUs {
+			bad("gpus", "must be a whole number from 1 to %d", MaxGPUs)
 		} else {
 			o.GPUs = *in.GPUs
 		}
@@ -139,24 +121,24 @@ func (in OfferInput) apply(o *Offer, create bool, refs offerRefs, prefix string)
 		}
 	}
 	if required("currency", in.Currency != nil) {
-		if !oneOf(*in.Currency, OfferCurrencies) {
+		if !IsOfferCurrency(*in.Currency) {
 			bad("currency", "offers are listed in %s; %s is not accepted", strings.Join(OfferCurrencies, ", "), quoteField(*in.Currency))
 		} else {
 			o.Currency = *in.Currency
 		}
 	}
 	if in.Pricing != nil {
-		if !oneOf(*in.Pricing, OfferPricings) {
-			bad("pricing", "must be one of %s", strings.Join(OfferPricings, ", "))
+		if !pricing.PricingModel(*in.Pricing).Valid() {
+			bad("pricing", "must be one of %s", joinCodes(pricing.PricingModels))
 		} else {
 			o.Pricing = *in.Pricing
 		}
 	} else if create {
-		o.Pricing = "on_demand"
+		o.Pricing = string(pricing.PricingOnDemand)
 	}
 	if in.MinHours != nil {
-		if *in.MinHours < 0 || *in.MinHours > MaxOfferHours {
-			bad("min_hours", "must be from 0 to %d", MaxOfferHours)
+		if *in.MinHours < 0 || *in.MinHours > MaxHours {
+			bad("min_hours", "must be from 0 to %d", MaxHours)
 		} else {
 			o.MinHours = *in.MinHours
 		}
@@ -201,13 +183,13 @@ func (in OfferInput) apply(o *Offer, create bool, refs offerRefs, prefix string)
 		}
 	}
 	if in.HSCode != nil {
-		if *in.HSCode != "" && !validHSCode(*in.HSCode) {
+		if *in.HSCode != "" && !IsHSCode(*in.HSCode) {
 			bad("hs_code", "must be an HS code like 8471.50 or 847150")
 		} else {
 			o.HSCode = *in.HSCode
 		}
 	}
-	if o.Product == "hardware" && o.HSCode == "" && (create || in.Product != nil || in.HSCode != nil) {
+	if o.Product == string(tariff.ProductHardware) && o.HSCode == "" && (create || in.Product != nil || in.HSCode != nil) {
 		bad("hs_code", "is required for hardware offers")
 	}
 	if in.Note != nil {
@@ -325,36 +307,15 @@ func parseInstant(s string) (time.Time, bool) {
 	return time.Time{}, false
 }
 
-func validHSCode(s string) bool {
-	digits := 0
-	for i := 0; i < len(s); i++ {
-		switch c := s[i]; {
-		case c >= '0' && c <= '9':
-			digits++
-		case c == '.' && i > 0:
-		default:
-			return false
-		}
-	}
-	return digits >= 4 && digits <= 10
-}
+func validID(s string) bool { return IsID(s) }
 
-func validID(s string) bool { return searchIsID(s) }
-
-func oneOf(s string, set []string) bool {
-	for _, x := range set {
-		if s == x {
-			return true
-		}
+// joinCodes lists codes for a message: "a, b, c".
+func joinCodes[T ~string](codes []T) string {
+	s := make([]string, len(codes))
+	for i, c := range codes {
+		s[i] = string(c)
 	}
-	return false
-}
-
-func quoteField(s string) string {
-	if len(s) > 40 {
-		s = s[:40] + "…"
-	}
-	return fmt.Sprintf("%q", s)
+	return strings.Join(s, ", ")
 }
 
 // OfferView is an offer with what a reader needs beside it: names, the region's bloc, the

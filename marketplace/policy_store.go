@@ -26,11 +26,12 @@ type PolicyStore interface {
 	AddPolicyVersion(ctx context.Context, v PolicyVersion) (stored PolicyVersion, created bool, err error)
 	// ActivatePolicyVersion makes version the one in force from at onwards.
 	ActivatePolicyVersion(ctx context.Context, policyID string, version int, at time.Time) error
-	// PolicyVersionAt returns the version of policyID in force at the instant at: the latest
-	// activated on or before it, or else the earliest activated one.
-	PolicyVersionAt(ctx context.Context, policyID string, at time.Time) (PolicyVersion, error)
-	// PolicyVersions lists every version of every policy (without documents when brief).
-	PolicyVersions(ctx context.Context, policyID string) ([]PolicyVersion, error)
+	// PolicyVersionInForce returns the version of policyID in force at the instant at, without
+	// its document: the latest activated on or before it, or else the earliest activated one.
+	PolicyVersionInForce(ctx context.Context, policyID string, at time.Time) (PolicyVersion, error)
+	// PolicyVersions lists the versions of policyID (of every policy when empty), without
+	// documents, marking the versions in force at now.
+	PolicyVersions(ctx context.Context, policyID string, now time.Time) ([]PolicyVersion, error)
 	// PolicyVersionByNumber reads one version with its document.
 	PolicyVersionByNumber(ctx context.Context, policyID string, version int) (PolicyVersion, error)
 }

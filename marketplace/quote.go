@@ -4,6 +4,8 @@ import (
 	"time"
 
 	"github.com/shopspring/decimal"
+
+	"corridor/pricing"
 )
 
 // Buyer is who asks for a quote: where the buyer is established and whether it buys as a
@@ -26,6 +28,7 @@ type QuoteRequest struct {
 	AsOf         time.Time // the pricing date (policy version and FX in force then); zero = today
 	Start        time.Time // start of the reserved window; zero = the later of now and the offer's start
 	PersonalData bool
+	Scenario     string // a stored scenario to price under (its version in force then); "" = the baseline
 }
 
 // QuotaUse is tariff-quota volume a quote would consume when accepted: Volume out of the
@@ -37,8 +40,10 @@ type QuotaUse struct {
 	Limit     decimal.Decimal
 }
 
-// Quote is a stored, immutable priced request. Document is the full priced quote as JSON
-// (lines, FX, policy, flags…); the other fields are what accepting it needs.
+// Quote is a stored, immutable priced request: what was asked (Request, with its pricing date
+// and start resolved), the complete inputs it was priced from (Inputs, whose Policy is nil: the
+// policy is named by Inputs.Baseline and Inputs.Scenario) and the result (Priced), plus what
+// accepting it needs. Re-pricing Inputs with the policy versions they name gives Priced again.
 type Quote struct {
 	ID         string
 	OfferID    string
@@ -49,11 +54,9 @@ type Quote struct {
 	Total      decimal.Decimal
 	CreatedAt  time.Time
 	ValidUntil time.Time
-	PolicyID   string
-	PolicyVer  int
-	PolicyHash string
 	QuotaUses  []QuotaUse
-	Document   []byte // canonical JSON of the priced quote, as served
+	Inputs     pricing.Inputs
+	Priced     pricing.Quote
 }
 
 // Order is an accepted quote: it holds a reservation of GPUs on the offer over [Start, End).

@@ -2,27 +2,13 @@ package marketplace
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"strconv"
 	"time"
 
-	"github.com/shopspring/decimal"
-
 	"corridor/pricing"
 	"corridor/tariff"
-)
-
-// BaselinePolicyID is the policy every quote is priced under unless a scenario is named.
-const BaselinePolicyID = "baseline"
-
-// Request bounds: generous for real procurement, small enough that no product of them can
-// overflow anything or make a quote absurd.
-const (
-	maxGPUs  = 100000
-	maxHours = 24 * 366 * 5
-	maxUnits = 100000
 )
 
 // OfferContext is an offer with the region and accelerator it refers to, as pricing needs them.
@@ -33,17 +19,11 @@ type OfferContext struct {
 	Supplier    Supplier
 }
 
-// PricedQuote is a stored quote together with the priced document it holds.
-type PricedQuote struct {
-	Quote
-	Priced pricing.Quote
-}
-
 // Terms turns an offer context into the pricing engine's view of it.
 func (oc OfferContext) Terms() pricing.OfferTerms {
 	o, r, a := oc.Offer, oc.Region, oc.Accelerator
 	t := pricing.OfferTerms{
-		ID: o.ID, Product: tariff.Product(o.Product), Price: o.Price, Currency: o.Currency, Pricing: o.Pricing,
+		ID: o.ID, Product: tariff.Product(o.Product), Price: o.Price, Currency: o.Currency, Pricing: pricing.PricingModel(o.Pricing),
 		MinHours: o.MinHours, TermMonths: o.TermMonths, Capacity: o.GPUs, AvailableFrom: o.AvailableFrom,
 		AvailableUntil: o.AvailableUntil, HSCode: o.HSCode, Origin: r.Country, Region: r.Code, Bloc: string(r.Bloc),
 		Accelerator: tariff.Accelerator{Model: a.Model, VendorCountry: a.VendorCountry, TPP: a.TPP, Density: a.Density},
@@ -61,233 +41,83 @@ func (oc OfferContext) Terms() pricing.OfferTerms {
 	return t
 }
 
-// ValidateQuoteRequest checks every field of a quote request and names each bad one.
-func ValidateQuoteRequest(r QuoteRequest, hardware bool) error {
-	var fs []FieldError
-	add := func(field, format string, args ...any) {
-		fs = append(fs, FieldError{Field: field, Message: fmt.Sprintf(format, args...)})
-	}
-	if r.OfferID == "" {
-		add("offer_id", "is required")
-	}
-	if hardware {
-		if r.Units < 1 || r.Units > maxUnits {
-			add("units", "must be a whole number from 1 to %d for hardware offers", maxUnits)
-		}
-	} else {
-		if r.GPUs < 1 || r.GPUs > maxGPUs {
-			add("gpus", "must be a whole number from 1 to %d", maxGPUs)
-		}
-		if r.Hours < 1 || r.Hours > maxHours {
-			add("hours", "must be a whole number from 1 to %d", maxHours)
-		}
-	}
-	if !tariff.IsCountry(r.Buyer.Country) {
-		add("buyer.country", "must be an ISO 3166-1 alpha-2 country code such as DE or CN, not %q", r.Buyer.Country)
-	}
-	if r.Buyer.Type != string(tariff.BuyerBusiness) && r.Buyer.Type != string(tariff.BuyerConsumer) {
-		add("buyer.type", "must be business or consumer, not %q", r.Buyer.Type)
-	}
-	if r.Buyer.Region != "" && !isSlug(r.Buyer.Region) {
-		add("buyer.region", "must be a region code of lowercase letters, digits and dashes such as cn-beijing, not %q", r.Buyer.Region)
-	}
-	if len(r.Buyer.VATID) > 20 {
-		add("buyer.vat_id", "is longer than 20 characters")
-	}
-	if !pricing.KnownCurrency(r.Currency) {
-		add("currency", "must be an ISO 4217 currency code such as EUR, CNY or USD, not %q", r.Currency)
-	}
-	if len(fs) > 0 {
-		return Invalid("the quote request has invalid fields", fs...)
-	}
-	return nil
-}
-
 // Quote prices a request against an offer with the policy and FX rates in force on the
-// request's as-of date, stores the quote and returns it.
-func (s *Service) Quote(ctx context.Context, req QuoteRequest, scenario string) (PricedQuote, error) {
-	now := s.now()
-	if err := ValidateQuoteRequest(req, false); err != nil {
-		// Hardware requests carry units, not GPUs and hours: validate again once the offer is known.
-		var e *Error
-		if !errors.As(err, &e) || !onlyServiceFields(e) {
-			return PricedQuote{}, err
-		}
-	}
-	oc, err := s.store.OfferContext(ctx, req.OfferID)
-	if ErrorCode(err) == CodeNotFound {
-		return PricedQuote{}, &Error{Code: CodeUnquotable, Reason: "unknown_offer", Message: "no offer " + strconv.Quote(req.OfferID),
-			Fields: []FieldError{{Field: "offer_id", Message: "no such offer"}}}
-	}
+// request's as-of date, stores the quote and returns it. The path, one step per function:
+// Resolve (validate once, gather every input), pricing.Price (pure), store a record of the
+// inputs and the result.
+func (s *Service) Quote(ctx context.Context, req QuoteRequest) (Quote, error) {
+	r, err := s.Resolve(ctx, req)
 	if err != nil {
-		return PricedQuote{}, err
+		return Quote{}, err
 	}
-	hardware := oc.Offer.Product == string(tariff.ProductHardware)
-	if err := ValidateQuoteRequest(req, hardware); err != nil {
-		return PricedQuote{}, err
-	}
-	if oc.Offer.Status != OfferActive {
-		return PricedQuote{}, &Error{Code: CodeUnquotable, Reason: "withdrawn", Message: "offer " + oc.Offer.ID + " was withdrawn and can no longer be quoted",
-			Fields: []FieldError{{Field: "offer_id", Message: "offer withdrawn"}}}
-	}
-	asOf, err := s.asOfDate(req.AsOf, now)
+	priced, err := pricing.Price(r.Inputs)
 	if err != nil {
-		return PricedQuote{}, err
+		return Quote{}, noQuoteError(err)
 	}
-	req.AsOf = asOf
-	fx, _, err := s.FXOn(ctx, asOf)
-	if err != nil {
-		return PricedQuote{}, &Error{Code: CodeUnquotable, Reason: pricing.ReasonNoFXRate, Message: err.Error(), Fields: []FieldError{{Field: "as_of", Message: "no FX rates for this date"}}}
-	}
-	policy, ver, err := s.policyAt(ctx, scenario, policyInstant(asOf, now))
-	if err != nil {
-		return PricedQuote{}, err
-	}
-	if len(policy.scenarioShocks) > 0 {
-		if fx, err = fx.Shock(policy.scenarioShocks); err != nil {
-			return PricedQuote{}, err
-		}
-	}
-	start, end := s.window(oc.Offer, req, now)
-	req.Start = start
-	in := pricing.Inputs{
-		Offer: oc.Terms(),
-		Request: pricing.Request{
-			GPUs: req.GPUs, Hours: req.Hours, Units: req.Units, BuyerCountry: req.Buyer.Country, BuyerRegion: req.Buyer.Region,
-			BuyerType: tariff.BuyerType(req.Buyer.Type), Currency: req.Currency, AsOf: asOf, Start: start,
-			PersonalData: req.PersonalData,
-		},
-		Policy: policy.Policy, PolicyVersion: ver, FX: fx, Now: now,
-		Quota: quotaLedger{ctx: ctx, store: s.store, policy: policy.Policy},
-	}
-	priced, err := pricing.Price(in)
-	if err != nil {
-		return PricedQuote{}, noQuoteError(err)
-	}
-	if hardware {
-		req.GPUs = req.Units
-	}
-	if err := s.checkAvailable(ctx, oc.Offer, req.GPUs, start, end); err != nil {
-		return PricedQuote{}, err
-	}
-	doc, err := json.Marshal(priced)
-	if err != nil {
-		return PricedQuote{}, fmt.Errorf("marketplace: encode quote: %w", err)
-	}
-	q := Quote{
-		ID: NewID("q"), OfferID: oc.Offer.ID, Request: req, GPUs: req.GPUs, Start: start, End: end,
-		Currency: priced.Currency, Total: priced.Total, CreatedAt: now, ValidUntil: priced.ValidUntil,
-		PolicyID: priced.Policy.ID, PolicyVer: ver, PolicyHash: priced.Policy.Hash,
-		QuotaUses: quotaUses(priced, policy.Policy, asOf), Document: doc,
-	}
+	q := r.record(priced)
 	if err := s.store.PutQuote(ctx, q); err != nil {
-		return PricedQuote{}, err
+		return Quote{}, err
 	}
-	return PricedQuote{Quote: q, Priced: priced}, nil
+	return q, nil
 }
 
-// checkAvailable refuses a request for more GPUs than are free on the offer over [start, end).
-func (s *Service) checkAvailable(ctx context.Context, o Offer, gpus int, start, end time.Time) error {
-	av, ok := s.store.(availabilityStore)
-	if !ok {
-		return nil
+// record is the stored quote of a priced resolution. Only the FX rates the quote used are
+// kept (re-pricing converts with no others).
+func (r Resolution) record(priced pricing.Quote) Quote {
+	used := make([]string, 0, 2*len(priced.FX))
+	for _, u := range priced.FX {
+		used = append(used, u.From, u.To)
 	}
-	avail, err := av.GPUsAvailable(ctx, o.ID, start, end)
-	if err != nil {
-		return err
+	in := r.Inputs
+	in.Policy = nil // named by in.Baseline and in.Scenario
+	in.FX = in.FX.Only(used...)
+	priced.Snapshot = in.FX
+	req := r.Request
+	gpus := req.GPUs
+	if r.Offer.Offer.Product == string(tariff.ProductHardware) {
+		gpus = req.Units
+		req.GPUs = req.Units // what the order reserves
 	}
-	if gpus <= avail {
-		return nil
+	return Quote{
+		ID: NewID("q"), OfferID: r.Offer.Offer.ID, Request: req, GPUs: gpus, Start: r.Start, End: r.End,
+		Currency: priced.Currency, Total: priced.Total, CreatedAt: in.Now, ValidUntil: priced.ValidUntil,
+		QuotaUses: quotaUses(priced, r.Policy, r.Request.AsOf), Inputs: in, Priced: priced,
 	}
-	return &Error{Code: CodeUnquotable, Reason: pricing.ReasonNotEnoughCapacity,
-		Message: fmt.Sprintf("only %d GPUs are free on offer %s between %s and %s", avail, o.ID, start.Format(time.RFC3339), end.Format(time.RFC3339)),
-		Fields:  []FieldError{{Field: "gpus", Message: fmt.Sprintf("at most %d available in the window", avail)}},
-		Extra:   map[string]any{"gpus_available": avail}}
 }
 
-// onlyServiceFields reports whether every field error is about GPUs or hours, which a hardware
-// offer does not use.
-func onlyServiceFields(e *Error) bool {
-	for _, f := range e.Fields {
-		if f.Field != "gpus" && f.Field != "hours" && f.Field != "units" {
-			return false
-		}
+// GetQuote reads a stored quote.
+func (s *Service) GetQuote(ctx context.Context, id string) (Quote, error) {
+	if !validID(id) {
+		return Quote{}, &Error{Code: CodeNotFound, Message: "no such quote"}
 	}
-	return true
+	return s.store.Quote(ctx, id)
 }
 
-// GetQuote reads a stored quote and its priced document.
-func (s *Service) GetQuote(ctx context.Context, id string) (PricedQuote, error) {
-	if id == "" || len(id) > 64 {
-		return PricedQuote{}, &Error{Code: CodeNotFound, Message: "no such quote"}
-	}
-	q, err := s.store.Quote(ctx, id)
-	if err != nil {
-		return PricedQuote{}, err
-	}
-	var priced pricing.Quote
-	if err := json.Unmarshal(q.Document, &priced); err != nil {
-		return PricedQuote{}, fmt.Errorf("marketplace: decode stored quote %s: %w", id, err)
-	}
-	return PricedQuote{Quote: q, Priced: priced}, nil
-}
-
-// Reprice prices a stored quote's inputs again with the policy version and FX snapshot it
-// recorded; the result must equal the stored quote (quotes are reproducible).
+// Reprice prices a stored quote's inputs again with the policy versions they name (whatever
+// has been activated since); the result must equal the stored quote (quotes are reproducible).
 func (s *Service) Reprice(ctx context.Context, id string) (stored, again pricing.Quote, err error) {
-	pq, err := s.GetQuote(ctx, id)
+	q, err := s.GetQuote(ctx, id)
 	if err != nil {
 		return stored, again, err
 	}
-	pv, err := s.loadPolicyVersion(ctx, pq.PolicyID, pq.PolicyVer)
+	rp, err := s.PolicyOf(ctx, q.Inputs.Baseline, q.Inputs.Scenario)
 	if err != nil {
 		return stored, again, err
 	}
-	in := pq.Priced.Inputs(pv.Policy)
-	in.Quota = frozenQuota(pq.Priced)
+	in := q.Inputs
+	in.Policy = rp.Policy
 	again, err = pricing.Price(in)
-	return pq.Priced, again, err
+	return q.Priced, again, err
 }
 
-// asOfDate checks the requested pricing date: not in the future, not before 1999 (the euro).
-func (s *Service) asOfDate(asOf, now time.Time) (time.Time, error) {
-	today := now.Truncate(24 * time.Hour)
-	if asOf.IsZero() {
-		return today, nil
-	}
-	asOf = asOf.UTC().Truncate(24 * time.Hour)
-	if asOf.After(today) {
-		return time.Time{}, Invalid("as_of is in the future", FieldError{Field: "as_of", Message: "must be today or a past date; future rates and policies are not known"})
-	}
-	if asOf.Year() < 1999 {
-		return time.Time{}, Invalid("as_of is too early", FieldError{Field: "as_of", Message: "must be 1999-01-04 or later (ECB reference rates)"})
-	}
-	return asOf, nil
-}
+// DefaultQuoteRetention is how long an unaccepted quote is kept after it expires (its page and
+// API document stay readable meanwhile); accepted quotes are kept forever.
+const DefaultQuoteRetention = 7 * 24 * time.Hour
 
-// policyInstant is the instant whose policy version prices a date: now for today, the end of
-// the day for a past date (the version in force at the close of that day).
-func policyInstant(asOf, now time.Time) time.Time {
-	if end := asOf.Add(24*time.Hour - time.Second); end.Before(now) {
-		return end
-	}
-	return now
-}
-
-// window is the reservation window a quote prices: from the requested start (or the later of
-// now and the offer's start, on the hour) for the requested hours. Hardware has no window.
-func (s *Service) window(o Offer, r QuoteRequest, now time.Time) (time.Time, time.Time) {
-	start := r.Start
-	if start.IsZero() {
-		start = now.Truncate(time.Hour).Add(time.Hour)
-		if o.AvailableFrom.After(start) {
-			start = o.AvailableFrom
-		}
-	}
-	if o.Product == string(tariff.ProductHardware) {
-		return start, start
-	}
-	return start, start.Add(time.Duration(r.Hours) * time.Hour)
+// PurgeQuotes deletes the quotes that expired more than retention ago and were never
+// accepted, and returns how many it deleted.
+func (s *Service) PurgeQuotes(ctx context.Context, retention time.Duration) (int, error) {
+	return s.store.PurgeQuotes(ctx, s.now().Add(-retention))
 }
 
 // noQuoteError turns the pricing engine's refusal into a 422 problem naming the field.
@@ -296,7 +126,7 @@ func noQuoteError(err error) error {
 	if !errors.As(err, &nq) {
 		return err
 	}
-	e := &Error{Code: CodeUnquotable, Reason: nq.Reason, Message: nq.Message}
+	e := &Error{Code: CodeUnquotable, Reason: nq.Reason, Message: nq.Message, Err: err}
 	if nq.Field != "" {
 		e.Fields = []FieldError{{Field: nq.Field, Message: nq.Message}}
 	}
@@ -304,90 +134,28 @@ func noQuoteError(err error) error {
 }
 
 // quotaUses lists the tariff-quota volume the quote's in-quota lines would consume.
-func quotaUses(q pricing.Quote, p *tariff.Policy, asOf time.Time) []QuotaUse {
+func quotaUses(q pricing.Quote, p ResolvedPolicy, asOf time.Time) []QuotaUse {
 	var uses []QuotaUse
 	for _, l := range q.Lines {
 		if l.Quota != "in_quota" || l.MeasureID == "" {
 			continue
 		}
-		m := findMeasure(p, l.MeasureID)
-		if m == nil || m.Quota == nil {
+		limit, ok := p.Quotas[l.MeasureID]
+		if !ok {
 			continue
 		}
-		uses = append(uses, QuotaUse{MeasureID: l.MeasureID, Period: quotaPeriod(asOf), Volume: l.QuotaVolume, Limit: m.Quota.Volume})
+		uses = append(uses, QuotaUse{MeasureID: l.MeasureID, Period: quotaPeriod(asOf), Volume: l.QuotaVolume, Limit: limit})
 	}
 	return uses
-}
-
-func findMeasure(p *tariff.Policy, id string) *tariff.Measure {
-	if p == nil {
-		return nil
-	}
-	for i := range p.Measures {
-		if p.Measures[i].ID == id {
-			return &p.Measures[i]
-		}
-	}
-	return nil
 }
 
 // quotaPeriod names the calendar-year period containing t (the only period the language has).
 func quotaPeriod(t time.Time) string { return strconv.Itoa(t.UTC().Year()) }
 
-// quotaLedger reads quota balances from storage for the pricing engine.
-type quotaLedger struct {
-	ctx    context.Context
-	store  Store
-	policy *tariff.Policy
-}
-
-// Remaining implements tariff.QuotaLedger: the measure's volume less what accepted orders used.
-func (l quotaLedger) Remaining(measureID string, at time.Time) (decimal.Decimal, error) {
-	m := findMeasure(l.policy, measureID)
-	if m == nil || m.Quota == nil {
-		return decimal.Zero, fmt.Errorf("marketplace: measure %s has no quota", measureID)
-	}
-	used, err := l.store.QuotaConsumed(l.ctx, measureID, quotaPeriod(at))
-	if err != nil {
-		return decimal.Zero, err
-	}
-	left := m.Quota.Volume.Sub(used)
-	if left.IsNegative() {
-		left = decimal.Zero
-	}
-	return left, nil
-}
-
-// frozenQuota replays the quota balance a stored quote saw, so re-pricing it is exact even after
-// other orders consumed volume: in-quota volume is what was available then.
-func frozenQuota(q pricing.Quote) tariff.QuotaLedger {
-	bal := map[string]decimal.Decimal{}
-	for _, l := range q.Lines {
-		switch l.Quota {
-		case "in_quota":
-			bal[l.MeasureID] = bal[l.MeasureID].Add(l.QuotaVolume)
-		case "out_of_quota":
-			if _, ok := bal[l.MeasureID]; !ok {
-				bal[l.MeasureID] = decimal.Zero
-			}
-		}
-	}
-	return fixedLedger(bal)
-}
-
-type fixedLedger map[string]decimal.Decimal
-
-func (f fixedLedger) Remaining(measureID string, _ time.Time) (decimal.Decimal, error) {
-	if v, ok := f[measureID]; ok {
-		return v, nil
-	}
-	return decimal.New(1, 18), nil
-}
-
 // OfferDetail reads an offer with its region, accelerator and supplier, for display and
 // quoting; withdrawn offers are returned too (their pages say so).
 func (s *Service) OfferDetail(ctx context.Context, id string) (OfferContext, error) {
-	if id == "" || len(id) > 64 {
+	if !validID(id) {
 		return OfferContext{}, &Error{Code: CodeNotFound, Message: "no such offer"}
 	}
 	return s.store.OfferContext(ctx, id)
@@ -398,15 +166,74 @@ func (s *Service) ActiveOffers(ctx context.Context, f OfferContextFilter) ([]Off
 	return s.store.ActiveOfferContexts(ctx, f)
 }
 
-// isSlug reports whether s is a lowercase code such as a region code (1–64 of a-z, 0-9, -).
-func isSlug(s string) bool {
-	if len(s) == 0 || len(s) > 64 {
-		return false
+// ValidateQuoteRequest checks every field of a quote request for a hardware offer (units) or
+// another (GPUs and hours) and names each bad one, as Quote does: the quote form shows its
+// verdict next to the fields whose text did not parse.
+func ValidateQuoteRequest(r QuoteRequest, hardware bool) error {
+	product := tariff.ProductGPUHours
+	if hardware {
+		product = tariff.ProductHardware
 	}
-	for _, c := range s {
-		if !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-') {
-			return false
+	if fs := quoteFieldErrors(r, product); len(fs) > 0 {
+		return Invalid("the quote request has invalid fields", fs...)
+	}
+	return nil
+}
+
+// quoteFieldErrors names every bad field of a quote request for an offer of product; with
+// product "" (the offer is not known) the quantity fields, which depend on it, are left out.
+func quoteFieldErrors(r QuoteRequest, product tariff.Product) []FieldError {
+	var fs []FieldError
+	if r.OfferID == "" {
+		fs = append(fs, FieldError{Field: "offer_id", Message: "is required"})
+	}
+	switch product {
+	case "":
+	case tariff.ProductHardware:
+		if r.Units < 1 || r.Units > MaxUnits {
+			fs = append(fs, FieldError{Field: "units", Message: fmt.Sprintf("must be a whole number from 1 to %d for hardware offers", MaxUnits)})
+		}
+	default:
+		fs = append(fs, quantityFieldErrors(r.GPUs, r.Hours)...)
+	}
+	fs = append(fs, buyerFieldErrors(r.Buyer, r.Currency)...)
+	if r.Scenario != "" {
+		if msg := policyIDProblem(r.Scenario); msg != "" {
+			fs = append(fs, FieldError{Field: "scenario", Message: msg})
 		}
 	}
-	return true
+	return fs
+}
+
+// quantityFieldErrors checks the GPUs and hours of a request for GPU-hours or bare metal.
+func quantityFieldErrors(gpus, hours int) []FieldError {
+	var fs []FieldError
+	if gpus < 1 || gpus > MaxGPUs {
+		fs = append(fs, FieldError{Field: "gpus", Message: fmt.Sprintf("must be a whole number from 1 to %d", MaxGPUs)})
+	}
+	if hours < 1 || hours > MaxHours {
+		fs = append(fs, FieldError{Field: "hours", Message: fmt.Sprintf("must be a whole number from 1 to %d", MaxHours)})
+	}
+	return fs
+}
+
+// buyerFieldErrors checks who is buying and in which currency.
+func buyerFieldErrors(b Buyer, currency string) []FieldError {
+	var fs []FieldError
+	if !tariff.IsCountry(b.Country) {
+		fs = append(fs, FieldError{Field: "buyer.country", Message: "must be an ISO 3166-1 alpha-2 country code such as DE or CN, not " + quoteField(b.Country)})
+	}
+	if b.Type != string(tariff.BuyerBusiness) && b.Type != string(tariff.BuyerConsumer) {
+		fs = append(fs, FieldError{Field: "buyer.type", Message: "must be business or consumer, not " + quoteField(b.Type)})
+	}
+	if b.Region != "" && !IsSlug(b.Region) {
+		fs = append(fs, FieldError{Field: "buyer.region", Message: "must be a region code of lowercase letters, digits and dashes such as cn-beijing, not " + quoteField(b.Region)})
+	}
+	if len(b.VATID) > MaxVATIDLen {
+		fs = append(fs, FieldError{Field: "buyer.vat_id", Message: fmt.Sprintf("is longer than %d characters", MaxVATIDLen)})
+	}
+	if !pricing.KnownCurrency(currency) {
+		fs = append(fs, FieldError{Field: "currency", Message: "must be an ISO 4217 currency code such as EUR, CNY or USD, not " + quoteField(currency)})
+	}
+	return fs
 }

@@ -13,19 +13,24 @@ type QuoteStore interface {
 	PutQuote(ctx context.Context, q Quote) error
 	// Quote reads a stored quote; CodeNotFound when there is none.
 	Quote(ctx context.Context, id string) (Quote, error)
+	// PurgeQuotes deletes the quotes that expired before expiredBefore and were never
+	// accepted, and returns how many; accepted quotes and their orders stay forever.
+	PurgeQuotes(ctx context.Context, expiredBefore time.Time) (int, error)
+}
+
+// QuoteInputStore is what resolving a quote reads besides policies and FX rates.
+type QuoteInputStore interface {
 	// OfferContext reads an offer (any status) with its region, accelerator and supplier.
 	OfferContext(ctx context.Context, offerID string) (OfferContext, error)
 	// ActiveOfferContexts reads every active offer matching f with its region, accelerator and
 	// supplier, ordered by offer id.
 	ActiveOfferContexts(ctx context.Context, f OfferContextFilter) ([]OfferContext, error)
-	// QuotaConsumed returns the volume of a tariff quota that accepted orders used in a period.
-	QuotaConsumed(ctx context.Context, measureID, period string) (decimal.Decimal, error)
-}
-
-// availabilityStore is implemented by stores that track reservations; quoting uses it to refuse
-// a request for more GPUs than are free in the window (accepting re-checks it in a transaction).
-type availabilityStore interface {
+	// GPUsAvailable returns the GPUs of an offer that no reservation holds at any instant of
+	// [start, end): its capacity less the peak reserved (never below zero).
 	GPUsAvailable(ctx context.Context, offerID string, start, end time.Time) (int, error)
+	// QuotaConsumed returns the volume of each tariff quota (by measure id) that accepted
+	// orders used in a period; a quota nothing used is absent.
+	QuotaConsumed(ctx context.Context, measureIDs []string, period string) (map[string]decimal.Decimal, error)
 }
 
 // OfferContextFilter narrows ActiveOfferContexts; zero values match everything.

@@ -32,7 +32,7 @@ func NewService(st Store, now func() time.Time) *Service {
 // Ready reports whether the database answers.
 func (s *Service) Ready(ctx context.Context) error {
 	if err := s.store.Ping(ctx); err != nil {
-		return &Error{Code: CodeUnavailable, Message: "database unavailable"}
+		return &Error{Code: CodeUnavailable, Message: "database unavailable", Err: err}
 	}
 	return nil
 }
@@ -40,7 +40,10 @@ func (s *Service) Ready(ctx context.Context) error {
 // Regions lists regions matching f.
 func (s *Service) Regions(ctx context.Context, f RegionFilter) ([]Region, error) {
 	if f.Bloc != "" && !f.Bloc.Valid() {
-		return nil, Invalid("unknown bloc", FieldError{Field: "bloc", Message: fmt.Sprintf("must be %s, not %q", blocNames(), f.Bloc)})
+		return nil, Invalid("unknown bloc", FieldError{Field: "bloc", Message: "must be " + blocNames() + ", not " + quoteField(string(f.Bloc))})
+	}
+	if f.Kind != "" && !f.Kind.Valid() {
+		return nil, Invalid("unknown region kind", FieldError{Field: "kind", Message: "must be one of " + joinCodes(RegionKinds) + ", not " + quoteField(string(f.Kind))})
 	}
 	return s.store.Regions(ctx, f)
 }

@@ -10,7 +10,7 @@ import (
 // RegionFilter narrows a region listing; zero values match everything.
 type RegionFilter struct {
 	Bloc    Bloc
-	Kind    string
+	Kind    RegionKind
 	Country string
 }
 
@@ -18,23 +18,30 @@ type RegionFilter struct {
 // Date by Source); pricing owns the type and the rules for using it.
 type FXRate = pricing.Rate
 
-// Store is the persistence the domain needs. The GORM adapter in marketplace/store implements
-// it for SQLite and PostgreSQL; every method is safe for concurrent use by several processes.
-// It is composed of one interface per area so each area's file owns its part.
+// Store is the persistence the domain needs: the union of one small interface per area, each
+// declared beside the part of the Service that uses it. The GORM adapter in marketplace/store
+// implements it for SQLite and PostgreSQL; every method is safe for concurrent use by several
+// processes.
 type Store interface {
-	ReferenceStore
-	SupplyStore
-	QuoteStore
-	PolicyStore
-}
-
-// ReferenceStore holds reference data: regions, accelerators, FX rates and server settings.
-type ReferenceStore interface {
 	// Ping reports whether the database answers.
 	Ping(ctx context.Context) error
 	// Close releases the database.
 	Close() error
 
+	ReferenceStore
+	FXStore
+	SettingStore
+	SupplierStore
+	OfferStore
+	OrderStore
+	IdempotencyStore
+	QuoteStore
+	QuoteInputStore
+	PolicyStore
+}
+
+// ReferenceStore holds the reference data: regions and accelerators.
+type ReferenceStore interface {
 	// PutRegions inserts regions whose code is new and leaves existing ones untouched; it
 	// returns how many were inserted.
 	PutRegions(ctx context.Context, regions []Region) (int, error)
@@ -44,7 +51,10 @@ type ReferenceStore interface {
 	PutAccelerators(ctx context.Context, accs []Accelerator) (int, error)
 	// Accelerators lists the catalogue ordered by vendor then model.
 	Accelerators(ctx context.Context) ([]Accelerator, error)
+}
 
+// FXStore holds published reference rates.
+type FXStore interface {
 	// PutFXRates inserts rates not yet stored (same date, currency and source); it returns
 	// how many were new.
 	PutFXRates(ctx context.Context, rates []FXRate) (int, error)
@@ -53,8 +63,11 @@ type ReferenceStore interface {
 	// LatestFXDay returns the latest publication day on or before date; ok is false when no
 	// rate was published by then.
 	LatestFXDay(ctx context.Context, date time.Time) (day time.Time, ok bool, err error)
+}
 
-	// Setting reads a named server setting (e.g. the admin token's hash); ok is false when unset.
+// SettingStore holds server settings (the admin token's hash, shared secrets).
+type SettingStore interface {
+	// Setting reads a named server setting; ok is false when unset.
 	Setting(ctx context.Context, name string) (value string, ok bool, err error)
 	// PutSettingOnce stores a setting unless it exists; it reports whether it stored it.
 	PutSettingOnce(ctx context.Context, name, value string) (bool, error)

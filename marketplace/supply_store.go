@@ -5,15 +5,10 @@ import (
 	"time"
 )
 
-// SupplyStore holds suppliers, their API keys, offers, orders and capacity reservations.
-type SupplyStore interface {
+// SupplierStore holds suppliers and their API keys.
+type SupplierStore interface {
 	// PutSuppliers inserts suppliers whose id is new (seeding); it returns how many.
 	PutSuppliers(ctx context.Context, suppliers []Supplier) (int, error)
-	// PutOffers inserts offers whose id is new (seeding); it returns how many.
-	PutOffers(ctx context.Context, offers []Offer) (int, error)
-	// CountOffers counts offers, for health and seeding checks.
-	CountOffers(ctx context.Context) (int64, error)
-
 	// CreateSupplier stores a new supplier with its first API key, in one transaction.
 	CreateSupplier(ctx context.Context, s Supplier, key APIKey) error
 	// Supplier reads one supplier; CodeNotFound when there is none.
@@ -26,7 +21,14 @@ type SupplyStore interface {
 	// RevokeAPIKey revokes key keyID of supplierID at the given time (a revoked key stays
 	// revoked at its first time); CodeNotFound when the supplier has no such key.
 	RevokeAPIKey(ctx context.Context, supplierID, keyID string, at time.Time) error
+}
 
+// OfferStore holds offers and reads the reservations held on them.
+type OfferStore interface {
+	// PutOffers inserts offers whose id is new (seeding); it returns how many.
+	PutOffers(ctx context.Context, offers []Offer) (int, error)
+	// CountOffers counts offers, for health and seeding checks.
+	CountOffers(ctx context.Context) (int64, error)
 	// CreateOffer stores a new offer; CodeConflict when the id exists, CodeInvalid when its
 	// region or accelerator does not.
 	CreateOffer(ctx context.Context, o Offer) error
@@ -46,7 +48,10 @@ type SupplyStore interface {
 	OfferViews(ctx context.Context, ids []string) (map[string]OfferView, error)
 	// Reservations lists the reservations on the given offers that overlap [from, to).
 	Reservations(ctx context.Context, offerIDs []string, from, to time.Time) ([]Reservation, error)
+}
 
+// OrderStore turns quotes into orders and reads them.
+type OrderStore interface {
 	// AcceptQuote turns a quote into an order with its reservation, in one transaction (see
 	// Service.AcceptQuote); created is false when the quote had already been accepted.
 	AcceptQuote(ctx context.Context, quoteID, orderID string, now time.Time) (o Order, created bool, err error)
@@ -55,7 +60,10 @@ type SupplyStore interface {
 	// SupplierOrders lists a supplier's orders newest first, Limit+1 rows at most (the extra
 	// row tells that there is a next page).
 	SupplierOrders(ctx context.Context, l OrderListing) ([]Order, error)
+}
 
+// IdempotencyStore keeps the requests made with an Idempotency-Key and their responses.
+type IdempotencyStore interface {
 	// ClaimIdempotencyKey records that a request with this key is being processed. When the
 	// key was used before by the same caller, it returns the earlier record instead (claimed is
 	// false); a pending record older than staleAfter is taken over.

@@ -88,10 +88,10 @@ func benchAssess(b *testing.B, policy *tariff.Policy) {
 }
 
 func benchCompare(b *testing.B, policy *tariff.Policy, offers []OfferTerms) {
-	need := Need{GPUs: 8, Hours: 500, BuyerCountry: "FR", BuyerType: tariff.BuyerConsumer, Currency: "EUR"}
+	need := Need{GPUs: 8, Hours: 500, BuyerCountry: "FR", BuyerType: tariff.BuyerConsumer, Currency: "EUR", AsOf: saturday}
 	fx := testFX()
 	measure(b, func() {
-		if got := Compare(need, offers, policy, 0, fx, saturday, now); len(got) != len(offers) {
+		if got := Compare(need, offers, Inputs{Policy: policy, FX: fx, Now: now}); len(got) != len(offers) {
 			b.Fatalf("ranked %d of %d", len(got), len(offers))
 		}
 	})

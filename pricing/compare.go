@@ -29,6 +29,7 @@ type Need struct {
 	Bloc          string   // CN | EU | NON_EU; "" accepts all
 	Regions       []string // region codes; empty accepts all
 	Start         time.Time
+	AsOf          time.Time // the pricing date; zero means the day of the creation time
 	PersonalData  bool
 }
 
@@ -71,10 +72,14 @@ const compareBlock = 128
 // capacity are left out; matching offers that cannot be quoted for another reason (below
 // minimum hours, blocked by a gate, no FX rate…) follow the ranked ones, by offer id, with
 // their reason. The result does not depend on the number of cores used.
-func Compare(need Need, offers []OfferTerms, policy *tariff.Policy, policyVersion int, fx Snapshot, asOf, now time.Time) []Ranked {
+//
+// common holds what every offer is priced with, resolved once: the policy and its versions,
+// the FX snapshot, quota balances, the creation time, validity and rounding. Its Offer and
+// Request are ignored: each offer is priced for the request need describes.
+func Compare(need Need, offers []OfferTerms, common Inputs) []Ranked {
 	req := Request{
 		GPUs: need.GPUs, Hours: need.Hours, BuyerCountry: need.BuyerCountry, BuyerRegion: need.BuyerRegion, BuyerType: need.BuyerType,
-		Currency: need.Currency, AsOf: asOf, Start: need.Start, PersonalData: need.PersonalData,
+		Currency: need.Currency, AsOf: need.AsOf, Start: need.Start, PersonalData: need.PersonalData,
 	}
 	regions := make(map[string]bool, len(need.Regions))
 	for _, r := range need.Regions {
@@ -89,7 +94,9 @@ func Compare(need Need, offers []OfferTerms, policy *tariff.Policy, policyVersio
 			if !matches(need, o, regions) {
 				continue
 			}
-			q, err := Price(Inputs{Offer: *o, Request: req, Policy: policy, PolicyVersion: policyVersion, FX: fx, Now: now, memo: memo})
+			in := common
+			in.Offer, in.Request, in.memo = *o, req, memo
+			q, err := Price(in)
 			rk := Ranked{OfferID: o.ID}
 			if err != nil {
 				var nq *NoQuoteError

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"runtime"
 	"testing"
+	"time"
 
 	"corridor/tariff"
 )
@@ -21,7 +22,7 @@ func TestCompare(t *testing.T) {
 	offers := []OfferTerms{fiH100(), cnH100(), cheapCN, tooSmall, longMin, a100, cnServer()}
 
 	need := Need{Accelerator: "h100-sxm", GPUs: 4, Hours: 250, BuyerCountry: "DE", BuyerType: tariff.BuyerConsumer, Currency: "EUR"}
-	got := Compare(need, offers, base, 0, testFX(), saturday, now)
+	got := Compare(on(need, saturday), offers, Inputs{Policy: base, FX: testFX(), Now: now})
 	// 1,000 GPU-hours, DE consumer, 19% VAT:
 	//   off-cn-cheap: CNY 12,000 ÷ 8 = 1,500.00 + 285.00 = 1,785.00
 	//   off-cn-h100:  CNY 15,000 ÷ 8 = 1,875.00 + 356.25 = 2,231.25
@@ -53,13 +54,13 @@ func TestCompare(t *testing.T) {
 
 	// A business ranks by net cost (reverse charge: VAT not in it); filters by bloc and by TFLOPS.
 	need.BuyerType, need.Bloc, need.Accelerator, need.MinBF16TFLOPS = tariff.BuyerBusiness, "EU", "", d("900")
-	got = Compare(need, offers, base, 0, testFX(), saturday, now)
+	got = Compare(on(need, saturday), offers, Inputs{Policy: base, FX: testFX(), Now: now})
 	if len(got) != 2 || got[0].OfferID != "off-fi-h100" || !got[0].LandedCost.Equal(d("2120.00")) {
 		t.Fatalf("EU business: %s", rankedIDs(got))
 	}
 	need.Bloc, need.Regions = "", []string{"cn-ningxia-zhongwei"}
 	need.MinBF16TFLOPS = d("0")
-	got = Compare(need, offers, base, 0, testFX(), saturday, now)
+	got = Compare(on(need, saturday), offers, Inputs{Policy: base, FX: testFX(), Now: now})
 	// off-cn-a100 and off-cn-h100 tie at EUR 1,875.00: ties go by offer id.
 	if ids := rankedIDs(got); ids != "off-cn-cheap off-cn-a100 off-cn-h100" {
 		t.Fatalf("region filter: %s", ids)
@@ -71,9 +72,9 @@ func TestCompareSameOnAnyCores(t *testing.T) {
 	base, _ := policies(t)
 	offers := manyOffers(2000)
 	need := Need{GPUs: 8, Hours: 500, BuyerCountry: "FR", BuyerType: tariff.BuyerConsumer, Currency: "EUR"}
-	parallel := Compare(need, offers, base, 0, testFX(), saturday, now)
+	parallel := Compare(on(need, saturday), offers, Inputs{Policy: base, FX: testFX(), Now: now})
 	prev := runtime.GOMAXPROCS(1)
-	serial := Compare(need, offers, base, 0, testFX(), saturday, now)
+	serial := Compare(on(need, saturday), offers, Inputs{Policy: base, FX: testFX(), Now: now})
 	runtime.GOMAXPROCS(prev)
 	if len(parallel) != len(serial) {
 		t.Fatalf("%d vs %d", len(parallel), len(serial))
@@ -143,7 +144,7 @@ measures:
 	}
 	offers := manyOffers(400)
 	need := Need{GPUs: 2, Hours: 300, BuyerCountry: "CN", BuyerType: tariff.BuyerConsumer, Currency: "CNY"}
-	got := Compare(need, offers, pol, 1, testFX(), saturday, now)
+	got := Compare(on(need, saturday), offers, Inputs{Policy: pol, Baseline: PolicyRef{Version: 1}, FX: testFX(), Now: now})
 	if len(got) != len(offers) {
 		t.Fatalf("ranked %d", len(got))
 	}
@@ -153,7 +154,7 @@ measures:
 	}
 	levies := 0
 	for _, r := range got {
-		q, err := Price(Inputs{Offer: byID[r.OfferID], Request: r.Quote.Request, Policy: pol, PolicyVersion: 1, FX: testFX(), Now: now})
+		q, err := Price(Inputs{Offer: byID[r.OfferID], Request: r.Quote.Request, Policy: pol, Baseline: PolicyRef{Version: 1}, FX: testFX(), Now: now})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -172,4 +173,10 @@ measures:
 	if levies != 200 {
 		t.Errorf("levies on %d quotes, want the 200 CN-hosted", levies)
 	}
+}
+
+// on is need priced as of the date asOf.
+func on(need Need, asOf time.Time) Need {
+	need.AsOf = asOf
+	return need
 }

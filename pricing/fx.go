@@ -319,3 +319,16 @@ func day(t time.Time) time.Time {
 	y, m, d := t.UTC().Date()
 	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
 }
+
+// Only returns a copy of s with the rates of the given currencies alone (EUR is implicit):
+// what a stored quote keeps of the snapshot it was priced with, since re-pricing it converts
+// between no others.
+func (s Snapshot) Only(currencies ...string) Snapshot {
+	out := NewSnapshot(s.Date, make(map[string]Rate, len(currencies)))
+	for _, c := range currencies {
+		if r, ok := s.Rates[c]; ok {
+			out.Rates[c] = r
+		}
+	}
+	return out
+}

@@ -2,6 +2,7 @@ package pricing
 
 import (
 	"fmt"
+	"math"
 	"strconv"
 	"sync"
 	"sync/atomic"
@@ -12,14 +13,25 @@ import (
 	"corridor/tariff"
 )
 
-// The pricing models an offer can post. Reserved and interruptible prices are simply the
+// PricingModel is how an offer is priced. Reserved and interruptible prices are simply the
 // prices the supplier posts for them; a reserved commitment is expressed by the offer's
 // MinHours (and shown with TermMonths), which Price enforces.
+type PricingModel string
+
+// The pricing models an offer can post.
 const (
-	PricingOnDemand      = "on_demand"
-	PricingReserved      = "reserved"
-	PricingInterruptible = "interruptible"
+	PricingOnDemand      PricingModel = "on_demand"
+	PricingReserved      PricingModel = "reserved"
+	PricingInterruptible PricingModel = "interruptible"
 )
+
+// PricingModels lists every pricing model, in the order forms and documents show them.
+var PricingModels = []PricingModel{PricingOnDemand, PricingReserved, PricingInterruptible}
+
+// Valid reports whether m is one of PricingModels.
+func (m PricingModel) Valid() bool {
+	return m == PricingOnDemand || m == PricingReserved || m == PricingInterruptible
+}
 
 // one and minusOne are shared factors (decimal values are never mutated).
 var (
@@ -27,11 +39,12 @@ var (
 	minusOne = decimal.NewFromInt(-1)
 )
 
-// Request bounds: a century of hours and ten million GPUs keep every product exact in int64
-// and every time computation in range.
+// Invariants of the arithmetic, not business limits (the marketplace's are far inside):
+// maxHours is the most hours whose window (hours × time.Hour) fits a time.Duration, and with at
+// most maxGPUs GPUs, GPUs × hours fits an int64.
 const (
-	maxHours = 876_000
-	maxGPUs  = 10_000_000
+	maxHours = math.MaxInt64 / int64(time.Hour)
+	maxGPUs  = math.MaxInt64 / maxHours
 )
 
 // ValidityPeriod is how long a quote is valid after it is created (valid_until = created +
@@ -52,7 +65,7 @@ type OfferTerms struct {
 	Product        tariff.Product
 	Price          decimal.Decimal // per GPU-hour, or per unit for hardware, in Currency
 	Currency       string
-	Pricing        string // on_demand | reserved | interruptible
+	Pricing        PricingModel
 	MinHours       int
 	TermMonths     int
 	Tiers          []Tier
@@ -86,21 +99,46 @@ type Request struct {
 	Insurance    decimal.Decimal // goods: insurance to the border, in the quote currency
 }
 
-// Inputs is everything Price reads. Price is a pure function of Inputs: the same Inputs give
-// the identical Quote.
+// Inputs is everything Price reads, resolved beforehand by the caller (the marketplace reads
+// them from storage; Price never does). Price is a pure function of Inputs: the same Inputs
+// give the identical Quote.
 type Inputs struct {
-	Offer         OfferTerms
-	Request       Request
-	Policy        *tariff.Policy // nil prices without any measure
-	PolicyVersion int
-	FX            Snapshot     // the rates in force on the pricing date
-	Rounding      RoundingMode // empty means HalfUp
-	Now           time.Time    // creation time of the quote
-	Validity      time.Duration
-	Quota         tariff.QuotaLedger         // optional: quota balances (read only)
-	SubsidyUsed   map[string]decimal.Decimal // optional: subsidy already used per measure id
+	Offer   OfferTerms
+	Request Request
+	// Policy is the compiled policy to assess with: the baseline version named by Baseline,
+	// with the scenario version named by Scenario overlaid when there is one. nil prices
+	// without any measure.
+	Policy   *tariff.Policy
+	Baseline PolicyRef // the baseline policy version Policy was compiled from
+	Scenario PolicyRef // the scenario version overlaid on it; zero when none
+	FX       Snapshot  // the rates in force on the pricing date (shocked by the scenario, if any)
+	// Quota is the volume left in each tariff quota of Policy for the period of the pricing
+	// date, read before pricing; nil treats every quota as fully available.
+	Quota       QuotaBalances
+	SubsidyUsed map[string]decimal.Decimal // optional: subsidy already used per measure id
+	Now         time.Time                  // creation time of the quote
+	Validity    time.Duration              // zero means ValidityPeriod
+	Rounding    RoundingMode               // empty means HalfUp
 
 	memo *assessMemo // set by Compare: assessments of identical supplies are computed once
+}
+
+// QuotaBalances is the volume left in each tariff quota, by measure id, for the period the
+// pricing date falls in: read once before pricing, so that Price never asks storage. A measure
+// that is not in the map has its whole quota available.
+type QuotaBalances map[string]decimal.Decimal
+
+// unlimitedQuota is what Remaining reports for a measure that is not in the map: more than any
+// quantity a quote can have.
+var unlimitedQuota = decimal.New(1, 18)
+
+// Remaining implements tariff.QuotaLedger: the balance of measureID (the period is the one the
+// balances were read for).
+func (b QuotaBalances) Remaining(measureID string, _ time.Time) (decimal.Decimal, error) {
+	if v, ok := b[measureID]; ok {
+		return v, nil
+	}
+	return unlimitedQuota, nil
 }
 
 // Line is one rounded line of a quote.
@@ -140,16 +178,22 @@ const (
 	BasisGrossPrice = "gross_price" // the base line's amount a volume discount applies to
 )
 
-// PolicyRef names the policy version a quote used.
+// PolicyRef names one stored version of a policy or scenario document: its id, its version
+// number and the hash of the policy it stands for (for a compiled policy, the hash of its
+// documents together).
 type PolicyRef struct {
 	ID      string
 	Version int
 	Hash    string
 }
 
+// IsZero reports whether r names nothing (no scenario, for example).
+func (r PolicyRef) IsZero() bool { return r == PolicyRef{} }
+
 // Quote is a priced request. Its lines are rounded once each; Total is the exact sum of the
-// payable lines. A Quote stores its inputs (Offer, Request, Snapshot, Rounding, CreatedAt,
-// Policy), so Price(q.Inputs(policy)) reproduces it exactly.
+// payable lines. A Quote carries the inputs that shape every line (Offer, Request, Snapshot,
+// Rounding, CreatedAt, Validity), so Price(q.Inputs(policy)) reproduces it exactly when no
+// quota balance or subsidy usage was given; a stored quote keeps its complete Inputs beside it.
 type Quote struct {
 	OfferID         string
 	Currency        string
@@ -169,7 +213,7 @@ type Quote struct {
 	FX              []FXUse
 	Flags           []tariff.Flag
 	Trail           []tariff.Consideration
-	Policy          PolicyRef
+	Policy          PolicyRef // the compiled policy: its id, the baseline version, its hash
 	Rounding        RoundingMode
 	Offer           OfferTerms
 	Request         Request
@@ -178,10 +222,10 @@ type Quote struct {
 }
 
 // Inputs returns the inputs the quote was priced from, with policy (which must be the
-// version q.Policy names): re-pricing them gives the identical quote.
+// compiled policy q.Policy names, its Version set): re-pricing them gives the identical quote.
 func (q Quote) Inputs(policy *tariff.Policy) Inputs {
 	return Inputs{
-		Offer: q.Offer, Request: q.Request, Policy: policy, PolicyVersion: q.Policy.Version,
+		Offer: q.Offer, Request: q.Request, Policy: policy,
 		FX: q.Snapshot, Rounding: q.Rounding, Now: q.CreatedAt, Validity: q.Validity,
 	}
 }
@@ -221,6 +265,14 @@ func noQuote(reason, field, format string, args ...any) *NoQuoteError {
 // on the converted net price, rounding of each line once (Round), the totals, unit prices,
 // energy and emissions. It is pure and deterministic. A request that cannot be quoted returns
 // a *NoQuoteError; a broken policy returns the tariff engine's error.
+//
+// Price does not validate requests: the marketplace does, once, against its limits. It keeps
+// the invariants its own arithmetic relies on, and the offer's terms: known currencies (minor
+// units), a rounding mode, a business or consumer buyer (which figure is the landed cost) with
+// an ISO country (what the tariff engine matches), a positive quantity (unit prices divide by
+// it), hours whose window fits a time.Duration and GPU-hours that fit an int64, no negative
+// price, freight or insurance; then the offer's capacity, minimum hours and availability
+// window (not_enough_capacity, below_min_hours, hours_out_of_window).
 //
 // Formulas (see README.md): base = price × quantity × FX; discount = −base × tier discount;
 // net = base + discount (rounded lines), the tariff engine's net_price; total = Σ payable
@@ -270,8 +322,8 @@ func Price(in Inputs) (Quote, error) {
 	hardware := o.Product == tariff.ProductHardware
 	var qty, gpuHours decimal.Decimal
 	if hardware {
-		if r.Units <= 0 || r.Units > maxGPUs {
-			return Quote{}, noQuote(ReasonInvalidRequest, "units", "units must be between 1 and %d", maxGPUs)
+		if r.Units <= 0 {
+			return Quote{}, noQuote(ReasonInvalidRequest, "units", "units must be at least 1")
 		}
 		if o.Capacity > 0 && r.Units > o.Capacity {
 			return Quote{}, noQuote(ReasonNotEnoughCapacity, "units", "%d units requested, %d available", r.Units, o.Capacity)
@@ -281,10 +333,10 @@ func Price(in Inputs) (Quote, error) {
 		if r.GPUs <= 0 {
 			return Quote{}, noQuote(ReasonInvalidRequest, "gpus", "gpus must be at least 1")
 		}
-		if r.Hours <= 0 || r.Hours > maxHours {
+		if r.Hours <= 0 || int64(r.Hours) > maxHours {
 			return Quote{}, noQuote(ReasonInvalidRequest, "hours", "hours must be between 1 and %d", maxHours)
 		}
-		if r.GPUs > maxGPUs {
+		if int64(r.GPUs) > maxGPUs {
 			return Quote{}, noQuote(ReasonInvalidRequest, "gpus", "gpus must be at most %d", maxGPUs)
 		}
 		if o.Capacity > 0 && r.GPUs > o.Capacity {
@@ -320,7 +372,7 @@ func Price(in Inputs) (Quote, error) {
 		Validity:   in.Validity,
 	}
 	if in.Policy != nil {
-		v := in.PolicyVersion
+		v := in.Baseline.Version
 		if v == 0 {
 			v = in.Policy.Version
 		}
@@ -425,8 +477,10 @@ func Price(in Inputs) (Quote, error) {
 			Insurance:    insurance,
 			Currency:     cur,
 			Rates:        conv,
-			Quota:        in.Quota,
 			SubsidyUsed:  in.SubsidyUsed,
+		}
+		if in.Quota != nil {
+			supply.Quota = in.Quota // never a typed nil: a nil ledger means unlimited quotas
 		}
 		a, lines, err := in.assess(supply, asOf, conv, mode)
 		if err != nil {
@@ -559,9 +613,9 @@ func chargeLine(c tariff.Charge, cur string, mode RoundingMode) Line {
 		QuotaVolume: c.Quantity,
 		BasisKind:   c.Basis,
 	}
-	if c.Basis == string(tariff.BaseGrossPayment) {
-		// The price is the gross payment: the tax is carved out of it (the buyer pays the
-		// supplier less and the tax office the difference), so it is not added again.
+	if c.Included {
+		// The engine says the tax is inside the price (withheld under tax_inclusive terms: the
+		// buyer pays the supplier less and the tax office the difference), so it is not added.
 		l.Included, l.Payable = true, false
 	}
 	switch c.Basis {
@@ -585,6 +639,8 @@ func basisName(b string) string {
 		return "value plus duties"
 	case "gross_payment":
 		return "gross payment"
+	case "payment_net_of_vat":
+		return "payment net of VAT"
 	case "tax_amount":
 		return "tax amount"
 	case "contract_amount":
@@ -690,7 +746,7 @@ func (in *Inputs) assess(s tariff.Supply, asOf time.Time, conv *recorder, mode R
 		return a, nil, err
 	}
 	var arr [256]byte
-	key := append(appendSupplyKey(arr[:0], s), mode...)
+	key := append(s.AppendKey(arr[:0]), mode...)
 	in.memo.mu.Lock()
 	e, ok := in.memo.m[string(key)] // no allocation for the lookup
 	in.memo.lookups++
@@ -722,35 +778,4 @@ func (in *Inputs) assess(s tariff.Supply, asOf time.Time, conv *recorder, mode R
 	in.memo.m[string(key)] = e
 	in.memo.mu.Unlock()
 	return a, e.lines, err
-}
-
-// appendSupplyKey renders every field of a supply that the engine reads (the converter is
-// the comparison's one snapshot, the date its one date). Equal values written differently
-// (15 and 15.00) give different keys: a missed share, never a wrong one.
-func appendSupplyKey(b []byte, s tariff.Supply) []byte {
-	for _, f := range [...]string{string(s.Product), s.Origin, s.Destination, s.Region, string(s.BuyerType),
-		s.HSCode, s.Accelerator.Model, s.Accelerator.VendorCountry, s.Currency} {
-		b = append(b, f...)
-		b = append(b, '|')
-	}
-	if s.PersonalData {
-		b = append(b, 'P')
-	}
-	for _, v := range [...]decimal.Decimal{s.Accelerator.TPP, s.Accelerator.Density, s.Quantity, s.EnergyKWh,
-		s.NetPrice, s.Freight, s.Insurance} {
-		b = appendDecimal(b, v)
-		b = append(b, '|')
-	}
-	return b
-}
-
-// appendDecimal writes d as coefficient 'e' exponent, without allocating when the
-// coefficient fits in an int64.
-func appendDecimal(b []byte, d decimal.Decimal) []byte {
-	if d.NumDigits() > 18 {
-		return append(b, d.String()...)
-	}
-	b = strconv.AppendInt(b, d.CoefficientInt64(), 10)
-	b = append(b, 'e')
-	return strconv.AppendInt(b, int64(d.Exponent()), 10)
 }

@@ -1,6 +1,7 @@
 package seed
 
 import (
+	"context"
 	"fmt"
 	"sort"
 	"strings"
@@ -52,6 +53,27 @@ func Load(demo bool) (marketplace.SeedData, []marketplace.PolicyDoc, error) {
 		}
 	}
 	return d, PolicyDocs(), nil
+}
+
+// Report counts what Into inserted; all zeros on a second call.
+type Report struct {
+	marketplace.SeedReport
+	PolicyVersions int
+}
+
+// Into seeds a marketplace with the reference data, the demo market when demo is true, and the
+// policy library (Load); it only inserts what is missing, so every start may call it.
+func Into(ctx context.Context, m *marketplace.Service, demo bool) (Report, error) {
+	data, docs, err := Load(demo)
+	if err != nil {
+		return Report{}, err
+	}
+	var r Report
+	if r.SeedReport, err = m.Seed(ctx, data); err != nil {
+		return r, err
+	}
+	r.PolicyVersions, err = m.SeedPolicies(ctx, docs)
+	return r, err
 }
 
 // PolicyDocs returns the embedded baseline policy and scenario library as documents to store,

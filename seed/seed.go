@@ -116,14 +116,6 @@ type regionsDoc struct {
 	Regions []regionRecord `yaml:"regions"`
 }
 
-// Region kinds.
-const (
-	KindHubNode          = "hub_node"
-	KindCluster          = "cluster"
-	KindAIFactory        = "ai_factory"
-	KindAIFactoryAntenna = "ai_factory_antenna"
-)
-
 // Regions returns the East Data West Compute hub nodes and data-centre clusters and the EU AI
 // Factories and Antennas, in file order (hub nodes, clusters, AI Factories by selection round,
 // antennas). A cluster's Parent is the code of its hub node.
@@ -133,7 +125,7 @@ func Regions() ([]marketplace.Region, error) {
 		return nil, err
 	}
 	out := make([]marketplace.Region, 0, len(doc.Regions))
-	seen := make(map[string]string, len(doc.Regions)) // code → kind
+	seen := make(map[string]marketplace.RegionKind, len(doc.Regions)) // code → kind
 	for i, r := range doc.Regions {
 		reg, err := r.domain()
 		if err != nil {
@@ -146,7 +138,7 @@ func Regions() ([]marketplace.Region, error) {
 		out = append(out, reg)
 	}
 	for _, reg := range out {
-		if reg.Kind == KindCluster && seen[reg.Parent] != KindHubNode {
+		if reg.Kind == marketplace.RegionCluster && seen[reg.Parent] != marketplace.RegionHubNode {
 			return nil, fmt.Errorf("seed: %s: region %s: parent %q is not a hub node", regionsFile, reg.Code, reg.Parent)
 		}
 	}
@@ -156,38 +148,6 @@ func Regions() ([]marketplace.Region, error) {
 func (r regionRecord) domain() (marketplace.Region, error) {
 	if err := r.provenanceRecord.check(); err != nil {
 		return marketplace.Region{}, err
-	}
-	if r.Code == "" || r.Name == "" || r.NameZH == "" || len(r.Country) != 2 {
-		return marketplace.Region{}, errors.New("code, name, name_zh and a two-letter country are required")
-	}
-	switch r.Kind {
-	case KindHubNode, KindCluster, KindAIFactory, KindAIFactoryAntenna:
-	default:
-		return marketplace.Region{}, fmt.Errorf("kind: %q is not hub_node, cluster, ai_factory or ai_factory_antenna", r.Kind)
-	}
-	bloc := marketplace.Bloc(r.Bloc)
-	switch bloc {
-	case marketplace.BlocCN:
-		if r.Class != "east" && r.Class != "west" {
-			return marketplace.Region{}, fmt.Errorf("class: %q is not east or west", r.Class)
-		}
-		if r.Kind != KindHubNode && r.Kind != KindCluster {
-			return marketplace.Region{}, fmt.Errorf("kind: %s is not a Chinese region kind", r.Kind)
-		}
-	case marketplace.BlocEU, marketplace.BlocNonEU:
-		if r.Kind != KindAIFactory && r.Kind != KindAIFactoryAntenna {
-			return marketplace.Region{}, fmt.Errorf("kind: %s is not a European region kind", r.Kind)
-		}
-		if r.Selected != "" {
-			if _, err := time.Parse("2006-01", r.Selected); err != nil {
-				return marketplace.Region{}, fmt.Errorf("selected: %q is not YYYY-MM", r.Selected)
-			}
-		}
-	default:
-		return marketplace.Region{}, fmt.Errorf("bloc: %q is not CN, EU or NON_EU", r.Bloc)
-	}
-	if r.Kind == KindCluster && r.Parent == "" {
-		return marketplace.Region{}, errors.New("parent: a cluster needs its hub node")
 	}
 	pue, err := nullDecimal("pue_target", r.PUETarget)
 	if err != nil {
@@ -201,21 +161,13 @@ func (r regionRecord) domain() (marketplace.Region, error) {
 	if err != nil {
 		return marketplace.Region{}, err
 	}
-	if price.Valid && r.PowerCurrency == "" {
-		return marketplace.Region{}, errors.New("power_currency: required with power_price")
-	}
-	for _, c := range []struct{ name, v string }{{"lat", r.Lat}, {"lon", r.Lon}} {
-		if _, err := decimal.NewFromString(c.v); err != nil {
-			return marketplace.Region{}, fmt.Errorf("%s: %q is not a number", c.name, c.v)
-		}
-	}
-	return marketplace.Region{
+	reg := marketplace.Region{
 		Code:          r.Code,
 		Name:          r.Name,
 		NameZH:        r.NameZH,
 		Country:       r.Country,
-		Bloc:          bloc,
-		Kind:          r.Kind,
+		Bloc:          marketplace.Bloc(r.Bloc),
+		Kind:          marketplace.RegionKind(r.Kind),
 		Province:      r.Province,
 		Class:         r.Class,
 		System:        r.System,
@@ -228,7 +180,8 @@ func (r regionRecord) domain() (marketplace.Region, error) {
 		Lat:           r.Lat,
 		Lon:           r.Lon,
 		Provenance:    r.provenanceRecord.domain(),
-	}, nil
+	}
+	return reg, reg.Validate()
 }
 
 // acceleratorRecord is one entry of accelerators.yaml. There is deliberately no tpp field:
@@ -441,13 +394,13 @@ func DemoMarket() ([]marketplace.Supplier, []marketplace.Offer, error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	regionSet := make(map[string]bool, len(regions))
-	for _, r := range regions {
-		regionSet[r.Code] = true
+	regionCodes := make([]string, len(regions))
+	for i, r := range regions {
+		regionCodes[i] = r.Code
 	}
-	accelSet := make(map[string]bool, len(accels))
-	for _, a := range accels {
-		accelSet[a.Model] = true
+	accelModels := make([]string, len(accels))
+	for i, a := range accels {
+		accelModels[i] = a.Model
 	}
 
 	suppliers := make([]marketplace.Supplier, 0, len(doc.Suppliers))
@@ -466,15 +419,11 @@ func DemoMarket() ([]marketplace.Supplier, []marketplace.Offer, error) {
 	offers := make([]marketplace.Offer, 0, len(doc.Offers))
 	offerSet := make(map[string]bool, len(doc.Offers))
 	for i, o := range doc.Offers {
-		off, err := o.domain()
+		off, err := o.domain(regionCodes, accelModels)
 		if err == nil {
 			switch {
 			case !supplierSet[o.Supplier]:
 				err = fmt.Errorf("supplier: %q does not exist", o.Supplier)
-			case !regionSet[o.Region]:
-				err = fmt.Errorf("region: %q is not in %s", o.Region, regionsFile)
-			case !accelSet[o.Accelerator]:
-				err = fmt.Errorf("accelerator: %q is not in %s", o.Accelerator, acceleratorsFile)
 			case offerSet[o.ID]:
 				err = errors.New("duplicate id")
 			}
@@ -501,90 +450,35 @@ func (s supplierRecord) check() error {
 	return nil
 }
 
-func (o offerRecord) domain() (marketplace.Offer, error) {
+// domain checks an offer of the demo market: its provenance and demo marks here, everything
+// else with the marketplace's own validation of a new offer (marketplace.ValidateOffer).
+func (o offerRecord) domain(regions, accelerators []string) (marketplace.Offer, error) {
 	if err := o.provenanceRecord.check(); err != nil {
 		return marketplace.Offer{}, err
 	}
 	if !o.Demo || o.Confidence != string(marketplace.ConfidenceIllustrative) {
 		return marketplace.Offer{}, errors.New("demo offers must say demo: true and confidence: illustrative")
 	}
-	switch o.Product {
-	case "gpu_hours", "bare_metal":
-		if o.HSCode != "" {
-			return marketplace.Offer{}, errors.New("hs_code: only hardware offers have one")
+	if !marketplace.IsID(o.ID) {
+		return marketplace.Offer{}, fmt.Errorf("id: %q is not an id (letters, digits, - and _)", o.ID)
+	}
+	in := marketplace.OfferInput{Region: &o.Region, Accelerator: &o.Accelerator, Product: &o.Product, GPUs: &o.GPUs,
+		Price: &o.Price, Currency: &o.Currency, Pricing: &o.Pricing, MinHours: &o.MinHours, TermMonths: &o.TermMonths,
+		AvailableFrom: &o.AvailableFrom, AvailableUntil: &o.AvailableUntil, HSCode: &o.HSCode, Note: &o.Note}
+	if len(o.Tiers) > 0 {
+		tiers := make([]marketplace.TierInput, len(o.Tiers))
+		for i := range o.Tiers {
+			tiers[i] = marketplace.TierInput{MinGPUHours: &o.Tiers[i].MinGPUHours, Discount: &o.Tiers[i].Discount}
 		}
-	case "hardware":
-		if o.HSCode == "" {
-			return marketplace.Offer{}, errors.New("hs_code: required for hardware")
-		}
-	default:
-		return marketplace.Offer{}, fmt.Errorf("product: %q is not gpu_hours, bare_metal or hardware", o.Product)
+		in.Tiers = &tiers
 	}
-	switch o.Pricing {
-	case "on_demand", "interruptible":
-		if o.TermMonths != 0 {
-			return marketplace.Offer{}, errors.New("term_months: only reserved offers have a term")
-		}
-	case "reserved":
-		if o.TermMonths <= 0 {
-			return marketplace.Offer{}, errors.New("term_months: required for reserved")
-		}
-	default:
-		return marketplace.Offer{}, fmt.Errorf("pricing: %q is not on_demand, reserved or interruptible", o.Pricing)
-	}
-	switch o.Currency {
-	case "CNY", "EUR", "USD":
-	default:
-		return marketplace.Offer{}, fmt.Errorf("currency: %q is not CNY, EUR or USD", o.Currency)
-	}
-	if o.GPUs <= 0 || o.MinHours < 0 {
-		return marketplace.Offer{}, errors.New("gpus must be positive and min_hours not negative")
-	}
-	price, err := decimal.NewFromString(o.Price)
-	if err != nil || !price.IsPositive() {
-		return marketplace.Offer{}, fmt.Errorf("price: %q is not a positive decimal", o.Price)
-	}
-	from, err := time.Parse(dateLayout, o.AvailableFrom)
+	off, err := marketplace.ValidateOffer(in, regions, accelerators)
 	if err != nil {
-		return marketplace.Offer{}, fmt.Errorf("available_from: %q is not YYYY-MM-DD", o.AvailableFrom)
+		return marketplace.Offer{}, err
 	}
-	until, err := time.Parse(dateLayout, o.AvailableUntil)
-	if err != nil || !until.After(from) {
-		return marketplace.Offer{}, fmt.Errorf("available_until: %q is not a YYYY-MM-DD date after available_from", o.AvailableUntil)
-	}
-	var tiers []marketplace.Tier
-	for j, t := range o.Tiers {
-		min, err := decimal.NewFromString(t.MinGPUHours)
-		if err != nil || !min.IsPositive() {
-			return marketplace.Offer{}, fmt.Errorf("tiers[%d].min_gpu_hours: %q is not a positive decimal", j, t.MinGPUHours)
-		}
-		disc, err := decimal.NewFromString(t.Discount)
-		if err != nil || !disc.IsPositive() || !disc.LessThan(decimal.NewFromInt(1)) {
-			return marketplace.Offer{}, fmt.Errorf("tiers[%d].discount: %q is not a fraction in (0, 1)", j, t.Discount)
-		}
-		tiers = append(tiers, marketplace.Tier{MinGPUHours: min, Discount: disc})
-	}
-	return marketplace.Offer{
-		ID:             o.ID,
-		SupplierID:     o.Supplier,
-		Region:         o.Region,
-		Accelerator:    o.Accelerator,
-		Product:        o.Product,
-		GPUs:           o.GPUs,
-		Price:          price,
-		Currency:       o.Currency,
-		Pricing:        o.Pricing,
-		MinHours:       o.MinHours,
-		TermMonths:     o.TermMonths,
-		Tiers:          tiers,
-		AvailableFrom:  from,
-		AvailableUntil: until,
-		HSCode:         o.HSCode,
-		Note:           o.Note,
-		Status:         marketplace.OfferActive,
-		Version:        1,
-		Demo:           true,
-	}, nil
+	off.ID, off.SupplierID = o.ID, o.Supplier
+	off.Status, off.Version, off.Demo = marketplace.OfferActive, 1, true
+	return off, nil
 }
 
 // FXSnapshotName is the file name FXSnapshot reports, the one the ECB uses, so the fx importer

@@ -43,7 +43,7 @@ func TestRegions(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	count := map[string]int{}
+	count := map[marketplace.RegionKind]int{}
 	codes := map[string]marketplace.Region{}
 	for _, r := range regions {
 		checkProvenance(t, "region "+r.Code, r.Provenance)
@@ -66,8 +66,8 @@ func TestRegions(t *testing.T) {
 			if !r.PUETarget.Valid || !r.GridKgPerKWh.Valid || !r.PowerPrice.Valid || r.PowerCurrency != "CNY" {
 				t.Errorf("region %s: CN regions carry PUE target, grid intensity and a CNY power price", r.Code)
 			}
-			// Every CN power price is a placeholder or a marketing claim (seed/SOURCES.md, electricity in China,
-			// §7 gap 1); it must never be shown as sourced.
+			// Every CN power price is a placeholder or a marketing claim (seed/SOURCES.md, open
+			// gaps, 1); it must never be shown as sourced.
 			if r.Confidence == marketplace.ConfidenceSourced {
 				t.Errorf("region %s: power price is an estimate, record must not be sourced", r.Code)
 			}
@@ -90,16 +90,16 @@ func TestRegions(t *testing.T) {
 			t.Errorf("region %s: bloc %q", r.Code, r.Bloc)
 		}
 	}
-	if count[KindHubNode] != 8 || count[KindCluster] != 10 {
-		t.Errorf("hub nodes %d, clusters %d; want 8 and 10", count[KindHubNode], count[KindCluster])
+	if count[marketplace.RegionHubNode] != 8 || count[marketplace.RegionCluster] != 10 {
+		t.Errorf("hub nodes %d, clusters %d; want 8 and 10", count[marketplace.RegionHubNode], count[marketplace.RegionCluster])
 	}
-	if count[KindAIFactory] < 19 {
-		t.Errorf("AI factories %d; want ≥ 19", count[KindAIFactory])
+	if count[marketplace.RegionAIFactory] < 19 {
+		t.Errorf("AI factories %d; want ≥ 19", count[marketplace.RegionAIFactory])
 	}
 	for _, r := range regions {
-		if r.Kind == KindCluster {
+		if r.Kind == marketplace.RegionCluster {
 			p, ok := codes[r.Parent]
-			if !ok || p.Kind != KindHubNode || p.Class != r.Class {
+			if !ok || p.Kind != marketplace.RegionHubNode || p.Class != r.Class {
 				t.Errorf("cluster %s: parent %q is not a hub node of the same class", r.Code, r.Parent)
 			}
 		}
@@ -532,7 +532,7 @@ func FuzzRecords(f *testing.F) {
 		var m demoMarketDoc
 		if yamlDecodeStrict(b, &m) == nil {
 			for _, rec := range m.Offers {
-				_, _ = rec.domain()
+				_, _ = rec.domain([]string{"cn-ningxia-zhongwei"}, []string{"h100-sxm"})
 			}
 			for _, rec := range m.Suppliers {
 				_ = rec.check()

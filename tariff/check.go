@@ -69,7 +69,7 @@ func fillDefaults(m *Measure) {
 	if len(m.HS) > 0 {
 		hs := make([]string, len(m.HS))
 		for i, h := range m.HS {
-			hs[i] = normalizeHS(h)
+			hs[i], _ = NormalizeHSCode(h) // checked by goods
 		}
 		m.HS = hs
 		if len(m.Products) == 0 {
@@ -167,8 +167,7 @@ func (c *measureCheck) goods() {
 		}
 	}
 	for i, h := range m.HS {
-		n := normalizeHS(h)
-		if n == "" || len(n) < 2 || len(n) > 10 || len(n)%2 != 0 {
+		if _, ok := NormalizeHSCode(h); !ok {
 			c.errAt("hs["+strconv.Itoa(i)+"]", `HS codes are 2 to 10 digits, dots allowed: "8471", "8471.50", "8471.50.00"`, "bad HS code %q", h)
 		}
 	}
@@ -337,19 +336,4 @@ func isCode(s string) bool {
 		}
 	}
 	return true
-}
-
-// normalizeHS keeps the digits of an HS code; "" when anything else is in it.
-func normalizeHS(h string) string {
-	var b strings.Builder
-	for _, r := range h {
-		switch {
-		case r >= '0' && r <= '9':
-			b.WriteRune(r)
-		case r == '.' || r == ' ':
-		default:
-			return ""
-		}
-	}
-	return b.String()
 }

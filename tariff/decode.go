@@ -200,7 +200,8 @@ func (d *decoder) exprAt(n *yaml.Node, id, field, src string) *Expr {
 	if err != nil {
 		off := 0
 		msg := err.Error()
-		if ee, ok := err.(*ExprError); ok {
+		var ee *ExprError
+		if errors.As(err, &ee) {
 			off, msg = ee.Offset, ee.Message
 		}
 		col := n.Column + off

@@ -257,13 +257,8 @@ func (p *exprParser) space() {
 	}
 }
 
-func (p *exprParser) rest() string {
-	r := p.src[p.i:]
-	if len(r) > 12 {
-		r = r[:12] + "…"
-	}
-	return r
-}
+// rest is the unparsed input, cut to 12 characters and "…" for a message.
+func (p *exprParser) rest() string { return Shorten(p.src[p.i:], 13) }
 
 func (p *exprParser) keyword(kw string) bool {
 	return strings.HasPrefix(p.src[p.i:], kw) &&

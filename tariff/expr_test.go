@@ -1,6 +1,7 @@
 package tariff
 
 import (
+	"errors"
 	"strings"
 	"testing"
 )
@@ -59,8 +60,8 @@ func TestParseExpr(t *testing.T) {
 	}
 	for _, tc := range bad {
 		_, err := ParseExpr(tc.src)
-		ee, isExpr := err.(*ExprError)
-		if !isExpr || ee.Offset != tc.offset || !strings.Contains(ee.Message, tc.msg) {
+		var ee *ExprError
+		if !errors.As(err, &ee) || ee.Offset != tc.offset || !strings.Contains(ee.Message, tc.msg) {
 			t.Errorf("%q: error %v, want offset %d %q", tc.src, err, tc.offset, tc.msg)
 		}
 	}
@@ -109,8 +110,8 @@ func FuzzParseExpression(f *testing.F) {
 	f.Fuzz(func(t *testing.T, src string) {
 		e, err := ParseExpr(src)
 		if err != nil {
-			ee, ok := err.(*ExprError)
-			if !ok || ee.Offset < 0 || ee.Offset > len(src) {
+			var ee *ExprError
+			if !errors.As(err, &ee) || ee.Offset < 0 || ee.Offset > len(src) {
 				t.Fatalf("%q: bad error %v", src, err)
 			}
 			return

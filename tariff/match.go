@@ -170,7 +170,8 @@ func (x *matcher) match(i int) (bool, string, specificity) {
 	}
 	if len(m.HS) > 0 {
 		if !x.hsDone {
-			x.hs, x.hsDone = normalizeHS(s.HSCode), true
+			x.hs, _ = NormalizeHSCode(s.HSCode)
+			x.hsDone = true
 		}
 		for _, h := range m.HS {
 			if x.hs != "" && strings.HasPrefix(x.hs, h) && len(h) > sp.hs {

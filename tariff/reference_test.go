@@ -503,7 +503,7 @@ func refMatch(p *Policy, m *Measure, s *Supply, day time.Time, dayStr string) (b
 		}
 	}
 	if len(m.HS) > 0 {
-		code := normalizeHS(s.HSCode)
+		code, _ := NormalizeHSCode(s.HSCode)
 		for _, h := range m.HS {
 			if code != "" && strings.HasPrefix(code, h) && len(h) > sp.hs {
 				sp.hs = len(h)

@@ -102,7 +102,7 @@ func toComparisonJSON(n marketplace.Need, c marketplace.Comparison) comparisonJS
 	return out
 }
 
-func handleCompare(m *marketplace.Service) fiber.Handler {
+func handleCompare(m compareAPI) fiber.Handler {
 	return func(c *fiber.Ctx) error {
 		var body compareRequestJSON
 		if err := decodeStrict(c, &body); err != nil {

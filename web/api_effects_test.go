@@ -1,9 +1,7 @@
 package web
 
 import (
-	"context"
 	"encoding/json"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -17,11 +15,7 @@ import (
 // effectsApp is the real server over an empty database: the effects endpoint reads nothing.
 func effectsApp(t *testing.T) *fiber.App {
 	t.Helper()
-	st, err := store.Open(context.Background(), filepath.Join(t.TempDir(), "corridor.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
+	st := store.OpenTest(t)
 	return NewServer(Deps{Market: marketplace.NewService(st, time.Now), AdminTokenHash: sha256Hex(testAdminToken)})
 }
 

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"strconv"
 	"strings"
 	"time"
@@ -172,11 +173,11 @@ func param(c *fiber.Ctx, name string) string { return strings.Clone(c.Params(nam
 
 // respondOffer answers with the stored offer id as read back (names, availability) and its
 // version as the ETag.
-func respondOffer(c *fiber.Ctx, m *marketplace.Service, id string, status int) error {
+func respondOffer(c *fiber.Ctx, m offerAPI, id string, status int) error {
 	return respondOfferIn(c, m, id, time.Time{}, time.Time{}, status)
 }
 
-func respondOfferIn(c *fiber.Ctx, m *marketplace.Service, id string, start, end time.Time, status int) error {
+func respondOfferIn(c *fiber.Ctx, m offerAPI, id string, start, end time.Time, status int) error {
 	v, err := m.Offer(c.UserContext(), id, start, end)
 	if err != nil {
 		return err
@@ -185,7 +186,7 @@ func respondOfferIn(c *fiber.Ctx, m *marketplace.Service, id string, start, end 
 	return c.Status(status).JSON(toOfferViewJSON(v))
 }
 
-func handleOfferCreate(m *marketplace.Service) fiber.Handler {
+func handleOfferCreate(m offerAPI) fiber.Handler {
 	return func(c *fiber.Ctx) error {
 		sp, _ := supplierOf(c)
 		var body offerBody
@@ -201,7 +202,7 @@ func handleOfferCreate(m *marketplace.Service) fiber.Handler {
 	}
 }
 
-func handleOfferGet(m *marketplace.Service) fiber.Handler {
+func handleOfferGet(m offerAPI) fiber.Handler {
 	return func(c *fiber.Ctx) error {
 		if err := onlyQueryParams(c, "start", "end"); err != nil {
 			return err
@@ -214,7 +215,7 @@ func handleOfferGet(m *marketplace.Service) fiber.Handler {
 	}
 }
 
-func handleOfferUpdate(m *marketplace.Service) fiber.Handler {
+func handleOfferUpdate(m offerAPI) fiber.Handler {
 	return func(c *fiber.Ctx) error {
 		sp, _ := supplierOf(c)
 		version, err := ifMatch(c)
@@ -236,7 +237,7 @@ func handleOfferUpdate(m *marketplace.Service) fiber.Handler {
 	}
 }
 
-func handleOfferWithdraw(m *marketplace.Service) fiber.Handler {
+func handleOfferWithdraw(m offerAPI) fiber.Handler {
 	return func(c *fiber.Ctx) error {
 		sp, _ := supplierOf(c)
 		version, err := ifMatch(c)
@@ -262,7 +263,7 @@ type batchItemJSON struct {
 	Created bool   `json:"created"`
 }
 
-func handleOfferBatch(m *marketplace.Service) fiber.Handler {
+func handleOfferBatch(m offerAPI) fiber.Handler {
 	return func(c *fiber.Ctx) error {
 		sp, _ := supplierOf(c)
 		var body batchBody
@@ -289,7 +290,7 @@ func handleOfferBatch(m *marketplace.Service) fiber.Handler {
 	}
 }
 
-func handleOfferSearch(m *marketplace.Service) fiber.Handler {
+func handleOfferSearch(m offerAPI) fiber.Handler {
 	return func(c *fiber.Ctx) error {
 		if err := onlyQueryParams(c, "q", "sort", "limit", "cursor", "start", "end"); err != nil {
 			return err
@@ -346,4 +347,14 @@ func limitParam(c *fiber.Ctx) (int, error) {
 		return 0, marketplace.Invalid("invalid limit", marketplace.FieldError{Field: "limit", Message: "must be a whole number from 1 to 500"})
 	}
 	return n, nil
+}
+
+// offerAPI is what the offer and search endpoints use of the marketplace.
+type offerAPI interface {
+	CreateOffer(ctx context.Context, supplierID string, in marketplace.OfferInput) (marketplace.Offer, error)
+	Offer(ctx context.Context, id string, start, end time.Time) (marketplace.OfferView, error)
+	UpdateOffer(ctx context.Context, supplierID, id string, ifMatch int, in marketplace.OfferInput) (marketplace.Offer, error)
+	WithdrawOffer(ctx context.Context, supplierID, id string, ifMatch int) (marketplace.Offer, error)
+	UpsertOffers(ctx context.Context, supplierID string, items []marketplace.OfferInput) ([]marketplace.BatchResult, error)
+	SearchOffers(ctx context.Context, r marketplace.SearchRequest) (marketplace.SearchPage, error)
 }

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"github.com/gofiber/fiber/v2"
 
 	"corridor/marketplace"
@@ -31,7 +32,7 @@ func toOrderJSON(o marketplace.Order) orderJSON {
 
 // handleQuoteAccept turns a quote into an order: 201 the first time, 200 with the same order
 // when the quote was already accepted.
-func handleQuoteAccept(m *marketplace.Service) fiber.Handler {
+func handleQuoteAccept(m orderAPI) fiber.Handler {
 	return func(c *fiber.Ctx) error {
 		if len(c.Body()) > 0 {
 			var empty struct{}
@@ -52,7 +53,7 @@ func handleQuoteAccept(m *marketplace.Service) fiber.Handler {
 	}
 }
 
-func handleOrderGet(m *marketplace.Service) fiber.Handler {
+func handleOrderGet(m orderAPI) fiber.Handler {
 	return func(c *fiber.Ctx) error {
 		o, err := m.Order(c.UserContext(), param(c, "id"))
 		if err != nil {
@@ -62,7 +63,7 @@ func handleOrderGet(m *marketplace.Service) fiber.Handler {
 	}
 }
 
-func handleOrderList(m *marketplace.Service) fiber.Handler {
+func handleOrderList(m orderAPI) fiber.Handler {
 	return func(c *fiber.Ctx) error {
 		if err := onlyQueryParams(c, "limit", "cursor"); err != nil {
 			return err
@@ -86,4 +87,11 @@ func handleOrderList(m *marketplace.Service) fiber.Handler {
 		}
 		return c.JSON(fiber.Map{"orders": out, "next_cursor": next})
 	}
+}
+
+// orderAPI is what the accept and order endpoints use of the marketplace.
+type orderAPI interface {
+	AcceptQuote(ctx context.Context, quoteID string) (marketplace.Order, bool, error)
+	Order(ctx context.Context, id string) (marketplace.Order, error)
+	SupplierOrders(ctx context.Context, supplierID string, limit int, cursor string) (marketplace.OrderPage, error)
 }

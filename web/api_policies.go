@@ -27,7 +27,7 @@ func toPolicyVersionJSON(v marketplace.PolicyVersion) policyVersionJSON {
 		CreatedAt: v.CreatedAt, ActivatedAt: v.ActivatedAt, Active: v.Active, Document: string(v.Document)}
 }
 
-func handlePolicyList(m *marketplace.Service) fiber.Handler {
+func handlePolicyList(m policyAPI) fiber.Handler {
 	return func(c *fiber.Ctx) error {
 		vs, err := m.Policies(c.UserContext())
 		if err != nil {
@@ -41,7 +41,7 @@ func handlePolicyList(m *marketplace.Service) fiber.Handler {
 	}
 }
 
-func handlePolicyVersionGet(m *marketplace.Service) fiber.Handler {
+func handlePolicyVersionGet(m policyAPI) fiber.Handler {
 	return func(c *fiber.Ctx) error {
 		n, err := versionParam(c)
 		if err != nil {
@@ -58,7 +58,7 @@ func handlePolicyVersionGet(m *marketplace.Service) fiber.Handler {
 // handlePolicyCreate stores a policy or scenario document posted as YAML or JSON (the raw
 // document is the body; ?activate=true makes it the version in force). Problems in the
 // document come back with line and column.
-func handlePolicyCreate(m *marketplace.Service) fiber.Handler {
+func handlePolicyCreate(m policyAPI) fiber.Handler {
 	return func(c *fiber.Ctx) error {
 		if err := onlyQueryParams(c, "activate"); err != nil {
 			return err
@@ -81,7 +81,7 @@ func handlePolicyCreate(m *marketplace.Service) fiber.Handler {
 	}
 }
 
-func handlePolicyActivate(m *marketplace.Service) fiber.Handler {
+func handlePolicyActivate(m policyAPI) fiber.Handler {
 	return func(c *fiber.Ctx) error {
 		n, err := versionParam(c)
 		if err != nil {
@@ -100,10 +100,22 @@ func handlePolicyActivate(m *marketplace.Service) fiber.Handler {
 	}
 }
 
+// versionParam reads the version number of the path: digits only ("+1", "01" and "1e0" are
+// not version numbers), at least 1.
 func versionParam(c *fiber.Ctx) (int, error) {
-	n, err := strconv.Atoi(c.Params("n"))
-	if err != nil || n < 1 {
-		return 0, marketplace.Invalid("bad version", marketplace.FieldError{Field: "n", Message: "the version must be a whole number ≥ 1"})
+	bad := marketplace.Invalid("bad version", marketplace.FieldError{Field: "n", Message: "the version must be a whole number ≥ 1 written in digits, such as 3"})
+	s := c.Params("n")
+	if s == "" || len(s) > 9 || s[0] == '0' {
+		return 0, bad
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return 0, bad
+		}
+	}
+	n, err := strconv.Atoi(s)
+	if err != nil {
+		return 0, bad
 	}
 	return n, nil
 }

@@ -15,7 +15,7 @@ import (
 	"corridor/web/i18n"
 )
 
-// quoteRequestJSON is the body of POST /api/v1/quotes (CONTRACT.md "Quote request").
+// quoteRequestJSON is the body of POST /api/v1/quotes (docs/marketplace.md, "Quotes").
 type quoteRequestJSON struct {
 	OfferID      string    `json:"offer_id"`
 	GPUs         int       `json:"gpus"`
@@ -42,7 +42,7 @@ func (r quoteRequestJSON) toDomain() (marketplace.QuoteRequest, error) {
 		OfferID: strings.TrimSpace(r.OfferID), GPUs: r.GPUs, Hours: r.Hours, Units: r.Units,
 		Buyer: marketplace.Buyer{Country: strings.ToUpper(strings.TrimSpace(r.Buyer.Country)), Type: strings.TrimSpace(r.Buyer.Type),
 			VATID: strings.TrimSpace(r.Buyer.VATID), Region: strings.TrimSpace(r.Buyer.Region)},
-		Currency: strings.ToUpper(strings.TrimSpace(r.Currency)), PersonalData: r.PersonalData,
+		Currency: strings.ToUpper(strings.TrimSpace(r.Currency)), PersonalData: r.PersonalData, Scenario: strings.TrimSpace(r.Scenario),
 	}
 	var fs []marketplace.FieldError
 	if r.AsOf != "" {
@@ -59,16 +59,13 @@ func (r quoteRequestJSON) toDomain() (marketplace.QuoteRequest, error) {
 		}
 		q.Start = t.UTC()
 	}
-	if len(r.Scenario) > 128 {
-		fs = append(fs, marketplace.FieldError{Field: "scenario", Message: "is longer than 128 characters"})
-	}
 	if len(fs) > 0 {
 		return q, marketplace.Invalid("the quote request has invalid fields", fs...)
 	}
 	return q, nil
 }
 
-// quoteJSON is a quote as the API serves it (CONTRACT.md "Quote").
+// quoteJSON is a quote as the API serves it (docs/marketplace.md, "Quotes").
 type quoteJSON struct {
 	ID              string           `json:"id"`
 	OfferID         string           `json:"offer_id"`
@@ -162,7 +159,7 @@ func toFlagsJSON(flags []tariff.Flag) []flagJSON {
 
 // toQuoteJSON renders a stored quote for the API; acc is the offer's accelerator, whose name
 // the base line's label carries (i18n.LineLabel, in English).
-func toQuoteJSON(pq marketplace.PricedQuote, acc marketplace.Accelerator, now time.Time) quoteJSON {
+func toQuoteJSON(pq marketplace.Quote, acc marketplace.Accelerator, now time.Time) quoteJSON {
 	p := pq.Priced
 	status := "valid"
 	if !now.Before(pq.ValidUntil) {
@@ -173,7 +170,7 @@ func toQuoteJSON(pq marketplace.PricedQuote, acc marketplace.Accelerator, now ti
 		CreatedAt: pq.CreatedAt, ValidUntil: pq.ValidUntil, Start: pq.Start, End: pq.End,
 		Request: quoteRequestEcho{GPUs: pq.Request.GPUs, Hours: pq.Request.Hours, Units: pq.Request.Units,
 			Buyer:        buyerJSON{Country: pq.Request.Buyer.Country, Type: pq.Request.Buyer.Type, VATID: pq.Request.Buyer.VATID, Region: pq.Request.Buyer.Region},
-			PersonalData: pq.Request.PersonalData, Scenario: scenarioOf(pq.PolicyID)},
+			PersonalData: pq.Request.PersonalData, Scenario: pq.Request.Scenario},
 		Subtotal: fixed(p.Subtotal, p.Currency), Total: fixed(p.Total, p.Currency), NetCost: fixed(p.NetCost, p.Currency),
 		LandedCost: fixed(p.LandedCost, p.Currency), Quantity: p.Quantity,
 		PerGPUHour: p.PerGPUHour, PerPFLOPHour: p.PerPFLOPHour, EnergyKWh: p.EnergyKWh, EmissionsKgCO2e: p.EmissionsKgCO2e,
@@ -197,12 +194,7 @@ func toQuoteJSON(pq marketplace.PricedQuote, acc marketplace.Accelerator, now ti
 	return out
 }
 
-func scenarioOf(policyID string) string {
-	_, s, _ := strings.Cut(policyID, "+")
-	return s
-}
-
-func handleQuoteCreate(m *marketplace.Service) fiber.Handler {
+func handleQuoteCreate(m quoteAPI) fiber.Handler {
 	return func(c *fiber.Ctx) error {
 		var body quoteRequestJSON
 		if err := decodeStrict(c, &body); err != nil {
@@ -212,16 +204,16 @@ func handleQuoteCreate(m *marketplace.Service) fiber.Handler {
 		if err != nil {
 			return err
 		}
-		pq, err := m.Quote(c.UserContext(), req, strings.TrimSpace(body.Scenario))
+		pq, err := m.Quote(c.UserContext(), req)
 		if err != nil {
 			return err
 		}
 		c.Location("/api/v1/quotes/" + pq.ID)
-		return c.Status(fiber.StatusCreated).JSON(toQuoteJSON(pq, quoteAccelerator(c, m, pq), time.Now()))
+		return c.Status(fiber.StatusCreated).JSON(toQuoteJSON(pq, quoteAccelerator(c, m, pq), m.Now()))
 	}
 }
 
-func handleQuoteGet(m *marketplace.Service) fiber.Handler {
+func handleQuoteGet(m quoteAPI) fiber.Handler {
 	return func(c *fiber.Ctx) error {
 		pq, err := m.GetQuote(c.UserContext(), strings.Clone(c.Params("id")))
 		if err != nil {
@@ -232,18 +224,18 @@ func handleQuoteGet(m *marketplace.Service) fiber.Handler {
 		case "csv":
 			c.Set(fiber.HeaderContentDisposition, `attachment; filename="`+pq.ID+`.csv"`)
 			c.Type("csv", "utf-8")
-			return c.SendString(quoteCSV(toQuoteJSON(pq, quoteAccelerator(c, m, pq), time.Now())))
+			return c.SendString(quoteCSV(toQuoteJSON(pq, quoteAccelerator(c, m, pq), m.Now())))
 		default:
 			return marketplace.Invalid("unknown format", marketplace.FieldError{Field: "format", Message: "must be json or csv"})
 		}
-		return c.JSON(toQuoteJSON(pq, quoteAccelerator(c, m, pq), time.Now()))
+		return c.JSON(toQuoteJSON(pq, quoteAccelerator(c, m, pq), m.Now()))
 	}
 }
 
 // quoteAccelerator reads the accelerator of a quote's offer, for the name in the base line's
 // label. Offers are withdrawn, never deleted; should the read fail all the same, the label
 // names the accelerator by its catalogue code, which the stored quote keeps.
-func quoteAccelerator(c *fiber.Ctx, m *marketplace.Service, pq marketplace.PricedQuote) marketplace.Accelerator {
+func quoteAccelerator(c *fiber.Ctx, m quoteAPI, pq marketplace.Quote) marketplace.Accelerator {
 	oc, err := m.OfferDetail(c.UserContext(), pq.OfferID)
 	if err != nil {
 		return marketplace.Accelerator{Model: pq.Priced.Offer.Accelerator.Model}
@@ -300,7 +292,7 @@ func minor(cur string) int32 {
 // QuoteDocument renders a stored quote exactly as GET /api/v1/quotes/{id} serves it, for the
 // command-line tools; acc is the accelerator of the quote's offer (its name is in the base
 // line's label).
-func QuoteDocument(pq marketplace.PricedQuote, acc marketplace.Accelerator, now time.Time) ([]byte, error) {
+func QuoteDocument(pq marketplace.Quote, acc marketplace.Accelerator, now time.Time) ([]byte, error) {
 	return json.MarshalIndent(toQuoteJSON(pq, acc, now), "", "  ")
 }
 

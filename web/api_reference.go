@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"sort"
 	"strings"
 	"time"
@@ -9,6 +10,7 @@ import (
 	"github.com/shopspring/decimal"
 
 	"corridor/marketplace"
+	"corridor/pricing"
 )
 
 type provenanceJSON struct {
@@ -54,7 +56,7 @@ type regionJSON struct {
 
 func toRegionJSON(r marketplace.Region) regionJSON {
 	return regionJSON{
-		Code: r.Code, Name: r.Name, NameZH: r.NameZH, Country: r.Country, Bloc: string(r.Bloc), Kind: r.Kind,
+		Code: r.Code, Name: r.Name, NameZH: r.NameZH, Country: r.Country, Bloc: string(r.Bloc), Kind: string(r.Kind),
 		Province: r.Province, Class: r.Class, System: r.System, Parent: r.Parent, Selected: r.Selected,
 		PUETarget: nullDec(r.PUETarget), GridKgPerKWh: nullDec(r.GridKgPerKWh), PowerPrice: nullDec(r.PowerPrice),
 		PowerCurrency: r.PowerCurrency, Lat: r.Lat, Lon: r.Lon, provenanceJSON: toProvenance(r.Provenance),
@@ -90,7 +92,7 @@ func toAcceleratorJSON(a marketplace.Accelerator) acceleratorJSON {
 	}
 }
 
-func handleHealth(m *marketplace.Service) fiber.Handler {
+func handleHealth(m referenceAPI) fiber.Handler {
 	return func(c *fiber.Ctx) error {
 		if err := m.Ready(c.UserContext()); err != nil {
 			return err
@@ -99,14 +101,14 @@ func handleHealth(m *marketplace.Service) fiber.Handler {
 	}
 }
 
-func handleRegions(m *marketplace.Service) fiber.Handler {
+func handleRegions(m referenceAPI) fiber.Handler {
 	return func(c *fiber.Ctx) error {
 		if err := onlyQueryParams(c, "bloc", "kind", "country"); err != nil {
 			return err
 		}
 		f := marketplace.RegionFilter{
 			Bloc:    marketplace.Bloc(strings.ToUpper(c.Query("bloc"))),
-			Kind:    c.Query("kind"),
+			Kind:    marketplace.RegionKind(c.Query("kind")),
 			Country: strings.ToUpper(c.Query("country")),
 		}
 		regions, err := m.Regions(c.UserContext(), f)
@@ -121,7 +123,7 @@ func handleRegions(m *marketplace.Service) fiber.Handler {
 	}
 }
 
-func handleAccelerators(m *marketplace.Service) fiber.Handler {
+func handleAccelerators(m referenceAPI) fiber.Handler {
 	return func(c *fiber.Ctx) error {
 		if err := onlyQueryParams(c, "vendor_country", "vendor"); err != nil {
 			return err
@@ -149,7 +151,7 @@ type fxRateJSON struct {
 	Source    string          `json:"source"`
 }
 
-func handleFX(m *marketplace.Service) fiber.Handler {
+func handleFX(m referenceAPI) fiber.Handler {
 	return func(c *fiber.Ctx) error {
 		if err := onlyQueryParams(c, "date"); err != nil {
 			return err
@@ -176,4 +178,12 @@ func handleFX(m *marketplace.Service) fiber.Handler {
 		}
 		return c.JSON(fiber.Map{"date": date.Format(time.DateOnly), "base": "EUR", "rates": rates, "warnings": warnings})
 	}
+}
+
+// referenceAPI is what the health and reference-data endpoints use of the marketplace.
+type referenceAPI interface {
+	Ready(ctx context.Context) error
+	Regions(ctx context.Context, f marketplace.RegionFilter) ([]marketplace.Region, error)
+	Accelerators(ctx context.Context) ([]marketplace.Accelerator, error)
+	FXOn(ctx context.Context, date time.Time) (pricing.Snapshot, []string, error)
 }

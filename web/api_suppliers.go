@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"github.com/gofiber/fiber/v2"
 
 	"corridor/marketplace"
@@ -12,7 +13,7 @@ type supplierBody struct {
 }
 
 // handleSupplierCreate registers a supplier; the API key is in this response only.
-func handleSupplierCreate(m *marketplace.Service) fiber.Handler {
+func handleSupplierCreate(m supplierAPI) fiber.Handler {
 	return func(c *fiber.Ctx) error {
 		var body supplierBody
 		if err := decodeBody(c, &body); err != nil {
@@ -41,7 +42,7 @@ func ownSupplierParam(c *fiber.Ctx) (string, error) {
 }
 
 // handleKeyRotate issues a new API key for the supplier and revokes its other keys.
-func handleKeyRotate(m *marketplace.Service) fiber.Handler {
+func handleKeyRotate(m supplierAPI) fiber.Handler {
 	return func(c *fiber.Ctx) error {
 		id, err := ownSupplierParam(c)
 		if err != nil {
@@ -63,7 +64,7 @@ func handleKeyRotate(m *marketplace.Service) fiber.Handler {
 }
 
 // handleKeyRevoke revokes one API key of the supplier.
-func handleKeyRevoke(m *marketplace.Service) fiber.Handler {
+func handleKeyRevoke(m supplierAPI) fiber.Handler {
 	return func(c *fiber.Ctx) error {
 		id, err := ownSupplierParam(c)
 		if err != nil {
@@ -74,4 +75,11 @@ func handleKeyRevoke(m *marketplace.Service) fiber.Handler {
 		}
 		return c.SendStatus(fiber.StatusNoContent)
 	}
+}
+
+// supplierAPI is what the supplier and API-key endpoints use of the marketplace.
+type supplierAPI interface {
+	CreateSupplier(ctx context.Context, in marketplace.NewSupplier) (marketplace.Supplier, string, error)
+	RotateAPIKey(ctx context.Context, supplierID string) (marketplace.APIKey, string, error)
+	RevokeAPIKey(ctx context.Context, supplierID, keyID string) error
 }

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"crypto/subtle"
 	"strings"
 
@@ -58,7 +59,7 @@ func requireAdmin(adminHash string) fiber.Handler {
 
 // requireSupplier admits requests carrying a valid, unrevoked supplier API key and records
 // the supplier for the handler (supplierOf).
-func requireSupplier(m *marketplace.Service, adminHash string) fiber.Handler {
+func requireSupplier(m authenticator, adminHash string) fiber.Handler {
 	return func(c *fiber.Ctx) error {
 		tok := bearer(c)
 		if tok == "" {
@@ -83,7 +84,7 @@ func requireSupplier(m *marketplace.Service, adminHash string) fiber.Handler {
 
 // requireAdminOrSupplier admits the admin token or the API key of the supplier named by the
 // :id route parameter (suppliers manage their own keys).
-func requireAdminOrSupplier(m *marketplace.Service, adminHash string) fiber.Handler {
+func requireAdminOrSupplier(m authenticator, adminHash string) fiber.Handler {
 	asSupplier := requireSupplier(m, adminHash)
 	return func(c *fiber.Ctx) error {
 		if isAdminToken(bearer(c), adminHash) {
@@ -106,4 +107,9 @@ func callerOf(c *fiber.Ctx) string {
 		return id
 	}
 	return callerAnon
+}
+
+// authenticator is what the supplier checks use of the marketplace.
+type authenticator interface {
+	Authenticate(ctx context.Context, token string) (marketplace.Supplier, error)
 }

@@ -1,7 +1,6 @@
 package web
 
 import (
-	"strings"
 	"testing"
 
 	"corridor/marketplace"
@@ -18,18 +17,15 @@ import (
 func TestCatalogueCoversTheSeedData(t *testing.T) {
 	var need []string
 	for _, doc := range seed.PolicyDocs() {
-		if strings.Contains(string(doc.Data), tariff.FormatScenario) {
-			s, err := tariff.ParseScenario(doc.Name, doc.Data)
-			if err != nil {
-				t.Fatal(err)
-			}
-			need = append(need, "scenario."+s.ID)
-			continue
-		}
-		p, err := tariff.ParsePolicy(doc.Name, doc.Data)
+		d, err := tariff.ParseDocument(doc.Name, doc.Data)
 		if err != nil {
 			t.Fatal(err)
 		}
+		if d.Scenario != nil {
+			need = append(need, "scenario."+d.Scenario.ID)
+			continue
+		}
+		p := d.Policy
 		for _, m := range p.Measures {
 			if m.Kind == tariff.KindGate {
 				need = append(need, "flag."+m.ID, "flag.code."+m.Flag)

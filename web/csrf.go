@@ -30,9 +30,11 @@ const (
 
 // csrfGuard issues and checks CSRF tokens; the key is read from the database on first use.
 type csrfGuard struct {
-	market *marketplace.Service
-	mu     sync.Mutex
-	key    []byte
+	market interface {
+		SecretSetting(ctx context.Context, name string) ([]byte, error)
+	}
+	mu  sync.Mutex
+	key []byte
 }
 
 func (g *csrfGuard) secret(ctx context.Context) ([]byte, error) {

@@ -18,6 +18,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"corridor/marketplace"
+	"corridor/tariff"
 )
 
 // onlyQueryParams rejects query parameters the endpoint does not know, so a typo in a filter
@@ -40,12 +41,7 @@ func onlyQueryParams(c *fiber.Ctx, allowed ...string) error {
 }
 
 // quoteShort quotes user input for an error message, cut to a readable length.
-func quoteShort(s string) string {
-	if len(s) > 40 {
-		s = s[:40] + "…"
-	}
-	return strconv.Quote(s)
-}
+func quoteShort(s string) string { return strconv.Quote(tariff.Shorten(s, 40)) }
 
 // decodeStrict decodes a JSON body into v: the body must be one JSON object in UTF-8 sent as
 // application/json; unknown fields, trailing data, wrong types, malformed JSON, control

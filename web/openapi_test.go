@@ -18,8 +18,8 @@ import (
 	"corridor/marketplace"
 )
 
-// recorded holds the responses of the handler tests, checked against the OpenAPI document by
-// TestZZOpenAPIResponses (zz_openapi_test.go, which runs after the other tests of the package).
+// recorded holds the responses of the handler tests, checked against the OpenAPI document once
+// every test of the package has run (TestMain, main_test.go).
 var recorded struct {
 	sync.Mutex
 	list []recordedResponse
@@ -51,20 +51,29 @@ type apiDoc struct {
 
 func loadAPIDoc(t *testing.T) *apiDoc {
 	t.Helper()
+	d, err := parseAPIDoc()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return d
+}
+
+// parseAPIDoc reads the served OpenAPI document.
+func parseAPIDoc() (*apiDoc, error) {
 	var raw map[string]any
 	if err := json.Unmarshal(openAPIDocument, &raw); err != nil {
-		t.Fatalf("openapi.json is not JSON: %v", err)
+		return nil, fmt.Errorf("openapi.json is not JSON: %w", err)
 	}
 	doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(openAPIDocument))
 	if err != nil {
-		t.Fatal(err)
+		return nil, err
 	}
 	c := jsonschema.NewCompiler()
 	c.DefaultDraft(jsonschema.Draft2020)
 	if err := c.AddResource(openAPIBase, doc); err != nil {
-		t.Fatal(err)
+		return nil, err
 	}
-	return &apiDoc{raw: raw, compiler: c, compiled: map[string]*jsonschema.Schema{}}
+	return &apiDoc{raw: raw, compiler: c, compiled: map[string]*jsonschema.Schema{}}, nil
 }
 
 // pointer escapes JSON-pointer tokens.

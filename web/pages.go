@@ -42,7 +42,7 @@ var pageNames = []string{"market", "offer", "quote", "order", "compare", "map", 
 // ui holds what the page handlers share: templates parsed once at start-up, the CSRF guard
 // and the version string that busts caches of the static files.
 type ui struct {
-	market *marketplace.Service
+	market pageMarket
 	log    *slog.Logger
 	csrf   *csrfGuard
 	tmpl   map[string]*template.Template

@@ -119,7 +119,9 @@ type compareRow struct {
 }
 
 // Interruptible reports whether the supplier may take the capacity back.
-func (r compareRow) Interruptible() bool { return r.OC.Offer.Pricing == pricing.PricingInterruptible }
+func (r compareRow) Interruptible() bool {
+	return r.OC.Offer.Pricing == string(pricing.PricingInterruptible)
+}
 
 // Term words a row's pricing model and minimum term: "reserved · 12 months · at least 720 h".
 func (p comparePage) Term(r compareRow) string {

@@ -101,7 +101,7 @@ func buildMap(v *view, regions []marketplace.Region, perRegion map[string]int, c
 		m.Panels = append(m.Panels, p)
 	}
 	for _, r := range regions {
-		m.Sites = append(m.Sites, mapSite{Code: r.Code, Name: v.RegionName(r), Kind: v.T("region_kind." + r.Kind), Country: v.Country(r.Country),
+		m.Sites = append(m.Sites, mapSite{Code: r.Code, Name: v.RegionName(r), Kind: v.T("region_kind." + string(r.Kind)), Country: v.Country(r.Country),
 			Bloc: string(r.Bloc), Offers: perRegion[r.Code], Href: link(url.Values{"region": {r.Code}}), Selected: r.Code == selected})
 	}
 	sort.SliceStable(m.Sites, func(i, j int) bool {
@@ -180,7 +180,7 @@ func layoutSites(v *view, gp *geo.Panel, regions []marketplace.Region, perRegion
 	markers := make([]mapMarker, 0, len(groups))
 	for _, g := range groups {
 		first := g.regions[0]
-		mk := mapMarker{X: round1(g.x), Y: round1(g.y), Sites: len(g.regions), Offers: g.offers, Class: "marker kind-" + first.Kind}
+		mk := mapMarker{X: round1(g.x), Y: round1(g.y), Sites: len(g.regions), Offers: g.offers, Class: "marker kind-" + string(first.Kind)}
 		codes, names := make([]string, len(g.regions)), make([]string, len(g.regions))
 		for i, r := range g.regions {
 			codes[i], names[i] = r.Code, v.RegionName(r)
@@ -188,7 +188,7 @@ func layoutSites(v *view, gp *geo.Panel, regions []marketplace.Region, perRegion
 		}
 		if len(g.regions) == 1 {
 			mk.R, mk.Href = mapSiteR, link(url.Values{"region": {first.Code}})
-			mk.Label = v.Tf("map.site", "Name", names[0], "Kind", v.T("region_kind."+first.Kind), "Count", g.offers)
+			mk.Label = v.Tf("map.site", "Name", names[0], "Kind", v.T("region_kind."+string(first.Kind)), "Count", g.offers)
 		} else {
 			mk.R, mk.Class = mapGroupR, mk.Class+" group"
 			mk.Href = link(url.Values{"q": {"region in [" + strings.Join(codes, ",") + "]"}})

@@ -289,8 +289,9 @@ func (u *ui) handleQuoteForm(c *fiber.Ctx, v *view) error {
 	}
 	req, err := form.request(oc.Offer.Product == string(tariff.ProductHardware))
 	if err == nil {
-		var pq marketplace.PricedQuote
-		pq, err = u.market.Quote(c.UserContext(), req, form.Scenario)
+		req.Scenario = form.Scenario
+		var pq marketplace.Quote
+		pq, err = u.market.Quote(c.UserContext(), req)
 		if err == nil {
 			return c.Redirect("/quotes/"+url.PathEscape(pq.ID), fiber.StatusSeeOther)
 		}

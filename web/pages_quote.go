@@ -16,7 +16,7 @@ import (
 // quotePage is the data of the quote page.
 type quotePage struct {
 	*view
-	Q         marketplace.PricedQuote
+	Q         marketplace.Quote
 	OC        marketplace.OfferContext
 	HasOffer  bool
 	Expired   bool
@@ -133,7 +133,7 @@ func (u *ui) handleQuotePage(c *fiber.Ctx, v *view) error {
 	}
 	now := u.market.Now()
 	v.Title = v.Tf("quote.title", "ID", pq.ID)
-	p := quotePage{view: v, Q: pq, Expired: !now.Before(pq.ValidUntil), Scenario: scenarioOf(pq.PolicyID)}
+	p := quotePage{view: v, Q: pq, Expired: !now.Before(pq.ValidUntil), Scenario: pq.Request.Scenario}
 	p.Remaining = remaining(v, pq.ValidUntil.Sub(now))
 	p.Seconds = max(int64(pq.ValidUntil.Sub(now)/time.Second), 0)
 	if oc, err := u.market.OfferDetail(c.UserContext(), pq.OfferID); err == nil {

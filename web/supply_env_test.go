@@ -201,7 +201,7 @@ func (e *supplyEnv) quote(offerID string, gpus int, start, end time.Time, validF
 	id := marketplace.NewID("q")
 	now := time.Now().UTC()
 	q := marketplace.Quote{ID: id, OfferID: offerID, GPUs: gpus, Start: start, End: end, Currency: "EUR",
-		Total: decimal.RequireFromString("100.00"), CreatedAt: now, ValidUntil: now.Add(validFor), Document: []byte(`{}`)}
+		Total: decimal.RequireFromString("100.00"), CreatedAt: now, ValidUntil: now.Add(validFor)}
 	if err := e.st.PutQuote(context.Background(), q); err != nil {
 		e.t.Fatal(err)
 	}

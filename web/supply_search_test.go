@@ -95,6 +95,13 @@ func TestQuoteThenAccept(t *testing.T) {
 		End   string `json:"end"`
 	}
 	decode(t, body, &q)
+	// A second quote for 100 GPUs over the same window, made while they are still free.
+	_, _, early := call(t, app, "POST", "/api/v1/quotes",
+		`{"offer_id":"demo-offer-001","gpus":100,"hours":48,"buyer":{"country":"DE","type":"business"},"currency":"EUR","start":"`+q.Start+`"}`)
+	var second struct {
+		ID string `json:"id"`
+	}
+	decode(t, early, &second)
 	window := "/api/v1/offers/demo-offer-001?start=" + url.QueryEscape(q.Start) + "&end=" + url.QueryEscape(q.End)
 	if _, _, b := call(t, app, "GET", window, ""); !strings.Contains(b, `"gpus_available":256`) {
 		t.Fatalf("before: %s", b)
@@ -109,11 +116,14 @@ func TestQuoteThenAccept(t *testing.T) {
 	if s2, _, b2 := call(t, app, "POST", "/api/v1/quotes/"+q.ID+"/accept", ""); s2 != 200 || b2 != body {
 		t.Fatalf("second accept: %d %s", s2, b2)
 	}
-	// A second quote for 100 GPUs over the same window no longer fits: 409 with what is left.
-	_, _, body = call(t, app, "POST", "/api/v1/quotes",
-		`{"offer_id":"demo-offer-001","gpus":100,"hours":48,"buyer":{"country":"DE","type":"business"},"currency":"EUR","start":"`+q.Start+`"}`)
-	decode(t, body, &q)
-	if s, ct, b := call(t, app, "POST", "/api/v1/quotes/"+q.ID+"/accept", ""); s != 409 || ct != "application/problem+json" || !strings.Contains(b, `"gpus_available":56`) {
+	// The second quote no longer fits: accepting it is 409 with what is left.
+	if s, ct, b := call(t, app, "POST", "/api/v1/quotes/"+second.ID+"/accept", ""); s != 409 || ct != "application/problem+json" || !strings.Contains(b, `"gpus_available":56`) {
 		t.Fatalf("over capacity: %d %s %s", s, ct, b)
+	}
+	// And a new quote for them is refused at once: 422 not_enough_capacity with what is left.
+	s, ct, b := call(t, app, "POST", "/api/v1/quotes",
+		`{"offer_id":"demo-offer-001","gpus":100,"hours":48,"buyer":{"country":"DE","type":"business"},"currency":"EUR","start":"`+q.Start+`"}`)
+	if s != 422 || ct != "application/problem+json" || !strings.Contains(b, `"no_quote_reason":"not_enough_capacity"`) || !strings.Contains(b, `"gpus_available":56`) {
+		t.Fatalf("quote over capacity: %d %s %s", s, ct, b)
 	}
 }

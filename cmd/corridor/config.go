@@ -7,6 +7,7 @@ import (
 	"io"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"corridor/marketplace/store"
 )
@@ -16,9 +17,12 @@ type config struct {
 	addr string
 	db   string
 	seed string
+	// quoteRetention is how long unaccepted quotes are kept after they expire; negative keeps
+	// them forever (--quote-retention off).
+	quoteRetention time.Duration
 }
 
-// seedModes are the values --seed accepts (CONTRACT.md).
+// seedModes are the values --seed accepts (README.md, "Configuration").
 var seedModes = []string{"demo", "reference", "none"}
 
 // newFlagSet returns a flag set that reports errors instead of exiting, and prints usage on
@@ -65,6 +69,18 @@ func dataDir(db string) string {
 		return "data"
 	}
 	return filepath.Dir(db)
+}
+
+// parseRetention reads --quote-retention: a duration of at least zero, or "off" (-1).
+func parseRetention(s string) (time.Duration, error) {
+	if s == "off" {
+		return -1, nil
+	}
+	d, err := time.ParseDuration(s)
+	if err != nil || d < 0 {
+		return 0, fmt.Errorf(`--quote-retention must be a duration such as 168h or 30m, or "off", not %q`, s)
+	}
+	return d, nil
 }
 
 func (c config) validate() error {

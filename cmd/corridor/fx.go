@@ -51,7 +51,17 @@ func fxCommand(ctx context.Context, args []string, getenv func(string) string, s
 		return err
 	}
 	defer st.Close()
-	n, err := marketplace.NewService(st, time.Now).ImportFX(ctx, all)
+	return importFX(ctx, marketplace.NewService(st, time.Now), all, stdout)
+}
+
+// fxImporter is what the fx command uses of the marketplace.
+type fxImporter interface {
+	ImportFX(ctx context.Context, rates []marketplace.FXRate) (int, error)
+}
+
+// importFX stores rates (those not stored yet) and says how many were new.
+func importFX(ctx context.Context, m fxImporter, all []marketplace.FXRate, stdout io.Writer) error {
+	n, err := m.ImportFX(ctx, all)
 	if err != nil {
 		return fmt.Errorf("fx import: %w", err)
 	}

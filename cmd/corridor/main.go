@@ -37,7 +37,7 @@ func exitCode(err error) int {
 const usage = `corridor — China–EU compute marketplace and tariff calculator
 
 Usage:
-  corridor [serve] [--addr :8080] [--db ./data/corridor.db] [--seed demo|reference|none]
+  corridor [serve] [--addr :8080] [--db ./data/corridor.db] [--seed demo|reference|none] [--quote-retention 168h|off]
   corridor policy validate FILE...
   corridor fx import FILE            (ECB eurofxref-daily.xml, eurofxref-hist.csv or .zip)
   corridor quote --offer ID --gpus N --hours H --buyer-country CC --buyer-type business|consumer --currency CUR [--as-of DATE] [--json]
@@ -45,8 +45,9 @@ Usage:
   corridor effects [--file FILE] [--flow CN:100:10%:0%]... [--import-demand-elasticity -1.5] [--format table|csv|json]
   corridor backup FILE               (a consistent copy of the SQLite database, taken online)
 
-Environment: CORRIDOR_ADDR, CORRIDOR_DB, CORRIDOR_SEED, CORRIDOR_ADMIN_TOKEN; serve's limits
-(connections, bodies, rate limits, timeouts, trusted proxies, TLS) are in corridor serve --help.
+Environment: CORRIDOR_ADDR, CORRIDOR_DB, CORRIDOR_SEED, CORRIDOR_QUOTE_RETENTION, CORRIDOR_ADMIN_TOKEN;
+serve's limits (connections, bodies, rate limits, timeouts, trusted proxies, TLS) are in
+corridor serve --help.
 Each command takes --help.
 `
 

@@ -106,7 +106,7 @@ func getJSON(t *testing.T, url string, v any) {
 	}
 }
 
-type counts struct{ cnHubs, cnClusters, euFactories, accelerators, accWithTPP, offers, policies int }
+type counts struct{ cnHubs, cnClusters, euFactories, accelerators, accWithTPP, policies int }
 
 func countAll(t *testing.T, base string) counts {
 	t.Helper()
@@ -196,6 +196,8 @@ func TestRunUserErrors(t *testing.T) {
 		{"unknown command", []string{"frobnicate"}, nil, `unknown command "frobnicate"`},
 		{"fx import without file", []string{"fx", "import"}, nil, "no file given"},
 		{"quote with bad currency", []string{"quote", "--db", filepath.Join(tmp, "q.db"), "--offer", "x", "--gpus", "1", "--hours", "1", "--buyer-country", "DE", "--currency", "XXX"}, nil, "--currency"},
+		{"bad quote retention", []string{"--quote-retention", "a week", "--db", filepath.Join(tmp, "c.db")}, nil, "--quote-retention must be a duration"},
+		{"negative quote retention via env", []string{"--db", filepath.Join(tmp, "d.db")}, map[string]string{"CORRIDOR_QUOTE_RETENTION": "-1h"}, "--quote-retention must be a duration"},
 		{"short admin token", []string{"--db", filepath.Join(tmp, "b.db"), "--addr", "127.0.0.1:0", "--seed", "none"}, map[string]string{"CORRIDOR_ADMIN_TOKEN": "short"}, "at least 16"},
 	}
 	for _, tc := range cases {
@@ -212,5 +214,18 @@ func TestRunUserErrors(t *testing.T) {
 				t.Errorf("exit code %d, want 1", exitCode(err))
 			}
 		})
+	}
+}
+
+func TestParseRetention(t *testing.T) {
+	for in, want := range map[string]time.Duration{"168h0m0s": 168 * time.Hour, "30m": 30 * time.Minute, "0s": 0, "off": -1} {
+		if got, err := parseRetention(in); err != nil || got != want {
+			t.Errorf("parseRetention(%q) = %v, %v; want %v", in, got, err, want)
+		}
+	}
+	for _, bad := range []string{"", "7d", "-1s", "forever"} {
+		if _, err := parseRetention(bad); err == nil {
+			t.Errorf("parseRetention(%q) accepted", bad)
+		}
 	}
 }

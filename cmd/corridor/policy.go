@@ -7,8 +7,7 @@ import (
 	"os"
 	"strings"
 
-	"gopkg.in/yaml.v3"
-
+	"corridor/marketplace"
 	"corridor/seed"
 	"corridor/tariff"
 )
@@ -46,13 +45,7 @@ The language is described in docs/policy-language.md.
 	if len(files) == 0 {
 		return errors.New("policy validate: no file given (see --help)")
 	}
-	type doc struct {
-		name     string
-		data     []byte
-		scenario bool
-		base     string
-	}
-	var docs []doc
+	var docs []marketplace.PolicyDoc
 	var all tariff.Problems
 	for _, name := range files {
 		data, err := os.ReadFile(name)
@@ -60,48 +53,16 @@ The language is described in docs/policy-language.md.
 			all = append(all, tariff.Problem{File: name, Message: "cannot read: " + strings.TrimPrefix(err.Error(), "open "+name+": ")})
 			continue
 		}
-		d := doc{name: name, data: data}
-		var head struct {
-			Format string `yaml:"format"`
-			Base   string `yaml:"base"`
-		}
-		if yaml.Unmarshal(data, &head) == nil && head.Format == tariff.FormatScenario {
-			d.scenario, d.base = true, head.Base
-		}
-		docs = append(docs, d)
+		docs = append(docs, marketplace.PolicyDoc{Name: name, Data: data})
 	}
-	// Policies first, so that scenarios can be checked against them.
-	bases := map[string]*tariff.Policy{}
-	for _, d := range docs {
-		if d.scenario {
-			continue
+	// The same checks as the policy API's, with the embedded baseline as the base of last resort.
+	all = append(all, marketplace.ValidatePolicyDocs(docs, func(id string) *tariff.Policy {
+		if id != marketplace.BaselinePolicyID {
+			return nil
 		}
-		p, err := tariff.ParsePolicy(d.name, d.data)
-		if err != nil {
-			var ps tariff.Problems
-			if errors.As(err, &ps) {
-				all = append(all, ps...)
-			} else {
-				all = append(all, tariff.Problem{File: d.name, Message: err.Error()})
-			}
-			continue
-		}
-		bases[p.ID] = p
-	}
-	for _, d := range docs {
-		if !d.scenario {
-			continue
-		}
-		base := bases[d.base]
-		if base == nil && d.base == "baseline" {
-			base, _ = seed.BaselinePolicy()
-		}
-		if base != nil {
-			all = append(all, tariff.ValidateScenarioAgainst(base, d.name, d.data)...)
-		} else {
-			all = append(all, tariff.Validate(d.name, d.data)...)
-		}
-	}
+		p, _ := seed.BaselinePolicy()
+		return p
+	})...)
 	for _, p := range all {
 		fmt.Fprintln(stdout, p.String())
 	}

@@ -39,7 +39,7 @@ func quoteCommand(ctx context.Context, args []string, getenv func(string) string
 	}
 	req := marketplace.QuoteRequest{OfferID: *offer, GPUs: *gpus, Hours: *hours, Units: *units,
 		Buyer:    marketplace.Buyer{Country: strings.ToUpper(*country), Type: *btype},
-		Currency: strings.ToUpper(*currency), PersonalData: *personal}
+		Currency: strings.ToUpper(*currency), PersonalData: *personal, Scenario: *scenario}
 	if *asOf != "" {
 		d, err := time.Parse(time.DateOnly, *asOf)
 		if err != nil {
@@ -52,18 +52,29 @@ func quoteCommand(ctx context.Context, args []string, getenv func(string) string
 		return err
 	}
 	defer st.Close()
-	svc := marketplace.NewService(st, time.Now)
-	pq, err := svc.Quote(ctx, req, *scenario)
+	return printNewQuote(ctx, marketplace.NewService(st, time.Now), req, *asJSON, stdout)
+}
+
+// quoter is what the quote command uses of the marketplace.
+type quoter interface {
+	Quote(ctx context.Context, req marketplace.QuoteRequest) (marketplace.Quote, error)
+	OfferDetail(ctx context.Context, id string) (marketplace.OfferContext, error)
+	Now() time.Time
+}
+
+// printNewQuote prices and stores req and prints the quote: its lines, or the API's JSON.
+func printNewQuote(ctx context.Context, m quoter, req marketplace.QuoteRequest, asJSON bool, stdout io.Writer) error {
+	pq, err := m.Quote(ctx, req)
 	if err != nil {
 		return fmt.Errorf("quote: %w", cliFields(err))
 	}
 	// The accelerator's name words the base line's label; the quoted offer exists.
-	oc, err := svc.OfferDetail(ctx, pq.OfferID)
+	oc, err := m.OfferDetail(ctx, pq.OfferID)
 	if err != nil {
 		return err
 	}
-	if *asJSON {
-		doc, err := web.QuoteDocument(pq, oc.Accelerator, time.Now())
+	if asJSON {
+		doc, err := web.QuoteDocument(pq, oc.Accelerator, m.Now())
 		if err != nil {
 			return err
 		}
@@ -76,7 +87,7 @@ func quoteCommand(ctx context.Context, args []string, getenv func(string) string
 
 // cliFields rewrites API field names as the flags that set them.
 func cliFields(err error) error {
-	e, ok := err.(*marketplace.Error)
+	e, ok := marketplace.AsError(err)
 	if !ok {
 		return err
 	}
@@ -97,10 +108,19 @@ func cliFields(err error) error {
 	if len(parts) > 0 {
 		msg += ": " + strings.Join(parts, "; ")
 	}
-	return fmt.Errorf("%s", msg)
+	return &cliError{msg: msg, err: err}
 }
 
-func printQuote(w io.Writer, pq marketplace.PricedQuote, acc marketplace.Accelerator) {
+// cliError is a domain error worded for the command line, keeping the error it words.
+type cliError struct {
+	msg string
+	err error
+}
+
+func (e *cliError) Error() string { return e.msg }
+func (e *cliError) Unwrap() error { return e.err }
+
+func printQuote(w io.Writer, pq marketplace.Quote, acc marketplace.Accelerator) {
 	q := pq.Priced
 	en, names := i18n.Default(), map[string]string{"en": acc.Name}
 	fmt.Fprintf(w, "Quote %s for offer %s (as of %s, valid until %s)\n", pq.ID, pq.OfferID, q.AsOf.Format(time.DateOnly), pq.ValidUntil.Format(time.RFC3339))

@@ -22,13 +22,19 @@ import (
 )
 
 func serveCommand(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	fs := newFlagSet("serve", "corridor serve [--addr ADDR] [--db DSN] [--seed demo|reference|none] [limits, see below]", stdout)
+	fs := newFlagSet("serve", "corridor serve [--addr ADDR] [--db DSN] [--seed demo|reference|none] [--quote-retention DURATION|off] [limits, see below]", stdout)
 	var cfg config
 	fs.StringVar(&cfg.addr, "addr", envOr(getenv, "CORRIDOR_ADDR", ":8080"), "listen address (env CORRIDOR_ADDR)")
 	db := dbFlag(fs, getenv)
 	fs.StringVar(&cfg.seed, "seed", envOr(getenv, "CORRIDOR_SEED", "demo"), "seed on start: demo, reference or none (env CORRIDOR_SEED)")
+	retention := fs.String("quote-retention", envOr(getenv, "CORRIDOR_QUOTE_RETENTION", marketplace.DefaultQuoteRetention.String()),
+		`delete unaccepted quotes this long after they expire (e.g. 168h, 30m), or "off" to keep them (env CORRIDOR_QUOTE_RETENTION)`)
 	sf := registerServeFlags(fs, getenv)
 	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	var err error
+	if cfg.quoteRetention, err = parseRetention(*retention); err != nil {
 		return err
 	}
 	if fs.NArg() > 0 {
@@ -63,6 +69,10 @@ func serveCommand(ctx context.Context, args []string, getenv func(string) string
 	}
 	defer st.Close()
 	market := marketplace.NewService(st, time.Now)
+	if cfg.quoteRetention >= 0 {
+		stop := purgeQuotes(ctx, market, cfg.quoteRetention, log)
+		defer stop()
+	}
 
 	if err := seedStore(ctx, market, cfg.seed, log); err != nil {
 		return err
@@ -101,21 +111,47 @@ func seedStore(ctx context.Context, market *marketplace.Service, mode string, lo
 	if mode == "none" {
 		return nil
 	}
-	data, docs, err := seed.Load(mode == "demo")
-	if err != nil {
-		return err
-	}
-	rep, err := market.Seed(ctx, data)
-	if err != nil {
-		return err
-	}
-	policies, err := market.SeedPolicies(ctx, docs)
+	rep, err := seed.Into(ctx, market, mode == "demo")
 	if err != nil {
 		return err
 	}
 	log.Info("seeded", "regions", rep.Regions, "accelerators", rep.Accelerators, "fx_rates", rep.FXRates,
-		"suppliers", rep.Suppliers, "offers", rep.Offers, "policy_versions", policies)
+		"suppliers", rep.Suppliers, "offers", rep.Offers, "policy_versions", rep.PolicyVersions)
 	return nil
+}
+
+// purgeInterval is how often a server deletes the quotes past their retention.
+const purgeInterval = time.Hour
+
+// purgeQuotes deletes the unaccepted quotes past their retention now and every
+// purgeInterval, until the returned stop is called (it waits for a purge under way). Several
+// processes sharing a database may all purge: deleting is idempotent.
+func purgeQuotes(ctx context.Context, market *marketplace.Service, retention time.Duration, log *slog.Logger) (stop func()) {
+	ctx, cancel := context.WithCancel(ctx)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		tick := time.NewTicker(purgeInterval)
+		defer tick.Stop()
+		for {
+			n, err := market.PurgeQuotes(ctx, retention)
+			switch {
+			case err != nil && ctx.Err() == nil:
+				log.Error("purging expired quotes", "err", err)
+			case n > 0:
+				log.Info("purged expired quotes", "deleted", n, "retention", retention.String())
+			}
+			select {
+			case <-ctx.Done():
+				return
+			case <-tick.C:
+			}
+		}
+	}()
+	return func() {
+		cancel()
+		<-done
+	}
 }
 
 const adminTokenSetting = "admin_token_sha256"

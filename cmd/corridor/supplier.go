@@ -39,7 +39,17 @@ func supplierCommand(ctx context.Context, args []string, getenv func(string) str
 		return err
 	}
 	defer st.Close()
-	sp, key, err := marketplace.NewService(st, time.Now).CreateSupplier(ctx, marketplace.NewSupplier{Name: *name, Country: strings.ToUpper(*country)})
+	return createSupplier(ctx, marketplace.NewService(st, time.Now), marketplace.NewSupplier{Name: *name, Country: strings.ToUpper(*country)}, stdout)
+}
+
+// supplierCreator is what the supplier command uses of the marketplace.
+type supplierCreator interface {
+	CreateSupplier(ctx context.Context, in marketplace.NewSupplier) (marketplace.Supplier, string, error)
+}
+
+// createSupplier registers a supplier and prints its id and its API key, shown this once.
+func createSupplier(ctx context.Context, m supplierCreator, in marketplace.NewSupplier, stdout io.Writer) error {
+	sp, key, err := m.CreateSupplier(ctx, in)
 	if err != nil {
 		return fmt.Errorf("supplier create: %w", cliFields(err))
 	}

@@ -11,6 +11,7 @@ import (
 	"gorm.io/gorm"
 
 	"corridor/marketplace"
+	"corridor/pricing"
 )
 
 // acceptFixture stores one offer of 100,000 GPUs (searchFixture's reference data) and returns
@@ -32,7 +33,7 @@ func acceptFixture(tb testing.TB, st *Store) func() string {
 		now := time.Now().UTC()
 		q := marketplace.Quote{ID: fmt.Sprintf("q_durable_%d", n), OfferID: offer.ID, GPUs: 1, Start: today.AddDate(0, 0, 1),
 			End: today.AddDate(0, 0, 2), Currency: "EUR", Total: decimal.RequireFromString("60.00"), CreatedAt: now,
-			ValidUntil: now.Add(time.Hour), Document: []byte(`{}`)}
+			ValidUntil: now.Add(time.Hour), Inputs: pricing.Inputs{Now: now}, Priced: pricing.Quote{Total: decimal.RequireFromString("60.00"), ValidUntil: now.Add(time.Hour)}}
 		if err := st.PutQuote(ctx, q); err != nil {
 			tb.Fatal(err)
 		}

@@ -11,11 +11,6 @@ import (
 	"corridor/marketplace"
 )
 
-func init() {
-	extraRows = append(extraRows, &idempotencyRow{})
-	afterMigrate = append(afterMigrate, dropPlaintextIdempotencyKeys)
-}
-
 // idempotencyRow is a request made with an Idempotency-Key: inserted first as a claim (Status
 // 0), then completed with the response. The primary key (the lookup hash of key, caller and
 // request target) makes the claim atomic across every Corridor process sharing the database.
@@ -31,17 +26,6 @@ type idempotencyRow struct {
 }
 
 func (idempotencyRow) TableName() string { return "idempotency_records" }
-
-// dropPlaintextIdempotencyKeys removes the table that held Idempotency-Keys and responses (API
-// keys among them) in clear. Its records only served retries of requests made before the
-// upgrade; such a retry now runs again as a new request.
-func dropPlaintextIdempotencyKeys(ctx context.Context, s *Store) error {
-	m := s.gormDB(ctx).Migrator()
-	if !m.HasTable("idempotency_keys") {
-		return nil
-	}
-	return m.DropTable("idempotency_keys")
-}
 
 func (r idempotencyRow) domain() marketplace.IdempotencyRecord {
 	return marketplace.IdempotencyRecord{Key: r.Key, Caller: r.Caller, BodyHash: r.BodyHash,

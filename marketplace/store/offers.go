@@ -107,10 +107,9 @@ func (r offerRow) domain() (marketplace.Offer, error) {
 	return o, nil
 }
 
-func init() { afterMigrate = append(afterMigrate, backfillOfferSearch) }
-
-// backfillOfferSearch fills the denormalised search columns of offers stored before they
-// existed (their supplier_name is still the empty default); a no-op on every later start.
+// backfillOfferSearch fills the denormalised search columns of offers written without them
+// (their supplier_name is the empty default: rows of a release before the columns existed, or
+// inserted by hand). Open runs it after the migrations; it is one read when there are none.
 func backfillOfferSearch(ctx context.Context, s *Store) error {
 	var stale []offerRow
 	if err := s.gormDB(ctx).Where("supplier_name = ''").Limit(100000).Find(&stale).Error; err != nil || len(stale) == 0 {

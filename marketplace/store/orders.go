@@ -12,8 +12,6 @@ import (
 	"corridor/marketplace"
 )
 
-func init() { extraRows = append(extraRows, &orderRow{}, &reservationRow{}) }
-
 // orderRow is an accepted quote. QuoteID is unique: a quote becomes at most one order.
 type orderRow struct {
 	ID          string          `gorm:"primaryKey;size:64"`
@@ -177,6 +175,21 @@ func (s *Store) SupplierOrders(ctx context.Context, l marketplace.OrderListing) 
 		out[i] = r.domain()
 	}
 	return out, nil
+}
+
+// GPUsAvailable returns the offer's capacity less the peak of the reservations held over
+// [start, end) (never below zero): two indexed reads.
+func (s *Store) GPUsAvailable(ctx context.Context, offerID string, start, end time.Time) (int, error) {
+	db := s.gormDB(ctx)
+	var offer offerRow
+	if err := takeOne(db.Select("id", "gp_us"), "offer", &offer, "id = ?", offerID); err != nil {
+		return 0, translate("gpus available", err)
+	}
+	res, err := overlapping(db, []string{offerID}, start.Unix(), end.Unix())
+	if err != nil {
+		return 0, translate("gpus available", err)
+	}
+	return max(0, offer.GPUs-marketplace.PeakReserved(res, start, end)), nil
 }
 
 // Reservations lists the reservations on the offers that overlap [from, to).

@@ -10,8 +10,6 @@ import (
 	"corridor/marketplace"
 )
 
-func init() { extraRows = append(extraRows, &policyVersionRow{}, &policyActivationRow{}) }
-
 type policyVersionRow struct {
 	PolicyID  string `gorm:"primaryKey;size:128"`
 	Version   int    `gorm:"primaryKey;autoIncrement:false"`
@@ -85,8 +83,9 @@ func (s *Store) ActivatePolicyVersion(ctx context.Context, policyID string, vers
 	return translate("activate policy version", err)
 }
 
-// PolicyVersionAt returns the version in force at at.
-func (s *Store) PolicyVersionAt(ctx context.Context, policyID string, at time.Time) (marketplace.PolicyVersion, error) {
+// PolicyVersionInForce returns the version in force at at, without its document: one read of
+// the activations and one of the version's columns.
+func (s *Store) PolicyVersionInForce(ctx context.Context, policyID string, at time.Time) (marketplace.PolicyVersion, error) {
 	db := s.gormDB(ctx)
 	var acts []policyActivationRow
 	err := db.Where("policy_id = ? AND activated_at <= ?", policyID, at.Unix()).Order("activated_at DESC, id DESC").Limit(1).Find(&acts).Error
@@ -99,18 +98,31 @@ func (s *Store) PolicyVersionAt(ctx context.Context, policyID string, at time.Ti
 	if len(acts) == 0 {
 		return marketplace.PolicyVersion{}, &marketplace.Error{Code: marketplace.CodeNotFound, Message: "policy " + policyID + " has no active version"}
 	}
-	v, err := s.PolicyVersionByNumber(ctx, policyID, acts[0].Version)
+	var row policyVersionRow
+	err = db.Select("policy_id, version, format, title, hash, created_at").Where("policy_id = ? AND version = ?", policyID, acts[0].Version).Take(&row).Error
 	if err != nil {
-		return v, err
+		return marketplace.PolicyVersion{}, translate("policy in force", err)
 	}
+	v := row.domain(false)
 	t := time.Unix(acts[0].ActivatedAt, 0).UTC()
 	v.ActivatedAt = &t
 	return v, nil
 }
 
+// PolicyVersionAt returns the version in force at at with its document.
+func (s *Store) PolicyVersionAt(ctx context.Context, policyID string, at time.Time) (marketplace.PolicyVersion, error) {
+	v, err := s.PolicyVersionInForce(ctx, policyID, at)
+	if err != nil {
+		return v, err
+	}
+	full, err := s.PolicyVersionByNumber(ctx, policyID, v.Version)
+	full.ActivatedAt = v.ActivatedAt
+	return full, err
+}
+
 // PolicyVersions lists the versions of policyID (all policies when empty), without documents,
-// marking the active ones.
-func (s *Store) PolicyVersions(ctx context.Context, policyID string) ([]marketplace.PolicyVersion, error) {
+// marking the ones in force at at.
+func (s *Store) PolicyVersions(ctx context.Context, policyID string, at time.Time) ([]marketplace.PolicyVersion, error) {
 	db := s.gormDB(ctx)
 	q := db.Select("policy_id, version, format, title, hash, created_at").Order("policy_id, version")
 	if policyID != "" {
@@ -128,8 +140,8 @@ func (s *Store) PolicyVersions(ctx context.Context, policyID string) ([]marketpl
 	if err := aq.Find(&acts).Error; err != nil {
 		return nil, translate("list policy activations", err)
 	}
-	now := time.Now().Unix()
-	latest := map[string]policyActivationRow{} // per policy: the activation in force now
+	now := at.Unix()
+	latest := map[string]policyActivationRow{} // per policy: the activation in force at at
 	lastOf := map[[2]any]int64{}               // per version: its latest activation
 	for _, a := range acts {
 		if a.ActivatedAt <= now {
@@ -156,7 +168,7 @@ func (s *Store) PolicyVersionByNumber(ctx context.Context, policyID string, vers
 	var row policyVersionRow
 	err := s.gormDB(ctx).Where("policy_id = ? AND version = ?", policyID, version).Take(&row).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return marketplace.PolicyVersion{}, &marketplace.Error{Code: marketplace.CodeNotFound, Message: "no such policy version"}
+		return marketplace.PolicyVersion{}, &marketplace.Error{Code: marketplace.CodeNotFound, Message: "no such policy version", Err: err}
 	}
 	if err != nil {
 		return marketplace.PolicyVersion{}, translate("read policy version", err)

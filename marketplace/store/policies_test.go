@@ -8,6 +8,7 @@ import (
 	"github.com/shopspring/decimal"
 
 	"corridor/marketplace"
+	"corridor/pricing"
 )
 
 func TestPolicyVersionsAndActivationHistory(t *testing.T) {
@@ -56,7 +57,7 @@ func TestPolicyVersionsAndActivationHistory(t *testing.T) {
 					t.Errorf("in force at %s: got v%d %q (%v), want v%d", tc.at, v.Version, v.Document, err, tc.want)
 				}
 			}
-			list, err := st.PolicyVersions(ctx, "")
+			list, err := st.PolicyVersions(ctx, "", time.Now())
 			if err != nil || len(list) != 2 || list[0].Active || !list[1].Active || list[0].ActivatedAt == nil {
 				t.Errorf("list = %+v, %v", list, err)
 			}
@@ -72,10 +73,10 @@ func TestQuoteRoundTrip(t *testing.T) {
 			q := marketplace.Quote{
 				ID: "q_test", OfferID: "o1", GPUs: 4, Start: start, End: start.Add(100 * time.Hour), Currency: "EUR",
 				Total: decimal.RequireFromString("1527.40"), CreatedAt: start.Add(-time.Hour), ValidUntil: start.Add(23 * time.Hour),
-				PolicyID: "baseline", PolicyVer: 3, PolicyHash: "abc",
 				Request:   marketplace.QuoteRequest{OfferID: "o1", GPUs: 4, Hours: 100, Buyer: marketplace.Buyer{Country: "DE", Type: "business"}, Currency: "EUR"},
 				QuotaUses: []marketplace.QuotaUse{{MeasureID: "corridor-quota", Period: "2026", Volume: decimal.RequireFromString("400"), Limit: decimal.RequireFromString("5000000")}},
-				Document:  []byte(`{"total":"1527.40"}`),
+				Inputs:    pricing.Inputs{Baseline: pricing.PolicyRef{ID: "baseline", Version: 3, Hash: "abc"}, Now: start.Add(-time.Hour)},
+				Priced:    pricing.Quote{Total: decimal.RequireFromString("1527.40"), ValidUntil: start.Add(23 * time.Hour), Policy: pricing.PolicyRef{ID: "baseline", Version: 3, Hash: "abc"}},
 			}
 			if err := st.PutQuote(ctx, q); err != nil {
 				t.Fatal(err)
@@ -88,7 +89,8 @@ func TestQuoteRoundTrip(t *testing.T) {
 				t.Fatal(err)
 			}
 			if !got.Total.Equal(q.Total) || !got.Start.Equal(q.Start) || !got.End.Equal(q.End) || got.Request.Buyer.Country != "DE" ||
-				len(got.QuotaUses) != 1 || !got.QuotaUses[0].Limit.Equal(q.QuotaUses[0].Limit) || string(got.Document) != string(q.Document) {
+				len(got.QuotaUses) != 1 || !got.QuotaUses[0].Limit.Equal(q.QuotaUses[0].Limit) ||
+				got.Inputs.Baseline != q.Inputs.Baseline || !got.Priced.Total.Equal(q.Priced.Total) || got.Priced.Policy != q.Priced.Policy {
 				t.Errorf("round trip: got %+v", got)
 			}
 			if _, err := st.Quote(ctx, "q_missing"); marketplace.ErrorCode(err) != marketplace.CodeNotFound {

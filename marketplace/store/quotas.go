@@ -11,8 +11,6 @@ import (
 	"corridor/marketplace"
 )
 
-func init() { extraRows = append(extraRows, &quotaUsageRow{}) }
-
 // quotaUsageRow is the volume of a tariff quota consumed by accepted orders in one period.
 // Consumed is exact TEXT; it is only read and written inside the accepting transaction, which
 // locks the row, so no SQL arithmetic on it is needed.
@@ -24,16 +22,21 @@ type quotaUsageRow struct {
 
 func (quotaUsageRow) TableName() string { return "quota_usage" }
 
-// QuotaConsumed returns the volume of measureID's quota consumed in period.
-func (s *Store) QuotaConsumed(ctx context.Context, measureID, period string) (decimal.Decimal, error) {
+// QuotaConsumed returns the volume of each of the quotas that accepted orders consumed in
+// period, in one read; a quota nothing consumed is absent.
+func (s *Store) QuotaConsumed(ctx context.Context, measureIDs []string, period string) (map[string]decimal.Decimal, error) {
+	if len(measureIDs) == 0 {
+		return nil, nil
+	}
 	var rows []quotaUsageRow
-	if err := s.gormDB(ctx).Where("measure_id = ? AND period = ?", measureID, period).Find(&rows).Error; err != nil {
-		return decimal.Zero, translate("read quota usage", err)
+	if err := s.gormDB(ctx).Where("measure_id IN ? AND period = ?", measureIDs, period).Find(&rows).Error; err != nil {
+		return nil, translate("read quota usage", err)
 	}
-	if len(rows) == 0 {
-		return decimal.Zero, nil
+	out := make(map[string]decimal.Decimal, len(rows))
+	for _, r := range rows {
+		out[r.MeasureID] = r.Consumed
 	}
-	return rows[0].Consumed, nil
+	return out, nil
 }
 
 // consumeQuotaTx adds each use's volume to its quota inside tx (the accepting transaction) and

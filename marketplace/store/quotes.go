@@ -3,33 +3,35 @@ package store
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"time"
 
 	"github.com/shopspring/decimal"
+	"gorm.io/gorm"
 
 	"corridor/marketplace"
 )
 
-func init() { extraRows = append(extraRows, &quoteRow{}) }
-
-// quoteRow is an immutable priced request. The full priced quote is kept as JSON text exactly
-// as served, so reading it back can never re-round or re-order anything.
+// quoteRow is an immutable priced request. Record is the explicit, versioned record of the
+// quote's request, resolved inputs and result (quote_record.go); the other columns are what
+// accepting, listing and purging quotes read with SQL.
 type quoteRow struct {
-	ID         string          `gorm:"primaryKey;size:64"`
-	OfferID    string          `gorm:"size:64;not null;index"`
-	Request    string          `gorm:"type:text;not null"`
-	GPUs       int             `gorm:"not null"`
-	StartAt    int64           `gorm:"not null"`
-	EndAt      int64           `gorm:"not null"`
-	Currency   string          `gorm:"size:3;not null"`
-	Total      decimal.Decimal `gorm:"type:text;not null"`
-	CreatedAt  time.Time
-	ValidUntil time.Time `gorm:"not null"`
-	PolicyID   string    `gorm:"size:128;not null"`
-	PolicyVer  int       `gorm:"not null"`
-	PolicyHash string    `gorm:"size:64;not null"`
-	QuotaUses  string    `gorm:"type:text;not null"`
-	Document   string    `gorm:"type:text;not null"`
+	ID            string          `gorm:"primaryKey;size:64"`
+	OfferID       string          `gorm:"size:64;not null;index"`
+	GPUs          int             `gorm:"not null"`
+	StartAt       int64           `gorm:"not null"`
+	EndAt         int64           `gorm:"not null"`
+	Currency      string          `gorm:"size:3;not null"`
+	Total         decimal.Decimal `gorm:"type:text;not null"`
+	CreatedAt     time.Time
+	ValidUntil    time.Time `gorm:"not null"`
+	ExpiresUnix   int64     `gorm:"not null;default:0;index"` // ValidUntil in Unix seconds, for purging
+	PolicyID      string    `gorm:"size:128;not null"`
+	PolicyVer     int       `gorm:"not null"`
+	PolicyHash    string    `gorm:"size:64;not null"`
+	QuotaUses     string    `gorm:"type:text;not null"`
+	RecordVersion int       `gorm:"not null;default:0"`
+	Record        []byte    `gorm:"not null"`
 }
 
 func (quoteRow) TableName() string { return "quotes" }
@@ -41,42 +43,66 @@ type quotaUseJSON struct {
 	Limit     decimal.Decimal `json:"limit"`
 }
 
+func encodeQuotaUses(uses []marketplace.QuotaUse) (string, error) {
+	out := make([]quotaUseJSON, len(uses))
+	for i, u := range uses {
+		out[i] = quotaUseJSON(u)
+	}
+	b, err := json.Marshal(out)
+	return string(b), err
+}
+
+func decodeQuotaUses(s string) ([]marketplace.QuotaUse, error) {
+	var uses []quotaUseJSON
+	if err := json.Unmarshal([]byte(s), &uses); err != nil {
+		return nil, fmt.Errorf("decode quota uses: %w", err)
+	}
+	var out []marketplace.QuotaUse
+	for _, u := range uses {
+		out = append(out, marketplace.QuotaUse(u))
+	}
+	return out, nil
+}
+
 func toQuoteRow(q marketplace.Quote) (quoteRow, error) {
-	req, err := json.Marshal(q.Request)
+	uses, err := encodeQuotaUses(q.QuotaUses)
 	if err != nil {
 		return quoteRow{}, err
 	}
-	uses := make([]quotaUseJSON, len(q.QuotaUses))
-	for i, u := range q.QuotaUses {
-		uses[i] = quotaUseJSON(u)
-	}
-	ub, err := json.Marshal(uses)
+	rec, err := encodeQuoteRecord(q)
 	if err != nil {
 		return quoteRow{}, err
 	}
+	p := q.Priced.Policy
 	return quoteRow{
-		ID: q.ID, OfferID: q.OfferID, Request: string(req), GPUs: q.GPUs, StartAt: q.Start.Unix(), EndAt: q.End.Unix(),
-		Currency: q.Currency, Total: q.Total, CreatedAt: q.CreatedAt.UTC(), ValidUntil: q.ValidUntil.UTC(),
-		PolicyID: q.PolicyID, PolicyVer: q.PolicyVer, PolicyHash: q.PolicyHash, QuotaUses: string(ub), Document: string(q.Document),
+		ID: q.ID, OfferID: q.OfferID, GPUs: q.GPUs, StartAt: q.Start.Unix(), EndAt: q.End.Unix(),
+		Currency: q.Currency, Total: q.Total, CreatedAt: q.CreatedAt.UTC(), ValidUntil: q.ValidUntil.UTC(), ExpiresUnix: q.ValidUntil.Unix(),
+		PolicyID: p.ID, PolicyVer: p.Version, PolicyHash: p.Hash, QuotaUses: uses, RecordVersion: quoteRecordVersion, Record: rec,
 	}, nil
 }
 
+// domain reads the columns accepting a quote needs; the record is decoded by full.
 func (r quoteRow) domain() (marketplace.Quote, error) {
 	q := marketplace.Quote{
 		ID: r.ID, OfferID: r.OfferID, GPUs: r.GPUs, Start: time.Unix(r.StartAt, 0).UTC(), End: time.Unix(r.EndAt, 0).UTC(),
 		Currency: r.Currency, Total: r.Total, CreatedAt: r.CreatedAt.UTC(), ValidUntil: r.ValidUntil.UTC(),
-		PolicyID: r.PolicyID, PolicyVer: r.PolicyVer, PolicyHash: r.PolicyHash, Document: []byte(r.Document),
 	}
-	if err := json.Unmarshal([]byte(r.Request), &q.Request); err != nil {
+	var err error
+	q.QuotaUses, err = decodeQuotaUses(r.QuotaUses)
+	return q, err
+}
+
+// full reads the whole quote, its record included.
+func (r quoteRow) full() (marketplace.Quote, error) {
+	q, err := r.domain()
+	if err != nil {
 		return q, err
 	}
-	var uses []quotaUseJSON
-	if err := json.Unmarshal([]byte(r.QuotaUses), &uses); err != nil {
-		return q, err
+	if err := decodeQuoteRecord(r.Record, &q); err != nil {
+		return q, fmt.Errorf("quote %s: %w", r.ID, err)
 	}
-	for _, u := range uses {
-		q.QuotaUses = append(q.QuotaUses, marketplace.QuotaUse(u))
-	}
+	// The record holds the instants exactly; PostgreSQL keeps microseconds in its columns.
+	q.CreatedAt, q.ValidUntil = q.Inputs.Now, q.Priced.ValidUntil
 	return q, nil
 }
 
@@ -95,8 +121,36 @@ func (s *Store) Quote(ctx context.Context, id string) (marketplace.Quote, error)
 	if err := s.gormDB(ctx).Where("id = ?", id).Take(&row).Error; err != nil {
 		return marketplace.Quote{}, translate("read quote", err)
 	}
-	q, err := row.domain()
+	q, err := row.full()
 	return q, translate("read quote", err)
+}
+
+// purgeBatch is how many quotes one purge transaction deletes: small enough that the writers
+// waiting behind it (SQLite has one) do not notice.
+const purgeBatch = 1000
+
+// PurgeQuotes deletes the quotes that expired before expiredBefore and were never accepted,
+// in transactions of purgeBatch, and returns how many it deleted. Accepted quotes and their
+// orders are never deleted.
+func (s *Store) PurgeQuotes(ctx context.Context, expiredBefore time.Time) (int, error) {
+	total := 0
+	for {
+		var n int64
+		err := s.inTx(ctx, "purge quotes", func(tx *gorm.DB) error {
+			res := tx.Exec(`DELETE FROM quotes WHERE id IN (
+				SELECT q.id FROM quotes q WHERE q.expires_unix < ? AND NOT EXISTS (SELECT 1 FROM orders o WHERE o.quote_id = q.id)
+				ORDER BY q.expires_unix LIMIT ?)`, expiredBefore.Unix(), purgeBatch)
+			n = res.RowsAffected
+			return res.Error
+		})
+		if err != nil {
+			return total, err
+		}
+		total += int(n)
+		if n < purgeBatch {
+			return total, nil
+		}
+	}
 }
 
 // OfferContext reads an offer (any status) with its region, accelerator and supplier.

@@ -10,8 +10,6 @@ import (
 	"corridor/marketplace"
 )
 
-func init() { extraRows = append(extraRows, &rateCountRow{}) }
-
 // rateCountRow is one instance's request count for one caller in one time bucket (Unix
 // seconds of its start). Each instance writes only its own rows, so the upsert never contends.
 type rateCountRow struct {

@@ -9,8 +9,11 @@ import (
 	"gorm.io/gorm"
 )
 
-// Ready reports whether the store can serve: the database answers and every table of this
-// version's schema exists (the migrations have been applied, by this process or another).
+// Ready reports whether the store can serve: the database answers, the latest migration this
+// build knows has been applied (by this process or another sharing the database), and every
+// table of that schema exists. A database at a later version than this build knows (a newer
+// process migrated it during a rolling deployment) is ready: steps only add to the schema
+// that the processes still running rely on, or drop what they no longer use.
 func (s *Store) Ready(ctx context.Context) error {
 	if err := s.Ping(ctx); err != nil {
 		return fmt.Errorf("database unreachable: %w", err)
@@ -22,6 +25,16 @@ func (s *Store) Ready(ctx context.Context) error {
 	exists := map[string]bool{}
 	for _, t := range have {
 		exists[t] = true
+	}
+	if !exists[schemaMigrationRow{}.TableName()] {
+		return fmt.Errorf("schema not migrated: no %s table", schemaMigrationRow{}.TableName())
+	}
+	v, err := s.SchemaVersion(ctx)
+	if err != nil {
+		return fmt.Errorf("database unreadable: %w", err)
+	}
+	if want := LatestSchemaVersion(); v < want {
+		return fmt.Errorf("schema not migrated: at version %d, this build needs %d", v, want)
 	}
 	var missing []string
 	for _, row := range schemaRows() {

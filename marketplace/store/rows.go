@@ -1,8 +1,6 @@
 package store
 
 import (
-	"context"
-	"fmt"
 	"time"
 
 	"github.com/shopspring/decimal"
@@ -89,37 +87,13 @@ type settingRow struct {
 
 func (settingRow) TableName() string { return "settings" }
 
-// schemaRows are the row types of every table.
-func schemaRows() []any {
-	rows := []any{&regionRow{}, &acceleratorRow{}, &fxRateRow{}, &supplierRow{}, &offerRow{}, &settingRow{}}
-	return append(rows, extraRows...)
-}
-
-func (s *Store) migrate(ctx context.Context) error {
-	if err := s.gormDB(ctx).AutoMigrate(schemaRows()...); err != nil {
-		return fmt.Errorf("store: migrate schema: %w", err)
-	}
-	for _, fix := range afterMigrate {
-		if err := fix(ctx, s); err != nil {
-			return fmt.Errorf("store: migrate data: %w", err)
-		}
-	}
-	return nil
-}
-
-// afterMigrate lets the other files of the adapter fill new columns of existing rows.
-var afterMigrate []func(context.Context, *Store) error
-
-// extraRows lets the other files of the adapter register their tables with migrate.
-var extraRows []any
-
 func provenance(source, asOf, confidence, note string) marketplace.Provenance {
 	return marketplace.Provenance{Source: source, AsOf: asOf, Confidence: marketplace.Confidence(confidence), Note: note}
 }
 
 func toRegionRow(r marketplace.Region) regionRow {
 	return regionRow{
-		Code: r.Code, Name: r.Name, NameZH: r.NameZH, Country: r.Country, Bloc: string(r.Bloc), Kind: r.Kind,
+		Code: r.Code, Name: r.Name, NameZH: r.NameZH, Country: r.Country, Bloc: string(r.Bloc), Kind: string(r.Kind),
 		Province: r.Province, Class: r.Class, System: r.System, Parent: r.Parent, Selected: r.Selected,
 		PUETarget: r.PUETarget, GridKgPerKWh: r.GridKgPerKWh, PowerPrice: r.PowerPrice, PowerCurrency: r.PowerCurrency,
 		Lat: r.Lat, Lon: r.Lon, Source: r.Source, AsOf: r.AsOf, Confidence: string(r.Confidence), Note: r.Note,
@@ -128,7 +102,7 @@ func toRegionRow(r marketplace.Region) regionRow {
 
 func (r regionRow) domain() marketplace.Region {
 	return marketplace.Region{
-		Code: r.Code, Name: r.Name, NameZH: r.NameZH, Country: r.Country, Bloc: marketplace.Bloc(r.Bloc), Kind: r.Kind,
+		Code: r.Code, Name: r.Name, NameZH: r.NameZH, Country: r.Country, Bloc: marketplace.Bloc(r.Bloc), Kind: marketplace.RegionKind(r.Kind),
 		Province: r.Province, Class: r.Class, System: r.System, Parent: r.Parent, Selected: r.Selected,
 		PUETarget: r.PUETarget, GridKgPerKWh: r.GridKgPerKWh, PowerPrice: r.PowerPrice, PowerCurrency: r.PowerCurrency,
 		Lat: r.Lat, Lon: r.Lon, Provenance: provenance(r.Source, r.AsOf, r.Confidence, r.Note),

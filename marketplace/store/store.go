@@ -44,8 +44,13 @@ func sqliteDSN(path string) string {
 }
 
 // Open connects to dsn (an SQLite file path or a postgres:// URL), checks that the database
-// answers and migrates the schema.
+// answers and runs the migrations it has not run yet (migrations.go).
 func Open(ctx context.Context, dsn string) (*Store, error) {
+	return openAt(ctx, dsn, LatestSchemaVersion())
+}
+
+// openAt is Open running the migrations up to version only (tests build old databases).
+func openAt(ctx context.Context, dsn string, version int) (*Store, error) {
 	cfg := &gorm.Config{TranslateError: true, Logger: logger.Discard, NowFunc: func() time.Time { return time.Now().UTC() }}
 	var (
 		db  *gorm.DB
@@ -83,9 +88,16 @@ func Open(ctx context.Context, dsn string) (*Store, error) {
 		sqlDB.Close()
 		return nil, fmt.Errorf("store: database unreachable: %w", err)
 	}
-	if err := s.migrate(ctx); err != nil {
+	if err := s.migrateTo(ctx, version); err != nil {
 		sqlDB.Close()
 		return nil, err
+	}
+	if version < LatestSchemaVersion() {
+		return s, nil
+	}
+	if err := backfillOfferSearch(ctx, s); err != nil {
+		sqlDB.Close()
+		return nil, fmt.Errorf("store: fill offer search columns: %w", err)
 	}
 	return s, nil
 }
@@ -122,13 +134,13 @@ func translate(op string, err error) error {
 	case errors.As(err, &de):
 		return err
 	case errors.Is(err, gorm.ErrRecordNotFound):
-		return &marketplace.Error{Code: marketplace.CodeNotFound, Message: "not found"}
+		return &marketplace.Error{Code: marketplace.CodeNotFound, Message: "not found", Err: fmt.Errorf("store: %s: %w", op, err)}
 	case errors.Is(err, gorm.ErrDuplicatedKey):
-		return &marketplace.Error{Code: marketplace.CodeConflict, Message: "already exists"}
+		return &marketplace.Error{Code: marketplace.CodeConflict, Message: "already exists", Err: fmt.Errorf("store: %s: %w", op, err)}
 	case errors.Is(err, gorm.ErrForeignKeyViolated):
-		return &marketplace.Error{Code: marketplace.CodeInvalid, Message: "refers to something that does not exist"}
+		return &marketplace.Error{Code: marketplace.CodeInvalid, Message: "refers to something that does not exist", Err: fmt.Errorf("store: %s: %w", op, err)}
 	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
-		return &marketplace.Error{Code: marketplace.CodeUnavailable, Message: "request cancelled or timed out"}
+		return &marketplace.Error{Code: marketplace.CodeUnavailable, Message: "request cancelled or timed out", Err: fmt.Errorf("store: %s: %w", op, err)}
 	}
 	return fmt.Errorf("store: %s: %w", op, err)
 }

@@ -9,8 +9,6 @@ import (
 	"corridor/marketplace"
 )
 
-func init() { extraRows = append(extraRows, &apiKeyRow{}) }
-
 // apiKeyRow is a supplier API key: the key id (the public half of the token) and the SHA-256
 // of the secret; the secret itself is never stored.
 type apiKeyRow struct {

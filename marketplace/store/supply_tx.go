@@ -20,7 +20,7 @@ func (s *Store) inTx(ctx context.Context, op string, fn func(tx *gorm.DB) error)
 // may retry.
 func txOutcome(op string, err error) error {
 	if err != nil && transient(err) {
-		return &marketplace.Error{Code: marketplace.CodeUnavailable, Message: "the database is busy; retry the request (" + op + ")"}
+		return &marketplace.Error{Code: marketplace.CodeUnavailable, Message: "the database is busy; retry the request (" + op + ")", Err: err}
 	}
 	return translate(op, err)
 }
@@ -29,7 +29,7 @@ func txOutcome(op string, err error) error {
 func takeOne(db *gorm.DB, what string, dest any, where string, args ...any) error {
 	err := db.Where(where, args...).Take(dest).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return &marketplace.Error{Code: marketplace.CodeNotFound, Message: "no such " + what}
+		return &marketplace.Error{Code: marketplace.CodeNotFound, Message: "no such " + what, Err: err}
 	}
 	return err
 }

@@ -26,7 +26,6 @@ var (
 	maxAmount   = decimal.New(1, 15)     // values and GPU-hours at most 10^15
 	minWedge    = decimal.New(-99, -2)   // −99%: the buyer pays at least 1% of the supplier's price
 	maxWedge    = decimal.NewFromInt(10) // 1000%
-	hundred     = decimal.NewFromInt(100)
 	maxElast    = decimal.NewFromInt(MaxElasticity)
 	maxSupplyEx = decimal.NewFromInt(MaxSupplyElast)
 )

@@ -2,6 +2,7 @@ package effects
 
 import (
 	"encoding/json"
+	"errors"
 	"go/parser"
 	"go/token"
 	"os"
@@ -93,8 +94,8 @@ func TestRequestInputErrors(t *testing.T) {
 		{"currency unknown", Request{Flows: []FlowRequest{ok}, Currency: "XYZ"}, "currency", "unknown currency"},
 	} {
 		_, err := c.req.Input(func(s string) bool { return s == "EUR" })
-		ie, isInput := err.(*InputError)
-		if !isInput {
+		var ie *InputError
+		if !errors.As(err, &ie) {
 			t.Errorf("%s: error %v, want *InputError", c.name, err)
 			continue
 		}
@@ -115,7 +116,10 @@ func TestRequestInputErrors(t *testing.T) {
 func TestRequestInputCollectsEveryProblem(t *testing.T) {
 	_, err := Request{Flows: []FlowRequest{{Source: "CN", Value: "x", WedgeBefore: "y", WedgeAfter: "0"}},
 		SubstitutionElasticity: "-2"}.Input(nil)
-	ie := err.(*InputError)
+	var ie *InputError
+	if !errors.As(err, &ie) {
+		t.Fatalf("error %v, want *InputError", err)
+	}
 	var fields []string
 	for _, f := range ie.Fields {
 		fields = append(fields, f.Field)
@@ -156,7 +160,8 @@ func FuzzRequestInput(f *testing.F) {
 		}
 		in, err := req.Input(nil)
 		if err != nil {
-			if _, ok := err.(*InputError); !ok {
+			var ie *InputError
+			if !errors.As(err, &ie) {
 				t.Fatalf("error %T %v, want *InputError", err, err)
 			}
 			return

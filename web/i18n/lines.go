@@ -46,7 +46,7 @@ type Line struct {
 func QuoteLine(q pricing.Quote, l pricing.Line, accelerator map[string]string) Line {
 	x := Line{Kind: l.Kind, Measure: l.MeasureID, Accelerator: accelerator, Model: q.Offer.Accelerator.Model,
 		Hardware: q.Offer.Product == tariff.ProductHardware, GPUs: q.Request.GPUs, Hours: q.Request.Hours, Units: q.Request.Units,
-		Pricing: q.Offer.Pricing, BasisKind: l.BasisKind, BaseAmount: l.BaseAmount, BasisText: l.Basis, Currency: l.Currency,
+		Pricing: string(q.Offer.Pricing), BasisKind: l.BasisKind, BaseAmount: l.BaseAmount, BasisText: l.Basis, Currency: l.Currency,
 		Rate: l.Rate, Price: q.Offer.Price, PriceCurrency: q.Offer.Currency}
 	switch {
 	case l.MeasureID != "":
@@ -57,7 +57,7 @@ func QuoteLine(q pricing.Quote, l pricing.Line, accelerator map[string]string) L
 		x.Discount = l.Rate
 	}
 	if x.Pricing == "" {
-		x.Pricing = pricing.PricingOnDemand
+		x.Pricing = string(pricing.PricingOnDemand)
 	}
 	return x
 }

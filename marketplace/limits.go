@@ -1,0 +1,24 @@
+package marketplace
+
+import "time"
+
+// The marketplace's limits: one set, enforced by the Service when an offer is written and when
+// a quote or a comparison is asked for. Web, the command line and the OpenAPI document show the
+// same numbers; pricing keeps only the invariants of its arithmetic, far outside them.
+const (
+	MaxGPUs  = 100_000 // GPUs of one offer, and GPUs one quote or comparison asks for
+	MaxUnits = 100_000 // hardware units one quote asks for
+	MaxHours = 87_600  // hours one quote asks for, and an offer's min_hours: ten years
+
+	MaxOfferTermMonths = 120                       // term_months: ten years
+	MaxOfferWindow     = 10 * 366 * 24 * time.Hour // available_until − available_from
+	MaxOfferTiers      = 20
+	MaxOfferNote       = 2000 // bytes
+	MaxBatchOffers     = 1000
+	PriceDecimals      = 6 // the price's micro-unit shadow column is exact because of this
+
+	MaxCodeLen        = 64  // ids and codes: offers, suppliers, quotes, regions, accelerators
+	MaxPolicyIDLen    = 128 // policy and scenario ids
+	MaxVATIDLen       = 20
+	MaxCompareRegions = 100
+)

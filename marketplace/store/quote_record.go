@@ -1,0 +1,466 @@
+package store
+
+import (
+	"bytes"
+	"compress/flate"
+	"encoding/json"
+	"fmt"
+	"io"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/shopspring/decimal"
+
+	"corridor/marketplace"
+	"corridor/pricing"
+	"corridor/tariff"
+)
+
+// The stored form of a quote: what was asked, the resolved inputs it was priced from and the
+// result, each field named by an explicit JSON tag and the whole marked with a schema version,
+// so that no change to a Go type (in pricing, tariff or here) can silently change what a stored
+// quote means. Changing the record means a new quoteRecordVersion, a decoder for the old one
+// and a migration (migrations.go); the JSON names below never change meaning.
+//
+// The record is stored compressed (DEFLATE): most of it is the explanation trail, one entry
+// per measure of the policy, which compresses tenfold.
+
+// quoteRecordVersion is the schema version written by encodeQuoteRecord.
+const quoteRecordVersion = 1
+
+type quoteRecord struct {
+	Version int           `json:"v"`
+	Request requestRecord `json:"request"`
+	Inputs  inputsRecord  `json:"inputs"`
+	Result  resultRecord  `json:"result"`
+}
+
+// requestRecord is the quote request as asked (marketplace.QuoteRequest), its pricing date
+// and start resolved.
+type requestRecord struct {
+	OfferID      string      `json:"offer_id"`
+	GPUs         int         `json:"gpus"`
+	Hours        int         `json:"hours"`
+	Units        int         `json:"units,omitempty"`
+	Buyer        buyerRecord `json:"buyer"`
+	Currency     string      `json:"currency"`
+	AsOf         time.Time   `json:"as_of"`
+	Start        time.Time   `json:"start"`
+	PersonalData bool        `json:"personal_data,omitempty"`
+	Scenario     string      `json:"scenario,omitempty"`
+}
+
+type buyerRecord struct {
+	Country string `json:"country"`
+	Type    string `json:"type"`
+	VATID   string `json:"vat_id,omitempty"`
+	Region  string `json:"region,omitempty"`
+}
+
+// inputsRecord is pricing.Inputs without the compiled policy, which the baseline and scenario
+// references name.
+type inputsRecord struct {
+	Offer       offerTermsRecord           `json:"offer"`
+	Request     pricingRequestRecord       `json:"request"`
+	Baseline    policyRefRecord            `json:"baseline"`
+	Scenario    *policyRefRecord           `json:"scenario,omitempty"`
+	FX          snapshotRecord             `json:"fx"`
+	Quota       map[string]decimal.Decimal `json:"quota,omitempty"`
+	SubsidyUsed map[string]decimal.Decimal `json:"subsidy_used,omitempty"`
+	Now         time.Time                  `json:"now"`
+	ValidityNS  int64                      `json:"validity_ns,omitempty"`
+	Rounding    string                     `json:"rounding,omitempty"`
+}
+
+type offerTermsRecord struct {
+	ID             string          `json:"id"`
+	Product        string          `json:"product"`
+	Price          decimal.Decimal `json:"price"`
+	Currency       string          `json:"currency"`
+	Pricing        string          `json:"pricing,omitempty"`
+	MinHours       int             `json:"min_hours,omitempty"`
+	TermMonths     int             `json:"term_months,omitempty"`
+	Tiers          []tierJSON      `json:"tiers,omitempty"`
+	Capacity       int             `json:"capacity"`
+	AvailableFrom  time.Time       `json:"available_from"`
+	AvailableUntil time.Time       `json:"available_until"`
+	HSCode         string          `json:"hs_code,omitempty"`
+	Origin         string          `json:"origin"`
+	Region         string          `json:"region"`
+	Bloc           string          `json:"bloc"`
+	PUE            decimal.Decimal `json:"pue"`
+	GridKgPerKWh   decimal.Decimal `json:"grid_kg_per_kwh"`
+	Accelerator    string          `json:"accelerator"`
+	VendorCountry  string          `json:"vendor_country"`
+	FabCountry     string          `json:"fab_country,omitempty"`
+	TPP            decimal.Decimal `json:"tpp"`
+	Density        decimal.Decimal `json:"density"`
+	BF16TFLOPS     decimal.Decimal `json:"bf16_tflops"`
+	TDPW           decimal.Decimal `json:"tdp_w"`
+}
+
+type pricingRequestRecord struct {
+	GPUs         int             `json:"gpus,omitempty"`
+	Hours        int             `json:"hours,omitempty"`
+	Units        int             `json:"units,omitempty"`
+	BuyerCountry string          `json:"buyer_country"`
+	BuyerRegion  string          `json:"buyer_region,omitempty"`
+	BuyerType    string          `json:"buyer_type"`
+	Currency     string          `json:"currency"`
+	AsOf         time.Time       `json:"as_of"`
+	Start        time.Time       `json:"start"`
+	PersonalData bool            `json:"personal_data,omitempty"`
+	Freight      decimal.Decimal `json:"freight"`
+	Insurance    decimal.Decimal `json:"insurance"`
+}
+
+type policyRefRecord struct {
+	ID      string `json:"id"`
+	Version int    `json:"version"`
+	Hash    string `json:"hash"`
+}
+
+// snapshotRecord keeps the rates a quote used (pricing.Snapshot.Only).
+type snapshotRecord struct {
+	Date  time.Time             `json:"date"`
+	Rates map[string]rateRecord `json:"rates"`
+}
+
+type rateRecord struct {
+	PerEUR decimal.Decimal `json:"per_eur"`
+	Date   time.Time       `json:"date"`
+	Source string          `json:"source"`
+}
+
+// resultRecord is what pricing.Price computed; the fields of pricing.Quote that repeat its
+// inputs (offer, request, snapshot, creation time, policy versions) are not stored twice.
+type resultRecord struct {
+	AsOf            time.Time       `json:"as_of"`
+	ValidUntil      time.Time       `json:"valid_until"`
+	Lines           []lineRecord    `json:"lines"`
+	Subtotal        decimal.Decimal `json:"subtotal"`
+	Total           decimal.Decimal `json:"total"`
+	NetCost         decimal.Decimal `json:"net_cost"`
+	LandedCost      decimal.Decimal `json:"landed_cost"`
+	Quantity        decimal.Decimal `json:"quantity"`
+	PerGPUHour      decimal.Decimal `json:"per_gpu_hour"`
+	PerPFLOPHour    decimal.Decimal `json:"per_pflop_hour"`
+	EnergyKWh       decimal.Decimal `json:"energy_kwh"`
+	EmissionsKgCO2e decimal.Decimal `json:"emissions_kg_co2e"`
+	FX              []fxUseRecord   `json:"fx"`
+	Flags           []flagRecord    `json:"flags"`
+	Trail           *string         `json:"explanation"` // encodeTrail
+	Policy          policyRefRecord `json:"policy"`
+	Rounding        string          `json:"rounding"`
+}
+
+// lineRecord is one quote line. Labels are rendered, not stored: Label and LabelZH hold only
+// what Price put there — on a measure's line the policy's own labels (the policy's words at
+// pricing time, kept so that a quote reads back whole without parsing its policy version), on a
+// fee line its name, on price lines nothing; every reader words every line with
+// web/i18n.LineLabel. LegalRef has no omitempty: null and [] are told apart, so a stored quote
+// reads back exactly as priced.
+type lineRecord struct {
+	Kind        string          `json:"kind"`
+	Label       string          `json:"label"`
+	LabelZH     string          `json:"label_zh,omitempty"`
+	Amount      decimal.Decimal `json:"amount"`
+	Currency    string          `json:"currency"`
+	MeasureID   string          `json:"measure,omitempty"`
+	Rate        string          `json:"rate,omitempty"`
+	Basis       string          `json:"basis,omitempty"`
+	BasisKind   string          `json:"basis_kind,omitempty"` // pricing.Line.BasisKind; "" in quotes converted from the first release
+	BaseAmount  decimal.Decimal `json:"base_amount"`
+	LegalRef    []string        `json:"legal_ref"`
+	Payable     bool            `json:"payable,omitempty"`
+	Recoverable bool            `json:"recoverable,omitempty"`
+	Included    bool            `json:"included,omitempty"`
+	Quota       string          `json:"quota,omitempty"`
+	QuotaVolume decimal.Decimal `json:"quota_volume"`
+}
+
+type fxUseRecord struct {
+	From       string          `json:"from"`
+	To         string          `json:"to"`
+	Rate       decimal.Decimal `json:"rate"`
+	Date       time.Time       `json:"date"`
+	Source     string          `json:"source"`
+	FromPerEUR decimal.Decimal `json:"from_per_eur"`
+	ToPerEUR   decimal.Decimal `json:"to_per_eur"`
+}
+
+type flagRecord struct {
+	Code      string   `json:"code"`
+	Severity  string   `json:"severity"`
+	Message   string   `json:"message"`
+	MeasureID string   `json:"measure,omitempty"`
+	Legal     []string `json:"legal"`
+	// The measure's provenance (tariff.Provenance); empty in quotes of the first release.
+	Source     string `json:"source,omitempty"`
+	AsOf       string `json:"as_of,omitempty"`
+	Confidence string `json:"confidence,omitempty"`
+	Note       string `json:"note,omitempty"`
+}
+
+// The explanation is stored as one string, one line per measure of the policy: "A ID REASON"
+// with A 1 when the measure applied and 0 when not. In the id a backslash, a space and a
+// newline are written \\, \s and \n; in the reason a backslash and a newline. One string
+// rather than an object per entry: the explanation is most of a record, and is written and
+// read with every quote.
+var (
+	trailIDEscape     = strings.NewReplacer(`\`, `\\`, " ", `\s`, "\n", `\n`)
+	trailIDUnescape   = strings.NewReplacer(`\\`, `\`, `\s`, " ", `\n`, "\n")
+	trailTextEscape   = strings.NewReplacer(`\`, `\\`, "\n", `\n`)
+	trailTextUnescape = strings.NewReplacer(`\\`, `\`, `\n`, "\n")
+)
+
+// encodeTrail writes an explanation; nil (no policy) is nil.
+func encodeTrail(trail []tariff.Consideration) *string {
+	if trail == nil {
+		return nil
+	}
+	var b strings.Builder
+	n := 0
+	for _, c := range trail {
+		n += len(c.MeasureID) + len(c.Reason) + 4
+	}
+	b.Grow(n)
+	for i, c := range trail {
+		if i > 0 {
+			b.WriteByte('\n')
+		}
+		if c.Applied {
+			b.WriteString("1 ")
+		} else {
+			b.WriteString("0 ")
+		}
+		if strings.ContainsAny(c.MeasureID, "\\ \n") {
+			trailIDEscape.WriteString(&b, c.MeasureID)
+		} else {
+			b.WriteString(c.MeasureID)
+		}
+		b.WriteByte(' ')
+		if strings.ContainsAny(c.Reason, "\\\n") {
+			trailTextEscape.WriteString(&b, c.Reason)
+		} else {
+			b.WriteString(c.Reason)
+		}
+	}
+	s := b.String()
+	return &s
+}
+
+// decodeTrail reads what encodeTrail writes.
+func decodeTrail(s *string) ([]tariff.Consideration, error) {
+	if s == nil {
+		return nil, nil
+	}
+	out := make([]tariff.Consideration, 0, strings.Count(*s, "\n")+1)
+	if *s == "" {
+		return out, nil
+	}
+	for line := range strings.SplitSeq(*s, "\n") {
+		applied, rest, ok := strings.Cut(line, " ")
+		id, reason, ok2 := strings.Cut(rest, " ")
+		if !ok || !ok2 || (applied != "0" && applied != "1") {
+			return nil, fmt.Errorf("explanation: malformed entry %q", tariff.Shorten(line, 60))
+		}
+		if strings.IndexByte(id, '\\') >= 0 {
+			id = trailIDUnescape.Replace(id)
+		}
+		if strings.IndexByte(reason, '\\') >= 0 {
+			reason = trailTextUnescape.Replace(reason)
+		}
+		out = append(out, tariff.Consideration{MeasureID: id, Applied: applied == "1", Reason: reason})
+	}
+	return out, nil
+}
+
+func toPolicyRef(r pricing.PolicyRef) policyRefRecord { return policyRefRecord(r) }
+
+func (r policyRefRecord) ref() pricing.PolicyRef { return pricing.PolicyRef(r) }
+
+// newQuoteRecord builds the record of a quote.
+func newQuoteRecord(q marketplace.Quote) quoteRecord {
+	in, p := q.Inputs, q.Priced
+	r := quoteRecord{Version: quoteRecordVersion}
+	qr := q.Request
+	r.Request = requestRecord{OfferID: qr.OfferID, GPUs: qr.GPUs, Hours: qr.Hours, Units: qr.Units,
+		Buyer:    buyerRecord{Country: qr.Buyer.Country, Type: qr.Buyer.Type, VATID: qr.Buyer.VATID, Region: qr.Buyer.Region},
+		Currency: qr.Currency, AsOf: qr.AsOf, Start: qr.Start, PersonalData: qr.PersonalData, Scenario: qr.Scenario}
+
+	o := in.Offer
+	r.Inputs.Offer = offerTermsRecord{ID: o.ID, Product: string(o.Product), Price: o.Price, Currency: o.Currency, Pricing: string(o.Pricing),
+		MinHours: o.MinHours, TermMonths: o.TermMonths, Capacity: o.Capacity, AvailableFrom: o.AvailableFrom, AvailableUntil: o.AvailableUntil,
+		HSCode: o.HSCode, Origin: o.Origin, Region: o.Region, Bloc: o.Bloc, PUE: o.PUE, GridKgPerKWh: o.GridKgPerKWh,
+		Accelerator: o.Accelerator.Model, VendorCountry: o.Accelerator.VendorCountry, FabCountry: o.Accelerator.FabCountry, TPP: o.Accelerator.TPP, Density: o.Accelerator.Density,
+		BF16TFLOPS: o.BF16TFLOPS, TDPW: o.TDPW}
+	for _, t := range o.Tiers {
+		r.Inputs.Offer.Tiers = append(r.Inputs.Offer.Tiers, tierJSON{MinGPUHours: t.MinGPUHours, Discount: t.Discount})
+	}
+	pr := in.Request
+	r.Inputs.Request = pricingRequestRecord{GPUs: pr.GPUs, Hours: pr.Hours, Units: pr.Units, BuyerCountry: pr.BuyerCountry,
+		BuyerRegion: pr.BuyerRegion, BuyerType: string(pr.BuyerType), Currency: pr.Currency, AsOf: pr.AsOf, Start: pr.Start,
+		PersonalData: pr.PersonalData, Freight: pr.Freight, Insurance: pr.Insurance}
+	r.Inputs.Baseline = toPolicyRef(in.Baseline)
+	if !in.Scenario.IsZero() {
+		s := toPolicyRef(in.Scenario)
+		r.Inputs.Scenario = &s
+	}
+	r.Inputs.FX = snapshotRecord{Date: in.FX.Date, Rates: make(map[string]rateRecord, len(in.FX.Rates))}
+	for cur, rt := range in.FX.Rates {
+		r.Inputs.FX.Rates[cur] = rateRecord{PerEUR: rt.PerEUR, Date: rt.Date, Source: rt.Source}
+	}
+	r.Inputs.Quota, r.Inputs.SubsidyUsed = in.Quota, in.SubsidyUsed
+	r.Inputs.Now, r.Inputs.ValidityNS, r.Inputs.Rounding = in.Now, int64(in.Validity), string(in.Rounding)
+
+	r.Result = resultRecord{AsOf: p.AsOf, ValidUntil: p.ValidUntil, Subtotal: p.Subtotal, Total: p.Total, NetCost: p.NetCost,
+		LandedCost: p.LandedCost, Quantity: p.Quantity, PerGPUHour: p.PerGPUHour, PerPFLOPHour: p.PerPFLOPHour,
+		EnergyKWh: p.EnergyKWh, EmissionsKgCO2e: p.EmissionsKgCO2e, Policy: toPolicyRef(p.Policy), Rounding: string(p.Rounding)}
+	if p.Lines != nil {
+		r.Result.Lines = make([]lineRecord, len(p.Lines))
+	}
+	for i, l := range p.Lines {
+		r.Result.Lines[i] = lineRecord{Kind: l.Kind, Label: l.Label, LabelZH: l.LabelZH, Amount: l.Amount, Currency: l.Currency,
+			MeasureID: l.MeasureID, Rate: l.Rate, Basis: l.Basis, BasisKind: l.BasisKind, BaseAmount: l.BaseAmount, LegalRef: l.LegalRef, Payable: l.Payable,
+			Recoverable: l.Recoverable, Included: l.Included, Quota: l.Quota, QuotaVolume: l.QuotaVolume}
+	}
+	if p.FX != nil {
+		r.Result.FX = make([]fxUseRecord, len(p.FX))
+	}
+	for i, u := range p.FX {
+		r.Result.FX[i] = fxUseRecord{From: u.From, To: u.To, Rate: u.Rate, Date: u.Date, Source: u.Source, FromPerEUR: u.FromPerEUR, ToPerEUR: u.ToPerEUR}
+	}
+	if p.Flags != nil {
+		r.Result.Flags = make([]flagRecord, len(p.Flags))
+	}
+	for i, f := range p.Flags {
+		r.Result.Flags[i] = flagRecord{Code: f.Code, Severity: string(f.Severity), Message: f.Message, MeasureID: f.MeasureID, Legal: f.Legal,
+			Source: f.Source, AsOf: f.AsOf, Confidence: f.Confidence, Note: f.Note}
+	}
+	r.Result.Trail = encodeTrail(p.Trail)
+	return r
+}
+
+// apply fills the request, inputs and result of q from the record.
+func (r quoteRecord) apply(q *marketplace.Quote) error {
+	rr := r.Request
+	q.Request = marketplace.QuoteRequest{OfferID: rr.OfferID, GPUs: rr.GPUs, Hours: rr.Hours, Units: rr.Units,
+		Buyer:    marketplace.Buyer{Country: rr.Buyer.Country, Type: rr.Buyer.Type, VATID: rr.Buyer.VATID, Region: rr.Buyer.Region},
+		Currency: rr.Currency, AsOf: rr.AsOf.UTC(), Start: rr.Start.UTC(), PersonalData: rr.PersonalData, Scenario: rr.Scenario}
+
+	o := r.Inputs.Offer
+	terms := pricing.OfferTerms{ID: o.ID, Product: tariff.Product(o.Product), Price: o.Price, Currency: o.Currency,
+		Pricing: pricing.PricingModel(o.Pricing), MinHours: o.MinHours, TermMonths: o.TermMonths, Capacity: o.Capacity,
+		AvailableFrom: o.AvailableFrom.UTC(), AvailableUntil: o.AvailableUntil.UTC(), HSCode: o.HSCode, Origin: o.Origin,
+		Region: o.Region, Bloc: o.Bloc, PUE: o.PUE, GridKgPerKWh: o.GridKgPerKWh,
+		Accelerator: tariff.Accelerator{Model: o.Accelerator, VendorCountry: o.VendorCountry, FabCountry: o.FabCountry, TPP: o.TPP, Density: o.Density},
+		BF16TFLOPS:  o.BF16TFLOPS, TDPW: o.TDPW}
+	for _, t := range o.Tiers {
+		terms.Tiers = append(terms.Tiers, pricing.Tier{MinGPUHours: t.MinGPUHours, Discount: t.Discount})
+	}
+	pr := r.Inputs.Request
+	req := pricing.Request{GPUs: pr.GPUs, Hours: pr.Hours, Units: pr.Units, BuyerCountry: pr.BuyerCountry, BuyerRegion: pr.BuyerRegion,
+		BuyerType: tariff.BuyerType(pr.BuyerType), Currency: pr.Currency, AsOf: pr.AsOf.UTC(), Start: pr.Start.UTC(),
+		PersonalData: pr.PersonalData, Freight: pr.Freight, Insurance: pr.Insurance}
+	rates := make(map[string]pricing.Rate, len(r.Inputs.FX.Rates))
+	for cur, rt := range r.Inputs.FX.Rates {
+		rates[cur] = pricing.Rate{Currency: cur, PerEUR: rt.PerEUR, Date: rt.Date.UTC(), Source: rt.Source}
+	}
+	in := pricing.Inputs{Offer: terms, Request: req, Baseline: r.Inputs.Baseline.ref(),
+		FX: pricing.NewSnapshot(r.Inputs.FX.Date, rates), Quota: r.Inputs.Quota, SubsidyUsed: r.Inputs.SubsidyUsed,
+		Now: r.Inputs.Now.UTC(), Validity: time.Duration(r.Inputs.ValidityNS), Rounding: pricing.RoundingMode(r.Inputs.Rounding)}
+	if r.Inputs.Scenario != nil {
+		in.Scenario = r.Inputs.Scenario.ref()
+	}
+	q.Inputs = in
+
+	res := r.Result
+	p := pricing.Quote{OfferID: terms.ID, Currency: req.Currency, AsOf: res.AsOf.UTC(), CreatedAt: in.Now, ValidUntil: res.ValidUntil.UTC(),
+		Subtotal: res.Subtotal, Total: res.Total, NetCost: res.NetCost, LandedCost: res.LandedCost, Quantity: res.Quantity,
+		PerGPUHour: res.PerGPUHour, PerPFLOPHour: res.PerPFLOPHour, EnergyKWh: res.EnergyKWh, EmissionsKgCO2e: res.EmissionsKgCO2e,
+		Policy: res.Policy.ref(), Rounding: pricing.RoundingMode(res.Rounding),
+		Offer: terms, Request: req, Snapshot: in.FX, Validity: in.Validity}
+	if res.Lines != nil {
+		p.Lines = make([]pricing.Line, len(res.Lines))
+	}
+	for i, l := range res.Lines {
+		p.Lines[i] = pricing.Line{Kind: l.Kind, Label: l.Label, LabelZH: l.LabelZH, Amount: l.Amount, Currency: l.Currency,
+			MeasureID: l.MeasureID, Rate: l.Rate, Basis: l.Basis, BasisKind: l.BasisKind, BaseAmount: l.BaseAmount, LegalRef: l.LegalRef, Payable: l.Payable,
+			Recoverable: l.Recoverable, Included: l.Included, Quota: l.Quota, QuotaVolume: l.QuotaVolume}
+	}
+	if res.FX != nil {
+		p.FX = make([]pricing.FXUse, len(res.FX))
+	}
+	for i, u := range res.FX {
+		p.FX[i] = pricing.FXUse{From: u.From, To: u.To, Rate: u.Rate, Date: u.Date.UTC(), Source: u.Source, FromPerEUR: u.FromPerEUR, ToPerEUR: u.ToPerEUR}
+	}
+	if res.Flags != nil {
+		p.Flags = make([]tariff.Flag, len(res.Flags))
+	}
+	for i, f := range res.Flags {
+		p.Flags[i] = tariff.Flag{Code: f.Code, Severity: tariff.Severity(f.Severity), Message: f.Message, MeasureID: f.MeasureID, Legal: f.Legal,
+			Provenance: tariff.Provenance{Source: f.Source, AsOf: f.AsOf, Confidence: f.Confidence, Note: f.Note}}
+	}
+	trail, err := decodeTrail(res.Trail)
+	if err != nil {
+		return err
+	}
+	p.Trail = trail
+	q.Priced = p
+	return nil
+}
+
+// Compressors and decompressors are reused: allocating one costs more than compressing a record.
+var (
+	flaters   = sync.Pool{New: func() any { w, _ := flate.NewWriter(nil, flate.BestSpeed); return w }}
+	inflaters = sync.Pool{New: func() any { return flate.NewReader(bytes.NewReader(nil)) }}
+	recordBuf = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+)
+
+// encodeQuoteRecord returns the stored bytes of q's record: DEFLATE-compressed JSON.
+func encodeQuoteRecord(q marketplace.Quote) ([]byte, error) {
+	js, err := json.Marshal(newQuoteRecord(q))
+	if err != nil {
+		return nil, fmt.Errorf("encode quote record: %w", err)
+	}
+	var buf bytes.Buffer
+	buf.Grow(len(js) / 4)
+	w := flaters.Get().(*flate.Writer)
+	defer flaters.Put(w)
+	w.Reset(&buf)
+	if _, err := w.Write(js); err != nil {
+		return nil, fmt.Errorf("compress quote record: %w", err)
+	}
+	if err := w.Close(); err != nil {
+		return nil, fmt.Errorf("compress quote record: %w", err)
+	}
+	return buf.Bytes(), nil
+}
+
+// decodeQuoteRecord reads stored bytes written by encodeQuoteRecord into q.
+func decodeQuoteRecord(b []byte, q *marketplace.Quote) error {
+	r := inflaters.Get().(io.ReadCloser)
+	defer inflaters.Put(r)
+	if err := r.(flate.Resetter).Reset(bytes.NewReader(b), nil); err != nil {
+		return fmt.Errorf("decompress quote record: %w", err)
+	}
+	js := recordBuf.Get().(*bytes.Buffer)
+	defer recordBuf.Put(js)
+	js.Reset()
+	if _, err := js.ReadFrom(r); err != nil {
+		return fmt.Errorf("decompress quote record: %w", err)
+	}
+	var rec quoteRecord
+	if err := json.Unmarshal(js.Bytes(), &rec); err != nil {
+		return fmt.Errorf("decode quote record: %w", err)
+	}
+	if rec.Version != quoteRecordVersion {
+		return fmt.Errorf("decode quote record: schema version %d, want %d", rec.Version, quoteRecordVersion)
+	}
+	if err := rec.apply(q); err != nil {
+		return fmt.Errorf("decode quote record: %w", err)
+	}
+	return nil
+}

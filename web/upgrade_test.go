@@ -1,0 +1,147 @@
+package web
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"regexp"
+	"testing"
+	"time"
+
+	"corridor/marketplace"
+	"corridor/marketplace/store"
+	"corridor/tariff"
+)
+
+// release1 is a database made by the first release, with the API documents it served
+// (marketplace/store/testdata/release1/README.md).
+const release1 = "../marketplace/store/testdata/release1"
+
+// TestUpgradeServesRelease1Unchanged upgrades a copy of a database made by the first release
+// and checks that every quote and order is served byte for byte as that release served it but
+// for the base line's label, which i18n.LineLabel words for every quote now (the accelerator's
+// display name and the pricing model in words instead of their codes); that every quote
+// re-prices to itself but for the facts the first release did not record (the provenance of
+// its flags); and that the scenario versions the first release did not record were recovered.
+func TestUpgradeServesRelease1Unchanged(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "corridor.db")
+	src, err := os.ReadFile(filepath.Join(release1, "corridor.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, src, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	var manifest struct {
+		MadeAt time.Time `json:"made_at"`
+		Quotes []string  `json:"quotes"`
+		Orders []string  `json:"orders"`
+	}
+	b, err := os.ReadFile(filepath.Join(release1, "manifest.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(b, &manifest); err != nil {
+		t.Fatal(err)
+	}
+	st, err := store.Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	svc := marketplace.NewService(st, func() time.Time { return manifest.MadeAt })
+	app := NewServer(Deps{Market: svc})
+
+	for _, id := range manifest.Quotes {
+		want, err := os.ReadFile(filepath.Join(release1, "quotes", id+".json"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		q, err := svc.GetQuote(ctx, id)
+		if err != nil {
+			t.Errorf("quote %s: %v", id, err)
+			continue
+		}
+		oc, err := svc.OfferDetail(ctx, q.OfferID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := QuoteDocument(q, oc.Accelerator, manifest.MadeAt)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want = release1Relabelled(t, want, oc.Accelerator.Name)
+		if string(got)+"\n" != string(want) {
+			t.Errorf("quote %s is served differently after the upgrade:\n got %.600s\nwant %.600s", id, got, want)
+		}
+		stored, again, err := svc.Reprice(ctx, id)
+		if err != nil {
+			t.Errorf("quote %s: re-price: %v", id, err)
+			continue
+		}
+		for i := range again.Flags {
+			again.Flags[i].Provenance = tariff.Provenance{}
+		}
+		a, _ := json.Marshal(stored)
+		b, _ := json.Marshal(again)
+		if string(a) != string(b) {
+			t.Errorf("quote %s: re-pricing changed it:\nstored %s\nagain  %s", id, a, b)
+		}
+	}
+	// The corridor quotes were made under the scenario's version 1 and, after a new version was
+	// activated, version 2.
+	for i, want := range map[int]int{3: 1, 7: 2} {
+		q, err := svc.GetQuote(ctx, manifest.Quotes[i])
+		if err != nil {
+			t.Fatal(err)
+		}
+		if s := q.Inputs.Scenario; s.ID != "cn-eu-compute-corridor" || s.Version != want || len(s.Hash) != 64 || q.Request.Scenario != s.ID {
+			t.Errorf("quote %s: scenario %+v (request %q), want cn-eu-compute-corridor v%d", q.ID, s, q.Request.Scenario, want)
+		}
+	}
+	for _, id := range manifest.Orders {
+		want, err := os.ReadFile(filepath.Join(release1, "orders", id+".json"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp, err := app.Test(httptest.NewRequest("GET", "/api/v1/orders/"+id, nil), -1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != 200 || string(got)+"\n" != string(want) {
+			t.Errorf("order %s: %d\n got %s\nwant %s", id, resp.StatusCode, got, want)
+		}
+	}
+}
+
+// release1BaseLabel is the base line of a first-release quote document, its label as that
+// release worded it: "h100-sxm: 8 GPUs × 100 h (on_demand)" or "h200-sxm: 2 units".
+var release1BaseLabel = regexp.MustCompile(`"kind": "base",\n(\s+)"label": "[a-z0-9-]+: (?:(\d+) GPUs × (\d+) h \(([a-z_]+)\)|(\d+) units)"`)
+
+// release1Relabelled is a first-release quote document with its base line's label as
+// i18n.LineLabel words it in English: the accelerator's display name, the pricing model in words.
+func release1Relabelled(t *testing.T, doc []byte, accelerator string) []byte {
+	t.Helper()
+	models := map[string]string{"on_demand": "on demand", "reserved": "reserved", "interruptible": "interruptible"}
+	n := 0
+	out := release1BaseLabel.ReplaceAllFunc(doc, func(m []byte) []byte {
+		n++
+		g := release1BaseLabel.FindSubmatch(m)
+		label := fmt.Sprintf("%s: %s units", accelerator, g[5])
+		if len(g[2]) > 0 {
+			label = fmt.Sprintf("%s: %s GPUs × %s h (%s)", accelerator, g[2], g[3], models[string(g[4])])
+		}
+		return []byte(fmt.Sprintf("\"kind\": \"base\",\n%s\"label\": %q", g[1], label))
+	})
+	if n != 1 {
+		t.Fatalf("%d base lines in a first-release quote document", n)
+	}
+	return out
+}
