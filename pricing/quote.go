@@ -120,6 +120,10 @@ type Line struct {
 	Included    bool // the amount is inside the price (withholding on a gross payment): shown, not added
 	Quota       string
 	QuotaVolume decimal.Decimal // for in_quota/out_of_quota lines: the volume the line covers
+
+	// Jurisdiction is who levies (or pays) the line: its measure's jurisdiction (DE, EU, CN…);
+	// "" for price lines.
+	Jurisdiction string
 }
 
 // PolicyRef names the policy version a quote used.
@@ -562,6 +566,7 @@ func chargeLine(c tariff.Charge, cur string, mode RoundingMode) Line {
 		Quota:       c.Quota,
 		QuotaVolume: c.Quantity,
 	}
+	l.Jurisdiction = c.Jurisdiction
 	if c.Basis == string(tariff.BaseGrossPayment) {
 		// The price is the gross payment: the tax is carved out of it (the buyer pays the
 		// supplier less and the tax office the difference), so it is not added again.
