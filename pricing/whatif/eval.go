@@ -1,0 +1,600 @@
+package whatif
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"maps"
+	"runtime"
+	"slices"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/shopspring/decimal"
+
+	"corridor/pricing"
+	"corridor/tariff"
+)
+
+// flowBlock is how many flows a worker takes at a time: each is priced under every variant,
+// so a block is already thousands of quotes in a sweep.
+const flowBlock = 8
+
+// variant is one policy state a flow is priced under: a scenario as written, or a swept
+// scenario at one point of the sweep. Its policy and FX snapshot are derived once per study.
+type variant struct {
+	scen   int             // index into evaluator.scens (0 is the baseline)
+	point  int             // -1 for the scenario as written
+	value  string          // the sweep value as written ("" as written)
+	num    decimal.Decimal // the sweep value
+	policy *tariff.Policy
+	fx     pricing.Snapshot
+	quota  tariff.QuotaLedger
+}
+
+// flowInfo is a flow prepared for pricing, with the indices of the groups it counts in.
+type flowInfo struct {
+	*Flow
+	req                               pricing.Request
+	qty                               decimal.Decimal // GPU-hours, or units for hardware
+	need, pair, country, origin, bloc int
+}
+
+// evaluator holds one evaluation's fixed inputs; workers share it read-only, except results,
+// whose elements each belong to one flow.
+type evaluator struct {
+	study    *Study
+	scens    []Scenario
+	places   int32
+	mode     pricing.RoundingMode
+	asOf     time.Time
+	variants []variant
+	written  int   // variants[:written] are the scenarios as written (variant index = scenario index)
+	swept    []int // the scenarios the sweep varies
+	points   int
+
+	flows     []flowInfo
+	needs     []string
+	needPairs [][]int // per need, its pairs in order of first appearance
+	pairs     []pairKey
+	countries []string
+	origins   []string
+	blocs     []string
+
+	results []FlowResult // flow-major: results[i*written+v]
+}
+
+// pairKey is a need and an origin: the series of a sweep has one line per pair.
+type pairKey struct {
+	need   int
+	origin int
+}
+
+// Evaluate prices every flow of the study under the baseline and every scenario as written,
+// and, with a sweep, under every swept scenario at every point of the sweep; it streams the
+// quotes into per-flow results (scenarios as written only) and aggregates, holding no quote
+// beyond the flow being priced. The work is spread over Options.Workers goroutines; the
+// result does not depend on how many, nor on their scheduling. Evaluate returns a
+// *StudyError for inputs it cannot evaluate and ctx's error when cancelled.
+func Evaluate(ctx context.Context, s *Study, opt Options) (*Result, error) {
+	if err := s.check(); err != nil {
+		return nil, err
+	}
+	e, err := newEvaluator(s)
+	if err != nil {
+		return nil, err
+	}
+	total := int64(len(e.flows)) * int64(len(e.variants))
+	if total > MaxEvaluations {
+		return nil, studyErr("sweep", "%d flows × %d scenario states is %d quotes; at most %d", len(e.flows), len(e.variants), total, int64(MaxEvaluations))
+	}
+	if opt.Progress != nil {
+		opt.Progress.total.Store(total)
+	}
+	parts, err := e.run(ctx, opt)
+	if err != nil {
+		return nil, err
+	}
+	return e.result(parts, total)
+}
+
+func newEvaluator(s *Study) (*evaluator, error) {
+	places, _ := pricing.MinorUnits(s.Currency)
+	e := &evaluator{study: s, scens: s.allScenarios(), places: int32(places), mode: s.Rounding,
+		asOf: time.Date(s.AsOf.Year(), s.AsOf.Month(), s.AsOf.Day(), 0, 0, 0, 0, time.UTC)}
+	if e.mode == "" {
+		e.mode = pricing.HalfUp
+	}
+	for i, sc := range e.scens {
+		fx, err := shocked(s.FX, sc.FXShocks, "", decimal.Zero)
+		if err != nil {
+			return nil, studyErr(scenarioField(i)+".fx_shocks", "%v", err)
+		}
+		e.variants = append(e.variants, variant{scen: i, point: -1, policy: sc.Policy, fx: fx, quota: e.ledger(sc.Policy)})
+	}
+	e.written = len(e.variants)
+	if s.Sweep != nil {
+		if err := e.addSweep(*s.Sweep); err != nil {
+			return nil, err
+		}
+	}
+	e.index()
+	return e, nil
+}
+
+func scenarioField(i int) string {
+	if i == 0 {
+		return "baseline"
+	}
+	return fmt.Sprintf("scenarios[%d]", i-1)
+}
+
+// shocked returns the snapshot moved by a scenario's shocks, with cur's shock replaced by
+// change when cur is set (an FX sweep point replaces the scenario's own shock of it).
+func shocked(fx pricing.Snapshot, shocks map[string]decimal.Decimal, cur string, change decimal.Decimal) (pricing.Snapshot, error) {
+	if len(shocks) == 0 && cur == "" {
+		return pricing.NewSnapshot(fx.Date, fx.Rates), nil // a cross-rate cache of its own
+	}
+	m := maps.Clone(shocks)
+	if m == nil {
+		m = map[string]decimal.Decimal{}
+	}
+	if cur != "" {
+		m[cur] = change
+	}
+	return fx.Shock(m)
+}
+
+// addSweep decides which scenarios the sweep varies and derives their policy and FX at every
+// point: every scenario other than the baseline that has the measure (all of them for an FX
+// sweep); the baseline itself only when the study has no other scenario. The baseline as
+// written stays the reference.
+func (e *evaluator) addSweep(sw Sweep) error {
+	e.points = sw.Points()
+	if e.points < 1 || e.points > MaxSweepPoints {
+		return studyErr("sweep", "%d points; a sweep has 1 to %d", e.points, MaxSweepPoints)
+	}
+	candidates := []int{0}
+	if len(e.scens) > 1 {
+		candidates = candidates[:0]
+		for i := 1; i < len(e.scens); i++ {
+			candidates = append(candidates, i)
+		}
+	}
+	if sw.Currency != "" {
+		if _, ok := e.study.FX.Rate(sw.Currency); !ok {
+			return studyErr("sweep", "no %s rate on %s to shock", sw.Currency, e.study.FX.Date.Format(time.DateOnly))
+		}
+		e.swept = candidates
+	} else {
+		var ids []string
+		for _, i := range candidates {
+			if p := e.scens[i].Policy; p != nil {
+				for j := range p.Measures {
+					ids = append(ids, p.Measures[j].ID)
+					if p.Measures[j].ID == sw.Measure && (len(e.swept) == 0 || e.swept[len(e.swept)-1] != i) {
+						e.swept = append(e.swept, i)
+					}
+				}
+			}
+		}
+		if len(e.swept) == 0 {
+			hint := ""
+			best, bestD := "", len(sw.Measure)/2+2
+			for _, id := range ids {
+				if d := tariff.EditDistance(sw.Measure, id); d < bestD {
+					best, bestD = id, d
+				}
+			}
+			if best != "" {
+				hint = " (did you mean " + strconv.Quote(best) + "?)"
+			}
+			which := "the scenarios"
+			if len(e.scens) == 1 {
+				which = "the baseline"
+			}
+			return studyErr("sweep", "no measure %q in %s%s", sw.Measure, which, hint)
+		}
+	}
+	for _, i := range e.swept {
+		for p := range e.points {
+			v, err := e.variantAt(sw, i, sw.Value(p))
+			if err != nil {
+				return err
+			}
+			v.point = p
+			e.variants = append(e.variants, v)
+		}
+	}
+	return nil
+}
+
+// variantAt derives scenario i with the swept parameter at value.
+func (e *evaluator) variantAt(sw Sweep, i int, value decimal.Decimal) (variant, error) {
+	sc := &e.scens[i]
+	v := variant{scen: i, value: sw.Format(value), num: value, policy: sc.Policy}
+	var err error
+	if sw.Currency != "" {
+		v.fx, err = shocked(e.study.FX, sc.FXShocks, sw.Currency, value)
+	} else {
+		v.fx, err = shocked(e.study.FX, sc.FXShocks, "", decimal.Zero)
+		if err == nil {
+			v.policy, err = sc.Policy.WithMeasureField(sw.Measure, sw.Field, v.value)
+		}
+	}
+	if err != nil {
+		return variant{}, studyErr("sweep", "%s at %s in scenario %s: %v", sw.Target(), v.value, sc.ID, err)
+	}
+	v.quota = e.ledger(v.policy)
+	return v, nil
+}
+
+// ledger returns the quota balances of policy's quotas: volume less the study's used volume.
+func (e *evaluator) ledger(p *tariff.Policy) tariff.QuotaLedger {
+	if p == nil {
+		return nil
+	}
+	var b balances
+	for i := range p.Measures {
+		m := &p.Measures[i]
+		if m.Quota == nil {
+			continue
+		}
+		if b == nil {
+			b = balances{}
+		}
+		r := m.Quota.Volume.Sub(e.study.QuotaUsed[m.ID])
+		if r.IsNegative() {
+			r = decimal.Zero
+		}
+		b[m.ID] = r
+	}
+	if b == nil {
+		return nil
+	}
+	return b
+}
+
+// balances is the remaining volume of each quota, by measure id, read from the study's
+// inputs (a tariff.QuotaLedger that does no I/O).
+type balances map[string]decimal.Decimal
+
+// Remaining implements tariff.QuotaLedger.
+func (b balances) Remaining(measureID string, _ time.Time) (decimal.Decimal, error) {
+	r, ok := b[measureID]
+	if !ok {
+		return decimal.Zero, fmt.Errorf("whatif: no balance for quota %s", measureID)
+	}
+	return r, nil
+}
+
+// index prepares the flows and numbers the groups they count in, in order of first appearance.
+func (e *evaluator) index() {
+	s := e.study
+	e.flows = make([]flowInfo, len(s.Flows))
+	needs, pairs, countries, origins, blocs := map[string]int{}, map[pairKey]int{}, map[string]int{}, map[string]int{}, map[string]int{}
+	intern := func(m map[string]int, list *[]string, k string) int {
+		i, ok := m[k]
+		if !ok {
+			i = len(*list)
+			m[k] = i
+			*list = append(*list, k)
+		}
+		return i
+	}
+	for i := range s.Flows {
+		f := &s.Flows[i]
+		fi := flowInfo{Flow: f, req: f.Request}
+		fi.req.Currency, fi.req.AsOf = s.Currency, e.asOf
+		hardware := f.Offer.Product == tariff.ProductHardware
+		if hardware {
+			fi.qty = decimal.NewFromInt(int64(f.Request.Units))
+		} else {
+			fi.qty = decimal.NewFromInt(int64(f.Request.GPUs) * int64(f.Request.Hours))
+		}
+		need := f.Need
+		if need == "" {
+			need = needKey(f.Request.BuyerCountry, f.Request.BuyerType, f.Request.BuyerRegion, f.Offer.Accelerator.Model, f.Offer.Product, fi.qty.IntPart())
+		}
+		fi.need = intern(needs, &e.needs, need)
+		fi.origin = intern(origins, &e.origins, originOf(f))
+		fi.bloc = intern(blocs, &e.blocs, blocOf(f))
+		fi.country = intern(countries, &e.countries, f.Request.BuyerCountry)
+		pk := pairKey{fi.need, fi.origin}
+		p, ok := pairs[pk]
+		if !ok {
+			p = len(e.pairs)
+			pairs[pk] = p
+			e.pairs = append(e.pairs, pk)
+			for len(e.needPairs) <= fi.need {
+				e.needPairs = append(e.needPairs, nil)
+			}
+			e.needPairs[fi.need] = append(e.needPairs[fi.need], p)
+		}
+		fi.pair = p
+		e.flows[i] = fi
+	}
+	e.results = make([]FlowResult, len(e.flows)*e.written)
+}
+
+func originOf(f *Flow) string {
+	switch {
+	case f.Origin != "":
+		return f.Origin
+	case f.Offer.Region != "":
+		return f.Offer.Region
+	}
+	return f.Offer.Origin
+}
+
+func blocOf(f *Flow) string {
+	if f.Bloc != "" {
+		return f.Bloc
+	}
+	return f.Offer.Bloc
+}
+
+// part is one worker's aggregates, merged when all flows are priced. Sums are exact, minima
+// break ties by flow index: the merge gives the same totals whichever worker priced what.
+type part struct {
+	country, origin, bloc []group // [variant × key]
+	revenue               map[revKey]*revAcc
+	cells                 []cell // [variant × pair]
+	done                  int64
+}
+
+// group is the landed cost of the flows of one group under one variant.
+type group struct {
+	landed   amount
+	priced   int
+	unpriced int
+}
+
+type revKey struct {
+	v            int
+	jurisdiction string
+	kind         string
+}
+
+type revAcc struct{ collected, recovered amount }
+
+func (e *evaluator) newPart() *part {
+	nv := len(e.variants)
+	p := &part{
+		country: make([]group, nv*len(e.countries)),
+		origin:  make([]group, nv*len(e.origins)),
+		bloc:    make([]group, nv*len(e.blocs)),
+		revenue: map[revKey]*revAcc{},
+		cells:   make([]cell, nv*len(e.pairs)),
+	}
+	for i := range p.cells {
+		p.cells[i].flow = -1
+	}
+	return p
+}
+
+// run prices every flow under every variant on the workers and returns their parts.
+func (e *evaluator) run(ctx context.Context, opt Options) ([]*part, error) {
+	workers := opt.Workers
+	if workers <= 0 {
+		workers = runtime.GOMAXPROCS(0)
+	}
+	blocks := (len(e.flows) + flowBlock - 1) / flowBlock
+	workers = max(1, min(workers, blocks))
+	parts := make([]*part, workers)
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for w := range workers {
+		parts[w] = e.newPart()
+		wg.Add(1)
+		go func(p *part) {
+			defer wg.Done()
+			for ctx.Err() == nil {
+				lo := int(next.Add(flowBlock)) - flowBlock
+				if lo >= len(e.flows) {
+					return
+				}
+				for i := lo; i < min(lo+flowBlock, len(e.flows)); i++ {
+					e.priceFlow(i, p)
+				}
+				if opt.Progress != nil {
+					opt.Progress.done.Add(p.done)
+					p.done = 0
+				}
+			}
+		}(parts[w])
+	}
+	wg.Wait()
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	return parts, nil
+}
+
+// priceFlow prices flow i under every variant into p (and its per-flow results).
+func (e *evaluator) priceFlow(i int, p *part) {
+	f := &e.flows[i]
+	in := pricing.Inputs{Offer: f.Offer, Request: f.req, Rounding: e.mode, Now: e.asOf}
+	var base pricing.Quote
+	var baseErr error
+	for v := range e.variants {
+		va := &e.variants[v]
+		in.Policy, in.FX, in.Quota = va.policy, va.fx, va.quota
+		q, err := pricing.Price(in)
+		p.done++
+		if v < e.written {
+			if v == 0 {
+				base, baseErr = q, err
+			}
+			e.record(i, v, &q, err, &base, baseErr)
+		}
+		e.aggregate(p, v, f, int32(i), &q, err)
+	}
+}
+
+// record keeps the per-flow result of flow i under scenario v as written.
+func (e *evaluator) record(i, v int, q *pricing.Quote, err error, base *pricing.Quote, baseErr error) {
+	f := &e.flows[i]
+	r := &e.results[i*e.written+v]
+	*r = FlowResult{Flow: i + 1, OfferID: f.ID, Need: e.needs[f.need], Origin: e.origins[f.origin], Bloc: e.blocs[f.bloc],
+		BuyerCountry: f.Request.BuyerCountry, BuyerType: f.Request.BuyerType, Product: f.Offer.Product, Quantity: f.qty,
+		Scenario: e.scens[v].ID}
+	if err != nil {
+		r.NoQuoteReason, r.NoQuoteMessage = noQuote(err)
+		return
+	}
+	r.Priced = true
+	r.Total, r.NetCost, r.LandedCost, r.PerGPUHour = q.Total, q.NetCost, q.LandedCost, q.PerGPUHour
+	if baseErr != nil {
+		return
+	}
+	r.Compared = true
+	r.Diff = q.LandedCost.Sub(base.LandedCost)
+	if pct, ok := pctOf(r.Diff, base.LandedCost); ok {
+		r.DiffPct = decimal.NullDecimal{Decimal: pct, Valid: true}
+	}
+	if v > 0 {
+		r.Changes = lineChanges(base.Lines, q.Lines)
+	}
+}
+
+// noQuote returns the reason and message of a flow that could not be priced.
+func noQuote(err error) (string, string) {
+	var nq *pricing.NoQuoteError
+	if errors.As(err, &nq) {
+		return nq.Reason, nq.Message
+	}
+	return "error", err.Error()
+}
+
+// aggregate adds flow f's quote under variant v to the worker's aggregates.
+func (e *evaluator) aggregate(p *part, v int, f *flowInfo, idx int32, q *pricing.Quote, err error) {
+	c := &p.country[v*len(e.countries)+f.country]
+	o := &p.origin[v*len(e.origins)+f.origin]
+	b := &p.bloc[v*len(e.blocs)+f.bloc]
+	if err != nil {
+		c.unpriced++
+		o.unpriced++
+		b.unpriced++
+		return
+	}
+	landed := amountOf(q.LandedCost, e.places)
+	for _, g := range [...]*group{c, o, b} {
+		g.priced++
+		g.landed.merge(&landed, e.places)
+	}
+	p.cells[v*len(e.pairs)+f.pair].offer(&landed, idx, int32(len(q.Lines)), e.places)
+	business := f.req.BuyerType == tariff.BuyerBusiness
+	for k := range q.Lines {
+		l := &q.Lines[k]
+		if l.MeasureID == "" || l.Jurisdiction == "" || !(l.Payable || l.Included) {
+			continue
+		}
+		key := revKey{v, l.Jurisdiction, l.Kind}
+		r := p.revenue[key]
+		if r == nil {
+			r = &revAcc{}
+			p.revenue[key] = r
+		}
+		r.collected.add(l.Amount, e.places)
+		if l.Recoverable && business {
+			r.recovered.add(l.Amount, e.places)
+		}
+	}
+}
+
+// merge adds the other parts into the first.
+func (e *evaluator) merge(parts []*part) *part {
+	t := parts[0]
+	for _, p := range parts[1:] {
+		for _, pair := range [...][2][]group{{t.country, p.country}, {t.origin, p.origin}, {t.bloc, p.bloc}} {
+			for i := range pair[0] {
+				a, b := &pair[0][i], &pair[1][i]
+				a.landed.merge(&b.landed, e.places)
+				a.priced += b.priced
+				a.unpriced += b.unpriced
+			}
+		}
+		for i := range t.cells {
+			if c := &p.cells[i]; c.flow >= 0 {
+				t.cells[i].offer(&c.cost, c.flow, c.lines, e.places)
+			}
+		}
+		for _, k := range slices.SortedFunc(maps.Keys(p.revenue), cmpRevKey) {
+			r := p.revenue[k]
+			if t.revenue[k] == nil {
+				t.revenue[k] = &revAcc{}
+			}
+			t.revenue[k].collected.merge(&r.collected, e.places)
+			t.revenue[k].recovered.merge(&r.recovered, e.places)
+		}
+	}
+	return t
+}
+
+func cmpRevKey(a, b revKey) int {
+	if a.v != b.v {
+		return a.v - b.v
+	}
+	if a.jurisdiction != b.jurisdiction {
+		if a.jurisdiction < b.jurisdiction {
+			return -1
+		}
+		return 1
+	}
+	switch {
+	case a.kind < b.kind:
+		return -1
+	case a.kind > b.kind:
+		return 1
+	}
+	return 0
+}
+
+// lineChanges lists what differs between a flow's baseline lines and its lines under a
+// scenario. Lines are matched by kind, measure and quota part (in order of appearance, for
+// repeated keys): a line only in the scenario was added, one only in the baseline removed; a
+// matched line whose rate differs changed rate, one whose amount alone differs changed amount
+// (its base moved: a currency shock, a levy in a VAT base).
+func lineChanges(base, lines []pricing.Line) []LineChange {
+	used := make([]bool, len(base))
+	var out []LineChange
+	for i := range lines {
+		l := &lines[i]
+		j := -1
+		for k := range base {
+			if !used[k] && base[k].Kind == l.Kind && base[k].MeasureID == l.MeasureID && base[k].Quota == l.Quota {
+				j = k
+				break
+			}
+		}
+		if j < 0 {
+			out = append(out, LineChange{Change: ChangeAdded, Kind: l.Kind, MeasureID: l.MeasureID, Jurisdiction: l.Jurisdiction,
+				Quota: l.Quota, Rate: l.Rate, Amount: l.Amount, Diff: l.Amount})
+			continue
+		}
+		used[j] = true
+		b := &base[j]
+		ch := LineChange{Kind: l.Kind, MeasureID: l.MeasureID, Jurisdiction: l.Jurisdiction, Quota: l.Quota,
+			BaselineRate: b.Rate, Rate: l.Rate, BaselineAmount: b.Amount, Amount: l.Amount, Diff: l.Amount.Sub(b.Amount)}
+		switch {
+		case b.Rate != l.Rate:
+			ch.Change = ChangeRate
+		case !b.Amount.Equal(l.Amount):
+			ch.Change = ChangeAmount
+		default:
+			continue
+		}
+		out = append(out, ch)
+	}
+	for k := range base {
+		if !used[k] {
+			b := &base[k]
+			out = append(out, LineChange{Change: ChangeRemoved, Kind: b.Kind, MeasureID: b.MeasureID, Jurisdiction: b.Jurisdiction,
+				Quota: b.Quota, BaselineRate: b.Rate, BaselineAmount: b.Amount, Diff: b.Amount.Neg()})
+		}
+	}
+	return out
+}
