@@ -198,6 +198,9 @@ func (e *evaluator) addSweep(sw Sweep) error {
 			return studyErr("sweep", "no measure %q in %s%s", sw.Measure, which, hint)
 		}
 	}
+	if n := int64(len(e.study.Flows)) * int64(e.written+len(e.swept)*e.points); n > MaxEvaluations {
+		return studyErr("sweep", "%d flows × %d scenario states is %d quotes; at most %d", len(e.study.Flows), e.written+len(e.swept)*e.points, n, int64(MaxEvaluations))
+	}
 	for _, i := range e.swept {
 		for p := range e.points {
 			v, err := e.variantAt(sw, i, sw.Value(p))

@@ -120,3 +120,65 @@ func TestWorkedStudy(t *testing.T) {
 		t.Errorf("a study without a sweep has 7 tables and no series")
 	}
 }
+
+// TestRevenueByJurisdiction attributes every line to who collects it. Baseline, per flow:
+//
+//	de-consumer  Zhongwei → German consumer, 5,760 GPU-h: DE VAT 19% of 10,800.00 = 2,052.00
+//	fr-consumer  Kajaani → French consumer, 1,000 GPU-h at 2.00: FR VAT 20% of 2,000 = 400.00
+//	cn-business  Kajaani → Chinese business, 1,000 GPU-h at 2.00: China withholds 6% from the
+//	             gross payment, 2,000 ÷ 1.06 × 0.06 = 113.2075… → 113.21, which the business
+//	             deducts again (net revenue 0)
+//	cn-shanghai  Zhongwei → Shanghai business: CN VAT 6% of 1,875.00 = 112.50 (deducted); the
+//	             voucher pays out 30% = 562.50 (negative revenue)
+//	de-business  Zhongwei → German business: the VAT is reverse-charged (declared and deducted
+//	             at once): nothing collected
+//
+// Scenario levy-no-voucher: the EU collects 10% of 10,800.00 from each of the two German
+// flows (2,160.00); Shanghai's voucher ends (0.00, +562.50 against the baseline).
+func TestRevenueByJurisdiction(t *testing.T) {
+	base := testPolicy(t)
+	s := &Study{
+		AsOf: saturday, Currency: "EUR", FX: testFX(),
+		Baseline:  baseline(base),
+		Scenarios: []Scenario{scenario(t, base, "scenario-levy-no-voucher.yaml")},
+		Flows: []Flow{
+			flow("de-consumer", cnH100(), 8, 720, "DE", tariff.BuyerConsumer, ""),
+			flow("fr-consumer", fiH100("2.00"), 4, 250, "FR", tariff.BuyerConsumer, ""),
+			flow("cn-business", fiH100("2.00"), 4, 250, "CN", tariff.BuyerBusiness, ""),
+			flow("cn-shanghai", cnH100(), 4, 250, "CN", tariff.BuyerBusiness, "cn-shanghai"),
+			flow("de-business", cnH100(), 8, 720, "DE", tariff.BuyerBusiness, ""),
+		},
+	}
+	r := evaluate(t, s, Options{})
+	checkTable(t, r, TableRevenue, `
+		scenario,sweep_value,jurisdiction,kind,currency,collected,recovered,net,baseline_net,diff
+		baseline,,CN,subsidy,EUR,-562.50,0.00,-562.50,-562.50,0.00
+		baseline,,CN,vat,EUR,112.50,112.50,0.00,0.00,0.00
+		baseline,,CN,withholding,EUR,113.21,113.21,0.00,0.00,0.00
+		baseline,,DE,vat,EUR,2052.00,0.00,2052.00,2052.00,0.00
+		baseline,,FR,vat,EUR,400.00,0.00,400.00,400.00,0.00
+		levy-no-voucher,,CN,subsidy,EUR,0.00,0.00,0.00,-562.50,562.50
+		levy-no-voucher,,CN,vat,EUR,112.50,112.50,0.00,0.00,0.00
+		levy-no-voucher,,CN,withholding,EUR,113.21,113.21,0.00,0.00,0.00
+		levy-no-voucher,,DE,vat,EUR,2052.00,0.00,2052.00,2052.00,0.00
+		levy-no-voucher,,EU,additional_duty,EUR,2160.00,0.00,2160.00,0.00,2160.00
+		levy-no-voucher,,FR,vat,EUR,400.00,0.00,400.00,400.00,0.00
+	`)
+	// The Chinese business pays the supplier 2,000.00 (the tax inside it) and deducts the
+	// withheld 113.21: net cost 1,886.79. Without its voucher the Shanghai business pays
+	// 1,875.00 + 112.50 = 1,987.50, net 1,875.00 (+562.50).
+	checkTable(t, r, TableChanges, `
+		flow,offer_id,scenario,change,kind,measure,jurisdiction,quota,baseline_rate,rate,currency,baseline_amount,amount,diff
+		1,off-cn-zw-h100,levy-no-voucher,added,additional_duty,eu-levy-cn,EU,,,10%,EUR,,1080.00,1080.00
+		4,off-cn-zw-h100,levy-no-voucher,removed,subsidy,cn-voucher-shanghai,CN,,30% of the contract,,EUR,-562.50,,562.50
+		5,off-cn-zw-h100,levy-no-voucher,added,additional_duty,eu-levy-cn,EU,,,10%,EUR,,1080.00,1080.00
+	`)
+	for _, f := range r.Flows {
+		if f.Flow == 3 && (!f.Total.Equal(d("2000")) || !f.NetCost.Equal(d("1886.79"))) {
+			t.Errorf("cn-business: total %s net %s, want 2000.00 and 1886.79", f.Total, f.NetCost)
+		}
+		if f.Flow == 4 && f.Scenario == "levy-no-voucher" && (!f.LandedCost.Equal(d("1875")) || !f.Diff.Equal(d("562.50"))) {
+			t.Errorf("cn-shanghai: landed %s diff %s, want 1875.00 and +562.50", f.LandedCost, f.Diff)
+		}
+	}
+}
