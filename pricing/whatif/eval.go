@@ -18,20 +18,30 @@ import (
 	"corridor/tariff"
 )
 
-// flowBlock is how many flows a worker takes at a time: each is priced under every variant,
-// so a block is already thousands of quotes in a sweep.
-const flowBlock = 8
+// Work items. A worker takes flowBlock flows to price under every scenario as written, or
+// sweepBlock flows to price under one point of the sweep.
+const (
+	flowBlock  = 16
+	sweepBlock = 256
+)
 
 // variant is one policy state a flow is priced under: a scenario as written, or a swept
-// scenario at one point of the sweep. Its policy and FX snapshot are derived once per study.
+// scenario at one point of the sweep. Its policy and FX snapshot are derived once per study:
+// the scenarios' when the study starts, a sweep point's when the first worker reaches it. A
+// sweep point's are released when its last flow is priced, so that only the points in
+// progress hold a compiled policy (with the tariff engine's memo) at any time.
 type variant struct {
-	scen   int             // index into evaluator.scens (0 is the baseline)
-	point  int             // -1 for the scenario as written
-	value  string          // the sweep value as written ("" as written)
-	num    decimal.Decimal // the sweep value
+	scen  int             // index into evaluator.scens (0 is the baseline)
+	point int             // -1 for the scenario as written
+	value string          // the sweep value as written ("" as written)
+	num   decimal.Decimal // the sweep value
+
+	once   sync.Once
+	err    error
 	policy *tariff.Policy
 	fx     pricing.Snapshot
 	quota  tariff.QuotaLedger
+	left   atomic.Int64 // sweep: work items not yet priced
 }
 
 // flowInfo is a flow prepared for pricing, with the indices of the groups it counts in.
@@ -50,8 +60,9 @@ type evaluator struct {
 	places   int32
 	mode     pricing.RoundingMode
 	asOf     time.Time
-	variants []variant
-	written  int   // variants[:written] are the scenarios as written (variant index = scenario index)
+	variants []*variant
+	written  int // variants[:written] are the scenarios as written (variant index = scenario index)
+	sweep    Sweep
 	swept    []int // the scenarios the sweep varies
 	points   int
 
@@ -64,6 +75,19 @@ type evaluator struct {
 	blocs     []string
 
 	results []FlowResult // flow-major: results[i*written+v]
+
+	// reuse[k*len(flows)+i] is flow i's quote under the k-th swept scenario as written, kept
+	// when the sweep provably cannot change it (see unchanged); nil when every quote is priced.
+	reuse []reused
+}
+
+// reused is what a flow's quote contributes to the aggregates, kept to be added at every point
+// of the sweep instead of pricing the same quote again.
+type reused struct {
+	same   bool // the sweep cannot change the quote
+	err    error
+	landed decimal.Decimal
+	lines  []pricing.Line
 }
 
 // pairKey is a need and an origin: the series of a sweep has one line per pair.
@@ -112,7 +136,9 @@ func newEvaluator(s *Study) (*evaluator, error) {
 		if err != nil {
 			return nil, studyErr(scenarioField(i)+".fx_shocks", "%v", err)
 		}
-		e.variants = append(e.variants, variant{scen: i, point: -1, policy: sc.Policy, fx: fx, quota: e.ledger(sc.Policy)})
+		v := &variant{scen: i, point: -1}
+		v.once.Do(func() { v.policy, v.fx, v.quota = sc.Policy, fx, e.ledger(sc.Policy) })
+		e.variants = append(e.variants, v)
 	}
 	e.written = len(e.variants)
 	if s.Sweep != nil {
@@ -152,7 +178,7 @@ func shocked(fx pricing.Snapshot, shocks map[string]decimal.Decimal, cur string,
 // sweep); the baseline itself only when the study has no other scenario. The baseline as
 // written stays the reference.
 func (e *evaluator) addSweep(sw Sweep) error {
-	e.points = sw.Points()
+	e.sweep, e.points = sw, sw.Points()
 	if e.points < 1 || e.points > MaxSweepPoints {
 		return studyErr("sweep", "%d points; a sweep has 1 to %d", e.points, MaxSweepPoints)
 	}
@@ -203,35 +229,50 @@ func (e *evaluator) addSweep(sw Sweep) error {
 	}
 	for _, i := range e.swept {
 		for p := range e.points {
-			v, err := e.variantAt(sw, i, sw.Value(p))
-			if err != nil {
-				return err
-			}
-			v.point = p
+			v := &variant{scen: i, point: p, num: sw.Value(p)}
+			v.value = sw.Format(v.num)
 			e.variants = append(e.variants, v)
+		}
+		// The first point is derived now: a measure or field the sweep cannot set is an input
+		// error, found before anything is priced.
+		if err := e.prepare(e.variants[len(e.variants)-e.points]); err != nil {
+			return err
 		}
 	}
 	return nil
 }
 
-// variantAt derives scenario i with the swept parameter at value.
-func (e *evaluator) variantAt(sw Sweep, i int, value decimal.Decimal) (variant, error) {
-	sc := &e.scens[i]
-	v := variant{scen: i, value: sw.Format(value), num: value, policy: sc.Policy}
+// prepare derives a sweep variant's policy and FX snapshot, once.
+func (e *evaluator) prepare(v *variant) error {
+	v.once.Do(func() {
+		v.policy, v.fx, v.quota, v.err = e.derive(v.scen, v.num)
+	})
+	return v.err
+}
+
+// derive returns scenario i's policy, FX and quota balances with the swept parameter at value.
+func (e *evaluator) derive(i int, value decimal.Decimal) (*tariff.Policy, pricing.Snapshot, tariff.QuotaLedger, error) {
+	sw, sc := e.sweep, &e.scens[i]
+	policy := sc.Policy
+	var fx pricing.Snapshot
 	var err error
 	if sw.Currency != "" {
-		v.fx, err = shocked(e.study.FX, sc.FXShocks, sw.Currency, value)
+		fx, err = shocked(e.study.FX, sc.FXShocks, sw.Currency, value)
 	} else {
-		v.fx, err = shocked(e.study.FX, sc.FXShocks, "", decimal.Zero)
+		fx, err = shocked(e.study.FX, sc.FXShocks, "", decimal.Zero)
 		if err == nil {
-			v.policy, err = sc.Policy.WithMeasureField(sw.Measure, sw.Field, v.value)
+			policy, err = sc.Policy.WithMeasureField(sw.Measure, sw.Field, sw.Format(value))
 		}
 	}
 	if err != nil {
-		return variant{}, studyErr("sweep", "%s at %s in scenario %s: %v", sw.Target(), v.value, sc.ID, err)
+		return nil, pricing.Snapshot{}, nil, studyErr("sweep", "%s at %s in scenario %s: %v", sw.Target(), sw.Format(value), sc.ID, err)
 	}
-	v.quota = e.ledger(v.policy)
-	return v, nil
+	return policy, fx, e.ledger(policy), nil
+}
+
+// release drops a sweep variant's derived policy once every flow is priced under it.
+func (v *variant) release() {
+	v.policy, v.fx, v.quota = nil, pricing.Snapshot{}, nil
 }
 
 // ledger returns the quota balances of policy's quotas: volume less the study's used volume.
@@ -345,7 +386,8 @@ type part struct {
 	country, origin, bloc []group // [variant × key]
 	revenue               map[revKey]*revAcc
 	cells                 []cell // [variant × pair]
-	done                  int64
+	done                  int64  // evaluations since the last progress report
+	quoted                int64  // quotes priced
 }
 
 // group is the landed cost of the flows of one group under one variant.
@@ -378,62 +420,181 @@ func (e *evaluator) newPart() *part {
 	return p
 }
 
-// run prices every flow under every variant on the workers and returns their parts.
+// run prices every flow under every variant on the workers and returns their parts: first
+// every flow under every scenario as written (flow by flow, so that each flow's baseline
+// quote is at hand for its differences), then, point after point of the sweep, blocks of
+// flows at that point. Within each phase workers take items in order from a shared counter.
 func (e *evaluator) run(ctx context.Context, opt Options) ([]*part, error) {
 	workers := opt.Workers
 	if workers <= 0 {
 		workers = runtime.GOMAXPROCS(0)
 	}
-	blocks := (len(e.flows) + flowBlock - 1) / flowBlock
-	workers = max(1, min(workers, blocks))
-	parts := make([]*part, workers)
-	var next atomic.Int64
-	var wg sync.WaitGroup
-	for w := range workers {
+	n := len(e.flows)
+	parts := make([]*part, max(1, workers))
+	for w := range parts {
 		parts[w] = e.newPart()
+	}
+	if len(e.variants) > e.written && !opt.PriceAll {
+		e.reuse = make([]reused, len(e.swept)*n)
+	}
+	written := (n + flowBlock - 1) / flowBlock
+	err := e.items(ctx, parts, written, opt.Progress, func(it int, p *part) error {
+		for i := it * flowBlock; i < min((it+1)*flowBlock, n); i++ {
+			e.priceFlow(i, p)
+		}
+		return nil
+	})
+	if err != nil || len(e.variants) == e.written {
+		return parts, err
+	}
+	perPoint := (n + sweepBlock - 1) / sweepBlock
+	for _, v := range e.variants[e.written:] {
+		v.left.Store(int64(perPoint))
+	}
+	err = e.items(ctx, parts, (len(e.variants)-e.written)*perPoint, opt.Progress, func(it int, p *part) error {
+		v := e.written + it/perPoint
+		va := e.variants[v]
+		if err := e.prepare(va); err != nil {
+			return err
+		}
+		lo := it % perPoint * sweepBlock
+		e.pricePoint(v, va, lo, min(lo+sweepBlock, n), p)
+		if va.left.Add(-1) == 0 {
+			va.release()
+		}
+		return nil
+	})
+	return parts, err
+}
+
+// items runs do for items 0..n-1 on one goroutine per part, each taking the next item from a
+// shared counter, until all are done, one fails or ctx is cancelled.
+func (e *evaluator) items(ctx context.Context, parts []*part, n int, progress *Progress, do func(it int, p *part) error) error {
+	var next atomic.Int64
+	var failed atomic.Pointer[error]
+	var wg sync.WaitGroup
+	for _, p := range parts[:max(1, min(len(parts), n))] {
 		wg.Add(1)
-		go func(p *part) {
+		go func() {
 			defer wg.Done()
-			for ctx.Err() == nil {
-				lo := int(next.Add(flowBlock)) - flowBlock
-				if lo >= len(e.flows) {
+			for ctx.Err() == nil && failed.Load() == nil {
+				it := int(next.Add(1)) - 1
+				if it >= n {
 					return
 				}
-				for i := lo; i < min(lo+flowBlock, len(e.flows)); i++ {
-					e.priceFlow(i, p)
+				if err := do(it, p); err != nil {
+					failed.CompareAndSwap(nil, &err)
+					return
 				}
-				if opt.Progress != nil {
-					opt.Progress.done.Add(p.done)
+				if progress != nil {
+					progress.done.Add(p.done)
 					p.done = 0
 				}
 			}
-		}(parts[w])
+		}()
 	}
 	wg.Wait()
 	if err := ctx.Err(); err != nil {
-		return nil, err
+		return err
 	}
-	return parts, nil
+	if err := failed.Load(); err != nil {
+		return *err
+	}
+	return nil
 }
 
-// priceFlow prices flow i under every variant into p (and its per-flow results).
+// priceFlow prices flow i under every scenario as written into p, and keeps its results.
 func (e *evaluator) priceFlow(i int, p *part) {
 	f := &e.flows[i]
 	in := pricing.Inputs{Offer: f.Offer, Request: f.req, Rounding: e.mode, Now: e.asOf}
 	var base pricing.Quote
 	var baseErr error
-	for v := range e.variants {
-		va := &e.variants[v]
+	for v := range e.written {
+		va := e.variants[v]
 		in.Policy, in.FX, in.Quota = va.policy, va.fx, va.quota
 		q, err := pricing.Price(in)
 		p.done++
-		if v < e.written {
-			if v == 0 {
-				base, baseErr = q, err
-			}
-			e.record(i, v, &q, err, &base, baseErr)
+		p.quoted++
+		if v == 0 {
+			base, baseErr = q, err
 		}
-		e.aggregate(p, v, f, int32(i), &q, err)
+		e.record(i, v, &q, err, &base, baseErr)
+		e.aggregate(p, v, f, int32(i), q.LandedCost, q.Lines, err)
+		if e.reuse != nil {
+			for k, sc := range e.swept {
+				if sc == v && e.unchanged(sc, &q, err) {
+					e.reuse[k*len(e.flows)+i] = reused{same: true, err: err, landed: q.LandedCost, lines: q.Lines}
+				}
+			}
+		}
+	}
+}
+
+// unchanged reports whether no point of the sweep can change a flow's quote q (or its error)
+// under scenario sc as written:
+//   - a measure sweep, when the measure did not apply to the flow: the fields a sweep sets
+//     (rates, shares, caps, quota volumes) decide amounts, never whether a measure matches or
+//     wins its competition — except between customs duty alternatives, which are chosen by
+//     amount and are therefore always priced;
+//   - an FX sweep, when the quote converted nothing from or into the currency;
+//   - a flow that cannot be priced for a reason the sweep does not touch (a gate blocks it,
+//     the request does not fit the offer).
+func (e *evaluator) unchanged(sc int, q *pricing.Quote, err error) bool {
+	if err != nil {
+		var nq *pricing.NoQuoteError
+		if !errors.As(err, &nq) {
+			return false
+		}
+		switch nq.Reason {
+		case pricing.ReasonBlockedByGate, pricing.ReasonBelowMinHours, pricing.ReasonHoursOutOfWindow,
+			pricing.ReasonNotEnoughCapacity, pricing.ReasonInvalidRequest, pricing.ReasonInvalidOffer, pricing.ReasonUnknownCurrency:
+			return true
+		}
+		return false
+	}
+	if cur := e.sweep.Currency; cur != "" {
+		for _, u := range q.FX {
+			if u.From == cur || u.To == cur {
+				return false
+			}
+		}
+		return true
+	}
+	if p := e.scens[sc].Policy; p != nil {
+		for i := range p.Measures {
+			if p.Measures[i].ID == e.sweep.Measure && p.Measures[i].Kind == tariff.KindCustomsDuty {
+				return false
+			}
+		}
+	}
+	for i := range q.Lines {
+		if q.Lines[i].MeasureID == e.sweep.Measure {
+			return false
+		}
+	}
+	return true
+}
+
+// pricePoint prices flows lo..hi under sweep variant v into p.
+func (e *evaluator) pricePoint(v int, va *variant, lo, hi int, p *part) {
+	in := pricing.Inputs{Rounding: e.mode, Now: e.asOf, Policy: va.policy, FX: va.fx, Quota: va.quota}
+	var reuse []reused
+	if e.reuse != nil {
+		k := (v - e.written) / e.points
+		reuse = e.reuse[k*len(e.flows) : (k+1)*len(e.flows)]
+	}
+	for i := lo; i < hi; i++ {
+		f := &e.flows[i]
+		p.done++
+		if reuse != nil && reuse[i].same {
+			r := &reuse[i]
+			e.aggregate(p, v, f, int32(i), r.landed, r.lines, r.err)
+			continue
+		}
+		in.Offer, in.Request = f.Offer, f.req
+		q, err := pricing.Price(in)
+		p.quoted++
+		e.aggregate(p, v, f, int32(i), q.LandedCost, q.Lines, err)
 	}
 }
 
@@ -472,8 +633,9 @@ func noQuote(err error) (string, string) {
 	return "error", err.Error()
 }
 
-// aggregate adds flow f's quote under variant v to the worker's aggregates.
-func (e *evaluator) aggregate(p *part, v int, f *flowInfo, idx int32, q *pricing.Quote, err error) {
+// aggregate adds flow f's quote under variant v (its landed cost and lines, or the error
+// that kept it from being priced) to the worker's aggregates.
+func (e *evaluator) aggregate(p *part, v int, f *flowInfo, idx int32, landedCost decimal.Decimal, lines []pricing.Line, err error) {
 	c := &p.country[v*len(e.countries)+f.country]
 	o := &p.origin[v*len(e.origins)+f.origin]
 	b := &p.bloc[v*len(e.blocs)+f.bloc]
@@ -483,15 +645,15 @@ func (e *evaluator) aggregate(p *part, v int, f *flowInfo, idx int32, q *pricing
 		b.unpriced++
 		return
 	}
-	landed := amountOf(q.LandedCost, e.places)
+	landed := amountOf(landedCost, e.places)
 	for _, g := range [...]*group{c, o, b} {
 		g.priced++
 		g.landed.merge(&landed, e.places)
 	}
-	p.cells[v*len(e.pairs)+f.pair].offer(&landed, idx, int32(len(q.Lines)), e.places)
+	p.cells[v*len(e.pairs)+f.pair].offer(&landed, idx, int32(len(lines)), e.places)
 	business := f.req.BuyerType == tariff.BuyerBusiness
-	for k := range q.Lines {
-		l := &q.Lines[k]
+	for k := range lines {
+		l := &lines[k]
 		if l.MeasureID == "" || l.Jurisdiction == "" || !(l.Payable || l.Included) {
 			continue
 		}

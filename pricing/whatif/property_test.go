@@ -225,3 +225,20 @@ func TestProgressAndCancel(t *testing.T) {
 		t.Errorf("cancelled: err = %v", err)
 	}
 }
+
+// TestReuseMatchesPricingAll checks the shortcut of Evaluate: quotes the sweep cannot change
+// (the levy does not apply, the yuan is not converted) are reused at every point instead of
+// priced again. Pricing every one of them gives the same bytes.
+func TestReuseMatchesPricingAll(t *testing.T) {
+	for _, spec := range []string{"eu-levy-cn.rate=0%..30% step 10%", "CNY=-20%..20% step 10%"} {
+		s := bigStudy(t, 300, spec)
+		fast := evaluate(t, s, Options{})
+		all := evaluate(t, s, Options{PriceAll: true})
+		if !bytes.Equal(render(t, fast), render(t, all)) {
+			t.Errorf("%s: reusing quotes changes the result", spec)
+		}
+		if all.Quoted != all.Evaluations || fast.Quoted >= fast.Evaluations || fast.Quoted <= int64(len(s.Flows)*3) {
+			t.Errorf("%s: quoted %d and %d of %d evaluations", spec, fast.Quoted, all.Quoted, all.Evaluations)
+		}
+	}
+}

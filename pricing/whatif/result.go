@@ -21,8 +21,11 @@ type Result struct {
 	FXDate      time.Time
 	Scenarios   []ScenarioInfo // the baseline first
 	Sweep       *SweepInfo     // nil without a sweep
-	Evaluations int64          // quotes priced on the grid (flows × scenario states)
+	Evaluations int64          // flows × scenario states
 	Checks      int64          // further quotes priced to check solved breakpoints
+	// Quoted is how many of the evaluations needed a quote of their own (the others reused
+	// one the sweep provably cannot change). A performance figure: not in the exports.
+	Quoted int64
 
 	Flows          []FlowResult // flow-major: each flow under the baseline, then each scenario
 	ByBuyerCountry []Aggregate
@@ -194,6 +197,9 @@ func (e *evaluator) result(parts []*part, total int64) (*Result, error) {
 	t := e.merge(parts)
 	s := e.study
 	r := &Result{Currency: s.Currency, AsOf: e.asOf, FXDate: s.FX.Date, Evaluations: total, Flows: e.results}
+	for _, p := range parts {
+		r.Quoted += p.quoted
+	}
 	for i, sc := range e.scens {
 		r.Scenarios = append(r.Scenarios, ScenarioInfo{ID: sc.ID, Title: sc.Title, Ref: sc.Ref, FXShocks: sc.FXShocks, Swept: slices.Contains(e.swept, i)})
 	}
@@ -221,7 +227,7 @@ func (e *evaluator) result(parts []*part, total int64) (*Result, error) {
 
 // vname returns the scenario and sweep value of variant v.
 func (e *evaluator) vname(v int) (string, string) {
-	va := &e.variants[v]
+	va := e.variants[v]
 	return e.scens[va.scen].ID, va.value
 }
 
@@ -375,7 +381,6 @@ func (e *evaluator) series(cells []cell, best [][]int, r *Result) {
 // MethodBracket).
 func (e *evaluator) breakpoints(cells []cell, best [][]int, r *Result) {
 	np := len(e.pairs)
-	sw := *e.study.Sweep
 	at := map[string]*variant{} // variants derived at solved values, by scenario and value
 	for k, scen := range e.swept {
 		for n, need := range e.needs {
@@ -395,7 +400,7 @@ func (e *evaluator) breakpoints(cells []cell, best [][]int, r *Result) {
 				case a1.flow >= 0 && a1.cost.cmp(&b1.cost, e.places) == 0:
 					bp.Method, bp.At = MethodAtPoint, bp.High
 				case a1.flow >= 0 && b0.flow >= 0:
-					e.solve(&bp, sw, scen, e.variants[v0].num, [4]*cell{a0, a1, b0, b1}, at, r)
+					e.solve(&bp, scen, e.variants[v0].num, [4]*cell{a0, a1, b0, b1}, at, r)
 				}
 				r.Breakpoints = append(r.Breakpoints, bp)
 			}
@@ -406,7 +411,8 @@ func (e *evaluator) breakpoints(cells []cell, best [][]int, r *Result) {
 // solve locates a switch between x0 and x0 + step from the landed costs of the two origins
 // at both points (c: from at x0, from at x1, to at x0, to at x1), assuming each is linear
 // there, and checks the assumption by pricing both origins' flows at the value found.
-func (e *evaluator) solve(bp *Breakpoint, sw Sweep, scen int, x0 decimal.Decimal, c [4]*cell, at map[string]*variant, r *Result) {
+func (e *evaluator) solve(bp *Breakpoint, scen int, x0 decimal.Decimal, c [4]*cell, at map[string]*variant, r *Result) {
+	sw := e.sweep
 	A0, A1, B0, B1 := c[0].cost.value(e.places), c[1].cost.value(e.places), c[2].cost.value(e.places), c[3].cost.value(e.places)
 	// From is cheaper at x0 and dearer at x1: A0 < B0, A1 > B1, so den > 0 and 0 < t < 1.
 	den := A1.Sub(A0).Sub(B1.Sub(B0))
@@ -418,11 +424,11 @@ func (e *evaluator) solve(bp *Breakpoint, sw Sweep, scen int, x0 decimal.Decimal
 	key := e.scens[scen].ID + "\x00" + x.String()
 	va := at[key]
 	if va == nil {
-		v, err := e.variantAt(sw, scen, x)
+		policy, fx, quota, err := e.derive(scen, x)
 		if err != nil {
 			return
 		}
-		va = &v
+		va = &variant{policy: policy, fx: fx, quota: quota}
 		at[key] = va
 	}
 	costAt := func(flows ...int32) (decimal.Decimal, int, bool) {

@@ -79,20 +79,24 @@ type Flow struct {
 type Options struct {
 	// Workers is the number of goroutines pricing flows; 0 means GOMAXPROCS.
 	Workers int
-	// Progress, when set, counts the quotes priced as the evaluation goes (for a progress bar
-	// polled by another goroutine).
+	// Progress, when set, counts the evaluations done as the evaluation goes (for a progress
+	// bar polled by another goroutine).
 	Progress *Progress
+	// PriceAll prices every flow at every point of a sweep, even where the swept parameter
+	// provably cannot change its quote (a measure that does not apply to it, a currency it
+	// does not convert); the result is the same, only slower. For tests and benchmarks.
+	PriceAll bool
 }
 
-// Progress counts an evaluation's work: Done of Total quotes priced.
+// Progress counts an evaluation's work: Done of Total evaluations (flows × scenario states).
 type Progress struct {
 	done, total atomic.Int64
 }
 
-// Done returns the quotes priced so far.
+// Done returns the evaluations done so far.
 func (p *Progress) Done() int64 { return p.done.Load() }
 
-// Total returns the quotes the evaluation prices in all (0 until it has started).
+// Total returns the evaluations to do in all (0 until it has started).
 func (p *Progress) Total() int64 { return p.total.Load() }
 
 // StudyError is a study that cannot be evaluated: Field names the input at fault
