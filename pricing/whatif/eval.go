@@ -75,6 +75,7 @@ type evaluator struct {
 	blocs     []string
 
 	results []FlowResult // flow-major: results[i*written+v]
+	derived atomic.Int64 // sweep policies and snapshots derived (each point once, and each solved value checked)
 
 	// reuse[k*len(flows)+i] is flow i's quote under the k-th swept scenario as written, kept
 	// when the sweep provably cannot change it (see unchanged); nil when every quote is priced.
@@ -252,6 +253,7 @@ func (e *evaluator) prepare(v *variant) error {
 
 // derive returns scenario i's policy, FX and quota balances with the swept parameter at value.
 func (e *evaluator) derive(i int, value decimal.Decimal) (*tariff.Policy, pricing.Snapshot, tariff.QuotaLedger, error) {
+	e.derived.Add(1)
 	sw, sc := e.sweep, &e.scens[i]
 	policy := sc.Policy
 	var fx pricing.Snapshot

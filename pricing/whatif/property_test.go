@@ -51,6 +51,10 @@ func randomFlows(n int, seed uint64) []Flow {
 		}
 		need := fmt.Sprintf("%s-%s-%s-%d", b.country, b.bt, b.region, hours)
 		flows[i] = flow(need, o, 8, hours, b.country, b.bt, b.region)
+		if rng.IntN(20) == 0 { // a GPU server shipped from the region
+			o.Product, o.HSCode, o.Price = tariff.ProductHardware, "8471.50", o.Price.Mul(decimal.NewFromInt(20000))
+			flows[i] = Flow{ID: o.ID, Offer: o, Request: pricing.Request{Units: 1 + rng.IntN(3), BuyerCountry: b.country, BuyerType: b.bt}}
+		}
 	}
 	return flows
 }
@@ -174,7 +178,11 @@ func TestAggregatesMatchQuotes(t *testing.T) {
 					revenue[rk] = revenue[rk].Add(net)
 				}
 			}
-			nk := st.scen + "|" + st.value + "|" + f.Need
+			need := f.Need
+			if need == "" { // hardware: grouped by buyer, accelerator and units
+				need = needKey(f.Request.BuyerCountry, f.Request.BuyerType, f.Request.BuyerRegion, f.Offer.Accelerator.Model, f.Offer.Product, int64(f.Request.Units))
+			}
+			nk := st.scen + "|" + st.value + "|" + need
 			if c, ok := cheapestCost[nk]; !ok || q.LandedCost.LessThan(c) {
 				cheapestCost[nk], cheapest[nk] = q.LandedCost, f.ID
 			}
@@ -239,6 +247,28 @@ func TestReuseMatchesPricingAll(t *testing.T) {
 		}
 		if all.Quoted != all.Evaluations || fast.Quoted >= fast.Evaluations || fast.Quoted <= int64(len(s.Flows)*3) {
 			t.Errorf("%s: quoted %d and %d of %d evaluations", spec, fast.Quoted, all.Quoted, all.Evaluations)
+		}
+	}
+}
+
+// TestDerivedOncePerPoint checks that each point of a sweep gets its policy derived (compiled)
+// once per study, however many flows and workers price at it.
+func TestDerivedOncePerPoint(t *testing.T) {
+	s := bigStudy(t, 500, "eu-levy-cn.rate=0%..30% step 10%")
+	e, err := newEvaluator(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.run(context.Background(), Options{Workers: 3}); err != nil {
+		t.Fatal(err)
+	}
+	// Two swept scenarios × 4 points.
+	if got := e.derived.Load(); got != 8 {
+		t.Errorf("derived %d times, want 8", got)
+	}
+	for _, v := range e.variants[e.written:] {
+		if v.policy != nil {
+			t.Errorf("point %s of %s still holds its policy after the run", v.value, e.scens[v.scen].ID)
 		}
 	}
 }
