@@ -8,9 +8,9 @@ import (
 	"github.com/shopspring/decimal"
 )
 
-// MeasureFields are the fields WithMeasureField can set: the numbers an analyst varies in a
+// settableFields are the fields WithMeasureField can set: the numbers an analyst varies in a
 // sweep.
-var MeasureFields = []string{"rate", "share_max", "cap", "quota.volume", "quota.in_quota_rate"}
+var settableFields = []string{"rate", "share_max", "cap", "quota.volume", "quota.in_quota_rate"}
 
 // WithMeasureField returns a compiled copy of p in which one field of the measure measureID
 // has value, written as a policy document writes it ("12.5%" or "0.05 EUR/gpu_hour" for rate
@@ -94,7 +94,7 @@ func (p *Policy) WithMeasureField(measureID, field, value string) (*Policy, erro
 		m.CapAmount, m.CapCurrency = decimal.NullDecimal{Decimal: amt, Valid: true}, cur
 	default:
 		hint := ""
-		if c := closest(field, MeasureFields); c != "" {
+		if c := closest(field, settableFields); c != "" {
 			hint = " (did you mean " + strconv.Quote(c) + "?)"
 		}
 		return nil, fmt.Errorf("tariff: measure %s: field %q cannot be set; fields: rate, share_max, cap, quota.volume, quota.in_quota_rate%s", measureID, field, hint)

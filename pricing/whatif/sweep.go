@@ -22,6 +22,9 @@ const (
 	maxNumberLen = 32
 )
 
+// SweepFields are the measure fields a sweep can vary: the numbers of a measure.
+var SweepFields = []string{"rate", "share_max", "cap", "quota.volume", "quota.in_quota_rate"}
+
 // Units a sweep's values are written in (Sweep.Unit).
 const (
 	UnitPercent = "%" // a percentage: 12.5% is the fraction 0.125
@@ -68,7 +71,7 @@ const sweepSyntax = `write MEASURE.FIELD=FROM..TO step STEP (eu-levy.rate=0%..30
 //	MEASURE.FIELD=FROM..TO step STEP    e.g. eu-levy-compute-erga-omnes.rate=0%..30% step 2.5%
 //	CCY=FROM..TO step STEP              e.g. CNY=-20%..+20% step 5%
 //
-// FIELD is one of tariff.MeasureFields; rates and shares are percentages (rate may also be a
+// FIELD is one of SweepFields; rates and shares are percentages (rate may also be a
 // specific amount, "0.05 EUR/gpu_hour"), a cap is an amount with its currency ("2000000 CNY"),
 // a quota volume a plain number. An FX change is the currency's relative change of value
 // against the euro (see pricing.Snapshot.Shock). TO − FROM must be a whole number of steps and
@@ -153,9 +156,9 @@ func (s *Sweep) setTarget(t string, col int) error {
 		return &SweepError{Col: col, Message: fmt.Sprintf("%q is neither a currency nor MEASURE.FIELD", t), Hint: sweepSyntax}
 	}
 	field := t[dot+1:]
-	hint := "fields: " + strings.Join(tariff.MeasureFields, ", ")
+	hint := "fields: " + strings.Join(SweepFields, ", ")
 	best, bestD := "", len(field)/2+2
-	for _, f := range tariff.MeasureFields {
+	for _, f := range SweepFields {
 		if d := tariff.EditDistance(field, f); d < bestD {
 			best, bestD = f, d
 		}
@@ -169,7 +172,7 @@ func (s *Sweep) setTarget(t string, col int) error {
 // sweepFields returns the fields a sweep can vary, longest first (quota.volume before a
 // hypothetical "volume").
 func sweepFields() []string {
-	f := append([]string(nil), tariff.MeasureFields...)
+	f := append([]string(nil), SweepFields...)
 	for i := 1; i < len(f); i++ {
 		for j := i; j > 0 && len(f[j]) > len(f[j-1]); j-- {
 			f[j], f[j-1] = f[j-1], f[j]

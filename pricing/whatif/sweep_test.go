@@ -186,7 +186,7 @@ func TestStudyErrors(t *testing.T) {
 		{"sweep over a measure that does not exist", mk("eu-levy-xn.rate=0%..10% step 5%", nil), "sweep", `no measure "eu-levy-xn" in the scenarios (did you mean "eu-levy-cn"?)`},
 		{"measure only in the baseline's absent scenario", mk("eu-levy-cn.rate=0%..10% step 5%", func(s *Study) { s.Scenarios = nil }), "sweep", `no measure "eu-levy-cn" in the baseline`},
 		{"a currency without a rate", mk("JPY=-10%..10% step 5%", nil), "sweep", "no JPY rate on 2026-11-28"},
-		{"a field the measure lacks", mk("eu-levy-cn.quota.volume=1..10 step 1", nil), "sweep", "the measure has no quota"},
+		{"a field the measure lacks", mk("eu-levy-cn.quota.volume=1..10 step 1", nil), "sweep", "has no quota"},
 		{"too many quotes", mk("eu-levy-cn.rate=0%..99.9% step 0.1%", func(s *Study) { s.Flows = many }), "sweep", "at most 50000000"},
 		{"unknown currency", mk("", func(s *Study) { s.Currency = "XXX" }), "currency", `unknown currency "XXX"`},
 		{"no flows", mk("", func(s *Study) { s.Flows = nil }), "flows", "the basket is empty"},
