@@ -24,17 +24,18 @@ const (
 	// MaxBasketProblems is how many problems a refused basket reports (the count of the
 	// others is given).
 	MaxBasketProblems = 100
-	// MaxQuantity is the largest quantity of one row: GPU-hours (ten million GPUs for a
-	// century, the quote limits) or units.
-	MaxQuantity = maxGPUs * maxHours
 )
 
-// The request limits pricing enforces (GPUs or units, hours of one request); a row's GPU-hours
-// are split into GPUs × hours within them.
-const (
-	maxGPUs  = 10_000_000
-	maxHours = 876_000
-)
+// RequestLimits are the largest request the caller quotes (the marketplace's limits, passed
+// in so that they live in one place): a row's GPU-hours are split into GPUs × hours within
+// them, and a hardware row has at most MaxGPUs units.
+type RequestLimits struct {
+	MaxGPUs  int
+	MaxHours int
+}
+
+// maxQuantity is the largest quantity of one row: MaxGPUs × MaxHours GPU-hours.
+func (l RequestLimits) maxQuantity() int64 { return int64(l.MaxGPUs) * int64(l.MaxHours) }
 
 // The columns of a basket file. The header names them, in any order, case-insensitive
 // (spaces and hyphens read as underscores); the first six are required.
@@ -156,12 +157,15 @@ func (r BasketRow) cols() (map[string]int, bool) {
 //	buyer_region   where the buyer is registered (cn-shanghai), for vouchers     optional
 //	need           a name grouping rows that are alternatives for one demand    optional
 //
-// Without gpus, the GPU-hours are split into the fewest GPUs whose hours stay within a
-// request's limit (876,000 h). Without need, rows with the same buyer, accelerator, product and
-// quantity form one need. Blank rows are skipped. Every problem is reported with its row and
-// column, and a file with any problem gives no rows (a *BasketError). Limits: MaxBasketBytes,
-// MaxBasketRows.
-func ParseBasket(name string, r io.Reader) ([]BasketRow, error) {
+// Without gpus, the GPU-hours are split into the fewest GPUs whose hours stay within
+// lim.MaxHours. Without need, rows with the same buyer, accelerator, product and quantity form
+// one need. Blank rows are skipped. Every problem is reported with its row and column, and a
+// file with any problem gives no rows (a *BasketError). Limits: MaxBasketBytes,
+// MaxBasketRows, and lim for each row.
+func ParseBasket(name string, r io.Reader, lim RequestLimits) ([]BasketRow, error) {
+	if lim.MaxGPUs < 1 || lim.MaxHours < 1 {
+		return nil, fmt.Errorf("whatif: parse basket %s: request limits %+v must be positive", name, lim)
+	}
 	data, err := io.ReadAll(io.LimitReader(r, MaxBasketBytes+1))
 	if err != nil {
 		return nil, fmt.Errorf("whatif: read basket %s: %w", name, err)
@@ -216,7 +220,7 @@ func ParseBasket(name string, r io.Reader) ([]BasketRow, error) {
 				Message: fmt.Sprintf("the row has %d cells, the header %d", len(rec), len(header))})
 			continue
 		}
-		if row, ok := readRow(name, rowNum, rec, pos, e); ok {
+		if row, ok := readRow(name, rowNum, rec, pos, lim, e); ok {
 			rows = append(rows, row)
 		}
 	}
@@ -303,7 +307,7 @@ func blank(rec []string) bool {
 }
 
 // readRow checks one data row; every bad cell is reported.
-func readRow(name string, rowNum int, rec []string, pos *columnPositions, e *BasketError) (BasketRow, bool) {
+func readRow(name string, rowNum int, rec []string, pos *columnPositions, lim RequestLimits, e *BasketError) (BasketRow, bool) {
 	row := BasketRow{Row: rowNum, colPos: pos}
 	ok := true
 	cell := func(c string) string {
@@ -370,8 +374,8 @@ func readRow(name string, rowNum int, rec []string, pos *columnPositions, e *Bas
 		switch {
 		case err != nil && strings.ContainsAny(v, ".,eE"):
 			bad("quantity", "write whole GPU-hours or units, digits only", "quantity %q is not a whole number", v)
-		case err != nil || q < 1 || q > MaxQuantity:
-			bad("quantity", "", "quantity must be a whole number from 1 to %d, not %q", int64(MaxQuantity), v)
+		case err != nil || q < 1 || q > lim.maxQuantity():
+			bad("quantity", "", "quantity must be a whole number from 1 to %d, not %q", lim.maxQuantity(), v)
 		default:
 			row.Quantity = q
 		}
@@ -381,20 +385,20 @@ func readRow(name string, rowNum int, rec []string, pos *columnPositions, e *Bas
 		switch {
 		case row.Product == tariff.ProductHardware:
 			bad("gpus", "hardware rows give units in quantity; leave gpus empty", "gpus on a hardware row")
-		case err != nil || g < 1 || g > maxGPUs:
-			bad("gpus", "", "gpus must be a whole number from 1 to %d, not %q", maxGPUs, v)
+		case err != nil || g < 1 || g > lim.MaxGPUs:
+			bad("gpus", "", "gpus must be a whole number from 1 to %d, not %q", lim.MaxGPUs, v)
 		default:
 			row.GPUs = g
 		}
 	}
 	if row.Quantity > 0 && row.Product != "" {
 		if row.Product == tariff.ProductHardware {
-			if row.Quantity > maxGPUs {
-				bad("quantity", "", "at most %d units per row", maxGPUs)
+			if row.Quantity > int64(lim.MaxGPUs) {
+				bad("quantity", "", "at most %d units per row", lim.MaxGPUs)
 			}
 			row.Units = int(row.Quantity)
-		} else if g, h, err := splitGPUHours(row.Quantity, row.GPUs); err != nil {
-			bad("quantity", "give gpus so that quantity ÷ gpus is a whole number of hours ≤ 876000", "%v", err)
+		} else if g, h, err := splitGPUHours(row.Quantity, row.GPUs, lim); err != nil {
+			bad("quantity", fmt.Sprintf("give gpus so that quantity ÷ gpus is a whole number of hours ≤ %d", lim.MaxHours), "%v", err)
 		} else {
 			row.GPUs, row.Hours = g, h
 		}
@@ -489,25 +493,27 @@ func isCode(s string, region bool) bool {
 	return hyphen || !region
 }
 
-// splitGPUHours splits q GPU-hours into GPUs × hours within a request's limits: with gpus > 0
-// exactly that many GPUs, else the fewest GPUs that give whole hours ≤ maxHours.
-func splitGPUHours(q int64, gpus int) (int, int, error) {
+// splitGPUHours splits q GPU-hours into GPUs × hours within lim: with gpus > 0 exactly that
+// many GPUs, else the fewest GPUs that give whole hours ≤ lim.MaxHours (looking at 10,000
+// candidates at most).
+func splitGPUHours(q int64, gpus int, lim RequestLimits) (int, int, error) {
+	maxH := int64(lim.MaxHours)
 	if gpus > 0 {
 		if q%int64(gpus) != 0 {
 			return 0, 0, fmt.Errorf("%d GPU-hours are not a whole number of hours on %d GPUs", q, gpus)
 		}
-		if h := q / int64(gpus); h <= maxHours {
+		if h := q / int64(gpus); h <= maxH {
 			return gpus, int(h), nil
 		}
-		return 0, 0, fmt.Errorf("%d GPU-hours on %d GPUs is more than %d hours", q, gpus, maxHours)
+		return 0, 0, fmt.Errorf("%d GPU-hours on %d GPUs is more than %d hours", q, gpus, maxH)
 	}
-	first := (q + maxHours - 1) / maxHours
-	for g := first; g <= maxGPUs && g < first+10_000; g++ {
+	first := (q + maxH - 1) / maxH
+	for g := first; g <= int64(lim.MaxGPUs) && g < first+10_000; g++ {
 		if q%g == 0 {
 			return int(g), int(q / g), nil
 		}
 	}
-	return 0, 0, fmt.Errorf("%d GPU-hours cannot be split into GPUs × hours (≤ %d h)", q, maxHours)
+	return 0, 0, fmt.Errorf("%d GPU-hours cannot be split into GPUs × hours (≤ %d h)", q, maxH)
 }
 
 // Flow returns the flow of row priced with offer, the terms the caller resolved for the row's

@@ -9,6 +9,9 @@ import (
 	"corridor/tariff"
 )
 
+// limits are the marketplace's request limits (100,000 GPUs, 87,600 hours).
+var limits = RequestLimits{MaxGPUs: 100_000, MaxHours: 87_600}
+
 func TestParseBasket(t *testing.T) {
 	// Any column order, header case and spacing; a semicolon-separated file with a byte-order
 	// mark (as spreadsheets export it); a quoted cell; a blank row.
@@ -18,7 +21,7 @@ func TestParseBasket(t *testing.T) {
 		"EU;DE;consumer;h100-sxm;gpu_hours;5000000;;;;\n" +
 		"\"cn-ningxia-zhongwei\";CN;business;h100-sxm;bare_metal;1000;;;cn-shanghai;\n" +
 		"CN;FR;business;h20;hardware;16;250000;EUR;;\n"
-	rows, err := ParseBasket("basket.csv", strings.NewReader(in))
+	rows, err := ParseBasket("basket.csv", strings.NewReader(in), limits)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -27,10 +30,10 @@ func TestParseBasket(t *testing.T) {
 		got += fmt.Sprintf("%d %s %s %s %s %s %d=%d×%d|%d %s %s [%s]\n", r.Row, r.BuyerCountry, r.BuyerType, r.BuyerRegion, r.Accelerator,
 			r.Origin, r.Quantity, r.GPUs, r.Hours, r.Units, r.Price.Decimal, r.Currency, r.Need)
 	}
-	// 5,000,000 GPU-hours need at least ⌈5,000,000 ÷ 876,000⌉ = 6 GPUs; 6 and 7 do not divide
-	// it, 8 does: 8 × 625,000 h.
+	// 5,000,000 GPU-hours need at least ⌈5,000,000 ÷ 87,600⌉ = 58 GPUs; 5,000,000 = 2⁶ × 5⁷,
+	// so the first of 58, 59… to divide it is 64: 64 × 78,125 h.
 	want := `2 DE business  h100-sxm cn-ningxia-zhongwei 5760=8×720|0 15 CNY [DE business · h100-sxm · 5760 GPU-h]
-4 DE consumer  h100-sxm EU 5000000=8×625000|0 0  [DE consumer · h100-sxm · 5000000 GPU-h]
+4 DE consumer  h100-sxm EU 5000000=64×78125|0 0  [DE consumer · h100-sxm · 5000000 GPU-h]
 5 CN business cn-shanghai h100-sxm cn-ningxia-zhongwei 1000=1×1000|0 0  [CN business (cn-shanghai) · h100-sxm · 1000 GPU-h]
 6 FR business  h20 CN 16=0×0|16 250000 EUR [FR business · h20 · 16 units]
 `
@@ -67,13 +70,13 @@ DE,consumer,h100-sxm,cn-ningxia-zhongwei,gpu_hours,876001,,
 DE,consumer,h100-sxm,cn-ningxia-zhongwei
 DE,,h100-sxm,cn-ningxia-zhongwei,gpu_hours,5760,1e3,EUR
 `
-	rows, err := ParseBasket("basket.csv", strings.NewReader(in))
+	rows, err := ParseBasket("basket.csv", strings.NewReader(in), limits)
 	var be *BasketError
 	if !errors.As(err, &be) || rows != nil {
 		t.Fatalf("rows %v, err %v: want a BasketError and no rows", rows, err)
 	}
-	// 876,001 = 29 × 30,207 needs ⌈876,001 ÷ 876,000⌉ = 2 GPUs at least; 2, 3… 28 do not divide
-	// it, 29 does: it is accepted. 876,011 is prime: refused.
+	// 876,001 = 3 × 29 × 10,069 needs ⌈876,001 ÷ 87,600⌉ = 11 GPUs at least; the first of 11,
+	// 12… to divide it is 29 (30,207 h): accepted. 876,011 is prime: refused.
 	want := `basket.csv:3:1: buyer_country: unknown country "XX" (an ISO 3166-1 alpha-2 code such as DE or CN (GR for Greece))
 basket.csv:4:2: buyer_type: unknown buyer type "buyer" (business or consumer)
 basket.csv:4:4: origin: bad origin "US" (a region code such as cn-ningxia-zhongwei, or a bloc: CN or EU)
@@ -83,7 +86,7 @@ basket.csv:5:6: quantity: quantity "57.5" is not a whole number (write whole GPU
 basket.csv:6:7: price: price cannot be negative
 basket.csv:7:8: currency: missing value (price is given) (give the currency of the price, e.g. CNY or EUR)
 basket.csv:8:8: currency: unknown currency "XYZ" (an ISO 4217 code such as CNY, EUR or USD)
-basket.csv:9:6: quantity: quantity must be a whole number from 1 to 8760000000000, not "0"
+basket.csv:9:6: quantity: quantity must be a whole number from 1 to 8760000000, not "0"
 basket.csv:11:5: the row has 4 cells, the header 8
 basket.csv:12:2: buyer_type: missing value
 basket.csv:12:7: price: bad price "1e3" (a plain decimal such as 15.00)`
@@ -91,8 +94,8 @@ basket.csv:12:7: price: bad price "1e3" (a plain decimal such as 15.00)`
 		t.Errorf("problems:\n%s\nwant:\n%s", got, want)
 	}
 	prime := "buyer_country,buyer_type,accelerator,origin,product,quantity\nDE,consumer,h100-sxm,EU,gpu_hours,876011\n"
-	if _, err := ParseBasket("b.csv", strings.NewReader(prime)); err == nil ||
-		err.Error() != "b.csv:2:6: quantity: 876011 GPU-hours cannot be split into GPUs × hours (≤ 876000 h) (give gpus so that quantity ÷ gpus is a whole number of hours ≤ 876000)" {
+	if _, err := ParseBasket("b.csv", strings.NewReader(prime), limits); err == nil ||
+		err.Error() != "b.csv:2:6: quantity: 876011 GPU-hours cannot be split into GPUs × hours (≤ 87600 h) (give gpus so that quantity ÷ gpus is a whole number of hours ≤ 87600)" {
 		t.Errorf("prime quantity: %v", err)
 	}
 }
@@ -111,7 +114,7 @@ func TestParseBasketHeaderAndLimits(t *testing.T) {
 			`b.csv:2:9: malformed CSV at line 2, column 9: extraneous or missing " in quoted-field`},
 		{"too large", strings.Repeat("x", MaxBasketBytes+1), "b.csv:1:1: the file is larger than 10485760 bytes (10 MiB)"},
 	} {
-		_, err := ParseBasket("b.csv", strings.NewReader(c.in))
+		_, err := ParseBasket("b.csv", strings.NewReader(c.in), limits)
 		if err == nil || !strings.HasPrefix(err.Error(), c.want) {
 			t.Errorf("%s: err = %v, want %q", c.name, err, c.want)
 		}
@@ -121,7 +124,7 @@ func TestParseBasketHeaderAndLimits(t *testing.T) {
 	for range MaxBasketRows + 1 {
 		b.WriteString("DE,consumer,h100-sxm,EU,gpu_hours,720\n")
 	}
-	if _, err := ParseBasket("b.csv", strings.NewReader(b.String())); err == nil || err.Error() != "b.csv:100002:1: more than 100000 rows (split the basket)" {
+	if _, err := ParseBasket("b.csv", strings.NewReader(b.String()), limits); err == nil || err.Error() != "b.csv:100002:1: more than 100000 rows (split the basket)" {
 		t.Errorf("too many rows: %v", err)
 	}
 	// A file with more bad rows than reported says how many it left out.
@@ -131,7 +134,7 @@ func TestParseBasketHeaderAndLimits(t *testing.T) {
 		b.WriteString("XX,consumer,h100-sxm,EU,gpu_hours,720\n")
 	}
 	var be *BasketError
-	if _, err := ParseBasket("b.csv", strings.NewReader(b.String())); !errors.As(err, &be) || len(be.Problems) != MaxBasketProblems || be.Omitted != 5 {
+	if _, err := ParseBasket("b.csv", strings.NewReader(b.String()), limits); !errors.As(err, &be) || len(be.Problems) != MaxBasketProblems || be.Omitted != 5 {
 		t.Errorf("problems %d omitted %d", len(be.Problems), be.Omitted)
 	}
 }
@@ -143,7 +146,7 @@ func FuzzParseBasket(f *testing.F) {
 	f.Add("buyer_country,buyer_type,accelerator,origin,product,quantity\n\"DE\",consumer,h20,CN,hardware,3\n,,,,,\n")
 	f.Add("buyer_country,buyer_type\n\"x")
 	f.Fuzz(func(t *testing.T, in string) {
-		rows, err := ParseBasket("f.csv", strings.NewReader(in))
+		rows, err := ParseBasket("f.csv", strings.NewReader(in), limits)
 		if err != nil {
 			if rows != nil {
 				t.Fatal("rows returned with an error")
@@ -166,7 +169,7 @@ func FuzzParseBasket(f *testing.F) {
 				if int64(r.Units) != r.Quantity {
 					t.Fatalf("units %d ≠ quantity %d", r.Units, r.Quantity)
 				}
-			} else if int64(r.GPUs)*int64(r.Hours) != r.Quantity || r.Hours > maxHours || r.GPUs > maxGPUs {
+			} else if int64(r.GPUs)*int64(r.Hours) != r.Quantity || r.Hours > limits.MaxHours || r.GPUs > limits.MaxGPUs {
 				t.Fatalf("%d × %d ≠ %d", r.GPUs, r.Hours, r.Quantity)
 			}
 			if r.Price.Valid != (r.Currency != "") {

@@ -40,7 +40,7 @@ type variant struct {
 	err    error
 	policy *tariff.Policy
 	fx     pricing.Snapshot
-	quota  tariff.QuotaLedger
+	quota  quotaInput
 	left   atomic.Int64 // sweep: work items not yet priced
 }
 
@@ -252,7 +252,7 @@ func (e *evaluator) prepare(v *variant) error {
 }
 
 // derive returns scenario i's policy, FX and quota balances with the swept parameter at value.
-func (e *evaluator) derive(i int, value decimal.Decimal) (*tariff.Policy, pricing.Snapshot, tariff.QuotaLedger, error) {
+func (e *evaluator) derive(i int, value decimal.Decimal) (*tariff.Policy, pricing.Snapshot, quotaInput, error) {
 	e.derived.Add(1)
 	sw, sc := e.sweep, &e.scens[i]
 	policy := sc.Policy
@@ -275,45 +275,6 @@ func (e *evaluator) derive(i int, value decimal.Decimal) (*tariff.Policy, pricin
 // release drops a sweep variant's derived policy once every flow is priced under it.
 func (v *variant) release() {
 	v.policy, v.fx, v.quota = nil, pricing.Snapshot{}, nil
-}
-
-// ledger returns the quota balances of policy's quotas: volume less the study's used volume.
-func (e *evaluator) ledger(p *tariff.Policy) tariff.QuotaLedger {
-	if p == nil {
-		return nil
-	}
-	var b balances
-	for i := range p.Measures {
-		m := &p.Measures[i]
-		if m.Quota == nil {
-			continue
-		}
-		if b == nil {
-			b = balances{}
-		}
-		r := m.Quota.Volume.Sub(e.study.QuotaUsed[m.ID])
-		if r.IsNegative() {
-			r = decimal.Zero
-		}
-		b[m.ID] = r
-	}
-	if b == nil {
-		return nil
-	}
-	return b
-}
-
-// balances is the remaining volume of each quota, by measure id, read from the study's
-// inputs (a tariff.QuotaLedger that does no I/O).
-type balances map[string]decimal.Decimal
-
-// Remaining implements tariff.QuotaLedger.
-func (b balances) Remaining(measureID string, _ time.Time) (decimal.Decimal, error) {
-	r, ok := b[measureID]
-	if !ok {
-		return decimal.Zero, fmt.Errorf("whatif: no balance for quota %s", measureID)
-	}
-	return r, nil
 }
 
 // index prepares the flows and numbers the groups they count in, in order of first appearance.
