@@ -1,6 +1,7 @@
 package whatif
 
 import (
+	"cmp"
 	"math"
 
 	"github.com/shopspring/decimal"
@@ -77,13 +78,7 @@ func (a *amount) value(places int32) decimal.Decimal {
 // cmp compares two amounts.
 func (a *amount) cmp(b *amount, places int32) int {
 	if a.big == nil && b.big == nil {
-		switch {
-		case a.minor < b.minor:
-			return -1
-		case a.minor > b.minor:
-			return 1
-		}
-		return 0
+		return cmp.Compare(a.minor, b.minor)
 	}
 	return a.value(places).Cmp(b.value(places))
 }

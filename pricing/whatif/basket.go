@@ -265,13 +265,7 @@ func readHeader(name string, header []string, e *BasketError) *columnPositions {
 			e.add(BasketProblem{File: name, Row: 1, Col: i + 1, Column: c, Message: fmt.Sprintf("duplicate column (first at column %d)", pos.m[c])})
 		case !contains(known, c):
 			hint := "columns: " + strings.Join(known, ", ")
-			best, bestD := "", len(c)/2+2
-			for _, k := range known {
-				if d := tariff.EditDistance(c, k); d < bestD {
-					best, bestD = k, d
-				}
-			}
-			if best != "" {
+			if best := closest(c, known); best != "" {
 				hint = "did you mean " + strconv.Quote(best) + "?"
 			}
 			e.add(BasketProblem{File: name, Row: 1, Col: i + 1, Message: fmt.Sprintf("unknown column %q", strings.TrimSpace(h)), Hint: hint})

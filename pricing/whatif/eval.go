@@ -1,6 +1,7 @@
 package whatif
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -209,13 +210,7 @@ func (e *evaluator) addSweep(sw Sweep) error {
 		}
 		if len(e.swept) == 0 {
 			hint := ""
-			best, bestD := "", len(sw.Measure)/2+2
-			for _, id := range ids {
-				if d := tariff.EditDistance(sw.Measure, id); d < bestD {
-					best, bestD = id, d
-				}
-			}
-			if best != "" {
+			if best := closest(sw.Measure, ids); best != "" {
 				hint = " (did you mean " + strconv.Quote(best) + "?)"
 			}
 			which := "the scenarios"
@@ -663,22 +658,7 @@ func (e *evaluator) merge(parts []*part) *part {
 }
 
 func cmpRevKey(a, b revKey) int {
-	if a.v != b.v {
-		return a.v - b.v
-	}
-	if a.jurisdiction != b.jurisdiction {
-		if a.jurisdiction < b.jurisdiction {
-			return -1
-		}
-		return 1
-	}
-	switch {
-	case a.kind < b.kind:
-		return -1
-	case a.kind > b.kind:
-		return 1
-	}
-	return 0
+	return cmp.Or(cmp.Compare(a.v, b.v), cmp.Compare(a.jurisdiction, b.jurisdiction), cmp.Compare(a.kind, b.kind))
 }
 
 // lineChanges lists what differs between a flow's baseline lines and its lines under a

@@ -157,16 +157,22 @@ func (s *Sweep) setTarget(t string, col int) error {
 	}
 	field := t[dot+1:]
 	hint := "fields: " + strings.Join(SweepFields, ", ")
-	best, bestD := "", len(field)/2+2
-	for _, f := range SweepFields {
-		if d := tariff.EditDistance(field, f); d < bestD {
-			best, bestD = f, d
-		}
-	}
-	if best != "" {
+	if best := closest(field, SweepFields); best != "" {
 		hint = "did you mean " + strconv.Quote(best) + "?"
 	}
 	return &SweepError{Col: col + dot + 1, Message: fmt.Sprintf("field %q cannot be swept", field), Hint: hint}
+}
+
+// closest returns the candidate nearest to s by edit distance when it is near enough to be a
+// plausible typo ("did you mean" hints), else "".
+func closest(s string, candidates []string) string {
+	best, bestD := "", len(s)/2+2
+	for _, c := range candidates {
+		if d := tariff.EditDistance(s, c); d < bestD {
+			best, bestD = c, d
+		}
+	}
+	return best
 }
 
 // sweepFields returns the fields a sweep can vary, longest first (quota.volume before a
