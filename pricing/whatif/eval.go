@@ -112,10 +112,7 @@ func Evaluate(ctx context.Context, s *Study, opt Options) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	total := int64(len(e.flows)) * int64(len(e.variants))
-	if total > MaxEvaluations {
-		return nil, studyErr("sweep", "%d flows × %d scenario states is %d quotes; at most %d", len(e.flows), len(e.variants), total, int64(MaxEvaluations))
-	}
+	total := int64(len(e.flows)) * int64(len(e.variants)) // within MaxEvaluations (addSweep)
 	if opt.Progress != nil {
 		opt.Progress.total.Store(total)
 	}
@@ -128,8 +125,9 @@ func Evaluate(ctx context.Context, s *Study, opt Options) (*Result, error) {
 
 func newEvaluator(s *Study) (*evaluator, error) {
 	places, _ := pricing.MinorUnits(s.Currency)
+	y, m, d := s.AsOf.UTC().Date() // the calendar day pricing uses
 	e := &evaluator{study: s, scens: s.allScenarios(), places: int32(places), mode: s.Rounding,
-		asOf: time.Date(s.AsOf.Year(), s.AsOf.Month(), s.AsOf.Day(), 0, 0, 0, 0, time.UTC)}
+		asOf: time.Date(y, m, d, 0, 0, 0, 0, time.UTC)}
 	if e.mode == "" {
 		e.mode = pricing.HalfUp
 	}
@@ -175,10 +173,12 @@ func shocked(fx pricing.Snapshot, shocks map[string]decimal.Decimal, cur string,
 	return fx.Shock(m)
 }
 
-// addSweep decides which scenarios the sweep varies and derives their policy and FX at every
-// point: every scenario other than the baseline that has the measure (all of them for an FX
-// sweep); the baseline itself only when the study has no other scenario. The baseline as
-// written stays the reference.
+// addSweep decides which scenarios the sweep varies — every scenario other than the baseline
+// that has the measure (all of them for an FX sweep); the baseline itself only when the study
+// has no other scenario; the baseline as written stays the reference — and adds a variant per
+// point of each. A point's policy and FX are derived when a worker first reaches it (prepare),
+// except the first point's, derived at once so that a measure or field the sweep cannot set
+// is an input error found before anything is priced.
 func (e *evaluator) addSweep(sw Sweep) error {
 	e.sweep, e.points = sw, sw.Points()
 	if e.points < 1 || e.points > MaxSweepPoints {
@@ -229,8 +229,6 @@ func (e *evaluator) addSweep(sw Sweep) error {
 			v.value = sw.Format(v.num)
 			e.variants = append(e.variants, v)
 		}
-		// The first point is derived now: a measure or field the sweep cannot set is an input
-		// error, found before anything is priced.
 		if err := e.prepare(e.variants[len(e.variants)-e.points]); err != nil {
 			return err
 		}
