@@ -94,19 +94,18 @@ func amountOf(d decimal.Decimal, places int32) amount {
 // variant: the least landed cost, ties broken by the lower flow index, so that the answer does
 // not depend on which worker saw which flow first.
 type cell struct {
-	cost  amount
-	flow  int32 // -1 while empty
-	lines int32 // rounded lines of that flow's quote (the tolerance of a solved breakpoint)
+	cost amount
+	flow int32 // -1 while empty
 }
 
 // offer proposes flow with cost; the cell keeps the better of the two.
-func (c *cell) offer(cost *amount, flow int32, lines int32, places int32) {
+func (c *cell) offer(cost *amount, flow int32, places int32) {
 	if c.flow >= 0 {
 		if d := cost.cmp(&c.cost, places); d > 0 || d == 0 && flow > c.flow {
 			return
 		}
 	}
-	c.cost, c.flow, c.lines = *cost, flow, lines
+	c.cost, c.flow = *cost, flow
 }
 
 // pctOf returns diff ÷ base as a percentage with two decimals (half up), and false when base

@@ -606,7 +606,7 @@ func (e *evaluator) aggregate(p *part, v int, f *flowInfo, idx int32, landedCost
 		g.priced++
 		g.landed.merge(&landed, e.places)
 	}
-	p.cells[v*len(e.pairs)+f.pair].offer(&landed, idx, int32(len(lines)), e.places)
+	p.cells[v*len(e.pairs)+f.pair].offer(&landed, idx, e.places)
 	business := f.req.BuyerType == tariff.BuyerBusiness
 	for k := range lines {
 		l := &lines[k]
@@ -640,7 +640,7 @@ func (e *evaluator) merge(parts []*part) *part {
 		}
 		for i := range t.cells {
 			if c := &p.cells[i]; c.flow >= 0 {
-				t.cells[i].offer(&c.cost, c.flow, c.lines, e.places)
+				t.cells[i].offer(&c.cost, c.flow, e.places)
 			}
 		}
 		for _, k := range slices.SortedFunc(maps.Keys(p.revenue), cmpRevKey) {
