@@ -44,8 +44,9 @@
 // worker adds its quotes into aggregates of its own, which are merged at the end: sums of
 // rounded lines are exact (integers of minor units), minima break ties by flow order, and
 // every table is sorted, so the result and its exports are the same bytes however many
-// workers ran and in whatever order. No quote outlives its flow: memory grows with the flows
-// and the tables (needs × origins × points for the sweep series), not with the quotes.
+// workers ran and in whatever order. No quote is held beyond its flow (only the lines of
+// quotes reused along a sweep, see below): memory grows with the flows and the tables (needs
+// × origins × points for the sweep series), not with the number of quotes.
 //
 // A quote the sweep provably cannot change — the swept measure does not apply to the flow
 // (it decides amounts, never whether a measure matches; customs duty alternatives, chosen by
