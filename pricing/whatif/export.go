@@ -219,7 +219,10 @@ func minorUnitsOf(cur string) (int32, bool) {
 	return int32(p), ok
 }
 
-// WriteCSV writes t as CSV: a header row with the column names, then the rows.
+// WriteCSV writes t as CSV: a header row with the column names, then the rows. A text cell
+// that a spreadsheet would read as a formula (it starts with =, +, -, @, a tab or a carriage
+// return and is not a number such as "-20%") is written with a leading apostrophe, so that a
+// need named by an analyst cannot run in another analyst's spreadsheet.
 func WriteCSV(w io.Writer, t Table) error {
 	cw := csv.NewWriter(w)
 	names := make([]string, len(t.Columns))
@@ -229,14 +232,42 @@ func WriteCSV(w io.Writer, t Table) error {
 	if err := cw.Write(names); err != nil {
 		return err
 	}
+	out := make([]string, len(t.Columns))
 	for _, row := range t.Rows {
-		if err := cw.Write(row); err != nil {
+		for i, v := range row {
+			out[i] = v
+			if t.Columns[i].Type == Text && formulaLike(v) {
+				out[i] = "'" + v
+			}
+		}
+		if err := cw.Write(out); err != nil {
 			return err
 		}
 	}
 	cw.Flush()
 	return cw.Error()
 }
+
+// formulaLike reports whether a spreadsheet could take s for a formula: it starts with one of
+// = + - @ tab CR, and is not a plain number, percentage or amount ("-20%", "-0.5 EUR/gpu_hour").
+func formulaLike(s string) bool {
+	if s == "" || !strings.ContainsRune("=+-@\t\r", rune(s[0])) {
+		return false
+	}
+	num := strings.TrimLeft(s, "+-")
+	unit := ""
+	if i := strings.IndexAny(num, "% "); i >= 0 {
+		num, unit = num[:i], num[i:]
+	}
+	if _, err := decimal.NewFromString(num); err != nil || strings.ContainsAny(num, "eE") || len(s)-len(num) > 1+len(unit) {
+		return true
+	}
+	return unit != "" && unit != "%" && !isAmountUnit(strings.TrimPrefix(unit, " "))
+}
+
+// isAmountUnit reports whether u is how Sweep.Format writes a unit: a currency, or a currency
+// per unit.
+func isAmountUnit(u string) bool { return isCurrencyUnit(u) || isSpecificUnit(u) }
 
 // WriteTableJSON writes t as a JSON array of objects whose keys are in column order.
 func WriteTableJSON(w io.Writer, t Table) error {
