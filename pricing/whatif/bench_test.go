@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"runtime"
+	"runtime/metrics"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -18,11 +19,13 @@ import (
 
 // The benchmarks price without I/O, with the seed's baseline policy (read as a data file:
 // pricing never imports seed) and its scenario "EU levies 10% on compute imported from China".
-// Besides ns/op they report ns per quote ("ns/eval"), the process CPU time per study
+// Each study runs on one core and on two (procs=1, procs=2: GOMAXPROCS set explicitly, since
+// with b.Loop the first -cpu setting is not yet in force when a benchmark first runs). Besides
+// ns/op they report ns per evaluation ("ns/eval"), the process CPU time per study
 // ("cpu-ns/op"; on a shared machine wall time also measures the neighbours) and the peak heap
 // while the study ran ("peak-heap-MB"). Run them side by side with the single-quote benchmark:
 //
-//	go test -run='^$' -bench='QuoteCrossBorder$|Study' -cpu=1,2 -benchmem ./pricing/ ./pricing/whatif/
+//	GOMAXPROCS=1 go test -run='^$' -bench='QuoteCrossBorder(Baseline)?$|Study' -cpu=1 -benchmem ./pricing/ ./pricing/whatif/
 
 func seedPolicy(b testing.TB) (*tariff.Policy, Scenario) {
 	data, err := os.ReadFile("../../seed/policy/baseline.yaml")
@@ -85,17 +88,25 @@ func corridorFlows(needs, perNeed int) []Flow {
 }
 
 // BenchmarkStudy10000x100 is the target: 10,000 flows × (the baseline, the scenario,
-// and the scenario at 100 levy rates) = 1,020,000 evaluations per study, on GOMAXPROCS cores.
-// The levy applies to the 6,000 flows hosted in China; the 4,000 EU-hosted flows' quotes
-// cannot change along the sweep and are reused (see Options.PriceAll).
+// and the scenario at 100 levy rates) = 1,020,000 evaluations per study. The levy applies to
+// the 6,000 flows hosted in China; the 4,000 EU-hosted flows' quotes cannot change along the
+// sweep and are reused (see Options.PriceAll).
 func BenchmarkStudy10000x100(b *testing.B) {
-	benchStudy(b, sweepStudy10000(b), Options{})
+	benchProcs(b, sweepStudy10000(b), Options{})
 }
 
 // BenchmarkStudy10000x100PriceAll is BenchmarkStudy10000x100 with every evaluation priced:
 // 1,020,000 quotes.
 func BenchmarkStudy10000x100PriceAll(b *testing.B) {
-	benchStudy(b, sweepStudy10000(b), Options{PriceAll: true})
+	benchProcs(b, sweepStudy10000(b), Options{PriceAll: true})
+}
+
+// BenchmarkStudy10000 is the same study without the sweep: 10,000 flows × 2 scenarios.
+func BenchmarkStudy10000(b *testing.B) {
+	base, levy := seedPolicy(b)
+	s := &Study{AsOf: saturday, Currency: "EUR", FX: testFX(), Baseline: Scenario{ID: "baseline", Policy: base},
+		Scenarios: []Scenario{levy}, Flows: corridorFlows(100, 100)}
+	benchProcs(b, s, Options{})
 }
 
 func sweepStudy10000(b *testing.B) *Study {
@@ -108,12 +119,15 @@ func sweepStudy10000(b *testing.B) *Study {
 		Scenarios: []Scenario{levy}, Sweep: &sw, Flows: corridorFlows(100, 100)}
 }
 
-// BenchmarkStudy10000 is the same study without the sweep: 10,000 flows × 2 scenarios.
-func BenchmarkStudy10000(b *testing.B) {
-	base, levy := seedPolicy(b)
-	s := &Study{AsOf: saturday, Currency: "EUR", FX: testFX(), Baseline: Scenario{ID: "baseline", Policy: base},
-		Scenarios: []Scenario{levy}, Flows: corridorFlows(100, 100)}
-	benchStudy(b, s, Options{})
+// benchProcs runs the study on one core and on two.
+func benchProcs(b *testing.B, s *Study, opt Options) {
+	for _, procs := range []int{1, 2} {
+		b.Run(fmt.Sprintf("procs=%d", procs), func(b *testing.B) {
+			prev := runtime.GOMAXPROCS(procs)
+			defer runtime.GOMAXPROCS(prev)
+			benchStudy(b, s, opt)
+		})
+	}
 }
 
 func benchStudy(b *testing.B, s *Study, opt Options) {
@@ -122,15 +136,15 @@ func benchStudy(b *testing.B, s *Study, opt Options) {
 	stop := make(chan struct{})
 	var wg sync.WaitGroup
 	wg.Add(1)
-	go func() { // sample the heap while the study runs
+	go func() { // sample the heap while the study runs (runtime/metrics: no stop-the-world)
 		defer wg.Done()
-		var ms runtime.MemStats
+		sample := []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}}
 		t := time.NewTicker(5 * time.Millisecond)
 		defer t.Stop()
 		for {
-			runtime.ReadMemStats(&ms)
-			if ms.HeapAlloc > peak.Load() {
-				peak.Store(ms.HeapAlloc)
+			metrics.Read(sample)
+			if v := sample[0].Value.Uint64(); v > peak.Load() {
+				peak.Store(v)
 			}
 			select {
 			case <-stop:
