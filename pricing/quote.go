@@ -163,6 +163,10 @@ type Line struct {
 	Included    bool // the amount is inside the price (withholding on a gross payment): shown, not added
 	Quota       string
 	QuotaVolume decimal.Decimal // for in_quota/out_of_quota lines: the volume the line covers
+
+	// Jurisdiction is who levies (or pays) the line: its measure's jurisdiction (DE, EU, CN…);
+	// "" for price lines.
+	Jurisdiction string
 }
 
 // The names of the fee lines no measure produces (goods: freight and insurance to the border,
@@ -613,6 +617,7 @@ func chargeLine(c tariff.Charge, cur string, mode RoundingMode) Line {
 		QuotaVolume: c.Quantity,
 		BasisKind:   c.Basis,
 	}
+	l.Jurisdiction = c.Jurisdiction
 	if c.Included {
 		// The engine says the tax is inside the price (withheld under tax_inclusive terms: the
 		// buyer pays the supplier less and the tax office the difference), so it is not added.
