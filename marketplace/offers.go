@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/shopspring/decimal"
+
+	"corridor/marketplace/search"
 )
 
 // Offer limits enforced on every write.
@@ -339,7 +341,7 @@ func validHSCode(s string) bool {
 	return digits >= 4 && digits <= 10
 }
 
-func validID(s string) bool { return searchIsID(s) }
+func validID(s string) bool { return search.IsID(s) }
 
 func oneOf(s string, set []string) bool {
 	for _, x := range set {

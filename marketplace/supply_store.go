@@ -3,6 +3,8 @@ package marketplace
 import (
 	"context"
 	"time"
+
+	"corridor/marketplace/search"
 )
 
 // SupplyStore holds suppliers, their API keys, offers, orders and capacity reservations.
@@ -41,7 +43,7 @@ type SupplyStore interface {
 	UpsertOffers(ctx context.Context, offers []BatchOffer) error
 	// SearchOfferKeys runs one read of a search plan: the ids, listing currencies and integer
 	// sort keys of the matching offers, in order (an index-only read where possible).
-	SearchOfferKeys(ctx context.Context, q OfferQuery) ([]OfferKey, error)
+	SearchOfferKeys(ctx context.Context, r search.Read) ([]search.Row, error)
 	// OfferViews reads the offers with the given ids that exist, keyed by id.
 	OfferViews(ctx context.Context, ids []string) (map[string]OfferView, error)
 	// Reservations lists the reservations on the given offers that overlap [from, to).

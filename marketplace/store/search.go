@@ -9,34 +9,24 @@ import (
 	"gorm.io/gorm"
 
 	"corridor/marketplace"
+	"corridor/marketplace/search"
 )
-
-// searchColumns maps search-language fields to offer columns (all on the offers table: the
-// reference figures are denormalised there when an offer is written).
-var searchColumns = map[string]string{
-	"accelerator": "accelerator", "vendor": "vendor", "vendor_country": "vendor_country", "region": "region",
-	"bloc": "bloc", "country": "country", "product": "product", "pricing": "pricing", "gpus": "gp_us",
-	"listed_currency": "currency", "memory_gb": "memory_micros", "bf16_tflops": "tflops_micros",
-	"tpp": "tpp_micros", "export_class": "export_class", "min_hours": "min_hours", "term_months": "term_months",
-	"available_from": "from_day", "available_until": "until_day", "supplier": "supplier_id", "demo": "demo",
-	"text": "search_text",
-}
 
 // sortColumns maps sort keys to the integer key column of the matching index.
 var sortColumns = map[string]string{
-	marketplace.SortPrice: "price_micros", marketplace.SortPerPFLOPHour: "ppf_micros",
-	marketplace.SortAvailableFrom: "from_day", marketplace.SortGPUs: "gp_us",
+	search.SortPrice: "price_micros", search.SortPerPFLOPHour: "ppf_micros",
+	search.SortAvailableFrom: "from_day", search.SortGPUs: "gp_us",
 }
 
-var sqlOps = map[marketplace.Op]string{
-	marketplace.OpEq: "=", marketplace.OpNe: "<>", marketplace.OpLt: "<", marketplace.OpLe: "<=",
-	marketplace.OpGt: ">", marketplace.OpGe: ">=", marketplace.OpIn: "IN", marketplace.OpNotIn: "NOT IN",
+var sqlOps = map[search.Op]string{
+	search.OpEq: "=", search.OpNe: "<>", search.OpLt: "<", search.OpLe: "<=",
+	search.OpGt: ">", search.OpGe: ">=", search.OpIn: "IN", search.OpNotIn: "NOT IN",
 }
 
 // SearchOfferKeys runs one read of a search plan: active offers only, every condition a bound
 // parameter on an offers column. It reads only id, currency and the sort key, which the
 // stream indexes cover (with the common filter columns), so most reads never touch the table.
-func (s *Store) SearchOfferKeys(ctx context.Context, q marketplace.OfferQuery) ([]marketplace.OfferKey, error) {
+func (s *Store) SearchOfferKeys(ctx context.Context, q search.Read) ([]search.Row, error) {
 	keyCol, ok := sortColumns[q.Key]
 	if !ok {
 		return nil, fmt.Errorf("store: search: unknown sort key %q", q.Key)
@@ -57,7 +47,7 @@ func (s *Store) SearchOfferKeys(ctx context.Context, q marketplace.OfferQuery) (
 	if q.PriceBounds != nil {
 		var parts []string
 		var args []any
-		for _, cur := range marketplace.OfferCurrencies {
+		for _, cur := range search.ListedCurrencies {
 			bounds, ok := q.PriceBounds[cur]
 			if !ok || (q.Currencies != nil && !contains(q.Currencies, cur)) {
 				continue
@@ -97,9 +87,9 @@ func (s *Store) SearchOfferKeys(ctx context.Context, q marketplace.OfferQuery) (
 	if err != nil {
 		return nil, translate("search offers", err)
 	}
-	out := make([]marketplace.OfferKey, len(rows))
+	out := make([]search.Row, len(rows))
 	for i, r := range rows {
-		out[i] = marketplace.OfferKey{ID: r.ID, Currency: r.Currency, Key: r.SortKey}
+		out[i] = search.Row{ID: r.ID, Currency: r.Currency, Key: r.SortKey}
 	}
 	return out, nil
 }
@@ -124,13 +114,13 @@ func (s *Store) OfferViews(ctx context.Context, ids []string) (map[string]market
 }
 
 // whereClause adds one validated search clause as a parameterised condition.
-func whereClause(tx *gorm.DB, c marketplace.Clause) (*gorm.DB, error) {
-	col, ok := searchColumns[c.Field]
-	f, known := marketplace.LookupSearchField(c.Field)
-	if !ok || !known {
+func whereClause(tx *gorm.DB, c search.Clause) (*gorm.DB, error) {
+	f, known := search.Lookup(c.Field)
+	if !known || f.Column == "" {
 		return nil, fmt.Errorf("store: search: no column for field %q", c.Field)
 	}
-	if c.Op == marketplace.OpContains {
+	col := f.Column
+	if c.Op == search.OpContains {
 		return tx.Where(col+" LIKE ? ESCAPE '\\'", "%"+likeEscape(strings.ToLower(c.Values[0]))+"%"), nil
 	}
 	vals := make([]any, len(c.Values))
@@ -151,23 +141,23 @@ func whereClause(tx *gorm.DB, c marketplace.Clause) (*gorm.DB, error) {
 	return tx.Where(col+" "+op+" ?", vals[0]), nil
 }
 
-func clauseValue(typ string, c marketplace.Clause, i int) (any, error) {
+func clauseValue(typ string, c search.Clause, i int) (any, error) {
 	switch typ {
-	case marketplace.FieldTypeInt:
+	case search.TypeInt:
 		return c.Int(i)
-	case marketplace.FieldTypeDecimal:
+	case search.TypeDecimal:
 		d, err := c.Decimal(i)
 		if err != nil {
 			return nil, err
 		}
 		return toMicros(d), nil
-	case marketplace.FieldTypeDate:
+	case search.TypeDate:
 		t, err := c.Date(i)
 		if err != nil {
 			return nil, err
 		}
 		return t.UTC().Truncate(24 * time.Hour).Unix(), nil
-	case marketplace.FieldTypeBool:
+	case search.TypeBool:
 		return c.Bool(i)
 	}
 	return c.Values[i], nil

@@ -12,6 +12,7 @@ import (
 	"github.com/shopspring/decimal"
 
 	"corridor/marketplace"
+	"corridor/marketplace/search"
 )
 
 // searchFixture stores reference data, suppliers and n generated offers (prices with many
@@ -144,7 +145,7 @@ func TestSearchPagesMatchBruteForce(t *testing.T) {
 					key decimal.Decimal
 				}
 				var rows []row
-				srt, err := marketplace.ParseSort(c.sort)
+				srt, err := search.ParseSort(c.sort)
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -158,7 +159,7 @@ func TestSearchPagesMatchBruteForce(t *testing.T) {
 						k = conv(o, c.cur)
 					case "per_pflop_hour":
 						u, _ := snap.CrossRate(o.Currency, c.cur)
-						k = decimal.NewFromInt(marketplace.PerPFLOPMicros(o.Price, accTFLOPS[o.Accelerator])).Mul(u.Rate)
+						k = decimal.NewFromInt(search.PerPFLOPMicros(o.Price, accTFLOPS[o.Accelerator])).Mul(u.Rate)
 					case "gpus":
 						k = decimal.NewFromInt(int64(o.GPUs))
 					case "available_from":
