@@ -126,13 +126,9 @@ func (s *Service) SearchOffers(ctx context.Context, r SearchRequest) (SearchPage
 	if len(plan.Reads) == 0 {
 		return page, nil
 	}
-	var rows []search.Row
-	for _, rd := range plan.Reads {
-		got, err := s.store.SearchOfferKeys(ctx, rd)
-		if err != nil {
-			return SearchPage{}, err
-		}
-		rows = append(rows, got...)
+	rows, err := s.store.SearchOfferKeys(ctx, plan.Reads)
+	if err != nil {
+		return SearchPage{}, err
 	}
 	ids, next := plan.Merge(rows)
 	page.NextCursor = next

@@ -78,6 +78,10 @@ type Field struct {
 	// fields of the offer. The planner uses it to narrow a price-sorted search to the index
 	// ranges of a few models.
 	Model func(Model) string
+	// Split marks a field whose column leads an index of the store for every sort key: for an
+	// = or in clause with a few values, the planner reads one ordered stream per value and
+	// merges them, so a small set costs a few short index ranges whatever the market's size.
+	Split bool
 }
 
 // Model is what the planner knows of one accelerator model of the catalogue: the values the
@@ -133,7 +137,7 @@ var catalogue = []Field{
 	{Name: "region", Type: TypeString, Format: FormatSlug, Ops: opsIdentity,
 		Description: "Region code, as listed by GET /api/v1/regions (checked for syntax only).",
 		Example:     "region in [cn-ningxia-zhongwei,cn-gansu-qingyang]",
-		Column:      "region"},
+		Column:      "region", Split: true},
 	{Name: "bloc", Type: TypeEnum, Enum: []string{"CN", "EU"}, Ops: opsIdentity,
 		Description: "Side of the corridor the offer's region belongs to.",
 		Example:     "bloc=CN",

@@ -101,6 +101,10 @@ type Plan struct {
 // maxModelStreams bounds how many models a price-sorted search reads one stream each for.
 const maxModelStreams = 6
 
+// maxSplitValues bounds how many values of a Split field (region) a search reads one stream
+// each for.
+const maxSplitValues = 8
+
 // NeedsModels reports whether NewPlan can use the accelerator catalogue for q in order s: a
 // price-sorted search with a clause on an accelerator-level field.
 func NeedsModels(q Query, s Sort) bool {
@@ -115,19 +119,27 @@ func NeedsModels(q Query, s Sort) bool {
 	return false
 }
 
-// NewPlan plans the reads of one page: one per listing currency for price sorts (merged by
-// converted price) — and per model when the accelerator clauses leave only a few — and one in
-// total otherwise.
+// NewPlan plans the reads of one page. Price sorts read one stream per listing currency, each
+// in the order of its own price shadow, merged by converted price; other sorts read one stream.
+// Each stream is split further when that keeps it short: per model when the accelerator
+// clauses of a price sort leave a few models, else per value of a region = or in clause.
 func NewPlan(in Input) (Plan, error) {
 	p := Plan{in: in}
 	models, err := narrowModels(in)
 	if err != nil || models != nil && len(models) == 0 {
 		return p, err
 	}
+	splitField, splitValues, splitAt := "", []string(nil), -1
+	if models != nil {
+		splitField, splitValues = "accelerator", models
+	} else if i := splitClause(in.Query); i >= 0 {
+		c := in.Query.Clauses[i]
+		splitField, splitValues, splitAt = c.Field, c.Values, i
+	}
 	base := Read{Key: in.Sort.Key, Desc: in.Sort.Desc, Limit: in.Limit + 1}
 	currencies := append([]string(nil), ListedCurrencies...)
 	var priceClauses []Clause
-	for _, c := range in.Query.Clauses {
+	for i, c := range in.Query.Clauses {
 		switch c.Field {
 		case "price":
 			priceClauses = append(priceClauses, c)
@@ -135,6 +147,9 @@ func NewPlan(in Input) (Plan, error) {
 		default:
 			if f := field(c.Field); models != nil && f != nil && f.Model != nil {
 				continue // already applied to the catalogue: the streams name the models
+			}
+			if i == splitAt {
+				continue // each stream names one of its values
 			}
 			base.Clauses = append(base.Clauses, c)
 		}
@@ -157,6 +172,7 @@ func NewPlan(in Input) (Plan, error) {
 			return p, nil
 		}
 	}
+	var streams []Read
 	switch in.Sort.Key {
 	case SortPrice, SortPerPFLOPHour:
 		for _, cur := range currencies {
@@ -169,15 +185,7 @@ func NewPlan(in Input) (Plan, error) {
 				}
 				q.After = &a
 			}
-			if models == nil {
-				p.Reads = append(p.Reads, q)
-				continue
-			}
-			for _, m := range models {
-				qm := q
-				qm.Clauses = append(slices.Clone(q.Clauses), Clause{Field: "accelerator", Op: OpEq, Values: []string{m}})
-				p.Reads = append(p.Reads, qm)
-			}
+			streams = append(streams, q)
 		}
 	default:
 		q := base
@@ -191,9 +199,31 @@ func NewPlan(in Input) (Plan, error) {
 			}
 			q.After = &a
 		}
-		p.Reads = []Read{q}
+		streams = []Read{q}
+	}
+	if splitField == "" {
+		p.Reads = streams
+		return p, nil
+	}
+	for _, q := range streams {
+		for _, v := range splitValues {
+			qv := q
+			qv.Clauses = append(slices.Clone(q.Clauses), Clause{Field: splitField, Op: OpEq, Values: []string{v}})
+			p.Reads = append(p.Reads, qv)
+		}
 	}
 	return p, nil
+}
+
+// splitClause returns the index of the first = or in clause on a Split field with at most
+// maxSplitValues values, or -1.
+func splitClause(q Query) int {
+	for i, c := range q.Clauses {
+		if f := field(c.Field); f != nil && f.Split && (c.Op == OpEq || c.Op == OpIn) && len(c.Values) <= maxSplitValues {
+			return i
+		}
+	}
+	return -1
 }
 
 // Merge orders the rows of all reads by the sort key in the query currency, then id, and

@@ -130,6 +130,15 @@ func TestNewPlan(t *testing.T) {
 			"[CNY] key=price desc=false limit=11 vendor=nvidia tpp<4800\n[EUR] key=price desc=false limit=11 vendor=nvidia tpp<4800\n[USD] key=price desc=false limit=11 vendor=nvidia tpp<4800\n"},
 		{"not price-sorted: no narrowing", "vendor=nvidia", "available_from", true, "[] key=available_from desc=false limit=11 vendor=nvidia\n"},
 		{"no model matches: nothing to read", "vendor=amd", "price", true, ""},
+		{"a region set reads one stream per region", "region in [a,b] tpp<4800", "-gpus", false,
+			"[] key=gpus desc=true limit=11 tpp<4800 region=a\n[] key=gpus desc=true limit=11 tpp<4800 region=b\n"},
+		{"…and per currency for price sorts", "bloc=CN region=a", "price", false,
+			"[CNY] key=price desc=false limit=11 bloc=CN region=a\n[EUR] key=price desc=false limit=11 bloc=CN region=a\n[USD] key=price desc=false limit=11 bloc=CN region=a\n"},
+		{"notin does not split", "region notin [a,b]", "gpus", false, "[] key=gpus desc=false limit=11 region notin [a,b]\n"},
+		{"nine regions do not split", "region in [a,b,c,d,e,f,g,h,i]", "available_from", false,
+			"[] key=available_from desc=false limit=11 region in [a,b,c,d,e,f,g,h,i]\n"},
+		{"models win over regions", "region in [a,b] vendor=nvidia tpp<4800", "price", true,
+			"[CNY] key=price desc=false limit=11 region in [a,b] accelerator=h20\n[EUR] key=price desc=false limit=11 region in [a,b] accelerator=h20\n[USD] key=price desc=false limit=11 region in [a,b] accelerator=h20\n"},
 		{"no TFLOPS known is not ≥ 0.5", "accelerator=mystery-npu bf16_tflops>=0.5", "per_pflop_hour", true, ""},
 	}
 	for _, tc := range tests {

@@ -23,19 +23,40 @@ var sqlOps = map[search.Op]string{
 	search.OpGt: ">", search.OpGe: ">=", search.OpIn: "IN", search.OpNotIn: "NOT IN",
 }
 
-// SearchOfferKeys runs one read of a search plan: active offers only, every condition a bound
-// parameter on an offers column. It reads only id, currency and the sort key, which the
-// stream indexes cover (with the common filter columns), so most reads never touch the table.
-func (s *Store) SearchOfferKeys(ctx context.Context, q search.Read) ([]search.Row, error) {
+// SearchOfferKeys runs the reads of a search plan and returns their rows together: active
+// offers only, every condition a bound parameter on an offers column, free text through the
+// full-text index (search_index.go), asked once for all the reads. It reads only id, currency
+// and the sort key, which the stream indexes cover (with the common filter columns), so most
+// reads never touch the table.
+func (s *Store) SearchOfferKeys(ctx context.Context, reads []search.Read) ([]search.Row, error) {
+	var out []search.Row
+	texts := map[string]textPlan{}
+	for _, r := range reads {
+		rows, err := s.searchRead(ctx, r, texts)
+		if err != nil {
+			return nil, translate("search offers", err)
+		}
+		out = append(out, rows...)
+	}
+	return out, nil
+}
+
+// searchRead runs one read; texts holds the full-text plans of the needles seen so far.
+func (s *Store) searchRead(ctx context.Context, q search.Read, texts map[string]textPlan) ([]search.Row, error) {
 	keyCol, ok := sortColumns[q.Key]
 	if !ok {
 		return nil, fmt.Errorf("store: search: unknown sort key %q", q.Key)
 	}
-	tx := s.gormDB(ctx).Model(&offerRow{}).Where("status = ?", marketplace.OfferActive)
+	tx := s.gormDB(ctx).Table("offers").Where("status = ?", marketplace.OfferActive)
+	var needles []string
 	for _, c := range q.Clauses {
+		if c.Op == search.OpContains {
+			needles = append(needles, strings.ToLower(c.Values[0]))
+			continue
+		}
 		var err error
 		if tx, err = whereClause(tx, c); err != nil {
-			return nil, translate("search offers", err)
+			return nil, err
 		}
 	}
 	if q.Currencies != nil {
@@ -78,14 +99,28 @@ func (s *Store) SearchOfferKeys(ctx context.Context, q search.Read) ([]search.Ro
 			tx = tx.Where("("+keyCol+" "+cmp+" ? OR ("+keyCol+" = ? AND id > ?))", a.Key, a.Key, a.ID)
 		}
 	}
+	if len(needles) > 0 {
+		key := strings.Join(needles, "\x00")
+		p, ok := texts[key]
+		if !ok {
+			var err error
+			if p, err = s.probeText(ctx, needles); err != nil {
+				return nil, err
+			}
+			texts[key] = p
+		}
+		if p.none {
+			return nil, nil
+		}
+		tx = s.applyText(tx, p, needles)
+	}
 	var rows []struct {
 		ID       string
 		Currency string
 		SortKey  int64
 	}
-	err := tx.Select("id, currency, " + keyCol + " AS sort_key").Order(keyCol + " " + dir + ", id ASC").Limit(q.Limit).Scan(&rows).Error
-	if err != nil {
-		return nil, translate("search offers", err)
+	if err := tx.Select("id, currency, " + keyCol + " AS sort_key").Order(keyCol + " " + dir + ", id ASC").Limit(q.Limit).Scan(&rows).Error; err != nil {
+		return nil, err
 	}
 	out := make([]search.Row, len(rows))
 	for i, r := range rows {
@@ -120,9 +155,6 @@ func whereClause(tx *gorm.DB, c search.Clause) (*gorm.DB, error) {
 		return nil, fmt.Errorf("store: search: no column for field %q", c.Field)
 	}
 	col := f.Column
-	if c.Op == search.OpContains {
-		return tx.Where(col+" LIKE ? ESCAPE '\\'", "%"+likeEscape(strings.ToLower(c.Values[0]))+"%"), nil
-	}
 	vals := make([]any, len(c.Values))
 	for i := range c.Values {
 		v, err := clauseValue(f.Type, c, i)

@@ -59,7 +59,7 @@ func Open(ctx context.Context, dsn string) (*Store, error) {
 				return nil, fmt.Errorf("store: create data directory %s: %w", dir, err)
 			}
 		}
-		db, err = gorm.Open(sqlite.Open(sqliteDSN(dsn)), cfg)
+		db, err = gorm.Open(sqlite.New(sqlite.Config{DriverName: sqliteDriver(), DSN: sqliteDSN(dsn)}), cfg)
 	}
 	if err != nil {
 		// gorm.Open already connects (and pings PostgreSQL): a failure here means unreachable.
