@@ -44,7 +44,7 @@ var syntheticNotes = []string{
 
 // SyntheticMarket generates an illustrative market of n active offers for benchmarks and the
 // bench harness: twelve invented suppliers (marked demo), every seeded region and accelerator,
-// the three listing currencies (mostly CNY in China and EUR in the Union, a quarter in USD),
+// the three listing currencies (mostly CNY in China and EUR in Europe, a quarter in USD),
 // the three pricing models, and windows starting within 60 days of from. Prices follow each
 // accelerator's dense BF16 throughput (0.30 EUR + 2 EUR per PFLOPS per GPU-hour, ±25 %,
 // converted at round illustrative rates): plausible orders of magnitude, not market data. The
@@ -83,9 +83,9 @@ func SyntheticMarket(n int, rngSeed uint64, from time.Time) ([]marketplace.Suppl
 	for i := range offers {
 		reg := regions[r.IntN(len(regions))]
 		acc := accels[r.IntN(len(accels))]
-		cur := []string{"CNY", "USD", "EUR"}[pick(70, 25, 5)]
-		if reg.Bloc == marketplace.BlocEU {
-			cur = []string{"EUR", "USD", "CNY"}[pick(70, 25, 5)]
+		cur := []string{"EUR", "USD", "CNY"}[pick(70, 25, 5)]
+		if reg.Bloc == marketplace.BlocCN {
+			cur = []string{"CNY", "USD", "EUR"}[pick(70, 25, 5)]
 		}
 		eur := decimal.RequireFromString("0.9")
 		if acc.BF16TFLOPS.IsPositive() {

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"os"
 	"time"
 
 	"corridor/marketplace"
@@ -51,6 +52,9 @@ func loadMarket(ctx context.Context, dsn string, n int, rngSeed uint64, today ti
 type benchTB struct{ cleanups []func() }
 
 func (*benchTB) Helper() {}
+
+// TempDir is the system's temporary directory (the schema helper needs no files of its own).
+func (*benchTB) TempDir() string { return os.TempDir() }
 
 func (*benchTB) Fatalf(format string, args ...any) { panic(fmt.Errorf(format, args...)) }
 
