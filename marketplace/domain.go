@@ -49,7 +49,7 @@ func blocNames() string {
 	return s
 }
 
-// blocEnum lists the blocs as the search language's enum values.
+// blocEnum lists the blocs as text (the search catalogue's enum must equal it: TestSearchVocabulary).
 func blocEnum() []string {
 	out := make([]string, len(Blocs))
 	for i, b := range Blocs {

@@ -1,6 +1,10 @@
 package marketplace
 
-import "time"
+import (
+	"time"
+
+	"corridor/marketplace/search"
+)
 
 // The marketplace's limits: one set, enforced by the Service when an offer is written and when
 // a quote or a comparison is asked for. Web, the command line and the OpenAPI document show the
@@ -17,8 +21,8 @@ const (
 	MaxBatchOffers     = 1000
 	PriceDecimals      = 6 // the price's micro-unit shadow column is exact because of this
 
-	MaxCodeLen        = 64  // ids and codes: offers, suppliers, quotes, regions, accelerators
-	MaxPolicyIDLen    = 128 // policy and scenario ids
+	MaxCodeLen        = search.MaxCodeLen // ids and codes: offers, suppliers, quotes, regions, accelerators
+	MaxPolicyIDLen    = 128               // policy and scenario ids
 	MaxVATIDLen       = 20
 	MaxCompareRegions = 100
 )

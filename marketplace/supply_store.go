@@ -3,6 +3,8 @@ package marketplace
 import (
 	"context"
 	"time"
+
+	"corridor/marketplace/search"
 )
 
 // SupplierStore holds suppliers and their API keys.
@@ -41,9 +43,10 @@ type OfferStore interface {
 	UpdateOffer(ctx context.Context, o Offer, prevVersion int) error
 	// UpsertOffers creates and replaces offers in one transaction: all or nothing.
 	UpsertOffers(ctx context.Context, offers []BatchOffer) error
-	// SearchOfferKeys runs one read of a search plan: the ids, listing currencies and integer
-	// sort keys of the matching offers, in order (an index-only read where possible).
-	SearchOfferKeys(ctx context.Context, q OfferQuery) ([]OfferKey, error)
+	// SearchOfferKeys runs the reads of a search plan: the ids, listing currencies and integer
+	// sort keys of the offers each read matches, in its order (index-only reads where
+	// possible), all reads' rows together.
+	SearchOfferKeys(ctx context.Context, reads []search.Read) ([]search.Row, error)
 	// OfferViews reads the offers with the given ids that exist, keyed by id.
 	OfferViews(ctx context.Context, ids []string) (map[string]OfferView, error)
 	// Reservations lists the reservations on the given offers that overlap [from, to).

@@ -33,56 +33,6 @@ func TestPeakReserved(t *testing.T) {
 	}
 }
 
-func TestPriceBoundsAreExact(t *testing.T) {
-	d := decimal.RequireFromString
-	// A USD listing compared in EUR at 1 USD = 0.8 EUR: price_EUR = micros × 0.8 / 10^6.
-	rate := d("0.8")
-	tests := []struct {
-		op       Op
-		x        string
-		want     []Bound
-		possible bool
-	}{
-		{OpLe, "2", []Bound{{OpLe, 2500000}}, true},         // 2.5 USD = 2 EUR exactly: included
-		{OpLt, "2", []Bound{{OpLt, 2500000}}, true},         // …excluded
-		{OpGe, "2", []Bound{{OpGe, 2500000}}, true},         // …included
-		{OpGt, "2", []Bound{{OpGt, 2500000}}, true},         // …excluded
-		{OpLe, "1.0000001", []Bound{{OpLe, 1250000}}, true}, // 1.25 USD = 1 EUR ≤ 1.0000001; 1.250001 USD is 1.0000008 EUR
-		{OpLt, "1.0000001", []Bound{{OpLe, 1250000}}, true},
-		{OpGe, "1.0000001", []Bound{{OpGt, 1250000}}, true},
-		{OpEq, "2", []Bound{{OpEq, 2500000}}, true},
-		{OpEq, "1.0000001", nil, false}, // no whole number of micro-USD converts to it
-		{OpNe, "1.0000001", nil, true},  // so every price differs: no bound at all
-	}
-	for _, tc := range tests {
-		got, possible, err := priceBounds([]Clause{{Field: "price", Op: tc.op, Values: []string{tc.x}}}, rate)
-		if err != nil || possible != tc.possible || len(got) != len(tc.want) || (len(got) == 1 && got[0] != tc.want[0]) {
-			t.Errorf("price%s%s: got %v, %v, %v; want %v, %v", tc.op, tc.x, got, possible, err, tc.want, tc.possible)
-		}
-	}
-}
-
-func TestFloorDiv(t *testing.T) {
-	d := decimal.RequireFromString
-	tests := []struct {
-		x, by string
-		want  int64
-		exact bool
-	}{
-		{"10", "3", 3, false},
-		{"9", "3", 3, true},
-		{"2162255.0", "1.1562", 1870139, false}, // 1870139.248…
-		{"1", "0.1212517369321414", 8, false},   // 8.247…
-		{"-1", "3", -1, false},
-	}
-	for _, tc := range tests {
-		got, exact := floorDiv(d(tc.x), d(tc.by))
-		if got != tc.want || exact != tc.exact {
-			t.Errorf("floorDiv(%s, %s) = %d, %v; want %d, %v", tc.x, tc.by, got, exact, tc.want, tc.exact)
-		}
-	}
-}
-
 func TestParseDiscountAndPrice(t *testing.T) {
 	for _, tc := range []struct {
 		in, want string // want "" = invalid
@@ -122,16 +72,5 @@ func TestAPIKeyFormat(t *testing.T) {
 		if IsAPIKey(bad) {
 			t.Errorf("IsAPIKey(%q) = true", bad)
 		}
-	}
-}
-
-func TestPerPFLOPMicros(t *testing.T) {
-	d := decimal.RequireFromString
-	// 2.50 per GPU-hour on 989 TFLOPS: 2.5 / 0.989 = 2.527805…/PFLOP-hour → 2527805 micro-units.
-	if got := PerPFLOPMicros(d("2.50"), d("989")); got != 2527805 {
-		t.Errorf("PerPFLOPMicros(2.50, 989) = %d", got)
-	}
-	if got := PerPFLOPMicros(d("2.50"), decimal.Zero); got != NoPerPFLOP {
-		t.Errorf("unknown TFLOPS: %d", got)
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"corridor/marketplace"
+	"corridor/marketplace/search"
 )
 
 // tierBody is a volume tier in requests and responses.
@@ -309,7 +310,7 @@ func handleOfferSearch(m offerAPI) fiber.Handler {
 		}
 		cur := page.Search.Currency
 		if cur == "" {
-			cur = marketplace.DefaultCurrency
+			cur = search.DefaultCurrency
 		}
 		offers := make([]offerJSON, len(page.Hits))
 		for i, h := range page.Hits {

@@ -15,7 +15,7 @@ import (
 
 	"github.com/santhosh-tekuri/jsonschema/v6"
 
-	"corridor/marketplace"
+	"corridor/marketplace/search"
 )
 
 // recorded holds the responses of the handler tests, checked against the OpenAPI document once
@@ -206,7 +206,7 @@ func TestOpenAPIDocument(t *testing.T) {
 			qDesc, _ = pm["description"].(string)
 		}
 	}
-	for _, f := range marketplace.SearchFields() {
+	for _, f := range search.Fields() {
 		if !strings.Contains(qDesc, "`"+f.Name+"`") {
 			t.Errorf("search field %s is missing from the description of q", f.Name)
 		}

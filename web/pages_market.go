@@ -9,6 +9,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"corridor/marketplace"
+	"corridor/marketplace/search"
 	"corridor/pricing"
 )
 
@@ -49,12 +50,12 @@ func readMarketForm(c *fiber.Ctx) marketForm {
 
 // search builds the search from the search box and the structured filters; errors are keyed
 // by form field and carry the parser's message.
-func (f marketForm) search() (marketplace.Search, map[string]string) {
+func (f marketForm) search() (search.Query, map[string]string) {
 	errs := map[string]string{}
 	s, err := marketplace.ParseSearch(f.Values["q"])
 	if err != nil {
 		errs["q"] = fieldMessages(err)
-		s = marketplace.Search{}
+		s = search.Query{}
 	}
 	for _, mf := range marketFilters {
 		v := f.Values[mf.Param]
@@ -81,7 +82,7 @@ func (f marketForm) search() (marketplace.Search, map[string]string) {
 		}
 	}
 	if s.Currency == "" {
-		s.Currency = marketplace.DefaultCurrency
+		s.Currency = search.DefaultCurrency
 	}
 	return s, errs
 }
@@ -174,7 +175,7 @@ func (u *ui) handleMarket(c *fiber.Ctx, v *view) error {
 	ctx := c.UserContext()
 	v.Title = v.T("market.title")
 	form := readMarketForm(c)
-	search, errs := form.search()
+	query, errs := form.search()
 	regions, perRegion, err := u.siteCounts(c)
 	if err != nil {
 		return err
@@ -183,7 +184,7 @@ func (u *ui) handleMarket(c *fiber.Ctx, v *view) error {
 	if err != nil {
 		return err
 	}
-	p := marketPage{view: v, Form: form, Errs: errs, Currency: search.Currency, Regions: regions, Accelerators: accs, Sorts: marketSorts,
+	p := marketPage{view: v, Form: form, Errs: errs, Currency: query.Currency, Regions: regions, Accelerators: accs, Sorts: marketSorts,
 		ClearRegion: form.link("region", ""), region: map[string]marketplace.Region{}, accelerator: map[string]marketplace.Accelerator{}}
 	for _, r := range regions {
 		p.region[r.Code] = r
@@ -193,7 +194,7 @@ func (u *ui) handleMarket(c *fiber.Ctx, v *view) error {
 	}
 	if len(errs) == 0 {
 		start, end := form.window()
-		page, err := u.market.SearchOffers(ctx, marketplace.SearchRequest{Q: search.String(), Sort: form.Values["sort"],
+		page, err := u.market.SearchOffers(ctx, marketplace.SearchRequest{Q: query.String(), Sort: form.Values["sort"],
 			Cursor: form.Values["cursor"], Limit: marketPageSize, Start: start, End: end})
 		if err != nil {
 			var de *marketplace.Error
@@ -209,7 +210,7 @@ func (u *ui) handleMarket(c *fiber.Ctx, v *view) error {
 			}
 		} else {
 			p.Hits = page.Hits
-			p.FXDate, err = u.fxPublished(c, page.FXDate, search.Currency)
+			p.FXDate, err = u.fxPublished(c, page.FXDate, query.Currency)
 			if err != nil {
 				return err
 			}

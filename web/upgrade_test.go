@@ -84,8 +84,12 @@ func TestUpgradeServesRelease1Unchanged(t *testing.T) {
 			t.Errorf("quote %s: re-price: %v", id, err)
 			continue
 		}
+		// The first release recorded neither a flag's provenance nor who levies a line.
 		for i := range again.Flags {
 			again.Flags[i].Provenance = tariff.Provenance{}
+		}
+		for i := range again.Lines {
+			again.Lines[i].Jurisdiction = ""
 		}
 		a, _ := json.Marshal(stored)
 		b, _ := json.Marshal(again)

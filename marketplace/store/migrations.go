@@ -39,6 +39,7 @@ var migrations = []migration{
 	{2, "quotes: an explicit, versioned record of request, inputs and result replaces the document", migrateQuoteRecords},
 	{3, "idempotency records sealed and scoped to caller and request replace the plaintext keys; rate-limit counts shared by instances", migrateSealedIdempotency},
 	{4, "regions: the NON_EU bloc for the antennas outside the European Union; bloc columns hold 8 characters", migrateNonEUBloc},
+	{5, "offers: trigram full-text index (SQLite FTS4 with triggers, PostgreSQL GIN) and region-led sort indexes", migrateSearchIndex},
 }
 
 // legacyIdempotencyKeyRow is the Idempotency-Key table of the first release (migration 1): the

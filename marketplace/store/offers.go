@@ -11,6 +11,7 @@ import (
 	"gorm.io/gorm"
 
 	"corridor/marketplace"
+	"corridor/marketplace/search"
 )
 
 // offerRow keeps the exact price as TEXT and a shadow integer in micro-units (the API allows at
@@ -209,11 +210,11 @@ func offerRows(tx *gorm.DB, offers []marketplace.Offer) ([]offerRow, error) {
 		}
 		r := toOfferRow(o)
 		r.SupplierName, r.RegionName, r.Bloc, r.Country = sp.Name, rg.Name, rg.Bloc, rg.Country
-		r.Vendor, r.VendorCountry = marketplace.VendorSlug(ac.Vendor), ac.VendorCountry
+		r.Vendor, r.VendorCountry = search.VendorSlug(ac.Vendor), ac.VendorCountry
 		r.MemoryMicros, r.TFLOPSMicros, r.TPPMicros = toMicros(ac.MemoryGB), toMicros(ac.BF16TFLOPS), toMicros(ac.TPP)
 		r.BF16TFLOPS, r.TPP = ac.BF16TFLOPS, ac.TPP
 		r.ExportClass = marketplace.ExportClass(ac.domain())
-		r.PPFMicros = marketplace.PerPFLOPMicros(o.Price, ac.BF16TFLOPS)
+		r.PPFMicros = search.PerPFLOPMicros(o.Price, ac.BF16TFLOPS)
 		r.FromDay = o.AvailableFrom.UTC().Truncate(24 * time.Hour).Unix()
 		r.UntilDay = o.AvailableUntil.UTC().Truncate(24 * time.Hour).Unix()
 		r.SearchText = strings.ToLower(sp.Name + "\n" + o.Note)

@@ -178,6 +178,9 @@ type lineRecord struct {
 	Included    bool            `json:"included,omitempty"`
 	Quota       string          `json:"quota,omitempty"`
 	QuotaVolume decimal.Decimal `json:"quota_volume"`
+	// Jurisdiction is who levies the line (pricing.Line.Jurisdiction); "" in quotes converted
+	// from the first release, which did not record it.
+	Jurisdiction string `json:"jurisdiction,omitempty"`
 }
 
 type fxUseRecord struct {
@@ -324,7 +327,7 @@ func newQuoteRecord(q marketplace.Quote) quoteRecord {
 	for i, l := range p.Lines {
 		r.Result.Lines[i] = lineRecord{Kind: l.Kind, Label: l.Label, LabelZH: l.LabelZH, Amount: l.Amount, Currency: l.Currency,
 			MeasureID: l.MeasureID, Rate: l.Rate, Basis: l.Basis, BasisKind: l.BasisKind, BaseAmount: l.BaseAmount, LegalRef: l.LegalRef, Payable: l.Payable,
-			Recoverable: l.Recoverable, Included: l.Included, Quota: l.Quota, QuotaVolume: l.QuotaVolume}
+			Recoverable: l.Recoverable, Included: l.Included, Quota: l.Quota, QuotaVolume: l.QuotaVolume, Jurisdiction: l.Jurisdiction}
 	}
 	if p.FX != nil {
 		r.Result.FX = make([]fxUseRecord, len(p.FX))
@@ -388,7 +391,7 @@ func (r quoteRecord) apply(q *marketplace.Quote) error {
 	for i, l := range res.Lines {
 		p.Lines[i] = pricing.Line{Kind: l.Kind, Label: l.Label, LabelZH: l.LabelZH, Amount: l.Amount, Currency: l.Currency,
 			MeasureID: l.MeasureID, Rate: l.Rate, Basis: l.Basis, BasisKind: l.BasisKind, BaseAmount: l.BaseAmount, LegalRef: l.LegalRef, Payable: l.Payable,
-			Recoverable: l.Recoverable, Included: l.Included, Quota: l.Quota, QuotaVolume: l.QuotaVolume}
+			Recoverable: l.Recoverable, Included: l.Included, Quota: l.Quota, QuotaVolume: l.QuotaVolume, Jurisdiction: l.Jurisdiction}
 	}
 	if res.FX != nil {
 		p.FX = make([]pricing.FXUse, len(res.FX))

@@ -9,43 +9,54 @@ import (
 	"gorm.io/gorm"
 
 	"corridor/marketplace"
+	"corridor/marketplace/search"
 )
-
-// searchColumns maps search-language fields to offer columns (all on the offers table: the
-// reference figures are denormalised there when an offer is written).
-var searchColumns = map[string]string{
-	"accelerator": "accelerator", "vendor": "vendor", "vendor_country": "vendor_country", "region": "region",
-	"bloc": "bloc", "country": "country", "product": "product", "pricing": "pricing", "gpus": "gp_us",
-	"listed_currency": "currency", "memory_gb": "memory_micros", "bf16_tflops": "tflops_micros",
-	"tpp": "tpp_micros", "export_class": "export_class", "min_hours": "min_hours", "term_months": "term_months",
-	"available_from": "from_day", "available_until": "until_day", "supplier": "supplier_id", "demo": "demo",
-	"text": "search_text",
-}
 
 // sortColumns maps sort keys to the integer key column of the matching index.
 var sortColumns = map[string]string{
-	marketplace.SortPrice: "price_micros", marketplace.SortPerPFLOPHour: "ppf_micros",
-	marketplace.SortAvailableFrom: "from_day", marketplace.SortGPUs: "gp_us",
+	search.SortPrice: "price_micros", search.SortPerPFLOPHour: "ppf_micros",
+	search.SortAvailableFrom: "from_day", search.SortGPUs: "gp_us",
 }
 
-var sqlOps = map[marketplace.Op]string{
-	marketplace.OpEq: "=", marketplace.OpNe: "<>", marketplace.OpLt: "<", marketplace.OpLe: "<=",
-	marketplace.OpGt: ">", marketplace.OpGe: ">=", marketplace.OpIn: "IN", marketplace.OpNotIn: "NOT IN",
+var sqlOps = map[search.Op]string{
+	search.OpEq: "=", search.OpNe: "<>", search.OpLt: "<", search.OpLe: "<=",
+	search.OpGt: ">", search.OpGe: ">=", search.OpIn: "IN", search.OpNotIn: "NOT IN",
 }
 
-// SearchOfferKeys runs one read of a search plan: active offers only, every condition a bound
-// parameter on an offers column. It reads only id, currency and the sort key, which the
-// stream indexes cover (with the common filter columns), so most reads never touch the table.
-func (s *Store) SearchOfferKeys(ctx context.Context, q marketplace.OfferQuery) ([]marketplace.OfferKey, error) {
+// SearchOfferKeys runs the reads of a search plan and returns their rows together: active
+// offers only, every condition a bound parameter on an offers column, free text through the
+// full-text index (search_index.go), asked once for all the reads. It reads only id, currency
+// and the sort key, which the stream indexes cover (with the common filter columns), so most
+// reads never touch the table.
+func (s *Store) SearchOfferKeys(ctx context.Context, reads []search.Read) ([]search.Row, error) {
+	var out []search.Row
+	texts := map[string]textPlan{}
+	for _, r := range reads {
+		rows, err := s.searchRead(ctx, r, texts)
+		if err != nil {
+			return nil, translate("search offers", err)
+		}
+		out = append(out, rows...)
+	}
+	return out, nil
+}
+
+// searchRead runs one read; texts holds the full-text plans of the needles seen so far.
+func (s *Store) searchRead(ctx context.Context, q search.Read, texts map[string]textPlan) ([]search.Row, error) {
 	keyCol, ok := sortColumns[q.Key]
 	if !ok {
 		return nil, fmt.Errorf("store: search: unknown sort key %q", q.Key)
 	}
-	tx := s.gormDB(ctx).Model(&offerRow{}).Where("status = ?", marketplace.OfferActive)
+	tx := s.gormDB(ctx).Table("offers").Where("status = ?", marketplace.OfferActive)
+	var needles []string
 	for _, c := range q.Clauses {
+		if c.Op == search.OpContains {
+			needles = append(needles, strings.ToLower(c.Values[0]))
+			continue
+		}
 		var err error
 		if tx, err = whereClause(tx, c); err != nil {
-			return nil, translate("search offers", err)
+			return nil, err
 		}
 	}
 	if q.Currencies != nil {
@@ -57,7 +68,7 @@ func (s *Store) SearchOfferKeys(ctx context.Context, q marketplace.OfferQuery) (
 	if q.PriceBounds != nil {
 		var parts []string
 		var args []any
-		for _, cur := range marketplace.OfferCurrencies {
+		for _, cur := range search.ListedCurrencies {
 			bounds, ok := q.PriceBounds[cur]
 			if !ok || (q.Currencies != nil && !contains(q.Currencies, cur)) {
 				continue
@@ -88,18 +99,32 @@ func (s *Store) SearchOfferKeys(ctx context.Context, q marketplace.OfferQuery) (
 			tx = tx.Where("("+keyCol+" "+cmp+" ? OR ("+keyCol+" = ? AND id > ?))", a.Key, a.Key, a.ID)
 		}
 	}
+	if len(needles) > 0 {
+		key := strings.Join(needles, "\x00")
+		p, ok := texts[key]
+		if !ok {
+			var err error
+			if p, err = s.probeText(ctx, needles); err != nil {
+				return nil, err
+			}
+			texts[key] = p
+		}
+		if p.none {
+			return nil, nil
+		}
+		tx = s.applyText(tx, p, needles)
+	}
 	var rows []struct {
 		ID       string
 		Currency string
 		SortKey  int64
 	}
-	err := tx.Select("id, currency, " + keyCol + " AS sort_key").Order(keyCol + " " + dir + ", id ASC").Limit(q.Limit).Scan(&rows).Error
-	if err != nil {
-		return nil, translate("search offers", err)
+	if err := tx.Select("id, currency, " + keyCol + " AS sort_key").Order(keyCol + " " + dir + ", id ASC").Limit(q.Limit).Scan(&rows).Error; err != nil {
+		return nil, err
 	}
-	out := make([]marketplace.OfferKey, len(rows))
+	out := make([]search.Row, len(rows))
 	for i, r := range rows {
-		out[i] = marketplace.OfferKey{ID: r.ID, Currency: r.Currency, Key: r.SortKey}
+		out[i] = search.Row{ID: r.ID, Currency: r.Currency, Key: r.SortKey}
 	}
 	return out, nil
 }
@@ -124,15 +149,12 @@ func (s *Store) OfferViews(ctx context.Context, ids []string) (map[string]market
 }
 
 // whereClause adds one validated search clause as a parameterised condition.
-func whereClause(tx *gorm.DB, c marketplace.Clause) (*gorm.DB, error) {
-	col, ok := searchColumns[c.Field]
-	f, known := marketplace.LookupSearchField(c.Field)
-	if !ok || !known {
+func whereClause(tx *gorm.DB, c search.Clause) (*gorm.DB, error) {
+	f, known := search.Lookup(c.Field)
+	if !known || f.Column == "" {
 		return nil, fmt.Errorf("store: search: no column for field %q", c.Field)
 	}
-	if c.Op == marketplace.OpContains {
-		return tx.Where(col+" LIKE ? ESCAPE '\\'", "%"+likeEscape(strings.ToLower(c.Values[0]))+"%"), nil
-	}
+	col := f.Column
 	vals := make([]any, len(c.Values))
 	for i := range c.Values {
 		v, err := clauseValue(f.Type, c, i)
@@ -151,23 +173,23 @@ func whereClause(tx *gorm.DB, c marketplace.Clause) (*gorm.DB, error) {
 	return tx.Where(col+" "+op+" ?", vals[0]), nil
 }
 
-func clauseValue(typ string, c marketplace.Clause, i int) (any, error) {
+func clauseValue(typ string, c search.Clause, i int) (any, error) {
 	switch typ {
-	case marketplace.FieldTypeInt:
+	case search.TypeInt:
 		return c.Int(i)
-	case marketplace.FieldTypeDecimal:
+	case search.TypeDecimal:
 		d, err := c.Decimal(i)
 		if err != nil {
 			return nil, err
 		}
 		return toMicros(d), nil
-	case marketplace.FieldTypeDate:
+	case search.TypeDate:
 		t, err := c.Date(i)
 		if err != nil {
 			return nil, err
 		}
 		return t.UTC().Truncate(24 * time.Hour).Unix(), nil
-	case marketplace.FieldTypeBool:
+	case search.TypeBool:
 		return c.Bool(i)
 	}
 	return c.Values[i], nil

@@ -65,7 +65,7 @@ func openAt(ctx context.Context, dsn string, version int) (*Store, error) {
 				return nil, fmt.Errorf("store: create data directory %s: %w", dir, err)
 			}
 		}
-		db, err = gorm.Open(sqlite.Open(sqliteDSN(dsn)), cfg)
+		db, err = gorm.Open(sqlite.New(sqlite.Config{DriverName: sqliteDriver(), DSN: sqliteDSN(dsn)}), cfg)
 	}
 	if err != nil {
 		// gorm.Open already connects (and pings PostgreSQL): a failure here means unreachable.

@@ -1,4 +1,4 @@
-package marketplace
+package search
 
 import (
 	"errors"
@@ -7,9 +7,11 @@ import (
 	"strings"
 	"testing"
 	"unicode/utf8"
+
+	"github.com/shopspring/decimal"
 )
 
-func TestParseSearchValid(t *testing.T) {
+func TestParseValid(t *testing.T) {
 	tests := []struct {
 		name     string
 		q        string
@@ -71,9 +73,9 @@ func TestParseSearchValid(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			s, err := ParseSearch(tt.q)
+			s, err := Parse(tt.q)
 			if err != nil {
-				t.Fatalf("ParseSearch(%q): %v", tt.q, err)
+				t.Fatalf("Parse(%q): %v", tt.q, err)
 			}
 			if got := s.String(); got != tt.want {
 				t.Errorf("String() = %q, want %q", got, tt.want)
@@ -89,7 +91,7 @@ func TestParseSearchValid(t *testing.T) {
 	}
 }
 
-func TestParseSearchErrors(t *testing.T) {
+func TestParseErrors(t *testing.T) {
 	tests := []struct {
 		name string
 		q    string
@@ -165,47 +167,47 @@ func TestParseSearchErrors(t *testing.T) {
 		{"resync skips list", `regio in [a, "b c"] bloc=CN`, []string{`unknown field "regio"; did you mean "region"?`}},
 		{"list value errors each", "gpus in [1,-2,x]", []string{`col 12: gpus must be ≥ 0`, `col 15: gpus: "x" is not a whole number`}},
 		{"invalid utf8", "text~a\xffb", []string{`col 7: invalid UTF-8`}},
-		{"too long", "text~" + strings.Repeat("a", MaxSearchLen), []string{`col 2001: query is 2005 bytes long; the limit is 2000`}},
-		{"text too long", "text~" + strings.Repeat("a", MaxSearchTextLen+1), []string{`text is 201 bytes long; the limit is 200`}},
-		{"too many clauses", strings.Repeat("gpus>1 ", MaxSearchClauses+1), []string{`col 225: more than 32 clauses`}},
-		{"too many list values", "gpus in [" + strings.Repeat("1,", MaxSearchListValues) + "1]", []string{`more than 64 values in the list`}},
+		{"too long", "text~" + strings.Repeat("a", MaxLen), []string{`col 2001: query is 2005 bytes long; the limit is 2000`}},
+		{"text too long", "text~" + strings.Repeat("a", MaxTextLen+1), []string{`text is 201 bytes long; the limit is 200`}},
+		{"too many clauses", strings.Repeat("gpus>1 ", MaxClauses+1), []string{`col 225: more than 32 clauses`}},
+		{"too many list values", "gpus in [" + strings.Repeat("1,", MaxListValues) + "1]", []string{`more than 64 values in the list`}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			s, err := ParseSearch(tt.q)
+			s, err := Parse(tt.q)
 			if err == nil {
-				t.Fatalf("ParseSearch(%q) = %q, want error", tt.q, s.String())
+				t.Fatalf("Parse(%q) = %q, want error", tt.q, s.String())
 			}
 			var e *Error
-			if !errors.As(err, &e) || e.Code != CodeInvalid {
-				t.Fatalf("error %v is not a CodeInvalid *Error", err)
+			if !errors.As(err, &e) {
+				t.Fatalf("error %v is not a *Error", err)
 			}
-			if len(e.Fields) != len(tt.want) {
-				t.Fatalf("got %d field errors, want %d:\n%v", len(e.Fields), len(tt.want), e.Fields)
+			if len(e.Problems) != len(tt.want) {
+				t.Fatalf("got %d field errors, want %d:\n%v", len(e.Problems), len(tt.want), e.Problems)
 			}
 			for i, w := range tt.want {
-				if e.Fields[i].Field != "q" {
-					t.Errorf("field %d = %q, want q", i, e.Fields[i].Field)
+				if e.Problems[i].Param != "q" {
+					t.Errorf("field %d = %q, want q", i, e.Problems[i].Param)
 				}
-				if !strings.Contains(e.Fields[i].Message, w) {
-					t.Errorf("message %d = %q, want it to contain %q", i, e.Fields[i].Message, w)
+				if !strings.Contains(e.Problems[i].Message, w) {
+					t.Errorf("message %d = %q, want it to contain %q", i, e.Problems[i].Message, w)
 				}
 			}
 		})
 	}
 }
 
-// TestParseSearchErrorLimit checks a hostile query gets at most ten messages.
-func TestParseSearchErrorLimit(t *testing.T) {
-	_, err := ParseSearch(strings.Repeat("x=1 ", 30))
+// TestParseErrorLimit checks a hostile query gets at most ten messages.
+func TestParseErrorLimit(t *testing.T) {
+	_, err := Parse(strings.Repeat("x=1 ", 30))
 	var e *Error
-	if !errors.As(err, &e) || len(e.Fields) != 10 {
+	if !errors.As(err, &e) || len(e.Problems) != 10 {
 		t.Fatalf("got %v, want 10 field errors", err)
 	}
 }
 
-func TestSearchFieldsCatalogue(t *testing.T) {
-	fields := SearchFields()
+func TestFieldsCatalogue(t *testing.T) {
+	fields := Fields()
 	seen := map[string]bool{}
 	for _, f := range fields {
 		if seen[f.Name] {
@@ -216,19 +218,19 @@ func TestSearchFieldsCatalogue(t *testing.T) {
 			t.Errorf("%s: missing description, ops or example", f.Name)
 		}
 		switch f.Type {
-		case FieldTypeEnum:
+		case TypeEnum:
 			if len(f.Enum) == 0 {
 				t.Errorf("%s: enum without values", f.Name)
 			}
-		case FieldTypeString:
+		case TypeString:
 			if f.Format == "" {
 				t.Errorf("%s: string without format", f.Name)
 			}
-		case FieldTypeInt, FieldTypeDecimal, FieldTypeDate, FieldTypeBool:
+		case TypeInt, TypeDecimal, TypeDate, TypeBool:
 		default:
 			t.Errorf("%s: unknown type %q", f.Name, f.Type)
 		}
-		s, err := ParseSearch(f.Example)
+		s, err := Parse(f.Example)
 		if err != nil {
 			t.Errorf("%s: example %q: %v", f.Name, f.Example, err)
 			continue
@@ -240,8 +242,11 @@ func TestSearchFieldsCatalogue(t *testing.T) {
 		} else if len(s.Clauses) != 1 || s.Clauses[0].Field != f.Name {
 			t.Errorf("%s: example %q parses as %+v", f.Name, f.Example, s.Clauses)
 		}
-		if g, ok := LookupSearchField(f.Name); !ok || !reflect.DeepEqual(g, f) {
-			t.Errorf("LookupSearchField(%s) = %+v, %v", f.Name, g, ok)
+		if g, ok := Lookup(f.Name); !ok || !sameField(g, f) {
+			t.Errorf("Lookup(%s) = %+v, %v", f.Name, g, ok)
+		}
+		if (f.Column == "") != (f.Name == "currency") {
+			t.Errorf("%s: column %q; every filter needs the stored attribute it compares against", f.Name, f.Column)
 		}
 	}
 	for _, want := range []string{"accelerator", "vendor", "vendor_country", "region", "bloc", "country", "product",
@@ -252,21 +257,54 @@ func TestSearchFieldsCatalogue(t *testing.T) {
 		}
 	}
 	fields[0].Ops[0] = OpContains // the catalogue is a copy
-	if SearchFields()[0].Ops[0] == OpContains {
-		t.Error("SearchFields returned the catalogue itself")
+	if Fields()[0].Ops[0] == OpContains {
+		t.Error("Fields returned the catalogue itself")
 	}
-	if _, ok := LookupSearchField("GPUS"); ok {
-		t.Error("LookupSearchField is case-sensitive")
+	if _, ok := Lookup("GPUS"); ok {
+		t.Error("Lookup is case-sensitive")
+	}
+}
+
+// sameField compares catalogue entries; funcs compare by what they return for a probe model.
+func sameField(a, b Field) bool {
+	probe := Model{Code: "h100-sxm", Vendor: "nvidia", VendorCountry: "US", ExportClass: "3a090a",
+		MemoryGB: decimal.RequireFromString("80"), BF16TFLOPS: decimal.RequireFromString("989.4"), TPP: decimal.RequireFromString("15830.4")}
+	if (a.Model == nil) != (b.Model == nil) || a.Model != nil && a.Model(probe) != b.Model(probe) {
+		return false
+	}
+	a.Model, b.Model = nil, nil
+	return reflect.DeepEqual(a, b)
+}
+
+// TestModelFields checks which fields belong to the accelerator model and what they read: the
+// planner narrows price-sorted searches with them, so a wrong accessor would drop offers.
+func TestModelFields(t *testing.T) {
+	m := Model{Code: "ascend-910b", Vendor: "huawei", VendorCountry: "CN", ExportClass: "3a090a",
+		MemoryGB: decimal.RequireFromString("64"), BF16TFLOPS: decimal.RequireFromString("320.1234567"), TPP: decimal.RequireFromString("5120")}
+	want := map[string]string{
+		"accelerator": "ascend-910b", "vendor": "huawei", "vendor_country": "CN", "export_class": "3a090a",
+		"memory_gb": "64", "bf16_tflops": "320.123456", // truncated to micro-units, as the store keeps it
+		"tpp": "5120",
+	}
+	for _, f := range Fields() {
+		w, ok := want[f.Name]
+		if ok != (f.Model != nil) {
+			t.Errorf("%s: accelerator-level = %v, want %v", f.Name, f.Model != nil, ok)
+			continue
+		}
+		if ok && f.Model(m) != w {
+			t.Errorf("%s of the model = %q, want %q", f.Name, f.Model(m), w)
+		}
 	}
 }
 
 // TestSearchDocs keeps docs/search-language.md in step with the catalogue.
 func TestSearchDocs(t *testing.T) {
-	doc, err := os.ReadFile("../docs/search-language.md")
+	doc, err := os.ReadFile("../../docs/search-language.md")
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, f := range SearchFields() {
+	for _, f := range Fields() {
 		if !strings.Contains(string(doc), "| `"+f.Name+"` |") {
 			t.Errorf("docs/search-language.md has no table row for %s", f.Name)
 		}
@@ -279,7 +317,7 @@ func TestSearchDocs(t *testing.T) {
 }
 
 func TestClauseAccessors(t *testing.T) {
-	s, err := ParseSearch("price<=2.50 gpus in [8,16] available_from<=2026-12-01 demo=false")
+	s, err := Parse("price<=2.50 gpus in [8,16] available_from<=2026-12-01 demo=false")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -336,18 +374,18 @@ func TestParseSort(t *testing.T) {
 			continue
 		}
 		var e *Error
-		if !errors.As(err, &e) || e.Code != CodeInvalid || len(e.Fields) != 1 || e.Fields[0].Field != "sort" ||
-			!strings.Contains(e.Fields[0].Message, tt.err) {
+		if !errors.As(err, &e) || len(e.Problems) != 1 || e.Problems[0].Param != "sort" ||
+			!strings.Contains(e.Problems[0].Message, tt.err) {
 			t.Errorf("ParseSort(%q) error = %v; want sort: …%s…", tt.in, err, tt.err)
 		}
 	}
 }
 
 func TestCursor(t *testing.T) {
-	s, _ := ParseSearch("bloc=CN currency=USD")
-	other, _ := ParseSearch("bloc=EU currency=USD")
-	otherCurrency, _ := ParseSearch("bloc=CN")
-	same, _ := ParseSearch("  bloc = cn   currency=usd ")
+	s, _ := Parse("bloc=CN currency=USD")
+	other, _ := Parse("bloc=EU currency=USD")
+	otherCurrency, _ := Parse("bloc=CN")
+	same, _ := Parse("  bloc = cn   currency=usd ")
 	desc := Sort{Key: SortPrice, Desc: true}
 
 	tok := EncodeCursor(NewCursor(s, desc, "2.17", "off_123"))
@@ -364,8 +402,8 @@ func TestCursor(t *testing.T) {
 	if s.Fingerprint() == otherCurrency.Fingerprint() {
 		t.Error("fingerprint ignores the currency")
 	}
-	if empty, _ := ParseSearch(""); empty.Fingerprint() != (Search{}).Fingerprint() {
-		t.Error("zero Search and default Search differ")
+	if empty, _ := Parse(""); empty.Fingerprint() != (Query{}).Fingerprint() {
+		t.Error("zero Query and default Query differ")
 	}
 
 	ok := []struct {
@@ -381,7 +419,7 @@ func TestCursor(t *testing.T) {
 	bad := []struct {
 		name  string
 		token string
-		s     Search
+		s     Query
 		sort  Sort
 		want  string
 	}{
@@ -400,26 +438,26 @@ func TestCursor(t *testing.T) {
 	for _, b := range bad {
 		_, err := DecodeCursor(b.token, b.s, b.sort)
 		var e *Error
-		if !errors.As(err, &e) || e.Code != CodeInvalid || len(e.Fields) != 1 || e.Fields[0].Field != "cursor" ||
-			!strings.Contains(e.Fields[0].Message, b.want) {
+		if !errors.As(err, &e) || len(e.Problems) != 1 || e.Problems[0].Param != "cursor" ||
+			!strings.Contains(e.Problems[0].Message, b.want) {
 			t.Errorf("%s: error = %v; want cursor: …%s…", b.name, err, b.want)
 		}
 	}
 }
 
-// checkRoundTrip asserts that the canonical form parses back to the same Search, is a fixed
-// point, and is never longer than the query it came from (so it stays under MaxSearchLen).
-func checkRoundTrip(t *testing.T, q string, s Search) {
+// checkRoundTrip asserts that the canonical form parses back to the same Query, is a fixed
+// point, and is never longer than the query it came from (so it stays under MaxLen).
+func checkRoundTrip(t *testing.T, q string, s Query) {
 	t.Helper()
 	canon := s.String()
 	if len(canon) > len(q) {
 		t.Errorf("String() %q is longer than the query %q", canon, q)
 	}
-	s2, err := ParseSearch(canon)
+	s2, err := Parse(canon)
 	if err != nil {
-		t.Fatalf("ParseSearch(String()) of %q = %q: %v", q, canon, err)
+		t.Fatalf("Parse(String()) of %q = %q: %v", q, canon, err)
 	}
-	if !sameSearch(s, s2) {
+	if !sameQuery(s, s2) {
 		t.Fatalf("round trip of %q via %q:\n%+v\n%+v", q, canon, s, s2)
 	}
 	if again := s2.String(); again != canon {
@@ -427,7 +465,7 @@ func checkRoundTrip(t *testing.T, q string, s Search) {
 	}
 }
 
-func sameSearch(a, b Search) bool {
+func sameQuery(a, b Query) bool {
 	if a.Currency != b.Currency || len(a.Clauses) != len(b.Clauses) {
 		return false
 	}
@@ -440,7 +478,7 @@ func sameSearch(a, b Search) bool {
 	return true
 }
 
-func FuzzParseSearch(f *testing.F) {
+func FuzzParse(f *testing.F) {
 	seeds := []string{
 		"",
 		"accelerator=h100-sxm gpus>=8 bloc=CN price<=2.5 currency=USD region in [cn-ningxia-zhongwei, cn-gansu-qingyang] tpp<4800 pricing=reserved",
@@ -465,44 +503,44 @@ func FuzzParseSearch(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, q string) {
-		s, err := ParseSearch(q)
+		s, err := Parse(q)
 		if err != nil {
 			var e *Error
-			if !errors.As(err, &e) || e.Code != CodeInvalid || len(e.Fields) == 0 || len(e.Fields) > 10 {
-				t.Fatalf("ParseSearch(%q): bad error %#v", q, err)
+			if !errors.As(err, &e) || len(e.Problems) == 0 || len(e.Problems) > 10 {
+				t.Fatalf("Parse(%q): bad error %#v", q, err)
 			}
-			for _, fe := range e.Fields {
-				if fe.Field != "q" || !strings.HasPrefix(fe.Message, "col ") || !utf8.ValidString(fe.Message) {
-					t.Fatalf("ParseSearch(%q): bad field error %+v", q, fe)
+			for _, fe := range e.Problems {
+				if fe.Param != "q" || !strings.HasPrefix(fe.Message, "col ") || !utf8.ValidString(fe.Message) {
+					t.Fatalf("Parse(%q): bad field error %+v", q, fe)
 				}
 			}
 			return
 		}
-		if len(s.Clauses) > MaxSearchClauses {
+		if len(s.Clauses) > MaxClauses {
 			t.Fatalf("%d clauses", len(s.Clauses))
 		}
 		for _, c := range s.Clauses {
-			fd, ok := LookupSearchField(c.Field)
+			fd, ok := Lookup(c.Field)
 			if !ok || c.Field == "currency" || len(c.Values) == 0 || (!c.Op.IsList() && len(c.Values) != 1) {
-				t.Fatalf("ParseSearch(%q): bad clause %+v", q, c)
+				t.Fatalf("Parse(%q): bad clause %+v", q, c)
 			}
 			if c.Pos < 1 || c.Pos > len(q) || !strings.HasPrefix(q[c.Pos-1:], c.Field) {
-				t.Fatalf("ParseSearch(%q): bad position %+v", q, c)
+				t.Fatalf("Parse(%q): bad position %+v", q, c)
 			}
 			for i := range c.Values {
 				var err error
 				switch fd.Type {
-				case FieldTypeDecimal:
+				case TypeDecimal:
 					_, err = c.Decimal(i)
-				case FieldTypeInt:
+				case TypeInt:
 					_, err = c.Int(i)
-				case FieldTypeDate:
+				case TypeDate:
 					_, err = c.Date(i)
-				case FieldTypeBool:
+				case TypeBool:
 					_, err = c.Bool(i)
 				}
 				if err != nil {
-					t.Fatalf("ParseSearch(%q): %v", q, err)
+					t.Fatalf("Parse(%q): %v", q, err)
 				}
 			}
 		}

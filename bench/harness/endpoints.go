@@ -1,0 +1,119 @@
+package main
+
+import (
+	"fmt"
+	"net/url"
+	"time"
+
+	"corridor/marketplace"
+)
+
+// request is one HTTP request of a load mix and the status it must get.
+type request struct {
+	method, path string
+	body         []byte
+	want         int
+}
+
+// endpoint is one measured endpoint: a rotating mix of requests built from the loaded market.
+type endpoint struct {
+	name  string
+	label string // the report's row name
+	what  string // what the mix is, for the report's legend
+	mix   func(m market) []request
+}
+
+// market is what the harness knows of the loaded market when it builds request mixes.
+type market struct {
+	offers []marketplace.Offer
+	today  time.Time
+}
+
+func search(q, sort string) request {
+	v := url.Values{"q": {q}, "sort": {sort}, "limit": {"50"}}
+	return request{method: "GET", path: "/api/v1/offers?" + v.Encode(), want: 200}
+}
+
+// endpoints are measured in this order; names are what -endpoints takes.
+var endpoints = []endpoint{
+	{name: "hello", label: "hello-world (Fiber v2)",
+		what: `GET / answered "Hello, World!" by Fiber v2 in its default configuration: the baseline`,
+		mix: func(market) []request {
+			return []request{{method: "GET", path: "/", want: 200}}
+		}},
+	{name: "healthz", label: "`GET /healthz`", what: "GET /healthz (pings the database)",
+		mix: func(market) []request {
+			return []request{{method: "GET", path: "/healthz", want: 200}}
+		}},
+	{name: "search", label: "search, typical",
+		what: "GET /api/v1/offers?limit=50, six typical searches in rotation: a model in China under 2.5 USD by price; two regions under TPP 4800 by price per PFLOP-hour; EU reserved by price; everything by price; 32+ GPUs within 30 days by date; two countries and two models by price",
+		mix: func(m market) []request {
+			soon := m.today.AddDate(0, 0, 30).Format(time.DateOnly)
+			return []request{
+				search("accelerator=h100-sxm gpus>=8 bloc=CN price<=2.5 currency=USD", "price"),
+				search("region in [cn-ningxia-zhongwei,cn-gansu-qingyang] tpp<4800", "per_pflop_hour"),
+				search("bloc=EU pricing=reserved", "price"),
+				search("", "price"),
+				search("gpus>=32 available_from<="+soon, "available_from"),
+				search("country in [FI,DE] accelerator in [h100-sxm,h200-sxm]", "price"),
+			}
+		}},
+	{name: "search-text", label: "search, free text",
+		what: "GET /api/v1/offers?limit=50, four free-text searches in rotation: liquid; infiniband in the EU; 液冷; a phrase that matches nothing",
+		mix: func(market) []request {
+			return []request{
+				search(`text~"liquid"`, "price"),
+				search(`text~"infiniband" bloc=EU`, "price"),
+				search(`text~"液冷"`, "price"),
+				search(`text~"no such phrase"`, "price"),
+			}
+		}},
+	{name: "quote", label: "`POST /api/v1/quotes`",
+		what: "POST /api/v1/quotes, persisted: 1 GPU for 720 h from the offer's first day, 1,000 offers spread over the market, three buyers in rotation",
+		mix: func(m market) []request {
+			var out []request
+			buyers := []string{`{"country":"DE","type":"business"}`, `{"country":"FR","type":"consumer"}`, `{"country":"CN","type":"business"}`}
+			step := max(1, len(m.offers)/997) // a spread of offers: regions, models and currencies
+			for i := 0; i < len(m.offers) && len(out) < 1000; i += step {
+				o := m.offers[i]
+				body := fmt.Sprintf(`{"offer_id":%q,"gpus":1,"hours":720,"buyer":%s,"currency":"EUR","start":%q}`,
+					o.ID, buyers[len(out)%len(buyers)], o.AvailableFrom.Format(time.RFC3339))
+				out = append(out, request{method: "POST", path: "/api/v1/quotes", body: []byte(body), want: 201})
+			}
+			return out
+		}},
+	{name: "compare", label: "`POST /api/v1/compare`",
+		what: "POST /api/v1/compare: 8 GPUs × 100 h of h100-sxm, h20 or ascend-910b in rotation, for a German business, in EUR",
+		mix: func(market) []request {
+			var out []request
+			for _, acc := range []string{"h100-sxm", "h20", "ascend-910b"} {
+				body := fmt.Sprintf(`{"accelerator":%q,"gpus":8,"hours":100,"buyer":{"country":"DE","type":"business"},"currency":"EUR"}`, acc)
+				out = append(out, request{method: "POST", path: "/api/v1/compare", body: []byte(body), want: 200})
+			}
+			return out
+		}},
+	{name: "market", label: "`GET /` market page",
+		what: "GET /, the market page: HTML with the map's offer counts per region and the first page of offers",
+		mix: func(market) []request {
+			return []request{{method: "GET", path: "/", want: 200}}
+		}},
+}
+
+func endpointNames() []string {
+	var out []string
+	for _, e := range endpoints {
+		if e.name != "hello" {
+			out = append(out, e.name)
+		}
+	}
+	return out
+}
+
+func endpointByName(name string) (endpoint, bool) {
+	for _, e := range endpoints {
+		if e.name == name {
+			return e, true
+		}
+	}
+	return endpoint{}, false
+}

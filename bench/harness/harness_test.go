@@ -1,0 +1,78 @@
+package main
+
+import (
+	"encoding/json"
+	"net/url"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"corridor/seed"
+)
+
+// TestMixes builds every endpoint's requests from a small synthetic market: bodies are JSON,
+// searches parse as URLs with a query, and quotes ask for offers that exist, within their
+// windows.
+func TestMixes(t *testing.T) {
+	today := time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC)
+	_, offers, err := seed.SyntheticMarket(3000, 1, today)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := market{offers: offers, today: today}
+	byID := map[string]bool{}
+	for _, o := range offers {
+		byID[o.ID] = true
+	}
+	for _, e := range endpoints {
+		mix := e.mix(m)
+		if len(mix) == 0 || e.label == "" || e.what == "" {
+			t.Errorf("%s: %d requests, label %q", e.name, len(mix), e.label)
+		}
+		for _, r := range mix {
+			u, err := url.Parse(r.path)
+			if err != nil || !strings.HasPrefix(u.Path, "/") || r.want == 0 {
+				t.Errorf("%s: request %+v", e.name, r)
+			}
+			if strings.HasPrefix(u.Path, "/api/v1/offers") && u.Query().Get("limit") != "50" {
+				t.Errorf("%s: %s does not ask for a page of 50", e.name, r.path)
+			}
+			if r.body == nil {
+				continue
+			}
+			var body map[string]any
+			if err := json.Unmarshal(r.body, &body); err != nil {
+				t.Errorf("%s: body %s: %v", e.name, r.body, err)
+			}
+			if id, ok := body["offer_id"].(string); ok && !byID[id] {
+				t.Errorf("%s: quote for unknown offer %s", e.name, id)
+			}
+		}
+	}
+	if n := len(endpoints[len(endpoints)-1].mix(m)); n != 1 {
+		t.Errorf("market mix: %d requests", n)
+	}
+	if quotes, _ := endpointByName("quote"); len(quotes.mix(m)) < 900 {
+		t.Errorf("quote mix: %d requests, want about 1,000 spread over the market", len(quotes.mix(m)))
+	}
+}
+
+func TestResultFigures(t *testing.T) {
+	r := result{requests: 100, elapsed: 2 * time.Second}
+	for i := 1; i <= 100; i++ {
+		r.lat = append(r.lat, time.Duration(i)*time.Millisecond)
+	}
+	if r.rate() != 50 || r.percentile(0.50) != 51*time.Millisecond || r.percentile(0.99) != 100*time.Millisecond {
+		t.Errorf("rate %v, p50 %v, p99 %v", r.rate(), r.percentile(0.50), r.percentile(0.99))
+	}
+	if got := ratioText(90000, 150); got != "600×" {
+		t.Errorf("ratioText = %s", got)
+	}
+	if got := ratioText(1, 0); got != "∞" {
+		t.Errorf("ratioText(1, 0) = %s", got)
+	}
+	if rss := readRSS(os.Getpid(), "VmRSS"); rss < 1<<20 {
+		t.Errorf("readRSS of this test: %d bytes", rss)
+	}
+}

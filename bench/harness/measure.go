@@ -1,0 +1,252 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"time"
+)
+
+// sizeRun is everything measured for one market size.
+type sizeRun struct {
+	offers  int
+	load    time.Duration
+	results map[string]result
+	startup map[string]time.Duration // server start until healthy, per endpoint run
+	loadAvg [2]string                // before and after
+}
+
+func measureAll(ctx context.Context, o options, stdout, stderr io.Writer) error {
+	dir, err := os.MkdirTemp("", "corridor-bench-")
+	if err != nil {
+		return err
+	}
+	if o.keep {
+		fmt.Fprintln(stderr, "keeping", dir)
+	} else {
+		defer os.RemoveAll(dir)
+	}
+	bin := o.corridor
+	if bin == "" {
+		fmt.Fprintln(stderr, "building ./cmd/corridor …")
+		if bin, err = buildCorridor(ctx, dir); err != nil {
+			return err
+		}
+	}
+	fmt.Fprintln(stdout, machineNotes(o))
+	var runs []sizeRun
+	for _, n := range o.sizes {
+		r, err := measureSize(ctx, o, bin, dir, n, stderr)
+		if err != nil {
+			return fmt.Errorf("%d offers: %w", n, err)
+		}
+		printSize(stdout, r, o)
+		runs = append(runs, r)
+	}
+	if len(runs) > 1 {
+		printGrowth(stdout, runs, o)
+	}
+	return nil
+}
+
+func measureSize(ctx context.Context, o options, bin, dir string, n int, stderr io.Writer) (sizeRun, error) {
+	run := sizeRun{offers: n, results: map[string]result{}, startup: map[string]time.Duration{}}
+	run.loadAvg[0] = loadAverage()
+	dsn := filepath.Join(dir, fmt.Sprintf("market-%d", n), "corridor.db")
+	if o.db != "" {
+		schemaDSN, drop, err := freshPostgres(o.db)
+		if err != nil {
+			return run, err
+		}
+		defer drop()
+		dsn = schemaDSN
+	}
+	fmt.Fprintf(stderr, "%d offers: loading …\n", n)
+	t0 := time.Now()
+	m, err := loadMarket(ctx, dsn, n, o.seed, time.Now().UTC().Truncate(24*time.Hour))
+	if err != nil {
+		return run, err
+	}
+	run.load = time.Since(t0)
+	fmt.Fprintf(stderr, "%d offers: loaded in %s\n", n, run.load.Round(time.Millisecond))
+	for _, name := range append([]string{"hello"}, o.endpoints...) {
+		ep, _ := endpointByName(name)
+		logPath := filepath.Join(dir, fmt.Sprintf("server-%d-%s.log", n, name))
+		var p *process
+		if name == "hello" {
+			p, err = startHello(ctx, logPath)
+		} else {
+			p, err = startCorridor(ctx, bin, dsn, logPath)
+		}
+		if err != nil {
+			return run, err
+		}
+		fmt.Fprintf(stderr, "%d offers: %s …\n", n, name)
+		res := drive(ctx, p.addr, ep.mix(m), o, p.pid())
+		p.stop()
+		if ctx.Err() != nil {
+			return run, ctx.Err()
+		}
+		run.results[name], run.startup[name] = res, p.started
+		if res.errors > 0 {
+			fmt.Fprintf(stderr, "%d offers: %s: %d errors; first: %s\n", n, name, res.errors, res.firstErr)
+		}
+	}
+	run.loadAvg[1] = loadAverage()
+	return run, nil
+}
+
+func printSize(w io.Writer, r sizeRun, o options) {
+	hello := r.results["hello"]
+	fmt.Fprintf(w, "\n### %d offers\n\n", r.offers)
+	fmt.Fprintf(w, "Loaded in %s. Load average %s before, %s after.\n\n", r.load.Round(100*time.Millisecond), r.loadAvg[0], r.loadAvg[1])
+	fmt.Fprintln(w, "| endpoint | req/s | hello ÷ endpoint | p50 | p99 | peak RSS | errors | server start |")
+	fmt.Fprintln(w, "|---|---:|---:|---:|---:|---:|---:|---:|")
+	for _, name := range append([]string{"hello"}, o.endpoints...) {
+		res := r.results[name]
+		ep, _ := endpointByName(name)
+		ratio := "1"
+		if name != "hello" {
+			ratio = ratioText(hello.rate(), res.rate())
+		}
+		fmt.Fprintf(w, "| %s | %s | %s | %s | %s | %s | %d | %s |\n", ep.label, rateText(res.rate()), ratio,
+			durText(res.percentile(0.50)), durText(res.percentile(0.99)), mbText(res.peakRSS), res.errors, durText(r.startup[name]))
+	}
+}
+
+// printGrowth shows how each endpoint's cost grows with the market: the rate at the smallest
+// size divided by the rate at the largest (1.0 = flat), and the same for p99.
+func printGrowth(w io.Writer, runs []sizeRun, o options) {
+	first, last := runs[0], runs[len(runs)-1]
+	fmt.Fprintf(w, "\n### Growth %d → %d offers\n\n", first.offers, last.offers)
+	head := "| endpoint |"
+	sep := "|---|"
+	for _, r := range runs {
+		head += fmt.Sprintf(" req/s at %d |", r.offers)
+		sep += "---:|"
+	}
+	fmt.Fprintln(w, head+" req/s drop | p99 growth | hello ÷ endpoint at "+fmt.Sprint(last.offers)+" |")
+	fmt.Fprintln(w, sep+"---:|---:|---:|")
+	for _, name := range o.endpoints {
+		ep, _ := endpointByName(name)
+		line := "| " + ep.label + " |"
+		for _, r := range runs {
+			line += " " + rateText(r.results[name].rate()) + " |"
+		}
+		a, b := first.results[name], last.results[name]
+		line += " " + ratioText(a.rate(), b.rate()) + " | " + ratioText(b.percentile(0.99).Seconds(), a.percentile(0.99).Seconds()) +
+			" | " + ratioText(last.results["hello"].rate(), b.rate()) + " |"
+		fmt.Fprintln(w, line)
+	}
+}
+
+func rateText(r float64) string {
+	switch {
+	case r >= 10000:
+		return fmt.Sprintf("%.0fk", r/1000)
+	case r >= 1000:
+		return fmt.Sprintf("%.1fk", r/1000)
+	case r >= 10:
+		return fmt.Sprintf("%.0f", r)
+	}
+	return fmt.Sprintf("%.2f", r)
+}
+
+func ratioText(a, b float64) string {
+	if b == 0 {
+		return "∞"
+	}
+	x := a / b
+	if x >= 10 {
+		return fmt.Sprintf("%.0f×", x)
+	}
+	return fmt.Sprintf("%.2f×", x)
+}
+
+func durText(d time.Duration) string {
+	switch {
+	case d == 0:
+		return "–"
+	case d < time.Millisecond:
+		return fmt.Sprintf("%.2f ms", float64(d.Microseconds())/1000)
+	case d < 100*time.Millisecond:
+		return fmt.Sprintf("%.1f ms", float64(d.Microseconds())/1000)
+	case d < 10*time.Second:
+		return fmt.Sprintf("%.0f ms", float64(d.Milliseconds()))
+	}
+	return fmt.Sprintf("%.1f s", d.Seconds())
+}
+
+func mbText(b int64) string {
+	if b == 0 {
+		return "–"
+	}
+	return fmt.Sprintf("%d MB", b>>20)
+}
+
+// machineNotes describes the run: the figures mean little without the machine and the load
+// it carried.
+func machineNotes(o options) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "## Corridor bench harness, %s\n\n", time.Now().UTC().Format("2006-01-02 15:04 UTC"))
+	fmt.Fprintf(&b, "- machine: %s, %d logical CPUs, %s, load average %s at start\n", cpuModel(), runtime.NumCPU(), runtime.Version(), loadAverage())
+	fmt.Fprintf(&b, "- code: %s\n", commit())
+	db := "SQLite (a fresh file per size, WAL)"
+	if o.db != "" {
+		db = "PostgreSQL (a fresh schema per size)"
+	}
+	fmt.Fprintf(&b, "- database: %s; server: `corridor serve --seed reference`, restarted for every endpoint\n", db)
+	fmt.Fprintf(&b, "- load: %d connections, closed loop, %s warm-up then %s measured per endpoint; fasthttp client in the harness process\n", o.conns, o.warmup, o.duration)
+	fmt.Fprintf(&b, "- hello ÷ endpoint: the Fiber v2 hello-world's req/s in the same size's run divided by the endpoint's; peak RSS: the server's largest VmRSS sampled every 50 ms while measured; server start: from exec to the first healthy /healthz\n")
+	b.WriteString("- endpoints:\n")
+	for _, name := range append([]string{"hello"}, o.endpoints...) {
+		ep, _ := endpointByName(name)
+		fmt.Fprintf(&b, "  - %s: %s\n", ep.label, ep.what)
+	}
+	return b.String()
+}
+
+func loadAverage() string {
+	b, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return "?"
+	}
+	f := strings.Fields(string(b))
+	if len(f) < 3 {
+		return "?"
+	}
+	return strings.Join(f[:3], " ")
+}
+
+func cpuModel() string {
+	f, err := os.Open("/proc/cpuinfo")
+	if err != nil {
+		return runtime.GOARCH
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		if k, v, ok := strings.Cut(sc.Text(), ":"); ok && strings.TrimSpace(k) == "model name" {
+			return strings.TrimSpace(v)
+		}
+	}
+	return runtime.GOARCH
+}
+
+func commit() string {
+	out, err := exec.Command("git", "rev-parse", "--short", "HEAD").Output()
+	if err != nil {
+		return "unknown (not a git checkout)"
+	}
+	c := strings.TrimSpace(string(out))
+	if st, err := exec.Command("git", "status", "--porcelain", "--untracked-files=no").Output(); err == nil && len(strings.TrimSpace(string(st))) > 0 {
+		c += " with uncommitted changes"
+	}
+	return c
+}
