@@ -1,20 +1,21 @@
 // Package i18n is Corridor's language layer: every word the browser app, the API's line
 // labels, the quote CSV and the command line show a person comes from the message files under
-// locales/ (one YAML file per language, read with go-i18n), so a translator completes a
+// locales/ (YAML files read with go-i18n: <tag>.yaml, plus <area>.<tag>.yaml files that
+// add the messages of one part of the app, such as whatif.en.yaml), so a translator completes a
 // language or adds one without touching Go code. It also formats money and numbers per
 // language and builds quote line labels (LineLabel), the one place they are made.
 //
-// Adding a language: copy locales/en.yaml to locales/<tag>.yaml (a BCP 47 tag such as fr or
-// pt-BR), translate every value, and restart; the language switch lists it. TestCatalogs fails
-// while a message exists in one file and not in another, or when the placeholders of a
-// message differ between languages.
+// Adding a language: copy every locales/*en.yaml to the same name with the new BCP 47 tag
+// (fr, pt-BR…) in place of en, translate every value, and restart; the language switch lists
+// it. TestCatalogs fails while a message exists in one language and not in another, or when
+// the placeholders of a message differ between languages; a message defined twice in one
+// language is an error.
 package i18n
 
 import (
 	"embed"
 	"fmt"
 	"io/fs"
-	"path"
 	"regexp"
 	"sort"
 	"strings"
@@ -24,7 +25,7 @@ import (
 	"gopkg.in/yaml.v3"
 )
 
-// files holds the message files, one per language, named by their BCP 47 tag.
+// files holds the message files, named [<area>.]<BCP 47 tag>.yaml.
 //
 //go:embed locales/*.yaml
 var files embed.FS
@@ -73,6 +74,7 @@ func load(fsys fs.FS) ([]*Locale, error) {
 	bundle := goi18n.NewBundle(language.English)
 	bundle.RegisterUnmarshalFunc("yaml", yaml.Unmarshal)
 	var out []*Locale
+	byTag := map[string]*Locale{}
 	for _, name := range names {
 		data, err := fs.ReadFile(fsys, name)
 		if err != nil {
@@ -82,22 +84,30 @@ func load(fsys fs.FS) ([]*Locale, error) {
 		if err != nil {
 			return nil, fmt.Errorf("i18n: %s: %w", name, err)
 		}
-		l := &Locale{Tag: mf.Tag, texts: map[string]string{}, plain: map[string]string{}}
-		base, _ := mf.Tag.Base()
-		l.Code = base.String()
+		l, ok := byTag[mf.Tag.String()]
+		if !ok {
+			l = &Locale{Tag: mf.Tag, texts: map[string]string{}, plain: map[string]string{}, sortName: mf.Tag.String()}
+			base, _ := mf.Tag.Base()
+			l.Code = base.String()
+			l.loc = goi18n.NewLocalizer(bundle, mf.Tag.String())
+			byTag[mf.Tag.String()] = l
+			out = append(out, l)
+		}
 		for _, m := range mf.Messages {
+			if _, dup := l.texts[m.ID]; dup {
+				return nil, fmt.Errorf("i18n: %s: message %q is defined twice for %s", name, m.ID, mf.Tag)
+			}
 			l.texts[m.ID] = m.Other
 			if !strings.Contains(m.Other, "{{") {
 				l.plain[m.ID] = m.Other
 			}
 		}
-		l.loc = goi18n.NewLocalizer(bundle, mf.Tag.String())
+	}
+	for _, l := range out {
 		l.group, l.decimal = l.plain["number.group"], l.plain["number.decimal"]
 		if l.decimal == "" {
-			return nil, fmt.Errorf("i18n: %s: number.decimal is required", name)
+			return nil, fmt.Errorf("i18n: %s: number.decimal is required", l.Tag)
 		}
-		l.sortName = strings.TrimSuffix(path.Base(name), ".yaml")
-		out = append(out, l)
 	}
 	sort.Slice(out, func(i, j int) bool {
 		if (out[i].Code == DefaultCode) != (out[j].Code == DefaultCode) {

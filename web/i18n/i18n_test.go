@@ -170,3 +170,24 @@ func TestLineLabels(t *testing.T) {
 		t.Errorf("hardware base line %q", got)
 	}
 }
+
+// TestAreaFilesMergeIntoTheirLanguage checks that <area>.<tag>.yaml files add their messages
+// to the language of their tag, and that a message defined twice in one language is refused.
+func TestAreaFilesMergeIntoTheirLanguage(t *testing.T) {
+	base := "lang.name: English\nnumber.decimal: \".\"\nnumber.group: \",\"\nhello: Hello\n"
+	fsys := fstest.MapFS{
+		"locales/en.yaml":        {Data: []byte(base)},
+		"locales/whatif.en.yaml": {Data: []byte("study.title: Study\n")},
+	}
+	ls, err := load(fsys)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ls) != 1 || !ls[0].Has("hello") || !ls[0].Has("study.title") {
+		t.Fatalf("loaded %d languages: %v", len(ls), ls[0].IDs())
+	}
+	fsys["locales/whatif.en.yaml"] = &fstest.MapFile{Data: []byte("hello: Hi again\n")}
+	if _, err := load(fsys); err == nil || !strings.Contains(err.Error(), `"hello" is defined twice`) {
+		t.Errorf("a message defined twice: err = %v", err)
+	}
+}
