@@ -147,10 +147,10 @@ type Inputs struct {
 	SubsidyUsed map[string]decimal.Decimal // optional: subsidy already used per measure id
 	// Notices are findings of the resolution the quote must show (the buyer's VAT number not
 	// verified, or a business quoted as a consumer for want of one): the first of its flags.
-	Notices []tariff.Flag
-	Now         time.Time                  // creation time of the quote
-	Validity    time.Duration              // zero means ValidityPeriod
-	Rounding    RoundingMode               // empty means HalfUp
+	Notices  []tariff.Flag
+	Now      time.Time     // creation time of the quote
+	Validity time.Duration // zero means ValidityPeriod
+	Rounding RoundingMode  // empty means HalfUp
 
 	memo *assessMemo // set by Compare: assessments of identical supplies are computed once
 }
