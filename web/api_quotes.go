@@ -124,10 +124,10 @@ type quoteJSON struct {
 	Confidence      string               `json:"confidence"`
 	ConfidenceNotes []confidenceNoteJSON `json:"confidence_notes"`
 	FX              []fxUseJSON          `json:"fx"`
-	Policy          policyRefJSON    `json:"policy"`
-	Flags           []flagJSON       `json:"flags"`
-	Rounding        string           `json:"rounding"`
-	Trail           []trailJSON      `json:"explanation"`
+	Policy          policyRefJSON        `json:"policy"`
+	Flags           []flagJSON           `json:"flags"`
+	Rounding        string               `json:"rounding"`
+	Trail           []trailJSON          `json:"explanation"`
 }
 
 type quoteRequestEcho struct {
