@@ -21,7 +21,10 @@ import (
 // result, each field named by an explicit JSON tag and the whole marked with a schema version,
 // so that no change to a Go type (in pricing, tariff or here) can silently change what a stored
 // quote means. Changing the record means a new quoteRecordVersion, a decoder for the old one
-// and a migration (migrations.go); the JSON names below never change meaning.
+// and a migration (migrations.go); the JSON names below never change meaning. A member added
+// later is optional, and its absence means what quotes of earlier releases were priced with
+// (no supplier country: established where it hosts; no tax terms: withholding carved out; no
+// VAT recovery: all of it; no provenance), so adding one needs no new version.
 //
 // The record is stored compressed (DEFLATE): most of it is the explanation trail, one entry
 // per measure of the policy, which compresses tenfold.
