@@ -163,23 +163,8 @@ func (u SupplierUpdate) apply(sp *Supplier) []FieldError {
 		}
 	}
 	if u.Establishments != nil {
-		if len(*u.Establishments) > MaxSupplierPlaces {
-			bad("establishments", "at most %d", MaxSupplierPlaces)
-		}
-		out, seen := []string{}, map[string]bool{}
-		for i, e := range *u.Establishments {
-			c := strings.ToUpper(strings.TrimSpace(e))
-			switch {
-			case !tariff.IsCountry(c):
-				bad(fmt.Sprintf("establishments[%d]", i), "must be an ISO 3166-1 alpha-2 code like NL, not %s", quoteField(e))
-			case seen[c]:
-				bad(fmt.Sprintf("establishments[%d]", i), "%s is listed twice", c)
-			default:
-				seen[c] = true
-				out = append(out, c)
-			}
-		}
-		sp.Establishments = out
+		sp.Establishments = codeList("establishments", *u.Establishments, strings.ToUpper, func(c string) bool { return tariff.IsCountry(c) },
+			"must be an ISO 3166-1 alpha-2 code like NL", bad)
 	}
 	if u.VATRegistrations != nil {
 		if len(*u.VATRegistrations) > MaxSupplierPlaces {
@@ -221,28 +206,37 @@ func (u SupplierUpdate) apply(sp *Supplier) []FieldError {
 		sp.VATRegistrations = out
 	}
 	if u.Listings != nil {
-		if len(*u.Listings) > MaxSupplierPlaces {
-			bad("listings", "at most %d", MaxSupplierPlaces)
-		}
-		out, seen := []string{}, map[string]bool{}
-		for i, l := range *u.Listings {
-			switch code := strings.TrimSpace(l); {
-			case !IsSlug(code):
-				bad(fmt.Sprintf("listings[%d]", i), "must be a list code of lowercase letters, digits and dashes such as cn-beijing-ai-compute-partner, not %s", quoteField(l))
-			case seen[code]:
-				bad(fmt.Sprintf("listings[%d]", i), "%s is listed twice", code)
-			default:
-				seen[code] = true
-				out = append(out, code)
-			}
-		}
-		sp.Listings = out
+		sp.Listings = codeList("listings", *u.Listings, func(c string) string { return c }, IsSlug,
+			"must be a list code of lowercase letters, digits and dashes such as cn-beijing-ai-compute-partner", bad)
 	}
 	if len(errs) == 0 {
 		// The seat is an establishment already: listing it again changes nothing.
 		sp.Establishments = slices.DeleteFunc(sp.Establishments, func(c string) bool { return c == sp.Country })
 	}
 	return errs
+}
+
+// codeList checks a declared list of codes: at most MaxSupplierPlaces, each normalised by norm
+// (after trimming) valid and listed once; it returns the valid ones and reports the others
+// through bad, named field[i].
+func codeList(field string, in []string, norm func(string) string, valid func(string) bool, invalid string, bad func(field, format string, args ...any)) []string {
+	if len(in) > MaxSupplierPlaces {
+		bad(field, "at most %d", MaxSupplierPlaces)
+	}
+	out, seen := []string{}, map[string]bool{}
+	for i, raw := range in {
+		c := norm(strings.TrimSpace(raw))
+		switch {
+		case !valid(c):
+			bad(fmt.Sprintf("%s[%d]", field, i), "%s, not %s", invalid, quoteField(raw))
+		case seen[c]:
+			bad(fmt.Sprintf("%s[%d]", field, i), "%s is listed twice", c)
+		default:
+			seen[c] = true
+			out = append(out, c)
+		}
+	}
+	return out
 }
 
 // Supplier reads one supplier.

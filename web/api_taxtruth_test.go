@@ -108,19 +108,8 @@ type taxQuote struct {
 		HostingCountry         string   `json:"hosting_country"`
 	} `json:"priced_as"`
 	ConfidenceNotes []struct{ Subject, Confidence, Note string } `json:"confidence_notes"`
-	Lines           []struct {
-		Kind        string   `json:"kind"`
-		Measure     string   `json:"measure"`
-		Amount      string   `json:"amount"`
-		Payable     bool     `json:"payable"`
-		Recoverable bool     `json:"recoverable"`
-		Included    bool     `json:"included"`
-		LegalRef    []string `json:"legal_ref"`
-		Confidence  string   `json:"confidence"`
-		Source      string   `json:"source"`
-		SourceAsOf  string   `json:"source_as_of"`
-	} `json:"lines"`
-	Flags []struct {
+	Lines           []taxLine                                    `json:"lines"`
+	Flags           []struct {
 		Code       string `json:"code"`
 		Severity   string `json:"severity"`
 		Message    string `json:"message"`
@@ -154,8 +143,8 @@ func (q taxQuote) hasFlag(code string) bool {
 	return strings.Contains(","+q.flagCodes()+",", ","+code+",")
 }
 
-// line returns the line of a measure.
-func (q taxQuote) line(measure string) (l struct {
+// taxLine is what these tests read of a quote line.
+type taxLine struct {
 	Kind        string   `json:"kind"`
 	Measure     string   `json:"measure"`
 	Amount      string   `json:"amount"`
@@ -166,13 +155,16 @@ func (q taxQuote) line(measure string) (l struct {
 	Confidence  string   `json:"confidence"`
 	Source      string   `json:"source"`
 	SourceAsOf  string   `json:"source_as_of"`
-}, ok bool) {
+}
+
+// line returns the line of a measure.
+func (q taxQuote) line(measure string) (taxLine, bool) {
 	for _, x := range q.Lines {
 		if x.Measure == measure {
 			return x, true
 		}
 	}
-	return l, false
+	return taxLine{}, false
 }
 
 func (q taxQuote) hasKind(kind string) bool {
