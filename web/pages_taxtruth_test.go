@@ -23,6 +23,10 @@ func TestQuoteFormTermsWithoutJavaScript(t *testing.T) {
 			t.Errorf("offer page lacks %q", w)
 		}
 	}
+	// The market filters by every export class, unknown included.
+	if m := pc.get("/?export_class=unknown"); m.Status != http.StatusOK || !strings.Contains(m.Body, `<option value="unknown" selected>`) || !strings.Contains(m.Body, `<option value="3a090b"`) {
+		t.Errorf("market filter by export class unknown: %d", m.Status)
+	}
 	// A Shenzhen business headquartered in Hong Kong, training, tax-inclusive terms, recovering
 	// 60% of its VAT: demo-offer-001 in CNY, 8 GPUs × 100 h × 15.80 = CNY 12,640.00.
 	form := url.Values{"_csrf": {token(t, offer.Body)}, "offer_id": {"demo-offer-001"}, "gpus": {"8"}, "hours": {"100"}, "buyer.country": {"CN"},
