@@ -28,12 +28,15 @@ type RelianceReason struct {
 // figures, always estimates, are not part of the price and are left out.
 func (q *Quote) Reliance() Reliance {
 	r := Reliance{Confidence: "sourced"}
-	seen := map[string]bool{}
 	add := func(subject string, p tariff.Provenance) {
-		if p.Confidence == "" || p.Confidence == "sourced" || seen[subject] {
+		if p.Confidence == "" || p.Confidence == "sourced" {
 			return
 		}
-		seen[subject] = true
+		for _, x := range r.Reasons {
+			if x.Subject == subject {
+				return // a measure with a line and a flag, or two lines of one measure
+			}
+		}
 		r.Confidence = tariff.WeakerConfidence(r.Confidence, p.Confidence)
 		r.Reasons = append(r.Reasons, RelianceReason{Subject: subject, Confidence: p.Confidence, Note: p.Note})
 	}
