@@ -22,6 +22,9 @@ type Need struct {
 	Regions       []string
 	PersonalData  bool
 	Scenario      string
+	Purpose       string // as QuoteRequest.Purpose
+	// TaxTerms prices every offer under these terms; "" prices each under its own posted terms.
+	TaxTerms string
 }
 
 // Comparison is the ranked answer to a Need.
@@ -30,6 +33,10 @@ type Comparison struct {
 	Offers   map[string]OfferContext // by offer id, for display
 	Policy   pricing.PolicyRef
 	Warnings []string
+	// BuyerType is how the buyer was priced: a business without the VAT number its country
+	// requires as evidence is ranked as a consumer (by total), and Notices say why.
+	BuyerType tariff.BuyerType
+	Notices   []tariff.Flag
 }
 
 // Compare prices the need against every active GPU-hour or bare-metal offer that matches it and
@@ -51,6 +58,7 @@ func (s *Service) Compare(ctx context.Context, n Need) (Comparison, error) {
 	}
 	fs = append(fs, quantityFieldErrors(n.GPUs, n.Hours)...)
 	fs = append(fs, buyerFieldErrors(n.Buyer, n.Currency)...)
+	fs = append(fs, termsFieldErrors(n.Purpose, n.TaxTerms)...)
 	if n.Scenario != "" {
 		if msg := policyIDProblem(n.Scenario); msg != "" {
 			fs = append(fs, FieldError{Field: "scenario", Message: msg})
@@ -62,6 +70,11 @@ func (s *Service) Compare(ctx context.Context, n Need) (Comparison, error) {
 	now := s.now()
 	asOf := now.Truncate(24 * time.Hour)
 	fx, warnings, err := s.FXOn(ctx, asOf)
+	if ErrorCode(err) == CodeNotFound {
+		// Offers listed in the need's currency are still priced; the others say no_fx_rate.
+		fx, err = pricing.NewSnapshot(asOf, map[string]pricing.Rate{}), nil
+		warnings = append(warnings, fmt.Sprintf("no FX rates are stored for %s or before: only offers listed in %s can be priced", asOf.Format(time.DateOnly), n.Currency))
+	}
 	if err != nil {
 		return Comparison{}, err
 	}
@@ -84,17 +97,20 @@ func (s *Service) Compare(ctx context.Context, n Need) (Comparison, error) {
 		terms[i] = oc.Terms()
 		byID[oc.Offer.ID] = oc
 	}
+	buyerType, notices := businessEvidence(n.Buyer)
 	need := pricing.Need{
 		Accelerator: n.Accelerator, MinBF16TFLOPS: n.MinBF16TFLOPS, GPUs: n.GPUs, Hours: n.Hours,
-		BuyerCountry: n.Buyer.Country, BuyerRegion: n.Buyer.Region, BuyerType: tariff.BuyerType(n.Buyer.Type), Currency: n.Currency,
+		BuyerCountry: n.Buyer.Country, BuyerRegion: n.Buyer.Region, BuyerType: buyerType, Currency: n.Currency,
 		Bloc: string(n.Bloc), Regions: n.Regions, PersonalData: n.PersonalData, AsOf: asOf,
+		BuyerHeadquarters: n.Buyer.Headquarters, Purpose: tariff.Purpose(n.Purpose), VATRecovery: n.Buyer.VATRecovery,
+		TaxTerms: tariff.TaxTerms(n.TaxTerms),
 	}
 	ranked := pricing.Compare(need, terms, pricing.Inputs{Policy: policy.Policy, Baseline: policy.Baseline, Scenario: policy.Scenario, FX: fx, Now: now})
 	ref := pricing.PolicyRef{ID: policy.Policy.ID, Version: policy.Baseline.Version, Hash: policy.Policy.Hash}
 	if len(ranked) == 0 {
 		warnings = append(warnings, fmt.Sprintf("no active offer matches %s", describeNeed(n)))
 	}
-	return Comparison{Ranked: ranked, Offers: byID, Policy: ref, Warnings: warnings}, nil
+	return Comparison{Ranked: ranked, Offers: byID, Policy: ref, Warnings: warnings, BuyerType: buyerType, Notices: notices}, nil
 }
 
 func describeNeed(n Need) string {

@@ -116,15 +116,36 @@ type Accelerator struct {
 	TPP           decimal.Decimal // computed by tariff.TPP, never typed in
 	Density       decimal.Decimal // computed by tariff.PerformanceDensity
 	Provenance
+	// FabCountry is where its wafers are fabricated, the customs origin of its chips under
+	// China's rules (a TSMC-made US design is Taiwanese); "" = not published. Fab is where that
+	// comes from.
+	FabCountry string
+	Fab        Provenance
 }
 
-// Supplier sells capacity through the API.
+// Supplier sells capacity through the API. Where it is established, not where its servers
+// are, decides who charges VAT on what it sells: Country is its seat, Establishments the
+// further fixed establishments it declares as taking part in its supplies (staff and means of
+// its own there: servers alone are none). VAT registrations are declared too, but a
+// registration alone is no establishment and changes no quote.
 type Supplier struct {
-	ID        string
-	Name      string
-	Country   string
+	ID               string
+	Name             string
+	Country          string // ISO alpha-2 of its seat (business establishment)
+	Establishments   []string
+	VATRegistrations []VATRegistration
+	// Listings are codes of official lists the supplier declares it, or its capacity, is on
+	// (a city's compute-partner list, a voucher scheme's qualifying centres): some compute
+	// vouchers pay only for listed suppliers.
+	Listings  []string
 	Demo      bool
 	CreatedAt time.Time
+}
+
+// VATRegistration is a VAT identification number a supplier holds in a country.
+type VATRegistration struct {
+	Country string // ISO alpha-2
+	VATID   string // normalised (upper case, with its prefix) for an EU member state
 }
 
 // Tier is a volume discount: at or above MinGPUHours of a request, Discount (a fraction,
@@ -158,10 +179,13 @@ type Offer struct {
 	AvailableFrom  time.Time
 	AvailableUntil time.Time
 	HSCode         string
-	Note           string
-	Status         string
-	Version        int
-	Demo           bool
-	CreatedAt      time.Time
-	UpdatedAt      time.Time
+	// TaxTerms are the terms for taxes withheld at source the price is posted on:
+	// net_of_cn_tax (the default: the buyer bears Chinese withholding on top) or tax_inclusive.
+	TaxTerms  string
+	Note      string
+	Status    string
+	Version   int
+	Demo      bool
+	CreatedAt time.Time
+	UpdatedAt time.Time
 }

@@ -1,21 +1,22 @@
 package marketplace
 
-import "github.com/shopspring/decimal"
+import "corridor/tariff"
 
-// The 3A090.a thresholds (15 CFR 774 Supp. 1, ECCN 3A090.a as amended in 2023): TPP ≥ 4800, or
-// TPP ≥ 1600 with performance density ≥ 5.92. They classify catalogue entries for display and
-// search; flags on quotes come from the policy's gate measures, not from here.
-var (
-	tpp3A090a      = decimal.NewFromInt(4800)
-	tpp3A090aDense = decimal.NewFromInt(1600)
-	density3A090a  = decimal.RequireFromString("5.92")
-)
-
-// ExportClass returns "3a090a" when the accelerator meets the 3A090.a performance thresholds and
-// "none" otherwise.
+// ExportClass returns the accelerator's class under US ECCN 3A090 as its published specs
+// decide it (tariff.ClassifyAccelerator, the rule the policy's gates match): "3a090a",
+// "3a090b", "unknown" when the specs cannot decide (no TPP, or a TPP at which the density
+// prongs decide and no die area) — never "none" for want of a figure — or "none". It is for
+// display and search; flags on quotes come from the policy's gate measures.
 func ExportClass(a Accelerator) string {
-	if a.TPP.GreaterThanOrEqual(tpp3A090a) || (a.TPP.GreaterThanOrEqual(tpp3A090aDense) && a.Density.GreaterThanOrEqual(density3A090a)) {
-		return "3a090a"
+	c := tariff.ClassifyAccelerator(a.tariff())
+	if c == "" {
+		return string(tariff.ExportClassUnknown) // a catalogue entry always names a model
 	}
-	return "none"
+	return string(c)
+}
+
+// tariff is the engine's view of the accelerator: what export-control and origin conditions
+// read.
+func (a Accelerator) tariff() tariff.Accelerator {
+	return tariff.Accelerator{Model: a.Model, VendorCountry: a.VendorCountry, FabCountry: a.FabCountry, TPP: a.TPP, Density: a.Density}
 }

@@ -25,4 +25,6 @@ const (
 	MaxPolicyIDLen    = 128               // policy and scenario ids
 	MaxVATIDLen       = 20
 	MaxCompareRegions = 100
+
+	MaxSupplierPlaces = 30 // a supplier's fixed establishments, VAT registrations and listings, each
 )

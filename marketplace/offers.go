@@ -44,6 +44,7 @@ type OfferInput struct {
 	AvailableFrom  *string // RFC 3339 or YYYY-MM-DD (midnight UTC)
 	AvailableUntil *string
 	HSCode         *string
+	TaxTerms       *string // net_of_cn_tax (the default) or tax_inclusive
 	Note           *string
 }
 
@@ -192,6 +193,15 @@ func (in OfferInput) apply(o *Offer, create bool, refs offerRefs, prefix string)
 	if o.Product == string(tariff.ProductHardware) && o.HSCode == "" && (create || in.Product != nil || in.HSCode != nil) {
 		bad("hs_code", "is required for hardware offers")
 	}
+	if in.TaxTerms != nil {
+		if t := tariff.TaxTerms(*in.TaxTerms); t != tariff.TaxTermsNetOfCNTax && t != tariff.TaxTermsInclusive {
+			bad("tax_terms", "must be %s or %s", tariff.TaxTermsNetOfCNTax, tariff.TaxTermsInclusive)
+		} else {
+			o.TaxTerms = *in.TaxTerms
+		}
+	} else if create {
+		o.TaxTerms = string(tariff.TaxTermsNetOfCNTax)
+	}
 	if in.Note != nil {
 		if len(*in.Note) > MaxOfferNote {
 			bad("note", "is %d bytes long; the limit is %d", len(*in.Note), MaxOfferNote)
@@ -203,6 +213,15 @@ func (in OfferInput) apply(o *Offer, create bool, refs offerRefs, prefix string)
 		bad("id", "must be letters, digits, - and _ (at most 64)")
 	}
 	return errs
+}
+
+// PostedTaxTerms are the terms the offer's price is posted on for taxes withheld at source:
+// its TaxTerms, or net_of_cn_tax (the default) when it names none.
+func (o Offer) PostedTaxTerms() tariff.TaxTerms {
+	if o.TaxTerms == "" {
+		return tariff.TaxTermsNetOfCNTax
+	}
+	return tariff.TaxTerms(o.TaxTerms)
 }
 
 // parsePrice checks a price: a decimal string > 0, below 10^9, with at most 6 decimals.

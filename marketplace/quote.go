@@ -13,8 +13,16 @@ import (
 type Buyer struct {
 	Country string // ISO alpha-2
 	Type    string // business | consumer
-	VATID   string // optional; recorded, not validated against VIES (no network here)
-	Region  string // optional: where the buyer is registered, e.g. cn-beijing (compute vouchers)
+	// VATID is the buyer's VAT number: in the EU a business is quoted as one only on a number
+	// valid in format for its country (checked offline; VIES cannot be asked here), else as a
+	// consumer with a flag saying why.
+	VATID  string
+	Region string // optional: where the buyer is registered, e.g. cn-beijing (compute vouchers)
+	// Headquarters is the country of the buyer's headquarters (or ultimate parent), for rules
+	// that follow the buyer wherever it sits; "" = Country.
+	Headquarters string
+	// VATRecovery is the share of its input VAT a business deducts, from 0 to 1; null = all.
+	VATRecovery decimal.NullDecimal
 }
 
 // QuoteRequest is what a buyer asks to be priced.
@@ -29,6 +37,10 @@ type QuoteRequest struct {
 	Start        time.Time // start of the reserved window; zero = the later of now and the offer's start
 	PersonalData bool
 	Scenario     string // a stored scenario to price under (its version in force then); "" = the baseline
+	Purpose      string // training | inference | other; "" = not declared (training vouchers then do not apply)
+	// TaxTerms are the contract terms asked for taxes withheld at source (net_of_cn_tax or
+	// tax_inclusive); "" = the terms the offer is posted on.
+	TaxTerms string
 }
 
 // QuotaUse is tariff-quota volume a quote would consume when accepted: Volume out of the

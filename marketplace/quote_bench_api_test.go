@@ -11,7 +11,7 @@ import (
 
 func benchRequest(scenario string) marketplace.QuoteRequest {
 	return marketplace.QuoteRequest{OfferID: "demo-offer-001", GPUs: 8, Hours: 100,
-		Buyer: marketplace.Buyer{Country: "DE", Type: "business"}, Currency: "EUR", Scenario: scenario}
+		Buyer: marketplace.Buyer{Country: "DE", Type: "business", VATID: "DE123456789"}, Currency: "EUR", Scenario: scenario}
 }
 
 func quoteOnce(ctx context.Context, svc *marketplace.Service, req marketplace.QuoteRequest) (string, error) {

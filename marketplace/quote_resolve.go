@@ -52,13 +52,9 @@ func (s *Service) Resolve(ctx context.Context, req QuoteRequest) (Resolution, er
 	}
 	start, end := window(oc.Offer, req, now)
 	req.Start = start
-	fx, _, err := s.FXOn(ctx, req.AsOf)
+	fx, err := s.quoteFX(ctx, req.AsOf, oc.Offer.Currency == req.Currency)
 	if err != nil {
-		if ErrorCode(err) != CodeNotFound {
-			return Resolution{}, err
-		}
-		return Resolution{}, &Error{Code: CodeUnquotable, Reason: pricing.ReasonNoFXRate, Message: fmt.Sprintf("no FX rates are stored for %s or before", req.AsOf.Format(time.DateOnly)),
-			Fields: []FieldError{{Field: "as_of", Message: "no FX rates for this date"}}, Err: err}
+		return Resolution{}, err
 	}
 	policy, err := s.ResolvePolicy(ctx, req.Scenario, policyInstant(req.AsOf, now))
 	if err != nil {
@@ -76,17 +72,37 @@ func (s *Service) Resolve(ctx context.Context, req QuoteRequest) (Resolution, er
 	if err != nil {
 		return Resolution{}, err
 	}
+	buyerType, notices := businessEvidence(req.Buyer)
 	in := pricing.Inputs{
 		Offer: oc.Terms(),
 		Request: pricing.Request{
 			GPUs: req.GPUs, Hours: req.Hours, Units: req.Units, BuyerCountry: req.Buyer.Country, BuyerRegion: req.Buyer.Region,
-			BuyerType: tariff.BuyerType(req.Buyer.Type), Currency: req.Currency, AsOf: req.AsOf, Start: req.Start,
-			PersonalData: req.PersonalData,
+			BuyerType: buyerType, Currency: req.Currency, AsOf: req.AsOf, Start: req.Start,
+			PersonalData: req.PersonalData, BuyerHeadquarters: req.Buyer.Headquarters, Purpose: tariff.Purpose(req.Purpose),
+			TaxTerms: tariff.TaxTerms(req.TaxTerms), VATRecovery: req.Buyer.VATRecovery,
 		},
 		Policy: policy.Policy, Baseline: policy.Baseline, Scenario: policy.Scenario,
-		FX: fx, Quota: quota, Now: now,
+		FX: fx, Quota: quota, Now: now, Notices: notices,
 	}
 	return Resolution{Request: req, Offer: oc, Policy: policy, Inputs: in, Start: req.Start, End: end}, nil
+}
+
+// quoteFX reads the FX rates in force on asOf for a quote. With none stored for the date, a
+// quote whose offer and quote currencies are the same is still priced, with no rates: it
+// converts nothing, unless a measure's figure in another currency must be converted, which
+// pricing refuses as no_fx_rate naming the pair.
+func (s *Service) quoteFX(ctx context.Context, asOf time.Time, sameCurrency bool) (pricing.Snapshot, error) {
+	fx, _, err := s.FXOn(ctx, asOf)
+	switch {
+	case err == nil:
+		return fx, nil
+	case ErrorCode(err) != CodeNotFound:
+		return pricing.Snapshot{}, err
+	case sameCurrency:
+		return pricing.NewSnapshot(asOf, map[string]pricing.Rate{}), nil
+	}
+	return pricing.Snapshot{}, &Error{Code: CodeUnquotable, Reason: pricing.ReasonNoFXRate, Message: fmt.Sprintf("no FX rates are stored for %s or before", asOf.Format(time.DateOnly)),
+		Fields: []FieldError{{Field: "as_of", Message: "no FX rates for this date"}}, Err: err}
 }
 
 // quotableOffer reads the offer a quote is asked for; an unknown or withdrawn offer cannot be

@@ -5,7 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"strings"
 	"time"
+
+	"github.com/shopspring/decimal"
 
 	"corridor/pricing"
 	"corridor/tariff"
@@ -19,15 +22,19 @@ type OfferContext struct {
 	Supplier    Supplier
 }
 
-// Terms turns an offer context into the pricing engine's view of it.
+// Terms turns an offer context into the pricing engine's view of it: the offer, where it is
+// hosted (the region: customs origin, export-control and data-transfer gates), where its
+// supplier is established (VAT), the lists the supplier declares, and the accelerator with its
+// fab country (China's origin rule).
 func (oc OfferContext) Terms() pricing.OfferTerms {
-	o, r, a := oc.Offer, oc.Region, oc.Accelerator
+	o, r, a, sp := oc.Offer, oc.Region, oc.Accelerator, oc.Supplier
 	t := pricing.OfferTerms{
 		ID: o.ID, Product: tariff.Product(o.Product), Price: o.Price, Currency: o.Currency, Pricing: pricing.PricingModel(o.Pricing),
 		MinHours: o.MinHours, TermMonths: o.TermMonths, Capacity: o.GPUs, AvailableFrom: o.AvailableFrom,
 		AvailableUntil: o.AvailableUntil, HSCode: o.HSCode, Origin: r.Country, Region: r.Code, Bloc: string(r.Bloc),
-		Accelerator: tariff.Accelerator{Model: a.Model, VendorCountry: a.VendorCountry, TPP: a.TPP, Density: a.Density},
-		BF16TFLOPS:  a.BF16TFLOPS, TDPW: a.TDPW,
+		Accelerator: a.tariff(), BF16TFLOPS: a.BF16TFLOPS, TDPW: a.TDPW,
+		SupplierCountry: sp.Country, SupplierEstablishments: sp.Establishments, Listings: sp.Listings,
+		TaxTerms: o.PostedTaxTerms(), Provenance: o.provenance(),
 	}
 	if r.PUETarget.Valid {
 		t.PUE = r.PUETarget.Decimal
@@ -39,6 +46,17 @@ func (oc OfferContext) Terms() pricing.OfferTerms {
 		t.Tiers = append(t.Tiers, pricing.Tier{MinGPUHours: tier.MinGPUHours, Discount: tier.Discount})
 	}
 	return t
+}
+
+// provenance is where an offer's price comes from, for the price lines of its quotes: the
+// supplier's posted offer, or the demo market's invention.
+func (o Offer) provenance() tariff.Provenance {
+	if o.Demo {
+		return tariff.Provenance{Source: "Corridor demo market: an invented offer", AsOf: o.UpdatedAt.Format(time.DateOnly),
+			Confidence: string(ConfidenceIllustrative), Note: "demo data, not a real listing or price"}
+	}
+	return tariff.Provenance{Source: fmt.Sprintf("offer %s version %d, as posted by supplier %s", o.ID, o.Version, o.SupplierID),
+		AsOf: o.UpdatedAt.Format(time.DateOnly), Confidence: string(ConfidenceSourced)}
 }
 
 // Quote prices a request against an offer with the policy and FX rates in force on the
@@ -197,10 +215,27 @@ func quoteFieldErrors(r QuoteRequest, product tariff.Product) []FieldError {
 		fs = append(fs, quantityFieldErrors(r.GPUs, r.Hours)...)
 	}
 	fs = append(fs, buyerFieldErrors(r.Buyer, r.Currency)...)
+	fs = append(fs, termsFieldErrors(r.Purpose, r.TaxTerms)...)
 	if r.Scenario != "" {
 		if msg := policyIDProblem(r.Scenario); msg != "" {
 			fs = append(fs, FieldError{Field: "scenario", Message: msg})
 		}
+	}
+	return fs
+}
+
+// termsFieldErrors checks the declared workload purpose and the contract tax terms asked for.
+func termsFieldErrors(purpose, taxTerms string) []FieldError {
+	var fs []FieldError
+	switch tariff.Purpose(purpose) {
+	case "", tariff.PurposeTraining, tariff.PurposeInference, tariff.PurposeOther:
+	default:
+		fs = append(fs, FieldError{Field: "purpose", Message: "must be training, inference or other, not " + quoteField(purpose)})
+	}
+	switch tariff.TaxTerms(taxTerms) {
+	case "", tariff.TaxTermsNetOfCNTax, tariff.TaxTermsInclusive:
+	default:
+		fs = append(fs, FieldError{Field: "tax_terms", Message: "must be net_of_cn_tax (the buyer bears Chinese taxes withheld, on top) or tax_inclusive (the price includes them), not " + quoteField(taxTerms)})
 	}
 	return fs
 }
@@ -217,6 +252,43 @@ func quantityFieldErrors(gpus, hours int) []FieldError {
 	return fs
 }
 
+// ParseShare reads a share written as a fraction ("0.6") or a percentage ("60%") and returns
+// the fraction, from 0 to 1 inclusive, with at most 6 decimals; the message is empty when valid.
+func ParseShare(s string) (decimal.Decimal, string) {
+	const msg = `must be a share like "0.6" or "60%", from 0 to 1 (100%)`
+	txt, pct := strings.CutSuffix(strings.TrimSpace(s), "%")
+	d, err := parseDecimalText(txt)
+	if err != nil {
+		return decimal.Decimal{}, msg
+	}
+	if pct {
+		d = d.Div(hundred)
+	}
+	if d.IsNegative() || d.GreaterThan(oneDecimal) || !d.Equal(d.Round(PriceDecimals)) {
+		return decimal.Decimal{}, msg
+	}
+	return d, ""
+}
+
+// businessEvidence decides how a buyer is quoted: a business established in the EU only on
+// the evidence of a VAT number valid in format for its country (tariff.BusinessVATStatus; no
+// live VIES check is possible offline, which the notice says), else as a consumer with a
+// warning saying why. Outside the EU the declared type stands.
+func businessEvidence(b Buyer) (tariff.BuyerType, []tariff.Flag) {
+	if b.Type != string(tariff.BuyerBusiness) {
+		return tariff.BuyerType(b.Type), nil
+	}
+	ok, _, flag := tariff.BusinessVATStatus(b.Country, b.VATID)
+	var notices []tariff.Flag
+	if flag.Code != "" {
+		notices = []tariff.Flag{flag}
+	}
+	if !ok {
+		return tariff.BuyerConsumer, notices
+	}
+	return tariff.BuyerBusiness, notices
+}
+
 // buyerFieldErrors checks who is buying and in which currency.
 func buyerFieldErrors(b Buyer, currency string) []FieldError {
 	var fs []FieldError
@@ -231,6 +303,17 @@ func buyerFieldErrors(b Buyer, currency string) []FieldError {
 	}
 	if len(b.VATID) > MaxVATIDLen {
 		fs = append(fs, FieldError{Field: "buyer.vat_id", Message: fmt.Sprintf("is longer than %d characters", MaxVATIDLen)})
+	}
+	if b.Headquarters != "" && !tariff.IsCountry(b.Headquarters) {
+		fs = append(fs, FieldError{Field: "buyer.headquarters", Message: "must be an ISO 3166-1 alpha-2 country code such as CN or US, not " + quoteField(b.Headquarters)})
+	}
+	if v := b.VATRecovery; v.Valid {
+		switch {
+		case v.Decimal.IsNegative() || v.Decimal.GreaterThan(oneDecimal):
+			fs = append(fs, FieldError{Field: "buyer.vat_recovery", Message: "must be a share from 0 to 1 (\"0.6\" or \"60%\"), not " + v.Decimal.String()})
+		case b.Type == string(tariff.BuyerConsumer):
+			fs = append(fs, FieldError{Field: "buyer.vat_recovery", Message: "is for business buyers: a consumer recovers no VAT"})
+		}
 	}
 	if !pricing.KnownCurrency(currency) {
 		fs = append(fs, FieldError{Field: "currency", Message: "must be an ISO 4217 currency code such as EUR, CNY or USD, not " + quoteField(currency)})

@@ -35,10 +35,10 @@ func newMarket(tb testing.TB, clock *time.Time) (*marketplace.Service, *store.St
 }
 
 // h100 asks for GPUs × hours of demo-offer-001 (256 H100 GPUs in Zhongwei, CNY 15.80 per
-// GPU-hour) for a German business, in EUR.
+// GPU-hour) for a German business (its VAT number valid in format), in EUR.
 func h100(gpus, hours int) marketplace.QuoteRequest {
 	return marketplace.QuoteRequest{OfferID: "demo-offer-001", GPUs: gpus, Hours: hours,
-		Buyer: marketplace.Buyer{Country: "DE", Type: "business"}, Currency: "EUR"}
+		Buyer: marketplace.Buyer{Country: "DE", Type: "business", VATID: "DE123456789"}, Currency: "EUR"}
 }
 
 // TestQuoteWorkedExample prices the worked example of the API tests through the service and

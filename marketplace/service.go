@@ -99,13 +99,17 @@ type SeedData struct {
 	Offers       []Offer
 }
 
-// SeedReport counts what a seeding inserted; all zeros on a second start.
+// SeedReport counts what a seeding inserted (and Completed, the stored records it completed);
+// all zeros on a second start.
 type SeedReport struct {
 	Regions, Accelerators, FXRates, Suppliers, Offers int
+	Completed                                         int
 }
 
 // Seed inserts whatever of d is not stored yet, in dependency order. Existing records are never
-// changed, so a second start adds nothing and edits made through the API survive restarts.
+// changed, so a second start adds nothing and edits made through the API survive restarts; a
+// figure a later release added to a reference record (an accelerator's fab country, a rate's
+// carried-forward mark) is filled in where the stored record has none.
 func (s *Service) Seed(ctx context.Context, d SeedData) (SeedReport, error) {
 	var r SeedReport
 	var err error
@@ -119,6 +123,7 @@ func (s *Service) Seed(ctx context.Context, d SeedData) (SeedReport, error) {
 		{"fx rates", func() (int, error) { return s.store.PutFXRates(ctx, d.FXRates) }, &r.FXRates},
 		{"suppliers", func() (int, error) { return s.store.PutSuppliers(ctx, d.Suppliers) }, &r.Suppliers},
 		{"offers", func() (int, error) { return s.store.PutOffers(ctx, d.Offers) }, &r.Offers},
+		{"completions", func() (int, error) { return s.store.CompleteReference(ctx, d.Accelerators, d.FXRates) }, &r.Completed},
 	}
 	for _, st := range steps {
 		if *st.into, err = st.do(); err != nil {

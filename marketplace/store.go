@@ -51,6 +51,10 @@ type ReferenceStore interface {
 	PutAccelerators(ctx context.Context, accs []Accelerator) (int, error)
 	// Accelerators lists the catalogue ordered by vendor then model.
 	Accelerators(ctx context.Context) ([]Accelerator, error)
+	// CompleteReference fills in figures later releases added to stored records where none is
+	// stored (an accelerator's fab country, a rate's carried-forward mark), never changing a
+	// stored value; it returns how many records it completed.
+	CompleteReference(ctx context.Context, accs []Accelerator, rates []FXRate) (int, error)
 }
 
 // FXStore holds published reference rates.

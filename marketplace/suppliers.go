@@ -6,6 +6,8 @@ import (
 	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/hex"
+	"fmt"
+	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -81,10 +83,14 @@ func IsAPIKey(token string) bool {
 	return ok
 }
 
-// NewSupplier is what an administrator supplies to register a supplier.
+// NewSupplier is what an administrator supplies to register a supplier: its name, its seat
+// and, optionally, what it declares about its establishment (see Supplier).
 type NewSupplier struct {
-	Name    string
-	Country string
+	Name             string
+	Country          string
+	Establishments   []string
+	VATRegistrations []VATRegistration
+	Listings         []string
 }
 
 // CreateSupplier registers a supplier with a first API key and returns both; the key's plain
@@ -100,20 +106,137 @@ func (s *Service) CreateSupplier(ctx context.Context, in NewSupplier) (Supplier,
 	case utf8.RuneCountInString(name) > 200:
 		errs = append(errs, FieldError{Field: "name", Message: "must be at most 200 characters"})
 	}
-	in.Country = strings.ToUpper(strings.TrimSpace(in.Country))
-	if !tariff.IsCountry(in.Country) {
-		errs = append(errs, FieldError{Field: "country", Message: "must be an ISO 3166-1 alpha-2 code like CN or FI"})
-	}
+	sp := Supplier{Name: name}
+	errs = append(errs, SupplierUpdate{Country: &in.Country, Establishments: &in.Establishments,
+		VATRegistrations: &in.VATRegistrations, Listings: &in.Listings}.apply(&sp)...)
 	if len(errs) > 0 {
 		return Supplier{}, "", Invalid("invalid supplier", errs...)
 	}
 	now := s.now().Truncate(time.Second)
-	sp := Supplier{ID: NewID("sup"), Name: name, Country: in.Country, CreatedAt: now}
+	sp.ID, sp.CreatedAt = NewID("sup"), now
 	key, plain := newAPIKey(sp.ID, now)
 	if err := s.store.CreateSupplier(ctx, sp, key); err != nil {
 		return Supplier{}, "", err
 	}
 	return sp, plain, nil
+}
+
+// SupplierUpdate is a change a supplier (or the admin) makes to where the supplier is
+// established: nil leaves a field as it is; an empty list clears one.
+type SupplierUpdate struct {
+	Country          *string
+	Establishments   *[]string
+	VATRegistrations *[]VATRegistration
+	Listings         *[]string
+}
+
+// UpdateSupplier changes the establishment a supplier declares and returns the record; quotes
+// priced from then on follow it (stored quotes keep what they were priced with).
+func (s *Service) UpdateSupplier(ctx context.Context, id string, in SupplierUpdate) (Supplier, error) {
+	sp, err := s.Supplier(ctx, id)
+	if err != nil {
+		return Supplier{}, err
+	}
+	if errs := in.apply(&sp); len(errs) > 0 {
+		return Supplier{}, Invalid("invalid supplier", errs...)
+	}
+	if err := s.store.UpdateSupplier(ctx, sp); err != nil {
+		return Supplier{}, err
+	}
+	return sp, nil
+}
+
+// apply checks the fields of u that are set and writes them onto sp: an ISO seat; fixed
+// establishments in other countries, each once; VAT registrations, each country once, an EU
+// member state's number valid in format for it (stored normalised); list codes in lower case.
+func (u SupplierUpdate) apply(sp *Supplier) []FieldError {
+	var errs []FieldError
+	bad := func(field, format string, args ...any) {
+		errs = append(errs, FieldError{Field: field, Message: fmt.Sprintf(format, args...)})
+	}
+	if u.Country != nil {
+		c := strings.ToUpper(strings.TrimSpace(*u.Country))
+		if !tariff.IsCountry(c) {
+			bad("country", "must be an ISO 3166-1 alpha-2 code like CN or FI")
+		} else {
+			sp.Country = c
+		}
+	}
+	if u.Establishments != nil {
+		sp.Establishments = codeList("establishments", *u.Establishments, strings.ToUpper, func(c string) bool { return tariff.IsCountry(c) },
+			"must be an ISO 3166-1 alpha-2 code like NL", bad)
+	}
+	if u.VATRegistrations != nil {
+		if len(*u.VATRegistrations) > MaxSupplierPlaces {
+			bad("vat_registrations", "at most %d", MaxSupplierPlaces)
+		}
+		out, seen := []VATRegistration{}, map[string]bool{}
+		for i, r := range *u.VATRegistrations {
+			f := fmt.Sprintf("vat_registrations[%d].", i)
+			c, id := strings.ToUpper(strings.TrimSpace(r.Country)), strings.TrimSpace(r.VATID)
+			switch {
+			case !tariff.IsCountry(c):
+				bad(f+"country", "must be an ISO 3166-1 alpha-2 code like NL, not %s", quoteField(r.Country))
+				continue
+			case seen[c]:
+				bad(f+"country", "%s is listed twice", c)
+				continue
+			}
+			seen[c] = true
+			switch {
+			case id == "":
+				bad(f+"vat_id", "is required")
+				continue
+			case len(id) > MaxVATIDLen:
+				bad(f+"vat_id", "is longer than %d characters", MaxVATIDLen)
+				continue
+			case tariff.VATPrefix(c) != "":
+				n, err := tariff.CheckVATID(c, id)
+				if err != nil {
+					bad(f+"vat_id", "%s", strings.TrimPrefix(err.Error(), "tariff: "))
+					continue
+				}
+				id = n
+			case TextProblem(id, false) != "":
+				bad(f+"vat_id", "%s", TextProblem(id, false))
+				continue
+			}
+			out = append(out, VATRegistration{Country: c, VATID: id})
+		}
+		sp.VATRegistrations = out
+	}
+	if u.Listings != nil {
+		sp.Listings = codeList("listings", *u.Listings, func(c string) string { return c }, IsSlug,
+			"must be a list code of lowercase letters, digits and dashes such as cn-beijing-ai-compute-partner", bad)
+	}
+	if len(errs) == 0 {
+		// The seat is an establishment already: listing it again changes nothing.
+		sp.Establishments = slices.DeleteFunc(sp.Establishments, func(c string) bool { return c == sp.Country })
+	}
+	return errs
+}
+
+// codeList checks a declared list of codes: at most MaxSupplierPlaces, each normalised by norm
+// (after trimming) valid and listed once; it returns the valid ones and reports the others
+// through bad, named field[i].
+func codeList(field string, in []string, norm func(string) string, valid func(string) bool, invalid string, bad func(field, format string, args ...any)) []string {
+	if len(in) > MaxSupplierPlaces {
+		bad(field, "at most %d", MaxSupplierPlaces)
+	}
+	out, seen := []string{}, map[string]bool{}
+	for i, raw := range in {
+		c := norm(strings.TrimSpace(raw))
+		switch {
+		case !valid(c):
+			bad(fmt.Sprintf("%s[%d]", field, i), "%s, not %s", invalid, quoteField(raw))
+		case seen[c]:
+			bad(fmt.Sprintf("%s[%d]", field, i), "%s is listed twice", c)
+		default:
+			seen[c] = true
+			out = append(out, c)
+		}
+	}
+	return out
 }
 
 // Supplier reads one supplier.

@@ -15,6 +15,9 @@ type SupplierStore interface {
 	CreateSupplier(ctx context.Context, s Supplier, key APIKey) error
 	// Supplier reads one supplier; CodeNotFound when there is none.
 	Supplier(ctx context.Context, id string) (Supplier, error)
+	// UpdateSupplier stores the establishment sp declares (country, fixed establishments, VAT
+	// registrations, listings); CodeNotFound when there is no such supplier.
+	UpdateSupplier(ctx context.Context, sp Supplier) error
 	// APIKey reads one API key (revoked ones too); CodeNotFound when there is none.
 	APIKey(ctx context.Context, id string) (APIKey, error)
 	// RotateAPIKey stores key and revokes every other valid key of its supplier, in one

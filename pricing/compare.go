@@ -31,6 +31,14 @@ type Need struct {
 	Start         time.Time
 	AsOf          time.Time // the pricing date; zero means the day of the creation time
 	PersonalData  bool
+
+	BuyerHeadquarters string              // Request.BuyerHeadquarters
+	Purpose           tariff.Purpose      // Request.Purpose
+	VATRecovery       decimal.NullDecimal // Request.VATRecovery
+	// TaxTerms, when set, prices every offer under these terms; "" prices each under the terms
+	// it is posted on. Either way each offer's landed cost is what the buyer bears under the
+	// terms applied (Quote.TaxTerms), so the ranking compares like with like.
+	TaxTerms tariff.TaxTerms
 }
 
 // Breakdown splits a landed cost for a stacked bar: the price (base, discount and fees that
@@ -80,6 +88,7 @@ func Compare(need Need, offers []OfferTerms, common Inputs) []Ranked {
 	req := Request{
 		GPUs: need.GPUs, Hours: need.Hours, BuyerCountry: need.BuyerCountry, BuyerRegion: need.BuyerRegion, BuyerType: need.BuyerType,
 		Currency: need.Currency, AsOf: need.AsOf, Start: need.Start, PersonalData: need.PersonalData,
+		BuyerHeadquarters: need.BuyerHeadquarters, Purpose: need.Purpose, VATRecovery: need.VATRecovery, TaxTerms: need.TaxTerms,
 	}
 	regions := make(map[string]bool, len(need.Regions))
 	for _, r := range need.Regions {
@@ -206,11 +215,24 @@ func matches(need Need, o *OfferTerms, regions map[string]bool) bool {
 }
 
 // breakdown buckets a quote's landed cost; recoverable lines are left out for a business, as
-// in its net cost, so the parts sum to LandedCost.
+// in its net cost, and the share of them it does not recover (Request.VATRecovery) counts as
+// taxes, so the parts sum to LandedCost.
 func breakdown(q *Quote) Breakdown {
 	p := places(q.Currency)
 	price, duties, taxes, subsidies := newSum(p), newSum(p), newSum(p), newSum(p)
 	business := q.Request.BuyerType == tariff.BuyerBusiness
+	if business {
+		// Recoverable lines less what was recovered (total − net cost): zero when all of it is.
+		unrecovered := newSum(p)
+		for i := range q.Lines {
+			if l := &q.Lines[i]; (l.Payable || l.Included) && l.Recoverable {
+				unrecovered.add(l.Amount)
+			}
+		}
+		unrecovered.sub(q.Total)
+		unrecovered.add(q.NetCost)
+		taxes.add(unrecovered.value())
+	}
 	for i := range q.Lines {
 		l := &q.Lines[i]
 		if l.Included {

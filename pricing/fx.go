@@ -31,6 +31,10 @@ type Rate struct {
 	PerEUR   decimal.Decimal
 	Date     time.Time
 	Source   string
+	// CarriedFrom is, for a rate that repeats an earlier fixing under a later date (an
+	// offline start's carry-forward row), the date of the fixing it repeats; zero for a rate
+	// published on Date. A quote using such a rate carries the fx.stale warning.
+	CarriedFrom time.Time
 }
 
 // RateTable holds reference rates for many publication dates. Add rates, then ask for the
@@ -141,6 +145,21 @@ func staleFlag(rateDate, date time.Time) tariff.Flag {
 		Severity: tariff.SeverityWarning,
 		Message: fmt.Sprintf("the newest FX rates are from %s, %d days before %s",
 			rateDate.Format(time.DateOnly), int(date.Sub(rateDate)/(24*time.Hour)), date.Format(time.DateOnly)),
+		Provenance: tariff.Provenance{Source: SourceECB, AsOf: rateDate.Format(time.DateOnly), Confidence: "estimate",
+			Note: "an older published rate stands in for the day's"},
+	}
+}
+
+// carriedFlag is the warning of a quote converted with a rate carried forward: not a rate
+// published for its date, whatever date it is filed under.
+func carriedFlag(u FXUse, date time.Time) tariff.Flag {
+	return tariff.Flag{
+		Code:     "fx.stale",
+		Severity: tariff.SeverityWarning,
+		Message: fmt.Sprintf("the %s/%s rate used on %s is the fixing of %s carried forward, not a rate published for that date: import current ECB rates before relying on this quote",
+			u.From, u.To, date.Format(time.DateOnly), u.CarriedFrom.Format(time.DateOnly)),
+		Provenance: tariff.Provenance{Source: u.Source, AsOf: u.CarriedFrom.Format(time.DateOnly), Confidence: "illustrative",
+			Note: "a rate carried forward from an earlier fixing"},
 	}
 }
 
@@ -211,7 +230,7 @@ func (s Snapshot) crossRate(from, to string) (FXUse, error) {
 	if !ok {
 		return FXUse{}, fmt.Errorf("pricing: convert %s to %s on %s: no %s rate", from, to, s.Date.Format(time.DateOnly), to)
 	}
-	u := FXUse{From: from, To: to, FromPerEUR: fr.PerEUR, ToPerEUR: tr.PerEUR}
+	u := FXUse{From: from, To: to, FromPerEUR: fr.PerEUR, ToPerEUR: tr.PerEUR, CarriedFrom: earliest(fr.CarriedFrom, tr.CarriedFrom)}
 	switch {
 	case from == "EUR":
 		u.Rate, u.Date, u.Source = tr.PerEUR, tr.Date, tr.Source
@@ -228,6 +247,14 @@ func (s Snapshot) crossRate(from, to string) (FXUse, error) {
 		}
 	}
 	return u, nil
+}
+
+// earliest returns the earlier of two dates, a zero date counting as none.
+func earliest(a, b time.Time) time.Time {
+	if a.IsZero() || (!b.IsZero() && b.Before(a)) {
+		return b
+	}
+	return a
 }
 
 // Convert converts amount from one currency into another at the snapshot's cross rate
@@ -290,6 +317,9 @@ type FXUse struct {
 	Source     string
 	FromPerEUR decimal.Decimal
 	ToPerEUR   decimal.Decimal
+	// CarriedFrom is the date of the earlier fixing a rate of the conversion repeats (the
+	// earliest, if both do); zero when both were published for their dates (Rate.CarriedFrom).
+	CarriedFrom time.Time
 }
 
 // trimZeros drops trailing zeros of the coefficient (0.1250000000000000 → 0.125), so that

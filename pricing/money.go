@@ -491,9 +491,6 @@ func (s *sum) value() decimal.Decimal {
 	return decimal.New(s.c, -s.p)
 }
 
-// same reports whether two sums hold the same exact total (both in int64 units).
-func (s *sum) same(o *sum) bool { return !s.ovf && !o.ovf && s.p == o.p && s.c == o.c }
-
 // Allocate splits total over len(weights) shares in proportion to weights, in whole minor
 // units of currency, by the largest-remainder method: every share first gets its proportional
 // amount truncated to minor units; the minor units left over go one each to the shares with

@@ -81,6 +81,23 @@ type OfferTerms struct {
 	Accelerator    tariff.Accelerator
 	BF16TFLOPS     decimal.Decimal // dense, per GPU
 	TDPW           decimal.Decimal // per GPU
+
+	// SupplierCountry is where the supplier is established (its seat), which decides who
+	// charges VAT; "" = Origin, as quotes priced before establishment was modelled assumed.
+	// Origin keeps deciding customs origin, export-control and data-transfer gates.
+	SupplierCountry string
+	// SupplierEstablishments are the further fixed establishments the supplier declares as
+	// taking part in its supplies (tariff.Supply.SupplierEstablishments).
+	SupplierEstablishments []string
+	// Listings are the official lists the supplier declares it or its capacity is on (compute
+	// vouchers: tariff.Supply.Listings).
+	Listings []string
+	// TaxTerms are the terms the offer is posted on for taxes withheld at source; a request
+	// may ask for others (Request.TaxTerms).
+	TaxTerms tariff.TaxTerms
+	// Provenance is where the offer's price comes from: the supplier's posted offer, or the
+	// demo market (illustrative); the price lines of a quote carry it.
+	Provenance tariff.Provenance
 }
 
 // Request is what a buyer asks to be quoted.
@@ -97,6 +114,18 @@ type Request struct {
 	PersonalData bool
 	Freight      decimal.Decimal // goods: freight to the border, in the quote currency
 	Insurance    decimal.Decimal // goods: insurance to the border, in the quote currency
+
+	// BuyerHeadquarters is the country of the buyer's headquarters (or ultimate parent), for
+	// rules that follow the buyer wherever it sits; "" = BuyerCountry.
+	BuyerHeadquarters string
+	// Purpose is the declared workload purpose (training vouchers); "" = not declared.
+	Purpose tariff.Purpose
+	// TaxTerms are the contract's terms for taxes withheld at source, when the buyer asks for
+	// terms of its own; "" = the offer's (OfferTerms.TaxTerms). See AppliedTaxTerms.
+	TaxTerms tariff.TaxTerms
+	// VATRecovery is the share of its recoverable VAT a business buyer deducts (banks,
+	// insurers and public bodies deduct less than all), from 0 to 1; null = all of it.
+	VATRecovery decimal.NullDecimal
 }
 
 // Inputs is everything Price reads, resolved beforehand by the caller (the marketplace reads
@@ -116,9 +145,12 @@ type Inputs struct {
 	// date, read before pricing; nil treats every quota as fully available.
 	Quota       QuotaBalances
 	SubsidyUsed map[string]decimal.Decimal // optional: subsidy already used per measure id
-	Now         time.Time                  // creation time of the quote
-	Validity    time.Duration              // zero means ValidityPeriod
-	Rounding    RoundingMode               // empty means HalfUp
+	// Notices are findings of the resolution the quote must show (the buyer's VAT number not
+	// verified, or a business quoted as a consumer for want of one): the first of its flags.
+	Notices  []tariff.Flag
+	Now      time.Time     // creation time of the quote
+	Validity time.Duration // zero means ValidityPeriod
+	Rounding RoundingMode  // empty means HalfUp
 
 	memo *assessMemo // set by Compare: assessments of identical supplies are computed once
 }
@@ -167,6 +199,9 @@ type Line struct {
 	// Jurisdiction is who levies (or pays) the line: its measure's jurisdiction (DE, EU, CN…);
 	// "" for price lines.
 	Jurisdiction string
+	// Provenance is how sure the line is: its measure's source, as-of date, confidence and
+	// note, or on price lines the offer's (OfferTerms.Provenance); empty on fee lines.
+	tariff.Provenance
 }
 
 // The names of the fee lines no measure produces (goods: freight and insurance to the border,
@@ -223,13 +258,31 @@ type Quote struct {
 	Request         Request
 	Snapshot        Snapshot
 	Validity        time.Duration
+	// TaxTerms are the terms the taxes withheld at source were computed under
+	// (AppliedTaxTerms): the request's, else the offer's.
+	TaxTerms tariff.TaxTerms
+	// Notices are the resolution's findings (Inputs.Notices), also the first of Flags.
+	Notices []tariff.Flag
+}
+
+// AppliedTaxTerms are the terms a quote computes taxes withheld at source under: the
+// request's when it names some, else the offer's; a quote whose offer and request name none
+// (priced before terms existed) was computed with the carve-out of tax_inclusive.
+func AppliedTaxTerms(o OfferTerms, r Request) tariff.TaxTerms {
+	switch {
+	case r.TaxTerms != "":
+		return r.TaxTerms
+	case o.TaxTerms != "":
+		return o.TaxTerms
+	}
+	return tariff.TaxTermsInclusive
 }
 
 // Inputs returns the inputs the quote was priced from, with policy (which must be the
 // compiled policy q.Policy names, its Version set): re-pricing them gives the identical quote.
 func (q Quote) Inputs(policy *tariff.Policy) Inputs {
 	return Inputs{
-		Offer: q.Offer, Request: q.Request, Policy: policy,
+		Offer: q.Offer, Request: q.Request, Policy: policy, Notices: q.Notices,
 		FX: q.Snapshot, Rounding: q.Rounding, Now: q.CreatedAt, Validity: q.Validity,
 	}
 }
@@ -313,6 +366,9 @@ func Price(in Inputs) (Quote, error) {
 	if r.Freight.IsNegative() || r.Insurance.IsNegative() {
 		return Quote{}, noQuote(ReasonInvalidRequest, "freight", "freight and insurance cannot be negative")
 	}
+	if err := checkTerms(o, r); err != nil {
+		return Quote{}, err
+	}
 	validity := in.Validity
 	if validity <= 0 {
 		validity = ValidityPeriod
@@ -374,6 +430,8 @@ func Price(in Inputs) (Quote, error) {
 		Request:    r,
 		Snapshot:   in.FX,
 		Validity:   in.Validity,
+		TaxTerms:   AppliedTaxTerms(o, r),
+		Notices:    in.Notices,
 	}
 	if in.Policy != nil {
 		v := in.Baseline.Version
@@ -410,6 +468,7 @@ func Price(in Inputs) (Quote, error) {
 		Basis:      quantityBasis(qty.IntPart(), unit),
 		BasisKind:  BasisQuantity,
 		Payable:    true,
+		Provenance: o.Provenance,
 	}
 	// Lines before the assessment; q.Lines is allocated once, at its final size.
 	var pre [4]Line
@@ -428,6 +487,7 @@ func Price(in Inputs) (Quote, error) {
 			Basis:      amountBasis(baseLine.Amount, cur, "gross price"),
 			BasisKind:  BasisGrossPrice,
 			Payable:    true,
+			Provenance: o.Provenance,
 		}
 		pre[npre] = d
 		npre++
@@ -482,6 +542,16 @@ func Price(in Inputs) (Quote, error) {
 			Currency:     cur,
 			Rates:        conv,
 			SubsidyUsed:  in.SubsidyUsed,
+
+			SupplierCountry:        o.SupplierCountry,
+			SupplierEstablishments: o.SupplierEstablishments,
+			Listings:               o.Listings,
+			BuyerHeadquarters:      r.BuyerHeadquarters,
+			Purpose:                r.Purpose,
+			TaxTerms:               r.TaxTerms,
+		}
+		if supply.TaxTerms == "" {
+			supply.TaxTerms = o.TaxTerms // both empty: the carve-out of quotes priced before terms existed
 		}
 		if in.Quota != nil {
 			supply.Quota = in.Quota // never a typed nil: a nil ledger means unlimited quotas
@@ -494,6 +564,9 @@ func Price(in Inputs) (Quote, error) {
 			return Quote{}, err
 		}
 		q.Flags = a.Flags[:len(a.Flags):len(a.Flags)] // capped: an append copies, never writes into it
+		if lead := leadingFlags(in.Notices, o, r); len(lead) > 0 {
+			q.Flags = append(lead, q.Flags...)
+		}
 		q.Trail = a.Trail
 		if a.Blocked {
 			return Quote{}, blockedError(a.Flags)
@@ -509,27 +582,31 @@ func Price(in Inputs) (Quote, error) {
 		}
 	} else {
 		q.Lines = append([]Line(nil), pre[:npre]...)
+		q.Flags = leadingFlags(in.Notices, o, r)
 	}
 	q.FX = conv.fx
 	q.Flags = append(q.Flags, conv.stale...)
 
-	// Totals: sums of rounded lines, never rounded again.
-	total, netCost := newSum(p), newSum(p)
+	// Totals: sums of rounded lines, never rounded again; a business recovering only a share
+	// of its VAT deducts that share of the recoverable lines, rounded once (Round).
+	total, recoverable := newSum(p), newSum(p)
 	business := r.BuyerType == tariff.BuyerBusiness
 	for i := range q.Lines {
 		l := &q.Lines[i]
 		if l.Payable {
 			total.add(l.Amount)
-			netCost.add(l.Amount)
 		}
 		if (l.Payable || l.Included) && l.Recoverable && business {
-			netCost.sub(l.Amount)
+			recoverable.add(l.Amount)
 		}
 	}
 	q.Total = total.value()
 	q.NetCost = q.Total
-	if !netCost.same(&total) {
-		q.NetCost = netCost.value()
+	if recovered := recoverable.value(); !recovered.IsZero() {
+		if r.VATRecovery.Valid && !r.VATRecovery.Decimal.Equal(one) {
+			recovered = Round(recovered.Mul(r.VATRecovery.Decimal), cur, mode)
+		}
+		q.NetCost = q.Total.Sub(recovered)
 	}
 	q.LandedCost = q.Total
 	if business {
@@ -542,6 +619,50 @@ func Price(in Inputs) (Quote, error) {
 		}
 	}
 	return q, nil
+}
+
+// checkTerms keeps the invariants of the terms a request may carry: known tax terms and
+// purposes (the tariff engine refuses others), an ISO headquarters country and a VAT recovery
+// share from 0 to 1.
+func checkTerms(o OfferTerms, r Request) *NoQuoteError {
+	for _, t := range []tariff.TaxTerms{o.TaxTerms, r.TaxTerms} {
+		if t != "" && t != tariff.TaxTermsNetOfCNTax && t != tariff.TaxTermsInclusive {
+			return noQuote(ReasonInvalidRequest, "tax_terms", "tax terms must be %s or %s, not %q", tariff.TaxTermsNetOfCNTax, tariff.TaxTermsInclusive, t)
+		}
+	}
+	switch r.Purpose {
+	case "", tariff.PurposeTraining, tariff.PurposeInference, tariff.PurposeOther:
+	default:
+		return noQuote(ReasonInvalidRequest, "purpose", "purpose must be training, inference or other, not %q", r.Purpose)
+	}
+	if r.BuyerHeadquarters != "" && !tariff.IsCountry(r.BuyerHeadquarters) {
+		return noQuote(ReasonInvalidRequest, "buyer.headquarters", "buyer headquarters must be an ISO 3166 alpha-2 code, not %q", r.BuyerHeadquarters)
+	}
+	if v := r.VATRecovery; v.Valid && (v.Decimal.IsNegative() || v.Decimal.GreaterThan(one)) {
+		return noQuote(ReasonInvalidRequest, "buyer.vat_recovery", "the VAT recovery share must be from 0 to 1, not %s", v.Decimal)
+	}
+	return nil
+}
+
+// termsSource is the provenance of the flag that says a request's tax terms differ from the
+// offer's: the offer itself.
+var termsSource = tariff.Provenance{Source: "the offer's posted tax terms (tax_terms)", Confidence: "sourced"}
+
+// leadingFlags are the flags a quote shows before the tariff engine's: the resolution's
+// notices, then a warning when the request asks for tax terms other than the offer's (the
+// quote is priced under the request's, which the supplier has not posted). The slice is new
+// (nil when there are none): notices may be shared by the quotes of a comparison.
+func leadingFlags(notices []tariff.Flag, o OfferTerms, r Request) []tariff.Flag {
+	differ := r.TaxTerms != "" && o.TaxTerms != "" && r.TaxTerms != o.TaxTerms
+	if len(notices) == 0 && !differ {
+		return nil
+	}
+	out := append(make([]tariff.Flag, 0, len(notices)+1), notices...)
+	if !differ {
+		return out
+	}
+	return append(out, tariff.Flag{Code: "tax_terms.not_offered", Severity: tariff.SeverityWarning, Provenance: termsSource,
+		Message: fmt.Sprintf("priced under %s terms as requested; the offer is posted %s: agree the terms with the supplier before relying on this quote", r.TaxTerms, o.TaxTerms)})
 }
 
 // priceRate shows a unit price as "CNY 15.00 per GPU-hour": at least the currency's minor
@@ -618,6 +739,7 @@ func chargeLine(c tariff.Charge, cur string, mode RoundingMode) Line {
 		BasisKind:   c.Basis,
 	}
 	l.Jurisdiction = c.Jurisdiction
+	l.Provenance = c.Provenance
 	if c.Included {
 		// The engine says the tax is inside the price (withheld under tax_inclusive terms: the
 		// buyer pays the supplier less and the tax office the difference), so it is not added.
@@ -690,7 +812,10 @@ func (c *recorder) use(from, to string) (FXUse, error) {
 		return FXUse{}, nq
 	}
 	c.fx = append(c.fx, u)
-	if c.snap.Date.Sub(u.Date) > StaleAfter {
+	switch {
+	case !u.CarriedFrom.IsZero():
+		c.stale = append(c.stale, carriedFlag(u, c.snap.Date))
+	case c.snap.Date.Sub(u.Date) > StaleAfter:
 		c.stale = append(c.stale, staleFlag(u.Date, c.snap.Date))
 	}
 	return u, nil

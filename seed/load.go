@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"time"
 
 	"corridor/marketplace"
 	"corridor/pricing"
@@ -14,6 +15,10 @@ import (
 // (FXCarryForward). The rates of the ECB snapshot (FXSnapshot) keep pricing.SourceECB: they are
 // the ECB's published figures, so a later `corridor fx import` of the same days adds nothing.
 const FXCarryForwardSource = "Illustrative: ECB fixing of 2025-10-21 carried forward to 2026-11-27 (no newer rates offline; import current ECB rates with corridor fx import)"
+
+// FXCarriedFrom is the day of the ECB fixing the carry-forward row repeats (pricing.Rate's
+// CarriedFrom on its rates).
+var FXCarriedFrom = time.Date(2025, 10, 21, 0, 0, 0, 0, time.UTC)
 
 // Load returns everything a start seeds: the reference data (regions, accelerators, the FX
 // snapshot), the demo market when demo is true, and the policy documents (baseline first,
@@ -42,9 +47,9 @@ func Load(demo bool) (marketplace.SeedData, []marketplace.PolicyDoc, error) {
 		return d, nil, fmt.Errorf("seed fx carry-forward %s: %w", name, err)
 	}
 	for i := range carried {
-		// Not an ECB figure: say so in every quote that uses it, and let a real import of the
-		// same day win (see Service.FXOn).
-		carried[i].Source = FXCarryForwardSource
+		// Not an ECB figure: say so in every quote that uses it (a carried-forward rate raises
+		// fx.stale), and let a real import of the same day win (see Service.FXOn).
+		carried[i].Source, carried[i].CarriedFrom = FXCarryForwardSource, FXCarriedFrom
 	}
 	d.FXRates = append(d.FXRates, carried...)
 	if demo {

@@ -307,6 +307,9 @@ func (r acceleratorRecord) domain() (marketplace.Accelerator, error) {
 		VendorCountry: r.VendorCountry,
 		Provenance:    r.provenanceRecord.domain(),
 	}
+	if r.Fab != nil {
+		a.FabCountry, a.Fab = r.Fab.Country, r.Fab.provenanceRecord.domain()
+	}
 	fields := []struct {
 		name string
 		text string

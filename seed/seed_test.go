@@ -413,7 +413,7 @@ func TestFXCarryForward(t *testing.T) {
 		t.Error("carry-forward header differs from the snapshot's")
 	}
 	real, _ := readFXCSV(t, "snapshot", snap)
-	if real[0][0] != "2025-10-21" || !reflect.DeepEqual(rows[0][1:], real[0][1:]) {
+	if real[0][0] != FXCarriedFrom.Format(dateLayout) || !reflect.DeepEqual(rows[0][1:], real[0][1:]) {
 		t.Errorf("carry-forward row must repeat the 2025-10-21 fixing:\n got %v\nwant %v", rows[0], real[0])
 	}
 	if rows[0][col["CNY"]] != "8.2626" {
@@ -434,8 +434,8 @@ func TestLoadFXSources(t *testing.T) {
 		switch {
 		case day == "2026-11-27":
 			carried++
-			if r.Source != FXCarryForwardSource {
-				t.Errorf("%s %s source %q, want the carry-forward label", day, r.Currency, r.Source)
+			if r.Source != FXCarryForwardSource || !r.CarriedFrom.Equal(FXCarriedFrom) {
+				t.Errorf("%s %s source %q carried from %s, want the carry-forward label and 2025-10-21", day, r.Currency, r.Source, r.CarriedFrom)
 			}
 			if r.Currency == "CNY" && !r.PerEUR.Equal(decimal.RequireFromString("8.2626")) {
 				t.Errorf("carried CNY %s, want 8.2626", r.PerEUR)

@@ -655,16 +655,24 @@ var confidenceRank = map[string]int{"": 0, "sourced": 0, "estimate": 1, "illustr
 func (a Assessment) WeakestConfidence() string {
 	w := "sourced"
 	for _, c := range a.Charges {
-		if confidenceRank[c.Confidence] > confidenceRank[w] {
-			w = c.Confidence
-		}
+		w = WeakerConfidence(w, c.Confidence)
 	}
 	for _, f := range a.Flags {
-		if confidenceRank[f.Confidence] > confidenceRank[w] {
-			w = f.Confidence
-		}
+		w = WeakerConfidence(w, f.Confidence)
 	}
 	return w
+}
+
+// WeakerConfidence returns the weaker of two confidences (sourced < estimate < illustrative;
+// "" counts as sourced), and "sourced" for two empty ones: what a figure resting on both is.
+func WeakerConfidence(a, b string) string {
+	if confidenceRank[b] > confidenceRank[a] {
+		a = b
+	}
+	if a == "" {
+		return "sourced"
+	}
+	return a
 }
 
 // ownTrail gives the assessment a trail of its own to change, copying the shared one once.

@@ -7,6 +7,7 @@ import (
 	"github.com/shopspring/decimal"
 
 	"corridor/marketplace"
+	"corridor/tariff"
 )
 
 // compareRequestJSON is the body of POST /api/v1/compare.
@@ -21,17 +22,24 @@ type compareRequestJSON struct {
 	Regions       []string  `json:"regions"`
 	PersonalData  bool      `json:"personal_data"`
 	Scenario      string    `json:"scenario"`
+	Purpose       string    `json:"purpose"`
+	TaxTerms      string    `json:"tax_terms"` // "" prices each offer under its own posted terms
 }
 
-func (r compareRequestJSON) toDomain() marketplace.Need {
-	return marketplace.Need{
+// toDomain converts the body, naming buyer.vat_recovery when it does not parse.
+func (r compareRequestJSON) toDomain() (marketplace.Need, error) {
+	var fs []marketplace.FieldError
+	n := marketplace.Need{
 		Accelerator: strings.ToLower(strings.TrimSpace(r.Accelerator)), MinBF16TFLOPS: r.MinBF16TFLOPS.Decimal,
-		GPUs: r.GPUs, Hours: r.Hours,
-		Buyer: marketplace.Buyer{Country: strings.ToUpper(strings.TrimSpace(r.Buyer.Country)), Type: strings.TrimSpace(r.Buyer.Type),
-			Region: strings.TrimSpace(r.Buyer.Region)},
+		GPUs: r.GPUs, Hours: r.Hours, Buyer: r.Buyer.toDomain(&fs),
 		Currency: strings.ToUpper(strings.TrimSpace(r.Currency)), Bloc: marketplace.Bloc(strings.ToUpper(r.Bloc)),
 		Regions: r.Regions, PersonalData: r.PersonalData, Scenario: strings.TrimSpace(r.Scenario),
+		Purpose: strings.TrimSpace(r.Purpose), TaxTerms: strings.TrimSpace(r.TaxTerms),
 	}
+	if len(fs) > 0 {
+		return n, marketplace.Invalid("the need has invalid fields", fs...)
+	}
+	return n, nil
 }
 
 type rankedJSON struct {
@@ -52,6 +60,8 @@ type rankedJSON struct {
 	PerGPUHour     decimal.Decimal `json:"per_gpu_hour"`
 	PerPFLOPHour   decimal.Decimal `json:"per_pflop_hour"`
 	Breakdown      *breakdownJSON  `json:"breakdown,omitempty"`
+	TaxTerms       string          `json:"tax_terms,omitempty"` // the terms the offer was priced under
+	Confidence     string          `json:"confidence,omitempty"`
 	Flags          []flagJSON      `json:"flags"`
 	NoQuoteReason  string          `json:"no_quote_reason,omitempty"`
 	NoQuoteMessage string          `json:"no_quote_message,omitempty"`
@@ -68,17 +78,38 @@ type comparisonJSON struct {
 	Basis    string        `json:"ranked_by"`
 	Currency string        `json:"currency"`
 	Policy   policyRefJSON `json:"policy"`
-	Offers   []rankedJSON  `json:"offers"`
-	Warnings []string      `json:"warnings"`
+	// BuyerType is how the buyer was priced (a business in the EU without a VAT number valid
+	// for its country is ranked as a consumer; Notices say why).
+	BuyerType string `json:"buyer_type"`
+	// TaxTerms are the terms every offer was priced under, or "offer" when each was priced
+	// under its own posted terms (each offer's tax_terms).
+	TaxTerms string       `json:"tax_terms"`
+	Notices  []flagJSON   `json:"notices"`
+	Offers   []rankedJSON `json:"offers"`
+	Warnings []string     `json:"warnings"`
+}
+
+// rankBasis names what a comparison ranks by for a buyer priced as bt: net cost for a
+// business, total for a consumer.
+func rankBasis(bt tariff.BuyerType) string {
+	if bt == tariff.BuyerConsumer {
+		return "total"
+	}
+	return "net_cost"
+}
+
+// termsApplied names the tax terms a comparison priced every offer under, or "offer" when
+// each was priced under its own posted terms.
+func termsApplied(n marketplace.Need) string {
+	if n.TaxTerms == "" {
+		return "offer"
+	}
+	return n.TaxTerms
 }
 
 func toComparisonJSON(n marketplace.Need, c marketplace.Comparison) comparisonJSON {
-	basis := "net_cost"
-	if n.Buyer.Type == "consumer" {
-		basis = "total"
-	}
-	out := comparisonJSON{Basis: basis, Currency: n.Currency, Policy: policyRefJSON{ID: c.Policy.ID, Version: c.Policy.Version, Hash: c.Policy.Hash},
-		Offers: []rankedJSON{}, Warnings: c.Warnings}
+	out := comparisonJSON{Basis: rankBasis(c.BuyerType), Currency: n.Currency, Policy: policyRefJSON{ID: c.Policy.ID, Version: c.Policy.Version, Hash: c.Policy.Hash},
+		BuyerType: string(c.BuyerType), TaxTerms: termsApplied(n), Notices: toFlagsJSON(c.Notices), Offers: []rankedJSON{}, Warnings: c.Warnings}
 	if out.Warnings == nil {
 		out.Warnings = []string{}
 	}
@@ -96,6 +127,7 @@ func toComparisonJSON(n marketplace.Need, c marketplace.Comparison) comparisonJS
 			j.PerGPUHour, j.PerPFLOPHour = r.PerGPUHour, r.PerPFLOPHour
 			j.Breakdown = &breakdownJSON{Price: fixed(r.Breakdown.Price, cur), DutiesLevies: fixed(r.Breakdown.DutiesLevies, cur),
 				Taxes: fixed(r.Breakdown.Taxes, cur), Subsidies: fixed(r.Breakdown.Subsidies, cur)}
+			j.TaxTerms, j.Confidence = string(r.Quote.TaxTerms), r.Quote.Reliance().Confidence
 		}
 		out.Offers = append(out.Offers, j)
 	}
@@ -108,7 +140,10 @@ func handleCompare(m compareAPI) fiber.Handler {
 		if err := decodeStrict(c, &body); err != nil {
 			return err
 		}
-		need := body.toDomain()
+		need, err := body.toDomain()
+		if err != nil {
+			return err
+		}
 		cmp, err := m.Compare(c.UserContext(), need)
 		if err != nil {
 			return err

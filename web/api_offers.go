@@ -35,6 +35,7 @@ type offerBody struct {
 	AvailableFrom  *string     `json:"available_from"`
 	AvailableUntil *string     `json:"available_until"`
 	HSCode         *string     `json:"hs_code"`
+	TaxTerms       *string     `json:"tax_terms"`
 	Note           *string     `json:"note"`
 }
 
@@ -42,7 +43,7 @@ func (b offerBody) toDomain() marketplace.OfferInput {
 	in := marketplace.OfferInput{
 		ID: b.ID, Region: b.Region, Accelerator: b.Accelerator, Product: b.Product, GPUs: b.GPUs, Price: b.Price,
 		Currency: b.Currency, Pricing: b.Pricing, MinHours: b.MinHours, TermMonths: b.TermMonths,
-		AvailableFrom: b.AvailableFrom, AvailableUntil: b.AvailableUntil, HSCode: b.HSCode, Note: b.Note,
+		AvailableFrom: b.AvailableFrom, AvailableUntil: b.AvailableUntil, HSCode: b.HSCode, TaxTerms: b.TaxTerms, Note: b.Note,
 	}
 	if b.Tiers != nil {
 		tiers := make([]marketplace.TierInput, len(*b.Tiers))
@@ -94,6 +95,7 @@ type offerJSON struct {
 	AvailableFrom  string      `json:"available_from"`
 	AvailableUntil string      `json:"available_until"`
 	HSCode         string      `json:"hs_code,omitempty"`
+	TaxTerms       string      `json:"tax_terms"`
 	Note           string      `json:"note"`
 	Status         string      `json:"status"`
 	Version        int         `json:"version"`
@@ -113,7 +115,7 @@ func toOfferJSON(o marketplace.Offer) offerJSON {
 		ID: o.ID, SupplierID: o.SupplierID, Region: o.Region, Accelerator: o.Accelerator, Product: o.Product,
 		GPUs: o.GPUs, Price: o.Price.String(), Currency: o.Currency, Pricing: o.Pricing, MinHours: o.MinHours,
 		TermMonths: o.TermMonths, Tiers: tiers, AvailableFrom: rfc3339(o.AvailableFrom), AvailableUntil: rfc3339(o.AvailableUntil),
-		HSCode: o.HSCode, Note: o.Note, Status: o.Status, Version: o.Version, Demo: o.Demo,
+		HSCode: o.HSCode, TaxTerms: string(o.PostedTaxTerms()), Note: o.Note, Status: o.Status, Version: o.Version, Demo: o.Demo,
 		CreatedAt: rfc3339(o.CreatedAt), UpdatedAt: rfc3339(o.UpdatedAt),
 	}
 }

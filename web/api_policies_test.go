@@ -55,7 +55,7 @@ func TestPolicyAPIValidatesScenariosAgainstTheBaseline(t *testing.T) {
 		t.Errorf("activating a scenario the baseline broke: %d %s", status, body)
 	}
 	// Buyers quoting under it see that it cannot be applied, not the operator's problems.
-	status, _, body = call(t, app, "POST", "/api/v1/quotes", `{"offer_id":"demo-offer-001","gpus":8,"hours":100,"buyer":{"country":"DE","type":"business"},"currency":"EUR","scenario":"cny-weakens-vouchers-cut"}`)
+	status, _, body = call(t, app, "POST", "/api/v1/quotes", `{"offer_id":"demo-offer-001","gpus":8,"hours":100,"buyer":{"country":"DE","type":"business","vat_id":"DE123456789"},"currency":"EUR","scenario":"cny-weakens-vouchers-cut"}`)
 	if status != 422 || !strings.Contains(body, `"no_quote_reason":"scenario_not_applicable"`) || strings.Contains(body, "cn-voucher") {
 		t.Errorf("quote under a broken scenario: %d %s", status, body)
 	}

@@ -27,24 +27,50 @@ type quoteRequestJSON struct {
 	Start        string    `json:"start"`
 	PersonalData bool      `json:"personal_data"`
 	Scenario     string    `json:"scenario"`
+	Purpose      string    `json:"purpose"`   // training | inference | other
+	TaxTerms     string    `json:"tax_terms"` // net_of_cn_tax | tax_inclusive; "" = the offer's
 }
 
 type buyerJSON struct {
-	Country string `json:"country"`
-	Type    string `json:"type"`
-	VATID   string `json:"vat_id,omitempty"`
-	Region  string `json:"region,omitempty"`
+	Country      string `json:"country"`
+	Type         string `json:"type"`
+	VATID        string `json:"vat_id,omitempty"`
+	Region       string `json:"region,omitempty"`
+	Headquarters string `json:"headquarters,omitempty"`
+	VATRecovery  string `json:"vat_recovery,omitempty"` // a share: "0.6" or "60%"
+}
+
+// toDomain converts a buyer, naming buyer.vat_recovery when it does not parse.
+func (b buyerJSON) toDomain(fs *[]marketplace.FieldError) marketplace.Buyer {
+	out := marketplace.Buyer{Country: strings.ToUpper(strings.TrimSpace(b.Country)), Type: strings.TrimSpace(b.Type),
+		VATID: strings.TrimSpace(b.VATID), Region: strings.TrimSpace(b.Region), Headquarters: strings.ToUpper(strings.TrimSpace(b.Headquarters))}
+	if b.VATRecovery != "" {
+		d, msg := marketplace.ParseShare(b.VATRecovery)
+		if msg != "" {
+			*fs = append(*fs, marketplace.FieldError{Field: "buyer.vat_recovery", Message: msg + ", got " + quoteShort(b.VATRecovery)})
+		}
+		out.VATRecovery = decimal.NewNullDecimal(d)
+	}
+	return out
+}
+
+// toBuyerJSON echoes a request's buyer.
+func toBuyerJSON(b marketplace.Buyer) buyerJSON {
+	j := buyerJSON{Country: b.Country, Type: b.Type, VATID: b.VATID, Region: b.Region, Headquarters: b.Headquarters}
+	if b.VATRecovery.Valid {
+		j.VATRecovery = b.VATRecovery.Decimal.String()
+	}
+	return j
 }
 
 // toDomain converts the body, naming each field whose text does not parse.
 func (r quoteRequestJSON) toDomain() (marketplace.QuoteRequest, error) {
-	q := marketplace.QuoteRequest{
-		OfferID: strings.TrimSpace(r.OfferID), GPUs: r.GPUs, Hours: r.Hours, Units: r.Units,
-		Buyer: marketplace.Buyer{Country: strings.ToUpper(strings.TrimSpace(r.Buyer.Country)), Type: strings.TrimSpace(r.Buyer.Type),
-			VATID: strings.TrimSpace(r.Buyer.VATID), Region: strings.TrimSpace(r.Buyer.Region)},
-		Currency: strings.ToUpper(strings.TrimSpace(r.Currency)), PersonalData: r.PersonalData, Scenario: strings.TrimSpace(r.Scenario),
-	}
 	var fs []marketplace.FieldError
+	q := marketplace.QuoteRequest{
+		OfferID: strings.TrimSpace(r.OfferID), GPUs: r.GPUs, Hours: r.Hours, Units: r.Units, Buyer: r.Buyer.toDomain(&fs),
+		Currency: strings.ToUpper(strings.TrimSpace(r.Currency)), PersonalData: r.PersonalData, Scenario: strings.TrimSpace(r.Scenario),
+		Purpose: strings.TrimSpace(r.Purpose), TaxTerms: strings.TrimSpace(r.TaxTerms),
+	}
 	if r.AsOf != "" {
 		d, err := time.Parse(time.DateOnly, r.AsOf)
 		if err != nil {
@@ -88,11 +114,20 @@ type quoteJSON struct {
 	EnergyKWh       decimal.Decimal  `json:"energy_kwh"`
 	EmissionsKgCO2e decimal.Decimal  `json:"emissions_kg_co2e"`
 	Estimates       string           `json:"estimates_note"`
-	FX              []fxUseJSON      `json:"fx"`
-	Policy          policyRefJSON    `json:"policy"`
-	Flags           []flagJSON       `json:"flags"`
-	Rounding        string           `json:"rounding"`
-	Trail           []trailJSON      `json:"explanation"`
+	// TaxTerms are the terms taxes withheld at source were computed under: the request's, or
+	// the offer's (net_of_cn_tax unless it says tax_inclusive).
+	TaxTerms string       `json:"tax_terms"`
+	PricedAs pricedAsJSON `json:"priced_as"`
+	// Confidence is the weakest confidence of the figures the quote rests on (its lines, flags
+	// and FX rates): sourced, estimate or illustrative; ConfidenceNotes name each figure that
+	// is not sourced.
+	Confidence      string               `json:"confidence"`
+	ConfidenceNotes []confidenceNoteJSON `json:"confidence_notes"`
+	FX              []fxUseJSON          `json:"fx"`
+	Policy          policyRefJSON        `json:"policy"`
+	Flags           []flagJSON           `json:"flags"`
+	Rounding        string               `json:"rounding"`
+	Trail           []trailJSON          `json:"explanation"`
 }
 
 type quoteRequestEcho struct {
@@ -102,6 +137,30 @@ type quoteRequestEcho struct {
 	Buyer        buyerJSON `json:"buyer"`
 	PersonalData bool      `json:"personal_data"`
 	Scenario     string    `json:"scenario,omitempty"`
+	Purpose      string    `json:"purpose,omitempty"`
+	TaxTerms     string    `json:"tax_terms,omitempty"`
+}
+
+// pricedAsJSON says who and what the quote was priced for, as resolved: the buyer type priced
+// (a business in the EU without a VAT number valid for its country is priced as a consumer),
+// the share of VAT it recovers, where the supplier is established (VAT) and where the capacity
+// is hosted (customs origin, export control, data transfers), the buyer's headquarters and
+// the declared purpose.
+type pricedAsJSON struct {
+	BuyerType              string   `json:"buyer_type"`
+	VATRecovery            string   `json:"vat_recovery,omitempty"`
+	BuyerHeadquarters      string   `json:"buyer_headquarters"`
+	Purpose                string   `json:"purpose,omitempty"`
+	SupplierCountry        string   `json:"supplier_country"`
+	SupplierEstablishments []string `json:"supplier_establishments"`
+	HostingCountry         string   `json:"hosting_country"`
+}
+
+// confidenceNoteJSON names one figure of a quote that is not sourced.
+type confidenceNoteJSON struct {
+	Subject    string `json:"subject"`
+	Confidence string `json:"confidence"`
+	Note       string `json:"note,omitempty"`
 }
 
 type lineJSON struct {
@@ -117,6 +176,11 @@ type lineJSON struct {
 	Recoverable bool     `json:"recoverable"`
 	Included    bool     `json:"included,omitempty"`
 	Quota       string   `json:"quota,omitempty"`
+	// The measure's (on price lines the offer's) provenance: how sure the line is.
+	Confidence string `json:"confidence,omitempty"`
+	Source     string `json:"source,omitempty"`
+	SourceAsOf string `json:"source_as_of,omitempty"`
+	Note       string `json:"note,omitempty"`
 }
 
 type fxUseJSON struct {
@@ -134,11 +198,14 @@ type policyRefJSON struct {
 }
 
 type flagJSON struct {
-	Code     string `json:"code"`
-	Severity string `json:"severity"`
-	Message  string `json:"message"`
-	Measure  string `json:"measure,omitempty"`
-	LegalRef string `json:"legal_ref,omitempty"`
+	Code       string `json:"code"`
+	Severity   string `json:"severity"`
+	Message    string `json:"message"`
+	Measure    string `json:"measure,omitempty"`
+	LegalRef   string `json:"legal_ref,omitempty"`
+	Confidence string `json:"confidence,omitempty"`
+	Source     string `json:"source,omitempty"`
+	SourceAsOf string `json:"source_as_of,omitempty"`
 }
 
 type trailJSON struct {
@@ -152,7 +219,8 @@ const estimatesNote = "energy_kwh and emissions_kg_co2e are estimates: GPU TDP Ã
 func toFlagsJSON(flags []tariff.Flag) []flagJSON {
 	out := make([]flagJSON, 0, len(flags))
 	for _, f := range flags {
-		out = append(out, flagJSON{Code: f.Code, Severity: string(f.Severity), Message: f.Message, Measure: f.MeasureID, LegalRef: strings.Join(f.Legal, "; ")})
+		out = append(out, flagJSON{Code: f.Code, Severity: string(f.Severity), Message: f.Message, Measure: f.MeasureID, LegalRef: strings.Join(f.Legal, "; "),
+			Confidence: f.Confidence, Source: f.Source, SourceAsOf: f.AsOf})
 	}
 	return out
 }
@@ -169,8 +237,9 @@ func toQuoteJSON(pq marketplace.Quote, acc marketplace.Accelerator, now time.Tim
 		ID: pq.ID, OfferID: pq.OfferID, Status: status, Currency: p.Currency, AsOf: p.AsOf.Format(time.DateOnly),
 		CreatedAt: pq.CreatedAt, ValidUntil: pq.ValidUntil, Start: pq.Start, End: pq.End,
 		Request: quoteRequestEcho{GPUs: pq.Request.GPUs, Hours: pq.Request.Hours, Units: pq.Request.Units,
-			Buyer:        buyerJSON{Country: pq.Request.Buyer.Country, Type: pq.Request.Buyer.Type, VATID: pq.Request.Buyer.VATID, Region: pq.Request.Buyer.Region},
-			PersonalData: pq.Request.PersonalData, Scenario: pq.Request.Scenario},
+			Buyer: toBuyerJSON(pq.Request.Buyer), PersonalData: pq.Request.PersonalData, Scenario: pq.Request.Scenario,
+			Purpose: pq.Request.Purpose, TaxTerms: pq.Request.TaxTerms},
+		TaxTerms: string(p.TaxTerms), PricedAs: toPricedAs(p),
 		Subtotal: fixed(p.Subtotal, p.Currency), Total: fixed(p.Total, p.Currency), NetCost: fixed(p.NetCost, p.Currency),
 		LandedCost: fixed(p.LandedCost, p.Currency), Quantity: p.Quantity,
 		PerGPUHour: p.PerGPUHour, PerPFLOPHour: p.PerPFLOPHour, EnergyKWh: p.EnergyKWh, EmissionsKgCO2e: p.EmissionsKgCO2e,
@@ -180,7 +249,13 @@ func toQuoteJSON(pq marketplace.Quote, acc marketplace.Accelerator, now time.Tim
 	en, names := i18n.Default(), accNames(acc)
 	for _, l := range p.Lines {
 		out.Lines = append(out.Lines, lineJSON{Kind: l.Kind, Label: en.LineLabel(i18n.QuoteLine(p, l, names)), Amount: fixed(l.Amount, l.Currency), Currency: l.Currency, Measure: l.MeasureID,
-			Rate: l.Rate, Basis: l.Basis, LegalRef: l.LegalRef, Payable: l.Payable, Recoverable: l.Recoverable, Included: l.Included, Quota: l.Quota})
+			Rate: l.Rate, Basis: l.Basis, LegalRef: l.LegalRef, Payable: l.Payable, Recoverable: l.Recoverable, Included: l.Included, Quota: l.Quota,
+			Confidence: l.Confidence, Source: l.Source, SourceAsOf: l.AsOf, Note: l.Note})
+	}
+	rel := p.Reliance()
+	out.Confidence, out.ConfidenceNotes = rel.Confidence, []confidenceNoteJSON{}
+	for _, r := range rel.Reasons {
+		out.ConfidenceNotes = append(out.ConfidenceNotes, confidenceNoteJSON{Subject: r.Subject, Confidence: r.Confidence, Note: r.Note})
 	}
 	for _, f := range p.FX {
 		out.FX = append(out.FX, fxUseJSON{From: f.From, To: f.To, Rate: f.Rate, Date: f.Date.Format(time.DateOnly), Source: f.Source})
@@ -192,6 +267,26 @@ func toQuoteJSON(pq marketplace.Quote, acc marketplace.Accelerator, now time.Tim
 		out.Trail = append(out.Trail, trailJSON{Measure: c.MeasureID, Applied: c.Applied, Reason: c.Reason})
 	}
 	return out
+}
+
+// toPricedAs says who and what a quote was priced for (pricedAsJSON).
+func toPricedAs(p pricing.Quote) pricedAsJSON {
+	r, o := p.Request, p.Offer
+	j := pricedAsJSON{BuyerType: string(r.BuyerType), BuyerHeadquarters: r.BuyerHeadquarters, Purpose: string(r.Purpose),
+		SupplierCountry: o.SupplierCountry, SupplierEstablishments: append([]string{}, o.SupplierEstablishments...), HostingCountry: o.Origin}
+	if j.BuyerHeadquarters == "" {
+		j.BuyerHeadquarters = r.BuyerCountry
+	}
+	if j.SupplierCountry == "" {
+		j.SupplierCountry = o.Origin // quotes priced before establishment was modelled
+	}
+	if r.BuyerType == tariff.BuyerBusiness {
+		j.VATRecovery = "1"
+		if r.VATRecovery.Valid {
+			j.VATRecovery = r.VATRecovery.Decimal.String()
+		}
+	}
+	return j
 }
 
 func handleQuoteCreate(m quoteAPI) fiber.Handler {
@@ -256,15 +351,24 @@ func quoteCSV(q quoteJSON) string {
 		b.WriteString("\r\n")
 	}
 	w("quote", q.ID, "offer", q.OfferID, "as_of", q.AsOf, "valid_until", q.ValidUntil.Format(time.RFC3339))
-	w("kind", "label", "amount", "currency", "payable", "measure", "rate", "basis", "legal_ref")
+	w("kind", "label", "amount", "currency", "payable", "measure", "rate", "basis", "legal_ref", "confidence", "source", "source_as_of")
 	for _, l := range q.Lines {
-		w(l.Kind, l.Label, string(l.Amount), l.Currency, strconv.FormatBool(l.Payable), l.Measure, l.Rate, l.Basis, strings.Join(l.LegalRef, "; "))
+		w(l.Kind, l.Label, string(l.Amount), l.Currency, strconv.FormatBool(l.Payable), l.Measure, l.Rate, l.Basis, strings.Join(l.LegalRef, "; "),
+			l.Confidence, l.Source, l.SourceAsOf)
 	}
 	w("subtotal", "", string(q.Subtotal), q.Currency)
 	w("total", "", string(q.Total), q.Currency)
 	w("net_cost", "", string(q.NetCost), q.Currency)
+	w("tax_terms", q.TaxTerms)
+	w("confidence", q.Confidence)
+	for _, n := range q.ConfidenceNotes {
+		w("confidence_note", n.Subject, "", "", "", "", "", "", "", n.Confidence, n.Note)
+	}
 	for _, f := range q.FX {
 		w("fx", f.From+"/"+f.To, f.Rate.String(), "", "", "", "", f.Date, f.Source)
+	}
+	for _, f := range q.Flags {
+		w("flag", f.Code, "", "", "", f.Measure, f.Severity, f.Message, f.LegalRef, f.Confidence, f.Source, f.SourceAsOf)
 	}
 	return b.String()
 }

@@ -80,7 +80,7 @@ func TestQuoteWorkedCases(t *testing.T) {
 		wantNet   string
 	}{
 		// German business: reverse charge (art. 196), 19% shown, not payable: 1,529.78 × 19% = 290.6582 → 290.66.
-		{"DE business reverse charge", `{"country":"DE","type":"business"}`, "vat", "290.66", false, "1529.78", "1529.78"},
+		{"DE business reverse charge", `{"country":"DE","type":"business","vat_id":"DE123456789"}`, "vat", "290.66", false, "1529.78", "1529.78"},
 		// German consumer: destination VAT charged: total 1,529.78 + 290.66 = 1,820.44.
 		{"DE consumer 19%", `{"country":"DE","type":"consumer"}`, "vat", "290.66", true, "1820.44", "1820.44"},
 		// French consumer: 20%: 1,529.78 × 20% = 305.956 → 305.96; total 1,529.78 + 305.96 = 1,835.74.
@@ -160,9 +160,9 @@ func TestRepricingEverySeededOfferIsIdentical(t *testing.T) {
 	_ = st
 	for _, oc := range offers {
 		o := oc.Offer
-		body := fmt.Sprintf(`{"offer_id":%q,"gpus":1,"hours":%d,"buyer":{"country":"DE","type":"business"},"currency":"EUR"}`, o.ID, max(o.MinHours, 1))
+		body := fmt.Sprintf(`{"offer_id":%q,"gpus":1,"hours":%d,"buyer":{"country":"DE","type":"business","vat_id":"DE123456789"},"currency":"EUR"}`, o.ID, max(o.MinHours, 1))
 		if o.Product == "hardware" {
-			body = fmt.Sprintf(`{"offer_id":%q,"units":1,"buyer":{"country":"DE","type":"business"},"currency":"EUR"}`, o.ID)
+			body = fmt.Sprintf(`{"offer_id":%q,"units":1,"buyer":{"country":"DE","type":"business","vat_id":"DE123456789"},"currency":"EUR"}`, o.ID)
 		}
 		status, _, resp := call(t, app, "POST", "/api/v1/quotes", body)
 		if status != 201 {
@@ -187,7 +187,7 @@ func TestRepricingEverySeededOfferIsIdentical(t *testing.T) {
 func TestQuoteBadRequests(t *testing.T) {
 	app, _, _ := seededApp(t)
 	good := func(mut string) string {
-		return strings.Replace(`{"offer_id":"demo-offer-001","gpus":8,"hours":100,"buyer":{"country":"DE","type":"business"},"currency":"EUR"}`, `"gpus":8`, mut, 1)
+		return strings.Replace(`{"offer_id":"demo-offer-001","gpus":8,"hours":100,"buyer":{"country":"DE","type":"business","vat_id":"DE123456789"},"currency":"EUR"}`, `"gpus":8`, mut, 1)
 	}
 	cases := []struct {
 		name, body string
@@ -253,7 +253,7 @@ func TestQuoteNotFoundAndCSV(t *testing.T) {
 
 func TestComparePolicyEndpoints(t *testing.T) {
 	app, _, _ := seededApp(t)
-	status, _, body := call(t, app, "POST", "/api/v1/compare", `{"accelerator":"h100-sxm","gpus":8,"hours":100,"buyer":{"country":"DE","type":"business"},"currency":"EUR"}`)
+	status, _, body := call(t, app, "POST", "/api/v1/compare", `{"accelerator":"h100-sxm","gpus":8,"hours":100,"buyer":{"country":"DE","type":"business","vat_id":"DE123456789"},"currency":"EUR"}`)
 	if status != 200 {
 		t.Fatalf("compare: %d %s", status, body)
 	}
@@ -281,10 +281,10 @@ func TestComparePolicyEndpoints(t *testing.T) {
 		}
 		prev = lc
 	}
-	if status, _, body := call(t, app, "POST", "/api/v1/compare", `{"gpus":8,"hours":100,"buyer":{"country":"DE","type":"business"},"currency":"EUR"}`); status != 400 || !strings.Contains(body, `"accelerator"`) {
+	if status, _, body := call(t, app, "POST", "/api/v1/compare", `{"gpus":8,"hours":100,"buyer":{"country":"DE","type":"business","vat_id":"DE123456789"},"currency":"EUR"}`); status != 400 || !strings.Contains(body, `"accelerator"`) {
 		t.Errorf("compare without accelerator or min TFLOPS: %d %s", status, body)
 	}
-	if status, _, body := call(t, app, "POST", "/api/v1/compare", `{"accelerator":"h100-sxm","min_bf16_tflops":900,"gpus":8,"hours":100,"buyer":{"country":"DE","type":"business"},"currency":"EUR"}`); status != 400 || !strings.Contains(body, `"min_bf16_tflops"`) {
+	if status, _, body := call(t, app, "POST", "/api/v1/compare", `{"accelerator":"h100-sxm","min_bf16_tflops":900,"gpus":8,"hours":100,"buyer":{"country":"DE","type":"business","vat_id":"DE123456789"},"currency":"EUR"}`); status != 400 || !strings.Contains(body, `"min_bf16_tflops"`) {
 		t.Errorf("numeric decimal must be refused naming the field: %d %s", status, body)
 	}
 
@@ -344,7 +344,7 @@ func TestQuoteChineseVoucherNeedsBuyerRegion(t *testing.T) {
 // staleness warning, rather than failing: 2026-06-15 uses the ECB fixing of 2025-10-21.
 func TestQuoteWithStaleRatesWarns(t *testing.T) {
 	app, _, _ := seededApp(t)
-	status, _, resp := call(t, app, "POST", "/api/v1/quotes", `{"offer_id":"demo-offer-001","gpus":8,"hours":100,"buyer":{"country":"DE","type":"business"},"currency":"EUR","as_of":"2026-06-15"}`)
+	status, _, resp := call(t, app, "POST", "/api/v1/quotes", `{"offer_id":"demo-offer-001","gpus":8,"hours":100,"buyer":{"country":"DE","type":"business","vat_id":"DE123456789"},"currency":"EUR","as_of":"2026-06-15"}`)
 	if status != 201 {
 		t.Fatalf("status %d: %s", status, resp)
 	}

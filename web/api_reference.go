@@ -80,6 +80,10 @@ type acceleratorJSON struct {
 	TPP           decimal.Decimal `json:"tpp"`
 	Density       decimal.Decimal `json:"performance_density"`
 	ExportClass   string          `json:"export_class"`
+	// FabCountry is where the wafers are made, the origin China's customs give the chips
+	// (a TSMC-made US design is Taiwanese); "" when not published. Fab is its provenance.
+	FabCountry string          `json:"fab_country"`
+	Fab        *provenanceJSON `json:"fab,omitempty"`
 	provenanceJSON
 }
 
@@ -89,7 +93,17 @@ func toAcceleratorJSON(a marketplace.Accelerator) acceleratorJSON {
 		MemoryGB: a.MemoryGB, BandwidthGBs: a.BandwidthGBs, BF16TFLOPS: a.BF16TFLOPS, FP16TFLOPS: a.FP16TFLOPS,
 		FP8TFLOPS: a.FP8TFLOPS, INT8TOPS: a.INT8TOPS, TDPW: a.TDPW, DieAreaMM2: a.DieAreaMM2, TPP: a.TPP,
 		Density: a.Density, ExportClass: marketplace.ExportClass(a), provenanceJSON: toProvenance(a.Provenance),
+		FabCountry: a.FabCountry, Fab: fabJSON(a),
 	}
+}
+
+// fabJSON is the provenance of an accelerator's fab country, or nil when it has none.
+func fabJSON(a marketplace.Accelerator) *provenanceJSON {
+	if a.FabCountry == "" {
+		return nil
+	}
+	p := toProvenance(a.Fab)
+	return &p
 }
 
 func handleHealth(m referenceAPI) fiber.Handler {

@@ -7,9 +7,13 @@ import (
 	"corridor/marketplace"
 )
 
+// supplierBody registers a supplier: its name and what establishmentBody holds.
 type supplierBody struct {
-	Name    string `json:"name"`
-	Country string `json:"country"`
+	Name             string                `json:"name"`
+	Country          string                `json:"country"`
+	Establishments   []string              `json:"establishments"`
+	VATRegistrations []vatRegistrationBody `json:"vat_registrations"`
+	Listings         []string              `json:"listings"`
 }
 
 // handleSupplierCreate registers a supplier; the API key is in this response only.
@@ -19,15 +23,20 @@ func handleSupplierCreate(m supplierAPI) fiber.Handler {
 		if err := decodeBody(c, &body); err != nil {
 			return err
 		}
-		sp, key, err := m.CreateSupplier(c.UserContext(), marketplace.NewSupplier{Name: body.Name, Country: body.Country})
+		in := marketplace.NewSupplier{Name: body.Name, Country: body.Country, Establishments: body.Establishments, Listings: body.Listings}
+		for _, r := range body.VATRegistrations {
+			in.VATRegistrations = append(in.VATRegistrations, marketplace.VATRegistration(r))
+		}
+		sp, key, err := m.CreateSupplier(c.UserContext(), in)
 		if err != nil {
 			return err
 		}
 		c.Set(fiber.HeaderCacheControl, "no-store")
-		return c.Status(fiber.StatusCreated).JSON(fiber.Map{
-			"id": sp.ID, "name": sp.Name, "country": sp.Country, "api_key": key,
-			"key_id": key[len(marketplace.APIKeyPrefix) : len(marketplace.APIKeyPrefix)+16], "created_at": rfc3339(sp.CreatedAt),
-		})
+		return c.Status(fiber.StatusCreated).JSON(struct {
+			supplierJSON
+			APIKey string `json:"api_key"`
+			KeyID  string `json:"key_id"`
+		}{toSupplierJSON(sp), key, key[len(marketplace.APIKeyPrefix) : len(marketplace.APIKeyPrefix)+16]})
 	}
 }
 

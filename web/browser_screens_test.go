@@ -18,7 +18,7 @@ import (
 const screenshotDir = browserArtifacts + "/screenshots"
 
 // comparePath is a bookmarkable comparison: the need in the query string.
-const comparePath = "/compare?accelerator=h100-sxm&gpus=8&hours=720&buyer.country=DE&buyer.type=business&currency=EUR"
+const comparePath = "/compare?accelerator=h100-sxm&gpus=8&hours=720&buyer.country=DE&buyer.type=business&buyer.vat_id=DE123456789&currency=EUR"
 
 // TestBrowserScreenshots saves full-page screenshots of the buyer's pages — market, offer,
 // quote, compare, map and the search language reference — at 375 and 1440 px wide in English

@@ -183,7 +183,7 @@ func TestBrowserBuyerFlow(t *testing.T) {
 	run(t, ctx, "offer page", clickAndLoad(".offer-row .offer-link"), chromedp.WaitVisible(chromedp.ID("quote-form")),
 		chromedp.SetValue(chromedp.ID("q-gpus"), "8"), chromedp.SetValue(chromedp.ID("q-hours"), "720"),
 		chromedp.SetValue(chromedp.ID("q-country"), "DE"), chromedp.Click(chromedp.CSS(`input[name="buyer.type"][value="business"]`)),
-		chromedp.SetValue(chromedp.ID("q-currency"), "EUR"))
+		chromedp.SetValue(chromedp.ID("q-vat"), "DE123456789"), chromedp.SetValue(chromedp.ID("q-currency"), "EUR"))
 	screenshots(t, ctx, "offer")
 	run(t, ctx, "submit the quote form", clickAndLoad("#get-quote"), chromedp.WaitVisible(chromedp.ID("quote-total")))
 	lines := textOf(t, ctx, "table.lines")

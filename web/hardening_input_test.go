@@ -45,8 +45,8 @@ func TestHostileInput(t *testing.T) {
 		b, _ := json.Marshal(m)
 		return string(b)
 	}
-	quoteBody := `{"offer_id":"` + offerID + `","gpus":1,"hours":24,"buyer":{"country":"DE","type":"business"},"currency":"EUR"}`
-	compareBody := `{"accelerator":"h100-sxm","gpus":1,"hours":24,"buyer":{"country":"DE","type":"business"},"currency":"EUR"}`
+	quoteBody := `{"offer_id":"` + offerID + `","gpus":1,"hours":24,"buyer":{"country":"DE","type":"business","vat_id":"DE123456789"},"currency":"EUR"}`
+	compareBody := `{"accelerator":"h100-sxm","gpus":1,"hours":24,"buyer":{"country":"DE","type":"business","vat_id":"DE123456789"},"currency":"EUR"}`
 	long := strings.Repeat("x", 300)
 
 	tests := []badInputCase{

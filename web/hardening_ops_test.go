@@ -131,7 +131,7 @@ func TestReadyz(t *testing.T) {
 func TestMetrics(t *testing.T) {
 	_, svc, st := seededApp(t)
 	app := NewServer(Deps{Market: svc, AdminTokenHash: sha256Hex(testAdminToken), Metrics: NewMetrics(st.Pool())})
-	quote := `{"offer_id":"demo-offer-001","gpus":8,"hours":720,"buyer":{"country":"DE","type":"business"},"currency":"EUR"}`
+	quote := `{"offer_id":"demo-offer-001","gpus":8,"hours":720,"buyer":{"country":"DE","type":"business","vat_id":"DE123456789"},"currency":"EUR"}`
 	code, _, body := call(t, app, "POST", "/api/v1/quotes", quote)
 	if code != 201 {
 		t.Fatalf("quote: %d %s", code, body)

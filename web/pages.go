@@ -79,8 +79,9 @@ func addPageRoutes(app *fiber.App, d Deps) {
 func newUI(d Deps) *ui {
 	u := &ui{market: d.Market, log: d.Log, csrf: &csrfGuard{market: d.Market}, tmpl: map[string]*template.Template{}}
 	for _, name := range pageNames {
-		t := template.New(name).Funcs(template.FuncMap{"currencies": func() []string { return formCurrencies }})
-		u.tmpl[name] = template.Must(t.ParseFS(uiFS, "templates/layout.html", "templates/components.html", "templates/"+name+".html"))
+		t := template.New(name).Funcs(template.FuncMap{"currencies": func() []string { return formCurrencies },
+			"purposes": func() []tariff.Purpose { return formPurposes }, "taxterms": func() []tariff.TaxTerms { return formTaxTerms }})
+		u.tmpl[name] = template.Must(t.ParseFS(uiFS, "templates/layout.html", "templates/components.html", "templates/terms.html", "templates/"+name+".html"))
 	}
 	h := sha256.New()
 	for _, f := range []string{"static/app.css", "static/app.js"} {
@@ -364,8 +365,10 @@ func (v *view) FlagMessage(f tariff.Flag, q *pricing.Quote) string {
 		return f.Message
 	case f.Code == "quota.low" || f.Code == "rate.unknown":
 		return v.L.TOr("flag."+f.Code, f.Message, "Measure", f.MeasureID)
-	case strings.HasPrefix(f.Code, "vat_id."):
+	case strings.HasPrefix(f.Code, "vat_id.") || f.Code == "tax_terms.not_offered":
 		return v.L.TOr("flag."+f.Code, f.Message)
+	case f.Code == "fx.stale" && f.Confidence == "illustrative": // a rate carried forward
+		return v.L.TOr("flag.fx.carried", f.Message, "Source", v.FXSource(f.Source))
 	case f.MeasureID != "":
 		return v.L.TOr("flag."+f.MeasureID, f.Message)
 	case f.Code == "fx.stale" && q != nil && len(q.FX) > 0:

@@ -12,6 +12,7 @@ import (
 
 	"corridor/marketplace"
 	"corridor/pricing"
+	"corridor/tariff"
 )
 
 // compareForm is the need as typed. Its fields are the form's and the query string's names,
@@ -30,11 +31,17 @@ type compareForm struct {
 	PersonalData         bool
 	Scenario             string
 	ExcludeInterruptible bool
+	VATID                string // buyer.vat_id
+	Headquarters         string // buyer.headquarters
+	VATRecovery          string // buyer.vat_recovery, as typed
+	Purpose              string
+	TaxTerms             string // "" prices each offer under its own terms
 }
 
 // compareFormFields are the need's fields that have an input of their own.
 var compareFormFields = map[string]bool{"accelerator": true, "min_bf16_tflops": true, "gpus": true, "hours": true, "buyer.country": true,
-	"buyer.type": true, "buyer.region": true, "currency": true, "bloc": true, "scenario": true}
+	"buyer.type": true, "buyer.region": true, "currency": true, "bloc": true, "scenario": true,
+	"buyer.vat_id": true, "buyer.headquarters": true, "buyer.vat_recovery": true, "purpose": true, "tax_terms": true}
 
 // compareNeedParams are the query parameters that make GET /compare a comparison rather than
 // an empty form.
@@ -49,7 +56,8 @@ func readCompareForm(c *fiber.Ctx) compareForm {
 	return compareForm{Accelerator: strings.ToLower(val("accelerator")), MinBF16: val("min_bf16_tflops"), GPUs: val("gpus"), Hours: val("hours"),
 		Country: strings.ToUpper(val("buyer.country")), BuyerType: val("buyer.type"), BuyerRegion: strings.ToLower(val("buyer.region")),
 		Currency: strings.ToUpper(val("currency")), Bloc: strings.ToUpper(val("bloc")), PersonalData: on("personal_data"), Scenario: val("scenario"),
-		ExcludeInterruptible: on("exclude_interruptible")}
+		ExcludeInterruptible: on("exclude_interruptible"), VATID: val("buyer.vat_id"), Headquarters: strings.ToUpper(val("buyer.headquarters")),
+		VATRecovery: val("buyer.vat_recovery"), Purpose: val("purpose"), TaxTerms: val("tax_terms")}
 }
 
 // Query is the comparison's shareable URL.
@@ -67,6 +75,11 @@ func (f compareForm) Query() string {
 	set("buyer.country", f.Country)
 	set("buyer.type", f.BuyerType)
 	set("buyer.region", f.BuyerRegion)
+	set("buyer.vat_id", f.VATID)
+	set("buyer.headquarters", f.Headquarters)
+	set("buyer.vat_recovery", f.VATRecovery)
+	set("purpose", f.Purpose)
+	set("tax_terms", f.TaxTerms)
 	set("currency", f.Currency)
 	set("bloc", f.Bloc)
 	set("scenario", f.Scenario)
@@ -83,8 +96,9 @@ func (f compareForm) Query() string {
 func (f compareForm) need() (marketplace.Need, formErrors) {
 	var fe formErrors
 	n := marketplace.Need{Accelerator: f.Accelerator, GPUs: fe.int("gpus", f.GPUs), Hours: fe.int("hours", f.Hours),
-		Buyer: marketplace.Buyer{Country: f.Country, Type: f.BuyerType, Region: f.BuyerRegion}, Currency: f.Currency, Bloc: marketplace.Bloc(f.Bloc),
-		PersonalData: f.PersonalData, Scenario: f.Scenario}
+		Buyer: marketplace.Buyer{Country: f.Country, Type: f.BuyerType, Region: f.BuyerRegion, VATID: f.VATID, Headquarters: f.Headquarters,
+			VATRecovery: fe.share("buyer.vat_recovery", f.VATRecovery)},
+		Currency: f.Currency, Bloc: marketplace.Bloc(f.Bloc), PersonalData: f.PersonalData, Scenario: f.Scenario, Purpose: f.Purpose, TaxTerms: f.TaxTerms}
 	if f.MinBF16 != "" {
 		n.MinBF16TFLOPS = fe.decimal("min_bf16_tflops", f.MinBF16)
 	}
@@ -109,6 +123,8 @@ type comparePage struct {
 	Chart        chartView
 	Policy       pricing.PolicyRef
 	Share        string
+	Notices      []tariff.Flag // about the buyer: its VAT number not verified, or a business ranked as a consumer
+	Terms        string        // the tax terms every offer was priced under; "offer": each under its own
 }
 
 // compareRow is one offer of a comparison with its context.
@@ -179,11 +195,8 @@ func (u *ui) handleCompare(c *fiber.Ctx, v *view) error {
 		p.Message, p.Errs = fieldErrors(de, compareFormFields)
 		return u.render(c, statusOf(de.Code), "compare", p)
 	}
-	p.Done, p.Warnings, p.Policy = true, cmp.Warnings, cmp.Policy
-	p.Basis = "net_cost"
-	if need.Buyer.Type == "consumer" {
-		p.Basis = "total"
-	}
+	p.Done, p.Warnings, p.Policy, p.Notices = true, cmp.Warnings, cmp.Policy, cmp.Notices
+	p.Basis, p.Terms = rankBasis(cmp.BuyerType), termsApplied(need)
 	for _, r := range cmp.Ranked {
 		row := compareRow{Ranked: r, OC: cmp.Offers[r.OfferID]}
 		if p.Form.ExcludeInterruptible && row.Interruptible() {

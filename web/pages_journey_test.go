@@ -94,7 +94,7 @@ func TestQuotePageShowsPublishedRates(t *testing.T) {
 func TestLineLabelsAreTheSameEverywhere(t *testing.T) {
 	app, _, _ := seededApp(t)
 	const want = "NVIDIA H100 SXM5 80GB: 8 GPUs × 720 h (on demand)"
-	status, _, body := call(t, app, "POST", "/api/v1/quotes", `{"offer_id":"demo-offer-001","gpus":8,"hours":720,"buyer":{"country":"DE","type":"business"},"currency":"EUR"}`)
+	status, _, body := call(t, app, "POST", "/api/v1/quotes", `{"offer_id":"demo-offer-001","gpus":8,"hours":720,"buyer":{"country":"DE","type":"business","vat_id":"DE123456789"},"currency":"EUR"}`)
 	if status != http.StatusCreated {
 		t.Fatalf("create: %d %s", status, body)
 	}

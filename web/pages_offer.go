@@ -33,12 +33,17 @@ type quoteForm struct {
 	AsOf         string
 	Start        string
 	Scenario     string
+	Headquarters string // buyer.headquarters
+	VATRecovery  string // buyer.vat_recovery, as typed ("60%")
+	Purpose      string
+	TaxTerms     string
 }
 
 // quoteFormFields maps the API's field names to the form's inputs (same names, except where
 // the API nests); unmapped field errors are shown above the form.
 var quoteFormFields = map[string]bool{"gpus": true, "hours": true, "units": true, "buyer.country": true, "buyer.type": true,
-	"buyer.region": true, "buyer.vat_id": true, "currency": true, "as_of": true, "start": true, "scenario": true, "personal_data": true}
+	"buyer.region": true, "buyer.vat_id": true, "currency": true, "as_of": true, "start": true, "scenario": true, "personal_data": true,
+	"buyer.headquarters": true, "buyer.vat_recovery": true, "purpose": true, "tax_terms": true}
 
 func defaultQuoteForm(v *view, oc marketplace.OfferContext) quoteForm {
 	f := quoteForm{OfferID: oc.Offer.ID, GPUs: "8", Hours: strconv.Itoa(max(oc.Offer.MinHours, 24)), Country: v.T("default.country"),
@@ -54,7 +59,8 @@ func readQuoteForm(c *fiber.Ctx) quoteForm {
 	return quoteForm{OfferID: val("offer_id"), GPUs: val("gpus"), Hours: val("hours"), Country: strings.ToUpper(val("buyer.country")),
 		BuyerType: val("buyer.type"), BuyerRegion: strings.ToLower(val("buyer.region")), VATID: val("buyer.vat_id"), Currency: strings.ToUpper(val("currency")),
 		PersonalData: c.FormValue("personal_data") == "on" || c.FormValue("personal_data") == "true", AsOf: val("as_of"), Start: val("start"),
-		Scenario: val("scenario")}
+		Scenario: val("scenario"), Headquarters: strings.ToUpper(val("buyer.headquarters")), VATRecovery: val("buyer.vat_recovery"),
+		Purpose: val("purpose"), TaxTerms: val("tax_terms")}
 }
 
 // request converts the form. Text that is not a number or a date is a field error; when there
@@ -63,8 +69,9 @@ func readQuoteForm(c *fiber.Ctx) quoteForm {
 func (f quoteForm) request(hardware bool) (marketplace.QuoteRequest, error) {
 	var fe formErrors
 	r := marketplace.QuoteRequest{OfferID: f.OfferID, GPUs: fe.int("gpus", f.GPUs), Hours: fe.int("hours", f.Hours),
-		Buyer:    marketplace.Buyer{Country: f.Country, Type: f.BuyerType, Region: f.BuyerRegion, VATID: f.VATID},
-		Currency: f.Currency, PersonalData: f.PersonalData}
+		Buyer: marketplace.Buyer{Country: f.Country, Type: f.BuyerType, Region: f.BuyerRegion, VATID: f.VATID, Headquarters: f.Headquarters,
+			VATRecovery: fe.share("buyer.vat_recovery", f.VATRecovery)},
+		Currency: f.Currency, PersonalData: f.PersonalData, Purpose: f.Purpose, TaxTerms: f.TaxTerms}
 	if hardware {
 		r.Units, r.GPUs, r.Hours = r.GPUs, 0, 0 // hardware is bought in units; the form's count field carries them
 	}
@@ -116,6 +123,18 @@ func (fe *formErrors) date(field, s string) time.Time {
 		*fe = append(*fe, marketplace.FieldError{Field: field, Message: "must be a date YYYY-MM-DD, got " + quoteShort(s)})
 	}
 	return d
+}
+
+// share reads an optional share ("60%" or "0.6"); empty is none.
+func (fe *formErrors) share(field, s string) decimal.NullDecimal {
+	if s == "" {
+		return decimal.NullDecimal{}
+	}
+	d, msg := marketplace.ParseShare(s)
+	if msg != "" {
+		*fe = append(*fe, marketplace.FieldError{Field: field, Message: msg + ", got " + quoteShort(s)})
+	}
+	return decimal.NewNullDecimal(d)
 }
 
 func (fe *formErrors) decimal(field, s string) decimal.Decimal {
@@ -214,10 +233,11 @@ type offerPage struct {
 // or has an error.
 func (p offerPage) MoreOpen() bool {
 	f := p.Form
-	if f.BuyerRegion != "" || f.VATID != "" || f.PersonalData || f.AsOf != "" || f.Start != "" || f.Scenario != "" {
+	if f.BuyerRegion != "" || f.PersonalData || f.AsOf != "" || f.Start != "" || f.Scenario != "" ||
+		f.Headquarters != "" || f.VATRecovery != "" || f.Purpose != "" || f.TaxTerms != "" {
 		return true
 	}
-	for _, k := range []string{"buyer.region", "buyer.vat_id", "as_of", "start", "scenario", "personal_data"} {
+	for _, k := range []string{"buyer.region", "as_of", "start", "scenario", "personal_data", "buyer.headquarters", "buyer.vat_recovery", "purpose", "tax_terms"} {
 		if p.Errs[k] != "" {
 			return true
 		}

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/gofiber/fiber/v2"
+	"github.com/shopspring/decimal"
 
 	"corridor/marketplace"
 	"corridor/pricing"
@@ -61,6 +62,25 @@ func (p quotePage) LineRate(l pricing.Line) string { return p.L.RateText(p.line(
 
 // Priced is the priced quote, for the template.
 func (p quotePage) Priced() *pricing.Quote { return &p.Q.Priced }
+
+// PricedAsConsumer reports whether a buyer that asked as a business was priced as a consumer
+// (no VAT number valid for its country: a flag says why).
+func (p quotePage) PricedAsConsumer() bool {
+	return p.Q.Request.Buyer.Type == string(tariff.BuyerBusiness) && p.Q.Priced.Request.BuyerType == tariff.BuyerConsumer
+}
+
+// RecoveryShare is the share of VAT a business recovers as a percentage ("60%"), when it is
+// less than all of it; "" otherwise.
+func (p quotePage) RecoveryShare() string {
+	r := p.Q.Priced.Request
+	if r.BuyerType != tariff.BuyerBusiness || !r.VATRecovery.Valid || r.VATRecovery.Decimal.Equal(decimal.NewFromInt(1)) {
+		return ""
+	}
+	return r.VATRecovery.Decimal.Shift(2).String() + "%"
+}
+
+// SupplierPlaces are where the supplier was established when the quote was priced.
+func (p quotePage) SupplierPlaces() []string { return SupplierPlaces(p.Q.Priced.Offer) }
 
 // fxLeg is one published rate a quote used: 1 EUR = Rate Currency, as the ECB publishes it.
 type fxLeg struct {

@@ -90,7 +90,7 @@ func token(t testing.TB, body string) string {
 // germanQuoteForm is the offer page's form as a German business fills it.
 func germanQuoteForm(offerID, tok string) url.Values {
 	return url.Values{"_csrf": {tok}, "offer_id": {offerID}, "gpus": {"8"}, "hours": {"720"}, "buyer.country": {"DE"},
-		"buyer.type": {"business"}, "currency": {"EUR"}}
+		"buyer.type": {"business"}, "buyer.vat_id": {"DE123456789"}, "currency": {"EUR"}}
 }
 
 func TestPagesRender(t *testing.T) {
@@ -382,7 +382,7 @@ func TestCompareRanksWithChart(t *testing.T) {
 	// The form posted (with its token) ranks the same offers as the bookmarkable GET.
 	tok := token(t, pc.get("/offers/demo-offer-001").Body)
 	posted := pc.post("/compare", url.Values{"_csrf": {tok}, "accelerator": {"h100-sxm"}, "gpus": {"8"}, "hours": {"720"},
-		"buyer.country": {"DE"}, "buyer.type": {"business"}, "currency": {"EUR"}})
+		"buyer.country": {"DE"}, "buyer.type": {"business"}, "buyer.vat_id": {"DE123456789"}, "currency": {"EUR"}})
 	if offerOrder(posted.Body) != offerOrder(r.Body) || offerOrder(r.Body) == "" {
 		t.Errorf("POST ranks %q, GET ranks %q", offerOrder(posted.Body), offerOrder(r.Body))
 	}

@@ -13,7 +13,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 )
 
-const benchQuoteBody = `{"offer_id":"demo-offer-001","gpus":8,"hours":100,"buyer":{"country":"DE","type":"business"},"currency":"EUR"}`
+const benchQuoteBody = `{"offer_id":"demo-offer-001","gpus":8,"hours":100,"buyer":{"country":"DE","type":"business","vat_id":"DE123456789"},"currency":"EUR"}`
 
 // BenchmarkQuoteAPI is POST /api/v1/quotes through the whole server (decoding, the quote path
 // on a real SQLite file, encoding): 8 H100 GPUs × 100 h hosted in China for a German business.
@@ -25,7 +25,7 @@ func BenchmarkQuoteAPI(b *testing.B) {
 // BenchmarkQuoteAPIScenario is BenchmarkQuoteAPI under the seeded scenario cn-eu-compute-corridor.
 func BenchmarkQuoteAPIScenario(b *testing.B) {
 	app, _, _ := seededApp(b)
-	benchOn(b, app, "POST", "/api/v1/quotes", `{"offer_id":"demo-offer-001","gpus":8,"hours":100,"buyer":{"country":"DE","type":"business"},"currency":"EUR","scenario":"cn-eu-compute-corridor"}`, 201)
+	benchOn(b, app, "POST", "/api/v1/quotes", `{"offer_id":"demo-offer-001","gpus":8,"hours":100,"buyer":{"country":"DE","type":"business","vat_id":"DE123456789"},"currency":"EUR","scenario":"cn-eu-compute-corridor"}`, 201)
 }
 
 // BenchmarkQuoteGetAPI is GET /api/v1/quotes/{id} of a stored quote.

@@ -18,6 +18,8 @@ func addSupplyRoutes(api fiber.Router, d Deps) {
 	api.Get("/openapi.json", handleOpenAPI())
 
 	api.Post("/suppliers", admin, idemSecret, handleSupplierCreate(m))
+	api.Get("/suppliers/:id", adminOrSelf, handleSupplierGet(m))            // api_supplier_establishment.go
+	api.Patch("/suppliers/:id", adminOrSelf, idem, handleSupplierUpdate(m)) // establishment, VAT registrations, listings
 	api.Post("/suppliers/:id/keys", adminOrSelf, idemSecret, handleKeyRotate(m))
 	api.Delete("/suppliers/:id/keys/:key_id", adminOrSelf, handleKeyRevoke(m))
 

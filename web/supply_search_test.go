@@ -85,7 +85,7 @@ func TestSearchSeededDemo(t *testing.T) {
 func TestQuoteThenAccept(t *testing.T) {
 	app, _, _ := seededApp(t)
 	status, _, body := call(t, app, "POST", "/api/v1/quotes",
-		`{"offer_id":"demo-offer-001","gpus":200,"hours":48,"buyer":{"country":"DE","type":"business"},"currency":"EUR"}`)
+		`{"offer_id":"demo-offer-001","gpus":200,"hours":48,"buyer":{"country":"DE","type":"business","vat_id":"DE123456789"},"currency":"EUR"}`)
 	if status != 201 {
 		t.Fatalf("quote: %d %s", status, body)
 	}
@@ -97,7 +97,7 @@ func TestQuoteThenAccept(t *testing.T) {
 	decode(t, body, &q)
 	// A second quote for 100 GPUs over the same window, made while they are still free.
 	_, _, early := call(t, app, "POST", "/api/v1/quotes",
-		`{"offer_id":"demo-offer-001","gpus":100,"hours":48,"buyer":{"country":"DE","type":"business"},"currency":"EUR","start":"`+q.Start+`"}`)
+		`{"offer_id":"demo-offer-001","gpus":100,"hours":48,"buyer":{"country":"DE","type":"business","vat_id":"DE123456789"},"currency":"EUR","start":"`+q.Start+`"}`)
 	var second struct {
 		ID string `json:"id"`
 	}
@@ -122,7 +122,7 @@ func TestQuoteThenAccept(t *testing.T) {
 	}
 	// And a new quote for them is refused at once: 422 not_enough_capacity with what is left.
 	s, ct, b := call(t, app, "POST", "/api/v1/quotes",
-		`{"offer_id":"demo-offer-001","gpus":100,"hours":48,"buyer":{"country":"DE","type":"business"},"currency":"EUR","start":"`+q.Start+`"}`)
+		`{"offer_id":"demo-offer-001","gpus":100,"hours":48,"buyer":{"country":"DE","type":"business","vat_id":"DE123456789"},"currency":"EUR","start":"`+q.Start+`"}`)
 	if s != 422 || ct != "application/problem+json" || !strings.Contains(b, `"no_quote_reason":"not_enough_capacity"`) || !strings.Contains(b, `"gpus_available":56`) {
 		t.Fatalf("quote over capacity: %d %s %s", s, ct, b)
 	}

@@ -57,7 +57,7 @@ func TestFXImportThenQuoteASaturday(t *testing.T) {
 
 	out.Reset()
 	args := []string{"quote", "--db", db, "--offer", "demo-offer-001", "--gpus", "8", "--hours", "100",
-		"--buyer-country", "DE", "--buyer-type", "business", "--currency", "EUR", "--as-of", "2025-05-03", "--json"}
+		"--buyer-country", "DE", "--buyer-type", "business", "--vat-id", "DE123456789", "--currency", "EUR", "--as-of", "2025-05-03", "--json"}
 	if err := run(ctx, args, env, &out, &out); err != nil {
 		t.Fatalf("quote: %v\n%s", err, out.String())
 	}

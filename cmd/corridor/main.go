@@ -41,7 +41,8 @@ Usage:
   corridor policy validate FILE...
   corridor fx import FILE            (ECB eurofxref-daily.xml, eurofxref-hist.csv or .zip)
   corridor quote --offer ID --gpus N --hours H --buyer-country CC --buyer-type business|consumer --currency CUR [--as-of DATE] [--json]
-  corridor supplier create --name NAME --country CC
+                 [--vat-id ID] [--buyer-headquarters CC] [--vat-recovery 60%] [--purpose training|inference|other] [--tax-terms net_of_cn_tax|tax_inclusive]
+  corridor supplier create --name NAME --country CC [--establishments CC,…] [--vat-registrations CC:NUMBER,…] [--listings CODE,…]
   corridor effects [--file FILE] [--flow CN:100:10%:0%]... [--import-demand-elasticity -1.5] [--format table|csv|json]
   corridor backup FILE               (a consistent copy of the SQLite database, taken online)
 

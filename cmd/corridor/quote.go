@@ -2,7 +2,9 @@ package main
 
 import (
 	"context"
+
 	"fmt"
+	"github.com/shopspring/decimal"
 	"io"
 	"strings"
 	"text/tabwriter"
@@ -11,6 +13,7 @@ import (
 	"corridor/marketplace"
 	"corridor/marketplace/store"
 	"corridor/pricing"
+	"corridor/tariff"
 	"corridor/web"
 	"corridor/web/i18n"
 )
@@ -18,7 +21,8 @@ import (
 // quoteCommand prices a request against a stored offer, stores the quote (as the API would)
 // and prints its lines, or the API's JSON with --json.
 func quoteCommand(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	fs := newFlagSet("quote", "corridor quote --offer ID --gpus N --hours H --buyer-country CC --buyer-type business|consumer --currency CUR [--as-of DATE] [--scenario ID] [--json]", stdout)
+	fs := newFlagSet("quote", "corridor quote --offer ID --gpus N --hours H --buyer-country CC --buyer-type business|consumer [--vat-id ID] --currency CUR [--as-of DATE] [--scenario ID]\n"+
+		"  [--buyer-headquarters CC] [--buyer-region CODE] [--vat-recovery 60%] [--purpose training|inference|other] [--tax-terms net_of_cn_tax|tax_inclusive] [--json]", stdout)
 	db := dbFlag(fs, getenv)
 	offer := fs.String("offer", "", "offer id (required)")
 	gpus := fs.Int("gpus", 0, "number of GPUs")
@@ -30,6 +34,12 @@ func quoteCommand(ctx context.Context, args []string, getenv func(string) string
 	asOf := fs.String("as-of", "", "price as of this past date YYYY-MM-DD (default today)")
 	scenario := fs.String("scenario", "", "price under a stored scenario (see GET /api/v1/policies)")
 	personal := fs.Bool("personal-data", false, "the workload processes personal data")
+	vatID := fs.String("vat-id", "", "the buyer's VAT number: in the EU a business is quoted as one only with a number valid for its country")
+	hq := fs.String("buyer-headquarters", "", "country of the buyer's headquarters or ultimate parent (default: --buyer-country)")
+	region := fs.String("buyer-region", "", "where the buyer is registered, e.g. cn-shenzhen (compute vouchers)")
+	recovery := fs.String("vat-recovery", "", `share of its VAT a business recovers, "60%" or "0.6" (default: all)`)
+	purpose := fs.String("purpose", "", "the workload's purpose: training, inference or other (some vouchers pay for training only)")
+	terms := fs.String("tax-terms", "", "contract terms for taxes China withholds: net_of_cn_tax or tax_inclusive (default: the offer's)")
 	asJSON := fs.Bool("json", false, "print the quote as the API's JSON")
 	if err := parseFlags(fs, args); err != nil {
 		return err
@@ -38,8 +48,16 @@ func quoteCommand(ctx context.Context, args []string, getenv func(string) string
 		return fmt.Errorf("quote: unexpected argument %q (see --help)", fs.Arg(0))
 	}
 	req := marketplace.QuoteRequest{OfferID: *offer, GPUs: *gpus, Hours: *hours, Units: *units,
-		Buyer:    marketplace.Buyer{Country: strings.ToUpper(*country), Type: *btype},
-		Currency: strings.ToUpper(*currency), PersonalData: *personal, Scenario: *scenario}
+		Buyer: marketplace.Buyer{Country: strings.ToUpper(*country), Type: *btype, VATID: *vatID, Headquarters: strings.ToUpper(*hq),
+			Region: *region},
+		Currency: strings.ToUpper(*currency), PersonalData: *personal, Scenario: *scenario, Purpose: *purpose, TaxTerms: *terms}
+	if *recovery != "" {
+		share, msg := marketplace.ParseShare(*recovery)
+		if msg != "" {
+			return fmt.Errorf("quote: --vat-recovery %s, not %q", msg, *recovery)
+		}
+		req.Buyer.VATRecovery = decimal.NewNullDecimal(share)
+	}
 	if *asOf != "" {
 		d, err := time.Parse(time.DateOnly, *asOf)
 		if err != nil {
@@ -92,7 +110,9 @@ func cliFields(err error) error {
 		return err
 	}
 	flagOf := map[string]string{"offer_id": "--offer", "gpus": "--gpus", "hours": "--hours", "units": "--units", "buyer.country": "--buyer-country",
-		"buyer.type": "--buyer-type", "currency": "--currency", "as_of": "--as-of", "scenario": "--scenario"}
+		"buyer.type": "--buyer-type", "currency": "--currency", "as_of": "--as-of", "scenario": "--scenario", "buyer.vat_id": "--vat-id",
+		"buyer.headquarters": "--buyer-headquarters", "buyer.region": "--buyer-region", "buyer.vat_recovery": "--vat-recovery",
+		"purpose": "--purpose", "tax_terms": "--tax-terms"}
 	parts := []string{}
 	for _, f := range e.Fields {
 		name := f.Field
@@ -124,15 +144,31 @@ func printQuote(w io.Writer, pq marketplace.Quote, acc marketplace.Accelerator) 
 	q := pq.Priced
 	en, names := i18n.Default(), map[string]string{"en": acc.Name}
 	fmt.Fprintf(w, "Quote %s for offer %s (as of %s, valid until %s)\n", pq.ID, pq.OfferID, q.AsOf.Format(time.DateOnly), pq.ValidUntil.Format(time.RFC3339))
-	fmt.Fprintf(w, "Policy %s v%d (%s…)\n\n", q.Policy.ID, q.Policy.Version, q.Policy.Hash[:min(12, len(q.Policy.Hash))])
-	tw := tabwriter.NewWriter(w, 2, 4, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "kind\tlabel\tamount\tpayable\t")
+	fmt.Fprintf(w, "Policy %s v%d (%s…)\n", q.Policy.ID, q.Policy.Version, q.Policy.Hash[:min(12, len(q.Policy.Hash))])
+	if rel := q.Reliance(); rel.Confidence != "sourced" {
+		fmt.Fprintf(w, "CONFIDENCE: %s — this quote rests on figures that are not sourced:\n", strings.ToUpper(rel.Confidence))
+		for _, r := range rel.Reasons {
+			fmt.Fprintf(w, "  %s (%s): %s\n", r.Subject, r.Confidence, r.Note)
+		}
+	}
+	fmt.Fprintf(w, "Priced for a %s buyer; supplier established in %s, capacity hosted in %s; tax terms %s\n\n",
+		q.Request.BuyerType, strings.Join(web.SupplierPlaces(q.Offer), ", "), q.Offer.Origin, q.TaxTerms)
+	tw := tabwriter.NewWriter(w, 2, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "kind\tlabel\tamount\tpayable\tconfidence\tsource")
 	for _, l := range q.Lines {
 		payable := "yes"
-		if !l.Payable {
+		switch {
+		case l.Included:
+			payable = "included"
+		case !l.Payable:
 			payable = "no"
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t\n", l.Kind, en.LineLabel(i18n.QuoteLine(q, l, names)), pricing.FormatAmount(l.Amount, l.Currency), payable)
+		source := l.Source
+		if l.AsOf != "" {
+			source += " (" + l.AsOf + ")"
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", l.Kind, en.LineLabel(i18n.QuoteLine(q, l, names)), pricing.FormatAmount(l.Amount, l.Currency), payable,
+			l.Confidence, tariff.Shorten(source, 80))
 	}
 	tw.Flush()
 	fmt.Fprintf(w, "\nTotal (cash payable):  %s\n", pricing.FormatAmount(q.Total, q.Currency))
@@ -144,6 +180,10 @@ func printQuote(w io.Writer, pq marketplace.Quote, acc marketplace.Accelerator) 
 		fmt.Fprintf(w, "FX: 1 %s = %s %s (%s, %s)\n", f.From, f.Rate, f.To, f.Date.Format(time.DateOnly), f.Source)
 	}
 	for _, f := range q.Flags {
-		fmt.Fprintf(w, "FLAG [%s] %s: %s\n", f.Severity, f.Code, f.Message)
+		fmt.Fprintf(w, "FLAG [%s] %s: %s", f.Severity, f.Code, f.Message)
+		if f.Confidence != "" {
+			fmt.Fprintf(w, " (%s; source: %s)", f.Confidence, tariff.Shorten(f.Source, 80))
+		}
+		fmt.Fprintln(w)
 	}
 }

@@ -19,7 +19,7 @@ func TestQuoteLinesWordedLikeThePages(t *testing.T) {
 	}
 	var out bytes.Buffer
 	args := []string{"quote", "--db", db, "--offer", "demo-offer-001", "--gpus", "8", "--hours", "720",
-		"--buyer-country", "DE", "--buyer-type", "business", "--currency", "EUR"}
+		"--buyer-country", "DE", "--buyer-type", "business", "--vat-id", "DE123456789", "--currency", "EUR"}
 	if err := run(ctx, args, func(string) string { return "" }, &out, &out); err != nil {
 		t.Fatalf("quote: %v\n%s", err, out.String())
 	}

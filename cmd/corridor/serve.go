@@ -116,7 +116,7 @@ func seedStore(ctx context.Context, market *marketplace.Service, mode string, lo
 		return err
 	}
 	log.Info("seeded", "regions", rep.Regions, "accelerators", rep.Accelerators, "fx_rates", rep.FXRates,
-		"suppliers", rep.Suppliers, "offers", rep.Offers, "policy_versions", rep.PolicyVersions)
+		"suppliers", rep.Suppliers, "offers", rep.Offers, "completed", rep.Completed, "policy_versions", rep.PolicyVersions)
 	return nil
 }
 

@@ -90,7 +90,7 @@ type Model struct {
 	Code          string // e.g. h100-sxm
 	Vendor        string // as a slug (VendorSlug)
 	VendorCountry string
-	ExportClass   string // 3a090a | none
+	ExportClass   string // 3a090a | 3a090b | unknown | none
 	MemoryGB      decimal.Decimal
 	BF16TFLOPS    decimal.Decimal
 	TPP           decimal.Decimal
@@ -181,8 +181,8 @@ var catalogue = []Field{
 		Description: "Total Processing Performance of one accelerator as defined for ECCN 3A090 (computed from its specs).",
 		Example:     "tpp<4800",
 		Column:      "tpp_micros", Model: func(m Model) string { return micros(m.TPP) }},
-	{Name: "export_class", Type: TypeEnum, Enum: []string{"3a090a", "none"}, Ops: opsIdentity,
-		Description: "Export-control class of the accelerator, derived by the adapter from its TPP and performance density with ExportClass: 3a090a when it meets the ECCN 3A090.a thresholds (TPP ≥ 4800, or TPP ≥ 1600 and density ≥ 5.92), otherwise none. Never typed in by suppliers; informational, not a licensing determination.",
+	{Name: "export_class", Type: TypeEnum, Enum: []string{"3a090a", "3a090b", "unknown", "none"}, Ops: opsIdentity,
+		Description: "Export-control class of the accelerator under ECCN 3A090, derived from its TPP and performance density (tariff.ClassifyAccelerator): 3a090a (TPP ≥ 4800, or TPP ≥ 1600 and density ≥ 5.92), 3a090b (2400 ≤ TPP < 4800 and 1.6 ≤ density < 5.92, or TPP ≥ 1600 and 3.2 ≤ density < 5.92), unknown when the published specs cannot decide (no TPP, or a TPP from 1600 to 4800 without a die area), otherwise none. Never typed in by suppliers; informational, not a licensing determination.",
 		Example:     "export_class=none",
 		Column:      "export_class", Model: func(m Model) string { return m.ExportClass }},
 	{Name: "min_hours", Type: TypeInt, Unit: "hours", Ops: opsCount,

@@ -29,8 +29,8 @@ type migrator struct {
 var migrations = []migration{
 	{1, "tables of the first release", func(tx *gorm.DB, _ migrator) error {
 		return tx.AutoMigrate(
-			&regionRow{}, &acceleratorRow{}, &fxRateRow{}, &settingRow{}, // reference data, settings
-			&supplierRow{}, &apiKeyRow{}, &offerRow{}, // suppliers and their offers
+			&regionRow{}, &legacyAcceleratorRow{}, &legacyFXRateRow{}, &settingRow{}, // reference data, settings
+			&legacySupplierRow{}, &apiKeyRow{}, &legacyOfferRow{}, // suppliers and their offers
 			&legacyQuoteRow{}, &orderRow{}, &reservationRow{}, &quotaUsageRow{}, // quotes, orders, capacity, quotas
 			&policyVersionRow{}, &policyActivationRow{}, // tariff policies
 			&legacyIdempotencyKeyRow{}, // Idempotency-Key records, in clear
@@ -40,6 +40,7 @@ var migrations = []migration{
 	{3, "idempotency records sealed and scoped to caller and request replace the plaintext keys; rate-limit counts shared by instances", migrateSealedIdempotency},
 	{4, "regions: the NON_EU bloc for the antennas outside the European Union; bloc columns hold 8 characters", migrateNonEUBloc},
 	{5, "offers: trigram full-text index (SQLite FTS4 with triggers, PostgreSQL GIN) and region-led sort indexes", migrateSearchIndex},
+	{6, "tax truth: supplier establishments, VAT registrations and listings; offer tax terms and export classes by 3A090 class; accelerator fab countries; carried-forward FX rates", migrateTaxTruth},
 }
 
 // legacyIdempotencyKeyRow is the Idempotency-Key table of the first release (migration 1): the

@@ -122,8 +122,48 @@ func withNonEUBloc(t *testing.T, regions []map[string]any) []map[string]any {
 	return out
 }
 
+// step6Classes is the export class migration 6 gives the offers of each accelerator, from
+// the accelerators rows of a first-release database.
+func step6Classes(accs []legacyAcceleratorRow) map[string]string {
+	out := map[string]string{}
+	for _, a := range accs {
+		out[a.Model] = marketplace.ExportClass(marketplace.Accelerator{Model: a.Model, TPP: a.TPP, Density: a.Density})
+	}
+	return out
+}
+
+// withStep6 returns the rows of a first-release table as migration 6 leaves them: the columns
+// it adds, at their defaults, and the offers' export classes by 3A090 class.
+func withStep6(table string, rows []map[string]any, classes map[string]string) []map[string]any {
+	added := map[string]map[string]any{
+		"suppliers":    {"establishments": "", "vat_registrations": "", "listings": ""},
+		"accelerators": {"fab_country": "", "fab_source": "", "fab_as_of": "", "fab_confidence": "", "fab_note": ""},
+		"fx_rates":     {"carried_from": ""},
+		"offers":       {"tax_terms": "net_of_cn_tax"},
+	}[table]
+	if added == nil {
+		return rows
+	}
+	out := make([]map[string]any, len(rows))
+	for i, r := range rows {
+		c := map[string]any{}
+		for k, v := range r {
+			c[k] = v
+		}
+		for k, v := range added {
+			c[k] = v
+		}
+		if table == "offers" {
+			c["export_class"] = classes[c["accelerator"].(string)]
+		}
+		out[i] = c
+	}
+	return out
+}
+
 // TestUpgradeFromRelease1 opens a copy of a database made by the first release: the
-// migrations run, every table but quotes and regions is byte-identical, regions differ only by
+// migrations run, every table but quotes and regions is byte-identical but for the columns
+// migration 6 adds and the export classes it recomputes, regions differ only by
 // the NON_EU bloc of the non-EU antennas, every quote keeps its columns and reads back with its
 // record, the plaintext Idempotency-Key table is gone (its rows with it), the tables of later
 // releases exist, and opening it again changes nothing.
@@ -144,6 +184,13 @@ func TestUpgradeFromRelease1(t *testing.T) {
 		before[table] = dumpTable(t, raw, table, order)
 	}
 	before["regions"] = withNonEUBloc(t, before["regions"])
+	var accs []legacyAcceleratorRow
+	if lite, err := gorm.Open(sqlite.Open("file:"+path), &gorm.Config{Logger: logger.Discard}); err != nil || lite.Find(&accs).Error != nil {
+		t.Fatalf("read the fixture's accelerators: %v", err)
+	}
+	for table := range keptTables {
+		before[table] = withStep6(table, before[table], step6Classes(accs))
+	}
 	quotesBefore := dumpTable(t, raw, "quotes", "id")
 	raw.Close()
 	if len(before["orders"]) == 0 || len(quotesBefore) == 0 {
@@ -236,8 +283,8 @@ func TestUpgradeFromRelease1(t *testing.T) {
 // release1Rows are the row types of the first release's tables, in an order that satisfies
 // their foreign keys.
 func release1Rows() []any {
-	return []any{&[]regionRow{}, &[]acceleratorRow{}, &[]fxRateRow{}, &[]settingRow{}, &[]supplierRow{}, &[]apiKeyRow{},
-		&[]offerRow{}, &[]legacyQuoteRow{}, &[]orderRow{}, &[]reservationRow{}, &[]quotaUsageRow{},
+	return []any{&[]regionRow{}, &[]legacyAcceleratorRow{}, &[]legacyFXRateRow{}, &[]settingRow{}, &[]legacySupplierRow{}, &[]apiKeyRow{},
+		&[]legacyOfferRow{}, &[]legacyQuoteRow{}, &[]orderRow{}, &[]reservationRow{}, &[]quotaUsageRow{},
 		&[]policyVersionRow{}, &[]policyActivationRow{}, &[]legacyIdempotencyKeyRow{}}
 }
 
@@ -257,7 +304,11 @@ func TestUpgradeMovesNonEUAntennas(t *testing.T) {
 			GPUs: 8, Price: decimal.RequireFromString("2.50"), Currency: "EUR", Pricing: "on_demand", MinHours: 1,
 			AvailableFrom: from, AvailableUntil: from.AddDate(1, 0, 0), Status: marketplace.OfferActive, Version: 1}
 	}
-	if _, err := old.PutOffers(ctx, []marketplace.Offer{offer("off-zurich", "eu-ch-antenna"), offer("off-brussels", "eu-be-antenna")}); err != nil {
+	rows, err := offerRows(old.db, []marketplace.Offer{offer("off-zurich", "eu-ch-antenna"), offer("off-brussels", "eu-be-antenna")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := old.db.Omit("TaxTerms").Create(&rows).Error; err != nil { // tax_terms came with migration 6
 		t.Fatal(err)
 	}
 	old.Close()
@@ -414,6 +465,22 @@ func TestUpgradeFromRelease1OnPostgres(t *testing.T) {
 			}
 			b, _ := json.Marshal(regions)
 			before[name] = string(b)
+		case "*[]store.legacyOfferRow":
+			// Migration 6 classes offers by 3A090 class (its new columns are not read here).
+			var offers []legacyOfferRow
+			var accs []legacyAcceleratorRow
+			if err := json.Unmarshal([]byte(before[name]), &offers); err != nil {
+				t.Fatal(err)
+			}
+			if err := json.Unmarshal([]byte(before["*[]store.legacyAcceleratorRow"]), &accs); err != nil {
+				t.Fatal(err)
+			}
+			classes := step6Classes(accs)
+			for i := range offers {
+				offers[i].ExportClass = classes[offers[i].Accelerator]
+			}
+			b, _ := json.Marshal(offers)
+			before[name] = string(b)
 		}
 		if got := pgRows(t, st.db, rows); got != before[name] {
 			t.Errorf("%s changed by the upgrade:\n%.300s\n%.300s", name, before[name], got)
@@ -446,7 +513,7 @@ func clauseOrder(rows any) string {
 	switch rows.(type) {
 	case *[]regionRow:
 		return "code"
-	case *[]acceleratorRow:
+	case *[]acceleratorRow, *[]legacyAcceleratorRow:
 		return "model"
 	case *[]settingRow:
 		return "name"

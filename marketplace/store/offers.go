@@ -62,6 +62,9 @@ type offerRow struct {
 	FromDay       int64           `gorm:"not null;default:0;index:offers_from,priority:2"`
 	UntilDay      int64           `gorm:"not null;default:0"`
 	SearchText    string          `gorm:"type:text;not null;default:''"`
+
+	// TaxTerms are the offer's terms for taxes withheld at source (migration 6).
+	TaxTerms string `gorm:"size:16;not null;default:'net_of_cn_tax'"`
 }
 
 func (offerRow) TableName() string { return "offers" }
@@ -85,6 +88,7 @@ func toOfferRow(o marketplace.Offer) offerRow {
 		Pricing: o.Pricing, MinHours: o.MinHours, TermMonths: o.TermMonths, Tiers: string(tb),
 		AvailableFrom: o.AvailableFrom.Unix(), AvailableUntil: o.AvailableUntil.Unix(), HSCode: o.HSCode,
 		Note: o.Note, Status: o.Status, Version: o.Version, Demo: o.Demo, CreatedAt: o.CreatedAt, UpdatedAt: o.UpdatedAt,
+		TaxTerms: o.TaxTerms,
 	}
 }
 
@@ -100,7 +104,7 @@ func (r offerRow) domain() (marketplace.Offer, error) {
 		GPUs: r.GPUs, Price: r.Price, Currency: r.Currency, Pricing: r.Pricing, MinHours: r.MinHours,
 		TermMonths: r.TermMonths, AvailableFrom: time.Unix(r.AvailableFrom, 0).UTC(),
 		AvailableUntil: time.Unix(r.AvailableUntil, 0).UTC(), HSCode: r.HSCode, Note: r.Note, Status: r.Status,
-		Version: r.Version, Demo: r.Demo, CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC(),
+		Version: r.Version, Demo: r.Demo, CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC(), TaxTerms: r.TaxTerms,
 	}
 	for _, t := range tiers {
 		o.Tiers = append(o.Tiers, marketplace.Tier{MinGPUHours: t.MinGPUHours, Discount: t.Discount})

@@ -21,7 +21,10 @@ import (
 // result, each field named by an explicit JSON tag and the whole marked with a schema version,
 // so that no change to a Go type (in pricing, tariff or here) can silently change what a stored
 // quote means. Changing the record means a new quoteRecordVersion, a decoder for the old one
-// and a migration (migrations.go); the JSON names below never change meaning.
+// and a migration (migrations.go); the JSON names below never change meaning. A member added
+// later is optional, and its absence means what quotes of earlier releases were priced with
+// (no supplier country: established where it hosts; no tax terms: withholding carved out; no
+// VAT recovery: all of it; no provenance), so adding one needs no new version.
 //
 // The record is stored compressed (DEFLATE): most of it is the explanation trail, one entry
 // per measure of the policy, which compresses tenfold.
@@ -49,13 +52,17 @@ type requestRecord struct {
 	Start        time.Time   `json:"start"`
 	PersonalData bool        `json:"personal_data,omitempty"`
 	Scenario     string      `json:"scenario,omitempty"`
+	Purpose      string      `json:"purpose,omitempty"`
+	TaxTerms     string      `json:"tax_terms,omitempty"` // as asked: "" = the offer's
 }
 
 type buyerRecord struct {
-	Country string `json:"country"`
-	Type    string `json:"type"`
-	VATID   string `json:"vat_id,omitempty"`
-	Region  string `json:"region,omitempty"`
+	Country      string              `json:"country"`
+	Type         string              `json:"type"`
+	VATID        string              `json:"vat_id,omitempty"`
+	Region       string              `json:"region,omitempty"`
+	Headquarters string              `json:"headquarters,omitempty"`
+	VATRecovery  decimal.NullDecimal `json:"vat_recovery"` // null: all of it (and in quotes of earlier releases)
 }
 
 // inputsRecord is pricing.Inputs without the compiled policy, which the baseline and scenario
@@ -71,6 +78,7 @@ type inputsRecord struct {
 	Now         time.Time                  `json:"now"`
 	ValidityNS  int64                      `json:"validity_ns,omitempty"`
 	Rounding    string                     `json:"rounding,omitempty"`
+	Notices     []flagRecord               `json:"notices,omitempty"`
 }
 
 type offerTermsRecord struct {
@@ -98,6 +106,22 @@ type offerTermsRecord struct {
 	Density        decimal.Decimal `json:"density"`
 	BF16TFLOPS     decimal.Decimal `json:"bf16_tflops"`
 	TDPW           decimal.Decimal `json:"tdp_w"`
+	// Where the supplier is established, the lists it declares, the offer's tax terms and
+	// its price's provenance; all empty in quotes of earlier releases, which priced without
+	// them (the supplier taken to be established where it hosts, withholding carved out).
+	SupplierCountry        string           `json:"supplier_country,omitempty"`
+	SupplierEstablishments []string         `json:"supplier_establishments,omitempty"`
+	Listings               []string         `json:"listings,omitempty"`
+	TaxTerms               string           `json:"tax_terms,omitempty"`
+	Provenance             provenanceRecord `json:"provenance"`
+}
+
+// provenanceRecord is a figure's source, as-of date, confidence and note (tariff.Provenance).
+type provenanceRecord struct {
+	Source     string `json:"source,omitempty"`
+	AsOf       string `json:"as_of,omitempty"`
+	Confidence string `json:"confidence,omitempty"`
+	Note       string `json:"note,omitempty"`
 }
 
 type pricingRequestRecord struct {
@@ -113,6 +137,12 @@ type pricingRequestRecord struct {
 	PersonalData bool            `json:"personal_data,omitempty"`
 	Freight      decimal.Decimal `json:"freight"`
 	Insurance    decimal.Decimal `json:"insurance"`
+	// As resolved: the buyer type above is the one priced (a business without the VAT number
+	// its country requires is priced as a consumer).
+	BuyerHeadquarters string              `json:"buyer_headquarters,omitempty"`
+	Purpose           string              `json:"purpose,omitempty"`
+	TaxTerms          string              `json:"tax_terms,omitempty"`
+	VATRecovery       decimal.NullDecimal `json:"vat_recovery"`
 }
 
 type policyRefRecord struct {
@@ -128,9 +158,10 @@ type snapshotRecord struct {
 }
 
 type rateRecord struct {
-	PerEUR decimal.Decimal `json:"per_eur"`
-	Date   time.Time       `json:"date"`
-	Source string          `json:"source"`
+	PerEUR      decimal.Decimal `json:"per_eur"`
+	Date        time.Time       `json:"date"`
+	Source      string          `json:"source"`
+	CarriedFrom *time.Time      `json:"carried_from,omitempty"`
 }
 
 // resultRecord is what pricing.Price computed; the fields of pricing.Quote that repeat its
@@ -181,16 +212,20 @@ type lineRecord struct {
 	// Jurisdiction is who levies the line (pricing.Line.Jurisdiction); "" in quotes converted
 	// from the first release, which did not record it.
 	Jurisdiction string `json:"jurisdiction,omitempty"`
+	// Provenance is the line's measure's (or offer's) source, as-of date, confidence and
+	// note; empty in quotes of earlier releases.
+	Provenance provenanceRecord `json:"provenance"`
 }
 
 type fxUseRecord struct {
-	From       string          `json:"from"`
-	To         string          `json:"to"`
-	Rate       decimal.Decimal `json:"rate"`
-	Date       time.Time       `json:"date"`
-	Source     string          `json:"source"`
-	FromPerEUR decimal.Decimal `json:"from_per_eur"`
-	ToPerEUR   decimal.Decimal `json:"to_per_eur"`
+	From        string          `json:"from"`
+	To          string          `json:"to"`
+	Rate        decimal.Decimal `json:"rate"`
+	Date        time.Time       `json:"date"`
+	Source      string          `json:"source"`
+	FromPerEUR  decimal.Decimal `json:"from_per_eur"`
+	ToPerEUR    decimal.Decimal `json:"to_per_eur"`
+	CarriedFrom *time.Time      `json:"carried_from,omitempty"`
 }
 
 type flagRecord struct {
@@ -290,22 +325,27 @@ func newQuoteRecord(q marketplace.Quote) quoteRecord {
 	r := quoteRecord{Version: quoteRecordVersion}
 	qr := q.Request
 	r.Request = requestRecord{OfferID: qr.OfferID, GPUs: qr.GPUs, Hours: qr.Hours, Units: qr.Units,
-		Buyer:    buyerRecord{Country: qr.Buyer.Country, Type: qr.Buyer.Type, VATID: qr.Buyer.VATID, Region: qr.Buyer.Region},
-		Currency: qr.Currency, AsOf: qr.AsOf, Start: qr.Start, PersonalData: qr.PersonalData, Scenario: qr.Scenario}
+		Buyer: buyerRecord{Country: qr.Buyer.Country, Type: qr.Buyer.Type, VATID: qr.Buyer.VATID, Region: qr.Buyer.Region,
+			Headquarters: qr.Buyer.Headquarters, VATRecovery: qr.Buyer.VATRecovery},
+		Currency: qr.Currency, AsOf: qr.AsOf, Start: qr.Start, PersonalData: qr.PersonalData, Scenario: qr.Scenario,
+		Purpose: qr.Purpose, TaxTerms: qr.TaxTerms}
 
 	o := in.Offer
 	r.Inputs.Offer = offerTermsRecord{ID: o.ID, Product: string(o.Product), Price: o.Price, Currency: o.Currency, Pricing: string(o.Pricing),
 		MinHours: o.MinHours, TermMonths: o.TermMonths, Capacity: o.Capacity, AvailableFrom: o.AvailableFrom, AvailableUntil: o.AvailableUntil,
 		HSCode: o.HSCode, Origin: o.Origin, Region: o.Region, Bloc: o.Bloc, PUE: o.PUE, GridKgPerKWh: o.GridKgPerKWh,
 		Accelerator: o.Accelerator.Model, VendorCountry: o.Accelerator.VendorCountry, FabCountry: o.Accelerator.FabCountry, TPP: o.Accelerator.TPP, Density: o.Accelerator.Density,
-		BF16TFLOPS: o.BF16TFLOPS, TDPW: o.TDPW}
+		BF16TFLOPS: o.BF16TFLOPS, TDPW: o.TDPW,
+		SupplierCountry: o.SupplierCountry, SupplierEstablishments: o.SupplierEstablishments, Listings: o.Listings,
+		TaxTerms: string(o.TaxTerms), Provenance: provenanceRecord(o.Provenance)}
 	for _, t := range o.Tiers {
 		r.Inputs.Offer.Tiers = append(r.Inputs.Offer.Tiers, tierJSON{MinGPUHours: t.MinGPUHours, Discount: t.Discount})
 	}
 	pr := in.Request
 	r.Inputs.Request = pricingRequestRecord{GPUs: pr.GPUs, Hours: pr.Hours, Units: pr.Units, BuyerCountry: pr.BuyerCountry,
 		BuyerRegion: pr.BuyerRegion, BuyerType: string(pr.BuyerType), Currency: pr.Currency, AsOf: pr.AsOf, Start: pr.Start,
-		PersonalData: pr.PersonalData, Freight: pr.Freight, Insurance: pr.Insurance}
+		PersonalData: pr.PersonalData, Freight: pr.Freight, Insurance: pr.Insurance,
+		BuyerHeadquarters: pr.BuyerHeadquarters, Purpose: string(pr.Purpose), TaxTerms: string(pr.TaxTerms), VATRecovery: pr.VATRecovery}
 	r.Inputs.Baseline = toPolicyRef(in.Baseline)
 	if !in.Scenario.IsZero() {
 		s := toPolicyRef(in.Scenario)
@@ -313,8 +353,9 @@ func newQuoteRecord(q marketplace.Quote) quoteRecord {
 	}
 	r.Inputs.FX = snapshotRecord{Date: in.FX.Date, Rates: make(map[string]rateRecord, len(in.FX.Rates))}
 	for cur, rt := range in.FX.Rates {
-		r.Inputs.FX.Rates[cur] = rateRecord{PerEUR: rt.PerEUR, Date: rt.Date, Source: rt.Source}
+		r.Inputs.FX.Rates[cur] = rateRecord{PerEUR: rt.PerEUR, Date: rt.Date, Source: rt.Source, CarriedFrom: datePtr(rt.CarriedFrom)}
 	}
+	r.Inputs.Notices = flagRecords(in.Notices)
 	r.Inputs.Quota, r.Inputs.SubsidyUsed = in.Quota, in.SubsidyUsed
 	r.Inputs.Now, r.Inputs.ValidityNS, r.Inputs.Rounding = in.Now, int64(in.Validity), string(in.Rounding)
 
@@ -327,21 +368,17 @@ func newQuoteRecord(q marketplace.Quote) quoteRecord {
 	for i, l := range p.Lines {
 		r.Result.Lines[i] = lineRecord{Kind: l.Kind, Label: l.Label, LabelZH: l.LabelZH, Amount: l.Amount, Currency: l.Currency,
 			MeasureID: l.MeasureID, Rate: l.Rate, Basis: l.Basis, BasisKind: l.BasisKind, BaseAmount: l.BaseAmount, LegalRef: l.LegalRef, Payable: l.Payable,
-			Recoverable: l.Recoverable, Included: l.Included, Quota: l.Quota, QuotaVolume: l.QuotaVolume, Jurisdiction: l.Jurisdiction}
+			Recoverable: l.Recoverable, Included: l.Included, Quota: l.Quota, QuotaVolume: l.QuotaVolume, Jurisdiction: l.Jurisdiction,
+			Provenance: provenanceRecord(l.Provenance)}
 	}
 	if p.FX != nil {
 		r.Result.FX = make([]fxUseRecord, len(p.FX))
 	}
 	for i, u := range p.FX {
-		r.Result.FX[i] = fxUseRecord{From: u.From, To: u.To, Rate: u.Rate, Date: u.Date, Source: u.Source, FromPerEUR: u.FromPerEUR, ToPerEUR: u.ToPerEUR}
+		r.Result.FX[i] = fxUseRecord{From: u.From, To: u.To, Rate: u.Rate, Date: u.Date, Source: u.Source, FromPerEUR: u.FromPerEUR, ToPerEUR: u.ToPerEUR,
+			CarriedFrom: datePtr(u.CarriedFrom)}
 	}
-	if p.Flags != nil {
-		r.Result.Flags = make([]flagRecord, len(p.Flags))
-	}
-	for i, f := range p.Flags {
-		r.Result.Flags[i] = flagRecord{Code: f.Code, Severity: string(f.Severity), Message: f.Message, MeasureID: f.MeasureID, Legal: f.Legal,
-			Source: f.Source, AsOf: f.AsOf, Confidence: f.Confidence, Note: f.Note}
-	}
+	r.Result.Flags = flagRecords(p.Flags)
 	r.Result.Trail = encodeTrail(p.Trail)
 	return r
 }
@@ -350,8 +387,10 @@ func newQuoteRecord(q marketplace.Quote) quoteRecord {
 func (r quoteRecord) apply(q *marketplace.Quote) error {
 	rr := r.Request
 	q.Request = marketplace.QuoteRequest{OfferID: rr.OfferID, GPUs: rr.GPUs, Hours: rr.Hours, Units: rr.Units,
-		Buyer:    marketplace.Buyer{Country: rr.Buyer.Country, Type: rr.Buyer.Type, VATID: rr.Buyer.VATID, Region: rr.Buyer.Region},
-		Currency: rr.Currency, AsOf: rr.AsOf.UTC(), Start: rr.Start.UTC(), PersonalData: rr.PersonalData, Scenario: rr.Scenario}
+		Buyer: marketplace.Buyer{Country: rr.Buyer.Country, Type: rr.Buyer.Type, VATID: rr.Buyer.VATID, Region: rr.Buyer.Region,
+			Headquarters: rr.Buyer.Headquarters, VATRecovery: rr.Buyer.VATRecovery},
+		Currency: rr.Currency, AsOf: rr.AsOf.UTC(), Start: rr.Start.UTC(), PersonalData: rr.PersonalData, Scenario: rr.Scenario,
+		Purpose: rr.Purpose, TaxTerms: rr.TaxTerms}
 
 	o := r.Inputs.Offer
 	terms := pricing.OfferTerms{ID: o.ID, Product: tariff.Product(o.Product), Price: o.Price, Currency: o.Currency,
@@ -359,21 +398,25 @@ func (r quoteRecord) apply(q *marketplace.Quote) error {
 		AvailableFrom: o.AvailableFrom.UTC(), AvailableUntil: o.AvailableUntil.UTC(), HSCode: o.HSCode, Origin: o.Origin,
 		Region: o.Region, Bloc: o.Bloc, PUE: o.PUE, GridKgPerKWh: o.GridKgPerKWh,
 		Accelerator: tariff.Accelerator{Model: o.Accelerator, VendorCountry: o.VendorCountry, FabCountry: o.FabCountry, TPP: o.TPP, Density: o.Density},
-		BF16TFLOPS:  o.BF16TFLOPS, TDPW: o.TDPW}
+		BF16TFLOPS:  o.BF16TFLOPS, TDPW: o.TDPW,
+		SupplierCountry: o.SupplierCountry, SupplierEstablishments: o.SupplierEstablishments, Listings: o.Listings,
+		TaxTerms: tariff.TaxTerms(o.TaxTerms), Provenance: tariff.Provenance(o.Provenance)}
 	for _, t := range o.Tiers {
 		terms.Tiers = append(terms.Tiers, pricing.Tier{MinGPUHours: t.MinGPUHours, Discount: t.Discount})
 	}
 	pr := r.Inputs.Request
 	req := pricing.Request{GPUs: pr.GPUs, Hours: pr.Hours, Units: pr.Units, BuyerCountry: pr.BuyerCountry, BuyerRegion: pr.BuyerRegion,
 		BuyerType: tariff.BuyerType(pr.BuyerType), Currency: pr.Currency, AsOf: pr.AsOf.UTC(), Start: pr.Start.UTC(),
-		PersonalData: pr.PersonalData, Freight: pr.Freight, Insurance: pr.Insurance}
+		PersonalData: pr.PersonalData, Freight: pr.Freight, Insurance: pr.Insurance,
+		BuyerHeadquarters: pr.BuyerHeadquarters, Purpose: tariff.Purpose(pr.Purpose), TaxTerms: tariff.TaxTerms(pr.TaxTerms), VATRecovery: pr.VATRecovery}
 	rates := make(map[string]pricing.Rate, len(r.Inputs.FX.Rates))
 	for cur, rt := range r.Inputs.FX.Rates {
-		rates[cur] = pricing.Rate{Currency: cur, PerEUR: rt.PerEUR, Date: rt.Date.UTC(), Source: rt.Source}
+		rates[cur] = pricing.Rate{Currency: cur, PerEUR: rt.PerEUR, Date: rt.Date.UTC(), Source: rt.Source, CarriedFrom: dateOf(rt.CarriedFrom)}
 	}
 	in := pricing.Inputs{Offer: terms, Request: req, Baseline: r.Inputs.Baseline.ref(),
 		FX: pricing.NewSnapshot(r.Inputs.FX.Date, rates), Quota: r.Inputs.Quota, SubsidyUsed: r.Inputs.SubsidyUsed,
-		Now: r.Inputs.Now.UTC(), Validity: time.Duration(r.Inputs.ValidityNS), Rounding: pricing.RoundingMode(r.Inputs.Rounding)}
+		Now: r.Inputs.Now.UTC(), Validity: time.Duration(r.Inputs.ValidityNS), Rounding: pricing.RoundingMode(r.Inputs.Rounding),
+		Notices: flags(r.Inputs.Notices)}
 	if r.Inputs.Scenario != nil {
 		in.Scenario = r.Inputs.Scenario.ref()
 	}
@@ -384,28 +427,24 @@ func (r quoteRecord) apply(q *marketplace.Quote) error {
 		Subtotal: res.Subtotal, Total: res.Total, NetCost: res.NetCost, LandedCost: res.LandedCost, Quantity: res.Quantity,
 		PerGPUHour: res.PerGPUHour, PerPFLOPHour: res.PerPFLOPHour, EnergyKWh: res.EnergyKWh, EmissionsKgCO2e: res.EmissionsKgCO2e,
 		Policy: res.Policy.ref(), Rounding: pricing.RoundingMode(res.Rounding),
-		Offer: terms, Request: req, Snapshot: in.FX, Validity: in.Validity}
+		Offer: terms, Request: req, Snapshot: in.FX, Validity: in.Validity, TaxTerms: pricing.AppliedTaxTerms(terms, req), Notices: in.Notices}
 	if res.Lines != nil {
 		p.Lines = make([]pricing.Line, len(res.Lines))
 	}
 	for i, l := range res.Lines {
 		p.Lines[i] = pricing.Line{Kind: l.Kind, Label: l.Label, LabelZH: l.LabelZH, Amount: l.Amount, Currency: l.Currency,
 			MeasureID: l.MeasureID, Rate: l.Rate, Basis: l.Basis, BasisKind: l.BasisKind, BaseAmount: l.BaseAmount, LegalRef: l.LegalRef, Payable: l.Payable,
-			Recoverable: l.Recoverable, Included: l.Included, Quota: l.Quota, QuotaVolume: l.QuotaVolume, Jurisdiction: l.Jurisdiction}
+			Recoverable: l.Recoverable, Included: l.Included, Quota: l.Quota, QuotaVolume: l.QuotaVolume, Jurisdiction: l.Jurisdiction,
+			Provenance: tariff.Provenance(l.Provenance)}
 	}
 	if res.FX != nil {
 		p.FX = make([]pricing.FXUse, len(res.FX))
 	}
 	for i, u := range res.FX {
-		p.FX[i] = pricing.FXUse{From: u.From, To: u.To, Rate: u.Rate, Date: u.Date.UTC(), Source: u.Source, FromPerEUR: u.FromPerEUR, ToPerEUR: u.ToPerEUR}
+		p.FX[i] = pricing.FXUse{From: u.From, To: u.To, Rate: u.Rate, Date: u.Date.UTC(), Source: u.Source, FromPerEUR: u.FromPerEUR, ToPerEUR: u.ToPerEUR,
+			CarriedFrom: dateOf(u.CarriedFrom)}
 	}
-	if res.Flags != nil {
-		p.Flags = make([]tariff.Flag, len(res.Flags))
-	}
-	for i, f := range res.Flags {
-		p.Flags[i] = tariff.Flag{Code: f.Code, Severity: tariff.Severity(f.Severity), Message: f.Message, MeasureID: f.MeasureID, Legal: f.Legal,
-			Provenance: tariff.Provenance{Source: f.Source, AsOf: f.AsOf, Confidence: f.Confidence, Note: f.Note}}
-	}
+	p.Flags = flags(res.Flags)
 	trail, err := decodeTrail(res.Trail)
 	if err != nil {
 		return err
@@ -413,6 +452,46 @@ func (r quoteRecord) apply(q *marketplace.Quote) error {
 	p.Trail = trail
 	q.Priced = p
 	return nil
+}
+
+// flagRecords and flags convert flags to their records and back; nil stays nil.
+func flagRecords(in []tariff.Flag) []flagRecord {
+	if in == nil {
+		return nil
+	}
+	out := make([]flagRecord, len(in))
+	for i, f := range in {
+		out[i] = flagRecord{Code: f.Code, Severity: string(f.Severity), Message: f.Message, MeasureID: f.MeasureID, Legal: f.Legal,
+			Source: f.Source, AsOf: f.AsOf, Confidence: f.Confidence, Note: f.Note}
+	}
+	return out
+}
+
+func flags(in []flagRecord) []tariff.Flag {
+	if in == nil {
+		return nil
+	}
+	out := make([]tariff.Flag, len(in))
+	for i, f := range in {
+		out[i] = tariff.Flag{Code: f.Code, Severity: tariff.Severity(f.Severity), Message: f.Message, MeasureID: f.MeasureID, Legal: f.Legal,
+			Provenance: tariff.Provenance{Source: f.Source, AsOf: f.AsOf, Confidence: f.Confidence, Note: f.Note}}
+	}
+	return out
+}
+
+// datePtr and dateOf store an optional date: nil for the zero time.
+func datePtr(t time.Time) *time.Time {
+	if t.IsZero() {
+		return nil
+	}
+	return &t
+}
+
+func dateOf(t *time.Time) time.Time {
+	if t == nil {
+		return time.Time{}
+	}
+	return t.UTC()
 }
 
 // Compressors and decompressors are reused: allocating one costs more than compressing a record.

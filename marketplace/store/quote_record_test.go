@@ -8,6 +8,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/shopspring/decimal"
+
 	"corridor/marketplace"
 	seeddata "corridor/seed"
 	"corridor/tariff"
@@ -42,9 +44,16 @@ var recordRequests = map[string]marketplace.QuoteRequest{
 	"DE business":         {OfferID: "demo-offer-001", GPUs: 8, Hours: 100, Buyer: marketplace.Buyer{Country: "DE", Type: "business", VATID: "DE123456789"}, Currency: "EUR"},
 	"FR consumer":         {OfferID: "demo-offer-001", GPUs: 2, Hours: 30, Buyer: marketplace.Buyer{Country: "FR", Type: "consumer"}, Currency: "EUR", PersonalData: true},
 	"CN voucher":          {OfferID: "demo-offer-001", GPUs: 8, Hours: 100, Buyer: marketplace.Buyer{Country: "CN", Type: "business", Region: "cn-shanghai"}, Currency: "CNY"},
-	"corridor quota":      {OfferID: "demo-offer-001", GPUs: 8, Hours: 100, Buyer: marketplace.Buyer{Country: "DE", Type: "business"}, Currency: "EUR", Scenario: "cn-eu-compute-corridor"},
+	"corridor quota":      {OfferID: "demo-offer-001", GPUs: 8, Hours: 100, Buyer: marketplace.Buyer{Country: "DE", Type: "business", VATID: "DE123456789"}, Currency: "EUR", Scenario: "cn-eu-compute-corridor"},
 	"CNY shocked":         {OfferID: "demo-offer-001", GPUs: 8, Hours: 100, Buyer: marketplace.Buyer{Country: "DE", Type: "consumer"}, Currency: "USD", Scenario: "cny-weakens-vouchers-cut"},
-	"past date, stale FX": {OfferID: "demo-offer-001", GPUs: 8, Hours: 100, Buyer: marketplace.Buyer{Country: "DE", Type: "business"}, Currency: "EUR", AsOf: time.Date(2026, 6, 15, 0, 0, 0, 0, time.UTC)},
+	"past date, stale FX": {OfferID: "demo-offer-001", GPUs: 8, Hours: 100, Buyer: marketplace.Buyer{Country: "DE", Type: "business", VATID: "DE123456789"}, Currency: "EUR", AsOf: time.Date(2026, 6, 15, 0, 0, 0, 0, time.UTC)},
+	// The inputs of tax truth: a Chinese business headquartered in Hong Kong, recovering 60% of
+	// its VAT, training, asking for tax-inclusive terms from a Finnish supplier (established,
+	// by TestQuoteRecordRoundTrip, in FI with a fixed establishment in SE and on a list).
+	"CN buyer, every new input": {OfferID: "demo-offer-037", GPUs: 8, Hours: 100, Currency: "CNY", Purpose: "training", TaxTerms: "tax_inclusive",
+		Buyer: marketplace.Buyer{Country: "CN", Type: "business", Region: "cn-shenzhen", Headquarters: "HK", VATRecovery: decimal.NewNullDecimal(decimal.RequireFromString("0.6"))}},
+	// A business in the EU without a VAT number: priced as a consumer, with the notice why.
+	"DE business, no VAT number": {OfferID: "demo-offer-037", GPUs: 8, Hours: 100, Buyer: marketplace.Buyer{Country: "DE", Type: "business"}, Currency: "EUR"},
 }
 
 // hardwareRequest quotes units of the first hardware offer of the demo market.
@@ -63,6 +72,11 @@ func hardwareRequest(tb testing.TB, svc *marketplace.Service) marketplace.QuoteR
 func TestQuoteRecordRoundTrip(t *testing.T) {
 	svc, st := seededService(t)
 	ctx := context.Background()
+	fi, se := "FI", []string{"SE"}
+	listings := []string{"cn-beijing-ai-compute-partner"}
+	if _, err := svc.UpdateSupplier(ctx, "demo-sup-07", marketplace.SupplierUpdate{Country: &fi, Establishments: &se, Listings: &listings}); err != nil {
+		t.Fatal(err)
+	}
 	reqs := map[string]marketplace.QuoteRequest{"hardware": hardwareRequest(t, svc)}
 	for name, r := range recordRequests {
 		reqs[name] = r
@@ -82,6 +96,19 @@ func TestQuoteRecordRoundTrip(t *testing.T) {
 			if string(want) != string(have) {
 				t.Errorf("stored quote differs from the priced one:\npriced %s\nstored %s", want, have)
 			}
+			if name == "CN buyer, every new input" {
+				in := got.Inputs
+				if in.Offer.SupplierCountry != "FI" || len(in.Offer.SupplierEstablishments) != 1 || len(in.Offer.Listings) != 1 ||
+					in.Offer.TaxTerms != tariff.TaxTermsNetOfCNTax || in.Offer.Provenance.Confidence != "illustrative" ||
+					in.Request.Purpose != tariff.PurposeTraining || in.Request.TaxTerms != tariff.TaxTermsInclusive ||
+					in.Request.BuyerHeadquarters != "HK" || in.Request.VATRecovery.Decimal.String() != "0.6" ||
+					got.Priced.TaxTerms != tariff.TaxTermsInclusive || got.Priced.FX[0].CarriedFrom.IsZero() {
+					t.Errorf("the new inputs did not come back: %+v %+v", in.Offer, in.Request)
+				}
+			}
+			if name == "DE business, no VAT number" && (len(got.Inputs.Notices) != 1 || got.Inputs.Request.BuyerType != tariff.BuyerConsumer) {
+				t.Errorf("notices %+v, priced as %s", got.Inputs.Notices, got.Inputs.Request.BuyerType)
+			}
 			stored, again, err := svc.Reprice(ctx, q.ID)
 			if err != nil {
 				t.Fatal(err)
@@ -96,7 +123,7 @@ func TestQuoteRecordRoundTrip(t *testing.T) {
 }
 
 // TestQuoteRecordKeepsFabCountry: the record keeps the accelerator's wafer-fab country, which
-// the engine reads (China's origin rule for chips) though the seeded offers do not set it yet.
+// the engine reads (China's origin rule for chips), whatever the catalogue says.
 func TestQuoteRecordKeepsFabCountry(t *testing.T) {
 	svc, _ := seededService(t)
 	q, err := svc.Quote(context.Background(), recordRequests["DE business"])

@@ -176,10 +176,11 @@ func (s *Store) OfferContext(ctx context.Context, offerID string) (marketplace.O
 	if err != nil {
 		return marketplace.OfferContext{}, translate("read offer", err)
 	}
-	return marketplace.OfferContext{
-		Offer: o, Region: reg.domain(), Accelerator: acc.domain(),
-		Supplier: marketplace.Supplier{ID: sup.ID, Name: sup.Name, Country: sup.Country, Demo: sup.Demo, CreatedAt: sup.CreatedAt},
-	}, nil
+	sp, err := sup.domain()
+	if err != nil {
+		return marketplace.OfferContext{}, translate("read offer supplier", err)
+	}
+	return marketplace.OfferContext{Offer: o, Region: reg.domain(), Accelerator: acc.domain(), Supplier: sp}, nil
 }
 
 // ActiveOfferContexts reads every active offer matching f with its region, accelerator and
@@ -225,8 +226,12 @@ func (s *Store) ActiveOfferContexts(ctx context.Context, f marketplace.OfferCont
 		accBy[a.Model] = a.domain()
 	}
 	supBy := make(map[string]marketplace.Supplier, len(sups))
-	for _, sp := range sups {
-		supBy[sp.ID] = marketplace.Supplier{ID: sp.ID, Name: sp.Name, Country: sp.Country, Demo: sp.Demo, CreatedAt: sp.CreatedAt}
+	for _, r := range sups {
+		sp, err := r.domain()
+		if err != nil {
+			return nil, translate("list suppliers", err)
+		}
+		supBy[r.ID] = sp
 	}
 	out := make([]marketplace.OfferContext, 0, len(rows))
 	for _, r := range rows {

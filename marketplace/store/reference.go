@@ -4,6 +4,8 @@ import (
 	"context"
 	"time"
 
+	"gorm.io/gorm"
+
 	"gorm.io/gorm/clause"
 
 	"corridor/marketplace"
@@ -89,6 +91,9 @@ func (s *Store) PutFXRates(ctx context.Context, rates []marketplace.FXRate) (int
 	rows := make([]fxRateRow, len(rates))
 	for i, r := range rates {
 		rows[i] = fxRateRow{Day: r.Date.UTC().Format(dayLayout), Currency: r.Currency, Source: r.Source, PerEUR: r.PerEUR}
+		if !r.CarriedFrom.IsZero() {
+			rows[i].CarriedFrom = r.CarriedFrom.UTC().Format(dayLayout)
+		}
 	}
 	return s.insertNew(ctx, "put fx rates", &rows)
 }
@@ -107,9 +112,50 @@ func (s *Store) FXRatesBetween(ctx context.Context, from, to time.Time) ([]marke
 		if err != nil {
 			return nil, translate("list fx rates", err)
 		}
-		out = append(out, marketplace.FXRate{Date: d, Currency: r.Currency, PerEUR: r.PerEUR, Source: r.Source})
+		rate := marketplace.FXRate{Date: d, Currency: r.Currency, PerEUR: r.PerEUR, Source: r.Source}
+		if r.CarriedFrom != "" {
+			if rate.CarriedFrom, err = time.Parse(dayLayout, r.CarriedFrom); err != nil {
+				return nil, translate("list fx rates", err)
+			}
+		}
+		out = append(out, rate)
 	}
 	return out, nil
+}
+
+// CompleteReference fills in what later releases added to stored reference records and a
+// start supplies: an accelerator's wafer fab where none is stored, a rate's carried-forward
+// mark where none is stored. A value already stored is never changed; it returns how many
+// records it completed (none on a second call).
+func (s *Store) CompleteReference(ctx context.Context, accs []marketplace.Accelerator, rates []marketplace.FXRate) (int, error) {
+	n := 0
+	err := s.inTx(ctx, "complete reference data", func(tx *gorm.DB) error {
+		for _, a := range accs {
+			if a.FabCountry == "" {
+				continue
+			}
+			r := toAcceleratorRow(a)
+			res := tx.Model(&acceleratorRow{}).Where("model = ? AND fab_country = ''", a.Model).
+				Select("fab_country", "fab_source", "fab_as_of", "fab_confidence", "fab_note").Updates(&r)
+			if res.Error != nil {
+				return res.Error
+			}
+			n += int(res.RowsAffected)
+		}
+		for _, r := range rates {
+			if r.CarriedFrom.IsZero() {
+				continue
+			}
+			res := tx.Model(&fxRateRow{}).Where("day = ? AND currency = ? AND source = ? AND carried_from = ''", r.Date.UTC().Format(dayLayout), r.Currency, r.Source).
+				Update("carried_from", r.CarriedFrom.UTC().Format(dayLayout))
+			if res.Error != nil {
+				return res.Error
+			}
+			n += int(res.RowsAffected)
+		}
+		return nil
+	})
+	return n, err
 }
 
 // LatestFXDay returns the latest publication day on or before date (one indexed lookup).
@@ -133,7 +179,7 @@ func (s *Store) PutSuppliers(ctx context.Context, suppliers []marketplace.Suppli
 	}
 	rows := make([]supplierRow, len(suppliers))
 	for i, sp := range suppliers {
-		rows[i] = supplierRow{ID: sp.ID, Name: sp.Name, Country: sp.Country, Demo: sp.Demo, CreatedAt: sp.CreatedAt}
+		rows[i] = toSupplierRow(sp)
 	}
 	return s.insertNew(ctx, "put suppliers", &rows)
 }

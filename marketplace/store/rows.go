@@ -1,6 +1,8 @@
 package store
 
 import (
+	"encoding/json"
+	"fmt"
 	"time"
 
 	"github.com/shopspring/decimal"
@@ -56,6 +58,13 @@ type acceleratorRow struct {
 	AsOf          string          `gorm:"size:10;not null"`
 	Confidence    string          `gorm:"size:16;not null"`
 	Note          string
+
+	// The wafer fab and its provenance (migration 6); "" when not published.
+	FabCountry    string `gorm:"size:2;not null;default:''"`
+	FabSource     string `gorm:"not null;default:''"`
+	FabAsOf       string `gorm:"size:10;not null;default:''"`
+	FabConfidence string `gorm:"size:16;not null;default:''"`
+	FabNote       string `gorm:"not null;default:''"`
 }
 
 func (acceleratorRow) TableName() string { return "accelerators" }
@@ -66,6 +75,9 @@ type fxRateRow struct {
 	Currency string          `gorm:"size:3;not null;uniqueIndex:fx_day_cur_src,priority:2"`
 	Source   string          `gorm:"size:200;not null;uniqueIndex:fx_day_cur_src,priority:3"`
 	PerEUR   decimal.Decimal `gorm:"type:text;not null"`
+	// CarriedFrom is the day of the fixing a carried-forward rate repeats (migration 6); ""
+	// for a rate published on Day.
+	CarriedFrom string `gorm:"size:10;not null;default:''"`
 }
 
 func (fxRateRow) TableName() string { return "fx_rates" }
@@ -76,9 +88,59 @@ type supplierRow struct {
 	Country   string `gorm:"size:2;not null"`
 	Demo      bool   `gorm:"not null"`
 	CreatedAt time.Time
+
+	// What the supplier declares about its establishment (migration 6), as JSON lists; ""
+	// for none.
+	Establishments   string `gorm:"type:text;not null;default:''"`
+	VATRegistrations string `gorm:"type:text;not null;default:''"`
+	Listings         string `gorm:"type:text;not null;default:''"`
 }
 
 func (supplierRow) TableName() string { return "suppliers" }
+
+// vatRegistrationJSON is a VAT registration as the suppliers table keeps it.
+type vatRegistrationJSON struct {
+	Country string `json:"country"`
+	VATID   string `json:"vat_id"`
+}
+
+func toSupplierRow(sp marketplace.Supplier) supplierRow {
+	regs := make([]vatRegistrationJSON, len(sp.VATRegistrations))
+	for i, r := range sp.VATRegistrations {
+		regs[i] = vatRegistrationJSON(r)
+	}
+	return supplierRow{ID: sp.ID, Name: sp.Name, Country: sp.Country, Demo: sp.Demo, CreatedAt: sp.CreatedAt.UTC(),
+		Establishments: jsonList(sp.Establishments), VATRegistrations: jsonList(regs), Listings: jsonList(sp.Listings)}
+}
+
+func (r supplierRow) domain() (marketplace.Supplier, error) {
+	sp := marketplace.Supplier{ID: r.ID, Name: r.Name, Country: r.Country, Demo: r.Demo, CreatedAt: r.CreatedAt.UTC()}
+	var regs []vatRegistrationJSON
+	for _, l := range []struct {
+		text string
+		into any
+	}{{r.Establishments, &sp.Establishments}, {r.VATRegistrations, &regs}, {r.Listings, &sp.Listings}} {
+		if l.text == "" {
+			continue
+		}
+		if err := json.Unmarshal([]byte(l.text), l.into); err != nil {
+			return marketplace.Supplier{}, fmt.Errorf("supplier %s: %w", r.ID, err)
+		}
+	}
+	for _, reg := range regs {
+		sp.VATRegistrations = append(sp.VATRegistrations, marketplace.VATRegistration(reg))
+	}
+	return sp, nil
+}
+
+// jsonList encodes a list for a text column: "" when empty.
+func jsonList[T any](list []T) string {
+	if len(list) == 0 {
+		return ""
+	}
+	b, _ := json.Marshal(list) // cannot fail: strings and string structs only
+	return string(b)
+}
 
 type settingRow struct {
 	Name  string `gorm:"primaryKey;size:64"`
@@ -115,6 +177,7 @@ func toAcceleratorRow(a marketplace.Accelerator) acceleratorRow {
 		MemoryGB: a.MemoryGB, BandwidthGBs: a.BandwidthGBs, BF16TFLOPS: a.BF16TFLOPS, FP16TFLOPS: a.FP16TFLOPS,
 		INT8TOPS: a.INT8TOPS, FP8TFLOPS: a.FP8TFLOPS, TDPW: a.TDPW, DieAreaMM2: a.DieAreaMM2, TPP: a.TPP, Density: a.Density,
 		Source: a.Source, AsOf: a.AsOf, Confidence: string(a.Confidence), Note: a.Note,
+		FabCountry: a.FabCountry, FabSource: a.Fab.Source, FabAsOf: a.Fab.AsOf, FabConfidence: string(a.Fab.Confidence), FabNote: a.Fab.Note,
 	}
 }
 
@@ -124,5 +187,6 @@ func (a acceleratorRow) domain() marketplace.Accelerator {
 		MemoryGB: a.MemoryGB, BandwidthGBs: a.BandwidthGBs, BF16TFLOPS: a.BF16TFLOPS, FP16TFLOPS: a.FP16TFLOPS,
 		INT8TOPS: a.INT8TOPS, FP8TFLOPS: a.FP8TFLOPS, TDPW: a.TDPW, DieAreaMM2: a.DieAreaMM2, TPP: a.TPP, Density: a.Density,
 		Provenance: provenance(a.Source, a.AsOf, a.Confidence, a.Note),
+		FabCountry: a.FabCountry, Fab: provenance(a.FabSource, a.FabAsOf, a.FabConfidence, a.FabNote),
 	}
 }

@@ -34,7 +34,7 @@ func toAPIKeyRow(k marketplace.APIKey) apiKeyRow {
 // CreateSupplier stores a supplier and its first key in one transaction.
 func (s *Store) CreateSupplier(ctx context.Context, sp marketplace.Supplier, key marketplace.APIKey) error {
 	return s.inTx(ctx, "create supplier", func(tx *gorm.DB) error {
-		row := supplierRow{ID: sp.ID, Name: sp.Name, Country: sp.Country, Demo: sp.Demo, CreatedAt: sp.CreatedAt.UTC()}
+		row := toSupplierRow(sp)
 		if err := tx.Create(&row).Error; err != nil {
 			return err
 		}
@@ -49,7 +49,24 @@ func (s *Store) Supplier(ctx context.Context, id string) (marketplace.Supplier, 
 	if err := takeOne(s.gormDB(ctx), "supplier", &r, "id = ?", id); err != nil {
 		return marketplace.Supplier{}, translate("read supplier", err)
 	}
-	return marketplace.Supplier{ID: r.ID, Name: r.Name, Country: r.Country, Demo: r.Demo, CreatedAt: r.CreatedAt.UTC()}, nil
+	sp, err := r.domain()
+	return sp, translate("read supplier", err)
+}
+
+// UpdateSupplier stores where a supplier declares it is established.
+func (s *Store) UpdateSupplier(ctx context.Context, sp marketplace.Supplier) error {
+	return s.inTx(ctx, "update supplier", func(tx *gorm.DB) error {
+		r := toSupplierRow(sp)
+		res := tx.Model(&supplierRow{}).Where("id = ?", sp.ID).
+			Select("country", "establishments", "vat_registrations", "listings").Updates(&r)
+		if res.Error != nil {
+			return res.Error
+		}
+		if res.RowsAffected == 0 {
+			return &marketplace.Error{Code: marketplace.CodeNotFound, Message: "no such supplier"}
+		}
+		return nil
+	})
 }
 
 // APIKey reads one API key.
