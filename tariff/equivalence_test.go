@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"os"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -280,6 +281,13 @@ func TestAssessMatchesReference(t *testing.T) {
 	}
 }
 
+func must(a Assessment, err error) Assessment {
+	if err != nil {
+		panic(err)
+	}
+	return a
+}
+
 func mustExpr(t *testing.T, src string) *Expr {
 	t.Helper()
 	e, err := ParseExpr(src)
@@ -289,10 +297,73 @@ func mustExpr(t *testing.T, src string) *Expr {
 	return e
 }
 
+// TestAssessUnderPressureMatchesReference compares the engine with the reference when its
+// cache can keep almost nothing (see memo.go): outcomes resolved and not kept, routes that
+// start new generations, outcomes resolved again after a renewal.
+func TestAssessUnderPressureMatchesReference(t *testing.T) {
+	n := 60
+	if testing.Short() {
+		n = 20
+	}
+	// In the order made, most supplies start a new route; sorted by route, they meet the
+	// routes' other outcomes while the budget is spent.
+	mixed := equivalenceSupplies(n)
+	byRoute := slices.Clone(mixed)
+	slices.SortStableFunc(byRoute, func(a, b Supply) int {
+		return strings.Compare(string(a.Product)+a.HSCode+"|"+a.Origin+"|"+a.Destination, string(b.Product)+b.HSCode+"|"+b.Origin+"|"+b.Destination)
+	})
+	for name, p := range equivalencePolicies(t) {
+		c := p.index()
+		for _, trails := range []int64{1, 3} {
+			c.cache.budget = trails * int64(len(p.Measures))
+			g0 := c.cache.gen.Load()
+			for round, ss := range [][]Supply{mixed, byRoute, byRoute} {
+				for _, at := range equivalenceDates[:3] {
+					for i, s := range ss {
+						if got, want := render(Assess(p, s, at)), render(refAssess(p, s, at)); got != want {
+							t.Fatalf("%s, %d trails: supply %d on %s (round %d):\n got %s\nwant %s", name, trails, i, at, round, got, want)
+						}
+					}
+				}
+			}
+			if c.cache.gen.Load() == g0 {
+				t.Errorf("%s: no new generation: the test misses the renewal", name)
+			}
+		}
+	}
+	// Past the budget a new outcome is the caller's own, and the cache does not keep it.
+	p := baseline(t)
+	c := p.index()
+	c.cache.budget = int64(len(p.Measures)) // one trail: the route's
+	a, b := service("CN", "DE", BuyerBusiness, "1", "1"), service("CN", "DE", BuyerConsumer, "1", "1")
+	at := day(dateDefault)
+	if _, own := c.matched(p, &a, at); own {
+		t.Fatal("the first outcome of a route is kept (it is the route's template)")
+	}
+	if r, own := c.matched(p, &b, at); !own {
+		t.Fatal("a second outcome past the budget should be the caller's own")
+	} else if got, want := render(Assessment{Trail: r.trail}, nil), render(Assessment{Trail: must(refAssess(p, b, at)).Trail}, nil); got != want {
+		t.Fatalf("the trail of an outcome not kept:\n got %s\nwant %s", got, want)
+	}
+	if r, own := c.matched(p, &a, at); own || r.trail == nil {
+		t.Fatal("the kept outcome is served from the cache")
+	}
+}
+
 // TestAssessConcurrentMatchesReference assesses the same policy from many goroutines at once
-// (run it with -race): results must not depend on what other goroutines memoized.
+// (run it with -race): results must not depend on what other goroutines memoized, with a
+// cache that keeps everything and with one that keeps almost nothing.
 func TestAssessConcurrentMatchesReference(t *testing.T) {
-	p := equivalencePolicies(t)["baseline+12"]
+	for _, trails := range []int64{0, 3} { // 0: the default budget
+		p := equivalencePolicies(t)["baseline+12"]
+		if trails > 0 {
+			p.index().cache.budget = trails * int64(len(p.Measures))
+		}
+		assessConcurrently(t, p)
+	}
+}
+
+func assessConcurrently(t *testing.T, p *Policy) {
 	ss := equivalenceSupplies(60)
 	want := make([]string, len(ss))
 	for i, s := range ss {
