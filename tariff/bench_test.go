@@ -7,13 +7,15 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/shopspring/decimal"
 )
 
 // BenchmarkAssess prices 10,000 H100 GPU-hours hosted in China for a German business buyer
-// against the whole baseline policy (115 measures): the hot path of every quote. After the
-// first iteration the matching phase comes from the policy's memo (see compiled.go), as it
-// does for every quote of a supply shape seen before; BenchmarkAssessCold measures the other
-// case.
+// against the whole baseline policy (~300 measures): the hot path of every quote. After the
+// first iteration the matching phase comes from the policy's memo (see memo.go), as it does
+// for every quote of a supply shape seen before; BenchmarkAssessNewShape and
+// BenchmarkAssessCold measure the other cases.
 func BenchmarkAssess(b *testing.B) {
 	p := baseline(b)
 	s := service("CN", "DE", BuyerBusiness, "10000", "18750")
@@ -29,8 +31,9 @@ func BenchmarkAssess(b *testing.B) {
 	reportCPU(b, processCPU()-cpu0)
 }
 
-// BenchmarkAssessCold is BenchmarkAssess for supplies never seen before: every iteration
-// matches all 115 measures (a new date each time, so the memo never has the answer).
+// BenchmarkAssessCold is BenchmarkAssess for supplies never seen before, on a day never seen
+// before: every iteration checks all ~300 measures (a new date each time, so neither the memo
+// nor the routes have the answer).
 func BenchmarkAssessCold(b *testing.B) {
 	p := baseline(b)
 	s := service("CN", "DE", BuyerBusiness, "10000", "18750")
@@ -42,6 +45,33 @@ func BenchmarkAssessCold(b *testing.B) {
 	for b.Loop() {
 		i++
 		if _, err := Assess(p, s, at.AddDate(0, 0, i)); err != nil {
+			b.Fatal(err)
+		}
+	}
+	reportCPU(b, processCPU()-cpu0)
+}
+
+// BenchmarkAssessNewShape is the first assessment of a supply shape on a day and route the
+// policy has seen: 1,024 supplies of BenchmarkAssessRotation, each time with an accelerator
+// whose TPP no supply had before (of the same export class), so the memo never has the
+// answer and matching starts from the route.
+func BenchmarkAssessNewShape(b *testing.B) {
+	p := baseline(b)
+	at := day(dateDefault)
+	shapes := rotationShapes(1024)
+	for _, s := range shapes {
+		if _, err := Assess(p, s, at); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportAllocs()
+	cpu0 := processCPU()
+	i := 0
+	for b.Loop() {
+		s := shapes[i%len(shapes)]
+		i++
+		s.Accelerator.TPP = s.Accelerator.TPP.Add(decimal.New(int64(i), -7))
+		if _, err := Assess(p, s, at); err != nil {
 			b.Fatal(err)
 		}
 	}
