@@ -301,9 +301,9 @@ func mustExpr(t *testing.T, src string) *Expr {
 // cache can keep almost nothing (see memo.go): outcomes resolved and not kept, routes that
 // start new generations, outcomes resolved again after a renewal.
 func TestAssessUnderPressureMatchesReference(t *testing.T) {
-	n := 60
+	n := 30
 	if testing.Short() {
-		n = 20
+		n = 12
 	}
 	// In the order made, most supplies start a new route; sorted by route, they meet the
 	// routes' other outcomes while the budget is spent.
@@ -318,7 +318,7 @@ func TestAssessUnderPressureMatchesReference(t *testing.T) {
 			c.cache.budget = trails * int64(len(p.Measures))
 			g0 := c.cache.gen.Load()
 			for round, ss := range [][]Supply{mixed, byRoute, byRoute} {
-				for _, at := range equivalenceDates[:3] {
+				for _, at := range equivalenceDates[:2] {
 					for i, s := range ss {
 						if got, want := render(Assess(p, s, at)), render(refAssess(p, s, at)); got != want {
 							t.Fatalf("%s, %d trails: supply %d on %s (round %d):\n got %s\nwant %s", name, trails, i, at, round, got, want)
