@@ -119,6 +119,7 @@ type memoTable [memoSlots]atomic.Pointer[memoEntry]
 // memoEntry is one memoized matching phase with the key it was made for: two keys with the
 // same hash (a 2⁻⁶⁴ chance) never share a result, the second one is matched afresh.
 type memoEntry struct {
+	h   uint64 // the key's hash, compared first
 	key matchKey
 	r   *matchResult
 }
@@ -155,16 +156,17 @@ func (c *compiled) matched(p *Policy, s *Supply, asOf time.Time) (r *matchResult
 	g := c.cache.gen.Load()
 	k, ok := c.key(s, asOf)
 	var slot *atomic.Pointer[memoEntry]
+	var h uint64
 	if ok {
-		h := c.cache.hashKey(&k)
+		h = c.cache.hashKey(&k)
 		t := g.memo.Load()
 		if t != nil {
 			a, b := &t[h%memoSlots], &t[(h^1)%memoSlots]
-			if e := a.Load(); e != nil && e.key == k {
+			if e := a.Load(); e != nil && e.h == h && e.key == k {
 				return e.r, false
 			}
 			e := b.Load()
-			if e != nil && e.key == k {
+			if e != nil && e.h == h && e.key == k {
 				return e.r, false
 			}
 			// The place of a new key: a free slot of its set, else the other slot than the
@@ -185,7 +187,7 @@ func (c *compiled) matched(p *Policy, s *Supply, asOf time.Time) (r *matchResult
 	sc := *s // matching keeps pointers into the supply: keep them off the caller's copy
 	r, own = c.resolve(p, g, &sc, asOf)
 	if slot != nil && !own {
-		slot.Store(&memoEntry{key: k, r: r})
+		slot.Store(&memoEntry{h: h, key: k, r: r})
 	}
 	return r, own
 }
