@@ -42,56 +42,23 @@ var currencies = map[string]int32{
 	"BHD": 3, "KWD": 3, "JOD": 3, "OMR": 3, "TND": 3, "LYD": 3, "IQD": 3, "MOP": 2,
 }
 
-// minorByCode is currencies as an array indexed by the three letters of a code (every key of
-// currencies is three capital letters; TestMinorByCodeIsCurrencies checks it), minor units + 1
-// (0: unknown): a quote looks its currencies up several times, and this spares hashing.
-var minorByCode = func() *[26 * 26 * 26]int8 {
-	var t [26 * 26 * 26]int8
-	for code, n := range currencies {
-		i, _ := codeIndex(code)
-		t[i] = int8(n) + 1
-	}
-	return &t
-}()
-
-// codeIndex numbers a code of three capital letters; ok is false for anything else.
-func codeIndex(cur string) (int, bool) {
-	if len(cur) != 3 {
-		return 0, false
-	}
-	a, b, c := cur[0]-'A', cur[1]-'A', cur[2]-'A'
-	if a >= 26 || b >= 26 || c >= 26 {
-		return 0, false
-	}
-	return (int(a)*26+int(b))*26 + int(c), true
-}
-
-// minorUnits32 returns currencies[cur].
-func minorUnits32(cur string) (int32, bool) {
-	i, ok := codeIndex(cur)
-	if !ok || minorByCode[i] == 0 {
-		return 0, false
-	}
-	return int32(minorByCode[i] - 1), true
-}
-
 // MinorUnits returns the number of decimals of cur's minor unit (2 for EUR, 0 for JPY, 3 for
 // BHD) and whether cur is a currency Corridor knows.
 func MinorUnits(cur string) (int, bool) {
-	n, ok := minorUnits32(cur)
+	n, ok := currencies[cur]
 	return int(n), ok
 }
 
 // KnownCurrency reports whether cur is an ISO 4217 code in Corridor's currency table.
 func KnownCurrency(cur string) bool {
-	_, ok := minorUnits32(cur)
+	_, ok := currencies[cur]
 	return ok
 }
 
 // places returns the minor units of cur, or 2 for an unknown currency (callers validate
 // currencies before pricing; 2 is the most common exponent and never loses a cent).
 func places(cur string) int32 {
-	if n, ok := minorUnits32(cur); ok {
+	if n, ok := currencies[cur]; ok {
 		return n
 	}
 	return 2

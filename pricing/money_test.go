@@ -308,38 +308,3 @@ func TestRoundMulMatchesBig(t *testing.T) {
 		}
 	}
 }
-
-// The array behind MinorUnits, KnownCurrency and places answers exactly as the currency table
-// does, for every code in it and for codes and strings that are not.
-func TestMinorByCodeIsCurrencies(t *testing.T) {
-	for code, n := range currencies {
-		if _, ok := codeIndex(code); !ok {
-			t.Fatalf("%q is not three capital letters", code)
-		}
-		if got, ok := MinorUnits(code); !ok || got != int(n) {
-			t.Errorf("MinorUnits(%q) = %d, %v; want %d", code, got, ok, n)
-		}
-	}
-	for a := 'A'; a <= 'Z'; a++ {
-		for b := 'A'; b <= 'Z'; b++ {
-			for c := 'A'; c <= 'Z'; c++ {
-				code := string([]rune{a, b, c})
-				n, want := currencies[code]
-				if got := KnownCurrency(code); got != want {
-					t.Fatalf("KnownCurrency(%q) = %v, want %v", code, got, want)
-				}
-				if p := places(code); want && p != n || !want && p != 2 {
-					t.Fatalf("places(%q) = %d", code, p)
-				}
-			}
-		}
-	}
-	for _, s := range []string{"", "EU", "EURO", "eur", "E€R", "[UR", "EU\x00", "@@@"} {
-		if KnownCurrency(s) || places(s) != 2 {
-			t.Errorf("%q: known or not 2 places", s)
-		}
-		if _, ok := MinorUnits(s); ok {
-			t.Errorf("MinorUnits(%q) ok", s)
-		}
-	}
-}
