@@ -3,6 +3,7 @@ package tariff
 import (
 	"fmt"
 	"os"
+	"runtime"
 	"strconv"
 	"strings"
 	"testing"
@@ -122,18 +123,21 @@ func BenchmarkWithMeasureField(b *testing.B) {
 // personal data (120,000 shapes), of which the first N in a scrambled order. Every shape is
 // assessed once before the timer starts, so the figures are the steady state of a market
 // that keeps quoting the same N shapes; with N larger than the policy's caches hold, they
-// measure what a miss costs.
+// measure what a miss costs. cache-MiB is the live heap the warm-up added: what the policy's
+// caches hold for those shapes.
 func BenchmarkAssessRotation(b *testing.B) {
-	p := baseline(b)
 	at := day(dateDefault)
 	for _, n := range []int{100, 1024, 10000, 100000} {
 		shapes := rotationShapes(n)
 		b.Run(fmt.Sprintf("shapes=%d", n), func(b *testing.B) {
+			p := baseline(b) // caches of its own
+			heap0 := liveHeap()
 			for _, s := range shapes {
 				if _, err := Assess(p, s, at); err != nil {
 					b.Fatal(err)
 				}
 			}
+			cache := liveHeap() - heap0
 			b.ReportAllocs()
 			b.ResetTimer()
 			cpu0 := processCPU()
@@ -147,8 +151,17 @@ func BenchmarkAssessRotation(b *testing.B) {
 				}
 			}
 			reportCPU(b, processCPU()-cpu0)
+			b.ReportMetric(float64(cache)/(1<<20), "cache-MiB")
 		})
 	}
+}
+
+// liveHeap returns the bytes of live heap objects after a collection.
+func liveHeap() int64 {
+	runtime.GC()
+	var m runtime.MemStats
+	runtime.ReadMemStats(&m)
+	return int64(m.HeapAlloc)
 }
 
 // rotationShapes returns the first n of the 120,000 supply shapes of BenchmarkAssessRotation.
