@@ -41,6 +41,7 @@
 // slices are shared (with other assessments of the same match, and with the policy's
 // measures) and must be treated as read-only. Parsing is dominated by YAML decoding.
 //
-// The benchmarks (bench_test.go) and their figures, measured side by side with the rest of
-// the quote path, are in README.md ("Benchmarks").
+// The benchmarks (bench_test.go), their figures before and after the route and outcome
+// cache, measured side by side with the rest of the quote path, and the cache's memory bounds
+// are in this directory's README.md.
 package tariff

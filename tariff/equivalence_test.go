@@ -389,3 +389,43 @@ func assessConcurrently(t *testing.T, p *Policy) {
 	}
 	wg.Wait()
 }
+
+// A policy with more areas than one word of bits holds: memberships past the 64th area are
+// kept in areaSet.more, and matching must read them as it reads the first 64.
+func TestAssessManyAreasMatchesReference(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("format: corridor.policy/v1\nid: many\nareas:\n")
+	for i := range 70 {
+		// Area i has DE from 2026-01-01 + i days, and FR always when i is odd.
+		fmt.Fprintf(&b, "  A%02d: {members: [{country: DE, valid_from: %s}", i, day("2026-01-01").AddDate(0, 0, i).Format(dateLayout))
+		if i%2 == 1 {
+			b.WriteString(", FR")
+		}
+		b.WriteString("]}\n")
+	}
+	b.WriteString("measures:\n")
+	for _, a := range []string{"A03", "A64", "A69"} {
+		fmt.Fprintf(&b, "  - {id: levy-%s, kind: levy, jurisdiction: EU, origin: [\"*\"], destination: [%s], rate: \"1%%\", base: net_price, legal: [x]}\n", a, a)
+		fmt.Fprintf(&b, "  - {id: fee-%s, kind: fee, jurisdiction: EU, origin: [%s], origin_except: [A66], destination: [\"*\"], supplier: [A67], rate: \"2%%\", base: net_price, legal: [x]}\n", a, a)
+	}
+	p, err := ParsePolicy("many.yaml", []byte(b.String()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	applied := 0
+	for _, at := range []string{"2026-01-02", "2026-03-06", "2026-03-11", "2026-06-01"} {
+		for _, route := range [][2]string{{"DE", "DE"}, {"FR", "DE"}, {"DE", "FR"}, {"CN", "FR"}} {
+			s := service(route[0], route[1], BuyerBusiness, "1", "100")
+			for round := range 2 {
+				got, want := render(Assess(p, s, day(at))), render(refAssess(p, s, day(at)))
+				if got != want {
+					t.Fatalf("%v on %s (round %d):\n got %s\nwant %s", route, at, round, got, want)
+				}
+				applied += strings.Count(got, "|true|\"applied")
+			}
+		}
+	}
+	if applied == 0 {
+		t.Error("no measure applied: the test misses the areas past the 64th")
+	}
+}
