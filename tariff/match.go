@@ -155,27 +155,42 @@ type matcher struct {
 // first that fails is the reason the measure does not apply. first checks those that read
 // the supply's route (routeKey), rest the others.
 
+// How a measure fares in the checks first runs (route.why): it passes them (a candidate), or
+// which check fails, so that the reason can be found again in the policy's tables (whyOther:
+// a reason made for the route, kept in route.extra).
+const (
+	whyCandidate uint8 = iota
+	whySuspended
+	whyDate
+	whyProduct
+	whyOriginNotIn
+	whyOriginExcluded
+	whyDestNotIn
+	whyDestExcluded
+	whyOther
+)
+
 // first runs the checks of measure i that read the supply's route: its suspension, dates,
-// products, HS codes, origin and destination. cand is true if they all pass (then sp is the
-// measure's specificity); otherwise reason says why the measure does not apply.
-func (x *matcher) first(i int) (cand bool, reason string, sp specificity) {
+// products, HS codes, origin and destination. why is whyCandidate if they all pass (then sp
+// is the measure's specificity); otherwise which check fails, and reason says why.
+func (x *matcher) first(i int) (why uint8, reason string, sp specificity) {
 	m, cm, s := &x.p.Measures[i], x.c.ms[i], x.s
 	if m.SuspendedBy != "" {
-		return false, cm.suspended, sp
+		return whySuspended, cm.suspended, sp
 	}
 	if cm.from > x.dk || cm.to < x.dk {
 		if x.dates == nil {
 			x.dates = x.c.dayReasons(x.dk, x.day)
 		}
-		return false, x.dates[cm.dateClass], sp
+		return whyDate, x.dates[cm.dateClass], sp
 	}
 	if len(m.Products) > 0 {
 		if b := productBit(s.Product); b != 0 {
 			if cm.products&b == 0 {
-				return false, cm.productWhy[bits.TrailingZeros8(b)], sp
+				return whyProduct, cm.productWhy[bits.TrailingZeros8(b)], sp
 			}
 		} else if !slices.Contains(m.Products, s.Product) {
-			return false, "product " + string(s.Product) + " not in " + m.lists().products, sp
+			return whyOther, "product " + string(s.Product) + " not in " + m.lists().products, sp
 		}
 	}
 	if len(m.HS) > 0 {
@@ -189,34 +204,68 @@ func (x *matcher) first(i int) (cand bool, reason string, sp specificity) {
 			}
 		}
 		if sp.hs == 0 {
-			return false, "HS " + strconv.Quote(s.HSCode) + " not under " + m.lists().hs, sp
+			return whyOther, "HS " + strconv.Quote(s.HSCode) + " not under " + m.lists().hs, sp
 		}
 	}
 	if sp.origin = cm.origin.level(s.Origin, x.areasOf(s.Origin, nil)); sp.origin < 0 {
 		if r := x.origin(); r != nil {
-			return false, r.notIn[i], sp
+			return whyOriginNotIn, r.notIn[i], sp
 		}
-		return false, "origin " + s.Origin + " not in " + m.lists().origin, sp
+		return whyOther, "origin " + s.Origin + " not in " + m.lists().origin, sp
 	}
 	if cm.originExcept.level(s.Origin, x.areasOf(s.Origin, nil)) >= 0 {
 		if r := x.origin(); r != nil {
-			return false, r.excluded[i], sp
+			return whyOriginExcluded, r.excluded[i], sp
 		}
-		return false, "origin " + s.Origin + " excluded by " + m.lists().originExcept, sp
+		return whyOther, "origin " + s.Origin + " excluded by " + m.lists().originExcept, sp
 	}
 	if sp.dest = cm.dest.level(s.Destination, x.areasOf(s.Destination, nil)); sp.dest < 0 {
 		if r := x.destination(); r != nil {
-			return false, r.notIn[i], sp
+			return whyDestNotIn, r.notIn[i], sp
 		}
-		return false, "destination " + s.Destination + " not in " + m.lists().destination, sp
+		return whyOther, "destination " + s.Destination + " not in " + m.lists().destination, sp
 	}
 	if cm.destExcept.level(s.Destination, x.areasOf(s.Destination, nil)) >= 0 {
 		if r := x.destination(); r != nil {
-			return false, r.excluded[i], sp
+			return whyDestExcluded, r.excluded[i], sp
 		}
-		return false, "destination " + s.Destination + " excluded by " + m.lists().destinationExcept, sp
+		return whyOther, "destination " + s.Destination + " excluded by " + m.lists().destinationExcept, sp
 	}
-	return true, "", sp
+	return whyCandidate, "", sp
+}
+
+// firstReason finds again the reason first gave for measure i on x's route, from why (not
+// whyOther or whyCandidate) and the policy's tables.
+func (x *matcher) firstReason(i int, why uint8) string {
+	cm := x.c.ms[i]
+	switch why {
+	case whySuspended:
+		return cm.suspended
+	case whyDate:
+		if x.dates == nil {
+			x.dates = x.c.dayReasons(x.dk, x.day)
+		}
+		return x.dates[cm.dateClass]
+	case whyProduct:
+		return cm.productWhy[bits.TrailingZeros8(productBit(x.s.Product))]
+	case whyOriginNotIn:
+		return x.origin().notIn[i]
+	case whyOriginExcluded:
+		return x.origin().excluded[i]
+	case whyDestNotIn:
+		return x.destination().notIn[i]
+	case whyDestExcluded:
+		return x.destination().excluded[i]
+	}
+	panic("tariff: no table holds this reason")
+}
+
+// rest appends to dst the verdict of each candidate of route rt: the supply's outcome.
+func (x *matcher) rest(rt *route, dst []verdict) []verdict {
+	for _, i := range rt.cands {
+		dst = append(dst, x.other(i))
+	}
+	return dst
 }
 
 // verdict is what the checks first does not run say of a measure: that it applies (code
@@ -253,14 +302,6 @@ const (
 	vTPPAbove
 	vDensity
 )
-
-// rest appends to dst the verdict of each candidate of route rt: the supply's outcome.
-func (x *matcher) rest(rt *route, dst []verdict) []verdict {
-	for _, i := range rt.cands {
-		dst = append(dst, x.other(i))
-	}
-	return dst
-}
 
 // areasOf returns the areas country c is a member of on the day (the origin's and
 // destination's are kept), in *buf unless it is one of them.

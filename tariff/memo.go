@@ -17,8 +17,9 @@ import (
 // supply says. The cache below exploits both, on three levels:
 //
 //   - a route is the part of a supply the first checks read (day, product, HS code, origin,
-//     destination; routeKey). For each route the cache keeps the reason of every measure
-//     that fails on it — all but a handful, the candidates — and the candidates' specificity;
+//     destination; routeKey). For each route the cache keeps how every measure fares in those
+//     checks (one byte each: the reasons are in tables by day and country) — all but a
+//     handful fail, the others are the candidates — and the candidates' specificity;
 //   - an outcome is what the remaining checks say of each candidate (applied, or the reason
 //     it does not apply). Each outcome of a route is resolved once (competition, gates,
 //     steps, the trail), and every supply with that outcome shares the result: supplies that
@@ -31,25 +32,28 @@ import (
 // baseline policy has 5–13 of its ~300 measures) and usually finds their outcome resolved; a
 // new route checks every measure once.
 //
-// What costs memory is trails: one entry (40 bytes) per measure, and one trail per route and
-// per outcome kept. They are bounded together by maxTrailEntries. Past the bound a new
-// outcome is resolved for the assessment at hand and not kept (its trail is the caller's),
-// and a new route starts a new generation of the cache (routes, outcomes and memo start
-// afresh); so does a generation that has resolved outcomes without keeping them for
-// renewAfter times its budget, so that what is kept follows what the market asks now. The
-// memo is a two-way set-associative table of memoSlots keys (a new key takes the place of an
-// old one of its set), so it adapts to what is asked without ever being emptied at once; the
-// reason tables by country and by day are bounded by the number of ISO countries and by
-// maxDays.
+// What costs memory is trails: one entry (40 bytes) per measure, one trail per outcome kept.
+// They are bounded by maxTrailEntries: past the bound a new outcome is resolved for the
+// assessment at hand and not kept (its trail is the caller's). A generation that has resolved
+// outcomes without keeping them for renewAfter times its budget starts afresh (routes,
+// outcomes and memo), so that what is kept follows what the market asks now; so does one that
+// has made maxRoutes routes. The memo is a two-way set-associative table of memoSlots keys (a
+// new key takes the place of an old one of its set), so it adapts to what is asked without
+// ever being emptied at once; the reason tables by country and by day are bounded by the
+// number of ISO countries and by maxDays.
 
 // memoSlots is the number of keys the memo holds: an entry is a key (~230 bytes) and a
 // pointer to a shared result, 256 bytes in all, so the memo holds at most 4 MiB of them (and
 // 128 KiB of slots, allocated on the first store).
 const memoSlots = 1 << 14
 
-// maxTrailEntries bounds the trail entries (40 bytes each) of the routes and outcomes a cache
-// keeps: 1<<19 entries are 20 MiB, about 1,700 trails of a 300-measure policy.
+// maxTrailEntries bounds the trail entries (40 bytes each) of the outcomes a cache keeps:
+// 1<<19 entries are 20 MiB, about 1,700 trails of a 300-measure policy.
 const maxTrailEntries = 1 << 19
+
+// maxRoutes bounds the routes of a generation: a route is a byte per measure, its candidates
+// and a few words, about 0.5 KiB for a 300-measure policy, 4 MiB for all.
+const maxRoutes = 8192
 
 // renewAfter is how many times its trail budget a generation may resolve outcomes without
 // keeping them before the cache starts a new one.
@@ -73,10 +77,11 @@ type matchCache struct {
 
 // generation is the part of the cache that is dropped at once.
 type generation struct {
-	memo   atomic.Pointer[memoTable]
-	routes sync.Map     // hash of a routeKey (uint64) → *route
-	trails atomic.Int64 // trail entries of the routes and outcomes kept
-	unkept atomic.Int64 // trail entries of the outcomes resolved and not kept
+	memo    atomic.Pointer[memoTable]
+	routes  sync.Map     // hash of a routeKey (uint64) → *route
+	nroutes atomic.Int64 // routes made in this generation
+	trails  atomic.Int64 // trail entries of the outcomes kept
+	unkept  atomic.Int64 // trail entries of the outcomes resolved and not kept
 }
 
 func newMatchCache() *matchCache {
@@ -132,16 +137,18 @@ type routeKey struct {
 	hs, origin, dest string
 }
 
-// route is what the first checks decide for one routeKey.
+// route is what the first checks decide for one routeKey: per measure, how it fares (why;
+// the reasons themselves are in the policy's tables or, for the few that are not, in extra).
 type route struct {
-	key routeKey
-	// template is a trail holding the reason of every measure that fails the first checks;
-	// the candidates' entries are those of the first outcome resolved. Every result of the
-	// route differs from it only at candidates.
-	template []Consideration
-	cands    []int         // the measures that pass the first checks, in document order
-	specs    []specificity // their specificity (HS, origin, destination level)
-	results  sync.Map      // hash of an outcome (uint64) → *outcome
+	key   routeKey
+	why   []uint8        // by measure: whyCandidate, or the check that fails
+	extra map[int]string // the reasons of the measures whose why is whyOther
+	cands []int          // the measures that pass the first checks, in document order
+	specs []specificity  // their specificity (HS, origin, destination level)
+	// template is the trail of an outcome the cache keeps (nil until one is kept): every
+	// trail of the route differs from it only at candidates, so new ones start as its copy.
+	template atomic.Pointer[[]Consideration]
+	results  sync.Map // hash of an outcome (uint64) → *outcome, for the outcomes kept
 }
 
 // outcome is one resolved outcome of a route: the verdict of each candidate.
@@ -203,37 +210,47 @@ func (c *compiled) resolve(p *Policy, g *generation, s *Supply, asOf time.Time) 
 	if found && v.(*route).key == rk {
 		return c.outcomeOf(p, g, v.(*route), &x)
 	}
-	n := int64(len(p.Measures))
-	if g.trails.Add(n) > c.cache.budget {
+	if g.nroutes.Add(1) > maxRoutes {
 		g = c.cache.renew(g)
-		g.trails.Add(n)
+		g.nroutes.Add(1)
 	}
-	rt, r := c.newRoute(p, &x, rk)
+	rt, r, own := c.newRoute(p, g, &x, rk)
 	if !found { // (found with another key: a hash collision, the route is not kept)
 		g.routes.Store(rh, rt)
 	}
-	return r, false
+	return r, own
 }
 
-// newRoute runs the first checks of every measure for x's route, and resolves x's outcome on
-// the route's template.
-func (c *compiled) newRoute(p *Policy, x *matcher, rk routeKey) (*route, *matchResult) {
-	rt := &route{key: rk, template: make([]Consideration, len(p.Measures))}
+// newRoute runs the first checks of every measure for x's route and resolves x's outcome;
+// its trail becomes the route's template if the budget allows.
+func (c *compiled) newRoute(p *Policy, g *generation, x *matcher, rk routeKey) (*route, *matchResult, bool) {
+	n := len(p.Measures)
+	rt := &route{key: rk, why: make([]uint8, n)}
+	trail := make([]Consideration, n)
 	for i := range p.Measures {
-		id := p.Measures[i].ID
-		cand, reason, sp := x.first(i)
-		if cand {
+		why, reason, sp := x.first(i)
+		rt.why[i] = why
+		switch why {
+		case whyCandidate:
 			rt.cands = append(rt.cands, i)
 			rt.specs = append(rt.specs, sp)
-			reason = ""
+		case whyOther:
+			if rt.extra == nil {
+				rt.extra = map[int]string{}
+			}
+			rt.extra[i] = reason
 		}
-		rt.template[i] = Consideration{MeasureID: id, Reason: reason}
+		trail[i] = Consideration{MeasureID: p.Measures[i].ID, Reason: reason}
 	}
 	var buf [16]verdict
 	vs := x.rest(rt, buf[:0])
-	r := c.settle(p, rt, vs, rt.template, x.day)
+	r := c.settle(p, rt, vs, trail, x.day)
+	if !c.keep(g, n) {
+		return rt, r, true
+	}
+	rt.template.Store(&trail)
 	rt.results.Store(c.cache.hashOutcome(vs), &outcome{verdicts: slices.Clone(vs), r: r})
-	return rt, r
+	return rt, r, false
 }
 
 // outcomeOf returns the result of x's outcome on route rt, and whether it is the caller's own
@@ -246,21 +263,43 @@ func (c *compiled) outcomeOf(p *Policy, g *generation, rt *route, x *matcher) (*
 	if found && slices.Equal(v.(*outcome).verdicts, vs) {
 		return v.(*outcome).r, false
 	}
-	trail := make([]Consideration, len(rt.template))
-	copy(trail, rt.template)
-	r := c.settle(p, rt, vs, trail, x.day)
-	n := int64(len(trail))
-	if found || g.trails.Add(n) > c.cache.budget {
-		if !found {
-			g.trails.Add(-n)
+	n := len(rt.why)
+	trail := make([]Consideration, n)
+	if t := rt.template.Load(); t != nil {
+		copy(trail, *t)
+	} else {
+		for i, why := range rt.why {
+			reason := ""
+			switch why {
+			case whyCandidate:
+			case whyOther:
+				reason = rt.extra[i]
+			default:
+				reason = x.firstReason(i, why)
+			}
+			trail[i] = Consideration{MeasureID: p.Measures[i].ID, Reason: reason}
 		}
-		if g.unkept.Add(n) > renewAfter*c.cache.budget {
+	}
+	r := c.settle(p, rt, vs, trail, x.day)
+	if found || !c.keep(g, n) {
+		if g.unkept.Add(int64(n)) > renewAfter*c.cache.budget {
 			c.cache.renew(g)
 		}
 		return r, true
 	}
+	rt.template.CompareAndSwap(nil, &trail)
 	rt.results.Store(h, &outcome{verdicts: slices.Clone(vs), r: r})
 	return r, false
+}
+
+// keep reports whether a trail of n entries fits the budget of generation g, and counts it
+// if it does.
+func (c *compiled) keep(g *generation, n int) bool {
+	if g.trails.Add(int64(n)) > c.cache.budget {
+		g.trails.Add(-int64(n))
+		return false
+	}
+	return true
 }
 
 // hashKey hashes k. Hashing the fields one by one is several times faster than the runtime's
