@@ -108,10 +108,10 @@ func assess(p *Policy, s Supply, asOf time.Time) (Assessment, error) {
 }
 
 // settle resolves one outcome of route rt (the verdict of each candidate) into a matching
-// phase: which competitors win, which gates fire, which priced
-// measures are computed in which order. trail holds the route's reasons (a copy of its
-// template, or the template itself while the route is being made); settle fills in the
-// candidates' entries and returns it as the result's trail.
+// phase: which competitors win, which gates fire, which priced measures are computed in
+// which order. trail holds the reasons of the measures the route decides (the candidates'
+// entries are overwritten); settle fills in the candidates' entries and returns it as the
+// result's trail.
 func (c *compiled) settle(p *Policy, rt *route, verdicts []verdict, trail []Consideration, day time.Time) *matchResult {
 	r := &matchResult{trail: trail}
 	cands, specs := rt.cands, rt.specs

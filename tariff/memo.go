@@ -176,8 +176,8 @@ func (c *compiled) matched(p *Policy, s *Supply, asOf time.Time) (r *matchResult
 			if e != nil && e.h == h && e.key == k {
 				return e.r, false
 			}
-			// The place of a new key: a free slot of its set, else the other slot than the
-			// key hashed next to it took (h's 14th bit picks it).
+			// The place of a new key: a free slot of its set, else one of the two, picked by
+			// the bit of h above those that index the slots.
 			switch {
 			case a.Load() == nil:
 				slot = a
