@@ -125,3 +125,46 @@ func baselinePolicy(b *testing.B) *tariff.Policy {
 	}
 	return p
 }
+
+// BenchmarkDecimalFloor is the decimal arithmetic of BenchmarkQuoteCrossBorder's quote done
+// directly with shopspring/decimal, without the engines: the CNY→EUR rate, the base line, the
+// 3% tier discount, the net price, the reverse-charged VAT, the totals, the unit prices, the
+// energy and the emissions. It is the floor the quote benchmarks are measured against
+// (quote ÷ floor); the values are checked against Price's before timing.
+func BenchmarkDecimalFloor(b *testing.B) {
+	base, _ := policies(b)
+	offer := cnH100()
+	offer.Tiers = []Tier{{MinGPUHours: d("1000"), Discount: d("0.03")}}
+	q, err := Price(Inputs{Offer: offer, Request: services(8, 720, "DE", tariff.BuyerBusiness, "EUR"), Policy: base, FX: testFX(), Now: now})
+	if err != nil {
+		b.Fatal(err)
+	}
+	cnyPerEUR, vatRate, disc := d("8.0000"), d("0.19"), offer.Tiers[0].Discount
+	hours := decimal.NewFromInt(8 * 720)
+	var total, perGPUHour, perPFLOPHour, kwh, co2, vat decimal.Decimal
+	floor := func() {
+		rate := decimal.NewFromInt(1).DivRound(cnyPerEUR, 10)
+		gross := offer.Price.Mul(hours).Mul(rate)
+		baseLine := gross.Round(2)
+		discount := gross.Mul(disc).Neg().Round(2)
+		net := baseLine.Add(discount)
+		vat = net.Mul(vatRate).Round(2) // reverse-charged: shown, not paid
+		total = net
+		perGPUHour = total.DivRound(hours, 4)
+		perPFLOPHour = total.DivRound(hours.Mul(offer.BF16TFLOPS).Shift(-3), 4)
+		energy := hours.Mul(offer.TDPW).Mul(offer.PUE).Shift(-3)
+		kwh = energy.Round(3)
+		co2 = energy.Mul(offer.GridKgPerKWh).Round(3)
+	}
+	floor()
+	for _, c := range []struct {
+		name      string
+		got, want decimal.Decimal
+	}{{"total", total, q.Total}, {"per GPU-hour", perGPUHour, q.PerGPUHour}, {"per PFLOP-hour", perPFLOPHour, q.PerPFLOPHour},
+		{"kWh", kwh, q.EnergyKWh}, {"kg CO2e", co2, q.EmissionsKgCO2e}, {"VAT", vat, q.Lines[len(q.Lines)-1].Amount}} {
+		if !c.got.Equal(c.want) {
+			b.Fatalf("%s: floor %s, Price %s", c.name, c.got, c.want)
+		}
+	}
+	measure(b, floor)
+}

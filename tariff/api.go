@@ -98,8 +98,9 @@ func (s *Scenario) Apply(base *Policy) (*Policy, error) {
 // the caller's, except the Legal references of charges and flags, which are the measures'
 // own and must not be modified. Assess may be called from many goroutines on one policy.
 //
-// The policy memoizes which of its measures apply to the supplies it has assessed (see
-// compiled.go; at most a few megabytes per policy), so repeated supply shapes are cheap.
+// The policy caches which of its measures apply to the supplies it has assessed (see
+// memo.go; at most about 25 MiB per policy, tariff/README.md), so repeated supply shapes
+// are cheap.
 func Assess(p *Policy, s Supply, asOf time.Time) (Assessment, error) {
 	return assess(p, s, asOf)
 }

@@ -65,15 +65,12 @@ func assess(p *Policy, s Supply, asOf time.Time) (Assessment, error) {
 	}
 	c := p.index()
 	st := &assessment{p: p, c: c, s: s, asOf: asOf, business: s.BuyerType == BuyerBusiness}
-	r := c.matched(p, &st.s, asOf)
+	r, own := c.matched(p, &st.s, asOf)
 	st.steps = r.steps
 	// The trail is shared with every assessment of the same match (it is read-only, see
 	// Assessment.Trail) and copied only when a computed note or a customs choice changes it:
-	// copying a trail of ~150 entries was two thirds of an assessment's time.
-	st.out.Trail = r.trail
-	if !r.blocked {
-		st.out.Trail = r.applied
-	}
+	// copying a trail of ~300 entries costs ten times the rest of a memoized assessment.
+	st.out.Trail, st.trailOwned = r.trail, own
 	if len(r.flags) > 0 {
 		st.out.Flags = append(make([]Flag, 0, len(r.flags)+r.quotas), r.flags...)
 	}
@@ -110,30 +107,30 @@ func assess(p *Policy, s Supply, asOf time.Time) (Assessment, error) {
 	return st.out, nil
 }
 
-// matchAll is the matching phase of an assessment: which measures apply to s on asOf's day,
-// which competitors win, which gates fire; see compiled.
-func (c *compiled) matchAll(p *Policy, s *Supply, asOf time.Time) *matchResult {
-	y, mo, d := asOf.Date()
-	x := matcher{c: c, p: p, s: s, dk: dayKey(y, mo, d), day: time.Date(y, mo, d, 0, 0, 0, 0, time.UTC)}
-	n := len(p.Measures)
-	r := &matchResult{trail: make([]Consideration, n)}
-	// Scratch space on the stack for policies of up to 256 measures.
-	var matchedBuf [256]bool
-	var specsBuf [256]specificity
+// settle resolves one outcome of route rt (the verdict of each candidate) into a matching
+// phase: which competitors win, which gates fire, which priced measures are computed in
+// which order. trail holds the reasons of the measures the route decides (the candidates'
+// entries are overwritten); settle fills in the candidates' entries and returns it as the
+// result's trail.
+func (c *compiled) settle(p *Policy, rt *route, verdicts []verdict, trail []Consideration, day time.Time) *matchResult {
+	r := &matchResult{trail: trail}
+	cands, specs := rt.cands, rt.specs
+	// Scratch space on the stack for routes of up to 64 candidates. hits are the positions in
+	// cands of the candidates that apply, in document order.
+	var matchedBuf [64]bool
 	var hitsBuf [64]int
-	matched, specs := matchedBuf[:0], specsBuf[:0]
-	if n > len(matchedBuf) {
-		matched, specs = make([]bool, 0, n), make([]specificity, 0, n)
+	matched := matchedBuf[:0]
+	if len(cands) > len(matchedBuf) {
+		matched = make([]bool, 0, len(cands))
 	}
-	matched, specs = matched[:n], specs[:n]
-	hits := hitsBuf[:0] // the measures that match, in document order
-	for i := range p.Measures {
-		ok, reason, sp := x.match(i)
-		r.trail[i] = Consideration{MeasureID: p.Measures[i].ID, Reason: reason}
-		matched[i], specs[i] = ok, sp
-		if ok {
-			hits = append(hits, i)
+	matched = matched[:len(cands)]
+	hits := hitsBuf[:0]
+	for j, i := range cands {
+		if verdicts[j].code == vApplied {
+			matched[j] = true
+			hits = append(hits, j)
 		}
+		trail[i] = Consideration{MeasureID: p.Measures[i].ID, Reason: c.reason(p, i, verdicts[j])}
 	}
 
 	// Competition: among matching measures that compete, the most specific wins, then the
@@ -147,14 +144,15 @@ func (c *compiled) matchAll(p *Policy, s *Supply, asOf time.Time) *matchResult {
 	done = done[:len(hits)]
 	var idxBuf [64]int
 	idx := idxBuf[:0]
-	for a, first := range hits {
+	for a, ja := range hits {
+		first := cands[ja]
 		if done[a] || p.Measures[first].Kind == KindCustomsDuty {
 			continue
 		}
 		idx = idx[:0]
 		for b := a; b < len(hits); b++ {
-			if i := hits[b]; c.ms[i].group == c.ms[first].group {
-				idx = append(idx, i)
+			if jb := hits[b]; c.ms[cands[jb]].group == c.ms[first].group {
+				idx = append(idx, jb)
 				done[b] = true
 			}
 		}
@@ -162,56 +160,56 @@ func (c *compiled) matchAll(p *Policy, s *Supply, asOf time.Time) *matchResult {
 			continue
 		}
 		w := idx[0]
-		for _, i := range idx[1:] {
-			d := specs[i].cmp(specs[w])
-			if d > 0 || d == 0 && p.Measures[i].Priority < p.Measures[w].Priority {
-				w = i
+		for _, j := range idx[1:] {
+			d := specs[j].cmp(specs[w])
+			if d > 0 || d == 0 && p.Measures[cands[j]].Priority < p.Measures[cands[w]].Priority {
+				w = j
 			}
 		}
-		for _, i := range idx {
-			if i == w {
+		for _, j := range idx {
+			if j == w {
 				continue
 			}
-			matched[i] = false
-			win, lose := &p.Measures[w], &p.Measures[i]
+			matched[j] = false
+			win, lose := &p.Measures[cands[w]], &p.Measures[cands[j]]
 			var why string
 			switch {
-			case specs[w].cmp(specs[i]) != 0:
-				why = "more specific, " + specs[w].explain(specs[i])
+			case specs[w].cmp(specs[j]) != 0:
+				why = "more specific, " + specs[w].explain(specs[j])
 			case win.Priority != lose.Priority:
 				why = fmt.Sprintf("priority %d over %d", win.Priority, lose.Priority)
 			default:
 				why = "same specificity and priority: first in document order"
 			}
-			r.trail[i].Reason = fmt.Sprintf("superseded by %s (%s)", win.ID, why)
+			trail[cands[j]].Reason = fmt.Sprintf("superseded by %s (%s)", win.ID, why)
 		}
 	}
 
 	// Gates fire first; a block stops everything else.
-	for _, i := range hits {
-		if m := &p.Measures[i]; matched[i] && m.Kind == KindGate {
+	for _, j := range hits {
+		if m := &p.Measures[cands[j]]; matched[j] && m.Kind == KindGate {
 			f := gateFlag(m)
 			r.blocked = r.blocked || f.Severity == SeverityBlock
 			r.flags = append(r.flags, f)
-			r.trail[i] = Consideration{MeasureID: m.ID, Applied: true, Reason: "applied: flag " + m.Flag + " (" + string(f.Severity) + ")"}
+			trail[cands[j]] = Consideration{MeasureID: m.ID, Applied: true, Reason: "applied: flag " + m.Flag + " (" + string(f.Severity) + ")"}
 		}
 	}
 	if r.blocked {
-		for _, i := range hits {
-			if matched[i] && p.Measures[i].Kind != KindGate {
-				r.trail[i].Reason = "not assessed: the supply is blocked by a gate"
+		for _, j := range hits {
+			if matched[j] && p.Measures[cands[j]].Kind != KindGate {
+				trail[cands[j]].Reason = "not assessed: the supply is blocked by a gate"
 			}
 		}
 		return r
 	}
 
 	// Priced measures whose rate is not known for the day raise a warning instead of a charge.
-	for _, i := range hits {
-		if m := &p.Measures[i]; matched[i] && m.RateUnknown && m.Kind.priced() {
-			matched[i] = false
-			f := unknownRateFlag(m, x.day)
+	for _, j := range hits {
+		if m := &p.Measures[cands[j]]; matched[j] && m.RateUnknown && m.Kind.priced() {
+			matched[j] = false
+			f := unknownRateFlag(m, day)
 			r.flags = append(r.flags, f)
-			r.trail[i] = Consideration{MeasureID: m.ID, Applied: true, Reason: "applied: no rate known on " + x.day.Format(dateLayout) + ": flag " + f.Code + " (warning)"}
+			trail[cands[j]] = Consideration{MeasureID: m.ID, Applied: true, Reason: "applied: no rate known on " + day.Format(dateLayout) + ": flag " + f.Code + " (warning)"}
 		}
 	}
 
@@ -220,41 +218,40 @@ func (c *compiled) matchAll(p *Policy, s *Supply, asOf time.Time) *matchResult {
 	for _, k := range kindOrder[1:] {
 		if k == KindCustomsDuty {
 			first := len(r.steps)
-			for _, i := range hits {
-				if !matched[i] || p.Measures[i].Kind != KindCustomsDuty {
+			for _, j := range hits {
+				i := cands[j]
+				if !matched[j] || p.Measures[i].Kind != KindCustomsDuty {
 					continue
 				}
-				j := first
-				for j < len(r.steps) && c.ms[r.steps[j].group[0]].group != c.ms[i].group {
-					j++
+				s := first
+				for s < len(r.steps) && c.ms[r.steps[s].group[0]].group != c.ms[i].group {
+					s++
 				}
-				if j == len(r.steps) {
+				if s == len(r.steps) {
 					r.steps = append(r.steps, step{group: []int{}})
 				}
-				r.steps[j].group = append(r.steps[j].group, i)
+				r.steps[s].group = append(r.steps[s].group, i)
 			}
 			continue
 		}
-		for _, i := range hits {
-			if matched[i] && p.Measures[i].Kind == k {
-				r.steps = append(r.steps, step{i: i})
+		for _, j := range hits {
+			if matched[j] && p.Measures[cands[j]].Kind == k {
+				r.steps = append(r.steps, step{i: cands[j]})
 			}
 		}
 	}
 	for _, x := range r.steps {
-		if x.group == nil && p.Measures[x.i].Quota != nil {
-			r.quotas++ // room for its quota.low flag
+		if x.group == nil {
+			if p.Measures[x.i].Quota != nil {
+				r.quotas++ // room for its quota.low flag
+			}
+			// The trail an assessment returns marks it applied; a computed note replaces it.
+			trail[x.i] = Consideration{MeasureID: p.Measures[x.i].ID, Applied: true, Reason: "applied"}
 		}
 		for _, i := range x.group {
 			if p.Measures[i].Quota != nil {
 				r.quotas++
 			}
-		}
-	}
-	r.applied = append([]Consideration(nil), r.trail...)
-	for _, x := range r.steps {
-		if x.group == nil {
-			r.applied[x.i] = Consideration{MeasureID: p.Measures[x.i].ID, Applied: true, Reason: "applied"}
 		}
 	}
 	return r
@@ -412,7 +409,7 @@ func (st *assessment) taxAmount(jurisdiction string) (sum decimal.Decimal, inclu
 // note for the trail.
 func (st *assessment) compute(dst []Charge, i int) ([]Charge, string, error) {
 	s := &st.s
-	m, cm := &st.p.Measures[i], &st.c.ms[i]
+	m, cm := &st.p.Measures[i], st.c.ms[i]
 	base := st.base(m)
 	if m.Kind == KindSubsidy {
 		c, note, err := st.subsidy(m, cm, base)

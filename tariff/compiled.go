@@ -1,55 +1,61 @@
 package tariff
 
 import (
-	"encoding/binary"
-	"hash/maphash"
+	"maps"
 	"math"
+	"slices"
 	"strings"
-	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/shopspring/decimal"
 )
 
-// compiled is what ParsePolicy and Scenario.Apply precompute for assessment: per measure, the
-// parts of its charges, flags and trail entries that do not depend on the supply, and a memo
-// of the matching phase (which measures apply to a supply, why the others do not, which
-// competitors win, which gates fire), keyed by the few supply fields matching looks at.
+// compiled is what ParsePolicy, Scenario.Apply and WithMeasureField precompute for
+// assessment: per measure, the parts of its charges, flags and trail entries that do not
+// depend on the supply, and (in cache) what assessments have learnt about matching: which
+// measures apply to a supply, why the others do not, which competitors win, which gates fire.
 //
-// With the memo an assessment only copies the memoized trail and flags and computes the
-// amounts of the measures that apply. Everything in it is immutable once built except the
-// memo, a sync.Map whose entries are immutable once stored: readers never lock, so many
-// goroutines may assess the same policy at once.
+// Everything in it is immutable once built except the cache, whose maps hold immutable
+// entries: readers never lock, so many goroutines may assess the same policy at once.
 type compiled struct {
 	first *Measure // &p.Measures[0] (nil for no measures) and len(p.Measures) when compiled:
 	n     int      // a policy whose measure slice was replaced afterwards is compiled afresh
 
-	ms  []cmeasure
-	use keyUse
-
-	memo sync.Map     // hash of a matchKey (uint64) → *memoEntry
-	seed maphash.Seed // of the memo's hashes
-	size atomic.Int64 // entries stored in memo (approximately, under concurrent misses)
-
-	// Trail reasons that depend on one supply value, made once for every measure: by origin
-	// and destination country (ISO codes only), and by day.
-	origins, dests, days sync.Map
-	ndays                atomic.Int64
+	ms       []*cmeasure    // by measure; shared with derived policies for the measures they keep
+	use      keyUse         // the supply fields some measure looks at
+	areas    map[string]int // the policy's areas by id: indices into areaList
+	areaList []members
+	dates    []dateClass    // the validity periods of the measures (cmeasure.dateClass)
+	groups   map[string]int // competition keys (competitionKey) numbered
+	cache    *matchCache    // see memo.go; shared with derived policies whose change cannot alter matching
+	// transient is set on an index compiled for one assessment (Policy.index): it does not
+	// allocate a memo.
+	transient bool
 }
-
-// maxDays bounds the table of date reasons; when full it starts afresh.
-const maxDays = 64
-
-// maxMemo bounds the memo; when full it starts afresh (the key contains the day, so a
-// long-running process would otherwise keep every past day).
-const maxMemo = 1024
 
 // keyUse says which supply fields any measure of the policy looks at; the others are left
 // out of the memo key so that supplies differing only in them share an entry.
 type keyUse struct {
 	hs, region, buyerRegion, personal, vendor, model, tpp, density bool
 	supplier, buyerHQ, purpose, listed, fab, class                 bool
+}
+
+// add records the supply fields m looks at.
+func (u *keyUse) add(m *Measure) {
+	u.hs = u.hs || len(m.HS) > 0
+	u.region = u.region || len(m.Regions) > 0
+	u.buyerRegion = u.buyerRegion || len(m.BuyerRegions) > 0
+	u.personal = u.personal || m.PersonalData != nil
+	u.vendor = u.vendor || len(m.VendorCountry) > 0
+	u.model = u.model || len(m.Models) > 0
+	u.tpp = u.tpp || m.TPPMin.Valid || m.TPPMax.Valid
+	u.density = u.density || m.DensityMin.Valid
+	u.supplier = u.supplier || len(m.Supplier) > 0 || len(m.SupplierExcept) > 0
+	u.buyerHQ = u.buyerHQ || len(m.BuyerHeadquarters) > 0
+	u.purpose = u.purpose || len(m.Purposes) > 0
+	u.listed = u.listed || len(m.Listed) > 0
+	u.fab = u.fab || len(m.FabCountry) > 0
+	u.class = u.class || len(m.ExportClass) > 0
 }
 
 // cmeasure is the supply-independent part of assessing one measure.
@@ -61,6 +67,7 @@ type cmeasure struct {
 
 	// Matching.
 	from, to                               int64 // validity as dayKeys, inclusive (open: min/max)
+	dateClass                              int   // index into compiled.dates
 	products, buyers                       uint8 // known products and buyers named, as bits
 	origin, originExcept, dest, destExcept placeList
 	supplier, supplierExcept, buyerHQ      placeList
@@ -68,6 +75,7 @@ type cmeasure struct {
 	suspended                              string
 	productWhy                             [3]string // "product X not in [...]" by productBit
 	buyerWhy                               [2]string
+	listedWhy                              string // "not on any of the lists [...]"
 }
 
 // dayKey numbers calendar days so that they compare like dates.
@@ -118,11 +126,11 @@ func buyerBit(b BuyerType) uint8 {
 	return 0
 }
 
-// placeList is a compiled origin or destination list.
+// placeList is a compiled place list (origin, destination, supplier…).
 type placeList struct {
-	all   []string  // the entries as written: a country equal to one matches at country level
-	star  bool      // "*" is one of them
-	areas []members // the areas named
+	all   []string // the entries as written: a country equal to one matches at country level
+	star  bool     // "*" is one of them
+	areas []int    // the areas named, as indices into compiled.areaList
 }
 
 // members are an area's membership periods by country.
@@ -139,7 +147,7 @@ func areaMembers(a Area) members {
 	return ms
 }
 
-func compilePlaces(list []string, areas map[string]members) placeList {
+func compilePlaces(list []string, areas map[string]int) placeList {
 	l := placeList{all: list}
 	for _, x := range list {
 		if x == "*" {
@@ -151,19 +159,58 @@ func compilePlaces(list []string, areas map[string]members) placeList {
 	return l
 }
 
-// level returns the level at which country c matches the list on day dk (2 country, 1 area,
-// 0 "*"), or -1.
-func (l *placeList) level(c string, dk int64) int {
+// areaSet is a set of areas (indices into compiled.areaList): bits of small for the first 64,
+// of more beyond.
+type areaSet struct {
+	small uint64
+	more  []uint64
+}
+
+func (s *areaSet) has(a int) bool {
+	if a < 64 {
+		return s.small&(1<<a) != 0
+	}
+	a -= 64
+	return a>>6 < len(s.more) && s.more[a>>6]&(1<<(a&63)) != 0
+}
+
+func (s *areaSet) add(a int) {
+	if a < 64 {
+		s.small |= 1 << a
+		return
+	}
+	a -= 64
+	for a>>6 >= len(s.more) {
+		s.more = append(s.more, 0)
+	}
+	s.more[a>>6] |= 1 << (a & 63)
+}
+
+// memberOf returns the areas country c is a member of on day dk.
+func (c *compiled) memberOf(country string, dk int64) areaSet {
+	var set areaSet
+	for a, ms := range c.areaList {
+		for _, sp := range ms[country] {
+			if sp.from <= dk && dk <= sp.to {
+				set.add(a)
+				break
+			}
+		}
+	}
+	return set
+}
+
+// level returns the level at which a country that is a member of the areas in matches the
+// list (2 country, 1 area, 0 "*"), or -1.
+func (l *placeList) level(c string, in *areaSet) int {
 	for _, x := range l.all {
 		if x == c {
 			return 2
 		}
 	}
 	for _, a := range l.areas {
-		for _, s := range a[c] {
-			if s.from <= dk && dk <= s.to {
-				return 1
-			}
+		if in.has(a) {
+			return 1
 		}
 	}
 	if l.star {
@@ -172,56 +219,22 @@ func (l *placeList) level(c string, dk int64) int {
 	return -1
 }
 
-// placeReasons are the reasons for which a country fails each measure's origin (or
-// destination) list and its exclusions, by measure. They are kept for ISO countries only, so
-// the tables stay bounded whatever a supply names.
-type placeReasons struct {
-	notIn, excluded []string
+// dateClass is a validity period shared by measures: the dates as dayKeys and as the trail
+// shows them. Reasons of dates are made per class, for the few periods a policy has.
+type dateClass struct {
+	from, to int64
+	text     string // Measure.lists().dates
 }
 
-func (c *compiled) placeReasons(p *Policy, country, what string) *placeReasons {
-	tbl := &c.origins
-	if what == "destination " {
-		tbl = &c.dests
-	}
-	if v, ok := tbl.Load(country); ok {
-		return v.(*placeReasons)
-	}
-	r := &placeReasons{notIn: make([]string, len(p.Measures)), excluded: make([]string, len(p.Measures))}
-	for i := range p.Measures {
-		m := &p.Measures[i]
-		l := m.lists()
-		list, except, exceptList := l.origin, m.OriginExcept, l.originExcept
-		if what == "destination " {
-			list, except, exceptList = l.destination, m.DestinationExcept, l.destinationExcept
-		}
-		r.notIn[i] = what + country + " not in " + list
-		if len(except) > 0 {
-			r.excluded[i] = what + country + " excluded by " + exceptList
+// classOf returns the index of m's date class in classes, appending it if it is new.
+func classOf(classes []dateClass, m *Measure) ([]dateClass, int) {
+	d := dateClass{fromKey(m.ValidFrom), toKey(m.ValidTo), m.lists().dates}
+	for k, x := range classes {
+		if x == d {
+			return classes, k
 		}
 	}
-	v, _ := tbl.LoadOrStore(country, r)
-	return v.(*placeReasons)
-}
-
-// dayReasons are the reasons for which day dk is outside each measure's dates, by measure.
-func (c *compiled) dayReasons(p *Policy, dk int64, day time.Time) []string {
-	if v, ok := c.days.Load(dk); ok {
-		return v.([]string)
-	}
-	dayStr := day.Format(dateLayout)
-	r := make([]string, len(p.Measures))
-	for i := range p.Measures {
-		if cm := &c.ms[i]; cm.from > dk || cm.to < dk {
-			r[i] = "not valid on " + dayStr + " (valid " + p.Measures[i].lists().dates + ")"
-		}
-	}
-	if c.ndays.Add(1) > maxDays {
-		c.days.Clear()
-		c.ndays.Store(1)
-	}
-	c.days.Store(dk, r)
-	return r
+	return append(classes, d), len(classes)
 }
 
 // matchKey is everything the matching phase reads from a supply and its date.
@@ -269,112 +282,150 @@ func keyOf(x decimal.Decimal) (decKey, bool) {
 	return decKey{x.CoefficientInt64(), x.Exponent()}, true
 }
 
-// matchResult is the memoized matching phase for one key: the trail as matching leaves it
-// (reasons of the measures that do not apply, superseded alternatives, fired gates), the
-// gates' flags, and the priced measures to compute in order of computation.
-type matchResult struct {
-	trail []Consideration
-	// applied is trail with every priced step that is not a customs group marked "applied":
-	// what an assessment returns, shared and read-only, when no computed note changes it.
-	applied []Consideration
-	flags   []Flag
-	blocked bool
-	steps   []step
-	quotas  int // measures of the steps with a quota: each may add a quota.low flag
-}
-
-// step is one priced measure to compute, or (group non-nil) customs duty alternatives of
-// which the lowest applies.
-type step struct {
-	i     int
-	group []int
-}
-
 // compile builds the assessment index of p. It must be called when p is final.
 func compile(p *Policy) *compiled {
-	c := &compiled{n: len(p.Measures), ms: make([]cmeasure, len(p.Measures)), seed: maphash.MakeSeed()}
+	c := &compiled{n: len(p.Measures), ms: make([]*cmeasure, len(p.Measures)), cache: newMatchCache()}
 	if len(p.Measures) > 0 {
 		c.first = &p.Measures[0]
 	}
-	areas := make(map[string]members, len(p.Areas))
-	for id, a := range p.Areas {
-		areas[id] = areaMembers(a)
+	c.areas = make(map[string]int, len(p.Areas))
+	for _, id := range slices.Sorted(maps.Keys(p.Areas)) {
+		c.areas[id] = len(c.areaList)
+		c.areaList = append(c.areaList, areaMembers(p.Areas[id]))
 	}
-	groups := map[string]int{}
+	c.groups = map[string]int{}
+	cms := make([]cmeasure, len(p.Measures)) // one allocation for all
 	for i := range p.Measures {
 		m := &p.Measures[i]
-		u := &c.use
-		u.hs = u.hs || len(m.HS) > 0
-		u.region = u.region || len(m.Regions) > 0
-		u.buyerRegion = u.buyerRegion || len(m.BuyerRegions) > 0
-		u.personal = u.personal || m.PersonalData != nil
-		u.vendor = u.vendor || len(m.VendorCountry) > 0
-		u.model = u.model || len(m.Models) > 0
-		u.tpp = u.tpp || m.TPPMin.Valid || m.TPPMax.Valid
-		u.density = u.density || m.DensityMin.Valid
-		u.supplier = u.supplier || len(m.Supplier) > 0 || len(m.SupplierExcept) > 0
-		u.buyerHQ = u.buyerHQ || len(m.BuyerHeadquarters) > 0
-		u.purpose = u.purpose || len(m.Purposes) > 0
-		u.listed = u.listed || len(m.Listed) > 0
-		u.fab = u.fab || len(m.FabCountry) > 0
-		u.class = u.class || len(m.ExportClass) > 0
+		c.use.add(m)
+		c.ms[i] = &cms[i]
+		compileMeasure(c.ms[i], m, c.areas)
+		c.ms[i].group = numberGroup(c.groups, m)
+		c.dates, c.ms[i].dateClass = classOf(c.dates, m)
+	}
+	return c
+}
 
-		cm := &c.ms[i]
-		cm.from, cm.to = fromKey(m.ValidFrom), toKey(m.ValidTo)
-		l := m.lists()
-		for _, pr := range m.Products {
-			cm.products |= productBit(pr)
-		}
-		for j, pr := range knownProducts {
-			cm.productWhy[j] = "product " + string(pr) + " not in " + l.products
-		}
-		for _, b := range m.Buyer {
-			cm.buyers |= buyerBit(b)
-		}
-		for j, b := range knownBuyers {
-			cm.buyerWhy[j] = "buyer " + string(b) + " not in " + l.buyer
-		}
-		cm.origin, cm.originExcept = compilePlaces(m.Origin, areas), compilePlaces(m.OriginExcept, areas)
-		cm.dest, cm.destExcept = compilePlaces(m.Destination, areas), compilePlaces(m.DestinationExcept, areas)
-		cm.supplier, cm.supplierExcept = compilePlaces(m.Supplier, areas), compilePlaces(m.SupplierExcept, areas)
-		cm.buyerHQ = compilePlaces(m.BuyerHeadquarters, areas)
-		k := competitionKey(m)
-		g, seen := groups[k]
-		if !seen {
-			g = len(groups)
-			groups[k] = g
-		}
-		cm.group = g
-		if m.SuspendedBy != "" {
-			cm.suspended = "suspended by scenario " + m.SuspendedBy
-		}
-		switch m.Kind {
-		case KindVAT, KindWithholding:
-			cm.recoverable = 1
-		}
-		if m.Recoverable != nil {
-			cm.recoverable = 0
-			if *m.Recoverable {
-				cm.recoverable = 2
-			}
-		}
-		if m.Kind == KindSubsidy {
-			cm.subsidy = chargeTemplate(m, subsidyRate(m))
-		}
-		if m.Kind.priced() && m.Rate != nil {
-			cm.rate = chargeTemplate(m, m.Rate.Source)
-			cm.grossDiv = one.Add(m.Rate.AdValoremSum())
-			if q := m.Quota; q != nil {
-				cm.outQuota = quotaTemplate(cm.rate, "out_of_quota")
-				cm.lowQuota = q.Volume.Mul(tenth)
-				if q.InQuotaRate != nil {
-					cm.inQuota = quotaTemplate(chargeTemplate(m, q.InQuotaRate.Source), "in_quota")
-					cm.grossDivIn = one.Add(q.InQuotaRate.AdValoremSum())
+// numberGroup returns the competition group of m, numbering its key if it is new.
+func numberGroup(groups map[string]int, m *Measure) int {
+	k := competitionKey(m)
+	g, seen := groups[k]
+	if !seen {
+		g = len(groups)
+		groups[k] = g
+	}
+	return g
+}
+
+// derive compiles q, a copy of the policy c was compiled for (same areas) in which measure i
+// is replaced by changing one field: the other measures' compiled parts are shared, and so is
+// the matching cache when the field cannot change matching (matchNeutral).
+func (c *compiled) derive(q *Policy, i int, field string, old *Measure) *compiled {
+	m := &q.Measures[i]
+	d := &compiled{n: len(q.Measures), first: &q.Measures[0], ms: slices.Clone(c.ms), areas: c.areas, areaList: c.areaList,
+		groups: c.groups}
+	cm := &cmeasure{}
+	compileMeasure(cm, m, c.areas)
+	d.ms[i] = cm
+	// The classes are shared with c: a new one goes to a copy.
+	d.dates, cm.dateClass = classOf(c.dates[:len(c.dates):len(c.dates)], m)
+	if competitionKey(m) == competitionKey(old) {
+		cm.group = c.ms[i].group
+	} else {
+		// Renumber every measure's group: ms entries are shared, so the changed ones are copied.
+		d.groups = map[string]int{}
+		for j := range q.Measures {
+			if g := numberGroup(d.groups, &q.Measures[j]); g != d.ms[j].group {
+				if j != i {
+					cp := *d.ms[j]
+					d.ms[j] = &cp
 				}
+				d.ms[j].group = g
 			}
 		}
 	}
-	return c
+	if matchNeutral(field, old, m) {
+		d.use, d.cache = c.use, c.cache
+		return d
+	}
+	for j := range q.Measures {
+		d.use.add(&q.Measures[j])
+	}
+	d.cache = newMatchCache()
+	return d
+}
+
+// matchNeutral reports whether changing field of a measure from old to m leaves the matching
+// phase of every assessment unchanged, so that the derived policy may share its parent's
+// cache: the field is read only when charges are computed (rates, bases, quota figures,
+// subsidy shares and caps, labels of priced measures), and the change keeps what matching
+// does read of it (whether the rate is known, whether there is a quota). Any field not listed
+// here counts as changing matching.
+func matchNeutral(field string, old, m *Measure) bool {
+	if old.Kind != m.Kind || old.RateUnknown != m.RateUnknown || (old.Quota == nil) != (m.Quota == nil) {
+		return false
+	}
+	switch field {
+	case "rate", "base", "liability", "recoverable", "share_max", "cap",
+		"quota", "quota.period", "quota.volume", "quota.unit", "quota.in_quota_rate":
+		return true
+	case "label", "label_zh":
+		return m.Kind != KindGate // a gate's flag falls back to its label
+	}
+	return false
+}
+
+// compileMeasure fills cm (all but its group) for m.
+func compileMeasure(cm *cmeasure, m *Measure, areas map[string]int) {
+	cm.from, cm.to = fromKey(m.ValidFrom), toKey(m.ValidTo)
+	l := m.lists()
+	for _, pr := range m.Products {
+		cm.products |= productBit(pr)
+	}
+	for j, pr := range knownProducts {
+		cm.productWhy[j] = "product " + string(pr) + " not in " + l.products
+	}
+	for _, b := range m.Buyer {
+		cm.buyers |= buyerBit(b)
+	}
+	for j, b := range knownBuyers {
+		cm.buyerWhy[j] = "buyer " + string(b) + " not in " + l.buyer
+	}
+	if len(m.Listed) > 0 {
+		cm.listedWhy = "not on any of the lists " + list(m.Listed)
+	}
+	cm.origin, cm.originExcept = compilePlaces(m.Origin, areas), compilePlaces(m.OriginExcept, areas)
+	cm.dest, cm.destExcept = compilePlaces(m.Destination, areas), compilePlaces(m.DestinationExcept, areas)
+	cm.supplier, cm.supplierExcept = compilePlaces(m.Supplier, areas), compilePlaces(m.SupplierExcept, areas)
+	cm.buyerHQ = compilePlaces(m.BuyerHeadquarters, areas)
+	if m.SuspendedBy != "" {
+		cm.suspended = "suspended by scenario " + m.SuspendedBy
+	}
+	switch m.Kind {
+	case KindVAT, KindWithholding:
+		cm.recoverable = 1
+	}
+	if m.Recoverable != nil {
+		cm.recoverable = 0
+		if *m.Recoverable {
+			cm.recoverable = 2
+		}
+	}
+	if m.Kind == KindSubsidy {
+		cm.subsidy = chargeTemplate(m, subsidyRate(m))
+	}
+	if m.Kind.priced() && m.Rate != nil {
+		cm.rate = chargeTemplate(m, m.Rate.Source)
+		cm.grossDiv = one.Add(m.Rate.AdValoremSum())
+		if q := m.Quota; q != nil {
+			cm.outQuota = quotaTemplate(cm.rate, "out_of_quota")
+			cm.lowQuota = q.Volume.Mul(tenth)
+			if q.InQuotaRate != nil {
+				cm.inQuota = quotaTemplate(chargeTemplate(m, q.InQuotaRate.Source), "in_quota")
+				cm.grossDivIn = one.Add(q.InQuotaRate.AdValoremSum())
+			}
+		}
+	}
 }
 
 func quotaTemplate(c Charge, quota string) Charge {
@@ -390,7 +441,9 @@ func (p *Policy) index() *compiled {
 	if c := p.idx; c != nil && c.n == len(p.Measures) && (c.n == 0 || c.first == &p.Measures[0]) {
 		return c
 	}
-	return compile(p)
+	c := compile(p)
+	c.transient = true
+	return c
 }
 
 // key returns the memo key of a supply on asOf's calendar day; ok is false when the supply
@@ -458,68 +511,4 @@ func (c *compiled) key(s *Supply, asOf time.Time) (k matchKey, ok bool) {
 		ok = ok && good
 	}
 	return k, ok
-}
-
-// memoEntry is one memoized matching phase with the key it was made for: two keys with the
-// same hash (a 2⁻⁶⁴ chance) never share a result, the second one is matched afresh.
-type memoEntry struct {
-	key matchKey
-	r   *matchResult
-}
-
-// hash hashes k with the memo's seed. Hashing the fields one by one is several times faster
-// than the runtime's generic hash of a struct used as an interface key.
-func (c *compiled) hash(k *matchKey) uint64 {
-	var h maphash.Hash
-	h.SetSeed(c.seed)
-	var b [8 * 7]byte
-	put := func(i int, v uint64) { binary.LittleEndian.PutUint64(b[8*i:], v) }
-	put(0, uint64(k.day))
-	put(1, uint64(k.tpp.coef))
-	put(2, uint64(uint32(k.tpp.exp))|uint64(uint32(k.density.exp))<<32)
-	put(3, uint64(k.density.coef))
-	put(4, k.codes)
-	put(5, uint64(len(k.product))|uint64(len(k.buyer))<<16|uint64(len(k.origin))<<32|uint64(len(k.dest))<<48)
-	var flags uint64
-	if k.personal {
-		flags = 1
-	}
-	put(6, flags|uint64(len(k.hs))<<8|uint64(len(k.region))<<16|uint64(len(k.buyerRegion))<<24|
-		uint64(len(k.vendor))<<32|uint64(len(k.model))<<40|uint64(len(k.establishments))<<48|uint64(len(k.listings))<<56)
-	h.Write(b[:])
-	// The lengths above delimit the strings.
-	for _, s := range [...]string{string(k.product), string(k.buyer), k.origin, k.dest, k.hs, k.region, k.buyerRegion,
-		k.vendor, k.model, k.establishments, k.listings} {
-		h.WriteString(s)
-	}
-	return h.Sum64()
-}
-
-// matched returns the matching phase for s on asOf, from the memo when it is there.
-func (c *compiled) matched(p *Policy, s *Supply, asOf time.Time) *matchResult {
-	k, ok := c.key(s, asOf)
-	var h uint64
-	if ok {
-		h = c.hash(&k)
-		if e, hit := c.memo.Load(h); hit && e.(*memoEntry).key == k {
-			return e.(*memoEntry).r
-		}
-	}
-	sc := *s // matching may keep pointers into the supply: keep them off the caller's copy
-	r := c.matchAll(p, &sc, asOf)
-	if ok {
-		c.remember(h, k, r)
-	}
-	return r
-}
-
-// remember stores r under k (hash h); when the memo is full it starts afresh. (Concurrent
-// misses may overshoot the bound a little; the count only keeps the memo from growing without
-// end.)
-func (c *compiled) remember(h uint64, k matchKey, r *matchResult) {
-	if c.size.Add(1) > maxMemo {
-		c.memo.Clear()
-		c.size.Store(1)
-	}
-	c.memo.Store(h, &memoEntry{key: k, r: r})
 }

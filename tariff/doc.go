@@ -25,19 +25,23 @@
 //
 // # Performance
 //
-// A policy is compiled when it is parsed (or a scenario applied): dates become day numbers,
-// products and buyers bit sets, origin and destination lists resolved area memberships,
-// competition groups numbers, and every charge's labels and constant parts templates. The
-// matching phase of an assessment (which measures apply, why the others do not, which
-// competitor wins, which gates fire) depends only on a few supply fields and the day, and is
-// memoized per policy under exactly those (compiled.go); a hit leaves the copy of the trail
-// and the amounts of the measures that apply. Results are identical to the engine before
-// (TestAssessMatchesReference checks them against a verbatim copy of it, reference_test.go).
-// The flags and charges returned are the caller's; the trail and Legal slices are shared
-// (with other assessments of the same match, and with the policy's measures) and must be
-// treated as read-only. Parsing is dominated by the pairwise conflict check of competing
-// measures.
+// A policy is compiled when it is parsed (or a scenario applied, or a what-if derived):
+// dates become day numbers and shared validity periods, products and buyers bit sets, place
+// lists indices of areas, competition groups numbers, and every charge's labels and constant
+// parts templates. The matching phase of an assessment (which measures apply, why the others
+// do not, which competitor wins, which gates fire) depends only on a few supply fields and
+// the day; memo.go caches it per policy on three levels (the route a supply takes, what the
+// remaining checks say of the few measures that route leaves, and every field matching
+// reads), in bounded memory, so that a supply shape seen before costs a lookup and a new one
+// usually checks only a handful of measures. A derived policy whose change cannot alter
+// matching (a rate, a quota, a subsidy's share) shares its parent's compiled measures and
+// cache. Results are identical to the engine before (TestAssessMatchesReference and
+// TestAssessUnderPressureMatchesReference check them against a verbatim copy of it,
+// reference_test.go). The flags and charges returned are the caller's; the trail and Legal
+// slices are shared (with other assessments of the same match, and with the policy's
+// measures) and must be treated as read-only. Parsing is dominated by YAML decoding.
 //
-// The benchmarks (bench_test.go) and their figures, measured side by side with the rest of
-// the quote path, are in README.md ("Benchmarks").
+// The benchmarks (bench_test.go), their figures before and after the route and outcome
+// cache, measured side by side with the rest of the quote path, and the cache's memory bounds
+// are in this directory's README.md.
 package tariff

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"os"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -74,6 +75,7 @@ func equivalencePolicies(t *testing.T) map[string]*Policy {
 		`{id: x-unknown-customs, kind: customs_duty, jurisdiction: EU, origin: [US], destination: [EU27], hs: ["8471"], rate: unknown, legal: [x]}`,
 		`{id: x-cit, kind: withholding, jurisdiction: CN, destination: [CN], supplier_except: [CN], products: [bare_metal, gpu_hours], buyer: [business], stacking_group: cit, rate: "10%", base: payment_net_of_vat, recoverable: false, legal: [x]}`,
 		`{id: x-wht-bm, kind: withholding, jurisdiction: CN, destination: [CN], supplier_except: [CN], products: [bare_metal], buyer: [business], rate: "13%", base: gross_payment, priority: 5, legal: [x]}`,
+		`{id: x-density, kind: gate, jurisdiction: US, origin: ["*"], destination: [CN, HK], tpp_min: "1600", density_min: "5.92", action: warn, legal: [x]}`,
 	}
 	for i, m := range extras {
 		extra = withMeasure(t, extra, m)
@@ -206,6 +208,15 @@ func equivalenceSupplies(n int) []Supply {
 var equivalenceDates = append([]time.Time{day("2019-04-01"), day("2025-12-31"),
 	time.Date(2025, 12, 31, 23, 30, 0, 0, time.FixedZone("CST", 8*3600))}, propertyDates...)
 
+// referenceOutcomes are texts TestAssessMatchesReference requires some assessment of the
+// reference to show, so that the comparison covers every path: errors, blocks, quotas, caps,
+// customs alternatives, competition, dates, unknown rates, tax terms, and a failure of every
+// condition of the language.
+var referenceOutcomes = []string{"error:", "blocked=true", "in_quota", "out_of_quota", "capped", "alternatives", "superseded", "quota.low",
+	"not valid on", "rate.unknown", "duty.unknown", "net_of_cn_tax", "payment_net_of_vat", "supplier established", "buyer headquarters",
+	"purpose", "export class", "not on any of the lists", "fab country", "no accelerator named", "vendor country", "buyer region",
+	`region \"`, "personal data", "accelerator model", "TPP ", "performance density"}
+
 // TestAssessMatchesReference checks that the engine returns exactly what the reference
 // implementation (reference_test.go) returns, cold (first assessment of a supply shape) and
 // warm (memoized), for thousands of supplies and dates on every equivalence policy.
@@ -221,8 +232,7 @@ func TestAssessMatchesReference(t *testing.T) {
 		for _, at := range equivalenceDates {
 			for i, s := range ss {
 				want := render(refAssess(p, s, at))
-				for _, k := range []string{"error:", "blocked=true", "in_quota", "out_of_quota", "capped", "alternatives", "superseded", "quota.low", "not valid on",
-					"rate.unknown", "duty.unknown", "net_of_cn_tax", "payment_net_of_vat", "supplier established", "buyer headquarters", "purpose", "export class"} {
+				for _, k := range referenceOutcomes {
 					if strings.Contains(want, k) {
 						outcomes[k]++
 					}
@@ -236,8 +246,7 @@ func TestAssessMatchesReference(t *testing.T) {
 			}
 		}
 	}
-	for _, k := range []string{"error:", "blocked=true", "in_quota", "out_of_quota", "capped", "alternatives", "superseded", "quota.low", "not valid on",
-		"rate.unknown", "duty.unknown", "net_of_cn_tax", "payment_net_of_vat", "supplier established", "buyer headquarters", "purpose", "export class"} {
+	for _, k := range referenceOutcomes {
 		if outcomes[k] == 0 && !testing.Short() {
 			t.Errorf("no assessment shows %q: the comparison misses a path", k)
 		}
@@ -280,6 +289,13 @@ func TestAssessMatchesReference(t *testing.T) {
 	}
 }
 
+func must(a Assessment, err error) Assessment {
+	if err != nil {
+		panic(err)
+	}
+	return a
+}
+
 func mustExpr(t *testing.T, src string) *Expr {
 	t.Helper()
 	e, err := ParseExpr(src)
@@ -289,10 +305,73 @@ func mustExpr(t *testing.T, src string) *Expr {
 	return e
 }
 
+// TestAssessUnderPressureMatchesReference compares the engine with the reference when its
+// cache can keep almost nothing (see memo.go): outcomes resolved and not kept, routes that
+// start new generations, outcomes resolved again after a renewal.
+func TestAssessUnderPressureMatchesReference(t *testing.T) {
+	n := 30
+	if testing.Short() {
+		n = 12
+	}
+	// In the order made, most supplies start a new route; sorted by route, they meet the
+	// routes' other outcomes while the budget is spent.
+	mixed := equivalenceSupplies(n)
+	byRoute := slices.Clone(mixed)
+	slices.SortStableFunc(byRoute, func(a, b Supply) int {
+		return strings.Compare(string(a.Product)+a.HSCode+"|"+a.Origin+"|"+a.Destination, string(b.Product)+b.HSCode+"|"+b.Origin+"|"+b.Destination)
+	})
+	for name, p := range equivalencePolicies(t) {
+		c := p.index()
+		for _, trails := range []int64{1, 3} {
+			c.cache.budget = trails * int64(len(p.Measures))
+			g0 := c.cache.gen.Load()
+			for round, ss := range [][]Supply{mixed, byRoute, byRoute} {
+				for _, at := range equivalenceDates[:2] {
+					for i, s := range ss {
+						if got, want := render(Assess(p, s, at)), render(refAssess(p, s, at)); got != want {
+							t.Fatalf("%s, %d trails: supply %d on %s (round %d):\n got %s\nwant %s", name, trails, i, at, round, got, want)
+						}
+					}
+				}
+			}
+			if c.cache.gen.Load() == g0 {
+				t.Errorf("%s: no new generation: the test misses the renewal", name)
+			}
+		}
+	}
+	// Past the budget a new outcome is the caller's own, and the cache does not keep it.
+	p := baseline(t)
+	c := p.index()
+	c.cache.budget = int64(len(p.Measures)) // one trail: the route's
+	a, b := service("CN", "DE", BuyerBusiness, "1", "1"), service("CN", "DE", BuyerConsumer, "1", "1")
+	at := day(dateDefault)
+	if _, own := c.matched(p, &a, at); own {
+		t.Fatal("the first outcome of a route is kept (it is the route's template)")
+	}
+	if r, own := c.matched(p, &b, at); !own {
+		t.Fatal("a second outcome past the budget should be the caller's own")
+	} else if got, want := render(Assessment{Trail: r.trail}, nil), render(Assessment{Trail: must(refAssess(p, b, at)).Trail}, nil); got != want {
+		t.Fatalf("the trail of an outcome not kept:\n got %s\nwant %s", got, want)
+	}
+	if r, own := c.matched(p, &a, at); own || r.trail == nil {
+		t.Fatal("the kept outcome is served from the cache")
+	}
+}
+
 // TestAssessConcurrentMatchesReference assesses the same policy from many goroutines at once
-// (run it with -race): results must not depend on what other goroutines memoized.
+// (run it with -race): results must not depend on what other goroutines memoized, with a
+// cache that keeps everything and with one that keeps almost nothing.
 func TestAssessConcurrentMatchesReference(t *testing.T) {
-	p := equivalencePolicies(t)["baseline+12"]
+	for _, trails := range []int64{0, 3} { // 0: the default budget
+		p := equivalencePolicies(t)["baseline+12"]
+		if trails > 0 {
+			p.index().cache.budget = trails * int64(len(p.Measures))
+		}
+		assessConcurrently(t, p)
+	}
+}
+
+func assessConcurrently(t *testing.T, p *Policy) {
 	ss := equivalenceSupplies(60)
 	want := make([]string, len(ss))
 	for i, s := range ss {
@@ -317,4 +396,44 @@ func TestAssessConcurrentMatchesReference(t *testing.T) {
 		})
 	}
 	wg.Wait()
+}
+
+// A policy with more areas than one word of bits holds: memberships past the 64th area are
+// kept in areaSet.more, and matching must read them as it reads the first 64.
+func TestAssessManyAreasMatchesReference(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("format: corridor.policy/v1\nid: many\nareas:\n")
+	for i := range 70 {
+		// Area i has DE from 2026-01-01 + i days, and FR always when i is odd.
+		fmt.Fprintf(&b, "  A%02d: {members: [{country: DE, valid_from: %s}", i, day("2026-01-01").AddDate(0, 0, i).Format(dateLayout))
+		if i%2 == 1 {
+			b.WriteString(", FR")
+		}
+		b.WriteString("]}\n")
+	}
+	b.WriteString("measures:\n")
+	for _, a := range []string{"A03", "A64", "A69"} {
+		fmt.Fprintf(&b, "  - {id: levy-%s, kind: levy, jurisdiction: EU, origin: [\"*\"], destination: [%s], rate: \"1%%\", base: net_price, legal: [x]}\n", a, a)
+		fmt.Fprintf(&b, "  - {id: fee-%s, kind: fee, jurisdiction: EU, origin: [%s], origin_except: [A66], destination: [\"*\"], supplier: [A67], rate: \"2%%\", base: net_price, legal: [x]}\n", a, a)
+	}
+	p, err := ParsePolicy("many.yaml", []byte(b.String()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	applied := 0
+	for _, at := range []string{"2026-01-02", "2026-03-06", "2026-03-11", "2026-06-01"} {
+		for _, route := range [][2]string{{"DE", "DE"}, {"FR", "DE"}, {"DE", "FR"}, {"CN", "FR"}} {
+			s := service(route[0], route[1], BuyerBusiness, "1", "100")
+			for round := range 2 {
+				got, want := render(Assess(p, s, day(at))), render(refAssess(p, s, day(at)))
+				if got != want {
+					t.Fatalf("%v on %s (round %d):\n got %s\nwant %s", route, at, round, got, want)
+				}
+				applied += strings.Count(got, "|true|\"applied")
+			}
+		}
+	}
+	if applied == 0 {
+		t.Error("no measure applied: the test misses the areas past the 64th")
+	}
 }

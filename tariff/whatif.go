@@ -85,7 +85,7 @@ func (p *Policy) WithMeasureField(measureID, field, value string) (*Policy, erro
 		sortProblems(d.probs)
 		return nil, d.probs
 	}
-	q.idx = compile(q)
+	q.idx = p.index().derive(q, i, field, &p.Measures[i])
 	return q, nil
 }
 

@@ -2,8 +2,12 @@ package tariff
 
 import (
 	"errors"
+	"fmt"
+	"math/rand/v2"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
 )
 
 // WithMeasureField gives the policy a scenario's modify would give: the same assessment,
@@ -113,4 +117,95 @@ func TestWithMeasureFieldErrors(t *testing.T) {
 			t.Errorf("%s.%s = %s:\n got %v\nwant %s", tc.id, tc.field, tc.value, err, tc.want)
 		}
 	}
+}
+
+// TestPropertyDerivedPoliciesMatchFreshOnes derives policies from the baseline (with the
+// scenario additions of the equivalence suite) one field at a time, in chains, and checks
+// every derived policy against the policy a scenario gives for the same change, compiled
+// afresh, and against the reference engine. Rates, quota figures and subsidy shares cannot
+// change matching, so those derived policies share their parent's cache, which the parent's
+// assessments have filled beforehand: a result kept for the parent that did not hold for the
+// derived policy would show here.
+func TestPropertyDerivedPoliciesMatchFreshOnes(t *testing.T) {
+	r := rand.New(rand.NewPCG(5, 6))
+	base := equivalencePolicies(t)["baseline+12"]
+	n := 40
+	if testing.Short() {
+		n = 12
+	}
+	ss := equivalenceSupplies(n)
+	dates := []time.Time{day("2025-12-31"), day(dateDefault)}
+	shared := 0
+	p := base
+	for step := range 30 {
+		if step%6 == 0 {
+			p = base // start a new chain
+		}
+		m := &p.Measures[r.IntN(len(p.Measures))]
+		field, value, yaml := derivedChange(r, m)
+		q, err := p.WithMeasureField(m.ID, field, value)
+		if err != nil {
+			continue // a change the checker refuses (a conflict, say)
+		}
+		sc, err := ParseScenario("s.yaml", []byte("format: corridor.scenario/v1\nid: s\nbase: baseline\nchanges:\n  - modify: {id: "+m.ID+", "+yaml+"}\n"))
+		if err != nil {
+			t.Fatalf("%s.%s: %v", m.ID, field, err)
+		}
+		fresh, err := sc.Apply(p)
+		if err != nil {
+			t.Fatalf("%s.%s: %v", m.ID, field, err)
+		}
+		if q.index().cache == p.index().cache {
+			shared++
+		}
+		for _, at := range dates {
+			for i, s := range ss {
+				Assess(p, s, at) // the parent first: its results fill a cache q may share
+				got, want := render(Assess(q, s, at)), render(Assess(fresh, s, at))
+				if got != want {
+					t.Fatalf("step %d, %s.%s = %s, supply %d on %s:\n got %s\nwant %s", step, m.ID, field, value, i, at, got, want)
+				}
+				if ref := render(refAssess(fresh, s, at)); got != ref {
+					t.Fatalf("step %d, %s.%s = %s, supply %d on %s: differs from the reference:\n got %s\nwant %s", step, m.ID, field, value, i, at, got, ref)
+				}
+			}
+		}
+		p = q
+	}
+	if shared == 0 {
+		t.Error("no derived policy shared its parent's cache: the test misses the sharing")
+	}
+}
+
+// derivedChange picks a change of measure m: a field that cannot change matching where m has
+// one (rate, quota, share, cap) or, one time in three, one that can (priority, dates, a
+// destination, a gate's label).
+func derivedChange(r *rand.Rand, m *Measure) (field, value, yaml string) {
+	if r.IntN(3) > 0 {
+		switch {
+		case m.Quota != nil && r.IntN(2) == 0:
+			vol := strconv.Itoa(1000 + r.IntN(100000))
+			in := "0%"
+			if m.Quota.InQuotaRate != nil {
+				in = m.Quota.InQuotaRate.Source
+			}
+			return "quota.volume", vol, fmt.Sprintf(`quota: {period: %s, volume: "%s", unit: %s, in_quota_rate: "%s"}`, m.Quota.Period, vol, m.Quota.Unit, in)
+		case m.Kind == KindSubsidy:
+			v := strconv.Itoa(5+r.IntN(40)) + "%"
+			return "share_max", v, `share_max: "` + v + `"`
+		case m.Kind != KindGate && m.Rate != nil:
+			v := strconv.Itoa(r.IntN(30)) + "." + strconv.Itoa(r.IntN(10)) + "%"
+			return "rate", v, `rate: "` + v + `"`
+		}
+	}
+	switch r.IntN(4) {
+	case 0:
+		v := strconv.Itoa(r.IntN(9))
+		return "priority", v, "priority: " + v
+	case 1:
+		return "valid_to", "2026-01-01", "valid_to: 2026-01-01"
+	case 2:
+		return "label", "relabelled {rate}", `label: "relabelled {rate}"`
+	}
+	return "destination", "[DE, FR, CN]", "destination: [DE, FR, CN]"
 }
