@@ -164,4 +164,5 @@ type Offer struct {
 	Demo           bool
 	CreatedAt      time.Time
 	UpdatedAt      time.Time
+	Cancellation   Cancellation // as stated by the supplier; zero: DefaultCancellation (CancellationTerms)
 }

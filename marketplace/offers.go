@@ -45,6 +45,7 @@ type OfferInput struct {
 	AvailableUntil *string
 	HSCode         *string
 	Note           *string
+	Cancellation   *CancellationInput
 }
 
 // offerRefs is the reference data a validation needs: which region and accelerator codes exist.
@@ -197,6 +198,13 @@ func (in OfferInput) apply(o *Offer, create bool, refs offerRefs, prefix string)
 			bad("note", "is %d bytes long; the limit is %d", len(*in.Note), MaxOfferNote)
 		} else {
 			o.Note = *in.Note
+		}
+	}
+	if in.Cancellation != nil {
+		c, cErrs := in.Cancellation.apply(prefix + "cancellation.")
+		errs = append(errs, cErrs...)
+		if len(cErrs) == 0 {
+			o.Cancellation = c
 		}
 	}
 	if in.ID != nil && *in.ID != "" && !validID(*in.ID) {

@@ -31,6 +31,24 @@ func handleSupplierCreate(m supplierAPI) fiber.Handler {
 	}
 }
 
+// handleSupplierList lists every supplier, for the administrator.
+func handleSupplierList(m supplierAPI) fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		if err := onlyQueryParams(c); err != nil {
+			return err
+		}
+		sps, err := m.Suppliers(c.UserContext())
+		if err != nil {
+			return err
+		}
+		out := make([]fiber.Map, len(sps))
+		for i, sp := range sps {
+			out[i] = fiber.Map{"id": sp.ID, "name": sp.Name, "country": sp.Country, "demo": sp.Demo, "created_at": rfc3339(sp.CreatedAt)}
+		}
+		return c.JSON(fiber.Map{"suppliers": out})
+	}
+}
+
 // ownSupplierParam checks that a supplier caller acts on itself; the admin may act on anyone.
 // Another supplier's id answers 404, like every cross-tenant access.
 func ownSupplierParam(c *fiber.Ctx) (string, error) {
@@ -82,4 +100,5 @@ type supplierAPI interface {
 	CreateSupplier(ctx context.Context, in marketplace.NewSupplier) (marketplace.Supplier, string, error)
 	RotateAPIKey(ctx context.Context, supplierID string) (marketplace.APIKey, string, error)
 	RevokeAPIKey(ctx context.Context, supplierID, keyID string) error
+	Suppliers(ctx context.Context) ([]marketplace.Supplier, error)
 }

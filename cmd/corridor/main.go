@@ -41,9 +41,10 @@ Usage:
   corridor policy validate FILE...
   corridor fx import FILE            (ECB eurofxref-daily.xml, eurofxref-hist.csv or .zip)
   corridor quote --offer ID --gpus N --hours H --buyer-country CC --buyer-type business|consumer --currency CUR [--as-of DATE] [--json]
-  corridor supplier create --name NAME --country CC
+  corridor supplier create --name NAME --country CC | list | rotate-key --id SUPPLIER
   corridor effects [--file FILE] [--flow CN:100:10%:0%]... [--import-demand-elasticity -1.5] [--format table|csv|json]
   corridor backup FILE               (a consistent copy of the SQLite database, taken online)
+  corridor healthcheck [--addr ADDR] (probes /healthz; the container's HEALTHCHECK)
 
 Environment: CORRIDOR_ADDR, CORRIDOR_DB, CORRIDOR_SEED, CORRIDOR_QUOTE_RETENTION, CORRIDOR_ADMIN_TOKEN;
 serve's limits (connections, bodies, rate limits, timeouts, trusted proxies, TLS) are in

@@ -40,6 +40,7 @@ var migrations = []migration{
 	{3, "idempotency records sealed and scoped to caller and request replace the plaintext keys; rate-limit counts shared by instances", migrateSealedIdempotency},
 	{4, "regions: the NON_EU bloc for the antennas outside the European Union; bloc columns hold 8 characters", migrateNonEUBloc},
 	{5, "offers: trigram full-text index (SQLite FTS4 with triggers, PostgreSQL GIN) and region-led sort indexes", migrateSearchIndex},
+	{7, "buyers: accounts, keys and sessions; quotes and orders belong to a buyer; cancellation terms on offers, quotes and orders; orders record their cancellation; supplier names unique", migrateBuyers},
 }
 
 // legacyIdempotencyKeyRow is the Idempotency-Key table of the first release (migration 1): the
@@ -102,6 +103,7 @@ func schemaRows() []any {
 		&quoteRow{}, &orderRow{}, &reservationRow{}, &quotaUsageRow{},
 		&policyVersionRow{}, &policyActivationRow{},
 		&idempotencyRow{}, &rateCountRow{},
+		&buyerRow{}, &buyerKeyRow{}, &buyerSessionRow{}, // migration 7
 	}
 }
 

@@ -109,7 +109,8 @@ func TestQuoteRecordKeepsFabCountry(t *testing.T) {
 		t.Fatal(err)
 	}
 	back := marketplace.Quote{ID: q.ID, OfferID: q.OfferID, GPUs: q.GPUs, Start: q.Start, End: q.End, Currency: q.Currency,
-		Total: q.Total, CreatedAt: q.CreatedAt, ValidUntil: q.ValidUntil, QuotaUses: q.QuotaUses}
+		Total: q.Total, CreatedAt: q.CreatedAt, ValidUntil: q.ValidUntil, QuotaUses: q.QuotaUses,
+		BuyerID: q.BuyerID, Cancellation: q.Cancellation} // columns beside the record
 	if err := decodeQuoteRecord(b, &back); err != nil {
 		t.Fatal(err)
 	}

@@ -76,6 +76,14 @@ type supplierRow struct {
 	Country   string `gorm:"size:2;not null"`
 	Demo      bool   `gorm:"not null"`
 	CreatedAt time.Time
+	// NameKey is marketplace.SupplierNameKey(Name), unique (migration 7): one name, one
+	// supplier. Rows that shared a name before it keep their names, the later ones without a
+	// key (NULL, which a unique index lets repeat).
+	NameKey *string `gorm:"size:256;uniqueIndex:suppliers_name_key"`
+}
+
+func (r supplierRow) domain() marketplace.Supplier {
+	return marketplace.Supplier{ID: r.ID, Name: r.Name, Country: r.Country, Demo: r.Demo, CreatedAt: r.CreatedAt.UTC()}
 }
 
 func (supplierRow) TableName() string { return "suppliers" }
