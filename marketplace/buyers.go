@@ -136,7 +136,9 @@ func (in NewBuyer) validate() (BuyerAccount, []FieldError) {
 		switch {
 		case len(n) > MaxVATIDLen:
 			bad("vat_id", fmt.Sprintf("is longer than %d characters", MaxVATIDLen))
-		case strings.IndexFunc(n, func(r rune) bool { return !(r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune(" -./", r)) }) >= 0:
+		case strings.IndexFunc(n, func(r rune) bool {
+			return !(r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune(" -./", r))
+		}) >= 0:
 			bad("vat_id", "may hold letters A–Z, digits, spaces, dots, slashes and hyphens only")
 		default:
 			a.VATID = n

@@ -73,8 +73,8 @@ func TestCreateBuyerValidation(t *testing.T) {
 		want []string
 	}{
 		{marketplace.NewBuyer{}, []string{"organisation", "country", "type"}},
-		{marketplace.NewBuyer{Organisation: "X", Country: "DE", Type: "business"}, []string{"vat_id"}},                        // required in the EU
-		{marketplace.NewBuyer{Organisation: "X", Country: "DE", Type: "business", VATID: "DE12345678"}, []string{"vat_id"}},   // 8 digits, not 9
+		{marketplace.NewBuyer{Organisation: "X", Country: "DE", Type: "business"}, []string{"vat_id"}},                         // required in the EU
+		{marketplace.NewBuyer{Organisation: "X", Country: "DE", Type: "business", VATID: "DE12345678"}, []string{"vat_id"}},    // 8 digits, not 9
 		{marketplace.NewBuyer{Organisation: "X", Country: "DE", Type: "business", VATID: "FR12345678901"}, []string{"vat_id"}}, // another state's
 		{marketplace.NewBuyer{Organisation: "X", Country: "FR", Type: "consumer", VATID: "FR12345678901"}, []string{"vat_id"}},
 		{marketplace.NewBuyer{Organisation: "X", Country: "CN", Type: "business", VATID: "91<script>"}, []string{"vat_id"}},

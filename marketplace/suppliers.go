@@ -64,7 +64,9 @@ func hashSecret(secret string) string {
 }
 
 // parseAPIKey splits csk_<id>_<secret>; ok is false for anything else.
-func parseAPIKey(token string) (id, secret string, ok bool) { return parseSecretKey(APIKeyPrefix, token) }
+func parseAPIKey(token string) (id, secret string, ok bool) {
+	return parseSecretKey(APIKeyPrefix, token)
+}
 
 // parseSecretKey splits <prefix><id>_<secret> (newSecretKey's shape); ok is false for anything
 // else.
@@ -135,7 +137,9 @@ func (s *Service) CreateSupplier(ctx context.Context, in NewSupplier) (Supplier,
 // made one and the ends trimmed, so "Kajaani Compute Oy" and "kajaani  compute OY" are one name.
 // Registering a supplier under a name another registered supplier has is refused
 // (CodeConflict, reason duplicate_name): buyers tell suppliers apart by name.
-func SupplierNameKey(name string) string { return strings.ToLower(strings.Join(strings.Fields(name), " ")) }
+func SupplierNameKey(name string) string {
+	return strings.ToLower(strings.Join(strings.Fields(name), " "))
+}
 
 // DuplicateSupplierName is the error for a name another supplier (existing) registered first.
 func DuplicateSupplierName(name, existing string) *Error {
