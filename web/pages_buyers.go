@@ -235,10 +235,44 @@ type ordersPage struct {
 	Next   string // the next page's link, if any
 	First  bool   // the first page
 	now    time.Time
+	offers map[string]marketplace.OfferContext
 }
 
-// CanCancel reports whether the buyer may still cancel o (by the service's clock).
-func (p ordersPage) CanCancel(o marketplace.Order) bool { return o.CanCancelAt(p.now) }
+// CancelUntil is the end of free cancellation of o, worded, or "" when it can no longer be
+// cancelled (by the service's clock).
+func (p ordersPage) CancelUntil(o marketplace.Order) string {
+	if !o.CanCancelAt(p.now) {
+		return ""
+	}
+	d, _ := o.CancellableUntil()
+	return p.DateTime(d)
+}
+
+// Offer names an order's offer in the page's language: accelerator, region, supplier.
+func (p ordersPage) Offer(id string) string { return offerLabel(p.view, p.offers, id) }
+
+// offerLabel names offer id by what it sells, where and by whom (the id when it cannot be read).
+func offerLabel(v *view, offers map[string]marketplace.OfferContext, id string) string {
+	oc, ok := offers[id]
+	if !ok {
+		return id
+	}
+	return v.AccName(oc.Accelerator) + " · " + v.RegionName(oc.Region) + " · " + oc.Supplier.Name
+}
+
+// orderOffers reads the offers of the orders (each once), for their names.
+func (u *ui) orderOffers(c *fiber.Ctx, orders ...marketplace.Order) map[string]marketplace.OfferContext {
+	out := map[string]marketplace.OfferContext{}
+	for _, o := range orders {
+		if _, done := out[o.OfferID]; done {
+			continue
+		}
+		if oc, err := u.market.OfferDetail(c.UserContext(), o.OfferID); err == nil {
+			out[o.OfferID] = oc
+		}
+	}
+	return out
+}
 
 func (u *ui) handleOrders(c *fiber.Ctx, v *view) error {
 	page, err := u.buyers.Orders(c.UserContext(), marketplace.OrderQuery{BuyerID: v.Buyer.ID, Cursor: c.Query("cursor")})
@@ -246,7 +280,7 @@ func (u *ui) handleOrders(c *fiber.Ctx, v *view) error {
 		return err
 	}
 	v.Title = v.T("buyers.orders.title")
-	p := ordersPage{view: v, Orders: page.Orders, First: c.Query("cursor") == "", now: u.market.Now()}
+	p := ordersPage{view: v, Orders: page.Orders, First: c.Query("cursor") == "", now: u.market.Now(), offers: u.orderOffers(c, page.Orders...)}
 	if page.NextCursor != "" {
 		p.Next = "/orders?cursor=" + url.QueryEscape(page.NextCursor)
 	}
@@ -263,7 +297,11 @@ type orderPage struct {
 	CanCancel bool
 	Deadline  time.Time // the end of free cancellation, when there is one
 	HasTerms  bool
+	offers    map[string]marketplace.OfferContext
 }
+
+// Offer names the order's offer in the page's language.
+func (p orderPage) Offer() string { return offerLabel(p.view, p.offers, p.O.OfferID) }
 
 // Terms words the order's cancellation terms.
 func (p orderPage) Terms() string { return p.CancellationTerms(p.O.Cancellation) }
@@ -295,7 +333,7 @@ func (u *ui) handleOrder(c *fiber.Ctx, v *view) error {
 		return &marketplace.Error{Code: marketplace.CodeNotFound, Message: v.T("buyers.no_order")}
 	}
 	v.Title = v.Tf("order.title", "ID", o.ID)
-	p := orderPage{view: v, O: o, HasTerms: !o.Cancellation.IsZero()}
+	p := orderPage{view: v, O: o, HasTerms: !o.Cancellation.IsZero(), offers: u.orderOffers(c, o)}
 	p.Deadline, _ = o.Cancellation.Deadline(o.Start)
 	p.CanCancel = o.BuyerID != "" && o.CanCancelAt(u.market.Now())
 	return u.render(c, fiber.StatusOK, "order", p)
