@@ -340,13 +340,14 @@ func (u *ui) handleOrder(c *fiber.Ctx, v *view) error {
 }
 
 // handleAccept turns the quote into an order of the signed-in buyer and shows it; a visitor
-// who is not signed in signs in (or opens an account) first and comes back to the quote. An
-// expired quote (410), a capacity or quota conflict (409) or a quote priced for another buyer
-// (409) shows an error page that links back to the quote.
+// who is not signed in gets the sign-in page (401), which comes back to the quote. An expired
+// quote (410), a capacity or quota conflict (409) or a quote priced for another buyer (409)
+// shows an error page that links back to the quote.
 func (u *ui) handleAccept(c *fiber.Ctx, v *view) error {
 	id := strings.Clone(c.Params("id"))
 	if !v.SignedIn {
-		return c.Redirect(signInURL("/quotes/"+url.PathEscape(id)), fiber.StatusSeeOther)
+		v.Title = v.T("buyers.signin.title")
+		return u.render(c, fiber.StatusUnauthorized, "signin", signInPage{view: v, Next: "/quotes/" + url.PathEscape(id), Message: v.T("buyers.quote.signin_to_accept")})
 	}
 	o, _, err := u.buyers.AcceptQuote(c.UserContext(), id, v.Buyer.ID)
 	if err != nil {
