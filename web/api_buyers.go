@@ -88,11 +88,8 @@ func handleBuyerMe() fiber.Handler {
 // its browser sessions.
 func handleBuyerKeyRotate(m buyerAPI) fiber.Handler {
 	return func(c *fiber.Ctx) error {
-		if len(c.Body()) > 0 {
-			var empty struct{}
-			if err := decodeBody(c, &empty); err != nil {
-				return err
-			}
+		if err := noBody(c); err != nil {
+			return err
 		}
 		b, _ := buyerOf(c)
 		k, plain, err := m.RotateBuyerKey(c.UserContext(), b.ID)

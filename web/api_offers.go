@@ -271,11 +271,8 @@ func handleOfferReinstate(m offerAPI) fiber.Handler {
 		if err != nil {
 			return err
 		}
-		if len(c.Body()) > 0 {
-			var empty struct{}
-			if err := decodeBody(c, &empty); err != nil {
-				return err
-			}
+		if err := noBody(c); err != nil {
+			return err
 		}
 		o, err := m.ReinstateOffer(c.UserContext(), sp.ID, param(c, "id"), version)
 		if err != nil {
@@ -304,11 +301,7 @@ func handleSupplierOffers(m offerAPI) fiber.Handler {
 		for i, v := range page.Offers {
 			out[i] = toOfferViewJSON(v)
 		}
-		var next *string
-		if page.NextCursor != "" {
-			next = &page.NextCursor
-		}
-		return c.JSON(fiber.Map{"offers": out, "next_cursor": next})
+		return c.JSON(fiber.Map{"offers": out, "next_cursor": nextCursor(page.NextCursor)})
 	}
 }
 

@@ -79,11 +79,8 @@ func toOrderJSON(o marketplace.Order) orderJSON {
 // with the same order when the buyer had accepted the quote already.
 func handleQuoteAccept(m orderAPI) fiber.Handler {
 	return func(c *fiber.Ctx) error {
-		if len(c.Body()) > 0 {
-			var empty struct{}
-			if err := decodeBody(c, &empty); err != nil {
-				return err
-			}
+		if err := noBody(c); err != nil {
+			return err
 		}
 		b, _ := buyerOf(c)
 		o, created, err := m.AcceptQuote(c.UserContext(), param(c, "id"), b.ID)
@@ -170,11 +167,7 @@ func handleOrderList(m orderAPI) fiber.Handler {
 		for i, o := range page.Orders {
 			out[i] = toOrderJSON(o)
 		}
-		var next *string
-		if page.NextCursor != "" {
-			next = &page.NextCursor
-		}
-		return c.JSON(fiber.Map{"orders": out, "next_cursor": next})
+		return c.JSON(fiber.Map{"orders": out, "next_cursor": nextCursor(page.NextCursor)})
 	}
 }
 

@@ -66,11 +66,8 @@ func handleKeyRotate(m supplierAPI) fiber.Handler {
 		if err != nil {
 			return err
 		}
-		if len(c.Body()) > 0 {
-			var empty struct{}
-			if err := decodeBody(c, &empty); err != nil {
-				return err
-			}
+		if err := noBody(c); err != nil {
+			return err
 		}
 		k, plain, err := m.RotateAPIKey(c.UserContext(), id)
 		if err != nil {
