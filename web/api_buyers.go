@@ -17,6 +17,8 @@ func addBuyerRoutes(api fiber.Router, d Deps) {
 	api.Post("/buyers", idemSecret, handleBuyerCreate(m))
 	api.Get("/buyers/me", buyer, handleBuyerMe())
 	api.Post("/buyers/me/keys", buyer, idemSecret, handleBuyerKeyRotate(m))
+	// A buyer who lost the key asks the operator, who issues a new one (the old ones revoked).
+	api.Post("/buyers/:id/keys", requireAdmin(d.AdminTokenHash), idemSecret, handleBuyerKeyRotate(m))
 }
 
 // buyerBody is a new account as clients write it.
@@ -84,15 +86,18 @@ func handleBuyerMe() fiber.Handler {
 	}
 }
 
-// handleBuyerKeyRotate issues a new key for the calling buyer, revokes its other keys and ends
-// its browser sessions.
+// handleBuyerKeyRotate issues a new key for the calling buyer (or, for the admin, the buyer of
+// the :id parameter), revokes its other keys and ends its browser sessions.
 func handleBuyerKeyRotate(m buyerAPI) fiber.Handler {
 	return func(c *fiber.Ctx) error {
 		if err := noBody(c); err != nil {
 			return err
 		}
-		b, _ := buyerOf(c)
-		k, plain, err := m.RotateBuyerKey(c.UserContext(), b.ID)
+		id := param(c, "id")
+		if b, ok := buyerOf(c); ok {
+			id = b.ID
+		}
+		k, plain, err := m.RotateBuyerKey(c.UserContext(), id)
 		if err != nil {
 			return err
 		}

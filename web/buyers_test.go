@@ -84,6 +84,26 @@ func TestBuyerAccountAPI(t *testing.T) {
 	if r := e.do("GET", "/api/v1/buyers/me", "", bearerH(fresh.APIKey)...); r.status != 200 {
 		t.Errorf("the new key: %d", r.status)
 	}
+	// A buyer who lost the key asks the administrator for a new one.
+	if r := e.do("POST", "/api/v1/buyers/"+acct.ID+"/keys", "", bearerH(fresh.APIKey)...); r.status != 403 {
+		t.Errorf("a buyer reissuing its own key by id: %d", r.status)
+	}
+	if r := e.do("POST", "/api/v1/buyers/buy_00000000000000000000000000000000/keys", "", bearerH(testAdminToken)...); r.status != 404 {
+		t.Errorf("reissuing an unknown buyer's key: %d", r.status)
+	}
+	re := e.do("POST", "/api/v1/buyers/"+acct.ID+"/keys", "", bearerH(testAdminToken)...)
+	var reissued struct {
+		APIKey string `json:"api_key"`
+	}
+	if re.status != 201 || json.Unmarshal(re.body, &reissued) != nil || reissued.APIKey == "" {
+		t.Fatalf("admin reissue: %d %s", re.status, re.body)
+	}
+	if r := e.do("GET", "/api/v1/buyers/me", "", bearerH(fresh.APIKey)...); r.status != 401 {
+		t.Errorf("the key before the reissue: %d", r.status)
+	}
+	if r := e.do("GET", "/api/v1/buyers/me", "", bearerH(reissued.APIKey)...); r.status != 200 {
+		t.Errorf("the reissued key: %d", r.status)
+	}
 	// Neither key nor the Idempotency-Key is stored in clear.
 	for _, secret := range []string{acct.APIKey[len("cbk_")+17:], fresh.APIKey[len("cbk_")+17:], idem} {
 		if cols, err := e.st.ColumnsContaining(t.Context(), secret); err != nil || len(cols) > 0 {

@@ -131,7 +131,10 @@ func TestBuyerOrderPages(t *testing.T) {
 	}
 	// Another buyer: not listed, not found, cannot cancel.
 	other := newPageClient(t, app)
-	signUp(t, other, "Other Buyer SARL", "FR", "consumer", "")
+	signUp(t, other, "Other <b>Buyer</b> SARL", "FR", "consumer", "")
+	if r := other.get("/orders"); !strings.Contains(r.Body, "Other &lt;b&gt;Buyer&lt;/b&gt; SARL") || strings.Contains(r.Body, "<b>Buyer</b>") {
+		t.Errorf("an organisation's markup is not shown as text")
+	}
 	if r := other.get("/orders"); strings.Contains(r.Body, orderPath) || !strings.Contains(r.Body, `id="no-orders"`) {
 		t.Errorf("another buyer's order list shows the order")
 	}
