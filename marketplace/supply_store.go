@@ -67,8 +67,9 @@ type OrderStore interface {
 	AcceptQuote(ctx context.Context, a Acceptance) (o Order, created bool, err error)
 	// Order reads one order with its buyer; CodeNotFound when there is none.
 	Order(ctx context.Context, id string) (Order, error)
-	// Orders lists the orders of l's supplier or buyer newest first, with their buyers,
-	// Limit+1 rows at most (the extra row tells that there is a next page).
+	// Orders lists the orders of l's supplier or buyer (neither: every order) newest first,
+	// created in [l.From, l.To), with their buyers, Limit+1 rows at most (the extra row tells
+	// that there is a next page).
 	Orders(ctx context.Context, l OrderListing) ([]Order, error)
 	// CancelOrder marks a confirmed order cancelled with c, deletes its reservation and gives
 	// back the tariff-quota volume its quote consumed, in one transaction; an order already

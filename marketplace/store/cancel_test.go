@@ -150,3 +150,36 @@ func TestMigration7SupplierNames(t *testing.T) {
 		t.Errorf("registering a taken name: %v", err)
 	}
 }
+
+// TestOrdersByDate: with neither supplier nor buyer, the store lists every order created in a
+// date range, newest first, with its buyer (what analyses of accepted orders read).
+func TestOrdersByDate(t *testing.T) {
+	ctx := context.Background()
+	clock := recordClock
+	st := OpenTest(t)
+	svc := seed(t, st, func() time.Time { return clock })
+	var ids []string
+	for i, vat := range []string{"DE123456789", "DE999999999", "DE111111111"} {
+		b, _, err := svc.CreateBuyer(ctx, marketplace.NewBuyer{Organisation: "Buyer " + vat, Country: "DE", Type: "business", VATID: vat})
+		if err != nil {
+			t.Fatal(err)
+		}
+		clock = recordClock.Add(time.Duration(i) * 24 * time.Hour)
+		q, err := svc.Quote(ctx, marketplace.QuoteRequest{OfferID: "demo-offer-001", GPUs: 1, Hours: 5, Currency: "EUR", BuyerID: b.ID})
+		if err != nil {
+			t.Fatal(err)
+		}
+		o, _, err := svc.AcceptQuote(ctx, q.ID, b.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, o.ID)
+	}
+	got, err := st.Orders(ctx, marketplace.OrderListing{From: recordClock.Add(12 * time.Hour), To: recordClock.Add(72 * time.Hour), Limit: 10})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 2 || got[0].ID != ids[2] || got[1].ID != ids[1] || got[0].Buyer.VATID != "DE111111111" {
+		t.Errorf("orders of days 2 and 3: %+v, want %s then %s", got, ids[2], ids[1])
+	}
+}
