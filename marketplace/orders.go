@@ -39,12 +39,12 @@ func (s *Service) AcceptQuote(ctx context.Context, quoteID, buyerID string) (Ord
 			return Order{}, false, err
 		}
 		if o.BuyerID != "" && o.BuyerID != buyerID {
-			return Order{}, false, &Error{Code: CodeForbidden, Reason: "other_buyer", Message: "another buyer accepted this quote"}
+			return Order{}, false, AcceptedByAnother()
 		}
 		return o, false, nil
 	}
 	if q.BuyerID != "" && q.BuyerID != buyerID {
-		return Order{}, false, &Error{Code: CodeForbidden, Reason: "other_buyer", Message: "this quote was asked for by another buyer; ask for your own quote"}
+		return Order{}, false, QuoteOfAnother()
 	}
 	acct, err := s.Buyer(ctx, buyerID)
 	if err != nil {
@@ -57,6 +57,16 @@ func (s *Service) AcceptQuote(ctx context.Context, quoteID, buyerID string) (Ord
 				b.Type, b.Country, vatPhrase(b.VATID, b.Region), acct.Type, acct.Country, vatPhrase(acct.VATID, acct.Region))}
 	}
 	return s.store.AcceptQuote(ctx, Acceptance{QuoteID: quoteID, OrderID: NewID("ord"), BuyerID: buyerID, Now: s.now().Truncate(time.Second)})
+}
+
+// AcceptedByAnother is the error for accepting a quote another buyer accepted.
+func AcceptedByAnother() *Error {
+	return &Error{Code: CodeForbidden, Reason: "other_buyer", Message: "another buyer accepted this quote"}
+}
+
+// QuoteOfAnother is the error for accepting a quote another buyer asked for.
+func QuoteOfAnother() *Error {
+	return &Error{Code: CodeForbidden, Reason: "other_buyer", Message: "this quote was asked for by another buyer; ask for your own quote"}
 }
 
 // vatPhrase words a buyer's VAT number and registered region for a message.

@@ -143,13 +143,13 @@ func (s *Store) AcceptQuote(ctx context.Context, a marketplace.Acceptance) (mark
 		}
 		if len(existing) == 1 {
 			if existing[0].BuyerID != "" && existing[0].BuyerID != a.BuyerID {
-				return &marketplace.Error{Code: marketplace.CodeForbidden, Reason: "other_buyer", Message: "another buyer accepted this quote"}
+				return marketplace.AcceptedByAnother()
 			}
 			order = existing[0].domain()
 			return nil
 		}
 		if qr.BuyerID != "" && qr.BuyerID != a.BuyerID {
-			return &marketplace.Error{Code: marketplace.CodeForbidden, Reason: "other_buyer", Message: "this quote was asked for by another buyer; ask for your own quote"}
+			return marketplace.QuoteOfAnother()
 		}
 		if !now.Before(q.ValidUntil) {
 			return &marketplace.Error{Code: marketplace.CodeGone, Message: fmt.Sprintf("the quote expired at %s; ask for a new quote", q.ValidUntil.Format(time.RFC3339)),
