@@ -52,7 +52,7 @@ func (s *Service) AcceptQuote(ctx context.Context, quoteID, buyerID string) (Ord
 	}
 	if !acct.Matches(q.Request.Buyer) {
 		return Order{}, false, &Error{Code: CodeConflict, Reason: "buyer_mismatch",
-			Message: fmt.Sprintf("this quote was priced for %s; your account is %s: ask for a new quote as your account (its taxes differ)",
+			Message: fmt.Sprintf("this quote was priced for %s; your account is %s: ask for a new quote as your account (its taxes and export-control gates differ)",
 				buyerPhrase(q.Request.Buyer), buyerPhrase(acct.QuoteBuyer()))}
 	}
 	return s.store.AcceptQuote(ctx, Acceptance{QuoteID: quoteID, OrderID: NewID("ord"), BuyerID: buyerID, Now: s.now().Truncate(time.Second)})
