@@ -181,11 +181,12 @@ type Offer struct {
 	HSCode         string
 	// TaxTerms are the terms for taxes withheld at source the price is posted on:
 	// net_of_cn_tax (the default: the buyer bears Chinese withholding on top) or tax_inclusive.
-	TaxTerms  string
-	Note      string
-	Status    string
-	Version   int
-	Demo      bool
-	CreatedAt time.Time
-	UpdatedAt time.Time
+	TaxTerms     string
+	Note         string
+	Status       string
+	Version      int
+	Demo         bool
+	CreatedAt    time.Time
+	UpdatedAt    time.Time
+	Cancellation Cancellation // as stated by the supplier; zero: DefaultCancellation (CancellationTerms)
 }

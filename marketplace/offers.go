@@ -46,6 +46,7 @@ type OfferInput struct {
 	HSCode         *string
 	TaxTerms       *string // net_of_cn_tax (the default) or tax_inclusive
 	Note           *string
+	Cancellation   *CancellationInput
 }
 
 // offerRefs is the reference data a validation needs: which region and accelerator codes exist.
@@ -207,6 +208,13 @@ func (in OfferInput) apply(o *Offer, create bool, refs offerRefs, prefix string)
 			bad("note", "is %d bytes long; the limit is %d", len(*in.Note), MaxOfferNote)
 		} else {
 			o.Note = *in.Note
+		}
+	}
+	if in.Cancellation != nil {
+		c, cErrs := in.Cancellation.apply(prefix + "cancellation.")
+		errs = append(errs, cErrs...)
+		if len(cErrs) == 0 {
+			o.Cancellation = c
 		}
 	}
 	if in.ID != nil && *in.ID != "" && !validID(*in.ID) {

@@ -41,6 +41,9 @@ type QuoteRequest struct {
 	// TaxTerms are the contract terms asked for taxes withheld at source (net_of_cn_tax or
 	// tax_inclusive); "" = the terms the offer is posted on.
 	TaxTerms string
+	// BuyerID is the signed-in buyer account asking, whose fields fill what Buyer leaves
+	// empty; "" = anonymous.
+	BuyerID string
 }
 
 // QuotaUse is tariff-quota volume a quote would consume when accepted: Volume out of the
@@ -69,7 +72,31 @@ type Quote struct {
 	QuotaUses  []QuotaUse
 	Inputs     pricing.Inputs
 	Priced     pricing.Quote
+
+	// Ownership and what became of the quote (columns beside the record, not part of it).
+	BuyerID      string       // the account that asked for it or accepted it; "" for an anonymous quote not accepted
+	OrderID      string       // the order it became; "" until accepted
+	Cancellation Cancellation // the offer's terms when priced (zero for quotes priced before offers had terms)
 }
+
+// Status is the quote's state at now: accepted once it has an order (whatever became of the
+// order), else valid until ValidUntil, then expired.
+func (q Quote) Status(now time.Time) string {
+	switch {
+	case q.OrderID != "":
+		return QuoteAccepted
+	case now.Before(q.ValidUntil):
+		return QuoteValid
+	}
+	return QuoteExpired
+}
+
+// Quote statuses.
+const (
+	QuoteValid    = "valid"
+	QuoteExpired  = "expired"
+	QuoteAccepted = "accepted"
+)
 
 // Order is an accepted quote: it holds a reservation of GPUs on the offer over [Start, End).
 type Order struct {
@@ -81,6 +108,11 @@ type Order struct {
 	Start, End time.Time
 	Currency   string
 	Total      decimal.Decimal
-	Status     string // confirmed
+	Status     string // confirmed | cancelled
 	CreatedAt  time.Time
+
+	BuyerID      string       // the account that accepted the quote; "" for orders placed before buyer accounts
+	Buyer        BuyerAccount // who to invoice, read with the order when BuyerID is set
+	Cancellation Cancellation // the terms the order was accepted under
+	Cancelled    OrderCancellation
 }

@@ -64,6 +64,13 @@ func (o Offer) provenance() tariff.Provenance {
 // Resolve (validate once, gather every input), pricing.Price (pure), store a record of the
 // inputs and the result.
 func (s *Service) Quote(ctx context.Context, req QuoteRequest) (Quote, error) {
+	if req.BuyerID != "" { // a signed-in buyer: the account fills what the request leaves out
+		acct, err := s.Buyer(ctx, req.BuyerID)
+		if err != nil {
+			return Quote{}, err
+		}
+		req.Buyer = acct.Prefill(req.Buyer)
+	}
 	r, err := s.Resolve(ctx, req)
 	if err != nil {
 		return Quote{}, err
@@ -100,6 +107,7 @@ func (r Resolution) record(priced pricing.Quote) Quote {
 		ID: NewID("q"), OfferID: r.Offer.Offer.ID, Request: req, GPUs: gpus, Start: r.Start, End: r.End,
 		Currency: priced.Currency, Total: priced.Total, CreatedAt: in.Now, ValidUntil: priced.ValidUntil,
 		QuotaUses: quotaUses(priced, r.Policy, r.Request.AsOf), Inputs: in, Priced: priced,
+		BuyerID: r.Request.BuyerID, Cancellation: r.Offer.Offer.CancellationTerms(),
 	}
 }
 

@@ -104,11 +104,14 @@ func TestQuoteRefusesMoreGPUsThanAreFree(t *testing.T) {
 	clock := testClock
 	svc, _ := newMarket(t, &clock)
 	ctx := context.Background()
-	first, err := svc.Quote(ctx, h100(200, 48))
+	buyer := newBuyer(t, svc, "DE", "business", "DE123456789")
+	asked := h100(200, 48)
+	asked.BuyerID = buyer.ID // the account fills in the VAT number the request leaves out
+	first, err := svc.Quote(ctx, asked)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, _, err := svc.AcceptQuote(ctx, first.ID); err != nil {
+	if _, _, err := svc.AcceptQuote(ctx, first.ID, buyer.ID); err != nil {
 		t.Fatal(err)
 	}
 	req := h100(100, 48)

@@ -34,6 +34,7 @@ type Store interface {
 	SupplierStore
 	OfferStore
 	OrderStore
+	BuyerStore
 	IdempotencyStore
 	QuoteStore
 	QuoteInputStore

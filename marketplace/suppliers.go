@@ -40,18 +40,23 @@ const APIKeyPrefix = "csk_"
 
 // newAPIKey returns a fresh key for supplierID and its one-time plain text.
 func newAPIKey(supplierID string, now time.Time) (APIKey, string) {
-	var id [8]byte
+	id, hash, plain := newSecretKey(APIKeyPrefix)
+	return APIKey{ID: id, SupplierID: supplierID, Hash: hash, CreatedAt: now}, plain
+}
+
+// newSecretKey returns a fresh key <prefix><16 hex key id>_<64 hex secret> from crypto/rand:
+// its id, the hex SHA-256 of its secret (what is stored) and its plain text (shown once).
+func newSecretKey(prefix string) (id, hash, plain string) {
+	var idb [8]byte
 	var secret [32]byte
-	if _, err := rand.Read(id[:]); err != nil {
+	if _, err := rand.Read(idb[:]); err != nil {
 		panic("marketplace: crypto/rand failed: " + err.Error())
 	}
 	if _, err := rand.Read(secret[:]); err != nil {
 		panic("marketplace: crypto/rand failed: " + err.Error())
 	}
-	k := APIKey{ID: hex.EncodeToString(id[:]), SupplierID: supplierID, CreatedAt: now}
-	sec := hex.EncodeToString(secret[:])
-	k.Hash = hashSecret(sec)
-	return k, APIKeyPrefix + k.ID + "_" + sec
+	id, sec := hex.EncodeToString(idb[:]), hex.EncodeToString(secret[:])
+	return id, hashSecret(sec), prefix + id + "_" + sec
 }
 
 func hashSecret(secret string) string {
@@ -61,7 +66,13 @@ func hashSecret(secret string) string {
 
 // parseAPIKey splits csk_<id>_<secret>; ok is false for anything else.
 func parseAPIKey(token string) (id, secret string, ok bool) {
-	rest, ok := strings.CutPrefix(token, APIKeyPrefix)
+	return parseSecretKey(APIKeyPrefix, token)
+}
+
+// parseSecretKey splits <prefix><id>_<secret> (newSecretKey's shape); ok is false for anything
+// else.
+func parseSecretKey(prefix, token string) (id, secret string, ok bool) {
+	rest, ok := strings.CutPrefix(token, prefix)
 	if !ok {
 		return "", "", false
 	}
@@ -70,6 +81,11 @@ func parseAPIKey(token string) (id, secret string, ok bool) {
 		return "", "", false
 	}
 	return id, secret, true
+}
+
+// secretMatches compares a presented secret with a stored hash in constant time.
+func secretMatches(secret, hash string) bool {
+	return subtle.ConstantTimeCompare([]byte(hashSecret(secret)), []byte(hash)) == 1
 }
 
 func isHex(s string) bool {
@@ -239,6 +255,26 @@ func codeList(field string, in []string, norm func(string) string, valid func(st
 	return out
 }
 
+// SupplierNameKey is what two supplier names are compared by: lower case, with runs of spaces
+// made one and the ends trimmed, so "Kajaani Compute Oy" and "kajaani  compute OY" are one name.
+// Registering a supplier under a name another registered supplier has is refused
+// (CodeConflict, reason duplicate_name): buyers tell suppliers apart by name.
+func SupplierNameKey(name string) string {
+	return strings.ToLower(strings.Join(strings.Fields(name), " "))
+}
+
+// DuplicateSupplierName is the error for a name another supplier (existing) registered first.
+func DuplicateSupplierName(name, existing string) *Error {
+	return &Error{Code: CodeConflict, Reason: "duplicate_name",
+		Message: fmt.Sprintf("a supplier named %s is registered already (%s); names are compared ignoring case and spacing", quoteField(name), existing),
+		Fields:  []FieldError{{Field: "name", Message: "is taken by supplier " + existing}}}
+}
+
+// Suppliers lists every supplier by name (demo suppliers too), for the administrator.
+func (s *Service) Suppliers(ctx context.Context) ([]Supplier, error) {
+	return s.store.Suppliers(ctx)
+}
+
 // Supplier reads one supplier.
 func (s *Service) Supplier(ctx context.Context, id string) (Supplier, error) {
 	if !validID(id) {
@@ -284,7 +320,7 @@ func (s *Service) Authenticate(ctx context.Context, token string) (Supplier, err
 	if err != nil {
 		return Supplier{}, err
 	}
-	if subtle.ConstantTimeCompare([]byte(hashSecret(secret)), []byte(key.Hash)) != 1 || !key.RevokedAt.IsZero() {
+	if !secretMatches(secret, key.Hash) || !key.RevokedAt.IsZero() {
 		return Supplier{}, denied
 	}
 	return s.store.Supplier(ctx, key.SupplierID)

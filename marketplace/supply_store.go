@@ -11,13 +11,16 @@ import (
 type SupplierStore interface {
 	// PutSuppliers inserts suppliers whose id is new (seeding); it returns how many.
 	PutSuppliers(ctx context.Context, suppliers []Supplier) (int, error)
-	// CreateSupplier stores a new supplier with its first API key, in one transaction.
+	// CreateSupplier stores a new supplier with its first API key, in one transaction; a name
+	// whose SupplierNameKey another supplier has is DuplicateSupplierName.
 	CreateSupplier(ctx context.Context, s Supplier, key APIKey) error
 	// Supplier reads one supplier; CodeNotFound when there is none.
 	Supplier(ctx context.Context, id string) (Supplier, error)
 	// UpdateSupplier stores the establishment sp declares (country, fixed establishments, VAT
 	// registrations, listings); CodeNotFound when there is no such supplier.
 	UpdateSupplier(ctx context.Context, sp Supplier) error
+	// Suppliers lists every supplier ordered by name, then id.
+	Suppliers(ctx context.Context) ([]Supplier, error)
 	// APIKey reads one API key (revoked ones too); CodeNotFound when there is none.
 	APIKey(ctx context.Context, id string) (APIKey, error)
 	// RotateAPIKey stores key and revokes every other valid key of its supplier, in one
@@ -50,22 +53,31 @@ type OfferStore interface {
 	// sort keys of the offers each read matches, in its order (index-only reads where
 	// possible), all reads' rows together.
 	SearchOfferKeys(ctx context.Context, reads []search.Read) ([]search.Row, error)
+	// SupplierOfferViews reads a supplier's offers of a status ("" = any) with ids after
+	// afterID, ordered by id, limit at most.
+	SupplierOfferViews(ctx context.Context, supplierID, status, afterID string, limit int) ([]OfferView, error)
 	// OfferViews reads the offers with the given ids that exist, keyed by id.
 	OfferViews(ctx context.Context, ids []string) (map[string]OfferView, error)
 	// Reservations lists the reservations on the given offers that overlap [from, to).
 	Reservations(ctx context.Context, offerIDs []string, from, to time.Time) ([]Reservation, error)
 }
 
-// OrderStore turns quotes into orders and reads them.
+// OrderStore turns quotes into orders, reads and cancels them.
 type OrderStore interface {
-	// AcceptQuote turns a quote into an order with its reservation, in one transaction (see
-	// Service.AcceptQuote); created is false when the quote had already been accepted.
-	AcceptQuote(ctx context.Context, quoteID, orderID string, now time.Time) (o Order, created bool, err error)
-	// Order reads one order; CodeNotFound when there is none.
+	// AcceptQuote turns a quote into an order of a.BuyerID with its reservation, in one
+	// transaction (see Service.AcceptQuote); created is false when the quote had already been
+	// accepted (by the same buyer: another's order is CodeForbidden).
+	AcceptQuote(ctx context.Context, a Acceptance) (o Order, created bool, err error)
+	// Order reads one order with its buyer; CodeNotFound when there is none.
 	Order(ctx context.Context, id string) (Order, error)
-	// SupplierOrders lists a supplier's orders newest first, Limit+1 rows at most (the extra
-	// row tells that there is a next page).
-	SupplierOrders(ctx context.Context, l OrderListing) ([]Order, error)
+	// Orders lists the orders of l's supplier or buyer (neither: every order) newest first,
+	// created in [l.From, l.To), with their buyers, Limit+1 rows at most (the extra row tells
+	// that there is a next page).
+	Orders(ctx context.Context, l OrderListing) ([]Order, error)
+	// CancelOrder marks a confirmed order cancelled with c, deletes its reservation and gives
+	// back the tariff-quota volume its quote consumed, in one transaction; an order already
+	// cancelled is returned as it is with changed false and nothing released again.
+	CancelOrder(ctx context.Context, id string, c OrderCancellation) (o Order, changed bool, err error)
 }
 
 // IdempotencyStore keeps the requests made with an Idempotency-Key and their responses.

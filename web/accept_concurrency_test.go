@@ -16,9 +16,10 @@ import (
 	"corridor/marketplace/store"
 )
 
-// acceptStorm accepts n one-GPU quotes of one offer concurrently through send and checks that
-// exactly capacity of them became orders and every other one is a clean 409.
-func acceptStorm(t *testing.T, e *supplyEnv, send func(i int, path string) (int, string, []byte)) {
+// acceptStorm accepts n one-GPU quotes of one offer concurrently through send (as the test
+// buyer: auth is its Authorization header) and checks that exactly capacity of them became
+// orders and every other one is a clean 409.
+func acceptStorm(t *testing.T, e *supplyEnv, send func(i int, path, auth string) (int, string, []byte)) {
 	const capacity, n = 50, 200
 	_, key := e.supplier("Storm Compute")
 	id := e.offer(key, offerJSONBody("cn-gansu-qingyang", "h20", "50", "9.80", "CNY"))
@@ -28,6 +29,7 @@ func acceptStorm(t *testing.T, e *supplyEnv, send func(i int, path string) (int,
 	for i := range quotes {
 		quotes[i] = e.quote(id, 1, start, end, time.Hour)
 	}
+	auth := e.asBuyer()[1]
 	t0 := time.Now()
 	var wg sync.WaitGroup
 	var mu sync.Mutex
@@ -37,7 +39,7 @@ func acceptStorm(t *testing.T, e *supplyEnv, send func(i int, path string) (int,
 		wg.Add(1)
 		go func(i int) {
 			defer wg.Done()
-			status, ctype, body := send(i, "/api/v1/quotes/"+quotes[i]+"/accept")
+			status, ctype, body := send(i, "/api/v1/quotes/"+quotes[i]+"/accept", auth)
 			mu.Lock()
 			defer mu.Unlock()
 			got[status]++
@@ -91,8 +93,10 @@ func acceptStorm(t *testing.T, e *supplyEnv, send func(i int, path string) (int,
 
 func TestAcceptStormSQLite(t *testing.T) {
 	e := newSupplyEnv(t)
-	acceptStorm(t, e, func(i int, path string) (int, string, []byte) {
-		res, err := e.app.Test(httptest.NewRequest("POST", path, nil), -1)
+	acceptStorm(t, e, func(i int, path, auth string) (int, string, []byte) {
+		req := httptest.NewRequest("POST", path, nil)
+		req.Header.Set("Authorization", auth)
+		res, err := e.app.Test(req, -1)
 		if err != nil {
 			return 0, "", []byte(err.Error())
 		}
@@ -134,8 +138,10 @@ func TestAcceptStormTwoServersPostgres(t *testing.T) {
 		bases = append(bases, "http://"+ln.Addr().String())
 	}
 	client := &http.Client{Timeout: 60 * time.Second, Transport: &http.Transport{MaxIdleConnsPerHost: 100}}
-	acceptStorm(t, first, func(i int, path string) (int, string, []byte) {
-		res, err := client.Post(bases[i%2]+path, "application/json", nil)
+	acceptStorm(t, first, func(i int, path, auth string) (int, string, []byte) {
+		req, _ := http.NewRequest("POST", bases[i%2]+path, nil)
+		req.Header.Set("Authorization", auth)
+		res, err := client.Do(req)
 		if err != nil {
 			return 0, "", []byte(err.Error())
 		}

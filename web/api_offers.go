@@ -37,6 +37,10 @@ type offerBody struct {
 	HSCode         *string     `json:"hs_code"`
 	TaxTerms       *string     `json:"tax_terms"`
 	Note           *string     `json:"note"`
+	Cancellation   *struct {
+		Kind        *string `json:"kind"`
+		NoticeHours *int    `json:"notice_hours"`
+	} `json:"cancellation"`
 }
 
 func (b offerBody) toDomain() marketplace.OfferInput {
@@ -44,6 +48,9 @@ func (b offerBody) toDomain() marketplace.OfferInput {
 		ID: b.ID, Region: b.Region, Accelerator: b.Accelerator, Product: b.Product, GPUs: b.GPUs, Price: b.Price,
 		Currency: b.Currency, Pricing: b.Pricing, MinHours: b.MinHours, TermMonths: b.TermMonths,
 		AvailableFrom: b.AvailableFrom, AvailableUntil: b.AvailableUntil, HSCode: b.HSCode, TaxTerms: b.TaxTerms, Note: b.Note,
+	}
+	if b.Cancellation != nil {
+		in.Cancellation = &marketplace.CancellationInput{Kind: b.Cancellation.Kind, NoticeHours: b.Cancellation.NoticeHours}
 	}
 	if b.Tiers != nil {
 		tiers := make([]marketplace.TierInput, len(*b.Tiers))
@@ -102,6 +109,8 @@ type offerJSON struct {
 	Demo           bool        `json:"demo"`
 	CreatedAt      string      `json:"created_at"`
 	UpdatedAt      string      `json:"updated_at"`
+	// Cancellation is the offer's terms: as stated, or its pricing model's default.
+	Cancellation *cancellationJSON `json:"cancellation"`
 }
 
 func rfc3339(t time.Time) string { return t.UTC().Format(time.RFC3339) }
@@ -117,6 +126,7 @@ func toOfferJSON(o marketplace.Offer) offerJSON {
 		TermMonths: o.TermMonths, Tiers: tiers, AvailableFrom: rfc3339(o.AvailableFrom), AvailableUntil: rfc3339(o.AvailableUntil),
 		HSCode: o.HSCode, TaxTerms: string(o.PostedTaxTerms()), Note: o.Note, Status: o.Status, Version: o.Version, Demo: o.Demo,
 		CreatedAt: rfc3339(o.CreatedAt), UpdatedAt: rfc3339(o.UpdatedAt),
+		Cancellation: toCancellationJSON(o.CancellationTerms(), time.Time{}),
 	}
 }
 
@@ -251,8 +261,49 @@ func handleOfferWithdraw(m offerAPI) fiber.Handler {
 		if err != nil {
 			return err
 		}
-		setETag(c, o.Version)
-		return c.JSON(toOfferJSON(o))
+		return respondOffer(c, m, o.ID, fiber.StatusOK) // the same shape as GET
+	}
+}
+
+// handleOfferReinstate lists a withdrawn offer of the caller's again.
+func handleOfferReinstate(m offerAPI) fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		sp, _ := supplierOf(c)
+		version, err := ifMatch(c)
+		if err != nil {
+			return err
+		}
+		if err := noBody(c); err != nil {
+			return err
+		}
+		o, err := m.ReinstateOffer(c.UserContext(), sp.ID, param(c, "id"), version)
+		if err != nil {
+			return err
+		}
+		return respondOffer(c, m, o.ID, fiber.StatusOK)
+	}
+}
+
+// handleSupplierOffers lists the caller's own offers, withdrawn ones included.
+func handleSupplierOffers(m offerAPI) fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		if err := onlyQueryParams(c, "status", "limit", "cursor"); err != nil {
+			return err
+		}
+		sp, _ := supplierOf(c)
+		limit, err := limitParam(c)
+		if err != nil {
+			return err
+		}
+		page, err := m.SupplierOffers(c.UserContext(), marketplace.SupplierOfferQuery{SupplierID: sp.ID, Status: c.Query("status"), Limit: limit, Cursor: c.Query("cursor")})
+		if err != nil {
+			return err
+		}
+		out := make([]offerJSON, len(page.Offers))
+		for i, v := range page.Offers {
+			out[i] = toOfferViewJSON(v)
+		}
+		return c.JSON(fiber.Map{"offers": out, "next_cursor": nextCursor(page.NextCursor)})
 	}
 }
 
@@ -358,6 +409,8 @@ type offerAPI interface {
 	Offer(ctx context.Context, id string, start, end time.Time) (marketplace.OfferView, error)
 	UpdateOffer(ctx context.Context, supplierID, id string, ifMatch int, in marketplace.OfferInput) (marketplace.Offer, error)
 	WithdrawOffer(ctx context.Context, supplierID, id string, ifMatch int) (marketplace.Offer, error)
+	ReinstateOffer(ctx context.Context, supplierID, id string, ifMatch int) (marketplace.Offer, error)
+	SupplierOffers(ctx context.Context, q marketplace.SupplierOfferQuery) (marketplace.SupplierOfferPage, error)
 	UpsertOffers(ctx context.Context, supplierID string, items []marketplace.OfferInput) ([]marketplace.BatchResult, error)
 	SearchOffers(ctx context.Context, r marketplace.SearchRequest) (marketplace.SearchPage, error)
 }

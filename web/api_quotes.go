@@ -93,27 +93,29 @@ func (r quoteRequestJSON) toDomain() (marketplace.QuoteRequest, error) {
 
 // quoteJSON is a quote as the API serves it (docs/marketplace.md, "Quotes").
 type quoteJSON struct {
-	ID              string           `json:"id"`
-	OfferID         string           `json:"offer_id"`
-	Status          string           `json:"status"` // valid | expired
-	Currency        string           `json:"currency"`
-	AsOf            string           `json:"as_of"`
-	CreatedAt       time.Time        `json:"created_at"`
-	ValidUntil      time.Time        `json:"valid_until"`
-	Start           time.Time        `json:"start"`
-	End             time.Time        `json:"end"`
-	Request         quoteRequestEcho `json:"request"`
-	Lines           []lineJSON       `json:"lines"`
-	Subtotal        amount           `json:"subtotal"`
-	Total           amount           `json:"total"`
-	NetCost         amount           `json:"net_cost"`
-	LandedCost      amount           `json:"landed_cost"`
-	Quantity        decimal.Decimal  `json:"quantity"`
-	PerGPUHour      decimal.Decimal  `json:"per_gpu_hour"`
-	PerPFLOPHour    decimal.Decimal  `json:"per_pflop_hour"`
-	EnergyKWh       decimal.Decimal  `json:"energy_kwh"`
-	EmissionsKgCO2e decimal.Decimal  `json:"emissions_kg_co2e"`
-	Estimates       string           `json:"estimates_note"`
+	ID              string            `json:"id"`
+	OfferID         string            `json:"offer_id"`
+	Status          string            `json:"status"`   // valid | expired | accepted
+	OrderID         *string           `json:"order_id"` // the order the quote became, once accepted
+	CancelTerms     *cancellationJSON `json:"cancellation_terms,omitempty"`
+	Currency        string            `json:"currency"`
+	AsOf            string            `json:"as_of"`
+	CreatedAt       time.Time         `json:"created_at"`
+	ValidUntil      time.Time         `json:"valid_until"`
+	Start           time.Time         `json:"start"`
+	End             time.Time         `json:"end"`
+	Request         quoteRequestEcho  `json:"request"`
+	Lines           []lineJSON        `json:"lines"`
+	Subtotal        amount            `json:"subtotal"`
+	Total           amount            `json:"total"`
+	NetCost         amount            `json:"net_cost"`
+	LandedCost      amount            `json:"landed_cost"`
+	Quantity        decimal.Decimal   `json:"quantity"`
+	PerGPUHour      decimal.Decimal   `json:"per_gpu_hour"`
+	PerPFLOPHour    decimal.Decimal   `json:"per_pflop_hour"`
+	EnergyKWh       decimal.Decimal   `json:"energy_kwh"`
+	EmissionsKgCO2e decimal.Decimal   `json:"emissions_kg_co2e"`
+	Estimates       string            `json:"estimates_note"`
 	// TaxTerms are the terms taxes withheld at source were computed under: the request's, or
 	// the offer's (net_of_cn_tax unless it says tax_inclusive).
 	TaxTerms string       `json:"tax_terms"`
@@ -229,12 +231,9 @@ func toFlagsJSON(flags []tariff.Flag) []flagJSON {
 // the base line's label carries (i18n.LineLabel, in English).
 func toQuoteJSON(pq marketplace.Quote, acc marketplace.Accelerator, now time.Time) quoteJSON {
 	p := pq.Priced
-	status := "valid"
-	if !now.Before(pq.ValidUntil) {
-		status = "expired"
-	}
 	out := quoteJSON{
-		ID: pq.ID, OfferID: pq.OfferID, Status: status, Currency: p.Currency, AsOf: p.AsOf.Format(time.DateOnly),
+		ID: pq.ID, OfferID: pq.OfferID, Status: pq.Status(now), CancelTerms: toCancellationJSON(pq.Cancellation, pq.Start),
+		Currency: p.Currency, AsOf: p.AsOf.Format(time.DateOnly),
 		CreatedAt: pq.CreatedAt, ValidUntil: pq.ValidUntil, Start: pq.Start, End: pq.End,
 		Request: quoteRequestEcho{GPUs: pq.Request.GPUs, Hours: pq.Request.Hours, Units: pq.Request.Units,
 			Buyer: toBuyerJSON(pq.Request.Buyer), PersonalData: pq.Request.PersonalData, Scenario: pq.Request.Scenario,
@@ -245,6 +244,10 @@ func toQuoteJSON(pq marketplace.Quote, acc marketplace.Accelerator, now time.Tim
 		PerGPUHour: p.PerGPUHour, PerPFLOPHour: p.PerPFLOPHour, EnergyKWh: p.EnergyKWh, EmissionsKgCO2e: p.EmissionsKgCO2e,
 		Estimates: estimatesNote, Policy: policyRefJSON{ID: p.Policy.ID, Version: p.Policy.Version, Hash: p.Policy.Hash},
 		Flags: toFlagsJSON(p.Flags), Rounding: string(p.Rounding),
+	}
+	if pq.OrderID != "" {
+		id := pq.OrderID
+		out.OrderID = &id
 	}
 	en, names := i18n.Default(), accNames(acc)
 	for _, l := range p.Lines {
@@ -298,6 +301,9 @@ func handleQuoteCreate(m quoteAPI) fiber.Handler {
 		req, err := body.toDomain()
 		if err != nil {
 			return err
+		}
+		if b, ok := buyerOf(c); ok { // the buyer's own quote, its account filling what the body leaves out
+			req.BuyerID = b.ID
 		}
 		pq, err := m.Quote(c.UserContext(), req)
 		if err != nil {

@@ -2,6 +2,8 @@ package web
 
 import (
 	"context"
+	"encoding/json"
+
 	"github.com/gofiber/fiber/v2"
 
 	"corridor/marketplace"
@@ -40,11 +42,50 @@ func handleSupplierCreate(m supplierAPI) fiber.Handler {
 	}
 }
 
+// handleSupplierList lists every supplier, for the administrator, each as GET
+// /suppliers/{id} answers it.
+func handleSupplierList(m supplierAPI) fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		if err := onlyQueryParams(c); err != nil {
+			return err
+		}
+		sps, err := m.Suppliers(c.UserContext())
+		if err != nil {
+			return err
+		}
+		return c.JSON(toSupplierListJSON(sps))
+	}
+}
+
+// supplierListJSON is the answer of GET /api/v1/suppliers.
+type supplierListJSON struct {
+	Suppliers []supplierJSON `json:"suppliers"`
+}
+
+func toSupplierListJSON(sps []marketplace.Supplier) supplierListJSON {
+	out := supplierListJSON{Suppliers: make([]supplierJSON, len(sps))}
+	for i, sp := range sps {
+		out.Suppliers[i] = toSupplierJSON(sp)
+	}
+	return out
+}
+
+// SuppliersDocument renders suppliers exactly as GET /api/v1/suppliers serves them, for the
+// command-line tools.
+func SuppliersDocument(sps []marketplace.Supplier) ([]byte, error) {
+	return json.MarshalIndent(toSupplierListJSON(sps), "", "  ")
+}
+
 // ownSupplierParam checks that a supplier caller acts on itself; the admin may act on anyone.
-// Another supplier's id answers 404, like every cross-tenant access.
+// Another supplier's id answers 404, like every cross-tenant access. A supplier may write its
+// own id as "me" (as in /suppliers/me/offers).
 func ownSupplierParam(c *fiber.Ctx) (string, error) {
 	id := param(c, "id")
-	if sp, ok := supplierOf(c); ok && sp.ID != id {
+	sp, ok := supplierOf(c)
+	if ok && id == "me" {
+		return sp.ID, nil
+	}
+	if ok && sp.ID != id {
 		return "", &marketplace.Error{Code: marketplace.CodeNotFound, Message: "no such supplier"}
 	}
 	return id, nil
@@ -57,11 +98,8 @@ func handleKeyRotate(m supplierAPI) fiber.Handler {
 		if err != nil {
 			return err
 		}
-		if len(c.Body()) > 0 {
-			var empty struct{}
-			if err := decodeBody(c, &empty); err != nil {
-				return err
-			}
+		if err := noBody(c); err != nil {
+			return err
 		}
 		k, plain, err := m.RotateAPIKey(c.UserContext(), id)
 		if err != nil {
@@ -91,4 +129,5 @@ type supplierAPI interface {
 	CreateSupplier(ctx context.Context, in marketplace.NewSupplier) (marketplace.Supplier, string, error)
 	RotateAPIKey(ctx context.Context, supplierID string) (marketplace.APIKey, string, error)
 	RevokeAPIKey(ctx context.Context, supplierID, keyID string) error
+	Suppliers(ctx context.Context) ([]marketplace.Supplier, error)
 }

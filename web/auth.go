@@ -46,8 +46,8 @@ func requireAdmin(adminHash string) fiber.Handler {
 			return unauthorized("this endpoint needs the admin token: Authorization: Bearer <token>")
 		}
 		if !isAdminToken(tok, adminHash) {
-			if marketplace.IsAPIKey(tok) {
-				return &marketplace.Error{Code: marketplace.CodeForbidden, Message: "this endpoint is for the administrator, not suppliers"}
+			if marketplace.IsAPIKey(tok) || marketplace.IsBuyerKey(tok) {
+				return &marketplace.Error{Code: marketplace.CodeForbidden, Message: "this endpoint is for the administrator, not suppliers or buyers"}
 			}
 			c.Set(fiber.HeaderWWWAuthenticate, `Bearer realm="corridor", error="invalid_token"`)
 			return unauthorized("invalid admin token")

@@ -27,3 +27,21 @@ func decodeBody(c *fiber.Ctx, v any) error {
 	}
 	return err
 }
+
+// noBody accepts a request without a body, or with an empty JSON object, for endpoints that take
+// none: a member is a 400 naming it.
+func noBody(c *fiber.Ctx) error {
+	if len(c.Body()) == 0 {
+		return nil
+	}
+	var empty struct{}
+	return decodeBody(c, &empty)
+}
+
+// nextCursor is a page's next_cursor in JSON: the cursor, or null on the last page.
+func nextCursor(c string) *string {
+	if c == "" {
+		return nil
+	}
+	return &c
+}

@@ -21,8 +21,9 @@ const screenshotDir = browserArtifacts + "/screenshots"
 const comparePath = "/compare?accelerator=h100-sxm&gpus=8&hours=720&buyer.country=DE&buyer.type=business&buyer.vat_id=DE123456789&currency=EUR"
 
 // TestBrowserScreenshots saves full-page screenshots of the buyer's pages — market, offer,
-// quote, compare, map and the search language reference — at 375 and 1440 px wide in English
-// and Chinese, for a reviewer to look at:
+// quote, compare, map, the search language reference, sign-up, and, signed in as a buyer with
+// an order, the orders page and the order — at 375 and 1440 px wide in English and Chinese,
+// for a reviewer to look at:
 //
 //	CORRIDOR_SCREENSHOTS=1 go test ./web -run TestBrowserScreenshots -v
 //
@@ -40,8 +41,18 @@ func TestBrowserScreenshots(t *testing.T) {
 	}
 	pages := []struct{ name, path string }{
 		{"market", "/"}, {"offer", "/offers/demo-offer-001"}, {"quote", "/quotes/" + quote},
-		{"compare", comparePath}, {"map", "/map"}, {"search-language", "/docs/search-language"},
+		{"compare", comparePath}, {"map", "/map"}, {"search-language", "/docs/search-language"}, {"signup", "/signup"},
 	}
+	key, order := apiBuyerWithOrder(t, base)
+	signedIn := []struct{ name, path string }{{"orders", "/orders"}, {"order", "/orders/" + order}}
+	shoot(t, ctx, base, pages)
+	signInBrowser(t, ctx, base, key)
+	shoot(t, ctx, base, signedIn)
+}
+
+// shoot saves a screenshot of each page at 375 and 1440 px, in English and in Chinese.
+func shoot(t *testing.T, ctx context.Context, base string, pages []struct{ name, path string }) {
+	t.Helper()
 	for _, lang := range []string{"en", "zh"} {
 		run(t, ctx, "language "+lang, chromedp.Navigate(base+"/lang/"+lang+"?next=/"))
 		for _, p := range pages {
@@ -60,6 +71,44 @@ func TestBrowserScreenshots(t *testing.T) {
 			}
 		}
 	}
+}
+
+// apiBuyerWithOrder opens a buyer account (a German business) through the API, has it quote
+// demo-offer-001 from a week ahead and accept, and returns its key and the order's id.
+func apiBuyerWithOrder(t *testing.T, base string) (key, orderID string) {
+	t.Helper()
+	post := func(path, body, key string, into any) {
+		req, _ := http.NewRequest("POST", base+path, strings.NewReader(body))
+		req.Header.Set("Content-Type", "application/json")
+		if key != "" {
+			req.Header.Set("Authorization", "Bearer "+key)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		if err := json.NewDecoder(resp.Body).Decode(into); err != nil || resp.StatusCode != http.StatusCreated {
+			t.Fatalf("POST %s: %d %v", path, resp.StatusCode, err)
+		}
+	}
+	var acct struct {
+		Key string `json:"api_key"`
+	}
+	post("/api/v1/buyers", `{"organisation":"Kraftwerk Compute GmbH","country":"DE","type":"business","vat_id":"DE123456789"}`, "", &acct)
+	var q, o struct {
+		ID string `json:"id"`
+	}
+	post("/api/v1/quotes", `{"offer_id":"demo-offer-001","gpus":8,"hours":72,"start":"2026-12-05T00:00:00Z","currency":"EUR"}`, acct.Key, &q)
+	post("/api/v1/quotes/"+q.ID+"/accept", "", acct.Key, &o)
+	return acct.Key, o.ID
+}
+
+// signInBrowser signs the browser in with a buyer key through the sign-in form.
+func signInBrowser(t *testing.T, ctx context.Context, base, key string) {
+	t.Helper()
+	run(t, ctx, "sign in", chromedp.Navigate(base+"/signin"), chromedp.WaitVisible(chromedp.ID("signin-form")),
+		chromedp.SetValue(chromedp.ID("i-key"), key), clickAndLoad("#signin"), chromedp.WaitVisible(chromedp.ID("account-link")))
 }
 
 // apiQuote creates a quote through the API and returns its id.
@@ -200,7 +249,9 @@ var untranslated = []string{"Market", "Compare", "Filters", "Supplier", "Region"
 	"Details & quote", "Show prices in", "Sort by", "Offers", "Sites", "hub node", "cluster", "AI Factory", "Policy", "version",
 	"as_of", "on_demand", "h100-sxm", "ECB_REF", "licence required", "Export control", "Minimum", "months", "no minimum", "Available",
 	"Link to this comparison", "Your need", "More options", "Registered in", "Reservation", "Where the capacity is", "Germany", "China",
-	"Business", "Consumer", "Language", "Search language", "baseline", "GPUs free", "⟦"}
+	"Business", "Consumer", "Language", "Search language", "baseline", "GPUs free", "⟦",
+	"Your orders", "Sign in", "Sign out", "Cancellation terms", "Confirmed", "Cancelled", "Organisation", "Create account", "free cancellation",
+	"Headquarters", "Buyer key", "non_cancellable", "free_until"}
 
 // TestBrowserChineseHasNoEnglishLabels: the Chinese market, offer, quote, compare and map
 // pages show none of the checked English labels or raw keys in their visible text (data such
@@ -218,7 +269,13 @@ func TestBrowserChineseHasNoEnglishLabels(t *testing.T) {
 		c.querySelectorAll("table.lines td:nth-child(4)").forEach(e => e.remove());
 		return c.innerText;
 	})()`
-	for _, path := range []string{"/", "/offers/demo-offer-001", "/quotes/" + quote, comparePath, "/map"} {
+	key, order := apiBuyerWithOrder(t, base)
+	paths := []string{"/", "/offers/demo-offer-001", "/quotes/" + quote, comparePath, "/map", "/signup", "signed in", "/orders", "/orders/" + order}
+	for _, path := range paths {
+		if path == "signed in" { // the buyer's own pages
+			signInBrowser(t, ctx, base, key)
+			continue
+		}
 		for _, w := range []int64{375, 1440} {
 			run(t, ctx, path, chromedp.EmulateViewport(w, 900), chromedp.Navigate(base+path), chromedp.WaitVisible(chromedp.CSS("main")))
 			text, err := chromedp.Run(ctx, chromedp.Evaluate[string](visible))

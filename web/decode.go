@@ -62,6 +62,11 @@ func decodeStrict(c *fiber.Ctx, v any) error {
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
+		if strings.HasPrefix(err.Error(), "json: unknown field ") {
+			if fe, ok := unknownMember(body, reflect.TypeOf(v), ""); ok {
+				return marketplace.Invalid("unknown field", fe)
+			}
+		}
 		return jsonError(err)
 	}
 	if dec.More() {
@@ -270,4 +275,117 @@ func (d *decString) UnmarshalJSON(b []byte) error {
 	}
 	d.Decimal, d.set = v, true
 	return nil
+}
+
+// unknownMember finds the first member of the JSON value raw that the Go type t does not know
+// (as encoding/json matches names: ignoring case), in document order, and words it with its
+// path and the closest known member ("buyer.contry": unknown field; did you mean "country"?),
+// or the members known there when none is close: the same help the search language gives.
+func unknownMember(raw []byte, t reflect.Type, path string) (marketplace.FieldError, bool) {
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	if reflect.PointerTo(t).Implements(reflect.TypeFor[json.Unmarshaler]()) {
+		return marketplace.FieldError{}, false
+	}
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	switch t.Kind() {
+	case reflect.Struct:
+		fields := jsonMembers(t)
+		if tok, err := dec.Token(); err != nil || tok != json.Delim('{') {
+			return marketplace.FieldError{}, false
+		}
+		for dec.More() {
+			tok, err := dec.Token()
+			if err != nil {
+				return marketplace.FieldError{}, false
+			}
+			key, _ := tok.(string)
+			var val json.RawMessage
+			if err := dec.Decode(&val); err != nil {
+				return marketplace.FieldError{}, false
+			}
+			ft, known := memberType(fields, key)
+			if !known {
+				return marketplace.FieldError{Field: joinPath(path, key), Message: unknownMemberMessage(key, fields)}, true
+			}
+			if fe, ok := unknownMember(val, ft, joinPath(path, key)); ok {
+				return fe, true
+			}
+		}
+	case reflect.Slice, reflect.Array:
+		if tok, err := dec.Token(); err != nil || tok != json.Delim('[') {
+			return marketplace.FieldError{}, false
+		}
+		for i := 0; dec.More(); i++ {
+			var val json.RawMessage
+			if err := dec.Decode(&val); err != nil {
+				return marketplace.FieldError{}, false
+			}
+			if fe, ok := unknownMember(val, t.Elem(), fmt.Sprintf("%s[%d]", path, i)); ok {
+				return fe, true
+			}
+		}
+	}
+	return marketplace.FieldError{}, false
+}
+
+// jsonMembers lists the JSON member names of a struct type (embedded structs' included) with
+// their types, in declaration order.
+func jsonMembers(t reflect.Type) []reflect.StructField {
+	var out []reflect.StructField
+	for i := 0; i < t.NumField(); i++ {
+		f := t.Field(i)
+		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+		switch {
+		case name == "-":
+			continue
+		case f.Anonymous && name == "" && f.Type.Kind() == reflect.Struct:
+			out = append(out, jsonMembers(f.Type)...)
+			continue
+		case !f.IsExported():
+			continue
+		case name == "":
+			name = f.Name
+		}
+		f.Name = name
+		out = append(out, f)
+	}
+	return out
+}
+
+// memberType is the type of the member key, matched as encoding/json matches it.
+func memberType(fields []reflect.StructField, key string) (reflect.Type, bool) {
+	for _, f := range fields {
+		if strings.EqualFold(f.Name, key) {
+			return f.Type, true
+		}
+	}
+	return nil, false
+}
+
+// unknownMemberMessage suggests the known member closest to key (a typo), or lists them all.
+func unknownMemberMessage(key string, fields []reflect.StructField) string {
+	best, bestD := "", len(key)/2+2
+	names := make([]string, len(fields))
+	for i, f := range fields {
+		names[i] = f.Name
+		if d := tariff.EditDistance(strings.ToLower(key), f.Name); d < bestD {
+			best, bestD = f.Name, d
+		}
+	}
+	if best != "" {
+		return fmt.Sprintf("unknown field; did you mean %q?", best)
+	}
+	if len(names) == 0 {
+		return "unknown field: this object takes no members"
+	}
+	return "unknown field; the members here are " + strings.Join(names, ", ")
+}
+
+func joinPath(path, key string) string {
+	if path == "" {
+		return key
+	}
+	return path + "." + key
 }

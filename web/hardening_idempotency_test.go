@@ -8,9 +8,9 @@ import (
 	"time"
 )
 
-// TestIdempotencyKeyScopedToCallerAndTarget has two anonymous buyers, told apart by their
-// addresses (as a trusted proxy reports them), reuse the guessable key "order-1". Neither may
-// replay, block or learn about the other's request, and no error names another request's path.
+// TestIdempotencyKeyScopedToCallerAndTarget has two buyers (each with its key; behind one
+// trusted proxy, from two addresses) reuse the guessable key "order-1". Neither may replay,
+// block or learn about the other's request, and no error names another request's path.
 func TestIdempotencyKeyScopedToCallerAndTarget(t *testing.T) {
 	e := newSupplyEnv(t)
 	e.app = NewServer(Deps{Market: e.market, AdminTokenHash: sha256Hex(testAdminToken),
@@ -20,8 +20,10 @@ func TestIdempotencyKeyScopedToCallerAndTarget(t *testing.T) {
 	today := time.Now().UTC().Truncate(24 * time.Hour)
 	qA := e.quote(offerID, 1, today.AddDate(0, 0, 2), today.AddDate(0, 0, 3), time.Hour)
 	qB := e.quote(offerID, 1, today.AddDate(0, 0, 4), today.AddDate(0, 0, 5), time.Hour)
-	alice := []string{"X-Forwarded-For", "203.0.113.1", "Idempotency-Key", "order-1"}
-	bob := []string{"X-Forwarded-For", "198.51.100.2", "Idempotency-Key", "order-1"}
+	_, aliceKey := e.buyer("Alice GmbH", testBuyer)
+	_, bobKey := e.buyer("Bob GmbH", testBuyer)
+	alice := append(bearerH(aliceKey), "X-Forwarded-For", "203.0.113.1", "Idempotency-Key", "order-1")
+	bob := append(bearerH(bobKey), "X-Forwarded-For", "198.51.100.2", "Idempotency-Key", "order-1")
 
 	a := e.do("POST", "/api/v1/quotes/"+qA+"/accept", "", alice...)
 	if a.status != 201 {
@@ -32,9 +34,9 @@ func TestIdempotencyKeyScopedToCallerAndTarget(t *testing.T) {
 	if b.status != 201 || strings.Contains(string(b.body), qA) {
 		t.Fatalf("bob's accept with alice's key: %d %s", b.status, b.body)
 	}
-	// Bob on Alice's exact request: runs for him (the quote was already accepted: 200), no replay.
+	// Bob on Alice's exact request: runs for him (Alice accepted the quote: 403), no replay.
 	r := e.do("POST", "/api/v1/quotes/"+qA+"/accept", "", bob...)
-	if r.header.Get("Idempotent-Replayed") != "" || r.status != 200 {
+	if r.header.Get("Idempotent-Replayed") != "" || r.status != 403 || strings.Contains(string(r.body), "ord_") {
 		t.Fatalf("bob replayed alice's response: %d replayed=%q", r.status, r.header.Get("Idempotent-Replayed"))
 	}
 	// Alice's retry replays hers.

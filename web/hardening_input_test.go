@@ -84,7 +84,7 @@ func TestHostileInput(t *testing.T) {
 		// Not UTF-8.
 		{"invalid UTF-8", "POST", "/api/v1/suppliers", "{\"name\":\"Evil\xff\",\"country\":\"CN\"}", admin, 400, "body", "UTF-8"},
 		// A JSON null (or any non-object) where an object is expected.
-		{"accept null", "POST", "/api/v1/quotes/" + quoteID + "/accept", `null`, nil, 400, "body", "JSON object"},
+		{"accept null", "POST", "/api/v1/quotes/" + quoteID + "/accept", `null`, e.asBuyer(), 400, "body", "JSON object"},
 		{"rotate null", "POST", "/api/v1/suppliers/" + supID + "/keys", `null`, auth, 400, "body", "JSON object"},
 		{"patch null", "PATCH", "/api/v1/offers/" + offerID, `null`, auth, 400, "body", "JSON object"},
 		{"offer null", "POST", "/api/v1/offers", `null`, auth, 400, "body", "JSON object"},

@@ -18,6 +18,8 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
+	"corridor/marketplace"
+
 	"corridor/marketplace/store"
 )
 
@@ -132,13 +134,17 @@ func TestMetrics(t *testing.T) {
 	_, svc, st := seededApp(t)
 	app := NewServer(Deps{Market: svc, AdminTokenHash: sha256Hex(testAdminToken), Metrics: NewMetrics(st.Pool())})
 	quote := `{"offer_id":"demo-offer-001","gpus":8,"hours":720,"buyer":{"country":"DE","type":"business","vat_id":"DE123456789"},"currency":"EUR"}`
-	code, _, body := call(t, app, "POST", "/api/v1/quotes", quote)
+	_, buyerKey, err := svc.CreateBuyer(context.Background(), marketplace.NewBuyer{Organisation: "Metrics GmbH", Country: "DE", Type: "business", VATID: "DE123456789"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	code, _, body := call(t, app, "POST", "/api/v1/quotes", quote, "Authorization", "Bearer "+buyerKey) // the body says what the account says
 	if code != 201 {
 		t.Fatalf("quote: %d %s", code, body)
 	}
 	var q struct{ ID string }
 	decode(t, body, &q)
-	if code, _, body := call(t, app, "POST", "/api/v1/quotes/"+q.ID+"/accept", ""); code != 201 {
+	if code, _, body := call(t, app, "POST", "/api/v1/quotes/"+q.ID+"/accept", "", "Authorization", "Bearer "+buyerKey); code != 201 {
 		t.Fatalf("accept: %d %s", code, body)
 	}
 	call(t, app, "POST", "/api/v1/quotes", `{"gpus":"x"}`)

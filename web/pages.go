@@ -37,12 +37,14 @@ var uiFS embed.FS
 const slowPage = 100 * time.Millisecond
 
 // pageNames are the templates under templates/, each rendered inside layout.html.
-var pageNames = []string{"market", "offer", "quote", "order", "compare", "map", "doc", "error"}
+var pageNames = []string{"market", "offer", "quote", "order", "compare", "map", "doc", "error",
+	"signup", "signin", "account", "buyerkey", "orders"} // the buyer's account and orders: pages_buyers.go
 
 // ui holds what the page handlers share: templates parsed once at start-up, the CSRF guard
 // and the version string that busts caches of the static files.
 type ui struct {
 	market pageMarket
+	buyers pageBuyers
 	log    *slog.Logger
 	csrf   *csrfGuard
 	tmpl   map[string]*template.Template
@@ -63,7 +65,7 @@ func addPageRoutes(app *fiber.App, d Deps) {
 	app.Post("/quotes", u.page(u.csrfChecked(u.handleQuoteForm)))
 	app.Get("/quotes/:id", u.page(u.handleQuotePage))
 	app.Post("/quotes/:id/accept", u.page(u.csrfChecked(u.handleAccept)))
-	app.Get("/orders/:id", u.page(u.handleOrder))
+	u.addBuyerPages(app) // sign-up, sign-in, account, orders: pages_buyers.go
 	app.Get("/compare", u.page(u.handleCompare))
 	app.Get("/map", u.page(u.handleMap))
 	app.Get("/docs/policy.schema.json", handlePolicySchema)
@@ -77,7 +79,7 @@ func addPageRoutes(app *fiber.App, d Deps) {
 // newUI parses the embedded templates; a broken template is a bug every test catches, so it
 // panics rather than starting a server without pages.
 func newUI(d Deps) *ui {
-	u := &ui{market: d.Market, log: d.Log, csrf: &csrfGuard{market: d.Market}, tmpl: map[string]*template.Template{}}
+	u := &ui{market: d.Market, buyers: d.Market, log: d.Log, csrf: &csrfGuard{market: d.Market}, tmpl: map[string]*template.Template{}}
 	for _, name := range pageNames {
 		t := template.New(name).Funcs(template.FuncMap{"currencies": func() []string { return formCurrencies },
 			"purposes": func() []tariff.Purpose { return formPurposes }, "taxterms": func() []tariff.TaxTerms { return formTaxTerms }})
@@ -102,6 +104,9 @@ type view struct {
 	Path      string
 	Asset     string
 	RequestID string
+	// Buyer is the signed-in buyer (SignedIn), from the session cookie.
+	Buyer    marketplace.BuyerAccount
+	SignedIn bool
 }
 
 // pageFunc handles a page request with the request's view prepared.
@@ -126,6 +131,9 @@ func (u *ui) page(h pageFunc) fiber.Handler {
 		tok, err := u.csrf.token(c)
 		if err == nil {
 			v.CSRF = tok
+			err = u.signedIn(c, v)
+		}
+		if err == nil {
 			err = h(c, v)
 		}
 		if err != nil {
@@ -194,8 +202,11 @@ func (u *ui) renderError(c *fiber.Ctx, v *view, err error) error {
 	} else {
 		v.Title = v.T("error.title")
 	}
-	if strings.HasPrefix(c.Path(), "/quotes/") {
+	switch {
+	case strings.HasPrefix(c.Path(), "/quotes/"):
 		p.Back = "/quotes/" + url.PathEscape(c.Params("id"))
+	case strings.HasPrefix(c.Path(), "/orders/"):
+		p.Back = "/orders/" + url.PathEscape(c.Params("id"))
 	}
 	if rerr := u.render(c, p.Status, "error", p); rerr != nil {
 		u.log.Error("render error page", "err", rerr)

@@ -22,6 +22,4 @@ type pageMarket interface {
 	Compare(ctx context.Context, n marketplace.Need) (marketplace.Comparison, error)
 	Quote(ctx context.Context, req marketplace.QuoteRequest) (marketplace.Quote, error)
 	GetQuote(ctx context.Context, id string) (marketplace.Quote, error)
-	AcceptQuote(ctx context.Context, quoteID string) (marketplace.Order, bool, error)
-	Order(ctx context.Context, id string) (marketplace.Order, error)
 }

@@ -255,7 +255,7 @@ func (u *ui) handleOffer(c *fiber.Ctx, v *view) error {
 	if err != nil {
 		return err
 	}
-	return u.renderOffer(c, v, fiber.StatusOK, oc, defaultQuoteForm(v, oc), nil)
+	return u.renderOffer(c, v, fiber.StatusOK, oc, prefillQuoteForm(v, defaultQuoteForm(v, oc)), nil)
 }
 
 // renderOffer shows the offer page; with err, the form keeps the user's input and shows each
@@ -310,6 +310,9 @@ func (u *ui) handleQuoteForm(c *fiber.Ctx, v *view) error {
 	req, err := form.request(oc.Offer.Product == string(tariff.ProductHardware))
 	if err == nil {
 		req.Scenario = form.Scenario
+		if v.SignedIn { // the signed-in buyer's quote (pages_buyers.go)
+			req.BuyerID = v.Buyer.ID
+		}
 		var pq marketplace.Quote
 		pq, err = u.market.Quote(c.UserContext(), req)
 		if err == nil {

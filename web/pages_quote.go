@@ -24,6 +24,10 @@ type quotePage struct {
 	Remaining string
 	Seconds   int64 // validity left when the page was rendered, for the countdown
 	Scenario  string
+	Accepted  bool // the quote became an order (Q.OrderID)
+	// Mine: the signed-in buyer may accept the quote (theirs, or anonymous and priced for
+	// their account); Mismatch: priced for another buyer than the signed-in account.
+	Mine, Mismatch bool
 }
 
 // Payable says whether a line is in the total, and why not when it is not.
@@ -153,7 +157,11 @@ func (u *ui) handleQuotePage(c *fiber.Ctx, v *view) error {
 	}
 	now := u.market.Now()
 	v.Title = v.Tf("quote.title", "ID", pq.ID)
-	p := quotePage{view: v, Q: pq, Expired: !now.Before(pq.ValidUntil), Scenario: pq.Request.Scenario}
+	p := quotePage{view: v, Q: pq, Expired: !now.Before(pq.ValidUntil), Scenario: pq.Request.Scenario, Accepted: pq.OrderID != ""}
+	if v.SignedIn {
+		p.Mine = (pq.BuyerID == v.Buyer.ID || pq.BuyerID == "") && v.Buyer.Matches(pq.Request.Buyer)
+		p.Mismatch = !p.Mine
+	}
 	p.Remaining = remaining(v, pq.ValidUntil.Sub(now))
 	p.Seconds = max(int64(pq.ValidUntil.Sub(now)/time.Second), 0)
 	if oc, err := u.market.OfferDetail(c.UserContext(), pq.OfferID); err == nil {
@@ -173,29 +181,4 @@ func remaining(v *view, d time.Duration) string {
 		return v.Tf("quote.remaining_hm", "H", h, "M", m)
 	}
 	return v.Tf("quote.remaining_m", "M", m)
-}
-
-// handleAccept turns the quote into an order and shows it; an expired quote (410) or a
-// capacity or quota conflict (409) shows an error page that links back to the quote.
-func (u *ui) handleAccept(c *fiber.Ctx, v *view) error {
-	o, _, err := u.market.AcceptQuote(c.UserContext(), strings.Clone(c.Params("id")))
-	if err != nil {
-		return err
-	}
-	return c.Redirect("/orders/"+url.PathEscape(o.ID), fiber.StatusSeeOther)
-}
-
-// orderPage is the data of the order page.
-type orderPage struct {
-	*view
-	O marketplace.Order
-}
-
-func (u *ui) handleOrder(c *fiber.Ctx, v *view) error {
-	o, err := u.market.Order(c.UserContext(), strings.Clone(c.Params("id")))
-	if err != nil {
-		return err
-	}
-	v.Title = v.Tf("order.title", "ID", o.ID)
-	return u.render(c, fiber.StatusOK, "order", orderPage{view: v, O: o})
 }

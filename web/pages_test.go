@@ -197,8 +197,9 @@ func TestQuoteFlowWithoutJavaScript(t *testing.T) {
 		t.Fatalf("POST /quotes: %d %q\n%.2000s", r.Status, r.Location, r.Body)
 	}
 	q := pc.get(r.Location)
+	// Anonymous: the quote page asks to sign in (or open an account) to accept.
 	want := []string{"reverse charge", "not payable — reverse charge", `id="quote-total"`, "Total", "Exchange rates used",
-		"/api/v1/quotes/", "?format=csv", "kWh", "kg CO₂e", `action="` + r.Location + `/accept"`}
+		"/api/v1/quotes/", "?format=csv", "kWh", "kg CO₂e", `id="accept-signin"`, `href="/signup?next=` + r.Location + `"`}
 	for _, w := range want {
 		if !strings.Contains(q.Body, w) {
 			t.Errorf("quote page lacks %q", w)
@@ -211,6 +212,37 @@ func TestQuoteFlowWithoutJavaScript(t *testing.T) {
 			t.Errorf("Chinese quote page lacks %q", w)
 		}
 	}
+	if acc := pc.post(r.Location+"/accept", url.Values{"_csrf": {token(t, offer.Body)}}); acc.Status != http.StatusUnauthorized ||
+		!strings.Contains(acc.Body, `id="signin-form"`) || !strings.Contains(acc.Body, `name="next" value="`+r.Location+`"`) {
+		t.Fatalf("accepting without an account: %d, want the sign-in page coming back to the quote\n%.2000s", acc.Status, acc.Body)
+	}
+	// Open an account (a German business with its VAT number, headquartered in the United
+	// States): the browser is signed in.
+	signup := pc.get("/signup?next=" + r.Location)
+	created := pc.post("/signup", url.Values{"_csrf": {token(t, signup.Body)}, "organisation": {"Kraftwerk Compute GmbH"}, "country": {"DE"},
+		"type": {"business"}, "vat_id": {"DE 123456789"}, "headquarters": {"US"}, "next": {r.Location}})
+	if created.Status != http.StatusCreated || !regexp.MustCompile(`id="buyer-key">cbk_[0-9a-f]{16}_[0-9a-f]{64}<`).MatchString(created.Body) {
+		t.Fatalf("sign up: %d\n%.2000s", created.Status, created.Body)
+	}
+	// The anonymous quote was priced for a German business headquartered in Germany (none
+	// named): not the account's to accept, whose export-control gates follow its US
+	// headquarters. The offer page, filled in from the account, prices one that is: the form
+	// leaves the headquarters out, and the account fills it in.
+	if q := pc.get(r.Location); !strings.Contains(q.Body, `id="accept-mismatch"`) || strings.Contains(q.Body, `id="accept"`) {
+		t.Errorf("a quote priced for other buyer details offers the accept button:\n%.3000s", q.Body)
+	}
+	offer = pc.get("/offers/demo-offer-001")
+	if !strings.Contains(offer.Body, `name="buyer.vat_id" value="DE123456789"`) ||
+		!regexp.MustCompile(`name="buyer.headquarters"[^>]*>[^<]*<option value="">[^<]*</option>\s*(<option value="[A-Z]{2}">[^<]*</option>\s*)*<option value="US" selected>`).MatchString(offer.Body) {
+		t.Errorf("the quote form is not filled in from the account")
+	}
+	f := germanQuoteForm("demo-offer-001", token(t, offer.Body))
+	f.Set("buyer.vat_id", "DE123456789")
+	r = pc.post("/quotes", f)
+	if r.Status != http.StatusSeeOther {
+		t.Fatalf("POST /quotes signed in: %d\n%.2000s", r.Status, r.Body)
+	}
+	zh = pc.get(r.Location)
 	acc := pc.post(r.Location+"/accept", url.Values{"_csrf": {token(t, zh.Body)}})
 	if acc.Status != http.StatusSeeOther || !strings.HasPrefix(acc.Location, "/orders/") {
 		t.Fatalf("accept: %d %q\n%.2000s", acc.Status, acc.Location, acc.Body)
@@ -222,6 +254,10 @@ func TestQuoteFlowWithoutJavaScript(t *testing.T) {
 	again := pc.post(r.Location+"/accept", url.Values{"_csrf": {token(t, zh.Body)}})
 	if again.Location != acc.Location {
 		t.Errorf("accepting twice: %d %q, want the same order %q", again.Status, again.Location, acc.Location)
+	}
+	// The quote now says it was accepted and links its order; there is no accept button.
+	if q := pc.get(r.Location); !strings.Contains(q.Body, `id="quote-accepted"`) || !strings.Contains(q.Body, `href="`+acc.Location+`"`) || strings.Contains(q.Body, `id="accept"`) {
+		t.Errorf("the accepted quote's page:\n%.3000s", q.Body)
 	}
 	if r := pc.get("/orders/ord_nope"); r.Status != http.StatusNotFound {
 		t.Errorf("unknown order: %d", r.Status)

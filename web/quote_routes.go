@@ -11,7 +11,7 @@ import (
 
 // addQuoteRoutes adds the quote, compare and policy endpoints.
 func addQuoteRoutes(api fiber.Router, d Deps) {
-	api.Post("/quotes", handleQuoteCreate(d.Market))
+	api.Post("/quotes", identifyCaller(d.Market, d.AdminTokenHash), handleQuoteCreate(d.Market)) // a buyer key makes the quote the buyer's
 	api.Get("/quotes/:id", handleQuoteGet(d.Market))
 	api.Post("/compare", handleCompare(d.Market))
 

@@ -14,6 +14,7 @@ func addRoutes(app *fiber.App, d Deps) {
 	api.Get("/fx", handleFX(d.Market))
 	addSupplyRoutes(api, d) // suppliers, offers, search, orders, openapi.json: supply_routes.go
 	addQuoteRoutes(api, d)  // quotes, compare, policies: quote_routes.go
+	addBuyerRoutes(api, d)  // buyer accounts and keys: api_buyers.go
 
 	api.Post("/effects", handleEffects()) // the trade-effects model alone: api_effects.go
 

@@ -111,8 +111,10 @@ func TestSupplyBadInput(t *testing.T) {
 		{"supplier country number", "POST", "/api/v1/suppliers", `{"name":"X","country":49}`, bearerH(testAdminToken), 400, "country", ""},
 		{"supplier by supplier", "POST", "/api/v1/suppliers", `{"name":"X","country":"CN"}`, auth, 403, "", ""},
 		{"supplier anonymous", "POST", "/api/v1/suppliers", `{"name":"X","country":"CN"}`, nil, 401, "", ""},
-		{"accept with body member", "POST", "/api/v1/quotes/q_none/accept", `{"gpus":3}`, nil, 400, "gpus", ""},
-		{"accept unknown quote", "POST", "/api/v1/quotes/q_none/accept", "", nil, 404, "", ""},
+		{"accept with body member", "POST", "/api/v1/quotes/q_none/accept", `{"gpus":3}`, e.asBuyer(), 400, "gpus", ""},
+		{"accept unknown quote", "POST", "/api/v1/quotes/q_none/accept", "", e.asBuyer(), 404, "", ""},
+		{"accept without a buyer key", "POST", "/api/v1/quotes/q_none/accept", "", nil, 401, "", "buyer key"},
+		{"accept with a supplier key", "POST", "/api/v1/quotes/q_none/accept", "", bearerH(key), 403, "", "buyer"},
 		{"orders anonymous", "GET", "/api/v1/orders", "", nil, 401, "", ""},
 		{"orders bad cursor", "GET", "/api/v1/orders?cursor=%%%", "", auth, 400, "", ""},
 	}

@@ -29,6 +29,33 @@ type supplyEnv struct {
 	st     *store.Store
 	market *marketplace.Service
 	base   string // URL of the real listener, once doReal started it
+	// buyerKey is the key of the test buyer the quotes of quote are priced for (testBuyer),
+	// once asBuyer opened its account.
+	buyerKey string
+}
+
+// testBuyer is the buyer e.quote prices quotes for: a German business.
+var testBuyer = marketplace.Buyer{Country: "DE", Type: "business", VATID: "DE123456789"}
+
+// buyer opens a buyer account through the API and returns its id and key.
+func (e *supplyEnv) buyer(organisation string, b marketplace.Buyer) (string, string) {
+	e.t.Helper()
+	r := e.do("POST", "/api/v1/buyers", fmt.Sprintf(`{"organisation":%q,"country":%q,"type":%q,"vat_id":%q,"region":%q}`,
+		organisation, b.Country, b.Type, b.VATID, b.Region))
+	if r.status != 201 {
+		e.t.Fatalf("create buyer: %d %s", r.status, r.body)
+	}
+	m := r.json(e.t)
+	return m["id"].(string), m["api_key"].(string)
+}
+
+// asBuyer returns the Authorization header of the test buyer (opening its account once).
+func (e *supplyEnv) asBuyer() []string {
+	e.t.Helper()
+	if e.buyerKey == "" {
+		_, e.buyerKey = e.buyer("Test Buyer GmbH", testBuyer)
+	}
+	return bearerH(e.buyerKey)
 }
 
 // newSupplyEnv opens a fresh database (SQLite, or PostgreSQL when CORRIDOR_TEST_POSTGRES is
@@ -195,13 +222,15 @@ func (e *supplyEnv) offer(key, body string) string {
 	return r.json(e.t)["id"].(string)
 }
 
-// quote stores a quote for gpus GPUs of offerID over [start, end), valid for validFor.
+// quote stores a quote for gpus GPUs of offerID over [start, end), valid for validFor, priced
+// for testBuyer (asBuyer accepts it).
 func (e *supplyEnv) quote(offerID string, gpus int, start, end time.Time, validFor time.Duration) string {
 	e.t.Helper()
 	id := marketplace.NewID("q")
 	now := time.Now().UTC()
 	q := marketplace.Quote{ID: id, OfferID: offerID, GPUs: gpus, Start: start, End: end, Currency: "EUR",
-		Total: decimal.RequireFromString("100.00"), CreatedAt: now, ValidUntil: now.Add(validFor)}
+		Total: decimal.RequireFromString("100.00"), CreatedAt: now, ValidUntil: now.Add(validFor),
+		Request: marketplace.QuoteRequest{OfferID: offerID, GPUs: gpus, Buyer: testBuyer}}
 	if err := e.st.PutQuote(context.Background(), q); err != nil {
 		e.t.Fatal(err)
 	}

@@ -17,7 +17,9 @@ func addSupplyRoutes(api fiber.Router, d Deps) {
 
 	api.Get("/openapi.json", handleOpenAPI())
 
+	api.Get("/suppliers", admin, handleSupplierList(m))
 	api.Post("/suppliers", admin, idemSecret, handleSupplierCreate(m))
+	api.Get("/suppliers/me/offers", supplier, handleSupplierOffers(m))
 	api.Get("/suppliers/:id", adminOrSelf, handleSupplierGet(m))            // api_supplier_establishment.go
 	api.Patch("/suppliers/:id", adminOrSelf, idem, handleSupplierUpdate(m)) // establishment, VAT registrations, listings
 	api.Post("/suppliers/:id/keys", adminOrSelf, idemSecret, handleKeyRotate(m))
@@ -29,8 +31,14 @@ func addSupplyRoutes(api fiber.Router, d Deps) {
 	api.Get("/offers/:id", handleOfferGet(m))
 	api.Patch("/offers/:id", supplier, idem, handleOfferUpdate(m))
 	api.Delete("/offers/:id", supplier, idem, handleOfferWithdraw(m))
+	api.Post("/offers/:id/reinstate", supplier, idem, handleOfferReinstate(m))
 
-	api.Post("/quotes/:id/accept", idem, handleQuoteAccept(m))
-	api.Get("/orders", supplier, handleOrderList(m))
-	api.Get("/orders/:id", handleOrderGet(m))
+	// Orders: accepting and cancelling need the buyer's key; a supplier lists the orders on its
+	// offers, a buyer its own (api_buyers.go has the accounts).
+	buyer := requireBuyer(m, d.AdminTokenHash)
+	anyCaller := identifyCaller(m, d.AdminTokenHash)
+	api.Post("/quotes/:id/accept", buyer, idem, handleQuoteAccept(m))
+	api.Get("/orders", anyCaller, handleOrderList(m))
+	api.Get("/orders/:id", anyCaller, handleOrderGet(m))
+	api.Post("/orders/:id/cancel", buyer, idem, handleOrderCancel(m))
 }

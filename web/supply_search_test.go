@@ -84,8 +84,17 @@ func TestSearchSeededDemo(t *testing.T) {
 // that a second acceptance returns the same order.
 func TestQuoteThenAccept(t *testing.T) {
 	app, _, _ := seededApp(t)
-	status, _, body := call(t, app, "POST", "/api/v1/quotes",
-		`{"offer_id":"demo-offer-001","gpus":200,"hours":48,"buyer":{"country":"DE","type":"business","vat_id":"DE123456789"},"currency":"EUR"}`)
+	status, _, body := call(t, app, "POST", "/api/v1/buyers", `{"organisation":"Kraftwerk Compute GmbH","country":"DE","type":"business","vat_id":"DE123456789"}`)
+	if status != 201 {
+		t.Fatalf("buyer: %d %s", status, body)
+	}
+	var acct struct {
+		APIKey string `json:"api_key"`
+	}
+	decode(t, body, &acct)
+	buyer := []string{"Authorization", "Bearer " + acct.APIKey}
+	// The buyer says only what differs from its account: here nothing, so the body has no buyer.
+	status, _, body = call(t, app, "POST", "/api/v1/quotes", `{"offer_id":"demo-offer-001","gpus":200,"hours":48,"currency":"EUR"}`, buyer...)
 	if status != 201 {
 		t.Fatalf("quote: %d %s", status, body)
 	}
@@ -97,7 +106,7 @@ func TestQuoteThenAccept(t *testing.T) {
 	decode(t, body, &q)
 	// A second quote for 100 GPUs over the same window, made while they are still free.
 	_, _, early := call(t, app, "POST", "/api/v1/quotes",
-		`{"offer_id":"demo-offer-001","gpus":100,"hours":48,"buyer":{"country":"DE","type":"business","vat_id":"DE123456789"},"currency":"EUR","start":"`+q.Start+`"}`)
+		`{"offer_id":"demo-offer-001","gpus":100,"hours":48,"currency":"EUR","start":"`+q.Start+`"}`, buyer...)
 	var second struct {
 		ID string `json:"id"`
 	}
@@ -106,18 +115,28 @@ func TestQuoteThenAccept(t *testing.T) {
 	if _, _, b := call(t, app, "GET", window, ""); !strings.Contains(b, `"gpus_available":256`) {
 		t.Fatalf("before: %s", b)
 	}
-	status, _, body = call(t, app, "POST", "/api/v1/quotes/"+q.ID+"/accept", "")
+	if _, _, b := call(t, app, "GET", "/api/v1/quotes/"+q.ID, ""); !strings.Contains(b, `"status":"valid","order_id":null`) {
+		t.Fatalf("the quote before accepting: %.300s", b)
+	}
+	status, _, body = call(t, app, "POST", "/api/v1/quotes/"+q.ID+"/accept", "", buyer...)
 	if status != 201 || !strings.Contains(body, `"gpus":200`) {
 		t.Fatalf("accept: %d %s", status, body)
 	}
 	if _, _, b := call(t, app, "GET", window, ""); !strings.Contains(b, `"gpus_available":56`) {
 		t.Fatalf("after: %s", b)
 	}
-	if s2, _, b2 := call(t, app, "POST", "/api/v1/quotes/"+q.ID+"/accept", ""); s2 != 200 || b2 != body {
+	var order struct {
+		ID string `json:"id"`
+	}
+	decode(t, body, &order)
+	if _, _, b := call(t, app, "GET", "/api/v1/quotes/"+q.ID, ""); !strings.Contains(b, `"status":"accepted","order_id":"`+order.ID+`"`) {
+		t.Fatalf("the accepted quote does not say so: %.300s", b)
+	}
+	if s2, _, b2 := call(t, app, "POST", "/api/v1/quotes/"+q.ID+"/accept", "", buyer...); s2 != 200 || b2 != body {
 		t.Fatalf("second accept: %d %s", s2, b2)
 	}
 	// The second quote no longer fits: accepting it is 409 with what is left.
-	if s, ct, b := call(t, app, "POST", "/api/v1/quotes/"+second.ID+"/accept", ""); s != 409 || ct != "application/problem+json" || !strings.Contains(b, `"gpus_available":56`) {
+	if s, ct, b := call(t, app, "POST", "/api/v1/quotes/"+second.ID+"/accept", "", buyer...); s != 409 || ct != "application/problem+json" || !strings.Contains(b, `"gpus_available":56`) {
 		t.Fatalf("over capacity: %d %s %s", s, ct, b)
 	}
 	// And a new quote for them is refused at once: 422 not_enough_capacity with what is left.

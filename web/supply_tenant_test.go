@@ -15,7 +15,7 @@ func TestCrossTenant(t *testing.T) {
 	offerA := e.offer(aKey, offerJSONBody("eu-fi-kajaani", "h100-sxm", "8", "3.10", "EUR"))
 	start := time.Now().UTC().Truncate(24*time.Hour).AddDate(0, 0, 2)
 	qa := e.quote(offerA, 2, start, start.Add(24*time.Hour), time.Hour)
-	r := e.do("POST", "/api/v1/quotes/"+qa+"/accept", "")
+	r := e.do("POST", "/api/v1/quotes/"+qa+"/accept", "", e.asBuyer()...)
 	if r.status != 201 {
 		t.Fatalf("accept: %d %s", r.status, r.body)
 	}
@@ -35,7 +35,10 @@ func TestCrossTenant(t *testing.T) {
 		{"B rotates A's key", "POST", "/api/v1/suppliers/" + aID + "/keys", "", b, 404, ""},
 		{"B revokes A's key", "DELETE", "/api/v1/suppliers/" + aID + "/keys/0123456789abcdef", "", b, 404, ""},
 		{"anyone reads A's offer (public)", "GET", "/api/v1/offers/" + offerA, "", nil, 200, ""},
-		{"A's order by id (capability)", "GET", "/api/v1/orders/" + orderA, "", nil, 200, ""},
+		{"B reads A's order by id", "GET", "/api/v1/orders/" + orderA, "", b, 404, ""},
+		{"A reads its order by id (whom to invoice)", "GET", "/api/v1/orders/" + orderA, "", bearerH(aKey), 200, ""},
+		{"its buyer reads the order by id", "GET", "/api/v1/orders/" + orderA, "", e.asBuyer(), 200, ""},
+		{"anyone else with the order id", "GET", "/api/v1/orders/" + orderA, "", nil, 404, ""},
 		{"guessed order id", "GET", "/api/v1/orders/ord_00000000000000000000000000000000", "", nil, 404, ""},
 	}
 	for _, tc := range tests {
@@ -117,8 +120,8 @@ func TestIdempotencyKey(t *testing.T) {
 	offer := first.json(t)["id"].(string)
 	start := time.Now().UTC().Truncate(24*time.Hour).AddDate(0, 0, 2)
 	q := e.quote(offer, 1, start, start.Add(time.Hour), time.Hour)
-	a1 := e.do("POST", "/api/v1/quotes/"+q+"/accept", "", "Idempotency-Key", "acc-1")
-	a2 := e.do("POST", "/api/v1/quotes/"+q+"/accept", "", "Idempotency-Key", "acc-1")
+	a1 := e.do("POST", "/api/v1/quotes/"+q+"/accept", "", append(e.asBuyer(), "Idempotency-Key", "acc-1")...)
+	a2 := e.do("POST", "/api/v1/quotes/"+q+"/accept", "", append(e.asBuyer(), "Idempotency-Key", "acc-1")...)
 	if a1.status != 201 || a2.status != 201 || string(a1.body) != string(a2.body) {
 		t.Fatalf("accept replay: %d %s / %d %s", a1.status, a1.body, a2.status, a2.body)
 	}

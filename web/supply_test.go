@@ -53,24 +53,24 @@ func TestAcceptQuote(t *testing.T) {
 	q2 := e.quote(id, 5, base.Add(24*time.Hour), base.Add(72*time.Hour), time.Hour) // overlaps q1 on day 2
 	q3 := e.quote(id, 4, base.Add(48*time.Hour), base.Add(96*time.Hour), time.Hour) // starts when q1 ends
 	q4 := e.quote(id, 1, base, base.Add(time.Hour), -time.Minute)                   // expired
-	r := e.do("POST", "/api/v1/quotes/"+q1+"/accept", "")
+	r := e.do("POST", "/api/v1/quotes/"+q1+"/accept", "", e.asBuyer()...)
 	if r.status != 201 {
 		t.Fatalf("accept q1: %d %s", r.status, r.body)
 	}
 	order := r.json(t)["id"].(string)
-	if again := e.do("POST", "/api/v1/quotes/"+q1+"/accept", ""); again.status != 200 || again.json(t)["id"] != order {
+	if again := e.do("POST", "/api/v1/quotes/"+q1+"/accept", "", e.asBuyer()...); again.status != 200 || again.json(t)["id"] != order {
 		t.Fatalf("second accept: %d %s; want 200 with order %s", again.status, again.body, order)
 	}
-	if r := e.do("POST", "/api/v1/quotes/"+q2+"/accept", ""); r.status != 409 || !strings.Contains(string(r.body), `"gpus_available":4`) {
+	if r := e.do("POST", "/api/v1/quotes/"+q2+"/accept", "", e.asBuyer()...); r.status != 409 || !strings.Contains(string(r.body), `"gpus_available":4`) {
 		t.Fatalf("accept q2: %d %s; want 409 with 4 left", r.status, r.body)
 	}
-	if r := e.do("POST", "/api/v1/quotes/"+q3+"/accept", ""); r.status != 201 {
+	if r := e.do("POST", "/api/v1/quotes/"+q3+"/accept", "", e.asBuyer()...); r.status != 201 {
 		t.Fatalf("accept q3 (adjacent window): %d %s", r.status, r.body)
 	}
-	if r := e.do("POST", "/api/v1/quotes/"+q4+"/accept", ""); r.status != 410 {
+	if r := e.do("POST", "/api/v1/quotes/"+q4+"/accept", "", e.asBuyer()...); r.status != 410 {
 		t.Fatalf("accept expired: %d %s", r.status, r.body)
 	}
-	if r := e.do("GET", "/api/v1/orders/"+order, ""); r.status != 200 || !strings.Contains(string(r.body), `"gpus":6`) {
+	if r := e.do("GET", "/api/v1/orders/"+order, "", e.asBuyer()...); r.status != 200 || !strings.Contains(string(r.body), `"gpus":6`) {
 		t.Fatalf("get order: %d %s", r.status, r.body)
 	}
 	if r := e.do("GET", "/api/v1/orders", "", bearerH(key)...); r.status != 200 || strings.Count(string(r.body), `"quote_id"`) != 2 {

@@ -24,7 +24,8 @@ const release1 = "../marketplace/store/testdata/release1"
 // TestUpgradeServesRelease1Unchanged upgrades a copy of a database made by the first release
 // and checks that every quote and order is served byte for byte as that release served it but
 // for the base line's label, which i18n.LineLabel words for every quote now (the accelerator's
-// display name and the pricing model in words instead of their codes), and the members later
+// display name and the pricing model in words instead of their codes), for what a quote now
+// says of its order (release1Accepted: status accepted and order_id), and for the members later
 // releases added (withoutLaterMembers), which say what the first release computed; that every quote
 // re-prices to itself but for the facts the first release did not record (the provenance of
 // its flags); and that the scenario versions the first release did not record were recovered.
@@ -76,7 +77,7 @@ func TestUpgradeServesRelease1Unchanged(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		want = canonical(t, release1Relabelled(t, want, oc.Accelerator.Name))
+		want = canonical(t, release1Accepted(t, release1Relabelled(t, want, oc.Accelerator.Name), q.OrderID))
 		got = withoutLaterMembers(t, got, q)
 		if string(got)+"\n" != string(want) {
 			t.Errorf("quote %s is served differently after the upgrade:\n got %.600s\nwant %.600s", id, got, want)
@@ -182,6 +183,23 @@ func canonical(t *testing.T, doc []byte) []byte {
 // release1BaseLabel is the base line of a first-release quote document, its label as that
 // release worded it: "h100-sxm: 8 GPUs × 100 h (on_demand)" or "h200-sxm: 2 units".
 var release1BaseLabel = regexp.MustCompile(`"kind": "base",\n(\s+)"label": "[a-z0-9-]+: (?:(\d+) GPUs × (\d+) h \(([a-z_]+)\)|(\d+) units)"`)
+
+// release1Accepted is a first-release quote document as served now: the first release said
+// "valid" (or "expired") of a quote it had turned into an order and did not name the order;
+// now an accepted quote says "accepted" and every quote has order_id (null until accepted).
+func release1Accepted(t *testing.T, doc []byte, orderID string) []byte {
+	t.Helper()
+	status := regexp.MustCompile(`(?m)^  "status": "(valid|expired)",\n`)
+	if len(status.FindAll(doc, -1)) != 1 {
+		t.Fatalf("a first-release quote document without one status:\n%.300s", doc)
+	}
+	return status.ReplaceAllFunc(doc, func(m []byte) []byte {
+		if orderID == "" {
+			return append(append([]byte{}, m...), "  \"order_id\": null,\n"...)
+		}
+		return []byte(fmt.Sprintf("  \"status\": \"accepted\",\n  \"order_id\": %q,\n", orderID))
+	})
+}
 
 // release1Relabelled is a first-release quote document with its base line's label as
 // i18n.LineLabel words it in English: the accelerator's display name, the pricing model in words.

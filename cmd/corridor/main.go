@@ -41,10 +41,12 @@ Usage:
   corridor policy validate FILE...
   corridor fx import FILE            (ECB eurofxref-daily.xml, eurofxref-hist.csv or .zip)
   corridor quote --offer ID --gpus N --hours H --buyer-country CC --buyer-type business|consumer --currency CUR [--as-of DATE] [--json]
-                 [--vat-id ID] [--buyer-headquarters CC] [--vat-recovery 60%] [--purpose training|inference|other] [--tax-terms net_of_cn_tax|tax_inclusive]
+                 [--vat-id ID] [--buyer-headquarters CC] [--buyer-region CODE] [--vat-recovery 60%] [--purpose training|inference|other] [--tax-terms net_of_cn_tax|tax_inclusive]
   corridor supplier create --name NAME --country CC [--establishments CC,…] [--vat-registrations CC:NUMBER,…] [--listings CODE,…]
+                    | list | rotate-key --id SUPPLIER
   corridor effects [--file FILE] [--flow CN:100:10%:0%]... [--import-demand-elasticity -1.5] [--format table|csv|json]
   corridor backup FILE               (a consistent copy of the SQLite database, taken online)
+  corridor healthcheck [--addr ADDR] (probes /healthz; the container's HEALTHCHECK)
 
 Environment: CORRIDOR_ADDR, CORRIDOR_DB, CORRIDOR_SEED, CORRIDOR_QUOTE_RETENTION, CORRIDOR_ADMIN_TOKEN;
 serve's limits (connections, bodies, rate limits, timeouts, trusted proxies, TLS) are in

@@ -3,10 +3,13 @@ package main
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"net"
 	"net/http"
+	"os"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -162,8 +165,38 @@ func TestServeSeedsOnceAndServesReferenceData(t *testing.T) {
 	if first.policies < 6 {
 		t.Errorf("want the baseline and ≥ 5 scenarios stored, got %d policy versions", first.policies)
 	}
-	if !strings.Contains(stdout.String(), "Admin token (shown once") {
-		t.Errorf("first start did not print the admin token once; stdout: %s", stdout.String())
+	// Standard output is not a terminal here (as in a container's log): the first start says
+	// where the token is and its fingerprint, never the token.
+	tokFile := filepath.Join(filepath.Dir(db), "admin-token")
+	raw, err := os.ReadFile(tokFile)
+	if err != nil {
+		t.Fatalf("the first start wrote no admin token file: %v", err)
+	}
+	tok := strings.TrimSuffix(string(raw), "\n")
+	if !strings.HasPrefix(tok, "cadm_") {
+		t.Fatalf("admin token file holds %q", raw)
+	}
+	if fi, err := os.Stat(tokFile); err != nil || fi.Mode().Perm() != 0o600 {
+		t.Errorf("admin token file mode %v (%v), want 0600", fi.Mode().Perm(), err)
+	}
+	sum := sha256.Sum256([]byte(tok))
+	notice := "Admin token generated and written to " + tokFile + " (mode 0600); fingerprint sha256:" + hex.EncodeToString(sum[:])[:12] + "."
+	if !strings.Contains(stdout.String(), notice) {
+		t.Errorf("first start did not say where the admin token is, with its fingerprint (%q); stdout: %s", notice, stdout.String())
+	}
+	if strings.Contains(stdout.String(), tok) || strings.Contains(stdout.String(), tok[5:20]) {
+		t.Errorf("the admin token is in the output: %s", stdout.String())
+	}
+	if matches, _ := filepath.Glob(filepath.Join(filepath.Dir(db), ".admin-token-*")); len(matches) > 0 {
+		t.Errorf("temporary token files left behind: %v", matches)
+	}
+	req, _ := http.NewRequest("POST", base+"/api/v1/suppliers", strings.NewReader(`{"name":"Token Check Compute","country":"FI"}`))
+	req.Header.Set("Authorization", "Bearer "+tok)
+	req.Header.Set("Content-Type", "application/json")
+	if res, err := http.DefaultClient.Do(req); err != nil || res.StatusCode != 201 {
+		t.Errorf("the token from the file is not the admin token: %v %v", res, err)
+	} else {
+		res.Body.Close()
 	}
 	if err := stop(); err != nil {
 		t.Fatalf("graceful shutdown: %v", err)

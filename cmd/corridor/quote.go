@@ -2,17 +2,16 @@ package main
 
 import (
 	"context"
-
 	"fmt"
-	"github.com/shopspring/decimal"
 	"io"
 	"strings"
 	"text/tabwriter"
 	"time"
 
+	"github.com/shopspring/decimal"
+
 	"corridor/marketplace"
 	"corridor/marketplace/store"
-	"corridor/pricing"
 	"corridor/tariff"
 	"corridor/web"
 	"corridor/web/i18n"
@@ -59,9 +58,9 @@ func quoteCommand(ctx context.Context, args []string, getenv func(string) string
 		req.Buyer.VATRecovery = decimal.NewNullDecimal(share)
 	}
 	if *asOf != "" {
-		d, err := time.Parse(time.DateOnly, *asOf)
+		d, err := parseDateFlag("--as-of", *asOf)
 		if err != nil {
-			return fmt.Errorf("quote: --as-of must be a date YYYY-MM-DD, not %q", *asOf)
+			return fmt.Errorf("quote: %w", err)
 		}
 		req.AsOf = d
 	}
@@ -103,43 +102,6 @@ func printNewQuote(ctx context.Context, m quoter, req marketplace.QuoteRequest, 
 	return nil
 }
 
-// cliFields rewrites API field names as the flags that set them.
-func cliFields(err error) error {
-	e, ok := marketplace.AsError(err)
-	if !ok {
-		return err
-	}
-	flagOf := map[string]string{"offer_id": "--offer", "gpus": "--gpus", "hours": "--hours", "units": "--units", "buyer.country": "--buyer-country",
-		"buyer.type": "--buyer-type", "currency": "--currency", "as_of": "--as-of", "scenario": "--scenario", "buyer.vat_id": "--vat-id",
-		"buyer.headquarters": "--buyer-headquarters", "buyer.region": "--buyer-region", "buyer.vat_recovery": "--vat-recovery",
-		"purpose": "--purpose", "tax_terms": "--tax-terms"}
-	parts := []string{}
-	for _, f := range e.Fields {
-		name := f.Field
-		if fl, ok := flagOf[name]; ok {
-			name = fl
-		}
-		parts = append(parts, name+" "+f.Message)
-	}
-	msg := e.Message
-	if e.Reason != "" {
-		msg = e.Reason + ": " + msg
-	}
-	if len(parts) > 0 {
-		msg += ": " + strings.Join(parts, "; ")
-	}
-	return &cliError{msg: msg, err: err}
-}
-
-// cliError is a domain error worded for the command line, keeping the error it words.
-type cliError struct {
-	msg string
-	err error
-}
-
-func (e *cliError) Error() string { return e.msg }
-func (e *cliError) Unwrap() error { return e.err }
-
 func printQuote(w io.Writer, pq marketplace.Quote, acc marketplace.Accelerator) {
 	q := pq.Priced
 	en, names := i18n.Default(), map[string]string{"en": acc.Name}
@@ -167,14 +129,15 @@ func printQuote(w io.Writer, pq marketplace.Quote, acc marketplace.Accelerator) 
 		if l.AsOf != "" {
 			source += " (" + l.AsOf + ")"
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", l.Kind, en.LineLabel(i18n.QuoteLine(q, l, names)), pricing.FormatAmount(l.Amount, l.Currency), payable,
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", l.Kind, en.LineLabel(i18n.QuoteLine(q, l, names)), en.Money(l.Amount, l.Currency), payable,
 			l.Confidence, tariff.Shorten(source, 80))
 	}
 	tw.Flush()
-	fmt.Fprintf(w, "\nTotal (cash payable):  %s\n", pricing.FormatAmount(q.Total, q.Currency))
-	fmt.Fprintf(w, "Net cost:              %s\n", pricing.FormatAmount(q.NetCost, q.Currency))
-	fmt.Fprintf(w, "Per GPU-hour:          %s\n", pricing.FormatAmount(q.PerGPUHour, q.Currency))
-	fmt.Fprintf(w, "Per BF16 PFLOP-hour:   %s\n", pricing.FormatAmount(q.PerPFLOPHour, q.Currency))
+	// Every amount names its currency (EUR 1,529.78), as the pages do.
+	fmt.Fprintf(w, "\nTotal (cash payable):  %s\n", en.Money(q.Total, q.Currency))
+	fmt.Fprintf(w, "Net cost:              %s\n", en.Money(q.NetCost, q.Currency))
+	fmt.Fprintf(w, "Per GPU-hour:          %s\n", en.UnitPrice(q.PerGPUHour, q.Currency))
+	fmt.Fprintf(w, "Per BF16 PFLOP-hour:   %s\n", en.UnitPrice(q.PerPFLOPHour, q.Currency))
 	fmt.Fprintf(w, "Energy (estimate):     %s kWh, %s kg CO2e\n", q.EnergyKWh, q.EmissionsKgCO2e)
 	for _, f := range q.FX {
 		fmt.Fprintf(w, "FX: 1 %s = %s %s (%s, %s)\n", f.From, f.Rate, f.To, f.Date.Format(time.DateOnly), f.Source)

@@ -157,8 +157,12 @@ func purgeQuotes(ctx context.Context, market *marketplace.Service, retention tim
 const adminTokenSetting = "admin_token_sha256"
 
 // ensureAdminToken makes sure an admin token exists and returns its hash. CORRIDOR_ADMIN_TOKEN
-// wins; otherwise the first start generates one, prints it once and writes it to
-// <data dir>/admin-token (mode 0600). Only the hash is stored in the database.
+// wins; otherwise the first start generates one, writes it to <data dir>/admin-token (mode
+// 0600) and stores only its hash in the database. The token itself is printed only to a
+// terminal: when stdout is anything else (a container's log, a pipe, a file) it gets the
+// token file's path and the token's fingerprint (adminTokenNotice), so the full token never
+// lands in a log. Without a terminal and without a writable token file the token could not be
+// handed over at all, so start refuses rather than store a token nobody has.
 func ensureAdminToken(ctx context.Context, st *store.Store, getenv func(string) string, dir string, stdout io.Writer) (string, error) {
 	if tok := getenv("CORRIDOR_ADMIN_TOKEN"); tok != "" {
 		if len(tok) < 16 {
@@ -174,22 +178,87 @@ func ensureAdminToken(ctx context.Context, st *store.Store, getenv func(string) 
 		return "", err
 	}
 	tok := "cadm_" + hex.EncodeToString(b[:])
-	stored, err := st.PutSettingOnce(ctx, adminTokenSetting, hashToken(tok))
-	if err != nil {
-		return "", err
+	// The file is written under a temporary name first and renamed only by the instance whose
+	// token is stored: a second instance starting at the same moment leaves no file behind.
+	path := filepath.Join(dir, "admin-token")
+	tmp, fileErr := writeTokenFile(dir, tok)
+	terminal := isTerminal(stdout)
+	if fileErr != nil && !terminal {
+		return "", fmt.Errorf("cannot write the new admin token to %s (%w) and standard output is not a terminal, so it cannot be shown either: "+
+			"set CORRIDOR_ADMIN_TOKEN, or make %s writable", path, fileErr, dir)
 	}
-	if !stored { // another instance won the race: use its token
+	stored, err := st.PutSettingOnce(ctx, adminTokenSetting, hashToken(tok))
+	if err != nil || !stored { // a failure, or another instance won the race: use its token
+		if tmp != "" {
+			os.Remove(tmp)
+		}
+		if err != nil {
+			return "", err
+		}
 		h, _, err := st.Setting(ctx, adminTokenSetting)
 		return h, err
 	}
-	path := filepath.Join(dir, "admin-token")
-	if err := os.MkdirAll(dir, 0o750); err == nil {
-		if err := os.WriteFile(path, []byte(tok+"\n"), 0o600); err != nil {
-			path = "(not written: " + err.Error() + ")"
+	if fileErr == nil {
+		if fileErr = os.Rename(tmp, path); fileErr != nil {
+			os.Remove(tmp)
 		}
 	}
-	fmt.Fprintf(stdout, "Admin token (shown once, also in %s): %s\n", path, tok)
+	where := path
+	if fileErr != nil {
+		where = "(not written: " + fileErr.Error() + ")"
+	}
+	if terminal {
+		fmt.Fprintf(stdout, "Admin token (shown once, also in %s): %s\n", where, tok)
+	} else {
+		fmt.Fprintln(stdout, adminTokenNotice(tok, path))
+	}
 	return hashToken(tok), nil
+}
+
+// adminTokenNotice is what a first start prints about a generated admin token when its output
+// is not a terminal: where the token is and its fingerprint ("sha256:" and the first 12 hex
+// digits of the token's SHA-256, which is also the start of the hash the database keeps), so
+// an operator can tell which token a server has without the log holding it.
+func adminTokenNotice(tok, path string) string {
+	return fmt.Sprintf("Admin token generated and written to %s (mode 0600); fingerprint %s. The token is not printed here: "+
+		"read it from that file, or set CORRIDOR_ADMIN_TOKEN.", path, tokenFingerprint(tok))
+}
+
+// tokenFingerprint identifies a token without revealing it: "sha256:" and the first 12 hex
+// digits of its SHA-256 (the file's content without its newline: tr -d '\n' < FILE | sha256sum).
+func tokenFingerprint(tok string) string { return "sha256:" + hashToken(tok)[:12] }
+
+// writeTokenFile writes tok to a new file of mode 0600 in dir (created if need be) and returns
+// the file's name.
+func writeTokenFile(dir, tok string) (string, error) {
+	if err := os.MkdirAll(dir, 0o750); err != nil {
+		return "", err
+	}
+	f, err := os.CreateTemp(dir, ".admin-token-*")
+	if err != nil {
+		return "", err
+	}
+	if _, err := f.WriteString(tok + "\n"); err != nil {
+		f.Close()
+		os.Remove(f.Name())
+		return "", err
+	}
+	if err := f.Close(); err != nil {
+		os.Remove(f.Name())
+		return "", err
+	}
+	return f.Name(), nil
+}
+
+// isTerminal reports whether w is a character device such as a terminal (not a pipe, a file or
+// a container runtime's log stream).
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	fi, err := f.Stat()
+	return err == nil && fi.Mode()&os.ModeCharDevice != 0
 }
 
 func hashToken(tok string) string {

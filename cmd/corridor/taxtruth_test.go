@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 )
@@ -24,16 +25,40 @@ func TestSupplierCreateWithEstablishment(t *testing.T) {
 			t.Errorf("output lacks %q:\n%s", want, out.String())
 		}
 	}
+	// The list shows where each supplier is established; --json is GET /api/v1/suppliers.
+	out.Reset()
+	if err := run(context.Background(), []string{"supplier", "list", "--db", db}, env, &out, &out); err != nil ||
+		!regexp.MustCompile(`(?m)^sup_[0-9a-f]{32} +Rhine GPU GmbH +DE +NL,BE +`).MatchString(out.String()) {
+		t.Errorf("supplier list: %v\n%s", err, out.String())
+	}
+	out.Reset()
+	if err := run(context.Background(), []string{"supplier", "list", "--json", "--db", db}, env, &out, &out); err != nil ||
+		!strings.Contains(out.String(), `"establishments": [
+        "NL",
+        "BE"
+      ],
+      "vat_registrations": [
+        {
+          "country": "NL",
+          "vat_id": "NL123456789B01"
+        }
+      ],
+      "listings": [
+        "cn-beijing-ai-compute-partner"
+      ]`) {
+		t.Errorf("supplier list --json: %v\n%s", err, out.String())
+	}
 	for _, tc := range []struct {
 		args []string
 		want string
 	}{
+		{[]string{"--name", "rhine  gpu GMBH"}, "a supplier named \"rhine  gpu GMBH\" is registered already"},
 		{[]string{"--establishments", "Netherlands"}, "establishments[0] must be an ISO 3166-1 alpha-2 code"},
 		{[]string{"--vat-registrations", "NL123"}, "takes COUNTRY:NUMBER items"},
 		{[]string{"--vat-registrations", "DE:123"}, "vat_registrations[0].vat_id"},
 	} {
 		out.Reset()
-		args := append([]string{"supplier", "create", "--name", "X", "--country", "DE", "--db", db}, tc.args...)
+		args := append([]string{"supplier", "create", "--name", "X", "--country", "DE", "--db", db}, tc.args...) // a later --name wins
 		if err := run(context.Background(), args, env, &out, &out); err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("%v: %v, want %q", tc.args, err, tc.want)
 		}

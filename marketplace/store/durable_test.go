@@ -65,7 +65,7 @@ func TestAcceptQuoteSyncsToDisk(t *testing.T) {
 	}
 	ctx := context.Background()
 	for i := 0; i < 3; i++ {
-		if _, created, err := st.AcceptQuote(ctx, newQuote(), marketplace.NewID("ord"), time.Now().UTC()); err != nil || !created {
+		if _, created, err := st.AcceptQuote(ctx, marketplace.Acceptance{QuoteID: newQuote(), OrderID: marketplace.NewID("ord"), BuyerID: "buy_durable", Now: time.Now().UTC()}); err != nil || !created {
 			t.Fatalf("accept: %v %v", created, err)
 		}
 	}
@@ -108,7 +108,7 @@ func BenchmarkAcceptQuote(b *testing.B) {
 			ctx := context.Background()
 			b.ResetTimer()
 			for i := 0; i < b.N; i++ {
-				if _, _, err := st.AcceptQuote(ctx, ids[i], marketplace.NewID("ord"), time.Now().UTC()); err != nil {
+				if _, _, err := st.AcceptQuote(ctx, marketplace.Acceptance{QuoteID: ids[i], OrderID: marketplace.NewID("ord"), BuyerID: "buy_durable", Now: time.Now().UTC()}); err != nil {
 					b.Fatal(err)
 				}
 			}

@@ -56,7 +56,8 @@ func migrateTaxTruth(tx *gorm.DB, _ migrator) error {
 }
 
 // The row types of the first release's suppliers, accelerators, fx_rates and offers tables,
-// frozen for migration 1: migration 6 adds their later columns.
+// frozen for migration 1: migrations 6 and 7 add their later columns (the first release's
+// orders table, which only migration 7 changes, is legacyOrderRow beside it).
 
 type legacyAcceleratorRow struct {
 	Model         string `gorm:"primaryKey;size:64"`

@@ -31,7 +31,7 @@ var migrations = []migration{
 		return tx.AutoMigrate(
 			&regionRow{}, &legacyAcceleratorRow{}, &legacyFXRateRow{}, &settingRow{}, // reference data, settings
 			&legacySupplierRow{}, &apiKeyRow{}, &legacyOfferRow{}, // suppliers and their offers
-			&legacyQuoteRow{}, &orderRow{}, &reservationRow{}, &quotaUsageRow{}, // quotes, orders, capacity, quotas
+			&legacyQuoteRow{}, &legacyOrderRow{}, &reservationRow{}, &quotaUsageRow{}, // quotes, orders, capacity, quotas
 			&policyVersionRow{}, &policyActivationRow{}, // tariff policies
 			&legacyIdempotencyKeyRow{}, // Idempotency-Key records, in clear
 		)
@@ -41,6 +41,7 @@ var migrations = []migration{
 	{4, "regions: the NON_EU bloc for the antennas outside the European Union; bloc columns hold 8 characters", migrateNonEUBloc},
 	{5, "offers: trigram full-text index (SQLite FTS4 with triggers, PostgreSQL GIN) and region-led sort indexes", migrateSearchIndex},
 	{6, "tax truth: supplier establishments, VAT registrations and listings; offer tax terms and export classes by 3A090 class; accelerator fab countries; carried-forward FX rates", migrateTaxTruth},
+	{7, "buyers: accounts, keys and sessions; quotes and orders belong to a buyer; cancellation terms on offers, quotes and orders; orders record their cancellation; supplier names unique", migrateBuyers},
 }
 
 // legacyIdempotencyKeyRow is the Idempotency-Key table of the first release (migration 1): the
@@ -103,6 +104,7 @@ func schemaRows() []any {
 		&quoteRow{}, &orderRow{}, &reservationRow{}, &quotaUsageRow{},
 		&policyVersionRow{}, &policyActivationRow{},
 		&idempotencyRow{}, &rateCountRow{},
+		&buyerRow{}, &buyerKeyRow{}, &buyerSessionRow{}, // migration 7
 	}
 }
 

@@ -132,15 +132,19 @@ func step6Classes(accs []legacyAcceleratorRow) map[string]string {
 	return out
 }
 
+// step6Columns are the columns migration 6 adds to first-release tables, with the value it
+// gives existing rows.
+var step6Columns = map[string]map[string]any{
+	"suppliers":    {"establishments": "", "vat_registrations": "", "listings": ""},
+	"accelerators": {"fab_country": "", "fab_source": "", "fab_as_of": "", "fab_confidence": "", "fab_note": ""},
+	"fx_rates":     {"carried_from": ""},
+	"offers":       {"tax_terms": "net_of_cn_tax"},
+}
+
 // withStep6 returns the rows of a first-release table as migration 6 leaves them: the columns
 // it adds, at their defaults, and the offers' export classes by 3A090 class.
 func withStep6(table string, rows []map[string]any, classes map[string]string) []map[string]any {
-	added := map[string]map[string]any{
-		"suppliers":    {"establishments": "", "vat_registrations": "", "listings": ""},
-		"accelerators": {"fab_country": "", "fab_source": "", "fab_as_of": "", "fab_confidence": "", "fab_note": ""},
-		"fx_rates":     {"carried_from": ""},
-		"offers":       {"tax_terms": "net_of_cn_tax"},
-	}[table]
+	added := step6Columns[table]
 	if added == nil {
 		return rows
 	}
@@ -207,9 +211,11 @@ func TestUpgradeFromRelease1(t *testing.T) {
 	}
 	db, _ := st.db.DB()
 	for table, order := range keptTables {
-		if got := dumpTable(t, db, table, order); !reflect.DeepEqual(got, before[table]) {
+		got := dumpTable(t, db, table, order)
+		if !reflect.DeepEqual(onlyColumnsOf(got, before[table]), before[table]) {
 			t.Errorf("table %s changed by the upgrade", table)
 		}
+		checkMigration7Columns(t, table, got)
 	}
 	tables, err := st.tableNames(ctx)
 	if err != nil {
@@ -230,6 +236,7 @@ func TestUpgradeFromRelease1(t *testing.T) {
 		t.Errorf("the upgraded database is not ready: %v", err)
 	}
 	quotesAfter := dumpTable(t, db, "quotes", "id")
+	checkMigration7Columns(t, "quotes", quotesAfter)
 	if len(quotesAfter) != len(quotesBefore) {
 		t.Fatalf("%d quotes after the upgrade, %d before", len(quotesAfter), len(quotesBefore))
 	}
@@ -284,7 +291,7 @@ func TestUpgradeFromRelease1(t *testing.T) {
 // their foreign keys.
 func release1Rows() []any {
 	return []any{&[]regionRow{}, &[]legacyAcceleratorRow{}, &[]legacyFXRateRow{}, &[]settingRow{}, &[]legacySupplierRow{}, &[]apiKeyRow{},
-		&[]legacyOfferRow{}, &[]legacyQuoteRow{}, &[]orderRow{}, &[]reservationRow{}, &[]quotaUsageRow{},
+		&[]legacyOfferRow{}, &[]legacyQuoteRow{}, &[]legacyOrderRow{}, &[]reservationRow{}, &[]quotaUsageRow{},
 		&[]policyVersionRow{}, &[]policyActivationRow{}, &[]legacyIdempotencyKeyRow{}}
 }
 
@@ -308,7 +315,7 @@ func TestUpgradeMovesNonEUAntennas(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := old.db.Omit("TaxTerms").Create(&rows).Error; err != nil { // tax_terms came with migration 6
+	if err := old.db.Omit(append([]string{"TaxTerms"}, offerColumnsOfMigration7...)...).Create(&rows).Error; err != nil { // later columns (migrations 6 and 7)
 		t.Fatal(err)
 	}
 	old.Close()
@@ -351,13 +358,14 @@ func TestUpgradeMovesNonEUAntennas(t *testing.T) {
 func TestReadyNeedsLatestMigration(t *testing.T) {
 	ctx := context.Background()
 	path := TestDSN(t)
-	st, err := openAt(ctx, path, LatestSchemaVersion()-1)
+	previous := migrations[len(migrations)-2].version // the numbers of the steps need not be consecutive
+	st, err := openAt(ctx, path, previous)
 	if err != nil {
 		t.Fatal(err)
 	}
 	err = st.Ready(ctx)
 	st.Close()
-	want := fmt.Sprintf("at version %d, this build needs %d", LatestSchemaVersion()-1, LatestSchemaVersion())
+	want := fmt.Sprintf("at version %d, this build needs %d", previous, LatestSchemaVersion())
 	if err == nil || !strings.Contains(err.Error(), want) {
 		t.Fatalf("Ready before the last migration: %v, want %q", err, want)
 	}
@@ -486,6 +494,19 @@ func TestUpgradeFromRelease1OnPostgres(t *testing.T) {
 			t.Errorf("%s changed by the upgrade:\n%.300s\n%.300s", name, before[name], got)
 		}
 	}
+	pg, _ := st.db.DB()
+	for table, order := range keptTables { // what migrations 6 and 7 added (the legacy rows above do not read it)
+		rows := dumpTable(t, pg, table, order)
+		checkMigration7Columns(t, table, rows)
+		for _, r := range rows {
+			for col, v := range step6Columns[table] {
+				if got, ok := r[col]; !ok || fmt.Sprint(got) != fmt.Sprint(v) {
+					t.Errorf("%s %v: %s = %v, want %v", table, r["id"], col, got, v)
+				}
+			}
+		}
+	}
+	checkMigration7Columns(t, "quotes", dumpTable(t, pg, "quotes", "id"))
 	for _, table := range []string{"regions", "offers"} {
 		var size int
 		if err := st.db.Raw("SELECT character_maximum_length FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = ? AND column_name = 'bloc'", table).Scan(&size).Error; err != nil || size != 8 {
@@ -538,4 +559,149 @@ func pgRows(t *testing.T, db *gorm.DB, rows any) string {
 	}
 	b, _ := json.Marshal(fresh)
 	return string(b)
+}
+
+// onlyColumnsOf returns the rows of got with only the columns the rows of like have: the
+// columns a later migration added are checked on their own (checkMigration7Columns).
+func onlyColumnsOf(got, like []map[string]any) []map[string]any {
+	if len(like) == 0 {
+		return got
+	}
+	out := make([]map[string]any, len(got))
+	for i, r := range got {
+		out[i] = map[string]any{}
+		for col := range like[0] {
+			if v, ok := r[col]; ok {
+				out[i][col] = v
+			}
+		}
+	}
+	return out
+}
+
+// checkMigration7Columns checks what migration 7 added to a first-release table: suppliers
+// have their name's key, orders have no buyer, terms or cancellation, quotes no buyer and no
+// terms (accepting one takes its offer's), offers state no terms (their pricing model's
+// default applies).
+func checkMigration7Columns(t *testing.T, table string, rows []map[string]any) {
+	t.Helper()
+	want := map[string]map[string]any{
+		"orders": {"buyer_id": "", "cancel_kind": "", "cancel_notice_hours": int64(0), "cancelled_unix": int64(0), "cancelled_by": "", "cancel_reason": ""},
+		"offers": {"cancel_kind": "", "cancel_notice_hours": int64(0)},
+		"quotes": {"buyer_id": "", "cancel_kind": "", "cancel_notice_hours": int64(0)},
+	}[table]
+	for _, r := range rows {
+		if table == "suppliers" {
+			if k, _ := r["name_key"].(string); k != marketplace.SupplierNameKey(fmt.Sprint(r["name"])) {
+				t.Errorf("supplier %v: name_key %v", r["id"], r["name_key"])
+			}
+		}
+		for col, v := range want {
+			if got, ok := r[col]; !ok || fmt.Sprint(got) != fmt.Sprint(v) {
+				t.Errorf("%s %v: %s = %v, want %v", table, r["id"], col, got, v)
+			}
+		}
+	}
+}
+
+// TestNewDatabaseMatchesUpgraded: a database created by this build goes through the states
+// the first release's database goes through. After step 1 it is the first release's schema,
+// table for table, column for column (types, NOT NULL, defaults, keys) and index for index: a
+// row type of step 1 that carried a later column, or lacked one, shows here. After the last
+// step both have the same tables, columns in the same order and indexes.
+func TestNewDatabaseMatchesUpgraded(t *testing.T) {
+	ctx := context.Background()
+	path := copyRelease1(t)
+	lite, err := gorm.Open(sqlite.Open("file:"+path), &gorm.Config{Logger: logger.Discard})
+	if err != nil {
+		t.Fatal(err)
+	}
+	release1 := sqliteSchema(t, lite)
+	if db, err := lite.DB(); err == nil {
+		db.Close()
+	}
+	newPath := filepath.Join(t.TempDir(), "corridor.db")
+	step1, err := openAt(ctx, newPath, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	afterStep1 := sqliteSchema(t, step1.db)
+	step1.Close()
+	delete(afterStep1, schemaMigrationRow{}.TableName())
+	sameSchema(t, "the first release", release1, "a new database after step 1", afterStep1)
+
+	upgraded, err := Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer upgraded.Close()
+	fresh, err := Open(ctx, newPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer fresh.Close()
+	sameSchema(t, "the upgraded first release", sqliteSchema(t, upgraded.db), "a new database", sqliteSchema(t, fresh.db))
+}
+
+// sameSchema reports every table whose description differs between two schemas.
+func sameSchema(t *testing.T, wantName string, want map[string][]string, gotName string, got map[string][]string) {
+	t.Helper()
+	for table, desc := range want {
+		if !slices.Equal(got[table], desc) {
+			t.Errorf("table %s:\n%s: %v\n%s: %v", table, wantName, desc, gotName, got[table])
+		}
+	}
+	for table := range got {
+		if _, ok := want[table]; !ok {
+			t.Errorf("table %s in %s, not in %s", table, gotName, wantName)
+		}
+	}
+}
+
+// sqliteSchema describes every table of a SQLite store: its columns in order, then its
+// indexes (name, uniqueness, columns), sorted.
+func sqliteSchema(t *testing.T, db *gorm.DB) map[string][]string {
+	t.Helper()
+	var tables []string
+	if err := db.Raw("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'").Scan(&tables).Error; err != nil {
+		t.Fatal(err)
+	}
+	out := map[string][]string{}
+	for _, table := range tables {
+		var cols []struct {
+			Name, Type string
+			NotNull    int
+			DfltValue  *string
+			PK         int
+		}
+		if err := db.Raw("SELECT name, type, \"notnull\" AS not_null, dflt_value, pk FROM pragma_table_info(?)", table).Scan(&cols).Error; err != nil {
+			t.Fatal(err)
+		}
+		var desc []string
+		for _, c := range cols {
+			dflt := "-"
+			if c.DfltValue != nil {
+				dflt = strings.ReplaceAll(*c.DfltValue, `"`, "'") // GORM quotes an added column's default as '', a created one's as ""
+			}
+			desc = append(desc, fmt.Sprintf("%s %s notnull=%d default=%s pk=%d", c.Name, strings.ToLower(c.Type), c.NotNull, dflt, c.PK))
+		}
+		var idx []struct {
+			Name     string
+			IsUnique int
+		}
+		if err := db.Raw("SELECT name, \"unique\" AS is_unique FROM pragma_index_list(?)", table).Scan(&idx).Error; err != nil {
+			t.Fatal(err)
+		}
+		var idxDesc []string
+		for _, i := range idx {
+			var on []string
+			if err := db.Raw("SELECT name FROM pragma_index_info(?) ORDER BY seqno", i.Name).Scan(&on).Error; err != nil {
+				t.Fatal(err)
+			}
+			idxDesc = append(idxDesc, fmt.Sprintf("index %s unique=%d (%s)", i.Name, i.IsUnique, strings.Join(on, ", ")))
+		}
+		slices.Sort(idxDesc)
+		out[table] = append(desc, idxDesc...)
+	}
+	return out
 }

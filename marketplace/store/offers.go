@@ -65,7 +65,15 @@ type offerRow struct {
 
 	// TaxTerms are the offer's terms for taxes withheld at source (migration 6).
 	TaxTerms string `gorm:"size:16;not null;default:'net_of_cn_tax'"`
+
+	// Migration 7: the cancellation terms the supplier stated; '' for none (the default terms
+	// of the offer's pricing model, marketplace.DefaultCancellation).
+	CancelKind        string `gorm:"size:16;not null;default:''"`
+	CancelNoticeHours int    `gorm:"not null;default:0"`
 }
+
+// offerColumnsOfMigration7 are the columns migration 7 adds to offers (offerRow's fields).
+var offerColumnsOfMigration7 = []string{"CancelKind", "CancelNoticeHours"}
 
 func (offerRow) TableName() string { return "offers" }
 
@@ -88,7 +96,7 @@ func toOfferRow(o marketplace.Offer) offerRow {
 		Pricing: o.Pricing, MinHours: o.MinHours, TermMonths: o.TermMonths, Tiers: string(tb),
 		AvailableFrom: o.AvailableFrom.Unix(), AvailableUntil: o.AvailableUntil.Unix(), HSCode: o.HSCode,
 		Note: o.Note, Status: o.Status, Version: o.Version, Demo: o.Demo, CreatedAt: o.CreatedAt, UpdatedAt: o.UpdatedAt,
-		TaxTerms: o.TaxTerms,
+		TaxTerms: o.TaxTerms, CancelKind: string(o.Cancellation.Kind), CancelNoticeHours: o.Cancellation.NoticeHours,
 	}
 }
 
@@ -105,6 +113,7 @@ func (r offerRow) domain() (marketplace.Offer, error) {
 		TermMonths: r.TermMonths, AvailableFrom: time.Unix(r.AvailableFrom, 0).UTC(),
 		AvailableUntil: time.Unix(r.AvailableUntil, 0).UTC(), HSCode: r.HSCode, Note: r.Note, Status: r.Status,
 		Version: r.Version, Demo: r.Demo, CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC(), TaxTerms: r.TaxTerms,
+		Cancellation: marketplace.Cancellation{Kind: marketplace.CancellationKind(r.CancelKind), NoticeHours: r.CancelNoticeHours},
 	}
 	for _, t := range tiers {
 		o.Tiers = append(o.Tiers, marketplace.Tier{MinGPUHours: t.MinGPUHours, Discount: t.Discount})
@@ -273,6 +282,31 @@ func (s *Store) OfferView(ctx context.Context, id string) (marketplace.OfferView
 	}
 	v, err := row.view()
 	return v, translate("read offer", err)
+}
+
+// SupplierOfferViews reads a supplier's offers of a status ("" = any) with ids after afterID,
+// ordered by id, limit at most.
+func (s *Store) SupplierOfferViews(ctx context.Context, supplierID, status, afterID string, limit int) ([]marketplace.OfferView, error) {
+	q := s.gormDB(ctx).Where("supplier_id = ?", supplierID)
+	if status != "" {
+		q = q.Where("status = ?", status)
+	}
+	if afterID != "" {
+		q = q.Where("id > ?", afterID)
+	}
+	var rows []offerRow
+	if err := q.Order("id").Limit(limit).Find(&rows).Error; err != nil {
+		return nil, translate("list supplier offers", err)
+	}
+	out := make([]marketplace.OfferView, len(rows))
+	for i, r := range rows {
+		v, err := r.view()
+		if err != nil {
+			return nil, translate("read offer", err)
+		}
+		out[i] = v
+	}
+	return out, nil
 }
 
 // OffersByID reads the offers with the given ids that exist.

@@ -21,7 +21,11 @@ func TestPurgeQuotes(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			order, _, err := svc.AcceptQuote(ctx, accepted.ID)
+			buyer, _, err := svc.CreateBuyer(ctx, marketplace.NewBuyer{Organisation: "Purge Test GmbH", Country: "DE", Type: "business", VATID: req.Buyer.VATID})
+			if err != nil {
+				t.Fatal(err)
+			}
+			order, _, err := svc.AcceptQuote(ctx, accepted.ID, buyer.ID)
 			if err != nil {
 				t.Fatal(err)
 			}

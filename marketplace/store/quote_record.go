@@ -24,7 +24,8 @@ import (
 // and a migration (migrations.go); the JSON names below never change meaning. A member added
 // later is optional, and its absence means what quotes of earlier releases were priced with
 // (no supplier country: established where it hosts; no tax terms: withholding carved out; no
-// VAT recovery: all of it; no provenance), so adding one needs no new version.
+// VAT recovery: all of it; no provenance; no buyer: asked anonymously; no cancellation terms:
+// the offer's terms when accepted), so adding one needs no new version.
 //
 // The record is stored compressed (DEFLATE): most of it is the explanation trail, one entry
 // per measure of the policy, which compresses tenfold.
@@ -37,6 +38,15 @@ type quoteRecord struct {
 	Request requestRecord `json:"request"`
 	Inputs  inputsRecord  `json:"inputs"`
 	Result  resultRecord  `json:"result"`
+	// Cancellation is the offer's cancellation terms the quote was priced under, which the
+	// order keeps; absent in quotes priced before offers had terms.
+	Cancellation *cancellationRecord `json:"cancellation,omitempty"`
+}
+
+// cancellationRecord is marketplace.Cancellation.
+type cancellationRecord struct {
+	Kind        string `json:"kind"`
+	NoticeHours int    `json:"notice_hours"`
 }
 
 // requestRecord is the quote request as asked (marketplace.QuoteRequest), its pricing date
@@ -54,6 +64,7 @@ type requestRecord struct {
 	Scenario     string      `json:"scenario,omitempty"`
 	Purpose      string      `json:"purpose,omitempty"`
 	TaxTerms     string      `json:"tax_terms,omitempty"` // as asked: "" = the offer's
+	BuyerID      string      `json:"buyer_id,omitempty"`  // the signed-in account that asked: "" = anonymous
 }
 
 type buyerRecord struct {
@@ -328,7 +339,10 @@ func newQuoteRecord(q marketplace.Quote) quoteRecord {
 		Buyer: buyerRecord{Country: qr.Buyer.Country, Type: qr.Buyer.Type, VATID: qr.Buyer.VATID, Region: qr.Buyer.Region,
 			Headquarters: qr.Buyer.Headquarters, VATRecovery: qr.Buyer.VATRecovery},
 		Currency: qr.Currency, AsOf: qr.AsOf, Start: qr.Start, PersonalData: qr.PersonalData, Scenario: qr.Scenario,
-		Purpose: qr.Purpose, TaxTerms: qr.TaxTerms}
+		Purpose: qr.Purpose, TaxTerms: qr.TaxTerms, BuyerID: qr.BuyerID}
+	if !q.Cancellation.IsZero() {
+		r.Cancellation = &cancellationRecord{Kind: string(q.Cancellation.Kind), NoticeHours: q.Cancellation.NoticeHours}
+	}
 
 	o := in.Offer
 	r.Inputs.Offer = offerTermsRecord{ID: o.ID, Product: string(o.Product), Price: o.Price, Currency: o.Currency, Pricing: string(o.Pricing),
@@ -390,7 +404,10 @@ func (r quoteRecord) apply(q *marketplace.Quote) error {
 		Buyer: marketplace.Buyer{Country: rr.Buyer.Country, Type: rr.Buyer.Type, VATID: rr.Buyer.VATID, Region: rr.Buyer.Region,
 			Headquarters: rr.Buyer.Headquarters, VATRecovery: rr.Buyer.VATRecovery},
 		Currency: rr.Currency, AsOf: rr.AsOf.UTC(), Start: rr.Start.UTC(), PersonalData: rr.PersonalData, Scenario: rr.Scenario,
-		Purpose: rr.Purpose, TaxTerms: rr.TaxTerms}
+		Purpose: rr.Purpose, TaxTerms: rr.TaxTerms, BuyerID: rr.BuyerID}
+	if c := r.Cancellation; c != nil {
+		q.Cancellation = marketplace.Cancellation{Kind: marketplace.CancellationKind(c.Kind), NoticeHours: c.NoticeHours}
+	}
 
 	o := r.Inputs.Offer
 	terms := pricing.OfferTerms{ID: o.ID, Product: tariff.Product(o.Product), Price: o.Price, Currency: o.Currency,

@@ -68,7 +68,9 @@ func hardwareRequest(tb testing.TB, svc *marketplace.Service) marketplace.QuoteR
 
 // TestQuoteRecordRoundTrip stores quotes of every shape and reads them back: every field of
 // the quote (request, inputs, result) must come back as priced, and re-pricing the stored
-// inputs must give the stored result again.
+// inputs must give the stored result again. A signed-in buyer's quote keeps, in the record
+// itself, the account that asked (with the headquarters the account filled in) and the
+// cancellation terms it was priced under.
 func TestQuoteRecordRoundTrip(t *testing.T) {
 	svc, st := seededService(t)
 	ctx := context.Background()
@@ -77,7 +79,13 @@ func TestQuoteRecordRoundTrip(t *testing.T) {
 	if _, err := svc.UpdateSupplier(ctx, "demo-sup-07", marketplace.SupplierUpdate{Country: &fi, Establishments: &se, Listings: &listings}); err != nil {
 		t.Fatal(err)
 	}
-	reqs := map[string]marketplace.QuoteRequest{"hardware": hardwareRequest(t, svc)}
+	acct, _, err := svc.CreateBuyer(ctx, marketplace.NewBuyer{Organisation: "Rhein Rechenwerk GmbH", Country: "DE", Type: "business",
+		VATID: "DE123456789", Headquarters: "US"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	reqs := map[string]marketplace.QuoteRequest{"hardware": hardwareRequest(t, svc),
+		"signed-in buyer": {OfferID: "demo-offer-001", GPUs: 8, Hours: 100, Currency: "EUR", BuyerID: acct.ID}}
 	for name, r := range recordRequests {
 		reqs[name] = r
 	}
@@ -104,6 +112,24 @@ func TestQuoteRecordRoundTrip(t *testing.T) {
 					in.Request.BuyerHeadquarters != "HK" || in.Request.VATRecovery.Decimal.String() != "0.6" ||
 					got.Priced.TaxTerms != tariff.TaxTermsInclusive || got.Priced.FX[0].CarriedFrom.IsZero() {
 					t.Errorf("the new inputs did not come back: %+v %+v", in.Offer, in.Request)
+				}
+			}
+			if name == "signed-in buyer" {
+				var row quoteRow
+				if err := st.db.Where("id = ?", q.ID).Take(&row).Error; err != nil {
+					t.Fatal(err)
+				}
+				var bare marketplace.Quote // the record alone, without the columns beside it
+				if err := decodeQuoteRecord(row.Record, &bare); err != nil {
+					t.Fatal(err)
+				}
+				b := bare.Request.Buyer
+				if bare.Request.BuyerID != acct.ID || b.Country != "DE" || b.VATID != "DE123456789" || b.Headquarters != "US" ||
+					got.Inputs.Request.BuyerHeadquarters != "US" || got.BuyerID != acct.ID {
+					t.Errorf("the record lost who asked: %+v (owner %q), want account %s with headquarters US", bare.Request, got.BuyerID, acct.ID)
+				}
+				if bare.Cancellation.IsZero() || bare.Cancellation != q.Cancellation {
+					t.Errorf("the record keeps cancellation terms %+v, the quote was priced under %+v", bare.Cancellation, q.Cancellation)
 				}
 			}
 			if name == "DE business, no VAT number" && (len(got.Inputs.Notices) != 1 || got.Inputs.Request.BuyerType != tariff.BuyerConsumer) {
@@ -136,7 +162,8 @@ func TestQuoteRecordKeepsFabCountry(t *testing.T) {
 		t.Fatal(err)
 	}
 	back := marketplace.Quote{ID: q.ID, OfferID: q.OfferID, GPUs: q.GPUs, Start: q.Start, End: q.End, Currency: q.Currency,
-		Total: q.Total, CreatedAt: q.CreatedAt, ValidUntil: q.ValidUntil, QuotaUses: q.QuotaUses}
+		Total: q.Total, CreatedAt: q.CreatedAt, ValidUntil: q.ValidUntil, QuotaUses: q.QuotaUses,
+		BuyerID: q.BuyerID} // the owner: a column beside the record
 	if err := decodeQuoteRecord(b, &back); err != nil {
 		t.Fatal(err)
 	}

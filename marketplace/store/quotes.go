@@ -32,7 +32,18 @@ type quoteRow struct {
 	QuotaUses     string    `gorm:"type:text;not null"`
 	RecordVersion int       `gorm:"not null;default:0"`
 	Record        []byte    `gorm:"not null"`
+
+	// Migration 7: who the quote belongs to (the account that asked for it or, for a quote
+	// asked anonymously, the one that accepted it) and the offer's cancellation terms when
+	// priced, which accepting reads without decoding the record (the record keeps who asked
+	// and the terms too).
+	BuyerID           string `gorm:"size:64;not null;default:''"`
+	CancelKind        string `gorm:"size:16;not null;default:''"`
+	CancelNoticeHours int    `gorm:"not null;default:0"`
 }
+
+// quoteColumnsOfMigration7 are the columns migration 7 adds to quotes (quoteRow's fields).
+var quoteColumnsOfMigration7 = []string{"BuyerID", "CancelKind", "CancelNoticeHours"}
 
 func (quoteRow) TableName() string { return "quotes" }
 
@@ -78,6 +89,7 @@ func toQuoteRow(q marketplace.Quote) (quoteRow, error) {
 		ID: q.ID, OfferID: q.OfferID, GPUs: q.GPUs, StartAt: q.Start.Unix(), EndAt: q.End.Unix(),
 		Currency: q.Currency, Total: q.Total, CreatedAt: q.CreatedAt.UTC(), ValidUntil: q.ValidUntil.UTC(), ExpiresUnix: q.ValidUntil.Unix(),
 		PolicyID: p.ID, PolicyVer: p.Version, PolicyHash: p.Hash, QuotaUses: uses, RecordVersion: quoteRecordVersion, Record: rec,
+		BuyerID: q.BuyerID, CancelKind: string(q.Cancellation.Kind), CancelNoticeHours: q.Cancellation.NoticeHours,
 	}, nil
 }
 
@@ -86,6 +98,7 @@ func (r quoteRow) domain() (marketplace.Quote, error) {
 	q := marketplace.Quote{
 		ID: r.ID, OfferID: r.OfferID, GPUs: r.GPUs, Start: time.Unix(r.StartAt, 0).UTC(), End: time.Unix(r.EndAt, 0).UTC(),
 		Currency: r.Currency, Total: r.Total, CreatedAt: r.CreatedAt.UTC(), ValidUntil: r.ValidUntil.UTC(),
+		BuyerID: r.BuyerID, Cancellation: marketplace.Cancellation{Kind: marketplace.CancellationKind(r.CancelKind), NoticeHours: r.CancelNoticeHours},
 	}
 	var err error
 	q.QuotaUses, err = decodeQuotaUses(r.QuotaUses)
@@ -115,14 +128,25 @@ func (s *Store) PutQuote(ctx context.Context, q marketplace.Quote) error {
 	return translate("put quote", s.gormDB(ctx).Create(&row).Error)
 }
 
-// Quote reads a stored quote by id.
+// Quote reads a stored quote by id, with the id of the order it became (if any).
 func (s *Store) Quote(ctx context.Context, id string) (marketplace.Quote, error) {
 	var row quoteRow
-	if err := s.gormDB(ctx).Where("id = ?", id).Take(&row).Error; err != nil {
+	db := s.gormDB(ctx)
+	if err := db.Where("id = ?", id).Take(&row).Error; err != nil {
 		return marketplace.Quote{}, translate("read quote", err)
 	}
 	q, err := row.full()
-	return q, translate("read quote", err)
+	if err != nil {
+		return q, translate("read quote", err)
+	}
+	var orderIDs []string
+	if err := db.Model(&orderRow{}).Where("quote_id = ?", id).Limit(1).Pluck("id", &orderIDs).Error; err != nil {
+		return q, translate("read quote's order", err)
+	}
+	if len(orderIDs) == 1 {
+		q.OrderID = orderIDs[0]
+	}
+	return q, nil
 }
 
 // purgeBatch is how many quotes one purge transaction deletes: small enough that the writers

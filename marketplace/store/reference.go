@@ -177,9 +177,27 @@ func (s *Store) PutSuppliers(ctx context.Context, suppliers []marketplace.Suppli
 	if len(suppliers) == 0 {
 		return 0, nil
 	}
+	// A seeded supplier takes its name's key unless a supplier holds it already (registered
+	// before a later seeding): then it goes in without one, rather than failing the start.
+	keys := make([]string, len(suppliers))
+	for i, sp := range suppliers {
+		keys[i] = marketplace.SupplierNameKey(sp.Name)
+	}
+	var taken []string
+	if err := s.gormDB(ctx).Model(&supplierRow{}).Where("name_key IN ?", keys).Pluck("name_key", &taken).Error; err != nil {
+		return 0, translate("put suppliers", err)
+	}
+	held := map[string]bool{}
+	for _, k := range taken {
+		held[k] = true
+	}
 	rows := make([]supplierRow, len(suppliers))
 	for i, sp := range suppliers {
 		rows[i] = toSupplierRow(sp)
+		if !held[keys[i]] {
+			k := keys[i]
+			rows[i].NameKey, held[k] = &k, true
+		}
 	}
 	return s.insertNew(ctx, "put suppliers", &rows)
 }

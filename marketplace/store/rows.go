@@ -94,6 +94,11 @@ type supplierRow struct {
 	Establishments   string `gorm:"type:text;not null;default:''"`
 	VATRegistrations string `gorm:"type:text;not null;default:''"`
 	Listings         string `gorm:"type:text;not null;default:''"`
+
+	// NameKey is marketplace.SupplierNameKey(Name), unique (migration 7): one name, one
+	// supplier. Rows that shared a name before it keep their names, the later ones without a
+	// key (NULL, which a unique index lets repeat).
+	NameKey *string `gorm:"size:256;uniqueIndex:suppliers_name_key"`
 }
 
 func (supplierRow) TableName() string { return "suppliers" }

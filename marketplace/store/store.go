@@ -9,6 +9,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -60,10 +61,8 @@ func openAt(ctx context.Context, dsn string, version int) (*Store, error) {
 	if pg {
 		db, err = gorm.Open(postgres.Open(dsn), cfg)
 	} else {
-		if dir := filepath.Dir(dsn); dir != "" {
-			if err := os.MkdirAll(dir, 0o750); err != nil {
-				return nil, fmt.Errorf("store: create data directory %s: %w", dir, err)
-			}
+		if err := checkSQLiteDir(dsn); err != nil {
+			return nil, err
 		}
 		db, err = gorm.Open(sqlite.New(sqlite.Config{DriverName: sqliteDriver(), DSN: sqliteDSN(dsn)}), cfg)
 	}
@@ -100,6 +99,36 @@ func openAt(ctx context.Context, dsn string, version int) (*Store, error) {
 		return nil, fmt.Errorf("store: fill offer search columns: %w", err)
 	}
 	return s, nil
+}
+
+// checkSQLiteDir makes sure the directory of the SQLite file path exists and can be written:
+// SQLite creates the file and, in WAL mode, its -wal and -shm files beside it, and when it
+// cannot it reports "unable to open database file: no such file or directory" whatever the
+// cause. Trying first names the real one ("permission denied").
+func checkSQLiteDir(path string) error {
+	dir := filepath.Dir(path)
+	if err := os.MkdirAll(dir, 0o750); err != nil {
+		return fmt.Errorf("store: create data directory %s: %w", dir, unwrapPath(err))
+	}
+	probe, err := os.CreateTemp(dir, ".corridor-write-check-*")
+	if err != nil {
+		return fmt.Errorf("store: cannot write in the database directory %s (SQLite creates %s and its -wal and -shm files there): %w",
+			dir, filepath.Base(path), unwrapPath(err))
+	}
+	name := probe.Name()
+	probe.Close()
+	return os.Remove(name)
+}
+
+// unwrapPath returns the cause of a file-system error without the path it names ("permission
+// denied" rather than "open /x/.corridor-write-check-123: permission denied"), which the
+// caller's message already says better.
+func unwrapPath(err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	return err
 }
 
 // Ping reports whether the database answers.

@@ -31,16 +31,32 @@ func toAPIKeyRow(k marketplace.APIKey) apiKeyRow {
 	return r
 }
 
-// CreateSupplier stores a supplier and its first key in one transaction.
+// CreateSupplier stores a supplier and its first key in one transaction. The unique index on
+// name_key refuses a name another supplier has, also when two instances register it at once.
 func (s *Store) CreateSupplier(ctx context.Context, sp marketplace.Supplier, key marketplace.APIKey) error {
-	return s.inTx(ctx, "create supplier", func(tx *gorm.DB) error {
+	nameKey := marketplace.SupplierNameKey(sp.Name)
+	err := s.inTx(ctx, "create supplier", func(tx *gorm.DB) error {
+		var taken []supplierRow
+		if err := tx.Where("name_key = ?", nameKey).Limit(1).Find(&taken).Error; err != nil {
+			return err
+		}
+		if len(taken) == 1 {
+			return marketplace.DuplicateSupplierName(sp.Name, taken[0].ID)
+		}
 		row := toSupplierRow(sp)
+		row.NameKey = &nameKey
 		if err := tx.Create(&row).Error; err != nil {
 			return err
 		}
 		k := toAPIKeyRow(key)
 		return tx.Create(&k).Error
 	})
+	if marketplace.ErrorCode(err) == marketplace.CodeConflict {
+		if de, ok := marketplace.AsError(err); ok && de.Reason == "" { // the index, not the check above: a concurrent registration
+			return marketplace.DuplicateSupplierName(sp.Name, "registered a moment ago")
+		}
+	}
+	return err
 }
 
 // Supplier reads one supplier.
@@ -51,6 +67,23 @@ func (s *Store) Supplier(ctx context.Context, id string) (marketplace.Supplier, 
 	}
 	sp, err := r.domain()
 	return sp, translate("read supplier", err)
+}
+
+// Suppliers lists every supplier by name, then id.
+func (s *Store) Suppliers(ctx context.Context) ([]marketplace.Supplier, error) {
+	var rows []supplierRow
+	if err := s.gormDB(ctx).Order("name, id").Find(&rows).Error; err != nil {
+		return nil, translate("list suppliers", err)
+	}
+	out := make([]marketplace.Supplier, len(rows))
+	for i, r := range rows {
+		sp, err := r.domain()
+		if err != nil {
+			return nil, translate("list suppliers", err)
+		}
+		out[i] = sp
+	}
+	return out, nil
 }
 
 // UpdateSupplier stores where a supplier declares it is established.
