@@ -38,7 +38,8 @@ const slowPage = 100 * time.Millisecond
 
 // pageNames are the templates under templates/, each rendered inside layout.html.
 var pageNames = []string{"market", "offer", "quote", "order", "compare", "map", "doc", "error",
-	"signup", "signin", "account", "buyerkey", "orders"} // the buyer's account and orders: pages_buyers.go
+	"signup", "signin", "account", "buyerkey", "orders", // the buyer's account and orders: pages_buyers.go
+	"index"} // the price index: pages_index.go
 
 // ui holds what the page handlers share: templates parsed once at start-up, the CSRF guard
 // and the version string that busts caches of the static files.
@@ -68,6 +69,7 @@ func addPageRoutes(app *fiber.App, d Deps) {
 	u.addBuyerPages(app) // sign-up, sign-in, account, orders: pages_buyers.go
 	app.Get("/compare", u.page(u.handleCompare))
 	app.Get("/map", u.page(u.handleMap))
+	app.Get("/index", u.page(u.handleIndexPage)) // the price index: pages_index.go
 	app.Get("/docs/policy.schema.json", handlePolicySchema)
 	app.Get("/docs/:name", u.page(u.handleDoc))
 	app.Post("/compare", u.page(u.csrfChecked(u.handleCompare)))
