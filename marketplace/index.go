@@ -3,6 +3,7 @@ package marketplace
 import (
 	"context"
 	"fmt"
+	"sort"
 	"strings"
 	"time"
 
@@ -276,6 +277,10 @@ func (s *Service) landed(ctx context.Context, tx []priceindex.Cell, class pricei
 		return nil, "no representative accelerator or region is stored for this class and bloc", err
 	}
 	buyerType, notices := businessEvidence(buyer.Buyer)
+	fx, err := s.fxTable(ctx, tx, now)
+	if err != nil {
+		return nil, "", err
+	}
 	var out []priceindex.Cell
 	for _, c := range tx {
 		if !c.Sums.Published() {
@@ -294,17 +299,14 @@ func (s *Service) landed(ctx context.Context, tx []priceindex.Cell, class pricei
 			}
 			return nil, "", err
 		}
-		fx, err := s.quoteFX(ctx, asOf, true)
-		if err != nil {
-			return nil, "", err
-		}
+		snap, _ := fx.On(asOf)
 		offer := oc
 		offer.Offer.Price = mean
 		in := pricing.Inputs{
 			Offer: offer.Terms(),
 			Request: pricing.Request{GPUs: representativeGPUs, Hours: representativeHours, BuyerCountry: buyer.Buyer.Country,
 				BuyerType: buyerType, Currency: priceindex.Currency, AsOf: asOf},
-			Policy: policy.Policy, Baseline: policy.Baseline, FX: fx, Now: at, Notices: notices,
+			Policy: policy.Policy, Baseline: policy.Baseline, FX: snap, Now: at, Notices: notices,
 		}
 		pq, err := pricing.Price(in)
 		if err != nil || !pq.Subtotal.IsPositive() {
@@ -315,6 +317,45 @@ func (s *Service) landed(ctx context.Context, tx []priceindex.Cell, class pricei
 		out = append(out, c)
 	}
 	return out, "", nil
+}
+
+// fxTable reads, in two queries, the reference rates the weeks of cells need: from a
+// lookback before the latest publication on or before the first week, to the end of the last
+// week (or now). Each week then takes the rates in force at its end from the table, as FXOn
+// would one week at a time.
+func (s *Service) fxTable(ctx context.Context, cells []priceindex.Cell, now time.Time) (*pricing.RateTable, error) {
+	if len(cells) == 0 {
+		return pricing.NewRateTable(), nil
+	}
+	first, last := cells[0].Week, cells[0].Week
+	for _, c := range cells {
+		if c.Week.Before(first) {
+			first = c.Week
+		}
+		if c.Week.After(last) {
+			last = c.Week
+		}
+	}
+	end := last.AddDate(0, 0, 7)
+	if end.After(now) {
+		end = now
+	}
+	from := first.AddDate(0, 0, 7).Add(-fxLookback)
+	latest, ok, err := s.store.LatestFXDay(ctx, first.AddDate(0, 0, 7).Add(-time.Second))
+	if err != nil {
+		return nil, err
+	}
+	if ok && latest.Add(-fxLookback).Before(from) {
+		from = latest.Add(-fxLookback)
+	}
+	rates, err := s.store.FXRatesBetween(ctx, from, end)
+	if err != nil {
+		return nil, err
+	}
+	sort.SliceStable(rates, func(i, j int) bool { // as FXOn: the ECB's rate wins a day
+		return rates[i].Source != pricing.SourceECB && rates[j].Source == pricing.SourceECB
+	})
+	return pricing.NewRateTable(rates...), nil
 }
 
 // representative is the synthetic offer the landed index prices for class and bloc: the
