@@ -66,7 +66,7 @@ func (p indexPage) Idx(pt priceindex.Point, ok bool) string {
 	if !ok || pt.Gap {
 		return "—"
 	}
-	return p.Num(pt.Index, priceindex.IndexPlaces)
+	return pt.Index.StringFixed(priceindex.IndexPlaces)
 }
 
 // Median writes the posted median, or a dash.
@@ -81,6 +81,9 @@ func (u *ui) handleIndexPage(c *fiber.Ctx, v *view) error {
 	q, err := indexQuery(c)
 	if err != nil {
 		return err
+	}
+	if !c.Context().QueryArgs().Has("bloc") { // the page opens on one bloc, so the landed series shows
+		q.Bloc = string(marketplace.BlocCN)
 	}
 	ctx := c.UserContext()
 	asked := q.Series
