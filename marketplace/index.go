@@ -313,6 +313,7 @@ func (s *Service) landed(ctx context.Context, tx []priceindex.Cell, class pricei
 			continue // a representative the policy refuses (a gate) has no landed price that week
 		}
 		c.Sums.Value = c.Sums.Value.Mul(pq.LandedCost).DivRound(pq.Subtotal, 16)
+		c.Sums.PFLOPValue = c.Sums.PFLOPValue.Mul(pq.LandedCost).DivRound(pq.Subtotal, 16)
 		c.Median = decimal.Zero
 		out = append(out, c)
 	}

@@ -26,6 +26,7 @@ type indexCellRow struct {
 	Value         decimal.Decimal `gorm:"type:text;not null"`
 	GPUHours      decimal.Decimal `gorm:"type:text;not null"`
 	PFLOPHours    decimal.Decimal `gorm:"type:text;not null"`
+	PFLOPValue    decimal.Decimal `gorm:"type:text;not null"` // the value of the observations whose PFLOP-hours are known
 	Count         int             `gorm:"not null"`
 	Outliers      int             `gorm:"not null"`
 	Median        decimal.Decimal `gorm:"type:text;not null"` // posted cells
@@ -45,6 +46,7 @@ type indexEntryRow struct {
 	Value      decimal.Decimal `gorm:"type:text;not null"`
 	GPUHours   decimal.Decimal `gorm:"type:text;not null"`
 	PFLOPHours decimal.Decimal `gorm:"type:text;not null"`
+	PFLOPValue decimal.Decimal `gorm:"type:text;not null"`
 	Outlier    bool            `gorm:"not null"`
 }
 
@@ -61,7 +63,7 @@ const weekLayout = time.DateOnly
 func (r indexCellRow) domain() marketplace.IndexCell {
 	w, _ := time.Parse(weekLayout, r.Week)
 	c := marketplace.IndexCell{Series: r.Series, Kind: r.Kind, Class: r.Class, Bloc: marketplace.Bloc(r.Bloc), Week: w,
-		Sums:   priceindex.Sums{Value: r.Value, GPUHours: r.GPUHours, PFLOPHours: r.PFLOPHours, Count: r.Count, Outliers: r.Outliers},
+		Sums:   r.sums(),
 		Median: r.Median}
 	if r.RefreshedUnix != 0 {
 		c.RefreshedAt = time.Unix(r.RefreshedUnix, 0).UTC()
@@ -71,8 +73,8 @@ func (r indexCellRow) domain() marketplace.IndexCell {
 
 func toIndexCellRow(c marketplace.IndexCell) indexCellRow {
 	r := indexCellRow{Series: c.Series, Kind: c.Kind, Class: c.Class, Bloc: string(c.Bloc), Week: c.Week.Format(weekLayout),
-		Value: c.Sums.Value, GPUHours: c.Sums.GPUHours, PFLOPHours: c.Sums.PFLOPHours, Count: c.Sums.Count, Outliers: c.Sums.Outliers,
-		Median: c.Median}
+		Value: c.Sums.Value, GPUHours: c.Sums.GPUHours, PFLOPHours: c.Sums.PFLOPHours, PFLOPValue: c.Sums.PFLOPValue,
+		Count: c.Sums.Count, Outliers: c.Sums.Outliers, Median: c.Median}
 	if !c.RefreshedAt.IsZero() {
 		r.RefreshedUnix = c.RefreshedAt.Unix()
 	}
@@ -113,7 +115,7 @@ func (s *Store) PutIndexCell(ctx context.Context, c marketplace.IndexCell) error
 
 func zeroCell(e marketplace.IndexEntry, week string) indexCellRow {
 	return indexCellRow{Series: e.Series, Kind: marketplace.IndexTransaction, Class: e.Class, Bloc: string(e.Bloc), Week: week,
-		Value: decimal.Zero, GPUHours: decimal.Zero, PFLOPHours: decimal.Zero, Median: decimal.Zero}
+		Value: decimal.Zero, GPUHours: decimal.Zero, PFLOPHours: decimal.Zero, PFLOPValue: decimal.Zero, Median: decimal.Zero}
 }
 
 // lockCell reads the transaction cell of e's week inside tx, creating it empty first when
@@ -137,11 +139,15 @@ func saveCell(tx *gorm.DB, row indexCellRow) error {
 	return tx.Model(&indexCellRow{}).
 		Where("series = ? AND kind = ? AND class = ? AND bloc = ? AND week = ?", row.Series, row.Kind, row.Class, row.Bloc, row.Week).
 		Updates(map[string]any{"value": row.Value.String(), "gpu_hours": row.GPUHours.String(), "pflop_hours": row.PFLOPHours.String(),
-			"count": row.Count, "outliers": row.Outliers}).Error
+			"pflop_value": row.PFLOPValue.String(), "count": row.Count, "outliers": row.Outliers}).Error
+}
+
+func (r *indexCellRow) setSums(s priceindex.Sums) {
+	r.Value, r.GPUHours, r.PFLOPHours, r.PFLOPValue, r.Count, r.Outliers = s.Value, s.GPUHours, s.PFLOPHours, s.PFLOPValue, s.Count, s.Outliers
 }
 
 func (r indexCellRow) sums() priceindex.Sums {
-	return priceindex.Sums{Value: r.Value, GPUHours: r.GPUHours, PFLOPHours: r.PFLOPHours, Count: r.Count, Outliers: r.Outliers}
+	return priceindex.Sums{Value: r.Value, GPUHours: r.GPUHours, PFLOPHours: r.PFLOPHours, PFLOPValue: r.PFLOPValue, Count: r.Count, Outliers: r.Outliers}
 }
 
 // screenRef reads the outlier screen's reference for e: the latest published cell of its
@@ -178,13 +184,12 @@ func (s *Store) indexOrderTx(tx *gorm.DB, id string, e marketplace.IndexEntry) e
 	if err != nil {
 		return err
 	}
-	sums := row.sums().Add(e.Obs, outlier)
-	row.Value, row.GPUHours, row.PFLOPHours, row.Count, row.Outliers = sums.Value, sums.GPUHours, sums.PFLOPHours, sums.Count, sums.Outliers
+	row.setSums(row.sums().Add(e.Obs, outlier))
 	if err := saveCell(tx, row); err != nil {
 		return err
 	}
 	return tx.Create(&indexEntryRow{OrderID: id, Series: e.Series, Class: e.Class, Bloc: string(e.Bloc), Week: week,
-		Value: e.Obs.Value, GPUHours: e.Obs.GPUHours, PFLOPHours: e.Obs.PFLOPHours, Outlier: outlier}).Error
+		Value: e.Obs.Value, GPUHours: e.Obs.GPUHours, PFLOPHours: e.Obs.PFLOPHours, PFLOPValue: e.Obs.PFLOPValue, Outlier: outlier}).Error
 }
 
 // unindexOrderTx removes order id's entry from its cell inside tx (the cancelling
@@ -201,13 +206,12 @@ func (s *Store) unindexOrderTx(tx *gorm.DB, id string) error {
 		return err
 	}
 	e := marketplace.IndexEntry{Series: en.Series, Class: en.Class, Bloc: marketplace.Bloc(en.Bloc), Week: w,
-		Obs: priceindex.Observation{Value: en.Value, GPUHours: en.GPUHours, PFLOPHours: en.PFLOPHours}}
+		Obs: priceindex.Observation{Value: en.Value, GPUHours: en.GPUHours, PFLOPHours: en.PFLOPHours, PFLOPValue: en.PFLOPValue}}
 	row, err := s.lockCell(tx, e, en.Week)
 	if err != nil {
 		return err
 	}
-	sums := row.sums().Sub(e.Obs, en.Outlier)
-	row.Value, row.GPUHours, row.PFLOPHours, row.Count, row.Outliers = sums.Value, sums.GPUHours, sums.PFLOPHours, sums.Count, sums.Outliers
+	row.setSums(row.sums().Sub(e.Obs, en.Outlier))
 	if err := saveCell(tx, row); err != nil {
 		return err
 	}
@@ -249,7 +253,7 @@ func (s *Store) SeedIndexHistory(ctx context.Context, entries []marketplace.Inde
 				last[k] = e.Week
 			}
 			rows = append(rows, indexEntryRow{OrderID: e.OrderID, Series: e.Series, Class: e.Class, Bloc: string(e.Bloc), Week: e.Week.Format(weekLayout),
-				Value: e.Obs.Value, GPUHours: e.Obs.GPUHours, PFLOPHours: e.Obs.PFLOPHours, Outlier: outlier})
+				Value: e.Obs.Value, GPUHours: e.Obs.GPUHours, PFLOPHours: e.Obs.PFLOPHours, PFLOPValue: e.Obs.PFLOPValue, Outlier: outlier})
 		}
 		if err := tx.CreateInBatches(rows, 200).Error; err != nil {
 			return err

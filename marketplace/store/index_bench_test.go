@@ -35,7 +35,7 @@ func fillIndexCells(tb testing.TB, st *Store, week time.Time) {
 					q := decimal.NewFromInt(int64(per) * 800)
 					rows = append(rows, indexCellRow{Series: s, Kind: marketplace.IndexTransaction, Class: c.Code, Bloc: string(b),
 						Week: week.AddDate(0, 0, -7*w).Format(weekLayout), Value: q.Mul(decimal.RequireFromString("1.85")), GPUHours: q,
-						PFLOPHours: q.Mul(decimal.RequireFromString("0.9894")), Count: per, Median: decimal.Zero})
+						PFLOPHours: q.Mul(decimal.RequireFromString("0.9894")), PFLOPValue: q.Mul(decimal.RequireFromString("1.85")), Count: per, Median: decimal.Zero})
 				}
 			}
 		}

@@ -54,16 +54,23 @@ func WeekLabel(monday time.Time) string {
 // value in EUR (for an order, its net price before any border charge; for an offer, its ask
 // per GPU-hour times the GPUs it posts), the volume in GPU-hours (for an offer, its GPUs) and
 // the same volume in dense BF16 PFLOP-hours (volume × the accelerator's BF16 TFLOPS ÷ 1000).
+// PFLOPValue is the value again when the accelerator's throughput is known and zero when it
+// is not, so that the price per PFLOP-hour divides only the value of the PFLOP-hours counted.
 type Observation struct {
 	Value      decimal.Decimal
 	GPUHours   decimal.Decimal
 	PFLOPHours decimal.Decimal
+	PFLOPValue decimal.Decimal
 }
 
 // NewObservation builds an observation of value EUR over gpuHours GPU-hours of an accelerator
 // with bf16TFLOPS dense BF16 TFLOPS (zero when unknown: the PFLOP-hours are then zero).
 func NewObservation(value, gpuHours, bf16TFLOPS decimal.Decimal) Observation {
-	return Observation{Value: value, GPUHours: gpuHours, PFLOPHours: gpuHours.Mul(bf16TFLOPS).Div(thousand)}
+	o := Observation{Value: value, GPUHours: gpuHours, PFLOPHours: gpuHours.Mul(bf16TFLOPS).Div(thousand), PFLOPValue: decimal.Zero}
+	if bf16TFLOPS.IsPositive() {
+		o.PFLOPValue = value
+	}
+	return o
 }
 
 // Valid reports whether the observation can be indexed: a non-negative value over a positive
@@ -79,6 +86,7 @@ type Sums struct {
 	Value      decimal.Decimal
 	GPUHours   decimal.Decimal
 	PFLOPHours decimal.Decimal
+	PFLOPValue decimal.Decimal // the value of the observations whose PFLOP-hours are known
 	Count      int
 	Outliers   int
 }
@@ -89,7 +97,7 @@ func (s Sums) Add(o Observation, outlier bool) Sums {
 		s.Outliers++
 		return s
 	}
-	s.Value, s.GPUHours, s.PFLOPHours = s.Value.Add(o.Value), s.GPUHours.Add(o.GPUHours), s.PFLOPHours.Add(o.PFLOPHours)
+	s.Value, s.GPUHours, s.PFLOPHours, s.PFLOPValue = s.Value.Add(o.Value), s.GPUHours.Add(o.GPUHours), s.PFLOPHours.Add(o.PFLOPHours), s.PFLOPValue.Add(o.PFLOPValue)
 	s.Count++
 	return s
 }
@@ -100,7 +108,7 @@ func (s Sums) Sub(o Observation, outlier bool) Sums {
 		s.Outliers--
 		return s
 	}
-	s.Value, s.GPUHours, s.PFLOPHours = s.Value.Sub(o.Value), s.GPUHours.Sub(o.GPUHours), s.PFLOPHours.Sub(o.PFLOPHours)
+	s.Value, s.GPUHours, s.PFLOPHours, s.PFLOPValue = s.Value.Sub(o.Value), s.GPUHours.Sub(o.GPUHours), s.PFLOPHours.Sub(o.PFLOPHours), s.PFLOPValue.Sub(o.PFLOPValue)
 	s.Count--
 	return s
 }
@@ -114,9 +122,10 @@ func (s Sums) PerGPUHour() decimal.Decimal {
 	return pricing.UnitPrice(s.Value, s.GPUHours, Currency, pricing.HalfUp)
 }
 
-// PerPFLOPHour is Σ value ÷ Σ BF16 PFLOP-hours, EUR to four decimals; zero when unknown.
+// PerPFLOPHour is Σ value ÷ Σ BF16 PFLOP-hours over the observations whose accelerator's
+// throughput is known, EUR to four decimals; zero when none is.
 func (s Sums) PerPFLOPHour() decimal.Decimal {
-	return pricing.UnitPrice(s.Value, s.PFLOPHours, Currency, pricing.HalfUp)
+	return pricing.UnitPrice(s.PFLOPValue, s.PFLOPHours, Currency, pricing.HalfUp)
 }
 
 // Outlier reports whether o fails the screen against the reference cell ref: its price per

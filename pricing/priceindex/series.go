@@ -70,6 +70,7 @@ func Series(cells []Cell, from, to time.Time) []Point {
 			}
 			pub = append(pub, c)
 			total.Value, total.GPUHours, total.PFLOPHours = total.Value.Add(c.Sums.Value), total.GPUHours.Add(c.Sums.GPUHours), total.PFLOPHours.Add(c.Sums.PFLOPHours)
+			total.PFLOPValue = total.PFLOPValue.Add(c.Sums.PFLOPValue)
 			total.Count += c.Sums.Count
 		}
 		if len(pub) == 0 {

@@ -142,7 +142,7 @@ func TestAddSubInverse(t *testing.T) {
 	a, b := order("1600", "800", "989.4"), order("0.333", "7", "756")
 	s = s.Add(a, false).Add(b, false).Add(a, true)
 	back := s.Sub(b, false).Sub(a, true)
-	if !back.Value.Equal(d("1600")) || !back.GPUHours.Equal(d("800")) || !back.PFLOPHours.Equal(d("791.52")) || back.Count != 1 || back.Outliers != 0 {
+	if !back.Value.Equal(d("1600")) || !back.GPUHours.Equal(d("800")) || !back.PFLOPHours.Equal(d("791.52")) || !back.PFLOPValue.Equal(d("1600")) || back.Count != 1 || back.Outliers != 0 {
 		t.Errorf("after add and sub: %+v", back)
 	}
 }
@@ -180,5 +180,20 @@ func TestClassOf(t *testing.T) {
 		if got := ClassOf(model); got != want {
 			t.Errorf("ClassOf(%s) = %s, want %s", model, got, want)
 		}
+	}
+}
+
+// TestPerPFLOPHourOnlyKnownThroughput: an order of an accelerator without a published BF16
+// figure counts in the price per GPU-hour but not in the price per PFLOP-hour.
+//
+//	800 GPU-h of H100 SXM (989.4 TFLOPS) EUR 1600  → 791.52 PFLOP-h
+//	200 GPU-h of a model with no BF16 figure EUR 300 → no PFLOP-hours
+//	per GPU-hour   (1600 + 300) ÷ (800 + 200) = 1.90
+//	per PFLOP-hour 1600 ÷ 791.52 = 2.021427… → 2.0214 (not 1900 ÷ 791.52 = 2.4005)
+func TestPerPFLOPHourOnlyKnownThroughput(t *testing.T) {
+	var s Sums
+	s = s.Add(order("1600", "800", "989.4"), false).Add(order("300", "200", "0"), false)
+	if !s.PerGPUHour().Equal(d("1.9")) || !s.PerPFLOPHour().Equal(d("2.0214")) {
+		t.Errorf("per GPU-hour %s, per PFLOP-hour %s; want 1.90, 2.0214", s.PerGPUHour(), s.PerPFLOPHour())
 	}
 }
