@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/shopspring/decimal"
+	"gorm.io/gorm"
 
 	"corridor/marketplace"
 	"corridor/pricing/priceindex"
@@ -156,5 +157,119 @@ func TestIndexQueryErrors(t *testing.T) {
 		if !fields[f] {
 			t.Errorf("no error names %s: %+v", f, e.Fields)
 		}
+	}
+}
+
+// TestIndexRealSeriesWorked: three real offers and three orders on them, by hand. A supplier
+// in Finland posts A100-class capacity in eu-fi-kajaani (EU bloc), all 312 BF16 TFLOPS:
+//
+//	a100-sxm-80gb   8 GPUs at EUR 1.20
+//	a100-pcie-80gb 16 GPUs at EUR 1.50
+//	a800-sxm-80gb   8 GPUs at EUR 1.00
+//
+// posted: weighted ask (8 × 1.20 + 16 × 1.50 + 8 × 1.00) ÷ 32 = 41.6 ÷ 32 = 1.30; median of
+// 1.00, 1.20, 1.50 = 1.20; per PFLOP-hour 41.6 ÷ (32 × 312 ÷ 1000 = 9.984) = 4.16666… → 4.1667.
+// The PCIe offer is (1.50 − 1.30) ÷ 1.30 = 15.4% → 15% above its posted index.
+//
+// Orders of 4 GPUs × 100 h on each (EUR quotes of EUR offers: the net price is price × 400):
+// 480 + 600 + 400 = 1480 over 1200 GPU-hours = 1.2333… → 1.2333 per GPU-hour.
+func TestIndexRealSeriesWorked(t *testing.T) {
+	ctx := context.Background()
+	svc, _ := seededService(t)
+	sup, _, err := svc.CreateSupplier(ctx, marketplace.NewSupplier{Name: "Kajaani Index Oy", Country: "FI"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	str := func(s string) *string { return &s }
+	num := func(n int) *int { return &n }
+	var offers []string
+	for _, o := range []struct {
+		model, price string
+		gpus         int
+	}{{"a100-sxm-80gb", "1.20", 8}, {"a100-pcie-80gb", "1.50", 16}, {"a800-sxm-80gb", "1.00", 8}} {
+		off, err := svc.CreateOffer(ctx, sup.ID, marketplace.OfferInput{Region: str("eu-fi-kajaani"), Accelerator: str(o.model), Product: str("gpu_hours"),
+			GPUs: num(o.gpus), Price: str(o.price), Currency: str("EUR"), Pricing: str("on_demand"), MinHours: num(1),
+			AvailableFrom: str("2026-01-01"), AvailableUntil: str("2027-12-31")})
+		if err != nil {
+			t.Fatal(err)
+		}
+		offers = append(offers, off.ID)
+	}
+	buyer, _, err := svc.CreateBuyer(ctx, marketplace.NewBuyer{Organisation: "Real Index GmbH", Country: "DE", Type: "business", VATID: "DE123456789"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	start := recordClock.Truncate(24*time.Hour).AddDate(0, 0, 5)
+	for _, id := range offers {
+		q, err := svc.Quote(ctx, marketplace.QuoteRequest{OfferID: id, GPUs: 4, Hours: 100, Start: start, Currency: "EUR", BuyerID: buyer.ID})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, _, err := svc.AcceptQuote(ctx, q.ID, buyer.ID); err != nil {
+			t.Fatal(err)
+		}
+	}
+	week := time.Date(2026, 11, 23, 0, 0, 0, 0, time.UTC)
+	res, err := svc.Index(ctx, marketplace.IndexQuery{Class: "a100", Bloc: "EU", Buyer: "DE:consumer", From: week, To: week})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tx, posted := res.Transaction[0], res.Posted[0]
+	if res.Series != "real" || tx.Gap || tx.Sample != 3 || !tx.PerGPUHour.Equal(decimal.RequireFromString("1.2333")) || !tx.Index.Equal(decimal.NewFromInt(100)) {
+		t.Errorf("transaction point %+v, want 3 orders at 1.2333, index 100", tx)
+	}
+	if posted.Gap || posted.Sample != 3 || !posted.PerGPUHour.Equal(decimal.RequireFromString("1.3")) || !posted.Median.Equal(decimal.RequireFromString("1.2")) ||
+		!posted.PerPFLOPHour.Equal(decimal.RequireFromString("4.1667")) {
+		t.Errorf("posted point %+v, want 3 offers, weighted 1.30, median 1.20, 4.1667 per PFLOP-hour", posted)
+	}
+	// The German consumer pays German VAT on top (19% in the baseline): landed 1.2333 × 1.19 = 1.4677.
+	if l := res.Landed[0]; l.Gap || !l.PerGPUHour.Equal(decimal.RequireFromString("1.4677")) {
+		t.Errorf("landed point %+v, want 1.4677", l)
+	}
+	oc, err := svc.OfferDetail(ctx, offers[1])
+	if err != nil {
+		t.Fatal(err)
+	}
+	line, ok, err := svc.OfferIndex(ctx, oc)
+	if err != nil || !ok || !line.Percent.Equal(decimal.NewFromInt(15)) || line.Series != "real" || line.Sample != 3 {
+		t.Errorf("offer line %+v %v %v, want 15%% above the real posted index of 3 offers", line, ok, err)
+	}
+}
+
+// TestIndexOutlierThroughStore: an order far below the previous published week is recorded
+// as an outlier (counted, not summed), and cancelling it takes the outlier out again.
+func TestIndexOutlierThroughStore(t *testing.T) {
+	ctx := context.Background()
+	st := OpenTest(t)
+	prev, week := time.Date(2026, 11, 16, 0, 0, 0, 0, time.UTC), time.Date(2026, 11, 23, 0, 0, 0, 0, time.UTC)
+	obs := func(value string) priceindex.Observation {
+		return priceindex.NewObservation(decimal.RequireFromString(value), decimal.NewFromInt(100), decimal.RequireFromString("312"))
+	}
+	add := func(id string, w time.Time, value string) {
+		t.Helper()
+		e := marketplace.IndexEntry{Series: "real", Class: "a100", Bloc: "EU", Week: w, Obs: obs(value)}
+		if err := st.retryTx(ctx, func(tx *gorm.DB) error { return st.indexOrderTx(tx, id, e) }); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// The reference week: three orders at 1.00 per GPU-hour. Band [1/3, 3].
+	add("o1", prev, "100")
+	add("o2", prev, "100")
+	add("o3", prev, "100")
+	add("cheap", week, "30")   // 0.30 < 0.3333: an outlier
+	add("normal", week, "120") // 1.20: counts
+	cells, err := st.IndexCells(ctx, marketplace.IndexCellQuery{Series: "real", Kind: "transaction", Class: "a100", From: week, To: week})
+	if err != nil || len(cells) != 1 {
+		t.Fatalf("cells %+v %v", cells, err)
+	}
+	if s := cells[0].Sums; s.Count != 1 || s.Outliers != 1 || !s.Value.Equal(decimal.NewFromInt(120)) {
+		t.Errorf("week's cell %+v, want the 120 order counted and the 30 one an outlier", s)
+	}
+	if err := st.retryTx(ctx, func(tx *gorm.DB) error { return st.unindexOrderTx(tx, "cheap") }); err != nil {
+		t.Fatal(err)
+	}
+	cells, _ = st.IndexCells(ctx, marketplace.IndexCellQuery{Series: "real", Kind: "transaction", Class: "a100", From: week, To: week})
+	if s := cells[0].Sums; s.Count != 1 || s.Outliers != 0 || !s.Value.Equal(decimal.NewFromInt(120)) {
+		t.Errorf("after un-indexing the outlier %+v", s)
 	}
 }
