@@ -137,7 +137,8 @@ const (
 
 // IndexQuery asks for the index of one class: in one origin bloc (all blocs when empty, the
 // strata then chained together), for a reference buyer (landed index; "" = DE:business),
-// from a series ("" = real), over the weeks of [From, To] (zero: the 26 weeks to this one).
+// from a series ("" = real), over the weeks of [From, To] (zero To, or one after this week:
+// this week; zero From: 25 weeks before To).
 type IndexQuery struct {
 	Class, Bloc, Buyer, Series string
 	From, To                   time.Time
@@ -196,7 +197,7 @@ func (s *Service) Index(ctx context.Context, q IndexQuery) (IndexResult, error) 
 		errs = append(errs, FieldError{Field: "series", Message: "must be real or demo, not " + quoteField(q.Series)})
 	}
 	to := priceindex.WeekOf(now)
-	if !q.To.IsZero() {
+	if !q.To.IsZero() && q.To.Before(to) { // a later week has no data yet: the range ends this week
 		to = priceindex.WeekOf(q.To)
 	}
 	from := to.AddDate(0, 0, -7*25)
@@ -282,6 +283,7 @@ func (s *Service) landed(ctx context.Context, tx []priceindex.Cell, class pricei
 		return nil, "", err
 	}
 	var out []priceindex.Cell
+	noPolicy := false
 	for _, c := range tx {
 		if !c.Sums.Published() {
 			continue
@@ -293,10 +295,11 @@ func (s *Service) landed(ctx context.Context, tx []priceindex.Cell, class pricei
 		}
 		asOf := at.Truncate(24 * time.Hour)
 		policy, err := s.ResolvePolicy(ctx, "", at)
+		if ErrorCode(err) == CodeUnquotable {
+			noPolicy = true // no baseline in force at the end of that week: no landed point
+			continue
+		}
 		if err != nil {
-			if ErrorCode(err) == CodeUnquotable {
-				return nil, "no baseline policy is stored: the landed index needs one", nil
-			}
 			return nil, "", err
 		}
 		snap, _ := fx.On(asOf)
@@ -316,6 +319,9 @@ func (s *Service) landed(ctx context.Context, tx []priceindex.Cell, class pricei
 		c.Sums.PFLOPValue = c.Sums.PFLOPValue.Mul(pq.LandedCost).DivRound(pq.Subtotal, 16)
 		c.Median = decimal.Zero
 		out = append(out, c)
+	}
+	if len(out) == 0 && noPolicy {
+		return nil, "no baseline policy was in force in these weeks: the landed index needs one", nil
 	}
 	return out, "", nil
 }
