@@ -38,8 +38,7 @@ const slowPage = 100 * time.Millisecond
 
 // pageNames are the templates under templates/, each rendered inside layout.html.
 var pageNames = []string{"market", "offer", "quote", "order", "compare", "map", "doc", "error",
-	"signup", "signin", "account", "buyerkey", "orders", // the buyer's account and orders: pages_buyers.go
-	"index"} // the price index: pages_index.go
+	"signup", "signin", "account", "buyerkey", "orders"} // the buyer's account and orders: pages_buyers.go
 
 // ui holds what the page handlers share: templates parsed once at start-up, the CSRF guard
 // and the version string that busts caches of the static files.

@@ -12,6 +12,9 @@ import (
 	"corridor/web/chart"
 )
 
+// The price index's page template joins the others (kept here, beside its handler).
+func init() { pageNames = append(pageNames, "index") }
+
 // indexPage is the data of /index: the index of one class, its charts and its table.
 type indexPage struct {
 	*view
