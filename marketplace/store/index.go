@@ -81,18 +81,19 @@ func toIndexCellRow(c marketplace.IndexCell) indexCellRow {
 	return r
 }
 
-// IndexCells reads the cells of one series, kind and class in q's blocs and weeks: a range
-// scan of the primary key.
+// IndexCells reads the cells of one series, kind and class in q's blocs (all when none) and
+// weeks: a range scan of the primary key per bloc.
 func (s *Store) IndexCells(ctx context.Context, q marketplace.IndexCellQuery) ([]marketplace.IndexCell, error) {
-	db := s.gormDB(ctx).Where("series = ? AND kind = ? AND class = ? AND week >= ? AND week <= ?",
-		q.Series, q.Kind, q.Class, q.From.Format(weekLayout), q.To.Format(weekLayout))
-	if len(q.Blocs) > 0 {
-		blocs := make([]string, len(q.Blocs))
-		for i, b := range q.Blocs {
-			blocs[i] = string(b)
-		}
-		db = db.Where("bloc IN ?", blocs)
+	in := q.Blocs
+	if len(in) == 0 {
+		in = marketplace.Blocs
 	}
+	blocs := make([]string, len(in))
+	for i, b := range in {
+		blocs[i] = string(b)
+	}
+	db := s.gormDB(ctx).Where("series = ? AND kind = ? AND class = ? AND bloc IN ? AND week >= ? AND week <= ?",
+		q.Series, q.Kind, q.Class, blocs, q.From.Format(weekLayout), q.To.Format(weekLayout))
 	var rows []indexCellRow
 	if err := db.Order("week, bloc").Find(&rows).Error; err != nil {
 		return nil, translate("read index cells", err)
