@@ -265,7 +265,7 @@ func toIndexCells(cells []IndexCell) []priceindex.Cell {
 }
 
 // landed prices, for each published week of the transaction cells tx (one bloc), the cell's
-// representative — RepresentativeGPUs × RepresentativeHours of the class's first model at the
+// representative — representativeGPUs × representativeHours of the class's first model at the
 // cell's mean price per GPU-hour, offered in EUR from the bloc's representative region by a
 // supplier established there — for buyer with the baseline policy in force at the end of the
 // week (now for the current week), through the quote pipeline (pricing.Price). The week's
