@@ -7,5 +7,5 @@ import "embed"
 
 // FS holds the references the app serves (web renders the Markdown at start-up).
 //
-//go:embed search-language.md policy-language.md policy.schema.json
+//go:embed search-language.md policy-language.md policy.schema.json price-index.md
 var FS embed.FS

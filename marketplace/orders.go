@@ -55,7 +55,8 @@ func (s *Service) AcceptQuote(ctx context.Context, quoteID, buyerID string) (Ord
 			Message: fmt.Sprintf("this quote was priced for %s; your account is %s: ask for a new quote as your account (its taxes and export-control gates differ)",
 				buyerPhrase(q.Request.Buyer), buyerPhrase(acct.QuoteBuyer()))}
 	}
-	return s.store.AcceptQuote(ctx, Acceptance{QuoteID: quoteID, OrderID: NewID("ord"), BuyerID: buyerID, Now: s.now().Truncate(time.Second)})
+	now := s.now().Truncate(time.Second)
+	return s.store.AcceptQuote(ctx, Acceptance{QuoteID: quoteID, OrderID: NewID("ord"), BuyerID: buyerID, Now: now, Index: s.indexEntry(ctx, q, now)})
 }
 
 // AcceptedByAnother is the error for accepting a quote another buyer accepted.
@@ -90,6 +91,9 @@ type Acceptance struct {
 	OrderID string // the new order's id
 	BuyerID string
 	Now     time.Time
+	// Index is the order's contribution to the price index, which the store adds in the same
+	// transaction (nil: none).
+	Index *IndexEntry
 }
 
 // Order reads one order by its (unguessable) id, with its buyer.

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"corridor/pricing"
+	"corridor/pricing/priceindex"
 )
 
 // fxLookback is how far before the latest publication day the FX lookup reads stored rates:
@@ -97,6 +98,9 @@ type SeedData struct {
 	FXRates      []FXRate
 	Suppliers    []Supplier
 	Offers       []Offer
+	// DemoIndex returns the demo market's price-index history up to the week before lastWeek
+	// (entries and posted cells of the demo series); nil without the demo market.
+	DemoIndex func(lastWeek time.Time) ([]IndexEntry, []IndexCell)
 }
 
 // SeedReport counts what a seeding inserted (and Completed, the stored records it completed);
@@ -104,6 +108,7 @@ type SeedData struct {
 type SeedReport struct {
 	Regions, Accelerators, FXRates, Suppliers, Offers int
 	Completed                                         int
+	IndexEntries                                      int // the demo index history's orders
 }
 
 // Seed inserts whatever of d is not stored yet, in dependency order. Existing records are never
@@ -124,6 +129,13 @@ func (s *Service) Seed(ctx context.Context, d SeedData) (SeedReport, error) {
 		{"suppliers", func() (int, error) { return s.store.PutSuppliers(ctx, d.Suppliers) }, &r.Suppliers},
 		{"offers", func() (int, error) { return s.store.PutOffers(ctx, d.Offers) }, &r.Offers},
 		{"completions", func() (int, error) { return s.store.CompleteReference(ctx, d.Accelerators, d.FXRates) }, &r.Completed},
+		{"demo index history", func() (int, error) {
+			if d.DemoIndex == nil {
+				return 0, nil
+			}
+			entries, posted := d.DemoIndex(priceindex.WeekOf(s.now()))
+			return s.store.SeedIndexHistory(ctx, entries, posted)
+		}, &r.IndexEntries},
 	}
 	for _, st := range steps {
 		if *st.into, err = st.do(); err != nil {

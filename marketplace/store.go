@@ -39,6 +39,7 @@ type Store interface {
 	QuoteStore
 	QuoteInputStore
 	PolicyStore
+	IndexStore
 }
 
 // ReferenceStore holds the reference data: regions and accelerators.

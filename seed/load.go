@@ -56,6 +56,7 @@ func Load(demo bool) (marketplace.SeedData, []marketplace.PolicyDoc, error) {
 		if d.Suppliers, d.Offers, err = DemoMarket(); err != nil {
 			return d, nil, fmt.Errorf("seed demo market: %w", err)
 		}
+		d.DemoIndex = DemoIndexHistory(d.Accelerators)
 	}
 	return d, PolicyDocs(), nil
 }

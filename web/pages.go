@@ -68,6 +68,7 @@ func addPageRoutes(app *fiber.App, d Deps) {
 	u.addBuyerPages(app) // sign-up, sign-in, account, orders: pages_buyers.go
 	app.Get("/compare", u.page(u.handleCompare))
 	app.Get("/map", u.page(u.handleMap))
+	app.Get("/index", u.page(u.handleIndexPage)) // the price index: pages_index.go
 	app.Get("/docs/policy.schema.json", handlePolicySchema)
 	app.Get("/docs/:name", u.page(u.handleDoc))
 	app.Post("/compare", u.page(u.csrfChecked(u.handleCompare)))

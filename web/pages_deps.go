@@ -22,4 +22,6 @@ type pageMarket interface {
 	Compare(ctx context.Context, n marketplace.Need) (marketplace.Comparison, error)
 	Quote(ctx context.Context, req marketplace.QuoteRequest) (marketplace.Quote, error)
 	GetQuote(ctx context.Context, id string) (marketplace.Quote, error)
+	Index(ctx context.Context, q marketplace.IndexQuery) (marketplace.IndexResult, error)                  // pages_index.go
+	OfferIndex(ctx context.Context, oc marketplace.OfferContext) (marketplace.OfferIndexLine, bool, error) // the offer page's index line
 }

@@ -25,6 +25,7 @@ import (
 var docPages = map[string]string{
 	"search-language": "docs.search_language",
 	"policy-language": "docs.policy_language",
+	"price-index":     "index.methodology",
 }
 
 // renderedDocs holds each reference's HTML, rendered on first use.
@@ -73,6 +74,7 @@ func linkDocs(h string) string {
 		`href="policy.schema.json"`, `href="/docs/policy.schema.json"`,
 		`href="search-language.md"`, `href="/docs/search-language"`,
 		`href="policy-language.md"`, `href="/docs/policy-language"`,
+		`href="price-index.md"`, `href="/docs/price-index"`,
 		"<table>", `<div class="table-scroll"><table>`,
 		"</table>", "</table></div>",
 	).Replace(h)

@@ -227,6 +227,7 @@ type offerPage struct {
 	Message      string
 	Scenarios    []scenarioOption
 	BuyerRegions []buyerRegionOption
+	IndexLine    *offerIndexLine // against the posted price index: pages_index.go
 }
 
 // MoreOpen reports whether the quote form's optional fields start open: when one is filled in
@@ -267,7 +268,7 @@ func (u *ui) renderOffer(c *fiber.Ctx, v *view, status int, oc marketplace.Offer
 	}
 	v.Title = v.Tf("offer.title", "ID", oc.Offer.ID)
 	p := offerPage{view: v, OC: oc, Export: marketplace.ExportClass(oc.Accelerator), Form: form, Errs: map[string]string{},
-		Scenarios: po.Scenarios, BuyerRegions: po.BuyerRegions}
+		Scenarios: po.Scenarios, BuyerRegions: po.BuyerRegions, IndexLine: u.offerIndex(c, v, oc)}
 	if err != nil {
 		var de *marketplace.Error
 		if !errors.As(err, &de) {

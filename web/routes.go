@@ -18,6 +18,8 @@ func addRoutes(app *fiber.App, d Deps) {
 
 	api.Post("/effects", handleEffects()) // the trade-effects model alone: api_effects.go
 
+	api.Get("/index", handleIndex(d.Market)) // the price index: api_index.go
+
 	api.Use(apiFallback(app)) // 405 with Allow, or 404: methods.go
 
 	addPageRoutes(app, d) // the browser UI: pages.go

@@ -116,7 +116,8 @@ func seedStore(ctx context.Context, market *marketplace.Service, mode string, lo
 		return err
 	}
 	log.Info("seeded", "regions", rep.Regions, "accelerators", rep.Accelerators, "fx_rates", rep.FXRates,
-		"suppliers", rep.Suppliers, "offers", rep.Offers, "completed", rep.Completed, "policy_versions", rep.PolicyVersions)
+		"suppliers", rep.Suppliers, "offers", rep.Offers, "completed", rep.Completed, "policy_versions", rep.PolicyVersions,
+		"demo_index_orders", rep.IndexEntries)
 	return nil
 }
 

@@ -13,10 +13,11 @@ import (
 
 // CancelOrder cancels a confirmed order in one transaction: the order becomes cancelled with
 // who, when and why, its reservation row is deleted (capacity is computed from reservations,
-// so the GPUs are free again) and the tariff-quota volume its quote consumed is subtracted
-// from the ledger. The status changes by a conditional update (WHERE status = 'confirmed'):
-// of two transactions cancelling the same order — on two instances of one PostgreSQL, say —
-// one changes it and releases, the other changes nothing and releases nothing.
+// so the GPUs are free again), the tariff-quota volume its quote consumed is subtracted
+// from the ledger and its entry is taken out of its price-index cell. The status changes by a
+// conditional update (WHERE status = 'confirmed'): of two transactions cancelling the same
+// order — on two instances of one PostgreSQL, say — one changes it and releases, the other
+// changes nothing and releases nothing.
 func (s *Store) CancelOrder(ctx context.Context, id string, c marketplace.OrderCancellation) (marketplace.Order, bool, error) {
 	var changed bool
 	err := s.inDurableTx(ctx, "cancel order", func(tx *gorm.DB) error {
@@ -36,6 +37,9 @@ func (s *Store) CancelOrder(ctx context.Context, id string, c marketplace.OrderC
 			return err
 		}
 		if err := tx.Where("order_id = ?", id).Delete(&reservationRow{}).Error; err != nil {
+			return err
+		}
+		if err := s.unindexOrderTx(tx, id); err != nil { // out of the price index, in this transaction
 			return err
 		}
 		var qr quoteRow

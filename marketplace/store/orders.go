@@ -198,6 +198,11 @@ func (s *Store) AcceptQuote(ctx context.Context, a marketplace.Acceptance) (mark
 		if err := tx.Create(&rr).Error; err != nil {
 			return err
 		}
+		if a.Index != nil { // the price index's cell of the order's week, in this transaction
+			if err := s.indexOrderTx(tx, a.OrderID, *a.Index); err != nil {
+				return err
+			}
+		}
 		if qr.BuyerID == "" { // an anonymous quote belongs to the buyer who accepted it
 			if err := tx.Model(&quoteRow{}).Where("id = ?", q.ID).Update("buyer_id", a.BuyerID).Error; err != nil {
 				return err
