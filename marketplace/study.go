@@ -89,6 +89,7 @@ type StudyScenario struct {
 	ID       string // a stored scenario's id; empty with Document
 	Version  int    // 0: the version in force on the study's date
 	Document string // an inline corridor.scenario/v1 document (YAML or JSON); empty with ID
+	Name     string // the document's file name, for its problems' positions ("" names the field)
 }
 
 // StudyBasket is where a study's flows come from; Kind says which of its fields are read.

@@ -22,6 +22,7 @@ const studyBodyLimit = 16 << 20
 type studyAPI interface {
 	RunStudy(ctx context.Context, req marketplace.StudyRequest) (marketplace.Study, error)
 	Study(ctx context.Context, id string) (marketplace.Study, error)
+	RerunStudy(ctx context.Context, id string) (marketplace.Study, error)
 }
 
 // addStudyRoutes adds the what-if study endpoints.
@@ -29,6 +30,7 @@ func addStudyRoutes(api fiber.Router, d Deps) {
 	api.Post("/studies", handleStudyCreate(d.Market))
 	api.Get("/studies/:id.csv", handleStudyCSV(d.Market)) // before /:id, which would take "ID.csv"
 	api.Get("/studies/:id", handleStudyGet(d.Market))
+	api.Post("/studies/:id/rerun", handleStudyRerun(d.Market))
 }
 
 func init() {
@@ -50,6 +52,7 @@ type studyScenarioJSON struct {
 	ID       string `json:"id,omitempty"`
 	Version  int    `json:"version,omitempty"`
 	Document string `json:"document,omitempty"`
+	Name     string `json:"name,omitempty"`
 }
 
 type studyBasketJSON struct {
@@ -89,7 +92,7 @@ func (r studyRequestJSON) toDomain() (marketplace.StudyRequest, error) {
 		}
 	}
 	for _, sc := range r.Scenarios {
-		out.Scenarios = append(out.Scenarios, marketplace.StudyScenario{ID: strings.TrimSpace(sc.ID), Version: sc.Version, Document: sc.Document})
+		out.Scenarios = append(out.Scenarios, marketplace.StudyScenario{ID: strings.TrimSpace(sc.ID), Version: sc.Version, Document: sc.Document, Name: strings.TrimSpace(sc.Name)})
 	}
 	if len(fs) > 0 {
 		return out, marketplace.Invalid("the study request has invalid fields", fs...)
@@ -219,12 +222,32 @@ func handleStudyCreate(m studyAPI) fiber.Handler {
 		if err != nil {
 			return err
 		}
-		c.Location("/api/v1/studies/" + st.ID)
-		status := fiber.StatusCreated
-		if st.Status != marketplace.StudyDone {
-			status = fiber.StatusAccepted
+		return studyCreated(c, st)
+	}
+}
+
+// studyCreated answers a new study: 201 when it ran while the caller waited, 202 when queued.
+func studyCreated(c *fiber.Ctx, st marketplace.Study) error {
+	c.Location("/api/v1/studies/" + st.ID)
+	status := fiber.StatusCreated
+	if st.Status != marketplace.StudyDone {
+		status = fiber.StatusAccepted
+	}
+	return c.Status(status).JSON(toStudyJSON(st))
+}
+
+// handleStudyRerun runs a stored study's request again with everything it was pinned to, as
+// a new study.
+func handleStudyRerun(m studyAPI) fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		if err := noBody(c); err != nil {
+			return err
 		}
-		return c.Status(status).JSON(toStudyJSON(st))
+		st, err := m.RerunStudy(c.UserContext(), strings.Clone(c.Params("id")))
+		if err != nil {
+			return err
+		}
+		return studyCreated(c, st)
 	}
 }
 
@@ -273,4 +296,10 @@ func handleStudyCSV(m studyAPI) fiber.Handler {
 		}
 		return marketplace.Invalid("unknown table", marketplace.FieldError{Field: "table", Message: "must be one of " + strings.Join(names, ", ") + ", not " + quoteShort(name)})
 	}
+}
+
+// StudyDocument renders a study exactly as GET /api/v1/studies/{id} answers it (for the
+// command line's --format json).
+func StudyDocument(st marketplace.Study) ([]byte, error) {
+	return json.Marshal(toStudyJSON(st))
 }
