@@ -111,7 +111,7 @@ type studyJSON struct {
 	Request    studyRequestEcho `json:"request"`
 	Pins       studyPinsJSON    `json:"pins"`
 	Links      studyLinks       `json:"links"`
-	Result     json.RawMessage  `json:"result"`
+	// result follows: the stored bytes, written as they are (studyDocument)
 }
 
 type studyProgress struct {
@@ -173,7 +173,7 @@ func dateOrEmpty(t time.Time) string {
 func toStudyJSON(st marketplace.Study) studyJSON {
 	r, p := st.Request, st.Pins
 	out := studyJSON{ID: st.ID, Status: string(st.Status), Progress: studyProgress(st.Progress), CreatedAt: st.CreatedAt.UTC().Format(time.RFC3339),
-		Failure: st.Failure, Result: json.RawMessage("null"),
+		Failure: st.Failure,
 		Links: studyLinks{Self: "/api/v1/studies/" + st.ID, CSV: "/api/v1/studies/" + st.ID + ".csv"},
 		Request: studyRequestEcho{Scenarios: []studyScenarioJSON{}, Sweep: r.Sweep, AsOf: dateOrEmpty(r.AsOf), Currency: r.Currency,
 			Basket: studyBasketEcho{Kind: string(r.Basket.Kind), Query: r.Basket.Query, GPUs: r.Basket.GPUs, Hours: r.Basket.Hours,
@@ -200,10 +200,36 @@ func toStudyJSON(st marketplace.Study) studyJSON {
 	for _, rt := range p.FX {
 		out.Pins.FX = append(out.Pins.FX, studyRateJSON{Currency: rt.Currency, PerEUR: rt.PerEUR, Date: dateOrEmpty(rt.Date), Source: rt.Source})
 	}
-	if st.Status == marketplace.StudyDone && len(st.Result) > 0 {
-		out.Result = json.RawMessage(bytes.TrimSpace(st.Result))
-	}
 	return out
+}
+
+// studyDocument is a study's JSON document: toStudyJSON's members, then "result" (null until
+// done). The engine's result, tens of megabytes for a large study, is written as stored rather
+// than re-encoded (it is JSON that whatif.Result.WriteJSON wrote).
+func studyDocument(st marketplace.Study) ([]byte, error) {
+	head, err := json.Marshal(toStudyJSON(st))
+	if err != nil {
+		return nil, err
+	}
+	result := []byte("null")
+	if st.Status == marketplace.StudyDone && len(st.Result) > 0 {
+		result = bytes.TrimSpace(st.Result)
+	}
+	doc := make([]byte, 0, len(head)+len(result)+12)
+	doc = append(doc, head[:len(head)-1]...) // without its closing brace
+	doc = append(doc, `,"result":`...)
+	doc = append(doc, result...)
+	return append(doc, '}'), nil
+}
+
+// sendStudy answers a study's JSON document with status.
+func sendStudy(c *fiber.Ctx, status int, st marketplace.Study) error {
+	doc, err := studyDocument(st)
+	if err != nil {
+		return err
+	}
+	c.Set(fiber.HeaderContentType, fiber.MIMEApplicationJSON) // as c.JSON sets it
+	return c.Status(status).Send(doc)
 }
 
 // handleStudyCreate runs a study: 201 with the result when it ran while the caller waited,
@@ -233,7 +259,7 @@ func studyCreated(c *fiber.Ctx, st marketplace.Study) error {
 	if st.Status != marketplace.StudyDone {
 		status = fiber.StatusAccepted
 	}
-	return c.Status(status).JSON(toStudyJSON(st))
+	return sendStudy(c, status, st)
 }
 
 // handleStudyRerun runs a stored study's request again with everything it was pinned to, as
@@ -260,7 +286,7 @@ func handleStudyGet(m studyAPI) fiber.Handler {
 		if err != nil {
 			return err
 		}
-		return c.JSON(toStudyJSON(st))
+		return sendStudy(c, fiber.StatusOK, st)
 	}
 }
 
@@ -300,6 +326,4 @@ func handleStudyCSV(m studyAPI) fiber.Handler {
 
 // StudyDocument renders a study exactly as GET /api/v1/studies/{id} answers it (for the
 // command line's --format json).
-func StudyDocument(st marketplace.Study) ([]byte, error) {
-	return json.Marshal(toStudyJSON(st))
-}
+func StudyDocument(st marketplace.Study) ([]byte, error) { return studyDocument(st) }
