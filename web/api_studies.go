@@ -174,7 +174,7 @@ func toStudyJSON(st marketplace.Study) studyJSON {
 	r, p := st.Request, st.Pins
 	out := studyJSON{ID: st.ID, Status: string(st.Status), Progress: studyProgress(st.Progress), CreatedAt: st.CreatedAt.UTC().Format(time.RFC3339),
 		Failure: st.Failure,
-		Links: studyLinks{Self: "/api/v1/studies/" + st.ID, CSV: "/api/v1/studies/" + st.ID + ".csv"},
+		Links:   studyLinks{Self: "/api/v1/studies/" + st.ID, CSV: "/api/v1/studies/" + st.ID + ".csv"},
 		Request: studyRequestEcho{Scenarios: []studyScenarioJSON{}, Sweep: r.Sweep, AsOf: dateOrEmpty(r.AsOf), Currency: r.Currency,
 			Basket: studyBasketEcho{Kind: string(r.Basket.Kind), Query: r.Basket.Query, GPUs: r.Basket.GPUs, Hours: r.Basket.Hours,
 				Name: r.Basket.CSVName, CSVBytes: len(r.Basket.CSV), From: dateOrEmpty(r.Basket.From), To: dateOrEmpty(r.Basket.To)}},
