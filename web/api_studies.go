@@ -206,8 +206,8 @@ func toStudyJSON(st marketplace.Study) studyJSON {
 // studyDocument is a study's JSON document: toStudyJSON's members, then "result" (null until
 // done). The engine's result, tens of megabytes for a large study, is written as stored rather
 // than re-encoded (it is JSON that whatif.Result.WriteJSON wrote).
-func studyDocument(st marketplace.Study) ([]byte, error) {
-	head, err := json.Marshal(toStudyJSON(st))
+func studyDocument(out studyJSON, st marketplace.Study) ([]byte, error) {
+	head, err := json.Marshal(out)
 	if err != nil {
 		return nil, err
 	}
@@ -222,9 +222,10 @@ func studyDocument(st marketplace.Study) ([]byte, error) {
 	return append(doc, '}'), nil
 }
 
-// sendStudy answers a study's JSON document with status.
-func sendStudy(c *fiber.Ctx, status int, st marketplace.Study) error {
-	doc, err := studyDocument(st)
+// sendStudy answers a study's JSON document (out, toStudyJSON of st, and st's result) with
+// status.
+func sendStudy(c *fiber.Ctx, status int, out studyJSON, st marketplace.Study) error {
+	doc, err := studyDocument(out, st)
 	if err != nil {
 		return err
 	}
@@ -259,7 +260,8 @@ func studyCreated(c *fiber.Ctx, st marketplace.Study) error {
 	if st.Status != marketplace.StudyDone {
 		status = fiber.StatusAccepted
 	}
-	return sendStudy(c, status, st)
+	out := toStudyJSON(st)
+	return sendStudy(c, status, out, st)
 }
 
 // handleStudyRerun runs a stored study's request again with everything it was pinned to, as
@@ -286,7 +288,8 @@ func handleStudyGet(m studyAPI) fiber.Handler {
 		if err != nil {
 			return err
 		}
-		return sendStudy(c, fiber.StatusOK, st)
+		out := toStudyJSON(st)
+		return sendStudy(c, fiber.StatusOK, out, st)
 	}
 }
 
@@ -326,4 +329,4 @@ func handleStudyCSV(m studyAPI) fiber.Handler {
 
 // StudyDocument renders a study exactly as GET /api/v1/studies/{id} answers it (for the
 // command line's --format json).
-func StudyDocument(st marketplace.Study) ([]byte, error) { return studyDocument(st) }
+func StudyDocument(st marketplace.Study) ([]byte, error) { return studyDocument(toStudyJSON(st), st) }
