@@ -39,6 +39,7 @@ type Store interface {
 	QuoteStore
 	QuoteInputStore
 	PolicyStore
+	StudyStore
 	IndexStore
 }
 

@@ -42,6 +42,7 @@ var migrations = []migration{
 	{5, "offers: trigram full-text index (SQLite FTS4 with triggers, PostgreSQL GIN) and region-led sort indexes", migrateSearchIndex},
 	{6, "tax truth: supplier establishments, VAT registrations and listings; offer tax terms and export classes by 3A090 class; accelerator fab countries; carried-forward FX rates", migrateTaxTruth},
 	{7, "buyers: accounts, keys and sessions; quotes and orders belong to a buyer; cancellation terms on offers, quotes and orders; orders record their cancellation; supplier names unique", migrateBuyers},
+	{8, "studies: what-if studies with their request, pins, progress and result", migrateStudies},
 	{9, "price index: weekly cells (series, kind, class, bloc, week) with exact sums, and each order's entry", migrateIndex},
 }
 
@@ -106,6 +107,7 @@ func schemaRows() []any {
 		&policyVersionRow{}, &policyActivationRow{},
 		&idempotencyRow{}, &rateCountRow{},
 		&buyerRow{}, &buyerKeyRow{}, &buyerSessionRow{}, // migration 7
+		&studyRow{}, // migration 8
 		&indexCellRow{}, &indexEntryRow{}, // migration 9
 	}
 }
