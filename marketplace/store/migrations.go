@@ -107,7 +107,7 @@ func schemaRows() []any {
 		&policyVersionRow{}, &policyActivationRow{},
 		&idempotencyRow{}, &rateCountRow{},
 		&buyerRow{}, &buyerKeyRow{}, &buyerSessionRow{}, // migration 7
-		&studyRow{}, // migration 8
+		&studyRow{},                       // migration 8
 		&indexCellRow{}, &indexEntryRow{}, // migration 9
 	}
 }
