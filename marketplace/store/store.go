@@ -13,6 +13,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"time"
 
 	"gorm.io/driver/postgres"
@@ -27,6 +28,9 @@ import (
 type Store struct {
 	db       *gorm.DB
 	postgres bool
+
+	refStmtMu sync.Mutex
+	refStmt   *sql.Stmt // the read of reference_versions, prepared on first use
 }
 
 var _ marketplace.Store = (*Store)(nil)
@@ -91,13 +95,6 @@ func openAt(ctx context.Context, dsn string, version int) (*Store, error) {
 		sqlDB.Close()
 		return nil, err
 	}
-	if version < LatestSchemaVersion() {
-		return s, nil
-	}
-	if err := backfillOfferSearch(ctx, s); err != nil {
-		sqlDB.Close()
-		return nil, fmt.Errorf("store: fill offer search columns: %w", err)
-	}
 	return s, nil
 }
 
@@ -146,6 +143,12 @@ func (s *Store) Close() error {
 	if err != nil {
 		return err
 	}
+	s.refStmtMu.Lock()
+	if s.refStmt != nil {
+		s.refStmt.Close()
+		s.refStmt = nil
+	}
+	s.refStmtMu.Unlock()
 	return sqlDB.Close()
 }
 
