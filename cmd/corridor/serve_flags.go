@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"corridor/marketplace/store"
 	"corridor/web"
 )
 
@@ -20,6 +21,10 @@ type serveFlags struct {
 	readTimeout, writeTimeout, idleTimeout, shutdownGrace             time.Duration
 	accessLog                                                         bool
 	envErr                                                            error
+
+	// The database pool (store.Pool); 0 takes the default, and 0 for a duration is no limit.
+	dbMaxConns, dbMaxIdleConns    int
+	dbConnLifetime, dbConnIdleFor time.Duration
 }
 
 func registerServeFlags(fs *flag.FlagSet, getenv func(string) string) *serveFlags {
@@ -67,6 +72,23 @@ func registerServeFlags(fs *flag.FlagSet, getenv func(string) string) *serveFlag
 	num(&f.rateAnon, "rate-limit-anonymous", "CORRIDOR_RATE_LIMIT_ANONYMOUS", d.RateLimits.Anonymous, "requests per minute per anonymous client address (0: unlimited)")
 	num(&f.rateSupplier, "rate-limit-supplier", "CORRIDOR_RATE_LIMIT_SUPPLIER", d.RateLimits.Supplier, "requests per minute per supplier API key (0: unlimited)")
 	num(&f.rateAdmin, "rate-limit-admin", "CORRIDOR_RATE_LIMIT_ADMIN", d.RateLimits.Admin, "requests per minute with the admin token (0: unlimited)")
+	// 0 is a valid pool duration (no limit), unlike the timeouts above.
+	poolDur := func(p *time.Duration, name, env string, def time.Duration, usage string) {
+		v := def
+		if s := getenv(env); s != "" {
+			d, err := time.ParseDuration(s)
+			if err != nil || d < 0 {
+				f.envErr = fmt.Errorf("%s must be a duration like 30m (0: no limit), not %q", env, s)
+			}
+			v = d
+		}
+		fs.DurationVar(p, name, v, usage+" (env "+env+")")
+	}
+	dp := store.PoolDefaults(store.Pool{}, false)
+	num(&f.dbMaxConns, "db-max-conns", "CORRIDOR_DB_MAX_CONNS", 0, "most open database connections (0: 20 on PostgreSQL, 8 on SQLite)")
+	num(&f.dbMaxIdleConns, "db-max-idle-conns", "CORRIDOR_DB_MAX_IDLE_CONNS", 0, "database connections kept open when idle (0: as many as --db-max-conns)")
+	poolDur(&f.dbConnLifetime, "db-conn-max-lifetime", "CORRIDOR_DB_CONN_MAX_LIFETIME", dp.MaxLifetime, "close a database connection this long after it was opened (0: never)")
+	poolDur(&f.dbConnIdleFor, "db-conn-max-idle-time", "CORRIDOR_DB_CONN_MAX_IDLE_TIME", dp.MaxIdleTime, "close a database connection unused this long (0: never)")
 	accessLog := d.AccessLog
 	if s := getenv("CORRIDOR_ACCESS_LOG"); s != "" {
 		b, err := strconv.ParseBool(s)
@@ -80,6 +102,29 @@ func registerServeFlags(fs *flag.FlagSet, getenv func(string) string) *serveFlag
 	str(&f.tlsCert, "tls-cert", "CORRIDOR_TLS_CERT", "", "serve HTTPS with this PEM certificate (with --tls-key)")
 	str(&f.tlsKey, "tls-key", "CORRIDOR_TLS_KEY", "", "the PEM private key of --tls-cert")
 	return f
+}
+
+// pool returns the database pool the flags ask for (store.PoolDefaults fills in the zeros).
+func (f *serveFlags) pool() (store.Pool, error) {
+	if f.envErr != nil {
+		return store.Pool{}, f.envErr
+	}
+	if f.dbMaxConns < 0 || f.dbMaxIdleConns < 0 {
+		return store.Pool{}, fmt.Errorf("--db-max-conns and --db-max-idle-conns must be ≥ 0 (0: the default)")
+	}
+	if f.dbMaxIdleConns > 0 && f.dbMaxConns > 0 && f.dbMaxIdleConns > f.dbMaxConns {
+		return store.Pool{}, fmt.Errorf("--db-max-idle-conns (%d) cannot exceed --db-max-conns (%d)", f.dbMaxIdleConns, f.dbMaxConns)
+	}
+	if f.dbConnLifetime < 0 || f.dbConnIdleFor < 0 {
+		return store.Pool{}, fmt.Errorf("database connection durations must be ≥ 0 (0: no limit)")
+	}
+	noLimit := func(d time.Duration) time.Duration {
+		if d == 0 {
+			return -1
+		}
+		return d
+	}
+	return store.Pool{MaxOpen: f.dbMaxConns, MaxIdle: f.dbMaxIdleConns, MaxLifetime: noLimit(f.dbConnLifetime), MaxIdleTime: noLimit(f.dbConnIdleFor)}, nil
 }
 
 // options checks the parsed flags and returns the server's options.
