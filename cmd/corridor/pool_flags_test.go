@@ -54,3 +54,27 @@ func TestServePoolFlags(t *testing.T) {
 		}
 	}
 }
+
+// TestRequestBudgetFlag: 10 s by default, from the environment or the flag, 0 for none.
+func TestRequestBudgetFlag(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		env  map[string]string
+		want time.Duration
+	}{
+		{nil, nil, 10 * time.Second},
+		{nil, map[string]string{"CORRIDOR_REQUEST_BUDGET": "3s"}, 3 * time.Second},
+		{[]string{"--request-budget", "0"}, map[string]string{"CORRIDOR_REQUEST_BUDGET": "3s"}, -1},
+	} {
+		fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+		fs.SetOutput(io.Discard)
+		sf := registerServeFlags(fs, func(k string) string { return tc.env[k] })
+		if err := fs.Parse(tc.args); err != nil {
+			t.Fatal(err)
+		}
+		o, err := sf.options()
+		if err != nil || o.RequestBudget != tc.want {
+			t.Errorf("%v %v: budget %s, %v; want %s", tc.args, tc.env, o.RequestBudget, err, tc.want)
+		}
+	}
+}

@@ -25,6 +25,8 @@ type serveFlags struct {
 	// The database pool (store.Pool); 0 takes the default, and 0 for a duration is no limit.
 	dbMaxConns, dbMaxIdleConns    int
 	dbConnLifetime, dbConnIdleFor time.Duration
+
+	requestBudget time.Duration // 0: none
 }
 
 func registerServeFlags(fs *flag.FlagSet, getenv func(string) string) *serveFlags {
@@ -72,7 +74,7 @@ func registerServeFlags(fs *flag.FlagSet, getenv func(string) string) *serveFlag
 	num(&f.rateAnon, "rate-limit-anonymous", "CORRIDOR_RATE_LIMIT_ANONYMOUS", d.RateLimits.Anonymous, "requests per minute per anonymous client address (0: unlimited)")
 	num(&f.rateSupplier, "rate-limit-supplier", "CORRIDOR_RATE_LIMIT_SUPPLIER", d.RateLimits.Supplier, "requests per minute per supplier API key (0: unlimited)")
 	num(&f.rateAdmin, "rate-limit-admin", "CORRIDOR_RATE_LIMIT_ADMIN", d.RateLimits.Admin, "requests per minute with the admin token (0: unlimited)")
-	// 0 is a valid pool duration (no limit), unlike the timeouts above.
+	// 0 is a valid duration here (no limit), unlike the timeouts above.
 	poolDur := func(p *time.Duration, name, env string, def time.Duration, usage string) {
 		v := def
 		if s := getenv(env); s != "" {
@@ -89,6 +91,7 @@ func registerServeFlags(fs *flag.FlagSet, getenv func(string) string) *serveFlag
 	num(&f.dbMaxIdleConns, "db-max-idle-conns", "CORRIDOR_DB_MAX_IDLE_CONNS", 0, "database connections kept open when idle (0: as many as --db-max-conns)")
 	poolDur(&f.dbConnLifetime, "db-conn-max-lifetime", "CORRIDOR_DB_CONN_MAX_LIFETIME", dp.MaxLifetime, "close a database connection this long after it was opened (0: never)")
 	poolDur(&f.dbConnIdleFor, "db-conn-max-idle-time", "CORRIDOR_DB_CONN_MAX_IDLE_TIME", dp.MaxIdleTime, "close a database connection unused this long (0: never)")
+	poolDur(&f.requestBudget, "request-budget", "CORRIDOR_REQUEST_BUDGET", d.RequestBudget, "stop a request running longer than this and answer 503 with Retry-After (0: no budget)")
 	accessLog := d.AccessLog
 	if s := getenv("CORRIDOR_ACCESS_LOG"); s != "" {
 		b, err := strconv.ParseBool(s)
@@ -134,7 +137,13 @@ func (f *serveFlags) options() (web.Options, error) {
 	}
 	o := web.Options{MaxConns: f.maxConns, MaxConnsPerIP: f.maxConnsPerIP, ReadTimeout: f.readTimeout, WriteTimeout: f.writeTimeout,
 		IdleTimeout: f.idleTimeout, ShutdownGrace: f.shutdownGrace, AccessLog: f.accessLog,
-		RateLimits: web.RateLimits{Anonymous: f.rateAnon, Supplier: f.rateSupplier, Admin: f.rateAdmin}}
+		RateLimits: web.RateLimits{Anonymous: f.rateAnon, Supplier: f.rateSupplier, Admin: f.rateAdmin}, RequestBudget: f.requestBudget}
+	switch {
+	case f.requestBudget == 0:
+		o.RequestBudget = -1 // none
+	case f.requestBudget < 0:
+		return o, fmt.Errorf("--request-budget must be ≥ 0 (0: none), not %s", f.requestBudget)
+	}
 	for _, n := range []int{f.maxConns, f.maxConnsPerIP, f.rateAnon, f.rateSupplier, f.rateAdmin} {
 		if n < 0 {
 			return o, fmt.Errorf("limits must be ≥ 0 (0 means none), not %d", n)

@@ -1,0 +1,8 @@
+//go:build !unix
+
+package web
+
+import "syscall"
+
+// peerClosed cannot peek at a socket here: only the request budget bounds abandoned work.
+func peerClosed(syscall.RawConn) bool { return false }
