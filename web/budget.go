@@ -56,11 +56,11 @@ func budget(o Options) fiber.Handler {
 		defer cancel()
 		defer gone(nil)
 		var w *clientWatch
-		if conn := c.Context().Conn(); conn != nil {
-			if raw := rawConn(conn); raw != nil {
-				w = &clientWatch{conn: raw, gone: gone}
-				w.timer = time.AfterFunc(clientCheckAfter, w.check)
-			}
+		if conn := c.Context().Conn(); conn != nil && canPeek {
+			w = &clientWatch{conn: conn, gone: gone}
+			w.mu.Lock() // check waits until the timer is assigned
+			w.timer = time.AfterFunc(clientCheckAfter, w.check)
+			w.mu.Unlock()
 		}
 		c.SetUserContext(ctx)
 		err := c.Next()
@@ -85,7 +85,8 @@ func budget(o Options) fiber.Handler {
 
 // clientWatch peeks at a request's connection while the request runs.
 type clientWatch struct {
-	conn  syscall.RawConn
+	conn  net.Conn
+	raw   syscall.RawConn // found at the first check: most requests end before it
 	gone  context.CancelCauseFunc
 	timer *time.Timer
 	mu    sync.Mutex
@@ -98,7 +99,12 @@ func (w *clientWatch) check() {
 	if w.done {
 		return
 	}
-	if peerClosed(w.conn) {
+	if w.raw == nil {
+		if w.raw = rawConn(w.conn); w.raw == nil {
+			return // not a socket: the budget alone bounds this request
+		}
+	}
+	if peerClosed(w.raw) {
 		w.gone(errClientGone)
 		return
 	}

@@ -25,3 +25,6 @@ func peerClosed(raw syscall.RawConn) bool {
 	})
 	return closed || err != nil
 }
+
+// canPeek reports whether peerClosed can tell a closed connection here.
+const canPeek = true
