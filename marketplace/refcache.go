@@ -30,9 +30,9 @@ import (
 // the state it saw when it began; a change that commits while it runs is either in its copy
 // or not, exactly as with reading the tables directly at the same moment (which is what the
 // request did before the cache). No interval or time-to-live is involved. Beyond that, a quote
-// records the policy versions and document hashes (and the FX rates) it was priced with, and
-// accepting re-prices with exactly those recorded versions (PolicyOf), so what a buyer accepts
-// is what they were quoted whatever has been activated since.
+// records the policy versions and document hashes and the FX rates it was priced with: it is
+// accepted as priced, and Reprice reproduces it from exactly those versions (PolicyOf),
+// whatever has been activated since.
 //
 // Writes made to these tables outside Corridor (by hand, in SQL) do not count a change: bump
 // the kind's counter in the same transaction (UPDATE reference_versions SET counter = counter
