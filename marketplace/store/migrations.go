@@ -14,6 +14,10 @@ import (
 // PostgreSQL) on row types; a step whose table a later step changes keeps a frozen copy of the
 // row type it created (legacyQuoteRow), so that a new database goes through exactly the
 // states an old one went through.
+//
+// From step 10 on, a step that changes reference data (regions, accelerators, FX rates,
+// policies) also calls bumpReference for that kind, so that servers already running on the
+// database reload their cached copy (refversions.go).
 type migration struct {
 	version int
 	name    string
