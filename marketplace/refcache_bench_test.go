@@ -2,6 +2,7 @@ package marketplace_test
 
 import (
 	"context"
+	"os"
 	"path/filepath"
 	"sort"
 	"testing"
@@ -22,15 +23,21 @@ import (
 //     the baseline version in force (activations, then the version's columns).
 //
 // And resolve: Service.Resolve of a whole quote request (offer, availability, quotas besides).
+// CORRIDOR_BENCH_POSTGRES (a postgres:// URL) runs it on PostgreSQL instead.
 //
 //	go test ./marketplace -run '^$' -bench ReferenceData -benchmem
 func BenchmarkReferenceData(b *testing.B) {
 	ctx := context.Background()
-	st, err := store.Open(ctx, filepath.Join(b.TempDir(), "corridor.db"))
-	if err != nil {
-		b.Fatal(err)
+	var st *store.Store
+	if dsn := os.Getenv("CORRIDOR_BENCH_POSTGRES"); dsn != "" {
+		st = store.OpenTestPostgres(b, dsn)
+	} else {
+		var err error
+		if st, err = store.Open(ctx, filepath.Join(b.TempDir(), "corridor.db")); err != nil {
+			b.Fatal(err)
+		}
+		defer st.Close()
 	}
-	defer st.Close()
 	now := func() time.Time { return benchClockRef }
 	svc := marketplace.NewService(st, now)
 	if _, err := seed.Into(ctx, svc, true); err != nil {
