@@ -91,6 +91,9 @@ func (s *Service) Compare(ctx context.Context, n Need) (Comparison, error) {
 	if err != nil {
 		return Comparison{}, err
 	}
+	if err := ctx.Err(); err != nil { // nobody waits any more (request budget, client gone)
+		return Comparison{}, &Error{Code: CodeUnavailable, Message: "request cancelled or timed out", Err: err}
+	}
 	terms := make([]pricing.OfferTerms, len(ocs))
 	byID := make(map[string]OfferContext, len(ocs))
 	for i, oc := range ocs {

@@ -110,7 +110,7 @@ func (s *Service) SearchOffers(ctx context.Context, r SearchRequest) (SearchPage
 	slices.Sort(fxSources)
 	page := SearchPage{Search: q, Sort: srt, FXDate: snap.Date, FXSources: fxSources, Warnings: warnings}
 	if search.NeedsModels(q, srt) {
-		accs, err := s.store.Accelerators(ctx)
+		accs, err := s.Accelerators(ctx)
 		if err != nil {
 			return SearchPage{}, err
 		}

@@ -56,22 +56,11 @@ type offerRefs struct {
 }
 
 func (s *Service) offerRefs(ctx context.Context) (offerRefs, error) {
-	regions, err := s.store.Regions(ctx, RegionFilter{})
+	d, err := s.reference(ctx)
 	if err != nil {
 		return offerRefs{}, err
 	}
-	accs, err := s.store.Accelerators(ctx)
-	if err != nil {
-		return offerRefs{}, err
-	}
-	r := offerRefs{regions: make(map[string]bool, len(regions)), accelerators: make(map[string]bool, len(accs))}
-	for _, x := range regions {
-		r.regions[x.Code] = true
-	}
-	for _, x := range accs {
-		r.accelerators[x.Model] = true
-	}
-	return r, nil
+	return offerRefs{regions: d.regionCodes, accelerators: d.accModels}, nil
 }
 
 // apply validates in and writes its fields onto o. With create, the required fields must be

@@ -119,11 +119,21 @@ func (s *Service) parsed(ctx context.Context, pv PolicyVersion) (any, error) {
 
 // ResolvePolicy returns the policy to price with at the instant at: the baseline version in
 // force then, with the version of scenario in force then overlaid when scenario is not empty.
-// Both are compiled once per pair of versions and cached; only the version lookups read the
-// database. A scenario that no longer applies to the baseline is refused as unquotable without
+// Both are compiled once per pair of versions and cached; which versions are in force comes
+// from the reference data cache (refcache.go). A scenario that no longer applies to the baseline is refused as unquotable without
 // showing its problems (they are the operator's, kept in the error's cause for the log).
 func (s *Service) ResolvePolicy(ctx context.Context, scenario string, at time.Time) (ResolvedPolicy, error) {
-	bv, err := s.store.PolicyVersionInForce(ctx, BaselinePolicyID, at)
+	d, err := s.reference(ctx)
+	if err != nil {
+		return ResolvedPolicy{}, err
+	}
+	return s.resolvePolicy(ctx, d, scenario, at)
+}
+
+// resolvePolicy is ResolvePolicy on the reference data d: the versions in force come from
+// memory, and the database is read only to parse a version not compiled yet.
+func (s *Service) resolvePolicy(ctx context.Context, d *refData, scenario string, at time.Time) (ResolvedPolicy, error) {
+	bv, err := d.policyInForce(BaselinePolicyID, at)
 	if ErrorCode(err) == CodeNotFound {
 		return ResolvedPolicy{}, &Error{Code: CodeUnquotable, Reason: "no_policy", Err: err,
 			Message: "no baseline policy is stored; start with --seed reference or post one to /api/v1/policies"}
@@ -133,7 +143,7 @@ func (s *Service) ResolvePolicy(ctx context.Context, scenario string, at time.Ti
 	}
 	var sv *PolicyVersion
 	if scenario != "" {
-		v, err := s.store.PolicyVersionInForce(ctx, scenario, at)
+		v, err := d.policyInForce(scenario, at)
 		if ErrorCode(err) == CodeNotFound {
 			e := Invalid("unknown scenario", FieldError{Field: "scenario", Message: "no scenario " + quoteField(scenario) + "; GET /api/v1/policies lists them"})
 			e.Err = err

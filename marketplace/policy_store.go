@@ -34,4 +34,14 @@ type PolicyStore interface {
 	PolicyVersions(ctx context.Context, policyID string, now time.Time) ([]PolicyVersion, error)
 	// PolicyVersionByNumber reads one version with its document.
 	PolicyVersionByNumber(ctx context.Context, policyID string, version int) (PolicyVersion, error)
+	// PolicyActivations lists every activation of every policy, ordered by instant, then in
+	// the order they were recorded.
+	PolicyActivations(ctx context.Context) ([]PolicyActivation, error)
+}
+
+// PolicyActivation records that a version of a policy came into force at the Unix second At.
+type PolicyActivation struct {
+	PolicyID string
+	Version  int
+	At       int64
 }

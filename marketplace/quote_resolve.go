@@ -52,11 +52,15 @@ func (s *Service) Resolve(ctx context.Context, req QuoteRequest) (Resolution, er
 	}
 	start, end := window(oc.Offer, req, now)
 	req.Start = start
-	fx, err := s.quoteFX(ctx, req.AsOf, oc.Offer.Currency == req.Currency)
+	ref, err := s.reference(ctx) // one check of the reference data serves FX and policy
 	if err != nil {
 		return Resolution{}, err
 	}
-	policy, err := s.ResolvePolicy(ctx, req.Scenario, policyInstant(req.AsOf, now))
+	fx, err := s.quoteFX(ctx, ref, req.AsOf, oc.Offer.Currency == req.Currency)
+	if err != nil {
+		return Resolution{}, err
+	}
+	policy, err := s.resolvePolicy(ctx, ref, req.Scenario, policyInstant(req.AsOf, now))
 	if err != nil {
 		return Resolution{}, err
 	}
@@ -91,8 +95,8 @@ func (s *Service) Resolve(ctx context.Context, req QuoteRequest) (Resolution, er
 // quote whose offer and quote currencies are the same is still priced, with no rates: it
 // converts nothing, unless a measure's figure in another currency must be converted, which
 // pricing refuses as no_fx_rate naming the pair.
-func (s *Service) quoteFX(ctx context.Context, asOf time.Time, sameCurrency bool) (pricing.Snapshot, error) {
-	fx, _, err := s.FXOn(ctx, asOf)
+func (s *Service) quoteFX(ctx context.Context, ref *refData, asOf time.Time, sameCurrency bool) (pricing.Snapshot, error) {
+	fx, _, err := s.fxOn(ctx, ref, asOf)
 	switch {
 	case err == nil:
 		return fx, nil

@@ -3,6 +3,7 @@ package marketplace
 import (
 	"context"
 	"fmt"
+	"slices"
 	"sort"
 	"time"
 
@@ -14,13 +15,15 @@ import (
 // long enough for a currency the ECB skipped for a few days, short enough to stay small.
 const fxLookback = 14 * 24 * time.Hour
 
-// Service enforces the marketplace's rules on top of a Store. It keeps no state of its own, so
-// any number of Corridor processes can share one database.
+// Service enforces the marketplace's rules on top of a Store. Its only state is a cache of the
+// reference data, checked against the database's change counters on every use (refcache.go),
+// so any number of Corridor processes can share one database.
 type Service struct {
 	store    Store
 	now      func() time.Time
 	policies *policyCache
 	studies  *studyRunner
+	refs     *refCache
 }
 
 // NewService returns a Service on st; now is the clock (time.Now in production).
@@ -28,7 +31,7 @@ func NewService(st Store, now func() time.Time) *Service {
 	if now == nil {
 		now = time.Now
 	}
-	return &Service{store: st, now: func() time.Time { return now().UTC() }, policies: &policyCache{}, studies: newStudyRunner()}
+	return &Service{store: st, now: func() time.Time { return now().UTC() }, policies: &policyCache{}, studies: newStudyRunner(), refs: &refCache{}}
 }
 
 // Ready reports whether the database answers.
@@ -47,17 +50,41 @@ func (s *Service) Regions(ctx context.Context, f RegionFilter) ([]Region, error)
 	if f.Kind != "" && !f.Kind.Valid() {
 		return nil, Invalid("unknown region kind", FieldError{Field: "kind", Message: "must be one of " + joinCodes(RegionKinds) + ", not " + quoteField(string(f.Kind))})
 	}
-	return s.store.Regions(ctx, f)
+	d, err := s.reference(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]Region, 0, len(d.regions))
+	for _, r := range d.regions {
+		if (f.Bloc == "" || r.Bloc == f.Bloc) && (f.Kind == "" || r.Kind == f.Kind) && (f.Country == "" || r.Country == f.Country) {
+			out = append(out, r)
+		}
+	}
+	return out, nil
 }
 
-// Accelerators lists the accelerator catalogue.
+// Accelerators lists the accelerator catalogue, ordered by vendor then model.
 func (s *Service) Accelerators(ctx context.Context) ([]Accelerator, error) {
-	return s.store.Accelerators(ctx)
+	d, err := s.reference(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return slices.Clone(d.accelerators), nil
 }
 
 // FXOn returns the reference rates in force on date (the latest published on or before it, per
-// currency) and any warnings (stale rates).
+// currency) and any warnings (stale rates), from the reference data cache.
 func (s *Service) FXOn(ctx context.Context, date time.Time) (pricing.Snapshot, []string, error) {
+	d, err := s.reference(ctx)
+	if err != nil {
+		return pricing.Snapshot{}, nil, err
+	}
+	return s.fxOn(ctx, d, date)
+}
+
+// fxFromStore is FXOn read from the store: the latest publication day on or before date, then
+// the rates of the fxLookback before it.
+func (s *Service) fxFromStore(ctx context.Context, date time.Time) (pricing.Snapshot, []string, error) {
 	// The latest publication on or before the date, however old: a stale table still prices,
 	// with a warning, rather than refusing.
 	latest, ok, err := s.store.LatestFXDay(ctx, date)
@@ -71,8 +98,7 @@ func (s *Service) FXOn(ctx context.Context, date time.Time) (pricing.Snapshot, [
 		}
 	}
 	if len(rates) == 0 {
-		return pricing.Snapshot{}, nil, &Error{Code: CodeNotFound, Message: fmt.Sprintf("no FX rates published on or before %s", date.Format(time.DateOnly)),
-			Fields: []FieldError{{Field: "date", Message: "no rates stored for this date; import an ECB file with `corridor fx import`"}}}
+		return pricing.Snapshot{}, nil, noFXRates(date)
 	}
 	// A rate published by the ECB wins over any other source for the same day (the embedded
 	// illustrative snapshot, for one): the table keeps the last rate added for a day.

@@ -58,6 +58,15 @@ type ReferenceStore interface {
 	// stored (an accelerator's fab country, a rate's carried-forward mark), never changing a
 	// stored value; it returns how many records it completed.
 	CompleteReference(ctx context.Context, accs []Accelerator, rates []FXRate) (int, error)
+	// ReferenceVersions reads the change counters of the reference data (regions,
+	// accelerators, FX rates, policies): every write that changes a kind counts one in the
+	// same transaction, so a cached copy is current while its counter is unchanged.
+	ReferenceVersions(ctx context.Context) (ReferenceVersions, error)
+}
+
+// ReferenceVersions are the change counters of each kind of reference data.
+type ReferenceVersions struct {
+	Regions, Accelerators, FX, Policies int64
 }
 
 // FXStore holds published reference rates.

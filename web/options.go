@@ -39,6 +39,10 @@ type Options struct {
 
 	// AccessLog logs one JSON line per request.
 	AccessLog bool
+
+	// RequestBudget is how long a request may run before its context ends and it is answered
+	// 503 with Retry-After (budget.go); 0 is the default (10 s), negative is no budget.
+	RequestBudget time.Duration
 }
 
 // RateLimits are requests per minute, over a sliding minute, per caller: anonymous callers by
@@ -63,6 +67,7 @@ func DefaultOptions() Options {
 		ShutdownGrace:  defaultShutdownGrace,
 		RateLimits:     RateLimits{Anonymous: 600, Supplier: 1200},
 		AccessLog:      true,
+		RequestBudget:  defaultRequestBudget,
 	}
 }
 
@@ -73,6 +78,7 @@ const (
 	defaultWriteTimeout   = 60 * time.Second
 	defaultIdleTimeout    = 120 * time.Second
 	defaultShutdownGrace  = 10 * time.Second
+	defaultRequestBudget  = 10 * time.Second
 )
 
 // withDefaults fills the settings whose zero value means "the default".
@@ -93,6 +99,9 @@ func (o Options) withDefaults() Options {
 	defDur(&o.WriteTimeout, defaultWriteTimeout)
 	defDur(&o.IdleTimeout, defaultIdleTimeout)
 	defDur(&o.ShutdownGrace, defaultShutdownGrace)
+	if o.RequestBudget == 0 {
+		o.RequestBudget = defaultRequestBudget
+	}
 	return o
 }
 

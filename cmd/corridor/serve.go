@@ -63,7 +63,11 @@ func serveCommand(ctx context.Context, args []string, getenv func(string) string
 		log = slog.New(slog.NewJSONHandler(stderr, nil))
 	}
 
-	st, err := store.Open(ctx, cfg.db)
+	pool, err := sf.pool()
+	if err != nil {
+		return fmt.Errorf("serve: %w", err)
+	}
+	st, err := store.OpenPool(ctx, cfg.db, pool)
 	if err != nil {
 		return err
 	}
@@ -101,7 +105,7 @@ func serveCommand(ctx context.Context, args []string, getenv func(string) string
 	}
 	log.Info("corridor listening", "url", scheme+"://"+displayAddr(ln.Addr()), "db", redactDSN(cfg.db), "seed", cfg.seed,
 		"max_conns", opts.MaxConns, "max_conns_per_ip", opts.MaxConnsPerIP, "rate_limit_anonymous", opts.RateLimits.Anonymous,
-		"rate_limit_supplier", opts.RateLimits.Supplier)
+		"rate_limit_supplier", opts.RateLimits.Supplier, "db_max_conns", st.PoolSettings().MaxOpen, "db_max_idle_conns", st.PoolSettings().MaxIdle)
 	return web.Serve(ctx, app, ln, tlsConfig, deps)
 }
 

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"corridor/marketplace/store"
 	"corridor/web"
 )
 
@@ -20,6 +21,12 @@ type serveFlags struct {
 	readTimeout, writeTimeout, idleTimeout, shutdownGrace             time.Duration
 	accessLog                                                         bool
 	envErr                                                            error
+
+	// The database pool (store.Pool); 0 takes the default, and 0 for a duration is no limit.
+	dbMaxConns, dbMaxIdleConns    int
+	dbConnLifetime, dbConnIdleFor time.Duration
+
+	requestBudget time.Duration // 0: none
 }
 
 func registerServeFlags(fs *flag.FlagSet, getenv func(string) string) *serveFlags {
@@ -67,6 +74,24 @@ func registerServeFlags(fs *flag.FlagSet, getenv func(string) string) *serveFlag
 	num(&f.rateAnon, "rate-limit-anonymous", "CORRIDOR_RATE_LIMIT_ANONYMOUS", d.RateLimits.Anonymous, "requests per minute per anonymous client address (0: unlimited)")
 	num(&f.rateSupplier, "rate-limit-supplier", "CORRIDOR_RATE_LIMIT_SUPPLIER", d.RateLimits.Supplier, "requests per minute per supplier API key (0: unlimited)")
 	num(&f.rateAdmin, "rate-limit-admin", "CORRIDOR_RATE_LIMIT_ADMIN", d.RateLimits.Admin, "requests per minute with the admin token (0: unlimited)")
+	// 0 is a valid duration here (no limit), unlike the timeouts above.
+	poolDur := func(p *time.Duration, name, env string, def time.Duration, usage string) {
+		v := def
+		if s := getenv(env); s != "" {
+			d, err := time.ParseDuration(s)
+			if err != nil || d < 0 {
+				f.envErr = fmt.Errorf("%s must be a duration like 30m (0: no limit), not %q", env, s)
+			}
+			v = d
+		}
+		fs.DurationVar(p, name, v, usage+" (env "+env+")")
+	}
+	dp := store.PoolDefaults(store.Pool{}, false)
+	num(&f.dbMaxConns, "db-max-conns", "CORRIDOR_DB_MAX_CONNS", 0, "most open database connections (0: 20 on PostgreSQL, 8 on SQLite)")
+	num(&f.dbMaxIdleConns, "db-max-idle-conns", "CORRIDOR_DB_MAX_IDLE_CONNS", 0, "database connections kept open when idle (0: as many as --db-max-conns)")
+	poolDur(&f.dbConnLifetime, "db-conn-max-lifetime", "CORRIDOR_DB_CONN_MAX_LIFETIME", dp.MaxLifetime, "close a database connection this long after it was opened (0: never)")
+	poolDur(&f.dbConnIdleFor, "db-conn-max-idle-time", "CORRIDOR_DB_CONN_MAX_IDLE_TIME", dp.MaxIdleTime, "close a database connection unused this long (0: never)")
+	poolDur(&f.requestBudget, "request-budget", "CORRIDOR_REQUEST_BUDGET", d.RequestBudget, "stop a request running longer than this and answer 503 with Retry-After (0: no budget)")
 	accessLog := d.AccessLog
 	if s := getenv("CORRIDOR_ACCESS_LOG"); s != "" {
 		b, err := strconv.ParseBool(s)
@@ -82,6 +107,29 @@ func registerServeFlags(fs *flag.FlagSet, getenv func(string) string) *serveFlag
 	return f
 }
 
+// pool returns the database pool the flags ask for (store.PoolDefaults fills in the zeros).
+func (f *serveFlags) pool() (store.Pool, error) {
+	if f.envErr != nil {
+		return store.Pool{}, f.envErr
+	}
+	if f.dbMaxConns < 0 || f.dbMaxIdleConns < 0 {
+		return store.Pool{}, fmt.Errorf("--db-max-conns and --db-max-idle-conns must be ≥ 0 (0: the default)")
+	}
+	if f.dbMaxIdleConns > 0 && f.dbMaxConns > 0 && f.dbMaxIdleConns > f.dbMaxConns {
+		return store.Pool{}, fmt.Errorf("--db-max-idle-conns (%d) cannot exceed --db-max-conns (%d)", f.dbMaxIdleConns, f.dbMaxConns)
+	}
+	if f.dbConnLifetime < 0 || f.dbConnIdleFor < 0 {
+		return store.Pool{}, fmt.Errorf("database connection durations must be ≥ 0 (0: no limit)")
+	}
+	noLimit := func(d time.Duration) time.Duration {
+		if d == 0 {
+			return -1
+		}
+		return d
+	}
+	return store.Pool{MaxOpen: f.dbMaxConns, MaxIdle: f.dbMaxIdleConns, MaxLifetime: noLimit(f.dbConnLifetime), MaxIdleTime: noLimit(f.dbConnIdleFor)}, nil
+}
+
 // options checks the parsed flags and returns the server's options.
 func (f *serveFlags) options() (web.Options, error) {
 	if f.envErr != nil {
@@ -89,7 +137,13 @@ func (f *serveFlags) options() (web.Options, error) {
 	}
 	o := web.Options{MaxConns: f.maxConns, MaxConnsPerIP: f.maxConnsPerIP, ReadTimeout: f.readTimeout, WriteTimeout: f.writeTimeout,
 		IdleTimeout: f.idleTimeout, ShutdownGrace: f.shutdownGrace, AccessLog: f.accessLog,
-		RateLimits: web.RateLimits{Anonymous: f.rateAnon, Supplier: f.rateSupplier, Admin: f.rateAdmin}}
+		RateLimits: web.RateLimits{Anonymous: f.rateAnon, Supplier: f.rateSupplier, Admin: f.rateAdmin}, RequestBudget: f.requestBudget}
+	switch {
+	case f.requestBudget == 0:
+		o.RequestBudget = -1 // none
+	case f.requestBudget < 0:
+		return o, fmt.Errorf("--request-budget must be ≥ 0 (0: none), not %s", f.requestBudget)
+	}
 	for _, n := range []int{f.maxConns, f.maxConnsPerIP, f.rateAnon, f.rateSupplier, f.rateAdmin} {
 		if n < 0 {
 			return o, fmt.Errorf("limits must be ≥ 0 (0 means none), not %d", n)

@@ -14,6 +14,10 @@ import (
 // PostgreSQL) on row types; a step whose table a later step changes keeps a frozen copy of the
 // row type it created (legacyQuoteRow), so that a new database goes through exactly the
 // states an old one went through.
+//
+// From step 10 on, a step that changes reference data (regions, accelerators, FX rates,
+// policies) also calls bumpReference for that kind, so that servers already running on the
+// database reload their cached copy (refversions.go).
 type migration struct {
 	version int
 	name    string
@@ -44,6 +48,7 @@ var migrations = []migration{
 	{7, "buyers: accounts, keys and sessions; quotes and orders belong to a buyer; cancellation terms on offers, quotes and orders; orders record their cancellation; supplier names unique", migrateBuyers},
 	{8, "studies: what-if studies with their request, pins, progress and result", migrateStudies},
 	{9, "price index: weekly cells (series, kind, class, bloc, week) with exact sums, and each order's entry", migrateIndex},
+	{10, "reference_versions: a change counter per kind of reference data, for the caches of several instances; offers' search columns filled once here instead of on every start", migratePerfCache},
 }
 
 // legacyIdempotencyKeyRow is the Idempotency-Key table of the first release (migration 1): the
@@ -109,6 +114,7 @@ func schemaRows() []any {
 		&buyerRow{}, &buyerKeyRow{}, &buyerSessionRow{}, // migration 7
 		&studyRow{},                       // migration 8
 		&indexCellRow{}, &indexEntryRow{}, // migration 9
+		&referenceVersionRow{}, // migration 10
 	}
 }
 

@@ -122,14 +122,21 @@ func (r offerRow) domain() (marketplace.Offer, error) {
 }
 
 // backfillOfferSearch fills the denormalised search columns of offers written without them
-// (their supplier_name is the empty default: rows of a release before the columns existed, or
-// inserted by hand). Open runs it after the migrations; it is one read when there are none.
-func backfillOfferSearch(ctx context.Context, s *Store) error {
-	var stale []offerRow
-	if err := s.gormDB(ctx).Where("supplier_name = ''").Limit(100000).Find(&stale).Error; err != nil || len(stale) == 0 {
-		return err
-	}
-	return s.inTx(ctx, "backfill offer search columns", func(tx *gorm.DB) error {
+// (their supplier_name is the empty default: rows of a release before the columns existed).
+// Migration 10 runs it once, in pages of backfillPageSize offers in id order, so that neither a
+// start nor the migration holds a market's worth of offers in memory; every write since the
+// columns exist fills them (offerRows), so nothing can need it again.
+func backfillOfferSearch(tx *gorm.DB) error {
+	after := ""
+	for {
+		var stale []offerRow
+		if err := tx.Where("supplier_name = '' AND id > ?", after).Order("id").Limit(backfillPageSize).Find(&stale).Error; err != nil {
+			return err
+		}
+		if len(stale) == 0 {
+			return nil
+		}
+		after = stale[len(stale)-1].ID
 		offers := make([]marketplace.Offer, 0, len(stale))
 		for _, r := range stale {
 			o, err := r.domain()
@@ -143,13 +150,20 @@ func backfillOfferSearch(ctx context.Context, s *Store) error {
 			return err
 		}
 		for i := range rows {
-			if err := tx.Model(&offerRow{}).Where("id = ?", rows[i].ID).Select("*").Omit("id", "created_at").Updates(&rows[i]).Error; err != nil {
+			if err := tx.Model(&offerRow{}).Where("id = ?", rows[i].ID).Select(offerSearchColumns).Updates(&rows[i]).Error; err != nil {
 				return err
 			}
 		}
-		return nil
-	})
+	}
 }
+
+// backfillPageSize is how many offers backfillOfferSearch reads at a time (a variable for tests).
+var backfillPageSize = 500
+
+// offerSearchColumns are the columns offerRows derives from an offer's supplier, region and
+// accelerator (and its price), which backfillOfferSearch fills.
+var offerSearchColumns = []string{"price_micros", "supplier_name", "region_name", "bloc", "country", "vendor", "vendor_country",
+	"memory_micros", "tflops_micros", "tpp_micros", "bf16_tflops", "tpp", "export_class", "ppf_micros", "from_day", "until_day", "search_text"}
 
 func (r offerRow) view() (marketplace.OfferView, error) {
 	o, err := r.domain()

@@ -63,7 +63,7 @@ func (s *Store) AddPolicyVersion(ctx context.Context, v marketplace.PolicyVersio
 			return err
 		}
 		out, created = row.domain(true), true
-		return nil
+		return bumpReference(tx, refPolicies)
 	})
 	return out, created, translate("add policy version", err)
 }
@@ -78,7 +78,10 @@ func (s *Store) ActivatePolicyVersion(ctx context.Context, policyID string, vers
 		if n == 0 {
 			return &marketplace.Error{Code: marketplace.CodeNotFound, Message: "no such policy version"}
 		}
-		return tx.Create(&policyActivationRow{PolicyID: policyID, Version: version, ActivatedAt: at.Unix()}).Error
+		if err := tx.Create(&policyActivationRow{PolicyID: policyID, Version: version, ActivatedAt: at.Unix()}).Error; err != nil {
+			return err
+		}
+		return bumpReference(tx, refPolicies)
 	})
 	return translate("activate policy version", err)
 }
@@ -174,4 +177,18 @@ func (s *Store) PolicyVersionByNumber(ctx context.Context, policyID string, vers
 		return marketplace.PolicyVersion{}, translate("read policy version", err)
 	}
 	return row.domain(true), nil
+}
+
+// PolicyActivations lists every activation of every policy, ordered by instant then by the
+// order they were recorded in.
+func (s *Store) PolicyActivations(ctx context.Context) ([]marketplace.PolicyActivation, error) {
+	var acts []policyActivationRow
+	if err := s.gormDB(ctx).Order("activated_at, id").Find(&acts).Error; err != nil {
+		return nil, translate("list policy activations", err)
+	}
+	out := make([]marketplace.PolicyActivation, len(acts))
+	for i, a := range acts {
+		out[i] = marketplace.PolicyActivation{PolicyID: a.PolicyID, Version: a.Version, At: a.ActivatedAt}
+	}
+	return out, nil
 }

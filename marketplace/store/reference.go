@@ -32,7 +32,7 @@ func (s *Store) PutRegions(ctx context.Context, regions []marketplace.Region) (i
 	for i, r := range regions {
 		rows[i] = toRegionRow(r)
 	}
-	return s.insertNew(ctx, "put regions", &rows)
+	return s.insertReference(ctx, "put regions", refRegions, &rows)
 }
 
 // Regions lists regions matching f, ordered by bloc then code.
@@ -67,7 +67,7 @@ func (s *Store) PutAccelerators(ctx context.Context, accs []marketplace.Accelera
 	for i, a := range accs {
 		rows[i] = toAcceleratorRow(a)
 	}
-	return s.insertNew(ctx, "put accelerators", &rows)
+	return s.insertReference(ctx, "put accelerators", refAccelerators, &rows)
 }
 
 // Accelerators lists the catalogue ordered by vendor then model.
@@ -95,7 +95,7 @@ func (s *Store) PutFXRates(ctx context.Context, rates []marketplace.FXRate) (int
 			rows[i].CarriedFrom = r.CarriedFrom.UTC().Format(dayLayout)
 		}
 	}
-	return s.insertNew(ctx, "put fx rates", &rows)
+	return s.insertReference(ctx, "put fx rates", refFX, &rows)
 }
 
 // FXRatesBetween returns every stored rate published in [from, to], ordered by date and currency.
@@ -130,6 +130,8 @@ func (s *Store) FXRatesBetween(ctx context.Context, from, to time.Time) ([]marke
 func (s *Store) CompleteReference(ctx context.Context, accs []marketplace.Accelerator, rates []marketplace.FXRate) (int, error) {
 	n := 0
 	err := s.inTx(ctx, "complete reference data", func(tx *gorm.DB) error {
+		n = 0
+		accsDone := 0
 		for _, a := range accs {
 			if a.FabCountry == "" {
 				continue
@@ -142,6 +144,7 @@ func (s *Store) CompleteReference(ctx context.Context, accs []marketplace.Accele
 			}
 			n += int(res.RowsAffected)
 		}
+		accsDone = n
 		for _, r := range rates {
 			if r.CarriedFrom.IsZero() {
 				continue
@@ -153,7 +156,14 @@ func (s *Store) CompleteReference(ctx context.Context, accs []marketplace.Accele
 			}
 			n += int(res.RowsAffected)
 		}
-		return nil
+		var kinds []string // in the order of referenceKinds
+		if accsDone > 0 {
+			kinds = append(kinds, refAccelerators)
+		}
+		if n > accsDone {
+			kinds = append(kinds, refFX)
+		}
+		return bumpReference(tx, kinds...)
 	})
 	return n, err
 }

@@ -13,6 +13,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"time"
 
 	"gorm.io/driver/postgres"
@@ -27,6 +28,10 @@ import (
 type Store struct {
 	db       *gorm.DB
 	postgres bool
+	pool     Pool // as applied
+
+	refStmtMu sync.Mutex
+	refStmt   *sql.Stmt // the read of reference_versions, prepared on first use
 }
 
 var _ marketplace.Store = (*Store)(nil)
@@ -44,14 +49,72 @@ func sqliteDSN(path string) string {
 	return "file:" + path + "?_foreign_keys=on&_busy_timeout=10000&_journal_mode=WAL&_txlock=immediate&_synchronous=NORMAL&_cache_size=-32768"
 }
 
-// Open connects to dsn (an SQLite file path or a postgres:// URL), checks that the database
-// answers and runs the migrations it has not run yet (migrations.go).
+// Open connects to dsn (an SQLite file path or a postgres:// URL) with the default pool,
+// checks that the database answers and runs the migrations it has not run yet (migrations.go).
 func Open(ctx context.Context, dsn string) (*Store, error) {
-	return openAt(ctx, dsn, LatestSchemaVersion())
+	return openWith(ctx, dsn, LatestSchemaVersion(), Pool{})
 }
+
+// OpenPool is Open with the connection pool sized by p (zero fields take the defaults).
+func OpenPool(ctx context.Context, dsn string, p Pool) (*Store, error) {
+	return openWith(ctx, dsn, LatestSchemaVersion(), p)
+}
+
+// Pool sizes the connection pool; a zero field takes its default (PoolDefaults).
+type Pool struct {
+	// MaxOpen caps the open connections: default 20 on PostgreSQL, 8 on SQLite (one writer;
+	// a few readers in parallel under WAL, each with its own 32 MiB page cache).
+	MaxOpen int
+	// MaxIdle is how many connections are kept open between requests: default MaxOpen, so a
+	// busy server keeps its connections instead of opening a session per burst (database/sql
+	// keeps 2 by default: under load PostgreSQL then saw ~100 new sessions a second).
+	MaxIdle int
+	// MaxLifetime closes a connection this long after it was opened (default 30 minutes), so
+	// that connections move to a replica or a restarted proxy in time; negative: never.
+	MaxLifetime time.Duration
+	// MaxIdleTime closes a connection unused for this long (default 5 minutes), so a server
+	// gives back what a burst opened; negative: never.
+	MaxIdleTime time.Duration
+}
+
+// PoolDefaults returns p with its zero fields set to the defaults for the database.
+func PoolDefaults(p Pool, postgres bool) Pool {
+	if p.MaxOpen <= 0 {
+		p.MaxOpen = 8
+		if postgres {
+			p.MaxOpen = 20
+		}
+	}
+	if p.MaxIdle <= 0 || p.MaxIdle > p.MaxOpen {
+		p.MaxIdle = p.MaxOpen
+	}
+	if p.MaxLifetime == 0 {
+		p.MaxLifetime = 30 * time.Minute
+	}
+	if p.MaxIdleTime == 0 {
+		p.MaxIdleTime = 5 * time.Minute
+	}
+	return p
+}
+
+// apply sets the pool of db to p (defaults filled in); a negative duration is no limit.
+func (p Pool) apply(db *sql.DB) {
+	db.SetMaxOpenConns(p.MaxOpen)
+	db.SetMaxIdleConns(p.MaxIdle)
+	db.SetConnMaxLifetime(max(p.MaxLifetime, 0))
+	db.SetConnMaxIdleTime(max(p.MaxIdleTime, 0))
+}
+
+// PoolSettings returns the pool settings the store applied.
+func (s *Store) PoolSettings() Pool { return s.pool }
 
 // openAt is Open running the migrations up to version only (tests build old databases).
 func openAt(ctx context.Context, dsn string, version int) (*Store, error) {
+	return openWith(ctx, dsn, version, Pool{})
+}
+
+// openWith opens dsn with the pool p and runs the migrations up to version.
+func openWith(ctx context.Context, dsn string, version int, pool Pool) (*Store, error) {
 	cfg := &gorm.Config{TranslateError: true, Logger: logger.Discard, NowFunc: func() time.Time { return time.Now().UTC() }}
 	var (
 		db  *gorm.DB
@@ -70,17 +133,12 @@ func openAt(ctx context.Context, dsn string, version int) (*Store, error) {
 		// gorm.Open already connects (and pings PostgreSQL): a failure here means unreachable.
 		return nil, fmt.Errorf("store: database unreachable: %w", err)
 	}
-	s := &Store{db: db, postgres: pg}
+	s := &Store{db: db, postgres: pg, pool: PoolDefaults(pool, pg)}
 	sqlDB, err := db.DB()
 	if err != nil {
 		return nil, fmt.Errorf("store: open database: %w", err)
 	}
-	if pg {
-		sqlDB.SetMaxOpenConns(20)
-	} else {
-		// SQLite has one writer; a small pool keeps readers parallel under WAL.
-		sqlDB.SetMaxOpenConns(8)
-	}
+	s.pool.apply(sqlDB)
 	pingCtx, cancel := context.WithTimeout(ctx, 5*time.Second)
 	defer cancel()
 	if err := s.Ping(pingCtx); err != nil {
@@ -90,13 +148,6 @@ func openAt(ctx context.Context, dsn string, version int) (*Store, error) {
 	if err := s.migrateTo(ctx, version); err != nil {
 		sqlDB.Close()
 		return nil, err
-	}
-	if version < LatestSchemaVersion() {
-		return s, nil
-	}
-	if err := backfillOfferSearch(ctx, s); err != nil {
-		sqlDB.Close()
-		return nil, fmt.Errorf("store: fill offer search columns: %w", err)
 	}
 	return s, nil
 }
@@ -146,6 +197,12 @@ func (s *Store) Close() error {
 	if err != nil {
 		return err
 	}
+	s.refStmtMu.Lock()
+	if s.refStmt != nil {
+		s.refStmt.Close()
+		s.refStmt = nil
+	}
+	s.refStmtMu.Unlock()
 	return sqlDB.Close()
 }
 
