@@ -187,6 +187,12 @@ func (s *Service) OfferDetail(ctx context.Context, id string) (OfferContext, err
 	return s.store.OfferContext(ctx, id)
 }
 
+// ActiveOffersPerRegion counts the active offers of each region that has any, without
+// reading them.
+func (s *Service) ActiveOffersPerRegion(ctx context.Context) (map[string]int, error) {
+	return s.store.ActiveOffersPerRegion(ctx)
+}
+
 // ActiveOffers lists active offers matching f with their regions, accelerators and suppliers.
 func (s *Service) ActiveOffers(ctx context.Context, f OfferContextFilter) ([]OfferContext, error) {
 	return s.store.ActiveOfferContexts(ctx, f)

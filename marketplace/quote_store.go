@@ -25,12 +25,28 @@ type QuoteInputStore interface {
 	// ActiveOfferContexts reads every active offer matching f with its region, accelerator and
 	// supplier, ordered by offer id.
 	ActiveOfferContexts(ctx context.Context, f OfferContextFilter) ([]OfferContext, error)
+	// CompareCandidates reads the active offers matching f as a comparison orders them before
+	// pricing: id, price, currency, capacity and tiers only, in no particular order.
+	CompareCandidates(ctx context.Context, f OfferContextFilter) ([]CompareCandidate, error)
+	// OfferContexts reads the offers with the given ids (any status) with their regions,
+	// accelerators and suppliers, keyed by id; ids that do not exist are absent.
+	OfferContexts(ctx context.Context, ids []string) (map[string]OfferContext, error)
 	// GPUsAvailable returns the GPUs of an offer that no reservation holds at any instant of
 	// [start, end): its capacity less the peak reserved (never below zero).
 	GPUsAvailable(ctx context.Context, offerID string, start, end time.Time) (int, error)
 	// QuotaConsumed returns the volume of each tariff quota (by measure id) that accepted
 	// orders used in a period; a quota nothing used is absent.
 	QuotaConsumed(ctx context.Context, measureIDs []string, period string) (map[string]decimal.Decimal, error)
+}
+
+// CompareCandidate is what a comparison reads of every matching offer before it prices any:
+// enough for a lower bound of the landed cost (pricing.Comparer.LowerBound).
+type CompareCandidate struct {
+	ID       string
+	Price    decimal.Decimal
+	Currency string
+	Capacity int
+	Tiers    []Tier
 }
 
 // OfferContextFilter narrows ActiveOfferContexts; zero values match everything.
