@@ -105,4 +105,3 @@ func RankedLess(a, b *Ranked) bool {
 	}
 	return a.OfferID < b.OfferID
 }
-
