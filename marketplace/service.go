@@ -19,6 +19,8 @@ type Service struct {
 	store    Store
 	now      func() time.Time
 	policies *policyCache
+	// maxActive caps each supplier's active offers; 0 is no cap.
+	maxActive int
 }
 
 // NewService returns a Service on st; now is the clock (time.Now in production).
@@ -26,8 +28,12 @@ func NewService(st Store, now func() time.Time) *Service {
 	if now == nil {
 		now = time.Now
 	}
-	return &Service{store: st, now: func() time.Time { return now().UTC() }, policies: &policyCache{}}
+	return &Service{store: st, now: func() time.Time { return now().UTC() }, policies: &policyCache{}, maxActive: DefaultMaxActiveOffers}
 }
+
+// SetMaxActiveOffers sets how many active offers one supplier may have (0: no cap); call it
+// before serving.
+func (s *Service) SetMaxActiveOffers(n int) { s.maxActive = max(n, 0) }
 
 // Ready reports whether the database answers.
 func (s *Service) Ready(ctx context.Context) error {

@@ -39,6 +39,10 @@ type Options struct {
 
 	// AccessLog logs one JSON line per request.
 	AccessLog bool
+
+	// Budget bounds how many requests of each expensive class (compare, market page, quotes)
+	// run at once; the zero value is no budget.
+	Budget Budget
 }
 
 // RateLimits are requests per minute, over a sliding minute, per caller: anonymous callers by
@@ -63,6 +67,7 @@ func DefaultOptions() Options {
 		ShutdownGrace:  defaultShutdownGrace,
 		RateLimits:     RateLimits{Anonymous: 600, Supplier: 1200},
 		AccessLog:      true,
+		Budget:         Budget{Slots: 4, Queue: 64, Wait: defaultBudgetWait},
 	}
 }
 

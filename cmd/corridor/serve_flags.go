@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"corridor/marketplace"
 	"corridor/web"
 )
 
@@ -17,7 +18,8 @@ import (
 type serveFlags struct {
 	trustedProxies, maxBody, maxBatchBody, logFormat, tlsCert, tlsKey string
 	maxConns, maxConnsPerIP, rateAnon, rateSupplier, rateAdmin        int
-	readTimeout, writeTimeout, idleTimeout, shutdownGrace             time.Duration
+	budgetSlots, budgetQueue, maxActiveOffers                         int
+	readTimeout, writeTimeout, idleTimeout, shutdownGrace, budgetWait time.Duration
 	accessLog                                                         bool
 	envErr                                                            error
 }
@@ -67,6 +69,10 @@ func registerServeFlags(fs *flag.FlagSet, getenv func(string) string) *serveFlag
 	num(&f.rateAnon, "rate-limit-anonymous", "CORRIDOR_RATE_LIMIT_ANONYMOUS", d.RateLimits.Anonymous, "requests per minute per anonymous client address (0: unlimited)")
 	num(&f.rateSupplier, "rate-limit-supplier", "CORRIDOR_RATE_LIMIT_SUPPLIER", d.RateLimits.Supplier, "requests per minute per supplier API key (0: unlimited)")
 	num(&f.rateAdmin, "rate-limit-admin", "CORRIDOR_RATE_LIMIT_ADMIN", d.RateLimits.Admin, "requests per minute with the admin token (0: unlimited)")
+	num(&f.budgetSlots, "budget-slots", "CORRIDOR_BUDGET_SLOTS", d.Budget.Slots, "requests of each expensive class (compare, market page, quotes) running at once (0: no budget)")
+	num(&f.budgetQueue, "budget-queue", "CORRIDOR_BUDGET_QUEUE", d.Budget.Queue, "requests of each expensive class waiting for a slot; more are refused with 503")
+	num(&f.maxActiveOffers, "max-active-offers", "CORRIDOR_MAX_ACTIVE_OFFERS", marketplace.DefaultMaxActiveOffers, "active offers one supplier may have (0: no cap)")
+	dur(&f.budgetWait, "budget-wait", "CORRIDOR_BUDGET_WAIT", d.Budget.Wait, "longest wait for a slot of an expensive class before 503")
 	accessLog := d.AccessLog
 	if s := getenv("CORRIDOR_ACCESS_LOG"); s != "" {
 		b, err := strconv.ParseBool(s)
@@ -89,13 +95,14 @@ func (f *serveFlags) options() (web.Options, error) {
 	}
 	o := web.Options{MaxConns: f.maxConns, MaxConnsPerIP: f.maxConnsPerIP, ReadTimeout: f.readTimeout, WriteTimeout: f.writeTimeout,
 		IdleTimeout: f.idleTimeout, ShutdownGrace: f.shutdownGrace, AccessLog: f.accessLog,
-		RateLimits: web.RateLimits{Anonymous: f.rateAnon, Supplier: f.rateSupplier, Admin: f.rateAdmin}}
-	for _, n := range []int{f.maxConns, f.maxConnsPerIP, f.rateAnon, f.rateSupplier, f.rateAdmin} {
+		RateLimits: web.RateLimits{Anonymous: f.rateAnon, Supplier: f.rateSupplier, Admin: f.rateAdmin},
+		Budget:     web.Budget{Slots: f.budgetSlots, Queue: f.budgetQueue, Wait: f.budgetWait}}
+	for _, n := range []int{f.maxConns, f.maxConnsPerIP, f.rateAnon, f.rateSupplier, f.rateAdmin, f.budgetSlots, f.budgetQueue} {
 		if n < 0 {
 			return o, fmt.Errorf("limits must be ≥ 0 (0 means none), not %d", n)
 		}
 	}
-	for _, d := range []time.Duration{f.readTimeout, f.writeTimeout, f.idleTimeout, f.shutdownGrace} {
+	for _, d := range []time.Duration{f.readTimeout, f.writeTimeout, f.idleTimeout, f.shutdownGrace, f.budgetWait} {
 		if d <= 0 {
 			return o, fmt.Errorf("timeouts must be positive, not %s", d)
 		}
