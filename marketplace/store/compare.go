@@ -68,8 +68,8 @@ func (s *Store) OfferContexts(ctx context.Context, ids []string) (map[string]mar
 	db := s.gormDB(ctx)
 	var rows []offerRow
 	for start := 0; start < len(ids); start += 500 { // bounded IN lists
-		var part []offerRow
-		if err := db.Where("id IN ?", ids[start:min(start+500, len(ids))]).Find(&part).Error; err != nil {
+		part, err := s.offerRowsByID(ctx, ids[start:min(start+500, len(ids))])
+		if err != nil {
 			return nil, translate("read offers", err)
 		}
 		rows = append(rows, part...)

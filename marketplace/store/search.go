@@ -133,8 +133,8 @@ func (s *Store) searchRead(ctx context.Context, q search.Read, texts map[string]
 func (s *Store) OfferViews(ctx context.Context, ids []string) (map[string]marketplace.OfferView, error) {
 	out := make(map[string]marketplace.OfferView, len(ids))
 	for start := 0; start < len(ids); start += 500 { // bounded IN lists
-		var rows []offerRow
-		if err := s.gormDB(ctx).Where("id IN ?", ids[start:min(start+500, len(ids))]).Find(&rows).Error; err != nil {
+		rows, err := s.offerRowsByID(ctx, ids[start:min(start+500, len(ids))])
+		if err != nil {
 			return nil, translate("read offers", err)
 		}
 		for _, r := range rows {
