@@ -120,6 +120,7 @@ func (s *Service) Compare(ctx context.Context, n Need) (Comparison, error) {
 	}
 	cands, err := s.store.CompareCandidates(ctx, OfferContextFilter{
 		Products: []string{string(tariff.ProductGPUHours), string(tariff.ProductBareMetal)}, Accelerator: n.Accelerator, Bloc: n.Bloc, Regions: n.Regions,
+		MinBF16TFLOPS: n.MinBF16TFLOPS,
 	})
 	if err != nil {
 		return Comparison{}, err

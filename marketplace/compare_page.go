@@ -14,9 +14,9 @@ import (
 	"corridor/pricing"
 )
 
-// compareBatch is how many offers a comparison reads and prices at a time: enough for the
-// engine to spread over the cores, few enough that a page rarely prices many more offers
-// than it shows.
+// compareBatch is the most offers a comparison reads and prices at a time (enough for the
+// engine to spread over the cores); the first batch is twice the page, and each next one
+// doubles, so that a page whose bounds are tight prices little more than it shows.
 const compareBatch = 256
 
 // comparePage returns the limit first entries of the full ranking of the candidates (the order
@@ -69,14 +69,15 @@ func (s *Service) comparePage(ctx context.Context, cmp *pricing.Comparer, gpus i
 	want := limit + 1 // one more than the page tells whether another page follows
 	var kept []pricing.Ranked
 	ctxs := map[string]OfferContext{}
-	for start := 0; start < len(list); {
+	batch := max(2*want, 32)
+	for start := 0; start < len(list); batch = min(2*batch, compareBatch) {
 		if len(kept) == want && kept[want-1].NoQuoteReason == "" {
 			next := list[start].bound
 			if next.Kind == pricing.BoundUnquotable || next.Kind == pricing.BoundValue && next.Value.GreaterThan(kept[want-1].LandedCost) {
 				break
 			}
 		}
-		end := min(start+compareBatch, len(list))
+		end := min(start+batch, len(list))
 		ids := make([]string, end-start)
 		for i := range ids {
 			ids[i] = list[start+i].id

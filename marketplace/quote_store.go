@@ -55,4 +55,7 @@ type OfferContextFilter struct {
 	Accelerator string
 	Bloc        Bloc
 	Regions     []string
+	// MinBF16TFLOPS, when positive, keeps offers of accelerators with at least that dense BF16
+	// throughput (CompareCandidates only).
+	MinBF16TFLOPS decimal.Decimal
 }

@@ -21,6 +21,8 @@ type Service struct {
 	policies *policyCache
 	// maxActive caps each supplier's active offers; 0 is no cap.
 	maxActive int
+	// regionCounts caches ActiveOffersPerRegion (quote_service.go).
+	regionCounts regionCountsCache
 }
 
 // NewService returns a Service on st; now is the clock (time.Now in production).

@@ -10,10 +10,11 @@ import (
 )
 
 // CompareCandidates reads what a comparison needs to order the active offers matching f
-// before pricing them: id, price, listing currency, capacity and tiers, through the indexes
+// before pricing them: id, price (from its exact micro-unit shadow), listing currency,
+// capacity and tiers, through the indexes
 // led by status and accelerator or region. No reference rows are joined.
 func (s *Store) CompareCandidates(ctx context.Context, f marketplace.OfferContextFilter) ([]marketplace.CompareCandidate, error) {
-	q := s.gormDB(ctx).Table("offers").Select("id, price, currency, gp_us, tiers").Where("status = ?", marketplace.OfferActive)
+	q := s.gormDB(ctx).Table("offers").Select("id, price_micros, currency, gp_us, tiers").Where("status = ?", marketplace.OfferActive)
 	if len(f.Products) > 0 {
 		q = q.Where("product IN ?", f.Products)
 	}
@@ -26,6 +27,11 @@ func (s *Store) CompareCandidates(ctx context.Context, f marketplace.OfferContex
 	if f.Bloc != "" {
 		q = q.Where("bloc = ?", string(f.Bloc))
 	}
+	if f.MinBF16TFLOPS.IsPositive() {
+		// The shadow is truncated to micro-units, so every offer at or above the minimum
+		// passes; the few just below it that pass too, pricing leaves out.
+		q = q.Where("tflops_micros >= ?", toMicros(f.MinBF16TFLOPS))
+	}
 	rows, err := q.Rows()
 	if err != nil {
 		return nil, translate("list offers for compare", err)
@@ -34,13 +40,13 @@ func (s *Store) CompareCandidates(ctx context.Context, f marketplace.OfferContex
 	var out []marketplace.CompareCandidate
 	for rows.Next() {
 		var c marketplace.CompareCandidate
-		var price, tiers string
-		if err := rows.Scan(&c.ID, &price, &c.Currency, &c.Capacity, &tiers); err != nil {
+		var micros int64
+		var tiers string
+		if err := rows.Scan(&c.ID, &micros, &c.Currency, &c.Capacity, &tiers); err != nil {
 			return nil, translate("list offers for compare", err)
 		}
-		if c.Price, err = decimal.NewFromString(price); err != nil {
-			return nil, translate("list offers for compare", err)
-		}
+		// The shadow column is exact: prices have at most 6 decimals (PriceDecimals).
+		c.Price = decimal.New(micros, -6)
 		if tiers != "" && tiers != "[]" && tiers != "null" {
 			var ts []tierJSON
 			if err := json.Unmarshal([]byte(tiers), &ts); err != nil {

@@ -70,7 +70,8 @@ func BenchmarkCompare(b *testing.B) {
 				}
 				need.Cursor = first.NextCursor
 			}
-			cands, err := st.CompareCandidates(ctx, marketplace.OfferContextFilter{Products: []string{"gpu_hours", "bare_metal"}, Accelerator: need.Accelerator})
+			cands, err := st.CompareCandidates(ctx, marketplace.OfferContextFilter{Products: []string{"gpu_hours", "bare_metal"}, Accelerator: need.Accelerator,
+				MinBF16TFLOPS: need.MinBF16TFLOPS})
 			if err != nil {
 				b.Fatal(err)
 			}
