@@ -1,6 +1,8 @@
 package web
 
 import (
+	"html"
+	"regexp"
 	"strings"
 	"testing"
 )
@@ -66,5 +68,35 @@ func TestCompareAPIPages(t *testing.T) {
 		if status, ctype, body := call(t, app, "POST", "/api/v1/compare", bad.body); status != 400 || ctype != "application/problem+json" || !strings.Contains(body, bad.field) {
 			t.Errorf("%s: %d %s %s", bad.body, status, ctype, body)
 		}
+	}
+}
+
+// TestComparePageMoreLink: a comparison with more than a page of offers shows the first 20,
+// ranked 1–20, and a "more offers" link whose page continues at rank 21 with a link back to
+// the best offers; both languages name the links.
+func TestComparePageMoreLink(t *testing.T) {
+	app, _, _ := seededApp(t)
+	pc := newPageClient(t, app)
+	first := pc.get("/compare?min_bf16_tflops=100&gpus=1&hours=10&buyer.country=FR&buyer.type=consumer&currency=EUR")
+	if first.Status != 200 {
+		t.Fatalf("first page: %d", first.Status)
+	}
+	more := regexp.MustCompile(`id="compare-more" rel="next" href="([^"]+)"`).FindStringSubmatch(first.Body)
+	if more == nil {
+		t.Fatal("no more link on a comparison of the whole demo market")
+	}
+	ranks := regexp.MustCompile(`class="rank"><div class="v"><strong>(\d+)</strong>`)
+	got := ranks.FindAllStringSubmatch(first.Body, -1)
+	if len(got) != 20 || got[0][1] != "1" || got[19][1] != "20" || strings.Contains(first.Body, `id="compare-first"`) {
+		t.Fatalf("first page: %d ranked rows", len(got))
+	}
+	second := pc.get(html.UnescapeString(more[1]))
+	got = ranks.FindAllStringSubmatch(second.Body, -1)
+	if second.Status != 200 || len(got) == 0 || got[0][1] != "21" || !strings.Contains(second.Body, `id="compare-first"`) {
+		t.Fatalf("second page: %d, ranks %v", second.Status, got)
+	}
+	pc.lang = "zh-CN"
+	if zh := pc.get("/compare?min_bf16_tflops=100&gpus=1&hours=10&buyer.country=FR&buyer.type=consumer&currency=EUR"); !strings.Contains(zh.Body, "更多报价") {
+		t.Error("the Chinese page does not name the more link")
 	}
 }
