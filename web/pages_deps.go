@@ -14,6 +14,7 @@ type pageMarket interface {
 	Regions(ctx context.Context, f marketplace.RegionFilter) ([]marketplace.Region, error)
 	Accelerators(ctx context.Context) ([]marketplace.Accelerator, error)
 	SearchOffers(ctx context.Context, r marketplace.SearchRequest) (marketplace.SearchPage, error)
+	ActiveOffers(ctx context.Context, f marketplace.OfferContextFilter) ([]marketplace.OfferContext, error)
 	ActiveOffersPerRegion(ctx context.Context) (map[string]int, error)
 	OfferDetail(ctx context.Context, id string) (marketplace.OfferContext, error)
 	Policies(ctx context.Context) ([]marketplace.PolicyVersion, error)
