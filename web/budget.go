@@ -13,7 +13,7 @@ import (
 // cannot take every core and connection from the cheap ones (search, offers, health): at most
 // Budget.Slots requests of a class run at once, up to Budget.Queue more wait for a slot (at
 // most Budget.Wait each), and any further one is refused at once with 503 problem+json and
-// Retry-After. The classes and their routes:
+// Retry-After (quotes have Budget.QuoteSlots). The classes and their routes:
 var budgetClasses = map[string]string{
 	"POST /api/v1/compare": "compare", "GET /compare": "compare", "POST /compare": "compare",
 	"GET /": "market", "GET /map": "market",
@@ -22,9 +22,20 @@ var budgetClasses = map[string]string{
 
 // Budget is the concurrency budget of each expensive class (Options.Budget).
 type Budget struct {
-	Slots int           // requests of one class running at once; 0 turns budgets off
-	Queue int           // requests of one class waiting for a slot; beyond them, 503 at once
-	Wait  time.Duration // the longest wait for a slot before 503 (zero: defaultBudgetWait)
+	Slots int // compare or market requests running at once, each class; 0 turns budgets off
+	// QuoteSlots is how many quotes run at once (0: Slots). A quote costs about a millisecond
+	// of CPU but also waits for its database write, so more of them may run than comparisons.
+	QuoteSlots int
+	Queue      int           // requests of one class waiting for a slot; beyond them, 503 at once
+	Wait       time.Duration // the longest wait for a slot before 503 (zero: defaultBudgetWait)
+}
+
+// slots is the budget of class name.
+func (b Budget) slots(name string) int {
+	if name == "quote" && b.QuoteSlots > 0 {
+		return b.QuoteSlots
+	}
+	return b.Slots
 }
 
 const defaultBudgetWait = 5 * time.Second
@@ -48,7 +59,7 @@ func newBudgets(b Budget) *budgets {
 	bs := &budgets{cfg: b, classes: map[string]*budgetClass{}}
 	for _, name := range budgetClasses {
 		if bs.classes[name] == nil {
-			bs.classes[name] = &budgetClass{name: name, slots: make(chan struct{}, max(b.Slots, 1))}
+			bs.classes[name] = &budgetClass{name: name, slots: make(chan struct{}, max(b.slots(name), 1))}
 		}
 	}
 	return bs
@@ -91,6 +102,6 @@ func (bs *budgets) handler(c *fiber.Ctx) error {
 
 func (bs *budgets) refuse(b *budgetClass, why string) error {
 	return &fiberProblem{status: fiber.StatusServiceUnavailable,
-		detail:  fmt.Sprintf("too many %s requests at once: %d %s; retry in 1 s", b.name, bs.cfg.Slots, why),
+		detail:  fmt.Sprintf("too many %s requests at once: %d %s; retry in 1 s", b.name, bs.cfg.slots(b.name), why),
 		headers: map[string]string{fiber.HeaderRetryAfter: strconv.Itoa(1)}}
 }

@@ -103,3 +103,18 @@ func TestBudgetOff(t *testing.T) {
 		}
 	}
 }
+
+// TestBudgetQuoteSlots: quotes have their own number of slots; a full compare budget does not
+// limit them and the other way round.
+func TestBudgetQuoteSlots(t *testing.T) {
+	bs := newBudgets(Budget{Slots: 1, QuoteSlots: 3})
+	if n := cap(bs.classes["quote"].slots); n != 3 {
+		t.Errorf("quote slots %d, want 3", n)
+	}
+	if n := cap(bs.classes["compare"].slots); n != 1 {
+		t.Errorf("compare slots %d, want 1", n)
+	}
+	if n := cap(newBudgets(Budget{Slots: 2}).classes["quote"].slots); n != 2 {
+		t.Errorf("quote slots without QuoteSlots %d, want 2", n)
+	}
+}

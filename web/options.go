@@ -67,7 +67,7 @@ func DefaultOptions() Options {
 		ShutdownGrace:  defaultShutdownGrace,
 		RateLimits:     RateLimits{Anonymous: 600, Supplier: 1200},
 		AccessLog:      true,
-		Budget:         Budget{Slots: 4, Queue: 1024, Wait: defaultBudgetWait},
+		Budget:         Budget{Slots: 4, QuoteSlots: 32, Queue: 1024, Wait: defaultBudgetWait},
 	}
 }
 

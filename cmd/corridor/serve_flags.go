@@ -18,7 +18,7 @@ import (
 type serveFlags struct {
 	trustedProxies, maxBody, maxBatchBody, logFormat, tlsCert, tlsKey string
 	maxConns, maxConnsPerIP, rateAnon, rateSupplier, rateAdmin        int
-	budgetSlots, budgetQueue, maxActiveOffers                         int
+	budgetSlots, budgetQuoteSlots, budgetQueue, maxActiveOffers       int
 	readTimeout, writeTimeout, idleTimeout, shutdownGrace, budgetWait time.Duration
 	accessLog                                                         bool
 	envErr                                                            error
@@ -69,7 +69,8 @@ func registerServeFlags(fs *flag.FlagSet, getenv func(string) string) *serveFlag
 	num(&f.rateAnon, "rate-limit-anonymous", "CORRIDOR_RATE_LIMIT_ANONYMOUS", d.RateLimits.Anonymous, "requests per minute per anonymous client address (0: unlimited)")
 	num(&f.rateSupplier, "rate-limit-supplier", "CORRIDOR_RATE_LIMIT_SUPPLIER", d.RateLimits.Supplier, "requests per minute per supplier API key (0: unlimited)")
 	num(&f.rateAdmin, "rate-limit-admin", "CORRIDOR_RATE_LIMIT_ADMIN", d.RateLimits.Admin, "requests per minute with the admin token (0: unlimited)")
-	num(&f.budgetSlots, "budget-slots", "CORRIDOR_BUDGET_SLOTS", d.Budget.Slots, "requests of each expensive class (compare, market page, quotes) running at once (0: no budget)")
+	num(&f.budgetSlots, "budget-slots", "CORRIDOR_BUDGET_SLOTS", d.Budget.Slots, "compare requests, and market pages, running at once (0: no budget for any expensive class)")
+	num(&f.budgetQuoteSlots, "budget-quote-slots", "CORRIDOR_BUDGET_QUOTE_SLOTS", d.Budget.QuoteSlots, "quote requests running at once (0: as --budget-slots)")
 	num(&f.budgetQueue, "budget-queue", "CORRIDOR_BUDGET_QUEUE", d.Budget.Queue, "requests of each expensive class waiting for a slot; more are refused with 503")
 	num(&f.maxActiveOffers, "max-active-offers", "CORRIDOR_MAX_ACTIVE_OFFERS", marketplace.DefaultMaxActiveOffers, "active offers one supplier may have (0: no cap)")
 	dur(&f.budgetWait, "budget-wait", "CORRIDOR_BUDGET_WAIT", d.Budget.Wait, "longest wait for a slot of an expensive class before 503")
@@ -96,8 +97,8 @@ func (f *serveFlags) options() (web.Options, error) {
 	o := web.Options{MaxConns: f.maxConns, MaxConnsPerIP: f.maxConnsPerIP, ReadTimeout: f.readTimeout, WriteTimeout: f.writeTimeout,
 		IdleTimeout: f.idleTimeout, ShutdownGrace: f.shutdownGrace, AccessLog: f.accessLog,
 		RateLimits: web.RateLimits{Anonymous: f.rateAnon, Supplier: f.rateSupplier, Admin: f.rateAdmin},
-		Budget:     web.Budget{Slots: f.budgetSlots, Queue: f.budgetQueue, Wait: f.budgetWait}}
-	for _, n := range []int{f.maxConns, f.maxConnsPerIP, f.rateAnon, f.rateSupplier, f.rateAdmin, f.budgetSlots, f.budgetQueue} {
+		Budget:     web.Budget{Slots: f.budgetSlots, QuoteSlots: f.budgetQuoteSlots, Queue: f.budgetQueue, Wait: f.budgetWait}}
+	for _, n := range []int{f.maxConns, f.maxConnsPerIP, f.rateAnon, f.rateSupplier, f.rateAdmin, f.budgetSlots, f.budgetQuoteSlots, f.budgetQueue} {
 		if n < 0 {
 			return o, fmt.Errorf("limits must be ≥ 0 (0 means none), not %d", n)
 		}
