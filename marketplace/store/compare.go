@@ -71,46 +71,44 @@ func (s *Store) OfferContexts(ctx context.Context, ids []string) (map[string]mar
 	if len(ids) == 0 {
 		return out, nil
 	}
-	db := s.gormDB(ctx)
-	var rows []offerRow
-	for start := 0; start < len(ids); start += 500 { // bounded IN lists
-		part, err := s.offerRowsByID(ctx, ids[start:min(start+500, len(ids))])
-		if err != nil {
-			return nil, translate("read offers", err)
-		}
-		rows = append(rows, part...)
+	rows, err := s.offerRowsByID(ctx, ids)
+	if err != nil {
+		return nil, translate("read offers", err)
 	}
 	regs, accs, sups := map[string]bool{}, map[string]bool{}, map[string]bool{}
 	for _, r := range rows {
 		regs[r.Region], accs[r.Accelerator], sups[r.SupplierID] = true, true, true
 	}
-	var regRows []regionRow
-	var accRows []acceleratorRow
-	var supRows []supplierRow
-	if err := db.Where("code IN ?", keys(regs)).Find(&regRows).Error; err != nil {
+	// A batch names a few of the regions, accelerators and suppliers: each read once.
+	regBy := make(map[string]marketplace.Region, len(regs))
+	if err := s.queryIn(ctx, "SELECT "+regionColumns+" FROM regions WHERE code IN ", keys(regs), func(sc scanner) error {
+		var r regionRow
+		err := scanRegion(sc, &r)
+		regBy[r.Code] = r.domain()
+		return err
+	}); err != nil {
 		return nil, translate("list regions", err)
 	}
-	if err := db.Where("model IN ?", keys(accs)).Find(&accRows).Error; err != nil {
+	accBy := make(map[string]marketplace.Accelerator, len(accs))
+	if err := s.queryIn(ctx, "SELECT "+acceleratorColumns+" FROM accelerators WHERE model IN ", keys(accs), func(sc scanner) error {
+		var a acceleratorRow
+		err := scanAccelerator(sc, &a)
+		accBy[a.Model] = a.domain()
+		return err
+	}); err != nil {
 		return nil, translate("list accelerators", err)
 	}
-	if err := db.Where("id IN ?", keys(sups)).Find(&supRows).Error; err != nil {
-		return nil, translate("list suppliers", err)
-	}
-	regBy := make(map[string]marketplace.Region, len(regRows))
-	for _, r := range regRows {
-		regBy[r.Code] = r.domain()
-	}
-	accBy := make(map[string]marketplace.Accelerator, len(accRows))
-	for _, a := range accRows {
-		accBy[a.Model] = a.domain()
-	}
-	supBy := make(map[string]marketplace.Supplier, len(supRows))
-	for _, r := range supRows {
-		sp, err := r.domain()
-		if err != nil {
-			return nil, translate("list suppliers", err)
+	supBy := make(map[string]marketplace.Supplier, len(sups))
+	if err := s.queryIn(ctx, "SELECT "+supplierColumns+" FROM suppliers WHERE id IN ", keys(sups), func(sc scanner) error {
+		var r supplierRow
+		if err := scanSupplier(sc, &r); err != nil {
+			return err
 		}
+		sp, err := r.domain()
 		supBy[r.ID] = sp
+		return err
+	}); err != nil {
+		return nil, translate("list suppliers", err)
 	}
 	for _, r := range rows {
 		o, err := r.domain()

@@ -108,32 +108,47 @@ func scanOffer(sc scanner, r *offerRow) error {
 		&r.TPP, &r.ExportClass, &r.TaxTerms, &r.CancelKind, &r.CancelNoticeHours)
 }
 
-// offerRowsByID reads the offers with the given ids (at most 500), in no order.
+// offerRowsByID reads the offers with the given ids, in no order.
 func (s *Store) offerRowsByID(ctx context.Context, ids []string) ([]offerRow, error) {
-	if len(ids) == 0 {
-		return nil, nil
+	out := make([]offerRow, 0, len(ids))
+	err := s.queryIn(ctx, "SELECT "+offerColumns+" FROM offers WHERE id IN ", ids, func(sc scanner) error {
+		out = append(out, offerRow{})
+		return scanOffer(sc, &out[len(out)-1])
+	})
+	return out, err
+}
+
+// queryIn runs prefix followed by an IN list of the keys, 500 at a time (bounded lists, and
+// at most 500 prepared shapes), and scans each row with scan.
+func (s *Store) queryIn(ctx context.Context, prefix string, keys []string, scan func(scanner) error) error {
+	for start := 0; start < len(keys); start += 500 {
+		if err := s.queryIn500(ctx, prefix, keys[start:min(start+500, len(keys))], scan); err != nil {
+			return err
+		}
 	}
-	st, err := s.stmt(ctx, "SELECT "+offerColumns+" FROM offers WHERE id IN "+inList(len(ids)))
+	return nil
+}
+
+func (s *Store) queryIn500(ctx context.Context, prefix string, keys []string, scan func(scanner) error) error {
+	st, err := s.stmt(ctx, prefix+inList(len(keys)))
 	if err != nil {
-		return nil, err
+		return err
 	}
-	args := make([]any, len(ids))
-	for i, id := range ids {
-		args[i] = id
+	args := make([]any, len(keys))
+	for i, k := range keys {
+		args[i] = k
 	}
 	rows, err := st.QueryContext(ctx, args...)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	defer rows.Close()
-	out := make([]offerRow, 0, len(ids))
 	for rows.Next() {
-		out = append(out, offerRow{})
-		if err := scanOffer(rows, &out[len(out)-1]); err != nil {
-			return nil, err
+		if err := scan(rows); err != nil {
+			return err
 		}
 	}
-	return out, rows.Err()
+	return rows.Err()
 }
 
 const regionColumns = `code, name, name_zh, country, bloc, kind, province, class, system, parent, selected, pue_target,
