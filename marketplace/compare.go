@@ -118,12 +118,9 @@ func (s *Service) Compare(ctx context.Context, n Need) (Comparison, error) {
 	if fx, err = policy.shock(fx); err != nil {
 		return Comparison{}, err
 	}
-	cands, err := s.store.CompareCandidates(ctx, OfferContextFilter{
+	filter := OfferContextFilter{
 		Products: []string{string(tariff.ProductGPUHours), string(tariff.ProductBareMetal)}, Accelerator: n.Accelerator, Bloc: n.Bloc, Regions: n.Regions,
 		MinBF16TFLOPS: n.MinBF16TFLOPS,
-	})
-	if err != nil {
-		return Comparison{}, err
 	}
 	buyerType, notices := businessEvidence(n.Buyer)
 	need := pricing.Need{
@@ -134,7 +131,7 @@ func (s *Service) Compare(ctx context.Context, n Need) (Comparison, error) {
 		TaxTerms: tariff.TaxTerms(n.TaxTerms),
 	}
 	cmp := pricing.NewComparer(need, pricing.Inputs{Policy: policy.Policy, Baseline: policy.Baseline, Scenario: policy.Scenario, FX: fx, Now: now})
-	page, byID, more, err := s.comparePage(ctx, cmp, n.GPUs, cands, after, limit)
+	page, byID, more, err := s.comparePage(ctx, cmp, filter, n.GPUs, after, limit)
 	if err != nil {
 		return Comparison{}, err
 	}

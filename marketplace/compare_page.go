@@ -19,9 +19,9 @@ import (
 // doubles, so that a page whose bounds are tight prices little more than it shows.
 const compareBatch = 256
 
-// comparePage returns the limit first entries of the full ranking of the candidates (the order
-// of pricing.Compare over all of them) after the cursor, their offers, and whether more
-// follow.
+// comparePage returns the limit first entries of the full ranking of the matching offers
+// (the order of pricing.Compare over all of them) after the cursor, their offers, and whether
+// more follow.
 //
 // Why the page is exactly the true one without pricing every offer: candidates are priced in
 // the order of a lower bound of their landed cost (pricing.Comparer.LowerBound; offers that
@@ -35,54 +35,42 @@ const compareBatch = 256
 // Offers without the capacity the need asks for are left out before pricing, as Compare
 // leaves them out. An offer edited between the read of the candidates and its pricing is
 // priced at its new terms.
-func (s *Service) comparePage(ctx context.Context, cmp *pricing.Comparer, gpus int, cands []CompareCandidate, after *compareCursor, limit int) ([]pricing.Ranked, map[string]OfferContext, bool, error) {
-	type cand struct {
-		id    string
-		bound pricing.Bound
+//
+// Reading: with bounds, an offer without tiers has the bound price × GPU-hours × rate − 2
+// minor units, which grows with its price within its currency, so those offers are read in
+// price order, one stream per listing currency, a chunk at a time and only as far as the
+// pricing goes; offers with tiers (whose discount the price order does not show) are read
+// whole. Without bounds every matching offer is read.
+func (s *Service) comparePage(ctx context.Context, cmp *pricing.Comparer, f OfferContextFilter, gpus int, after *compareCursor, limit int) ([]pricing.Ranked, map[string]OfferContext, bool, error) {
+	want := limit + 1 // one more than the page tells whether another page follows
+	q := &candQueue{s: s, cmp: cmp, f: f, gpus: gpus, chunk: max(2*want, 64)}
+	if err := q.start(ctx); err != nil {
+		return nil, nil, false, err
 	}
-	list := make([]cand, 0, len(cands))
-	for i := range cands {
-		c := &cands[i]
-		if c.Capacity > 0 && gpus > c.Capacity {
-			continue // pricing.Price: not_enough_capacity, which a comparison leaves out
-		}
-		t := pricing.OfferTerms{ID: c.ID, Price: c.Price, Currency: c.Currency}
-		for _, tier := range c.Tiers {
-			t.Tiers = append(t.Tiers, pricing.Tier{MinGPUHours: tier.MinGPUHours, Discount: tier.Discount})
-		}
-		list = append(list, cand{id: c.ID, bound: cmp.LowerBound(&t)})
-	}
-	sort.Slice(list, func(i, j int) bool {
-		a, b := list[i].bound, list[j].bound
-		if a.Less(b) {
-			return true
-		}
-		if b.Less(a) {
-			return false
-		}
-		return list[i].id < list[j].id
-	})
 	var last *pricing.Ranked
 	if after != nil {
 		last = after.ranked()
 	}
-	want := limit + 1 // one more than the page tells whether another page follows
 	var kept []pricing.Ranked
 	ctxs := map[string]OfferContext{}
 	batch := max(2*want, 32)
-	for start := 0; start < len(list); batch = min(2*batch, compareBatch) {
+	for ; ; batch = min(2*batch, compareBatch) {
+		next, ok, err := q.peek(ctx)
+		if err != nil {
+			return nil, nil, false, err
+		}
+		if !ok {
+			break
+		}
 		if len(kept) == want && kept[want-1].NoQuoteReason == "" {
-			next := list[start].bound
-			if next.Kind == pricing.BoundUnquotable || next.Kind == pricing.BoundValue && next.Value.GreaterThan(kept[want-1].LandedCost) {
+			if next.bound.Kind == pricing.BoundUnquotable || next.bound.Kind == pricing.BoundValue && next.bound.Value.GreaterThan(kept[want-1].LandedCost) {
 				break
 			}
 		}
-		end := min(start+batch, len(list))
-		ids := make([]string, end-start)
-		for i := range ids {
-			ids[i] = list[start+i].id
+		ids, err := q.take(ctx, batch)
+		if err != nil {
+			return nil, nil, false, err
 		}
-		start = end
 		ocs, err := s.store.OfferContexts(ctx, ids)
 		if err != nil {
 			return nil, nil, false, err
@@ -112,6 +100,140 @@ func (s *Service) comparePage(ctx context.Context, cmp *pricing.Comparer, gpus i
 		kept = kept[:limit]
 	}
 	return kept, ctxs, more, nil
+}
+
+// cand is an offer to price and the lower bound of its landed cost.
+type cand struct {
+	c     CompareCandidate
+	bound pricing.Bound
+}
+
+func candLess(a, b *cand) bool {
+	if a.bound.Less(b.bound) {
+		return true
+	}
+	if b.bound.Less(a.bound) {
+		return false
+	}
+	return a.c.ID < b.c.ID
+}
+
+// candStream is a run of candidates in bound order: a list read whole and sorted, or one
+// currency's offers without tiers read in price order a chunk at a time.
+type candStream struct {
+	items    []cand
+	pos      int
+	currency string // "" for a list read whole
+	done     bool
+}
+
+// candQueue hands out the candidates of a comparison in bound order, merging its streams.
+type candQueue struct {
+	s       *Service
+	cmp     *pricing.Comparer
+	f       OfferContextFilter
+	gpus    int
+	chunk   int
+	streams []*candStream
+}
+
+// start reads the candidates that are read whole and opens the price-ordered streams.
+func (q *candQueue) start(ctx context.Context) error {
+	part := CandidatePart{MinCapacity: q.gpus}
+	if q.cmp.Bounded() {
+		part.TieredOrOther = true
+		for _, cur := range OfferCurrencies {
+			q.streams = append(q.streams, &candStream{currency: cur})
+		}
+	}
+	cs, err := q.s.store.CompareCandidatesPart(ctx, q.f, part)
+	if err != nil {
+		return err
+	}
+	whole := &candStream{items: q.bounds(cs), done: true}
+	sort.Slice(whole.items, func(i, j int) bool { return candLess(&whole.items[i], &whole.items[j]) })
+	q.streams = append(q.streams, whole)
+	return nil
+}
+
+// bounds pairs candidates with their bounds, leaving out those without the capacity asked
+// for (pricing.Price: not_enough_capacity, which a comparison leaves out).
+func (q *candQueue) bounds(cs []CompareCandidate) []cand {
+	out := make([]cand, 0, len(cs))
+	for _, c := range cs {
+		if c.Capacity > 0 && q.gpus > c.Capacity {
+			continue
+		}
+		t := pricing.OfferTerms{ID: c.ID, Price: c.Price, Currency: c.Currency}
+		for _, tier := range c.Tiers {
+			t.Tiers = append(t.Tiers, pricing.Tier{MinGPUHours: tier.MinGPUHours, Discount: tier.Discount})
+		}
+		out = append(out, cand{c: c, bound: q.cmp.LowerBound(&t)})
+	}
+	return out
+}
+
+// head returns a stream's next candidate, reading its next chunk when needed.
+func (q *candQueue) head(ctx context.Context, st *candStream) (*cand, error) {
+	if st.pos == len(st.items) && !st.done {
+		var after *CompareCandidate
+		if len(st.items) > 0 {
+			after = &st.items[len(st.items)-1].c
+		}
+		cs, err := q.s.store.CompareCandidatesPart(ctx, q.f, CandidatePart{Currency: st.currency, After: after, Limit: q.chunk, MinCapacity: q.gpus})
+		if err != nil {
+			return nil, err
+		}
+		st.done = len(cs) < q.chunk
+		st.items, st.pos = q.bounds(cs), 0
+		q.chunk = min(2*q.chunk, 1024)
+	}
+	if st.pos == len(st.items) {
+		return nil, nil
+	}
+	return &st.items[st.pos], nil
+}
+
+// peek returns the candidate with the lowest bound of every stream; ok is false when none is
+// left.
+func (q *candQueue) peek(ctx context.Context) (c cand, ok bool, err error) {
+	st, err := q.min(ctx)
+	if err != nil || st == nil {
+		return cand{}, false, err
+	}
+	return st.items[st.pos], true, nil
+}
+
+func (q *candQueue) min(ctx context.Context) (*candStream, error) {
+	var best *candStream
+	var bestC *cand
+	for _, st := range q.streams {
+		c, err := q.head(ctx, st)
+		if err != nil {
+			return nil, err
+		}
+		if c != nil && (bestC == nil || candLess(c, bestC)) {
+			best, bestC = st, c
+		}
+	}
+	return best, nil
+}
+
+// take removes and returns the ids of the next n candidates in bound order (fewer at the end).
+func (q *candQueue) take(ctx context.Context, n int) ([]string, error) {
+	ids := make([]string, 0, n)
+	for len(ids) < n {
+		st, err := q.min(ctx)
+		if err != nil {
+			return nil, err
+		}
+		if st == nil {
+			break
+		}
+		ids = append(ids, st.items[st.pos].c.ID)
+		st.pos++
+	}
+	return ids, nil
 }
 
 func quotedCount(rs []pricing.Ranked) int {

@@ -90,6 +90,9 @@ func TestComparePagesWalkTheWholeRanking(t *testing.T) {
 	}{
 		{marketplace.Need{Accelerator: "h100-sxm", GPUs: 8, Hours: 100, Currency: "EUR",
 			Buyer: marketplace.Buyer{Country: "DE", Type: "business", VATID: "DE123456789"}}, tariff.BuyerBusiness},
+		// 16 × 720 = 11,520 GPU-hours: the synthetic 5% tier from 10,000 applies.
+		{marketplace.Need{MinBF16TFLOPS: decimal.NewFromInt(400), GPUs: 16, Hours: 720, Currency: "EUR",
+			Buyer: marketplace.Buyer{Country: "NL", Type: "business", VATID: "NL123456789B01"}}, tariff.BuyerBusiness},
 		{marketplace.Need{Accelerator: "h20", GPUs: 4, Hours: 720, Currency: "CNY",
 			Buyer: marketplace.Buyer{Country: "CN", Type: "business", Region: "cn-shanghai"}}, tariff.BuyerBusiness},
 		{marketplace.Need{MinBF16TFLOPS: decimal.NewFromInt(900), GPUs: 2, Hours: 1000, Currency: "USD", Bloc: marketplace.BlocEU,
@@ -108,6 +111,15 @@ func TestComparePagesWalkTheWholeRanking(t *testing.T) {
 			} else {
 				unquotedWant++
 			}
+		}
+		discounted := 0
+		for _, r := range want {
+			if r.Quote != nil && len(r.Quote.Lines) > 1 && r.Quote.Lines[1].Kind == "discount" {
+				discounted++
+			}
+		}
+		if tc.need.GPUs*tc.need.Hours >= 10000 && discounted == 0 {
+			t.Errorf("%d GPU-hours: no offer's tier applies", tc.need.GPUs*tc.need.Hours)
 		}
 		if unquotedWant == 0 || quotedWant == 0 {
 			t.Errorf("%s: %d quoted, %d unquoted: the walk does not cross from one to the other", tc.need.Accelerator, quotedWant, unquotedWant)

@@ -28,6 +28,8 @@ type QuoteInputStore interface {
 	// CompareCandidates reads the active offers matching f as a comparison orders them before
 	// pricing: id, price, currency, capacity and tiers only, in no particular order.
 	CompareCandidates(ctx context.Context, f OfferContextFilter) ([]CompareCandidate, error)
+	// CompareCandidatesPart is CompareCandidates narrowed to part (see CandidatePart).
+	CompareCandidatesPart(ctx context.Context, f OfferContextFilter, part CandidatePart) ([]CompareCandidate, error)
 	// OfferContexts reads the offers with the given ids (any status) with their regions,
 	// accelerators and suppliers, keyed by id; ids that do not exist are absent.
 	OfferContexts(ctx context.Context, ids []string) (map[string]OfferContext, error)
@@ -47,6 +49,20 @@ type CompareCandidate struct {
 	Currency string
 	Capacity int
 	Tiers    []Tier
+}
+
+// CandidatePart narrows a read of candidates: the zero value reads them all.
+type CandidatePart struct {
+	// TieredOrOther reads the offers with volume tiers, or listed in a currency not in
+	// OfferCurrencies: those whose lower bound a price order does not give.
+	TieredOrOther bool
+	// Currency reads the offers without tiers listed in it, by price then id, after After (nil:
+	// from the cheapest), at most Limit.
+	Currency string
+	After    *CompareCandidate
+	Limit    int
+	// MinCapacity leaves out offers whose capacity is set and below it.
+	MinCapacity int
 }
 
 // OfferContextFilter narrows ActiveOfferContexts; zero values match everything.

@@ -54,6 +54,10 @@ func NewComparer(need Need, common Inputs) *Comparer {
 	return c
 }
 
+// Bounded reports whether LowerBound gives values: no measure of the policy can bring the
+// need's landed costs below their net prices.
+func (c *Comparer) Bounded() bool { return c.bounded }
+
 // LowerBound returns a lower bound of the landed cost of o for the comparison's need, from
 // the offer's price, currency and tiers alone.
 //

@@ -11,9 +11,21 @@ import (
 
 // CompareCandidates reads what a comparison needs to order the active offers matching f
 // before pricing them: id, price (from its exact micro-unit shadow), listing currency,
-// capacity and tiers, through the indexes
-// led by status and accelerator or region. No reference rows are joined.
+// capacity and tiers, through the indexes led by status and accelerator or region. No
+// reference rows are joined.
 func (s *Store) CompareCandidates(ctx context.Context, f marketplace.OfferContextFilter) ([]marketplace.CompareCandidate, error) {
+	return s.CompareCandidatesPart(ctx, f, marketplace.CandidatePart{})
+}
+
+// untiered is the condition of an offer without volume tiers (rows written before tiers were
+// always stored as a list may hold ” or 'null').
+const untiered = "tiers IN ('', '[]', 'null')"
+
+// CompareCandidatesPart is CompareCandidates narrowed to part: the offers with tiers or listed
+// in another currency than marketplace.OfferCurrencies, or one currency's offers without tiers
+// in price order (the index led by accelerator, or by status and currency, serves the order),
+// a page at a time.
+func (s *Store) CompareCandidatesPart(ctx context.Context, f marketplace.OfferContextFilter, part marketplace.CandidatePart) ([]marketplace.CompareCandidate, error) {
 	q := s.gormDB(ctx).Table("offers").Select("id, price_micros, currency, gp_us, tiers").Where("status = ?", marketplace.OfferActive)
 	if len(f.Products) > 0 {
 		q = q.Where("product IN ?", f.Products)
@@ -31,6 +43,20 @@ func (s *Store) CompareCandidates(ctx context.Context, f marketplace.OfferContex
 		// The shadow is truncated to micro-units, so every offer at or above the minimum
 		// passes; the few just below it that pass too, pricing leaves out.
 		q = q.Where("tflops_micros >= ?", toMicros(f.MinBF16TFLOPS))
+	}
+	if part.MinCapacity > 0 {
+		q = q.Where("(gp_us = 0 OR gp_us >= ?)", part.MinCapacity)
+	}
+	switch {
+	case part.TieredOrOther:
+		q = q.Where("(NOT "+untiered+" OR currency NOT IN ?)", marketplace.OfferCurrencies)
+	case part.Currency != "":
+		q = q.Where("currency = ? AND "+untiered, part.Currency)
+		if a := part.After; a != nil {
+			m := toMicros(a.Price)
+			q = q.Where("(price_micros > ? OR (price_micros = ? AND id > ?))", m, m, a.ID)
+		}
+		q = q.Order("price_micros ASC, id ASC").Limit(max(part.Limit, 1))
 	}
 	rows, err := q.Rows()
 	if err != nil {

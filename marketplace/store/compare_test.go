@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"encoding/json"
+	"slices"
 	"testing"
 	"time"
 
@@ -84,6 +85,48 @@ func TestHotPathReadsMatchGORM(t *testing.T) {
 						t.Errorf("filter %+v: candidate %+v, offer %+v", f, c, o)
 					}
 				}
+			}
+			// The parts of a read in price order (tiered or other currencies whole, each
+			// currency's untiered offers by price and id, 7 at a time) are the whole read.
+			f := marketplace.OfferContextFilter{Products: []string{"gpu_hours", "bare_metal"}}
+			whole, err := st.CompareCandidates(ctx, f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			parts, err := st.CompareCandidatesPart(ctx, f, marketplace.CandidatePart{TieredOrOther: true})
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, c := range parts {
+				if len(c.Tiers) == 0 && slices.Contains(marketplace.OfferCurrencies, c.Currency) {
+					t.Errorf("untiered offer %s in the tiered part", c.ID)
+				}
+			}
+			for _, cur := range marketplace.OfferCurrencies {
+				var after *marketplace.CompareCandidate
+				for {
+					page, err := st.CompareCandidatesPart(ctx, f, marketplace.CandidatePart{Currency: cur, After: after, Limit: 7})
+					if err != nil {
+						t.Fatal(err)
+					}
+					for i, c := range page {
+						prev := after
+						if i > 0 {
+							prev = &page[i-1]
+						}
+						if len(c.Tiers) > 0 || c.Currency != cur || prev != nil && (c.Price.LessThan(prev.Price) || c.Price.Equal(prev.Price) && c.ID <= prev.ID) {
+							t.Errorf("%s stream: %+v after %+v", cur, c, prev)
+						}
+					}
+					parts = append(parts, page...)
+					if len(page) < 7 {
+						break
+					}
+					after = &page[len(page)-1]
+				}
+			}
+			if len(parts) != len(whole) {
+				t.Errorf("parts hold %d candidates, the whole read %d", len(parts), len(whole))
 			}
 			ids := make([]string, len(all))
 			for i, oc := range all {
