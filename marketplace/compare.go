@@ -25,7 +25,18 @@ type Need struct {
 	Purpose       string // as QuoteRequest.Purpose
 	// TaxTerms prices every offer under these terms; "" prices each under its own posted terms.
 	TaxTerms string
+	// Limit is how many ranked offers one page holds: 0 = DefaultCompareLimit, at most
+	// MaxCompareLimit.
+	Limit int
+	// Cursor is a previous page's NextCursor: the page continues after it ("" = the first).
+	Cursor string
 }
+
+// The page sizes of a comparison.
+const (
+	DefaultCompareLimit = 20
+	MaxCompareLimit     = 100
+)
 
 // Comparison is the ranked answer to a Need.
 type Comparison struct {
@@ -37,11 +48,18 @@ type Comparison struct {
 	// requires as evidence is ranked as a consumer (by total), and Notices say why.
 	BuyerType tariff.BuyerType
 	Notices   []tariff.Flag
+	// RankOffset is how many quoted offers earlier pages held: Ranked[0], if quoted, is rank
+	// RankOffset+1.
+	RankOffset int
+	// NextCursor continues the comparison on the next page; "" when this page is the last.
+	NextCursor string
 }
 
-// Compare prices the need against every active GPU-hour or bare-metal offer that matches it and
-// ranks them by landed cost for the buyer (net cost for a business, total for a consumer).
-// Nothing is stored: a buyer turns the chosen line into a quote with Quote.
+// Compare ranks the active GPU-hour and bare-metal offers that match the need by landed cost
+// for the buyer (net cost for a business, total for a consumer; ties by offer id; offers that
+// cannot be quoted follow, by id, with their reason) and returns one page of that ranking:
+// the n.Limit first after n.Cursor. Nothing is stored: a buyer turns the chosen line into a
+// quote with Quote.
 func (s *Service) Compare(ctx context.Context, n Need) (Comparison, error) {
 	var fs []FieldError
 	if n.Accelerator == "" && !n.MinBF16TFLOPS.IsPositive() {
@@ -64,6 +82,21 @@ func (s *Service) Compare(ctx context.Context, n Need) (Comparison, error) {
 			fs = append(fs, FieldError{Field: "scenario", Message: msg})
 		}
 	}
+	limit := n.Limit
+	if limit == 0 {
+		limit = DefaultCompareLimit
+	}
+	if limit < 1 || limit > MaxCompareLimit {
+		fs = append(fs, FieldError{Field: "limit", Message: fmt.Sprintf("must be from 1 to %d", MaxCompareLimit)})
+	}
+	var after *compareCursor
+	if n.Cursor != "" {
+		c, err := decodeCompareCursor(n.Cursor, n)
+		if err != nil {
+			fs = append(fs, FieldError{Field: "cursor", Message: err.Error()})
+		}
+		after = &c
+	}
 	if len(fs) > 0 {
 		return Comparison{}, Invalid("the need has invalid fields", fs...)
 	}
@@ -85,20 +118,9 @@ func (s *Service) Compare(ctx context.Context, n Need) (Comparison, error) {
 	if fx, err = policy.shock(fx); err != nil {
 		return Comparison{}, err
 	}
-	ocs, err := s.store.ActiveOfferContexts(ctx, OfferContextFilter{
+	filter := OfferContextFilter{
 		Products: []string{string(tariff.ProductGPUHours), string(tariff.ProductBareMetal)}, Accelerator: n.Accelerator, Bloc: n.Bloc, Regions: n.Regions,
-	})
-	if err != nil {
-		return Comparison{}, err
-	}
-	if err := ctx.Err(); err != nil { // nobody waits any more (request budget, client gone)
-		return Comparison{}, &Error{Code: CodeUnavailable, Message: "request cancelled or timed out", Err: err}
-	}
-	terms := make([]pricing.OfferTerms, len(ocs))
-	byID := make(map[string]OfferContext, len(ocs))
-	for i, oc := range ocs {
-		terms[i] = oc.Terms()
-		byID[oc.Offer.ID] = oc
+		MinBF16TFLOPS: n.MinBF16TFLOPS,
 	}
 	buyerType, notices := businessEvidence(n.Buyer)
 	need := pricing.Need{
@@ -108,12 +130,25 @@ func (s *Service) Compare(ctx context.Context, n Need) (Comparison, error) {
 		BuyerHeadquarters: n.Buyer.Headquarters, Purpose: tariff.Purpose(n.Purpose), VATRecovery: n.Buyer.VATRecovery,
 		TaxTerms: tariff.TaxTerms(n.TaxTerms),
 	}
-	ranked := pricing.Compare(need, terms, pricing.Inputs{Policy: policy.Policy, Baseline: policy.Baseline, Scenario: policy.Scenario, FX: fx, Now: now})
+	cmp := pricing.NewComparer(need, pricing.Inputs{Policy: policy.Policy, Baseline: policy.Baseline, Scenario: policy.Scenario, FX: fx, Now: now})
+	page, byID, more, err := s.comparePage(ctx, cmp, filter, n.GPUs, after, limit)
+	if err != nil {
+		return Comparison{}, err
+	}
+	out := Comparison{Ranked: page, Offers: byID, BuyerType: buyerType, Notices: notices}
+	if after != nil {
+		out.RankOffset = after.rank
+	}
+	if more && len(page) > 0 {
+		out.NextCursor = encodeCompareCursor(page[len(page)-1], out.RankOffset+quotedCount(page), n)
+	}
+	ranked := page
 	ref := pricing.PolicyRef{ID: policy.Policy.ID, Version: policy.Baseline.Version, Hash: policy.Policy.Hash}
-	if len(ranked) == 0 {
+	if len(ranked) == 0 && after == nil {
 		warnings = append(warnings, fmt.Sprintf("no active offer matches %s", describeNeed(n)))
 	}
-	return Comparison{Ranked: ranked, Offers: byID, Policy: ref, Warnings: warnings, BuyerType: buyerType, Notices: notices}, nil
+	out.Policy, out.Warnings = ref, warnings
+	return out, nil
 }
 
 func describeNeed(n Need) string {

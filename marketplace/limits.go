@@ -27,4 +27,9 @@ const (
 	MaxCompareRegions = 100
 
 	MaxSupplierPlaces = 30 // a supplier's fixed establishments, VAT registrations and listings, each
+
+	// DefaultMaxActiveOffers is how many active offers one supplier may have unless the
+	// operator sets another cap (Service.SetMaxActiveOffers, `corridor serve
+	// --max-active-offers`).
+	DefaultMaxActiveOffers = 10_000
 )

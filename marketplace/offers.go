@@ -365,6 +365,9 @@ func (s *Service) CreateOffer(ctx context.Context, supplierID string, in OfferIn
 		return Offer{}, Invalid("invalid offer", errs...)
 	}
 	o.ID = NewID("off")
+	if err := s.checkOfferCap(ctx, supplierID, 1, "status"); err != nil {
+		return Offer{}, err
+	}
 	if err := s.store.CreateOffer(ctx, o); err != nil {
 		return Offer{}, err
 	}
@@ -544,13 +547,40 @@ func (s *Service) UpsertOffers(ctx context.Context, supplierID string, items []O
 		return nil, Invalid(fmt.Sprintf("batch rejected: %d error(s); nothing was written", len(errs)), errs...)
 	}
 	offers := make([]BatchOffer, len(out))
+	created := 0
 	for i, r := range out {
 		offers[i] = BatchOffer{Offer: r.Offer, Create: r.Created, PrevVersion: r.Offer.Version - 1}
+		if r.Created {
+			created++
+		}
+	}
+	if err := s.checkOfferCap(ctx, supplierID, created, "offers"); err != nil {
+		return nil, err
 	}
 	if err := s.store.UpsertOffers(ctx, offers); err != nil {
 		return nil, err
 	}
 	return out, nil
+}
+
+// checkOfferCap refuses a write that would take supplierID past the cap on active offers with
+// adding more new ones: 409 naming field. The count is read before the write, so writes of
+// one supplier racing each other may overshoot the cap by the ones in flight: the cap bounds
+// what a supplier can do to the market's size, not an exact quota.
+func (s *Service) checkOfferCap(ctx context.Context, supplierID string, adding int, field string) error {
+	if s.maxActive <= 0 || adding <= 0 {
+		return nil
+	}
+	n, err := s.store.ActiveOfferCount(ctx, supplierID)
+	if err != nil {
+		return err
+	}
+	if n+adding <= s.maxActive {
+		return nil
+	}
+	return &Error{Code: CodeConflict, Message: fmt.Sprintf("a supplier may have at most %d active offers; you have %d", s.maxActive, n),
+		Fields: []FieldError{{Field: field, Message: fmt.Sprintf("%d more active offer(s) would make %d, over the cap of %d: withdraw some first", adding, n+adding, s.maxActive)}},
+		Extra:  map[string]any{"max_active_offers": s.maxActive, "active_offers": n}}
 }
 
 // BatchOffer is one write of a batch upsert: a new offer, or a replacement of the stored

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/shopspring/decimal"
@@ -185,6 +186,38 @@ func (s *Service) OfferDetail(ctx context.Context, id string) (OfferContext, err
 		return OfferContext{}, &Error{Code: CodeNotFound, Message: "no such offer"}
 	}
 	return s.store.OfferContext(ctx, id)
+}
+
+// ActiveOffersPerRegion counts the active offers of each region that has any, without
+// reading them: one aggregate over an index, run at most once every RegionCountsTTL by this
+// process (the map's counts may lag a write by that much). The map is shared: callers must
+// not change it.
+func (s *Service) ActiveOffersPerRegion(ctx context.Context) (map[string]int, error) {
+	c := &s.regionCounts
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.counts != nil && time.Since(c.at) < RegionCountsTTL {
+		return c.counts, nil
+	}
+	counts, err := s.store.ActiveOffersPerRegion(ctx)
+	if err != nil {
+		return nil, err
+	}
+	c.counts, c.at = counts, time.Now()
+	return counts, nil
+}
+
+// RegionCountsTTL is how long a process reuses the offer counts per region of the market and
+// map pages: an aggregate over every active offer's index entry (a few milliseconds at 100,000
+// offers) paid once per interval rather than once per page. A variable for tests.
+var RegionCountsTTL = 2 * time.Second
+
+// regionCountsCache holds the last counts of ActiveOffersPerRegion; the mutex also makes
+// concurrent callers wait for one aggregate rather than each run their own.
+type regionCountsCache struct {
+	mu     sync.Mutex
+	at     time.Time
+	counts map[string]int
 }
 
 // ActiveOffers lists active offers matching f with their regions, accelerators and suppliers.

@@ -25,6 +25,14 @@ type QuoteInputStore interface {
 	// ActiveOfferContexts reads every active offer matching f with its region, accelerator and
 	// supplier, ordered by offer id.
 	ActiveOfferContexts(ctx context.Context, f OfferContextFilter) ([]OfferContext, error)
+	// CompareCandidates reads the active offers matching f as a comparison orders them before
+	// pricing: id, price, currency, capacity and tiers only, in no particular order.
+	CompareCandidates(ctx context.Context, f OfferContextFilter) ([]CompareCandidate, error)
+	// CompareCandidatesPart is CompareCandidates narrowed to part (see CandidatePart).
+	CompareCandidatesPart(ctx context.Context, f OfferContextFilter, part CandidatePart) ([]CompareCandidate, error)
+	// OfferContexts reads the offers with the given ids (any status) with their regions,
+	// accelerators and suppliers, keyed by id; ids that do not exist are absent.
+	OfferContexts(ctx context.Context, ids []string) (map[string]OfferContext, error)
 	// GPUsAvailable returns the GPUs of an offer that no reservation holds at any instant of
 	// [start, end): its capacity less the peak reserved (never below zero).
 	GPUsAvailable(ctx context.Context, offerID string, start, end time.Time) (int, error)
@@ -33,10 +41,37 @@ type QuoteInputStore interface {
 	QuotaConsumed(ctx context.Context, measureIDs []string, period string) (map[string]decimal.Decimal, error)
 }
 
+// CompareCandidate is what a comparison reads of every matching offer before it prices any:
+// enough for a lower bound of the landed cost (pricing.Comparer.LowerBound).
+type CompareCandidate struct {
+	ID       string
+	Price    decimal.Decimal
+	Currency string
+	Capacity int
+	Tiers    []Tier
+}
+
+// CandidatePart narrows a read of candidates: the zero value reads them all.
+type CandidatePart struct {
+	// TieredOrOther reads the offers with volume tiers, or listed in a currency not in
+	// OfferCurrencies: those whose lower bound a price order does not give.
+	TieredOrOther bool
+	// Currency reads the offers without tiers listed in it, by price then id, after After (nil:
+	// from the cheapest), at most Limit.
+	Currency string
+	After    *CompareCandidate
+	Limit    int
+	// MinCapacity leaves out offers whose capacity is set and below it.
+	MinCapacity int
+}
+
 // OfferContextFilter narrows ActiveOfferContexts; zero values match everything.
 type OfferContextFilter struct {
 	Products    []string
 	Accelerator string
 	Bloc        Bloc
 	Regions     []string
+	// MinBF16TFLOPS, when positive, keeps offers of accelerators with at least that dense BF16
+	// throughput (CompareCandidates only).
+	MinBF16TFLOPS decimal.Decimal
 }

@@ -24,6 +24,10 @@ type Service struct {
 	policies *policyCache
 	studies  *studyRunner
 	refs     *refCache
+	// maxActive caps each supplier's active offers; 0 is no cap.
+	maxActive int
+	// regionCounts caches ActiveOffersPerRegion (quote_service.go).
+	regionCounts regionCountsCache
 }
 
 // NewService returns a Service on st; now is the clock (time.Now in production).
@@ -31,8 +35,12 @@ func NewService(st Store, now func() time.Time) *Service {
 	if now == nil {
 		now = time.Now
 	}
-	return &Service{store: st, now: func() time.Time { return now().UTC() }, policies: &policyCache{}, studies: newStudyRunner(), refs: &refCache{}}
+	return &Service{store: st, now: func() time.Time { return now().UTC() }, policies: &policyCache{}, studies: newStudyRunner(), refs: &refCache{}, maxActive: DefaultMaxActiveOffers}
 }
+
+// SetMaxActiveOffers sets how many active offers one supplier may have (0: no cap); call it
+// before serving.
+func (s *Service) SetMaxActiveOffers(n int) { s.maxActive = max(n, 0) }
 
 // Ready reports whether the database answers.
 func (s *Service) Ready(ctx context.Context) error {

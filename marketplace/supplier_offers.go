@@ -83,6 +83,9 @@ func (s *Service) ReinstateOffer(ctx context.Context, supplierID, id string, ifM
 		return Offer{}, &Error{Code: CodeConflict, Reason: "window_ended",
 			Message: fmt.Sprintf("the offer's availability ended at %s; post a new offer instead", o.AvailableUntil.Format(time.RFC3339))}
 	}
+	if err := s.checkOfferCap(ctx, supplierID, 1, "status"); err != nil {
+		return Offer{}, err
+	}
 	prev := o.Version
 	o.Status = OfferActive
 	o.Version++

@@ -37,6 +37,11 @@ type OfferStore interface {
 	PutOffers(ctx context.Context, offers []Offer) (int, error)
 	// CountOffers counts offers, for health and seeding checks.
 	CountOffers(ctx context.Context) (int64, error)
+	// ActiveOffersPerRegion counts the active offers of each region that has any (an
+	// aggregate: the offers are not read).
+	ActiveOffersPerRegion(ctx context.Context) (map[string]int, error)
+	// ActiveOfferCount counts a supplier's active offers.
+	ActiveOfferCount(ctx context.Context, supplierID string) (int, error)
 	// CreateOffer stores a new offer; CodeConflict when the id exists, CodeInvalid when its
 	// region or accelerator does not.
 	CreateOffer(ctx context.Context, o Offer) error

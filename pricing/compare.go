@@ -85,6 +85,10 @@ const compareBlock = 128
 // the FX snapshot, quota balances, the creation time, validity and rounding. Its Offer and
 // Request are ignored: each offer is priced for the request need describes.
 func Compare(need Need, offers []OfferTerms, common Inputs) []Ranked {
+	return compare(need, offers, common, &assessMemo{m: map[string]memoEntry{}})
+}
+
+func compare(need Need, offers []OfferTerms, common Inputs, memo *assessMemo) []Ranked {
 	req := Request{
 		GPUs: need.GPUs, Hours: need.Hours, BuyerCountry: need.BuyerCountry, BuyerRegion: need.BuyerRegion, BuyerType: need.BuyerType,
 		Currency: need.Currency, AsOf: need.AsOf, Start: need.Start, PersonalData: need.PersonalData,
@@ -94,7 +98,6 @@ func Compare(need Need, offers []OfferTerms, common Inputs) []Ranked {
 	for _, r := range need.Regions {
 		regions[r] = true
 	}
-	memo := &assessMemo{m: map[string]memoEntry{}}
 	out := make([]Ranked, len(offers))
 	keep := make([]bool, len(offers))
 	work := func(lo, hi int) {

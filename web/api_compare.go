@@ -24,6 +24,8 @@ type compareRequestJSON struct {
 	Scenario      string    `json:"scenario"`
 	Purpose       string    `json:"purpose"`
 	TaxTerms      string    `json:"tax_terms"` // "" prices each offer under its own posted terms
+	Limit         int       `json:"limit"`     // offers per page: 0 = marketplace.DefaultCompareLimit
+	Cursor        string    `json:"cursor"`    // a previous page's next_cursor
 }
 
 // toDomain converts the body, naming buyer.vat_recovery when it does not parse.
@@ -35,6 +37,7 @@ func (r compareRequestJSON) toDomain() (marketplace.Need, error) {
 		Currency: strings.ToUpper(strings.TrimSpace(r.Currency)), Bloc: marketplace.Bloc(strings.ToUpper(r.Bloc)),
 		Regions: r.Regions, PersonalData: r.PersonalData, Scenario: strings.TrimSpace(r.Scenario),
 		Purpose: strings.TrimSpace(r.Purpose), TaxTerms: strings.TrimSpace(r.TaxTerms),
+		Limit: r.Limit, Cursor: strings.TrimSpace(r.Cursor),
 	}
 	if len(fs) > 0 {
 		return n, marketplace.Invalid("the need has invalid fields", fs...)
@@ -87,6 +90,9 @@ type comparisonJSON struct {
 	Notices  []flagJSON   `json:"notices"`
 	Offers   []rankedJSON `json:"offers"`
 	Warnings []string     `json:"warnings"`
+	// NextCursor continues the ranking on the next page (the body again with "cursor"); null
+	// on the last page.
+	NextCursor *string `json:"next_cursor"`
 }
 
 // rankBasis names what a comparison ranks by for a buyer priced as bt: net cost for a
@@ -109,11 +115,12 @@ func termsApplied(n marketplace.Need) string {
 
 func toComparisonJSON(n marketplace.Need, c marketplace.Comparison) comparisonJSON {
 	out := comparisonJSON{Basis: rankBasis(c.BuyerType), Currency: n.Currency, Policy: policyRefJSON{ID: c.Policy.ID, Version: c.Policy.Version, Hash: c.Policy.Hash},
-		BuyerType: string(c.BuyerType), TaxTerms: termsApplied(n), Notices: toFlagsJSON(c.Notices), Offers: []rankedJSON{}, Warnings: c.Warnings}
+		BuyerType: string(c.BuyerType), TaxTerms: termsApplied(n), Notices: toFlagsJSON(c.Notices), Offers: []rankedJSON{}, Warnings: c.Warnings,
+		NextCursor: nextCursor(c.NextCursor)}
 	if out.Warnings == nil {
 		out.Warnings = []string{}
 	}
-	rank := 0
+	rank := c.RankOffset
 	for _, r := range c.Ranked {
 		oc := c.Offers[r.OfferID]
 		j := rankedJSON{OfferID: r.OfferID, Supplier: oc.Supplier.Name, Region: oc.Region.Code, RegionName: oc.Region.Name, Bloc: string(oc.Region.Bloc),

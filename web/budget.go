@@ -1,141 +1,107 @@
 package web
 
 import (
-	"context"
-	"crypto/tls"
-	"errors"
-	"net"
+	"fmt"
 	"strconv"
-	"sync"
-	"syscall"
+	"sync/atomic"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
 )
 
-// Work stops when nobody waits. Each request's context (c.UserContext(), which handlers pass
-// to the marketplace) carries a deadline, the request budget, and is cancelled early when the
-// client is seen to have gone. Everything that waits on the database stops at once when the
-// context ends (the drivers cancel the query: SQLite interrupts it, PostgreSQL is sent a
-// cancel request), and the long computations check the context between their steps (compare
-// before pricing the offers it read). What does not check it is CPU work between two such
-// points — pricing one batch of offers, rendering one page — which ends on its own.
-//
-// Detecting a gone client. fasthttp does not read a connection while its handler runs and
-// offers no close notification, so a request still running after clientCheckAfter asks the
-// operating system, every clientCheckEvery, whether the client closed its connection: a
-// non-blocking peek at the socket (Unix only; elsewhere the budget alone bounds the work). A
-// peek that finds end-of-file or a reset cancels the request. A client that half-closes its
-// side after sending its request (rare for HTTP clients) looks gone too; a pipelined next
-// request is only peeked at, never consumed. Requests that finish within clientCheckAfter —
-// nearly all — cost one timer.
-
-// errBudgetExceeded and errClientGone are the causes of a request context's end.
-var (
-	errBudgetExceeded = errors.New("request budget exceeded")
-	errClientGone     = errors.New("client closed the connection")
-)
-
-const (
-	clientCheckAfter = 50 * time.Millisecond
-	clientCheckEvery = 50 * time.Millisecond
-)
-
-// budget is the middleware that gives each request its deadline and its gone-client watch,
-// and answers a request that failed because its budget ran out with 503 problem+json and
-// Retry-After.
-func budget(o Options) fiber.Handler {
-	limit := o.RequestBudget
-	retryAfter := strconv.Itoa(max(1, int(min(limit, 30*time.Second)/time.Second)))
-	return func(c *fiber.Ctx) error {
-		if limit < 0 {
-			return c.Next()
-		}
-		parent, gone := context.WithCancelCause(c.UserContext())
-		ctx, cancel := context.WithTimeoutCause(parent, limit, errBudgetExceeded)
-		defer cancel()
-		defer gone(nil)
-		var w *clientWatch
-		if conn := c.Context().Conn(); conn != nil && canPeek {
-			w = &clientWatch{conn: conn, gone: gone}
-			w.mu.Lock() // check waits until the timer is assigned
-			w.timer = time.AfterFunc(clientCheckAfter, w.check)
-			w.mu.Unlock()
-		}
-		c.SetUserContext(ctx)
-		err := c.Next()
-		if w != nil {
-			w.stop()
-		}
-		if err == nil || ctx.Err() == nil {
-			return err
-		}
-		switch context.Cause(ctx) {
-		case errBudgetExceeded:
-			return &fiberProblem{status: fiber.StatusServiceUnavailable,
-				detail:  "the request took longer than its budget of " + limit.String() + " and was stopped; retry later, or narrow it",
-				headers: map[string]string{fiber.HeaderRetryAfter: retryAfter}}
-		case errClientGone:
-			// Nobody reads this answer; the status is for the access log and metrics.
-			return &fiberProblem{status: fiber.StatusServiceUnavailable, detail: "the client closed the connection; the request was stopped"}
-		}
-		return err
-	}
+// Expensive endpoints run under a concurrency budget, one per class, so that a flood of them
+// cannot take every core and connection from the cheap ones (search, offers, health): at most
+// Budget.Slots requests of a class run at once, up to Budget.Queue more wait for a slot (at
+// most Budget.Wait each), and any further one is refused at once with 503 problem+json and
+// Retry-After (quotes have Budget.QuoteSlots). The classes and their routes:
+var budgetClasses = map[string]string{
+	"POST /api/v1/compare": "compare", "GET /compare": "compare", "POST /compare": "compare",
+	"GET /": "market", "GET /map": "market",
+	"POST /api/v1/quotes": "quote", "POST /quotes": "quote",
 }
 
-// clientWatch peeks at a request's connection while the request runs.
-type clientWatch struct {
-	conn  net.Conn
-	raw   syscall.RawConn // found at the first check: most requests end before it
-	gone  context.CancelCauseFunc
-	timer *time.Timer
-	mu    sync.Mutex
-	done  bool
+// Budget is the concurrency budget of each expensive class (Options.Budget).
+type Budget struct {
+	Slots int // compare or market requests running at once, each class; 0 turns budgets off
+	// QuoteSlots is how many quotes run at once (0: Slots). A quote costs about a millisecond
+	// of CPU but also waits for its database write, so more of them may run than comparisons.
+	QuoteSlots int
+	Queue      int           // requests of one class waiting for a slot; beyond them, 503 at once
+	Wait       time.Duration // the longest wait for a slot before 503 (zero: defaultBudgetWait)
 }
 
-func (w *clientWatch) check() {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	if w.done {
-		return
+// slots is the budget of class name.
+func (b Budget) slots(name string) int {
+	if name == "quote" && b.QuoteSlots > 0 {
+		return b.QuoteSlots
 	}
-	if w.raw == nil {
-		if w.raw = rawConn(w.conn); w.raw == nil {
-			return // not a socket: the budget alone bounds this request
+	return b.Slots
+}
+
+const defaultBudgetWait = 5 * time.Second
+
+// budgets holds one semaphore per class.
+type budgets struct {
+	cfg     Budget
+	classes map[string]*budgetClass
+}
+
+type budgetClass struct {
+	name    string
+	slots   chan struct{}
+	waiting atomic.Int64
+}
+
+func newBudgets(b Budget) *budgets {
+	if b.Wait <= 0 {
+		b.Wait = defaultBudgetWait
+	}
+	bs := &budgets{cfg: b, classes: map[string]*budgetClass{}}
+	for _, name := range budgetClasses {
+		if bs.classes[name] == nil {
+			bs.classes[name] = &budgetClass{name: name, slots: make(chan struct{}, max(b.slots(name), 1))}
 		}
 	}
-	if peerClosed(w.raw) {
-		w.gone(errClientGone)
-		return
+	return bs
+}
+
+// handler runs the request within its class's budget; requests of no class pass.
+func (bs *budgets) handler(c *fiber.Ctx) error {
+	if bs.cfg.Slots <= 0 {
+		return c.Next()
 	}
-	w.timer.Reset(clientCheckEvery)
-}
-
-func (w *clientWatch) stop() {
-	w.mu.Lock()
-	w.done = true
-	w.mu.Unlock()
-	w.timer.Stop()
-}
-
-// rawConn finds the socket under the connections Corridor wraps (the connection limiter,
-// TLS); nil when there is none to peek at.
-func rawConn(c net.Conn) syscall.RawConn {
-	for range 4 {
-		switch t := c.(type) {
-		case *limitedConn:
-			c = t.Conn
-		case *tls.Conn:
-			c = t.NetConn()
-		case syscall.Conn:
-			raw, err := t.SyscallConn()
-			if err != nil {
-				return nil
-			}
-			return raw
-		default:
-			return nil
+	name, ok := budgetClasses[c.Method()+" "+c.Path()]
+	if !ok {
+		return c.Next()
+	}
+	b := bs.classes[name]
+	select {
+	case b.slots <- struct{}{}:
+	default:
+		if b.waiting.Add(1) > int64(bs.cfg.Queue) {
+			b.waiting.Add(-1)
+			return bs.refuse(b, "are running and as many waiting")
+		}
+		t := time.NewTimer(bs.cfg.Wait)
+		select {
+		case b.slots <- struct{}{}:
+			t.Stop()
+			b.waiting.Add(-1)
+		case <-t.C:
+			b.waiting.Add(-1)
+			return bs.refuse(b, "have been running for the whole wait")
+		case <-c.UserContext().Done():
+			t.Stop()
+			b.waiting.Add(-1)
+			return bs.refuse(b, "are running")
 		}
 	}
-	return nil
+	defer func() { <-b.slots }()
+	return c.Next()
+}
+
+func (bs *budgets) refuse(b *budgetClass, why string) error {
+	return &fiberProblem{status: fiber.StatusServiceUnavailable,
+		detail:  fmt.Sprintf("too many %s requests at once: %d %s; retry in 1 s", b.name, bs.cfg.slots(b.name), why),
+		headers: map[string]string{fiber.HeaderRetryAfter: strconv.Itoa(1)}}
 }

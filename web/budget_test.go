@@ -1,138 +1,120 @@
 package web
 
 import (
-	"context"
-	"encoding/json"
-	"errors"
 	"io"
-	"net"
+	"log/slog"
 	"net/http/httptest"
+	"runtime"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/gofiber/fiber/v2"
 )
 
-// TestRequestBudget: with a budget of 1 ns every request's context has ended before its
-// handler reads the database, so a search, a quote and a compare are each answered 503
-// problem+json with Retry-After, naming the budget; with no budget (negative) they answer.
-func TestRequestBudget(t *testing.T) {
-	_, svc, _ := seededApp(t)
-	app := NewServer(Deps{Market: svc, AdminTokenHash: sha256Hex(testAdminToken), Options: Options{RequestBudget: time.Nanosecond}})
-	for _, r := range []struct{ method, path, body string }{
-		{"GET", "/api/v1/offers?limit=5", ""},
-		{"POST", "/api/v1/quotes", `{"offer_id":"demo-offer-001","gpus":8,"hours":100,"buyer":{"country":"DE","type":"business","vat_id":"DE123456789"},"currency":"EUR"}`},
-		{"POST", "/api/v1/compare", `{"accelerator":"h100-sxm","gpus":8,"hours":100,"buyer":{"country":"DE","type":"business","vat_id":"DE123456789"},"currency":"EUR"}`},
-	} {
-		req := httptest.NewRequest(r.method, r.path, strings.NewReader(r.body))
-		if r.body != "" {
-			req.Header.Set("Content-Type", "application/json")
-		}
-		res, err := app.Test(req, -1)
-		if err != nil {
-			t.Fatal(err)
-		}
-		body, _ := io.ReadAll(res.Body)
-		var p problem
-		json.Unmarshal(body, &p)
-		if res.StatusCode != 503 || res.Header.Get("Content-Type") != "application/problem+json" || res.Header.Get("Retry-After") != "1" ||
-			!strings.Contains(p.Detail, "budget of 1ns") {
-			t.Errorf("%s %s: %d %s Retry-After %q: %s", r.method, r.path, res.StatusCode, res.Header.Get("Content-Type"), res.Header.Get("Retry-After"), body)
-		}
-	}
+// budgetApp serves the budget middleware in front of a compare route that holds its slot
+// until release is closed, a quote route, and a cheap route.
+func budgetApp(b Budget) (*fiber.App, *budgets, chan struct{}, chan struct{}) {
+	bs := newBudgets(b)
+	entered, release := make(chan struct{}, 8), make(chan struct{})
+	app := fiber.New(fiber.Config{ErrorHandler: errorHandler(slog.New(slog.NewTextHandler(io.Discard, nil)))})
+	app.Use(bs.handler)
+	app.Post("/api/v1/compare", func(c *fiber.Ctx) error { entered <- struct{}{}; <-release; return c.SendString("ranked") })
+	app.Post("/api/v1/quotes", func(c *fiber.Ctx) error { return c.SendString("quoted") })
+	app.Get("/api/v1/offers", func(c *fiber.Ctx) error { return c.SendString("found") })
+	return app, bs, entered, release
+}
 
-	open := NewServer(Deps{Market: svc, Options: Options{RequestBudget: -1}})
-	res, err := open.Test(httptest.NewRequest("GET", "/api/v1/offers?limit=5", nil), -1)
-	if err != nil || res.StatusCode != 200 {
-		t.Fatalf("without a budget: %v %v", res, err)
+type budgetResult struct {
+	status       int
+	ctype, retry string
+	body         string
+}
+
+func budgetDo(t *testing.T, app *fiber.App, method, path string) budgetResult {
+	t.Helper()
+	res, err := app.Test(httptest.NewRequest(method, path, nil), -1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(res.Body)
+	return budgetResult{res.StatusCode, res.Header.Get("Content-Type"), res.Header.Get("Retry-After"), string(b)}
+}
+
+// TestBudgetRefusesBeyondSlotsAndQueue: with one slot and no queue, a second compare while the
+// first runs is refused with 503 problem+json and Retry-After, while a quote (another class)
+// and a search (no class) are served; once the first is done, compare is served again.
+func TestBudgetRefusesBeyondSlotsAndQueue(t *testing.T) {
+	app, _, entered, release := budgetApp(Budget{Slots: 1, Queue: 0})
+	first := make(chan budgetResult)
+	go func() { first <- budgetDo(t, app, "POST", "/api/v1/compare") }()
+	<-entered
+	r := budgetDo(t, app, "POST", "/api/v1/compare")
+	if r.status != 503 || r.ctype != "application/problem+json" || r.retry != "1" || !strings.Contains(r.body, "too many compare requests") {
+		t.Fatalf("second compare: %+v", r)
+	}
+	if r := budgetDo(t, app, "POST", "/api/v1/quotes"); r.status != 200 {
+		t.Errorf("quote beside a full compare budget: %+v", r)
+	}
+	if r := budgetDo(t, app, "GET", "/api/v1/offers"); r.status != 200 {
+		t.Errorf("search beside a full compare budget: %+v", r)
+	}
+	close(release)
+	if r := <-first; r.status != 200 || r.body != "ranked" {
+		t.Errorf("first compare: %+v", r)
+	}
+	go func() { <-entered }()
+	if r := budgetDo(t, app, "POST", "/api/v1/compare"); r.status != 200 {
+		t.Errorf("compare after the first finished: %+v", r)
 	}
 }
 
-// TestAbandonedRequestStops serves a handler that works until its context ends, sends it a
-// request over a real TCP connection, closes the connection, and checks that the handler's
-// context ends because the client went away — before the 10 s budget.
-func TestAbandonedRequestStops(t *testing.T) {
-	app := fiber.New(fiber.Config{DisableStartupMessage: true})
-	app.Use(budget(DefaultOptions())) // the middleware of NewServer, with the default 10 s budget
-	causes := make(chan error, 1)
-	started := make(chan struct{})
-	app.Get("/test/slow", func(c *fiber.Ctx) error {
-		close(started)
-		ctx := c.UserContext()
-		<-ctx.Done() // a long computation that checks its context
-		causes <- context.Cause(ctx)
-		return ctx.Err()
-	})
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
+// TestBudgetQueues: with one slot and a queue of one, a second compare waits for the first
+// and is then served; a third, finding the queue full, is refused.
+func TestBudgetQueues(t *testing.T) {
+	app, bs, entered, release := budgetApp(Budget{Slots: 1, Queue: 1})
+	results := make(chan budgetResult, 2)
+	go func() { results <- budgetDo(t, app, "POST", "/api/v1/compare") }()
+	<-entered
+	go func() { results <- budgetDo(t, app, "POST", "/api/v1/compare") }()
+	for bs.classes["compare"].waiting.Load() != 1 {
+		runtime.Gosched()
 	}
-	go app.Listener(ln)
-	defer app.Shutdown()
-
-	conn, err := net.Dial("tcp", ln.Addr().String())
-	if err != nil {
-		t.Fatal(err)
+	if r := budgetDo(t, app, "POST", "/api/v1/compare"); r.status != 503 {
+		t.Fatalf("third compare with the queue full: %+v", r)
 	}
-	if _, err := io.WriteString(conn, "GET /test/slow HTTP/1.1\r\nHost: corridor.test\r\n\r\n"); err != nil {
-		t.Fatal(err)
-	}
-	select {
-	case <-started:
-	case <-time.After(8 * time.Second):
-		t.Fatal("the handler never started")
-	}
-	conn.Close()
-	select {
-	case cause := <-causes:
-		if !errors.Is(cause, errClientGone) {
-			t.Errorf("the request ended because of %v, want %v", cause, errClientGone)
+	close(release) // both held requests return
+	for range 2 {
+		if r := <-results; r.status != 200 {
+			t.Errorf("queued compare: %+v", r)
 		}
-	case <-time.After(8 * time.Second): // the budget is 10 s: this is only a safety net
-		t.Fatal("the abandoned request kept running")
+	}
+	if n := len(bs.classes["compare"].slots); n != 0 {
+		t.Errorf("%d slots still held", n)
 	}
 }
 
-// TestPeerClosed peeks at a live connection (nothing to read; then a pipelined byte, which is
-// left in place) and at one the client closed.
-func TestPeerClosed(t *testing.T) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	client, err := net.Dial("tcp", ln.Addr().String())
-	if err != nil {
-		t.Fatal(err)
-	}
-	server, err := ln.Accept()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer server.Close()
-	raw := rawConn(server)
-	if raw == nil {
-		t.Fatal("no raw connection under a TCP connection")
-	}
-	if peerClosed(raw) {
-		t.Fatal("an open, silent connection looks closed")
-	}
-	client.Write([]byte("x"))
-	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(5 * time.Millisecond) {
-		if peerClosed(raw) {
-			t.Fatal("a connection with a pipelined byte looks closed")
-		}
-		var b [1]byte
-		server.SetReadDeadline(time.Now().Add(time.Millisecond))
-		if n, _ := server.Read(b[:]); n == 1 { // the byte was left for the server to read
-			break
+// TestBudgetOff: the zero Budget (what tests and NewServer(Deps{}) get) refuses nothing.
+func TestBudgetOff(t *testing.T) {
+	app, _, _, release := budgetApp(Budget{})
+	close(release)
+	for range 3 { // entered holds 8
+		if r := budgetDo(t, app, "POST", "/api/v1/compare"); r.status != 200 {
+			t.Fatalf("%+v", r)
 		}
 	}
-	client.Close()
-	for deadline := time.Now().Add(5 * time.Second); !peerClosed(raw); time.Sleep(5 * time.Millisecond) {
-		if time.Now().After(deadline) {
-			t.Fatal("a closed connection never looked closed")
-		}
+}
+
+// TestBudgetQuoteSlots: quotes have their own number of slots; a full compare budget does not
+// limit them and the other way round.
+func TestBudgetQuoteSlots(t *testing.T) {
+	bs := newBudgets(Budget{Slots: 1, QuoteSlots: 3})
+	if n := cap(bs.classes["quote"].slots); n != 3 {
+		t.Errorf("quote slots %d, want 3", n)
+	}
+	if n := cap(bs.classes["compare"].slots); n != 1 {
+		t.Errorf("compare slots %d, want 1", n)
+	}
+	if n := cap(newBudgets(Budget{Slots: 2}).classes["quote"].slots); n != 2 {
+		t.Errorf("quote slots without QuoteSlots %d, want 2", n)
 	}
 }

@@ -41,8 +41,12 @@ type Options struct {
 	AccessLog bool
 
 	// RequestBudget is how long a request may run before its context ends and it is answered
-	// 503 with Retry-After (budget.go); 0 is the default (10 s), negative is no budget.
+	// 503 with Retry-After (requestbudget.go); 0 is the default (10 s), negative is no budget.
 	RequestBudget time.Duration
+
+	// Budget bounds how many requests of each expensive class (compare, market page, quotes)
+	// run at once; the zero value is no budget.
+	Budget Budget
 }
 
 // RateLimits are requests per minute, over a sliding minute, per caller: anonymous callers by
@@ -68,6 +72,7 @@ func DefaultOptions() Options {
 		RateLimits:     RateLimits{Anonymous: 600, Supplier: 1200},
 		AccessLog:      true,
 		RequestBudget:  defaultRequestBudget,
+		Budget:         Budget{Slots: 4, QuoteSlots: 32, Queue: 1024, Wait: defaultBudgetWait},
 	}
 }
 

@@ -36,6 +36,7 @@ type compareForm struct {
 	VATRecovery          string // buyer.vat_recovery, as typed
 	Purpose              string
 	TaxTerms             string // "" prices each offer under its own terms
+	Cursor               string // the page after this cursor (the "more" link)
 }
 
 // compareFormFields are the need's fields that have an input of their own.
@@ -57,7 +58,7 @@ func readCompareForm(c *fiber.Ctx) compareForm {
 		Country: strings.ToUpper(val("buyer.country")), BuyerType: val("buyer.type"), BuyerRegion: strings.ToLower(val("buyer.region")),
 		Currency: strings.ToUpper(val("currency")), Bloc: strings.ToUpper(val("bloc")), PersonalData: on("personal_data"), Scenario: val("scenario"),
 		ExcludeInterruptible: on("exclude_interruptible"), VATID: val("buyer.vat_id"), Headquarters: strings.ToUpper(val("buyer.headquarters")),
-		VATRecovery: val("buyer.vat_recovery"), Purpose: val("purpose"), TaxTerms: val("tax_terms")}
+		VATRecovery: val("buyer.vat_recovery"), Purpose: val("purpose"), TaxTerms: val("tax_terms"), Cursor: val("cursor")}
 }
 
 // Query is the comparison's shareable URL.
@@ -98,7 +99,7 @@ func (f compareForm) need() (marketplace.Need, formErrors) {
 	n := marketplace.Need{Accelerator: f.Accelerator, GPUs: fe.int("gpus", f.GPUs), Hours: fe.int("hours", f.Hours),
 		Buyer: marketplace.Buyer{Country: f.Country, Type: f.BuyerType, Region: f.BuyerRegion, VATID: f.VATID, Headquarters: f.Headquarters,
 			VATRecovery: fe.share("buyer.vat_recovery", f.VATRecovery)},
-		Currency: f.Currency, Bloc: marketplace.Bloc(f.Bloc), PersonalData: f.PersonalData, Scenario: f.Scenario, Purpose: f.Purpose, TaxTerms: f.TaxTerms}
+		Currency: f.Currency, Bloc: marketplace.Bloc(f.Bloc), PersonalData: f.PersonalData, Scenario: f.Scenario, Purpose: f.Purpose, TaxTerms: f.TaxTerms, Cursor: f.Cursor}
 	if f.MinBF16 != "" {
 		n.MinBF16TFLOPS = fe.decimal("min_bf16_tflops", f.MinBF16)
 	}
@@ -125,6 +126,7 @@ type comparePage struct {
 	Share        string
 	Notices      []tariff.Flag // about the buyer: its VAT number not verified, or a business ranked as a consumer
 	Terms        string        // the tax terms every offer was priced under; "offer": each under its own
+	More, First  string        // links to the next page of the ranking and back to its first
 }
 
 // compareRow is one offer of a comparison with its context.
@@ -207,8 +209,14 @@ func (u *ui) handleCompare(c *fiber.Ctx, v *view) error {
 			p.Unquotable = append(p.Unquotable, row)
 			continue
 		}
-		row.Rank = len(p.Ranked) + 1
+		row.Rank = cmp.RankOffset + len(p.Ranked) + 1
 		p.Ranked = append(p.Ranked, row)
+	}
+	if cmp.NextCursor != "" {
+		p.More = p.Share + "&cursor=" + url.QueryEscape(cmp.NextCursor)
+	}
+	if p.Form.Cursor != "" {
+		p.First = p.Share
 	}
 	p.Chart = buildChart(v, p.Ranked, need.Currency)
 	return u.render(c, fiber.StatusOK, "compare", p)

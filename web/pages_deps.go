@@ -15,6 +15,7 @@ type pageMarket interface {
 	Accelerators(ctx context.Context) ([]marketplace.Accelerator, error)
 	SearchOffers(ctx context.Context, r marketplace.SearchRequest) (marketplace.SearchPage, error)
 	ActiveOffers(ctx context.Context, f marketplace.OfferContextFilter) ([]marketplace.OfferContext, error)
+	ActiveOffersPerRegion(ctx context.Context) (map[string]int, error)
 	OfferDetail(ctx context.Context, id string) (marketplace.OfferContext, error)
 	Policies(ctx context.Context) ([]marketplace.PolicyVersion, error)
 	PolicyVersion(ctx context.Context, id string, version int) (marketplace.PolicyVersion, error)

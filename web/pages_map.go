@@ -277,20 +277,17 @@ func textWidth(s string) float64 {
 
 func round1(f float64) float64 { return math.Round(f*10) / 10 }
 
-// siteCounts reads the regions and how many active offers each has, for the map.
+// siteCounts reads the regions and how many active offers each has, for the map: one
+// aggregate query, whatever the size of the market.
 func (u *ui) siteCounts(c *fiber.Ctx) ([]marketplace.Region, map[string]int, error) {
 	ctx := c.UserContext()
 	regions, err := u.market.Regions(ctx, marketplace.RegionFilter{})
 	if err != nil {
 		return nil, nil, err
 	}
-	all, err := u.market.ActiveOffers(ctx, marketplace.OfferContextFilter{})
+	perRegion, err := u.market.ActiveOffersPerRegion(ctx)
 	if err != nil {
 		return nil, nil, err
-	}
-	perRegion := map[string]int{}
-	for _, oc := range all {
-		perRegion[oc.Offer.Region]++
 	}
 	return regions, perRegion, nil
 }

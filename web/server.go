@@ -81,7 +81,7 @@ func NewServer(d Deps) *fiber.App {
 	})
 	limiter := newRateLimiter(d)
 	app.Hooks().OnShutdown(func() error { limiter.close(); return nil })
-	app.Use(requestID, observe(d), securityHeaders, limiter.handler, limitBodies(o), budget(o))
+	app.Use(requestID, observe(d), securityHeaders, limiter.handler, limitBodies(o), budget(o), newBudgets(o.Budget).handler)
 	addRoutes(app, d)
 	return app
 }

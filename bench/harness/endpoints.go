@@ -72,7 +72,8 @@ var endpoints = []endpoint{
 		what: "POST /api/v1/quotes, persisted: 1 GPU for 720 h from the offer's first day, 1,000 offers spread over the market, three buyers in rotation",
 		mix: func(m market) []request {
 			var out []request
-			buyers := []string{`{"country":"DE","type":"business"}`, `{"country":"FR","type":"consumer"}`, `{"country":"CN","type":"business"}`}
+			// A German business is priced as one only with a VAT number valid for its country.
+			buyers := []string{`{"country":"DE","type":"business","vat_id":"DE123456789"}`, `{"country":"FR","type":"consumer"}`, `{"country":"CN","type":"business"}`}
 			step := max(1, len(m.offers)/997) // a spread of offers: regions, models and currencies
 			for i := 0; i < len(m.offers) && len(out) < 1000; i += step {
 				o := m.offers[i]
@@ -83,11 +84,11 @@ var endpoints = []endpoint{
 			return out
 		}},
 	{name: "compare", label: "`POST /api/v1/compare`",
-		what: "POST /api/v1/compare: 8 GPUs × 100 h of h100-sxm, h20 or ascend-910b in rotation, for a German business, in EUR",
+		what: "POST /api/v1/compare, the first page (20 offers): 8 GPUs × 100 h of h100-sxm, h20 or ascend-910b in rotation, for a German business (with its VAT number), in EUR",
 		mix: func(market) []request {
 			var out []request
 			for _, acc := range []string{"h100-sxm", "h20", "ascend-910b"} {
-				body := fmt.Sprintf(`{"accelerator":%q,"gpus":8,"hours":100,"buyer":{"country":"DE","type":"business"},"currency":"EUR"}`, acc)
+				body := fmt.Sprintf(`{"accelerator":%q,"gpus":8,"hours":100,"buyer":{"country":"DE","type":"business","vat_id":"DE123456789"},"currency":"EUR","limit":20}`, acc)
 				out = append(out, request{method: "POST", path: "/api/v1/compare", body: []byte(body), want: 200})
 			}
 			return out

@@ -48,6 +48,13 @@ func TestMixes(t *testing.T) {
 			if id, ok := body["offer_id"].(string); ok && !byID[id] {
 				t.Errorf("%s: quote for unknown offer %s", e.name, id)
 			}
+			// A German business without a VAT number would be priced as a consumer.
+			if b, ok := body["buyer"].(map[string]any); ok && b["country"] == "DE" && b["type"] == "business" && b["vat_id"] != "DE123456789" {
+				t.Errorf("%s: a German business without its VAT number: %s", e.name, r.body)
+			}
+			if r.path == "/api/v1/compare" && body["limit"] != float64(20) {
+				t.Errorf("%s: compare does not ask for the first page of 20: %s", e.name, r.body)
+			}
 		}
 	}
 	if n := len(endpoints[len(endpoints)-1].mix(m)); n != 1 {

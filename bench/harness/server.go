@@ -111,13 +111,17 @@ func serverEnv() []string {
 }
 
 // startCorridor runs `corridor serve` on the database dsn, seeding only what is missing of the
-// reference data (the harness has loaded it already).
+// reference data (the harness has loaded it already). The anonymous rate limit is off: every
+// request of the load generator comes from one address, which the default limit (600 a
+// minute) would refuse within the warm-up; the concurrency budgets of the expensive
+// endpoints keep their defaults, as users get them.
 func startCorridor(ctx context.Context, bin, dsn, logPath string) (*process, error) {
 	addr, err := freeAddr()
 	if err != nil {
 		return nil, err
 	}
-	return start(ctx, bin, []string{"serve", "--addr", addr, "--db", dsn, "--seed", "reference"}, serverEnv(), addr, "/healthz", logPath)
+	return start(ctx, bin, []string{"serve", "--addr", addr, "--db", dsn, "--seed", "reference", "--rate-limit-anonymous", "0"},
+		serverEnv(), addr, "/healthz", logPath)
 }
 
 // startHello runs this program as the Fiber hello-world.

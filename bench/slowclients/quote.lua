@@ -3,7 +3,7 @@
 -- by status and print the latency percentiles and the error rate at the end.
 wrk.method = "POST"
 wrk.headers["Content-Type"] = "application/json"
-wrk.body = '{"offer_id":"demo-offer-001","gpus":8,"hours":720,"buyer":{"country":"DE","type":"business"},"currency":"EUR"}'
+wrk.body = '{"offer_id":"demo-offer-001","gpus":8,"hours":720,"buyer":{"country":"DE","type":"business","vat_id":"DE123456789"},"currency":"EUR"}'
 
 local threads = {}
 function setup(thread) table.insert(threads, thread) end

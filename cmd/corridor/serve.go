@@ -73,6 +73,7 @@ func serveCommand(ctx context.Context, args []string, getenv func(string) string
 	}
 	defer st.Close()
 	market := marketplace.NewService(st, time.Now)
+	market.SetMaxActiveOffers(sf.maxActiveOffers)
 	if cfg.quoteRetention >= 0 {
 		stop := purgeQuotes(ctx, market, cfg.quoteRetention, log)
 		defer stop()

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"corridor/marketplace"
 	"corridor/marketplace/store"
 	"corridor/web"
 )
@@ -18,7 +19,8 @@ import (
 type serveFlags struct {
 	trustedProxies, maxBody, maxBatchBody, logFormat, tlsCert, tlsKey string
 	maxConns, maxConnsPerIP, rateAnon, rateSupplier, rateAdmin        int
-	readTimeout, writeTimeout, idleTimeout, shutdownGrace             time.Duration
+	budgetSlots, budgetQuoteSlots, budgetQueue, maxActiveOffers       int
+	readTimeout, writeTimeout, idleTimeout, shutdownGrace, budgetWait time.Duration
 	accessLog                                                         bool
 	envErr                                                            error
 
@@ -92,6 +94,11 @@ func registerServeFlags(fs *flag.FlagSet, getenv func(string) string) *serveFlag
 	poolDur(&f.dbConnLifetime, "db-conn-max-lifetime", "CORRIDOR_DB_CONN_MAX_LIFETIME", dp.MaxLifetime, "close a database connection this long after it was opened (0: never)")
 	poolDur(&f.dbConnIdleFor, "db-conn-max-idle-time", "CORRIDOR_DB_CONN_MAX_IDLE_TIME", dp.MaxIdleTime, "close a database connection unused this long (0: never)")
 	poolDur(&f.requestBudget, "request-budget", "CORRIDOR_REQUEST_BUDGET", d.RequestBudget, "stop a request running longer than this and answer 503 with Retry-After (0: no budget)")
+	num(&f.budgetSlots, "budget-slots", "CORRIDOR_BUDGET_SLOTS", d.Budget.Slots, "compare requests, and market pages, running at once (0: no budget for any expensive class)")
+	num(&f.budgetQuoteSlots, "budget-quote-slots", "CORRIDOR_BUDGET_QUOTE_SLOTS", d.Budget.QuoteSlots, "quote requests running at once (0: as --budget-slots)")
+	num(&f.budgetQueue, "budget-queue", "CORRIDOR_BUDGET_QUEUE", d.Budget.Queue, "requests of each expensive class waiting for a slot; more are refused with 503")
+	num(&f.maxActiveOffers, "max-active-offers", "CORRIDOR_MAX_ACTIVE_OFFERS", marketplace.DefaultMaxActiveOffers, "active offers one supplier may have (0: no cap)")
+	dur(&f.budgetWait, "budget-wait", "CORRIDOR_BUDGET_WAIT", d.Budget.Wait, "longest wait for a slot of an expensive class before 503")
 	accessLog := d.AccessLog
 	if s := getenv("CORRIDOR_ACCESS_LOG"); s != "" {
 		b, err := strconv.ParseBool(s)
@@ -137,19 +144,20 @@ func (f *serveFlags) options() (web.Options, error) {
 	}
 	o := web.Options{MaxConns: f.maxConns, MaxConnsPerIP: f.maxConnsPerIP, ReadTimeout: f.readTimeout, WriteTimeout: f.writeTimeout,
 		IdleTimeout: f.idleTimeout, ShutdownGrace: f.shutdownGrace, AccessLog: f.accessLog,
-		RateLimits: web.RateLimits{Anonymous: f.rateAnon, Supplier: f.rateSupplier, Admin: f.rateAdmin}, RequestBudget: f.requestBudget}
+		RateLimits: web.RateLimits{Anonymous: f.rateAnon, Supplier: f.rateSupplier, Admin: f.rateAdmin}, RequestBudget: f.requestBudget,
+		Budget: web.Budget{Slots: f.budgetSlots, QuoteSlots: f.budgetQuoteSlots, Queue: f.budgetQueue, Wait: f.budgetWait}}
 	switch {
 	case f.requestBudget == 0:
 		o.RequestBudget = -1 // none
 	case f.requestBudget < 0:
 		return o, fmt.Errorf("--request-budget must be ≥ 0 (0: none), not %s", f.requestBudget)
 	}
-	for _, n := range []int{f.maxConns, f.maxConnsPerIP, f.rateAnon, f.rateSupplier, f.rateAdmin} {
+	for _, n := range []int{f.maxConns, f.maxConnsPerIP, f.rateAnon, f.rateSupplier, f.rateAdmin, f.budgetSlots, f.budgetQuoteSlots, f.budgetQueue} {
 		if n < 0 {
 			return o, fmt.Errorf("limits must be ≥ 0 (0 means none), not %d", n)
 		}
 	}
-	for _, d := range []time.Duration{f.readTimeout, f.writeTimeout, f.idleTimeout, f.shutdownGrace} {
+	for _, d := range []time.Duration{f.readTimeout, f.writeTimeout, f.idleTimeout, f.shutdownGrace, f.budgetWait} {
 		if d <= 0 {
 			return o, fmt.Errorf("timeouts must be positive, not %s", d)
 		}

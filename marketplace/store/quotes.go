@@ -125,7 +125,18 @@ func (s *Store) PutQuote(ctx context.Context, q marketplace.Quote) error {
 	if err != nil {
 		return translate("put quote", err)
 	}
-	return translate("put quote", s.gormDB(ctx).Create(&row).Error)
+	// One prepared INSERT in its own implicit transaction (GORM's Create would wrap it in an
+	// explicit one): on SQLite in WAL mode readers never wait for it.
+	st, err := s.stmt(ctx, `INSERT INTO quotes (id, offer_id, gp_us, start_at, end_at, currency, total, created_at, valid_until,
+		expires_unix, policy_id, policy_ver, policy_hash, quota_uses, record_version, record, buyer_id, cancel_kind, cancel_notice_hours)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+	if err != nil {
+		return translate("put quote", err)
+	}
+	_, err = st.ExecContext(ctx, row.ID, row.OfferID, row.GPUs, row.StartAt, row.EndAt, row.Currency, row.Total.String(), row.CreatedAt,
+		row.ValidUntil, row.ExpiresUnix, row.PolicyID, row.PolicyVer, row.PolicyHash, row.QuotaUses, row.RecordVersion, row.Record,
+		row.BuyerID, row.CancelKind, row.CancelNoticeHours)
+	return s.translateRaw("put quote", err)
 }
 
 // Quote reads a stored quote by id, with the id of the order it became (if any).
@@ -180,20 +191,19 @@ func (s *Store) PurgeQuotes(ctx context.Context, expiredBefore time.Time) (int, 
 // OfferContext reads an offer (any status) with its region, accelerator and supplier.
 func (s *Store) OfferContext(ctx context.Context, offerID string) (marketplace.OfferContext, error) {
 	var row offerRow
-	db := s.gormDB(ctx)
-	if err := db.Where("id = ?", offerID).Take(&row).Error; err != nil {
-		return marketplace.OfferContext{}, translate("read offer", err)
-	}
 	var reg regionRow
 	var acc acceleratorRow
 	var sup supplierRow
-	if err := db.Where("code = ?", row.Region).Take(&reg).Error; err != nil {
+	if err := s.queryRowInto(ctx, "SELECT "+offerColumns+" FROM offers WHERE id = ?", offerID, func(sc scanner) error { return scanOffer(sc, &row) }); err != nil {
+		return marketplace.OfferContext{}, translate("read offer", err)
+	}
+	if err := s.queryRowInto(ctx, "SELECT "+regionColumns+" FROM regions WHERE code = ?", row.Region, func(sc scanner) error { return scanRegion(sc, &reg) }); err != nil {
 		return marketplace.OfferContext{}, translate("read offer region", err)
 	}
-	if err := db.Where("model = ?", row.Accelerator).Take(&acc).Error; err != nil {
+	if err := s.queryRowInto(ctx, "SELECT "+acceleratorColumns+" FROM accelerators WHERE model = ?", row.Accelerator, func(sc scanner) error { return scanAccelerator(sc, &acc) }); err != nil {
 		return marketplace.OfferContext{}, translate("read offer accelerator", err)
 	}
-	if err := db.Where("id = ?", row.SupplierID).Take(&sup).Error; err != nil {
+	if err := s.queryRowInto(ctx, "SELECT "+supplierColumns+" FROM suppliers WHERE id = ?", row.SupplierID, func(sc scanner) error { return scanSupplier(sc, &sup) }); err != nil {
 		return marketplace.OfferContext{}, translate("read offer supplier", err)
 	}
 	o, err := row.domain()

@@ -114,27 +114,29 @@ func (s *Store) searchRead(ctx context.Context, q search.Read, texts map[string]
 		}
 		tx = s.applyText(tx, p, needles)
 	}
-	var rows []struct {
-		ID       string
-		Currency string
-		SortKey  int64
-	}
-	if err := tx.Select("id, currency, " + keyCol + " AS sort_key").Order(keyCol + " " + dir + ", id ASC").Limit(q.Limit).Scan(&rows).Error; err != nil {
+	// Three columns scanned by hand: no reflection over a row type per row.
+	rows, err := tx.Select("offers.id, offers.currency, offers." + keyCol).Order("offers." + keyCol + " " + dir + ", offers.id ASC").Limit(q.Limit).Rows()
+	if err != nil {
 		return nil, err
 	}
-	out := make([]search.Row, len(rows))
-	for i, r := range rows {
-		out[i] = search.Row{ID: r.ID, Currency: r.Currency, Key: r.SortKey}
+	defer rows.Close()
+	out := make([]search.Row, 0, min(q.Limit, 1024))
+	for rows.Next() {
+		var r search.Row
+		if err := rows.Scan(&r.ID, &r.Currency, &r.Key); err != nil {
+			return nil, err
+		}
+		out = append(out, r)
 	}
-	return out, nil
+	return out, rows.Err()
 }
 
 // OfferViews reads the offers with the given ids, keyed by id.
 func (s *Store) OfferViews(ctx context.Context, ids []string) (map[string]marketplace.OfferView, error) {
 	out := make(map[string]marketplace.OfferView, len(ids))
 	for start := 0; start < len(ids); start += 500 { // bounded IN lists
-		var rows []offerRow
-		if err := s.gormDB(ctx).Where("id IN ?", ids[start:min(start+500, len(ids))]).Find(&rows).Error; err != nil {
+		rows, err := s.offerRowsByID(ctx, ids[start:min(start+500, len(ids))])
+		if err != nil {
 			return nil, translate("read offers", err)
 		}
 		for _, r := range rows {

@@ -57,9 +57,16 @@ func textQueries() []benchQuery {
 }
 
 // openBenchMarket returns a Service over a store holding the seed's reference data (every
-// region, accelerator and FX rate) and seeddata.SyntheticMarket(n): all regions and accelerators,
+// region, accelerator and FX rate, and the policy library) and seeddata.SyntheticMarket(n): all regions and accelerators,
 // the three listing currencies, twelve suppliers. CORRIDOR_BENCH_POSTGRES selects PostgreSQL.
 func openBenchMarket(b *testing.B, n int) *marketplace.Service {
+	b.Helper()
+	svc, _ := openBenchStore(b, n)
+	return svc
+}
+
+// openBenchStore is openBenchMarket with the store itself.
+func openBenchStore(b *testing.B, n int) (*marketplace.Service, *Store) {
 	b.Helper()
 	ctx := context.Background()
 	var st *Store
@@ -73,12 +80,15 @@ func openBenchMarket(b *testing.B, n int) *marketplace.Service {
 		b.Cleanup(func() { st.Close() })
 	}
 	start := time.Now()
-	data, _, err := seeddata.Load(false)
+	data, docs, err := seeddata.Load(false)
 	if err != nil {
 		b.Fatal(err)
 	}
 	svc := marketplace.NewService(st, time.Now)
 	if _, err := svc.Seed(ctx, data); err != nil {
+		b.Fatal(err)
+	}
+	if _, err := svc.SeedPolicies(ctx, docs); err != nil { // the policies compare prices with
 		b.Fatal(err)
 	}
 	sups, offers, err := seeddata.SyntheticMarket(n, 42, time.Now().UTC())
@@ -101,7 +111,7 @@ func openBenchMarket(b *testing.B, n int) *marketplace.Service {
 		}
 	}
 	b.Logf("loaded %d offers in %s", n, time.Since(start).Round(time.Millisecond))
-	return svc
+	return svc, st
 }
 
 // benchSearches runs each query b.N times and reports the median and 99th-percentile latency

@@ -32,6 +32,8 @@ type Store struct {
 
 	refStmtMu sync.Mutex
 	refStmt   *sql.Stmt // the read of reference_versions, prepared on first use
+
+	stmts sync.Map // prepared statements of the hot paths, by query (rawsql.go)
 }
 
 var _ marketplace.Store = (*Store)(nil)
@@ -193,6 +195,7 @@ func (s *Store) Ping(ctx context.Context) error {
 
 // Close releases the database.
 func (s *Store) Close() error {
+	s.closeStmts()
 	sqlDB, err := s.db.DB()
 	if err != nil {
 		return err
@@ -219,7 +222,7 @@ func translate(op string, err error) error {
 	switch {
 	case errors.As(err, &de):
 		return err
-	case errors.Is(err, gorm.ErrRecordNotFound):
+	case errors.Is(err, gorm.ErrRecordNotFound), errors.Is(err, sql.ErrNoRows):
 		return &marketplace.Error{Code: marketplace.CodeNotFound, Message: "not found", Err: fmt.Errorf("store: %s: %w", op, err)}
 	case errors.Is(err, gorm.ErrDuplicatedKey):
 		return &marketplace.Error{Code: marketplace.CodeConflict, Message: "already exists", Err: fmt.Errorf("store: %s: %w", op, err)}

@@ -1,0 +1,141 @@
+package web
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"net"
+	"strconv"
+	"sync"
+	"syscall"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+)
+
+// Work stops when nobody waits. Each request's context (c.UserContext(), which handlers pass
+// to the marketplace) carries a deadline, the request budget, and is cancelled early when the
+// client is seen to have gone. Everything that waits on the database stops at once when the
+// context ends (the drivers cancel the query: SQLite interrupts it, PostgreSQL is sent a
+// cancel request), and the long computations check the context between their steps (compare
+// before pricing the offers it read). What does not check it is CPU work between two such
+// points — pricing one batch of offers, rendering one page — which ends on its own.
+//
+// Detecting a gone client. fasthttp does not read a connection while its handler runs and
+// offers no close notification, so a request still running after clientCheckAfter asks the
+// operating system, every clientCheckEvery, whether the client closed its connection: a
+// non-blocking peek at the socket (Unix only; elsewhere the budget alone bounds the work). A
+// peek that finds end-of-file or a reset cancels the request. A client that half-closes its
+// side after sending its request (rare for HTTP clients) looks gone too; a pipelined next
+// request is only peeked at, never consumed. Requests that finish within clientCheckAfter —
+// nearly all — cost one timer.
+
+// errBudgetExceeded and errClientGone are the causes of a request context's end.
+var (
+	errBudgetExceeded = errors.New("request budget exceeded")
+	errClientGone     = errors.New("client closed the connection")
+)
+
+const (
+	clientCheckAfter = 50 * time.Millisecond
+	clientCheckEvery = 50 * time.Millisecond
+)
+
+// budget is the middleware that gives each request its deadline and its gone-client watch,
+// and answers a request that failed because its budget ran out with 503 problem+json and
+// Retry-After.
+func budget(o Options) fiber.Handler {
+	limit := o.RequestBudget
+	retryAfter := strconv.Itoa(max(1, int(min(limit, 30*time.Second)/time.Second)))
+	return func(c *fiber.Ctx) error {
+		if limit < 0 {
+			return c.Next()
+		}
+		parent, gone := context.WithCancelCause(c.UserContext())
+		ctx, cancel := context.WithTimeoutCause(parent, limit, errBudgetExceeded)
+		defer cancel()
+		defer gone(nil)
+		var w *clientWatch
+		if conn := c.Context().Conn(); conn != nil && canPeek {
+			w = &clientWatch{conn: conn, gone: gone}
+			w.mu.Lock() // check waits until the timer is assigned
+			w.timer = time.AfterFunc(clientCheckAfter, w.check)
+			w.mu.Unlock()
+		}
+		c.SetUserContext(ctx)
+		err := c.Next()
+		if w != nil {
+			w.stop()
+		}
+		if err == nil || ctx.Err() == nil {
+			return err
+		}
+		switch context.Cause(ctx) {
+		case errBudgetExceeded:
+			return &fiberProblem{status: fiber.StatusServiceUnavailable,
+				detail:  "the request took longer than its budget of " + limit.String() + " and was stopped; retry later, or narrow it",
+				headers: map[string]string{fiber.HeaderRetryAfter: retryAfter}}
+		case errClientGone:
+			// Nobody reads this answer; the status is for the access log and metrics.
+			return &fiberProblem{status: fiber.StatusServiceUnavailable, detail: "the client closed the connection; the request was stopped"}
+		}
+		return err
+	}
+}
+
+// clientWatch peeks at a request's connection while the request runs.
+type clientWatch struct {
+	conn  net.Conn
+	raw   syscall.RawConn // found at the first check: most requests end before it
+	gone  context.CancelCauseFunc
+	timer *time.Timer
+	mu    sync.Mutex
+	done  bool
+}
+
+func (w *clientWatch) check() {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.done {
+		return
+	}
+	if w.raw == nil {
+		if w.raw = rawConn(w.conn); w.raw == nil {
+			return // not a socket: the budget alone bounds this request
+		}
+	}
+	if peerClosed(w.raw) {
+		w.gone(errClientGone)
+		return
+	}
+	w.timer.Reset(clientCheckEvery)
+}
+
+func (w *clientWatch) stop() {
+	w.mu.Lock()
+	w.done = true
+	w.mu.Unlock()
+	w.timer.Stop()
+}
+
+// rawConn finds the socket under the connections Corridor wraps (the connection limiter,
+// TLS); nil when there is none to peek at.
+func rawConn(c net.Conn) syscall.RawConn {
+	for range 4 {
+		switch t := c.(type) {
+		case *limitedConn:
+			c = t.Conn
+		case *tls.Conn:
+			c = t.NetConn()
+		case syscall.Conn:
+			raw, err := t.SyscallConn()
+			if err != nil {
+				return nil
+			}
+			return raw
+		default:
+			return nil
+		}
+	}
+	return nil
+}
