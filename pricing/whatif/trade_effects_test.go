@@ -1,6 +1,7 @@
 package whatif
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"maps"
@@ -334,5 +335,38 @@ func TestTradeCellsMatchQuotes(t *testing.T) {
 		if !te.Model.Total.WelfareChange.Equal(te.Model.Total.ConsumerSurplusChange.Add(te.Model.Total.RevenueChange)) {
 			t.Errorf("%s: welfare is not consumer surplus plus revenue", te.Scenario)
 		}
+	}
+}
+
+// TestTradeReadBack: the trade sums written with a result's JSON read back to the same trade
+// effects as the result itself gives (a stored study's section is computed from them).
+func TestTradeReadBack(t *testing.T) {
+	r := evaluate(t, bigStudy(t, 200, ""), Options{})
+	var b bytes.Buffer
+	if err := r.WriteJSON(&b); err != nil {
+		t.Fatal(err)
+	}
+	back, err := ReadTrade(bytes.NewReader(b.Bytes()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(back.Trade) != len(r.Trade) || len(back.Trade) == 0 || back.Currency != "EUR" || len(back.Scenarios) != 3 {
+		t.Fatalf("read back %d cells in %s, %d scenarios; want %d in EUR, 3", len(back.Trade), back.Currency, len(back.Scenarios), len(r.Trade))
+	}
+	spec := EffectsSpec{Market: market(t, "EU"), SourcesBy: SourcesByBloc, SubstitutionElasticity: "2"}
+	want, err := r.TradeEffects(spec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := back.TradeEffects(spec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if g, w := fmt.Sprintf("%+v", got), fmt.Sprintf("%+v", want); g != w {
+		t.Errorf("read back:\n%s\nwant:\n%s", g, w)
+	}
+	// The tables are read back as before: the trade sums are not a table.
+	if tables, err := ReadTables(bytes.NewReader(b.Bytes())); err != nil || len(tables) != len(r.Tables()) {
+		t.Errorf("tables read back: %d, %v", len(tables), err)
 	}
 }
