@@ -16,7 +16,8 @@ func addRoutes(app *fiber.App, d Deps) {
 	addQuoteRoutes(api, d)  // quotes, compare, policies: quote_routes.go
 	addBuyerRoutes(api, d)  // buyer accounts and keys: api_buyers.go
 
-	api.Post("/effects", handleEffects()) // the trade-effects model alone: api_effects.go
+	api.Post("/effects", handleEffects())                         // the trade-effects model alone: api_effects.go
+	api.Get("/studies/:id/effects", handleStudyEffects(d.Market)) // a study's trade effects: api_study_effects.go
 
 	api.Use(apiFallback(app)) // 405 with Allow, or 404: methods.go
 
