@@ -3,6 +3,9 @@ package marketplace
 import (
 	"bytes"
 	"context"
+	"fmt"
+	"log/slog"
+	"sync"
 	"time"
 
 	"github.com/shopspring/decimal"
@@ -141,6 +144,7 @@ type Study struct {
 	Result     []byte // done: the result as JSON
 	Failure    string // failed: why, for the analyst (never internals)
 	CreatedAt  time.Time
+	UpdatedAt  time.Time // the latest progress written
 	FinishedAt time.Time // zero until done or failed
 }
 
@@ -177,8 +181,21 @@ const (
 	ReasonStudyTooLarge   = "study_too_large"
 )
 
-// errStudyNotImplemented is returned while the study service is being built.
-var errStudyNotImplemented = Errorf(CodeUnavailable, "studies are not available yet")
+// studyHeartbeat is how often a running study's progress is written to the database, and
+// studyStale how long a queued or running study may go without it before readers report it
+// as interrupted (its process stopped).
+const (
+	studyHeartbeat = time.Second
+	studyStale     = 2 * time.Minute
+)
+
+// studyRunner runs a process's background studies one at a time (each uses every core).
+type studyRunner struct {
+	wg  sync.WaitGroup
+	sem chan struct{}
+}
+
+func newStudyRunner() *studyRunner { return &studyRunner{sem: make(chan struct{}, 1)} }
 
 // RunStudy validates and resolves req (everything at once: every bad field is named, and
 // nothing is stored or run for a request with any problem), stores the study and evaluates
@@ -187,31 +204,149 @@ var errStudyNotImplemented = Errorf(CodeUnavailable, "studies are not available 
 // Study). Errors are *Error: CodeInvalid naming fields (see the field names above),
 // CodeTooLarge for a study beyond the limits.
 func (s *Service) RunStudy(ctx context.Context, req StudyRequest) (Study, error) {
-	return Study{}, errStudyNotImplemented
-}
-
-// Study reads a stored study with its status, progress and (done) result; CodeNotFound when
-// there is none.
-func (s *Service) Study(ctx context.Context, id string) (Study, error) {
-	return Study{}, errStudyNotImplemented
+	return s.runStudy(ctx, req, nil)
 }
 
 // RerunStudy runs a stored study's request again with everything it was pinned to (policy
 // versions, FX rates, quota balances), as a new study: the result is byte for byte the stored
 // one's when the basket's offers are unchanged.
 func (s *Service) RerunStudy(ctx context.Context, id string) (Study, error) {
-	return Study{}, errStudyNotImplemented
+	old, err := s.Study(ctx, id)
+	if err != nil {
+		return Study{}, err
+	}
+	return s.runStudy(ctx, old.Request, &old.Pins)
+}
+
+func (s *Service) runStudy(ctx context.Context, req StudyRequest, pinned *StudyPins) (Study, error) {
+	r, err := s.resolveStudy(ctx, req, pinned)
+	if err != nil {
+		return Study{}, err
+	}
+	now := s.now()
+	st := Study{ID: NewID("st"), Status: StudyQueued, Request: r.req, Pins: r.pins, CreatedAt: now, UpdatedAt: now,
+		Progress: StudyProgress{Total: r.evaluations}}
+	if r.evaluations > StudySyncEvaluations {
+		if err := s.store.PutStudy(ctx, st); err != nil {
+			return Study{}, err
+		}
+		s.studies.wg.Add(1)
+		go s.background(context.WithoutCancel(ctx), st, r)
+		return st, nil
+	}
+	res, err := whatif.Evaluate(ctx, &r.study, whatif.Options{})
+	if err != nil {
+		return Study{}, studyCheckError(err)
+	}
+	if st.Result, err = resultJSON(res); err != nil {
+		return Study{}, err
+	}
+	st.Status, st.Progress.Done = StudyDone, r.evaluations
+	st.FinishedAt, st.UpdatedAt = s.now(), s.now()
+	if err := s.store.PutStudy(ctx, st); err != nil {
+		return Study{}, err
+	}
+	return st, nil
+}
+
+func resultJSON(res *whatif.Result) ([]byte, error) {
+	var b bytes.Buffer
+	if err := res.WriteJSON(&b); err != nil {
+		return nil, fmt.Errorf("marketplace: write study result: %w", err)
+	}
+	return b.Bytes(), nil
+}
+
+// background evaluates a queued study, writing its progress every studyHeartbeat, and
+// records its end.
+func (s *Service) background(ctx context.Context, st Study, r resolvedStudy) {
+	defer s.studies.wg.Done()
+	var progress whatif.Progress
+	stop := make(chan struct{})
+	beat := make(chan struct{})
+	status := StudyQueued
+	var mu sync.Mutex
+	go func() {
+		defer close(beat)
+		t := time.NewTicker(studyHeartbeat)
+		defer t.Stop()
+		for {
+			select {
+			case <-stop:
+				return
+			case <-t.C:
+				mu.Lock()
+				cur := status
+				mu.Unlock()
+				p := StudyProgress{Done: progress.Done(), Total: st.Progress.Total}
+				if err := s.store.UpdateStudyProgress(ctx, st.ID, cur, p, s.now()); err != nil {
+					slog.Warn("study progress not recorded", "study", st.ID, "err", err)
+				}
+			}
+		}
+	}()
+	s.studies.sem <- struct{}{}
+	mu.Lock()
+	status = StudyRunning
+	mu.Unlock()
+	_ = s.store.UpdateStudyProgress(ctx, st.ID, StudyRunning, StudyProgress{Total: st.Progress.Total}, s.now())
+	res, err := whatif.Evaluate(ctx, &r.study, whatif.Options{Progress: &progress})
+	<-s.studies.sem
+	close(stop)
+	<-beat
+	if err == nil {
+		st.Result, err = resultJSON(res)
+	}
+	st.FinishedAt = s.now()
+	st.UpdatedAt = st.FinishedAt
+	if err != nil {
+		slog.Error("study failed", "study", st.ID, "err", err)
+		st.Status, st.Failure = StudyFailed, "the study could not be evaluated; run it again"
+		if e, ok := AsError(studyCheckError(err)); ok && e.Code != CodeInternal {
+			st.Failure = e.Error()
+		}
+	} else {
+		st.Status, st.Progress.Done = StudyDone, st.Progress.Total
+	}
+	if err := s.store.FinishStudy(ctx, st); err != nil {
+		slog.Error("study result not recorded", "study", st.ID, "err", err)
+	}
+}
+
+// WaitStudies waits until the studies this process runs in the background have finished (for
+// shutdown and tests).
+func (s *Service) WaitStudies() { s.studies.wg.Wait() }
+
+// Study reads a stored study with its status, progress and (done) result; CodeNotFound when
+// there is none. A queued or running study whose progress has not been written for
+// studyStale is reported failed: the process running it stopped.
+func (s *Service) Study(ctx context.Context, id string) (Study, error) {
+	if !validID(id) {
+		return Study{}, &Error{Code: CodeNotFound, Message: "no such study"}
+	}
+	st, err := s.store.Study(ctx, id)
+	if err != nil {
+		return Study{}, err
+	}
+	if (st.Status == StudyQueued || st.Status == StudyRunning) && s.now().Sub(st.UpdatedAt) > studyStale {
+		st.Status, st.Failure = StudyFailed, "the study was interrupted (the server running it stopped); run it again"
+	}
+	return st, nil
 }
 
 // StudyStore keeps studies: the request, status and progress, pins, and the result.
 type StudyStore interface {
 	// PutStudy inserts a new study (any status).
 	PutStudy(ctx context.Context, st Study) error
-	// UpdateStudyProgress records a running study's status and progress (another process
-	// serving the same database reports it); a finished study is left as it is.
-	UpdateStudyProgress(ctx context.Context, id string, status StudyStatus, p StudyProgress) error
+	// UpdateStudyProgress records a running study's status and progress at the instant at
+	// (another process serving the same database reports it); a finished study is left as it
+	// is.
+	UpdateStudyProgress(ctx context.Context, id string, status StudyStatus, p StudyProgress, at time.Time) error
 	// FinishStudy records a study's end: done with its result, or failed with its failure.
 	FinishStudy(ctx context.Context, st Study) error
 	// Study reads one study with its result; CodeNotFound when there is none.
 	Study(ctx context.Context, id string) (Study, error)
+	// OrderQuotes reads the quotes of the confirmed orders created in [from, to), ordered by
+	// the order's creation then id, limit+1 at most (the extra one says there are more).
+	OrderQuotes(ctx context.Context, from, to time.Time, limit int) ([]Quote, error)
 }
