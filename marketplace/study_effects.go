@@ -5,9 +5,11 @@ import (
 	"context"
 	"errors"
 	"strings"
+	"time"
 
 	"corridor/pricing"
 	"corridor/pricing/whatif"
+	"corridor/tariff"
 )
 
 // StudyEffectsRequest asks for the trade effects of a study's scenarios (the WITS-SMART
@@ -147,4 +149,31 @@ func effectsError(err error) error {
 		return e
 	}
 	return err
+}
+
+// checkMarket resolves the effects block's market against the study's baseline policy on its
+// date, so that a market the policy does not know is refused before the study runs.
+func (r *StudyEffectsRequest) checkMarket(policy *tariff.Policy, asOf time.Time) error {
+	if r == nil {
+		return nil
+	}
+	code := strings.TrimSpace(r.Market)
+	if code == "" {
+		code = DefaultEffectsMarket
+	}
+	_, err := whatif.MarketOf(code, policy, asOf)
+	return effectsError(err)
+}
+
+// EffectsOf returns the trade-effects section of a done study whose request asked for one,
+// and nil for any other study.
+func (s *Service) EffectsOf(ctx context.Context, st Study) (*StudyEffects, error) {
+	if st.Request.Effects == nil || st.Status != StudyDone {
+		return nil, nil
+	}
+	se, err := s.studyEffects(ctx, st, *st.Request.Effects)
+	if err != nil {
+		return nil, err
+	}
+	return &se, nil
 }
