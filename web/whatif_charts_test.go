@@ -11,7 +11,6 @@ import (
 	"corridor/web/chart"
 )
 
-
 // smallResult is a hand-built study result: one need (8 H100 × 720 h for a German business)
 // with two sources, Zhongwei (CN) and Frankfurt (EU), under the baseline and "levy" (a 10% EU
 // levy on compute from China), the levy's rate swept 0%, 10%, 20%.
