@@ -46,9 +46,9 @@ func smallResult() *whatif.Result {
 		Sweep:     &whatif.SweepInfo{Spec: "eu-levy.rate=0%..20% step 10%", Target: "eu-levy.rate", Values: []string{"0%", "10%", "20%"}, Scenarios: []string{"levy"}},
 		Flows: []whatif.FlowResult{
 			flow(1, "demo-offer-001", "cn-ningxia-zhongwei", "CN", "baseline", "1000.00", "0"),
-			flow(1, "demo-offer-001", "cn-ningxia-zhongwei", "CN", "levy", "1100.00", "100.00",
+			withPct(flow(1, "demo-offer-001", "cn-ningxia-zhongwei", "CN", "levy", "1100.00", "100.00",
 				whatif.LineChange{Change: whatif.ChangeAdded, Kind: "levy", MeasureID: "eu-levy", Jurisdiction: "EU", Rate: "10%", Amount: dec("100.00"), Diff: dec("100.00")},
-				whatif.LineChange{Change: whatif.ChangeAmount, Kind: "vat", MeasureID: "de-vat", Jurisdiction: "DE", BaselineRate: "19%", Rate: "19%", BaselineAmount: dec("190.00"), Amount: dec("209.00"), Diff: dec("19.00")}),
+				whatif.LineChange{Change: whatif.ChangeAmount, Kind: "vat", MeasureID: "de-vat", Jurisdiction: "DE", BaselineRate: "19%", Rate: "19%", BaselineAmount: dec("190.00"), Amount: dec("209.00"), Diff: dec("19.00")}), "10.00"),
 			flow(2, "eu-offer-007", "eu-de-frankfurt", "EU", "baseline", "1100.00", "0"),
 			flow(2, "eu-offer-007", "eu-de-frankfurt", "EU", "levy", "1100.00", "0"),
 		},
@@ -81,6 +81,12 @@ func smallResult() *whatif.Result {
 		Breakpoints: []whatif.Breakpoint{{Scenario: "levy", Need: need, From: "cn-ningxia-zhongwei", To: "eu-de-frankfurt",
 			FromOfferID: "demo-offer-001", ToOfferID: "eu-offer-007", Method: whatif.MethodAtPoint, At: "10%", Low: "10%", High: "20%"}},
 	}
+}
+
+// withPct sets a flow result's change in percent (100.00 / 1000.00 = 10.00%).
+func withPct(f whatif.FlowResult, pct string) whatif.FlowResult {
+	f.DiffPct = decimal.NullDecimal{Decimal: dec(pct), Valid: true}
+	return f
 }
 
 func tableText(t chart.Table) string {
