@@ -19,6 +19,7 @@ type Service struct {
 	store    Store
 	now      func() time.Time
 	policies *policyCache
+	studies  *studyRunner
 }
 
 // NewService returns a Service on st; now is the clock (time.Now in production).
@@ -26,7 +27,7 @@ func NewService(st Store, now func() time.Time) *Service {
 	if now == nil {
 		now = time.Now
 	}
-	return &Service{store: st, now: func() time.Time { return now().UTC() }, policies: &policyCache{}}
+	return &Service{store: st, now: func() time.Time { return now().UTC() }, policies: &policyCache{}, studies: newStudyRunner()}
 }
 
 // Ready reports whether the database answers.

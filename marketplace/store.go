@@ -39,6 +39,7 @@ type Store interface {
 	QuoteStore
 	QuoteInputStore
 	PolicyStore
+	StudyStore
 }
 
 // ReferenceStore holds the reference data: regions and accelerators.

@@ -42,6 +42,7 @@ var migrations = []migration{
 	{5, "offers: trigram full-text index (SQLite FTS4 with triggers, PostgreSQL GIN) and region-led sort indexes", migrateSearchIndex},
 	{6, "tax truth: supplier establishments, VAT registrations and listings; offer tax terms and export classes by 3A090 class; accelerator fab countries; carried-forward FX rates", migrateTaxTruth},
 	{7, "buyers: accounts, keys and sessions; quotes and orders belong to a buyer; cancellation terms on offers, quotes and orders; orders record their cancellation; supplier names unique", migrateBuyers},
+	{8, "studies: what-if studies with their request, pins, progress and result", migrateStudies},
 }
 
 // legacyIdempotencyKeyRow is the Idempotency-Key table of the first release (migration 1): the
@@ -105,6 +106,7 @@ func schemaRows() []any {
 		&policyVersionRow{}, &policyActivationRow{},
 		&idempotencyRow{}, &rateCountRow{},
 		&buyerRow{}, &buyerKeyRow{}, &buyerSessionRow{}, // migration 7
+		&studyRow{}, // migration 8
 	}
 }
 

@@ -76,3 +76,43 @@ func TestJSONExport(t *testing.T) {
 		t.Errorf("table JSON: %v", err)
 	}
 }
+
+// TestReadTables: the tables read back from a result's JSON write the same CSV and JSON as
+// the result's own tables, empty tables included.
+func TestReadTables(t *testing.T) {
+	r := evaluate(t, sweepStudy(t, "scenario-levy.yaml", "eu-levy-cn.rate=0%..30% step 5%", "2.10"), Options{})
+	var b bytes.Buffer
+	if err := r.WriteJSON(&b); err != nil {
+		t.Fatal(err)
+	}
+	got, err := ReadTables(bytes.NewReader(b.Bytes()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := r.Tables()
+	if len(got) != len(want) {
+		t.Fatalf("%d tables, want %d", len(got), len(want))
+	}
+	for i := range want {
+		var g, w bytes.Buffer
+		if err := WriteCSV(&g, got[i]); err != nil {
+			t.Fatal(err)
+		}
+		if err := WriteCSV(&w, want[i]); err != nil {
+			t.Fatal(err)
+		}
+		if g.String() != w.String() {
+			t.Errorf("table %s read back:\n%s\nwant:\n%s", want[i].Name, g.String(), w.String())
+		}
+		g.Reset()
+		w.Reset()
+		_ = WriteTableJSON(&g, got[i])
+		_ = WriteTableJSON(&w, want[i])
+		if g.String() != w.String() {
+			t.Errorf("table %s JSON differs", want[i].Name)
+		}
+	}
+	if _, err := ReadTables(strings.NewReader(`{"tables":{"nope":[]}}`)); err == nil {
+		t.Error("an unknown table was read")
+	}
+}
