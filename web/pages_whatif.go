@@ -1,0 +1,241 @@
+package web
+
+import (
+	"errors"
+	"io"
+	"mime/multipart"
+	"slices"
+	"strings"
+
+	"github.com/gofiber/fiber/v2"
+
+	"corridor/marketplace"
+	"corridor/pricing/whatif"
+)
+
+// The what-if workbench: /whatif is the form that builds a study (scenarios from the library or
+// written in the page, a basket, an optional sweep), POST /whatif starts it and answers 303 to
+// its permalink /whatif/{id}, which shows a progress bar that refreshes itself (no script) while
+// the study runs and its tables and charts once it is done.
+
+func init() {
+	pageNames = append(pageNames, "whatif", "whatif_study")
+}
+
+// addWhatifPages adds the workbench's form, the form's post (CSRF-checked) and the study's
+// permalink.
+func (u *ui) addWhatifPages(app *fiber.App) {
+	app.Get("/whatif", u.page(u.handleWhatifForm))
+}
+
+// whatifRefreshSeconds is how often a running study's page reloads itself.
+const whatifRefreshSeconds = 2
+
+// whatifForm is the study form as typed, so that an error shows it again.
+type whatifForm struct {
+	Scenarios  []string // library scenarios picked
+	Document   string   // a scenario document written in the page
+	Basket     string   // need, csv or orders
+	Filter     string   // the need's offers, in the search language
+	GPUs       string
+	Hours      string
+	Country    string
+	BuyerType  string
+	OrdersFrom string
+	OrdersTo   string
+	Sweep      string
+	Currency   string
+	AsOf       string
+	// File is the uploaded basket (basket=csv): its name and contents.
+	FileName string
+	File     []byte
+}
+
+// Picked reports whether the library scenario id is ticked.
+func (f whatifForm) Picked(id string) bool { return slices.Contains(f.Scenarios, id) }
+
+// whatifFormFields are the form's inputs, by the names the study request's errors use.
+var whatifFormFields = map[string]bool{"scenarios": true, "document": true, "basket": true, "need": true, "gpus": true, "hours": true,
+	"buyer.country": true, "buyer.type": true, "basket_file": true, "orders.from": true, "orders.to": true, "sweep": true,
+	"currency": true, "as_of": true}
+
+// readWhatifForm reads the posted form, URL-encoded or multipart (with the basket file).
+func readWhatifForm(c *fiber.Ctx) (whatifForm, error) {
+	val := func(k string) string { return strings.TrimSpace(c.FormValue(k)) }
+	f := whatifForm{Document: strings.ReplaceAll(c.FormValue("document"), "\r\n", "\n"), Basket: val("basket"), Filter: val("need"),
+		GPUs: val("gpus"), Hours: val("hours"), Country: strings.ToUpper(val("buyer.country")), BuyerType: val("buyer.type"),
+		OrdersFrom: val("orders.from"), OrdersTo: val("orders.to"), Sweep: val("sweep"), Currency: strings.ToUpper(val("currency")),
+		AsOf: val("as_of")}
+	if strings.TrimSpace(f.Document) == "" {
+		f.Document = ""
+	}
+	if strings.HasPrefix(string(c.Request().Header.ContentType()), fiber.MIMEMultipartForm) {
+		mf, err := c.MultipartForm()
+		if err != nil {
+			return f, marketplace.Invalid("the form could not be read", marketplace.FieldError{Field: "body", Message: "not a valid multipart form"})
+		}
+		for _, s := range mf.Value["scenario"] {
+			f.Scenarios = appendScenario(f.Scenarios, s)
+		}
+		if fh := mf.File["basket_file"]; len(fh) > 0 && f.Basket == "csv" {
+			b, err := readUpload(fh[0])
+			if err != nil {
+				return f, marketplace.Invalid("the basket file could not be read", marketplace.FieldError{Field: "basket_file", Message: err.Error()})
+			}
+			f.FileName, f.File = fh[0].Filename, b
+		}
+	} else {
+		for _, s := range c.Request().PostArgs().PeekMulti("scenario") {
+			f.Scenarios = appendScenario(f.Scenarios, string(s))
+		}
+	}
+	return f, nil
+}
+
+func appendScenario(list []string, s string) []string {
+	s = strings.TrimSpace(s)
+	if s == "" || slices.Contains(list, s) {
+		return list
+	}
+	return append(list, s)
+}
+
+// readUpload reads an uploaded file; the request's body limit has already bounded its size.
+func readUpload(fh *multipart.FileHeader) ([]byte, error) {
+	f, err := fh.Open()
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	return io.ReadAll(f)
+}
+
+// whatifPage is the data of the form page.
+type whatifPage struct {
+	*view
+	Form     whatifForm
+	Library  []scenarioOption
+	Errs     map[string]string
+	Message  string
+	Problems []string // the scenario document's problems, "LINE:COL: message"
+}
+
+// handleWhatifForm shows the study form with a need's defaults.
+func (u *ui) handleWhatifForm(c *fiber.Ctx, v *view) error {
+	f := whatifForm{Basket: "need", Filter: "accelerator=h100-sxm", GPUs: "8", Hours: "720", Country: v.T("default.country"),
+		BuyerType: "business", Currency: v.T("default.currency")}
+	return u.renderWhatifForm(c, v, fiber.StatusOK, f, nil)
+}
+
+// renderWhatifForm shows the form as typed with err's problems beside their fields: a scenario
+// document's line:col problems under the textarea, every other field's under its input.
+func (u *ui) renderWhatifForm(c *fiber.Ctx, v *view, status int, f whatifForm, err error) error {
+	v.Title = v.T("whatif.title")
+	po, perr := u.policyOptions(c, v.L)
+	if perr != nil {
+		return perr
+	}
+	p := whatifPage{view: v, Form: f, Library: po.Scenarios, Errs: map[string]string{}}
+	if err != nil {
+		var de *marketplace.Error
+		if !errors.As(err, &de) || de.Code == marketplace.CodeInternal {
+			return err
+		}
+		status = statusOf(de.Code)
+		rest := *de
+		rest.Fields = nil
+		for _, fe := range de.Fields {
+			if pos, ok := documentPosition(fe.Field); ok {
+				p.Problems = append(p.Problems, pos+": "+problemText(fe.Message))
+				continue
+			}
+			rest.Fields = append(rest.Fields, fe)
+		}
+		if len(p.Problems) > 0 && len(rest.Fields) == 0 {
+			rest.Message = "" // the problems under the textarea say it all
+		}
+		p.Message, p.Errs = fieldErrors(&rest, whatifFormFields)
+	}
+	return u.render(c, status, "whatif", p)
+}
+
+// documentPosition reads a scenario document problem's field, "document:LINE:COL", as
+// "LINE:COL".
+func documentPosition(field string) (string, bool) {
+	rest, ok := strings.CutPrefix(field, "document:")
+	return rest, ok
+}
+
+// problemText drops the "NAME:LINE:COL: " prefix of a validator's problem (the page shows
+// the position on its own).
+func problemText(msg string) string {
+	parts := strings.SplitN(msg, ": ", 2)
+	if len(parts) == 2 && strings.Count(parts[0], ":") >= 2 {
+		return parts[1]
+	}
+	return msg
+}
+
+// whatifStudyPage is the data of a study's permalink page.
+type whatifStudyPage struct {
+	*view
+	ID, Status  string
+	Done, Total int64
+	Refresh     int // seconds; 0: the page does not reload itself
+	Message     string
+	Fields      []marketplace.FieldError
+	R           *whatifResultView
+}
+
+// Running reports whether the study is queued or running.
+func (p whatifStudyPage) Running() bool { return p.Status == studyQueued || p.Status == studyRunning }
+
+// Failed reports whether the study could not be run.
+func (p whatifStudyPage) Failed() bool { return p.Status == studyFailed }
+
+// Max is the progress bar's maximum (1 before the total is known).
+func (p whatifStudyPage) Max() int64 { return max(p.Total, 1) }
+
+// Percent is the progress in whole percent, the bar's fallback text.
+func (p whatifStudyPage) Percent() int64 {
+	if p.Total <= 0 {
+		return 0
+	}
+	return p.Done * 100 / p.Total
+}
+
+// Int64 formats a count with the language's thousands separator.
+func (p whatifStudyPage) Int64(n int64) string { return p.L.Int(n) }
+
+// aggArg is the argument of the "whatif-aggs" template.
+type aggArg struct {
+	V              *view
+	ID, Title, Key string
+	Rows           []whatifAggRow
+}
+
+// AggArg packs an aggregate table for the "whatif-aggs" template.
+func (p whatifStudyPage) AggArg(id, title, key string, rows []whatifAggRow) aggArg {
+	return aggArg{V: p.view, ID: id, Title: title, Key: key, Rows: rows}
+}
+
+// The states of a study, as the page shows them.
+const (
+	studyQueued  = "queued"
+	studyRunning = "running"
+	studyDone    = "done"
+	studyFailed  = "failed"
+)
+
+// renderStudy shows a study in its state: progress while it runs, the result once done.
+func (u *ui) renderStudy(c *fiber.Ctx, v *view, p whatifStudyPage, r *whatif.Result) error {
+	p.view = v
+	v.Title = v.Tf("whatif.study.title", "ID", p.ID)
+	if p.Running() {
+		p.Refresh = whatifRefreshSeconds
+	}
+	if r != nil && p.Status == studyDone {
+		p.R = newWhatifResultView(v, r)
+	}
+	return u.render(c, fiber.StatusOK, "whatif_study", p)
+}
