@@ -97,7 +97,8 @@ func (r *StudyEffectsRequest) spec(m whatif.Market) whatif.EffectsSpec {
 }
 
 // StudyEffects runs the trade-effects model on a done study's trade sums (stored with its
-// result) for the market and elasticities of req: the market's members are those of the
+// result) for the market and elasticities of req — or, when req is empty, of the effects block
+// the study's request gave (the defaults without one): the market's members are those of the
 // baseline policy version the study was pinned to, on its pricing date. Errors: CodeNotFound
 // for no study, CodeConflict for one not done yet, CodeInvalid naming "effects.market",
 // "effects.sources" or an elasticity.
@@ -111,6 +112,9 @@ func (s *Service) StudyEffects(ctx context.Context, id string, req StudyEffectsR
 	}
 	if st.Status != StudyDone {
 		return StudyEffects{}, Errorf(CodeConflict, "study %s is %s: it has no trade effects yet", st.ID, st.Status)
+	}
+	if req == (StudyEffectsRequest{}) && st.Request.Effects != nil {
+		req = *st.Request.Effects
 	}
 	return s.studyEffects(ctx, st, req)
 }

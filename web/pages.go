@@ -85,7 +85,7 @@ func newUI(d Deps) *ui {
 	for _, name := range pageNames {
 		t := template.New(name).Funcs(template.FuncMap{"currencies": func() []string { return formCurrencies },
 			"purposes": func() []tariff.Purpose { return formPurposes }, "taxterms": func() []tariff.TaxTerms { return formTaxTerms }})
-		u.tmpl[name] = template.Must(t.ParseFS(uiFS, "templates/layout.html", "templates/components.html", "templates/terms.html", "templates/"+name+".html"))
+		u.tmpl[name] = template.Must(t.ParseFS(uiFS, "templates/layout.html", "templates/components.html", "templates/terms.html", "templates/study_effects.html", "templates/"+name+".html"))
 	}
 	h := sha256.New()
 	for _, f := range []string{"static/app.css", "static/app.js"} {

@@ -185,6 +185,7 @@ type whatifStudyPage struct {
 	Message     string
 	Fields      []marketplace.FieldError
 	R           *whatifResultView
+	Effects     *studyEffectsView // the trade-effects section: pages_study_effects.go
 }
 
 // Running reports whether the study is queued or running.
@@ -236,6 +237,10 @@ func (u *ui) renderStudy(c *fiber.Ctx, v *view, p whatifStudyPage, r *whatif.Res
 	}
 	if r != nil && p.Status == studyDone {
 		p.R = newWhatifResultView(v, r)
+		var err error
+		if p.Effects, err = u.studyEffectsSection(c, v, p.ID); err != nil { // pages_study_effects.go
+			return err
+		}
 	}
 	return u.render(c, fiber.StatusOK, "whatif_study", p)
 }
