@@ -139,3 +139,49 @@ func StudyEffectsDocument(se marketplace.StudyEffects) ([]byte, error) {
 	err := enc.Encode(toStudyEffectsJSON(se))
 	return bytes.TrimSuffix(b.Bytes(), []byte("\n")), err
 }
+
+// studyEffectsBlock is the "effects" member of a study request (and of its echo).
+type studyEffectsBlock struct {
+	Market                 string `json:"market,omitempty"`
+	Sources                string `json:"sources,omitempty"`
+	ImportDemandElasticity string `json:"import_demand_elasticity,omitempty"`
+	SubstitutionElasticity string `json:"substitution_elasticity,omitempty"`
+	ExportSupplyElasticity string `json:"export_supply_elasticity,omitempty"`
+}
+
+func (b *studyEffectsBlock) toDomain() *marketplace.StudyEffectsRequest {
+	if b == nil {
+		return nil
+	}
+	return &marketplace.StudyEffectsRequest{Market: strings.TrimSpace(b.Market), Sources: strings.TrimSpace(b.Sources),
+		ImportDemandElasticity: b.ImportDemandElasticity, SubstitutionElasticity: b.SubstitutionElasticity, ExportSupplyElasticity: b.ExportSupplyElasticity}
+}
+
+func toStudyEffectsBlock(r *marketplace.StudyEffectsRequest) *studyEffectsBlock {
+	if r == nil {
+		return nil
+	}
+	return &studyEffectsBlock{Market: r.Market, Sources: r.Sources, ImportDemandElasticity: r.ImportDemandElasticity,
+		SubstitutionElasticity: r.SubstitutionElasticity, ExportSupplyElasticity: r.ExportSupplyElasticity}
+}
+
+// studyEffectsOf is what a study's answer needs to add its trade-effects section.
+type studyEffectsOf interface {
+	EffectsOf(ctx context.Context, st marketplace.Study) (*marketplace.StudyEffects, error)
+}
+
+// addTradeEffects sets out's trade_effects when st is done and its request asked for them
+// (and m can compute them).
+func addTradeEffects(ctx context.Context, m any, st marketplace.Study, out *studyJSON) error {
+	em, ok := m.(studyEffectsOf)
+	if !ok {
+		return nil
+	}
+	se, err := em.EffectsOf(ctx, st)
+	if err != nil || se == nil {
+		return err
+	}
+	j := toStudyEffectsJSON(*se)
+	out.TradeEffects = &j
+	return nil
+}

@@ -98,3 +98,66 @@ func TestStudyEffectsAPIBadInput(t *testing.T) {
 		}
 	}
 }
+
+// TestStudyAPIWithEffects posts a study with an effects block: the answer (and the stored
+// study read back) carries the trade-effects section; GET .../effects recomputes it for
+// another market; a bad block is refused naming its member, nothing run. Every response is
+// checked against the OpenAPI document (TestMain).
+func TestStudyAPIWithEffects(t *testing.T) {
+	app, svc, _ := seededApp(t)
+	t.Cleanup(svc.WaitStudies)
+	body := func(effects string) string {
+		b, _ := json.Marshal(map[string]any{"scenarios": []map[string]any{{"id": "eu-compute-levy-cn-10"}},
+			"basket": map[string]any{"kind": "csv", "csv": studyEffectsBasket}, "as_of": "2026-11-28"})
+		return strings.TrimSuffix(string(b), "}") + `,"effects":` + effects + `}`
+	}
+	status, _, resp := call(t, app, "POST", "/api/v1/studies", body(`{"market":"DE","sources":"bloc"}`))
+	if status != 201 {
+		t.Fatalf("%d %s", status, resp)
+	}
+	var st struct {
+		ID      string
+		Request struct{ Effects struct{ Market, Sources string } }
+		Result  struct{ Trade []map[string]any }
+		TradeEffects *struct {
+			Market    string
+			SourcesBy string `json:"sources_by"`
+			Scenarios []struct {
+				Scenario string
+				Sources  []struct{ Source, TradeCreation, TradeDiversion string } `json:"sources"`
+			}
+		} `json:"trade_effects"`
+	}
+	decode(t, resp, &st)
+	if st.Request.Effects.Market != "DE" || len(st.Result.Trade) == 0 || st.TradeEffects == nil || st.TradeEffects.SourcesBy != "bloc" ||
+		len(st.TradeEffects.Scenarios) != 1 || len(st.TradeEffects.Scenarios[0].Sources) != 2 {
+		t.Fatalf("study with effects: %s", resp)
+	}
+	if !strings.Contains(resp, `"trade_creation":"-`) || !strings.Contains(resp, `"collector":"EU"`) {
+		t.Errorf("the levy's effects are missing: %s", resp)
+	}
+	status, _, again := call(t, app, "GET", "/api/v1/studies/"+st.ID, "")
+	if status != 200 || !strings.Contains(again, `"trade_effects":{`) {
+		t.Errorf("GET: %d, want the section again", status)
+	}
+	status, _, eu := call(t, app, "GET", "/api/v1/studies/"+st.ID+"/effects?market=EU&sources=origin", "")
+	if status != 200 || !strings.Contains(eu, `"source":"eu-fi-kajaani"`) || !strings.Contains(eu, `"market":"EU"`) {
+		t.Errorf("effects for the EU by origin: %d %s", status, eu)
+	}
+	// Without parameters: the study's own block.
+	if status, _, own := call(t, app, "GET", "/api/v1/studies/"+st.ID+"/effects", ""); status != 200 || !strings.Contains(own, `"sources_by":"bloc"`) {
+		t.Errorf("effects without parameters: %d %s", status, own)
+	}
+
+	for _, c := range []struct{ effects, field string }{
+		{`{"market":"XX27"}`, "effects.market"},
+		{`{"sources":"country"}`, "effects.sources"},
+		{`{"import_demand_elasticity":"2"}`, "effects.import_demand_elasticity"},
+		{`{"markets":"DE"}`, "effects.markets"},
+	} {
+		status, ctype, resp := call(t, app, "POST", "/api/v1/studies", body(c.effects))
+		if status != 400 || ctype != "application/problem+json" || !strings.Contains(resp, `"field":"`+c.field+`"`) {
+			t.Errorf("%s: %d %s", c.effects, status, resp)
+		}
+	}
+}
