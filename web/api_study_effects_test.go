@@ -117,8 +117,10 @@ func TestStudyAPIWithEffects(t *testing.T) {
 	}
 	var st struct {
 		ID      string
-		Request struct{ Effects struct{ Market, Sources string } }
-		Result  struct{ Trade []map[string]any }
+		Request struct {
+			Effects struct{ Market, Sources string }
+		}
+		Result       struct{ Trade []map[string]any }
 		TradeEffects *struct {
 			Market    string
 			SourcesBy string `json:"sources_by"`
