@@ -1,6 +1,8 @@
 package web
 
 import (
+	"bytes"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -193,5 +195,35 @@ func TestSweepX(t *testing.T) {
 	xs, unit := sweepXs([]string{"0 EUR/gpu_hour", "0.05 EUR/gpu_hour"})
 	if unit != " EUR/gpu_hour" || !xs["0.05 EUR/gpu_hour"].Equal(dec("0.05")) {
 		t.Errorf("sweepXs: %v %q", xs, unit)
+	}
+}
+
+// TestReadWhatifResult: a result written as JSON (how a study is stored) and read back has the
+// same tables, cell for cell, and the same header.
+func TestReadWhatifResult(t *testing.T) {
+	want := smallResult()
+	var b bytes.Buffer
+	if err := want.WriteJSON(&b); err != nil {
+		t.Fatal(err)
+	}
+	got, err := readWhatifResult(b.Bytes())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Currency != "EUR" || !got.AsOf.Equal(want.AsOf) || len(got.Scenarios) != 2 || !got.Scenarios[1].Swept ||
+		got.Sweep == nil || got.Sweep.Spec != want.Sweep.Spec || len(got.Sweep.Values) != 3 {
+		t.Fatalf("header: %+v %+v", got, got.Sweep)
+	}
+	wt, gt := want.Tables(), got.Tables()
+	if len(wt) != len(gt) {
+		t.Fatalf("%d tables, want %d", len(gt), len(wt))
+	}
+	for i := range wt {
+		if !reflect.DeepEqual(wt[i].Rows, gt[i].Rows) {
+			t.Errorf("table %s:\n got %q\nwant %q", wt[i].Name, gt[i].Rows, wt[i].Rows)
+		}
+	}
+	if _, err := readWhatifResult([]byte("{")); err == nil {
+		t.Error("a broken result reads without error")
 	}
 }
