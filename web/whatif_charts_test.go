@@ -125,8 +125,8 @@ func TestWhatifCharts(t *testing.T) {
 	}
 
 	// Sweep: the need's cheapest landed cost at 0%, 10%, 20%; the switch at 10% (at a point).
-	if len(sweeps) != 1 {
-		t.Fatalf("%d sweep charts, want 1", len(sweeps))
+	if len(sweeps) != 2 {
+		t.Fatalf("%d sweep charts, want 2 (the needs, and the one need by origin)", len(sweeps))
 	}
 	want = "Sweep value (eu-levy.rate)|DE business h100-sxm 8x720|Switch points\n0%|1000.00|\n" +
 		"10%|1100.00|DE business h100-sxm 8x720: cn-ningxia-zhongwei → eu-de-frankfurt (10%)\n20%|1100.00|"
@@ -134,7 +134,18 @@ func TestWhatifCharts(t *testing.T) {
 		t.Errorf("sweep table:\n%s\nwant\n%s", got, want)
 	}
 
-	for _, c := range []chart.Chart{origins, w, sweeps[0]} {
+	// The need by origin: Zhongwei 1000.00, 1100.00, 1200.00 (+10% of 1000.00 a step);
+	// Frankfurt 1100.00 throughout; the switch at 10%, where they are equal.
+	want = "Sweep value (eu-levy.rate)|cn-ningxia-zhongwei|eu-de-frankfurt|Switch points\n0%|1000.00|1100.00|\n" +
+		"10%|1100.00|1100.00|cn-ningxia-zhongwei → eu-de-frankfurt (10%)\n20%|1200.00|1100.00|"
+	if got := tableText(sweeps[1].Table()); got != want {
+		t.Errorf("sweep by origin table:\n%s\nwant\n%s", got, want)
+	}
+	if !strings.Contains(sweeps[1].Title, "DE business h100-sxm 8x720") {
+		t.Errorf("sweep by origin title %q", sweeps[1].Title)
+	}
+
+	for _, c := range []chart.Chart{origins, w, sweeps[0], sweeps[1]} {
 		svg, err := c.SVG()
 		if err != nil {
 			t.Fatalf("svg: %v", err)
