@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/shopspring/decimal"
@@ -189,11 +190,20 @@ const (
 
 // studyRunner runs a process's background studies one at a time (each uses every core).
 type studyRunner struct {
-	wg  sync.WaitGroup
-	sem chan struct{}
+	wg        sync.WaitGroup
+	sem       chan struct{}
+	syncLimit atomic.Int64
 }
 
-func newStudyRunner() *studyRunner { return &studyRunner{sem: make(chan struct{}, 1)} }
+func newStudyRunner() *studyRunner {
+	r := &studyRunner{sem: make(chan struct{}, 1)}
+	r.syncLimit.Store(StudySyncEvaluations)
+	return r
+}
+
+// SetStudySyncLimit sets the most evaluations a study may need to run while the caller waits
+// (StudySyncEvaluations by default); larger studies are queued.
+func (s *Service) SetStudySyncLimit(n int64) { s.studies.syncLimit.Store(n) }
 
 // RunStudy validates and resolves req (everything at once: every bad field is named, and
 // nothing is stored or run for a request with any problem), stores the study and evaluates
@@ -224,7 +234,7 @@ func (s *Service) runStudy(ctx context.Context, req StudyRequest, pinned *StudyP
 	now := s.now()
 	st := Study{ID: NewID("st"), Status: StudyQueued, Request: r.req, Pins: r.pins, CreatedAt: now, UpdatedAt: now,
 		Progress: StudyProgress{Total: r.evaluations}}
-	if r.evaluations > StudySyncEvaluations {
+	if r.evaluations > s.studies.syncLimit.Load() {
 		if err := s.store.PutStudy(ctx, st); err != nil {
 			return Study{}, err
 		}

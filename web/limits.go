@@ -33,6 +33,9 @@ func limitBodies(o Options) fiber.Handler {
 				limit = o.BatchBodyLimit
 			}
 		}
+		if strings.EqualFold(strings.TrimSuffix(c.Path(), "/"), "/api/v1/studies") {
+			limit = max(limit, studyBodyLimit) // a basket file inline: api_studies.go
+		}
 		switch n := h.ContentLength(); {
 		case n == -1: // Transfer-Encoding: chunked
 			c.Response().SetConnectionClose()

@@ -308,7 +308,8 @@ func (d *apiDoc) operationFor(method, reqPath string) (string, map[string]any) {
 	for _, p := range keys {
 		re := "^" + regexp.MustCompile(`\\\{\w+\\\}`).ReplaceAllString(regexp.QuoteMeta(p), `[^/]+`) + "$"
 		if regexp.MustCompile(re).MatchString(reqPath) {
-			if best == "" || strings.Count(p, "{") < strings.Count(best, "{") {
+			// Fewer parameters win, then more literal text ("{id}.csv" over "{id}").
+			if n, b := strings.Count(p, "{"), strings.Count(best, "{"); best == "" || n < b || n == b && len(p) > len(best) {
 				best = p
 			}
 		}

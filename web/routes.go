@@ -15,6 +15,7 @@ func addRoutes(app *fiber.App, d Deps) {
 	addSupplyRoutes(api, d) // suppliers, offers, search, orders, openapi.json: supply_routes.go
 	addQuoteRoutes(api, d)  // quotes, compare, policies: quote_routes.go
 	addBuyerRoutes(api, d)  // buyer accounts and keys: api_buyers.go
+	addStudyRoutes(api, d)  // what-if studies: api_studies.go
 
 	api.Post("/effects", handleEffects()) // the trade-effects model alone: api_effects.go
 
