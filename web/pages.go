@@ -72,7 +72,7 @@ func addPageRoutes(app *fiber.App, d Deps) {
 	app.Get("/docs/:name", u.page(u.handleDoc))
 	app.Post("/compare", u.page(u.csrfChecked(u.handleCompare)))
 	// The what-if workbench: pages_whatif.go.
-	u.addWhatifPages(app)
+	u.addWhatifPages(app, d.Market)
 	app.Use(u.page(func(c *fiber.Ctx, v *view) error { // any other path: an HTML 404 for people
 		return &marketplace.Error{Code: marketplace.CodeNotFound, Message: v.T("error.no_page")}
 	}))

@@ -1,10 +1,13 @@
 package web
 
 import (
+	"context"
 	"errors"
 	"io"
 	"mime/multipart"
+	"net/url"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/gofiber/fiber/v2"
@@ -22,10 +25,18 @@ func init() {
 	pageNames = append(pageNames, "whatif", "whatif_study")
 }
 
+// pageStudies is what the workbench uses of the marketplace.
+type pageStudies interface {
+	RunStudy(ctx context.Context, req marketplace.StudyRequest) (marketplace.Study, error)
+	Study(ctx context.Context, id string) (marketplace.Study, error)
+}
+
 // addWhatifPages adds the workbench's form, the form's post (CSRF-checked) and the study's
 // permalink.
-func (u *ui) addWhatifPages(app *fiber.App) {
+func (u *ui) addWhatifPages(app *fiber.App, studies pageStudies) {
 	app.Get("/whatif", u.page(u.handleWhatifForm))
+	app.Post("/whatif", u.page(u.csrfChecked(u.handleWhatifRun(studies))))
+	app.Get("/whatif/:id", u.page(u.handleWhatifStudy(studies)))
 }
 
 // whatifRefreshSeconds is how often a running study's page reloads itself.
@@ -108,6 +119,116 @@ func readUpload(fh *multipart.FileHeader) ([]byte, error) {
 	}
 	defer f.Close()
 	return io.ReadAll(f)
+}
+
+// request turns the form into a study request; fields that do not parse are named with the
+// form's own names. The library scenarios come first, then the written document.
+func (f whatifForm) request() (marketplace.StudyRequest, formErrors) {
+	var fe formErrors
+	req := marketplace.StudyRequest{Sweep: f.Sweep, Currency: f.Currency}
+	for _, id := range f.Scenarios {
+		req.Scenarios = append(req.Scenarios, marketplace.StudyScenario{ID: id})
+	}
+	if f.Document != "" {
+		req.Scenarios = append(req.Scenarios, marketplace.StudyScenario{Document: f.Document})
+	}
+	if f.AsOf != "" {
+		req.AsOf = fe.date("as_of", f.AsOf)
+	}
+	req.Basket.Kind = marketplace.BasketKind(f.Basket)
+	switch req.Basket.Kind {
+	case marketplace.BasketNeed:
+		req.Basket.Query = f.Filter
+		req.Basket.GPUs, req.Basket.Hours = fe.int("gpus", f.GPUs), fe.int("hours", f.Hours)
+		req.Basket.Buyer = marketplace.Buyer{Country: f.Country, Type: f.BuyerType}
+	case marketplace.BasketCSV:
+		req.Basket.CSV, req.Basket.CSVName = string(f.File), f.FileName
+	case marketplace.BasketOrders:
+		req.Basket.From, req.Basket.To = fe.date("orders.from", f.OrdersFrom), fe.date("orders.to", f.OrdersTo)
+	default:
+		fe = append(fe, marketplace.FieldError{Field: "basket", Message: "choose a need, a CSV file or the market's orders"})
+	}
+	return req, fe
+}
+
+// formField names the form input of a study request's field (see marketplace's study field
+// names): scenarios[i] is a library scenario while i is below the number picked, else the
+// written document. A document's "…document:LINE:COL" problems keep their position.
+func (f whatifForm) formField(field string) string {
+	if rest, ok := strings.CutPrefix(field, "scenarios["); ok {
+		i, tail, _ := strings.Cut(rest, "]")
+		n, err := strconv.Atoi(i)
+		switch {
+		case err == nil && n < len(f.Scenarios):
+			return "scenarios"
+		case strings.HasPrefix(tail, ".document:"):
+			return "document:" + strings.TrimPrefix(tail, ".document:")
+		default:
+			return "document"
+		}
+	}
+	switch {
+	case field == "basket.kind" || field == "flows":
+		return "basket"
+	case field == "basket.query":
+		return "need"
+	case field == "basket.gpus" || field == "basket.hours" || field == "basket.buyer.country" || field == "basket.buyer.type":
+		return strings.TrimPrefix(field, "basket.")
+	case field == "basket.csv" || strings.HasPrefix(field, "basket.csv:"):
+		return "basket_file"
+	case field == "basket.from":
+		return "orders.from"
+	case field == "basket.to":
+		return "orders.to"
+	}
+	return field
+}
+
+// handleWhatifRun starts the study of the posted form and sends the browser to its permalink
+// (303); a form with any problem is shown again as typed, with nothing run.
+func (u *ui) handleWhatifRun(studies pageStudies) pageFunc {
+	return func(c *fiber.Ctx, v *view) error {
+		f, err := readWhatifForm(c)
+		if err != nil {
+			return u.renderWhatifForm(c, v, fiber.StatusBadRequest, f, err)
+		}
+		req, fe := f.request()
+		if err := fe.err("the study has invalid fields"); err != nil {
+			return u.renderWhatifForm(c, v, fiber.StatusBadRequest, f, err)
+		}
+		st, err := studies.RunStudy(c.UserContext(), req)
+		if err != nil {
+			var de *marketplace.Error
+			if errors.As(err, &de) && de.Code != marketplace.CodeInternal {
+				mapped := *de
+				mapped.Fields = make([]marketplace.FieldError, len(de.Fields))
+				for i, fl := range de.Fields {
+					mapped.Fields[i] = marketplace.FieldError{Field: f.formField(fl.Field), Message: fl.Message}
+				}
+				return u.renderWhatifForm(c, v, statusOf(de.Code), f, &mapped)
+			}
+			return err
+		}
+		return c.Redirect("/whatif/"+url.PathEscape(st.ID), fiber.StatusSeeOther)
+	}
+}
+
+// handleWhatifStudy shows a study by its permalink.
+func (u *ui) handleWhatifStudy(studies pageStudies) pageFunc {
+	return func(c *fiber.Ctx, v *view) error {
+		st, err := studies.Study(c.UserContext(), strings.Clone(c.Params("id")))
+		if err != nil {
+			return err
+		}
+		p := whatifStudyPage{ID: st.ID, Status: string(st.Status), Done: st.Progress.Done, Total: st.Progress.Total, Message: st.Failure}
+		var r *whatif.Result
+		if st.Status == marketplace.StudyDone {
+			if r, err = readWhatifResult(st.Result); err != nil {
+				return err
+			}
+		}
+		return u.renderStudy(c, v, p, r)
+	}
 }
 
 // whatifPage is the data of the form page.

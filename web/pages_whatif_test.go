@@ -1,7 +1,13 @@
 package web
 
 import (
+	"bytes"
+	"io"
 	"log/slog"
+	"mime/multipart"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
 	"regexp"
 	"strings"
 	"testing"
@@ -121,4 +127,183 @@ func TestWhatifStudyPage(t *testing.T) {
 		}
 	}
 	checkPage(t, "zh study page", r)
+}
+
+// postMultipart posts a multipart form (the workbench's enctype) with an optional file.
+func (p *pageClient) postMultipart(path string, form url.Values, fileField, fileName, file string) pageResp {
+	p.t.Helper()
+	var body bytes.Buffer
+	w := multipart.NewWriter(&body)
+	for k, vs := range form {
+		for _, v := range vs {
+			w.WriteField(k, v)
+		}
+	}
+	if fileField != "" {
+		fw, _ := w.CreateFormFile(fileField, fileName)
+		io.WriteString(fw, file)
+	}
+	w.Close()
+	req := httptest.NewRequest(http.MethodPost, path, &body)
+	req.Header.Set("Content-Type", w.FormDataContentType())
+	if p.lang != "" {
+		req.Header.Set("Accept-Language", p.lang)
+	}
+	for k, v := range p.cookies {
+		req.AddCookie(&http.Cookie{Name: k, Value: v})
+	}
+	resp, err := p.app.Test(req, -1)
+	if err != nil {
+		p.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	for _, c := range resp.Cookies() {
+		p.cookies[c.Name] = c.Value
+	}
+	return pageResp{Status: resp.StatusCode, Body: string(b), Header: resp.Header, Location: resp.Header.Get("Location")}
+}
+
+// whatifNeedForm is the workbench's form for 8 H100 × 720 h for a German business, every
+// matching offer priced under the baseline and the EU's 10% levy on compute from China.
+func whatifNeedForm(tok string) url.Values {
+	return url.Values{"_csrf": {tok}, "scenario": {"eu-compute-levy-cn-10"}, "basket": {"need"}, "need": {"accelerator=h100-sxm"},
+		"gpus": {"8"}, "hours": {"720"}, "buyer.country": {"DE"}, "buyer.type": {"business"}, "currency": {"EUR"}}
+}
+
+var studyPath = regexp.MustCompile(`^/whatif/st_[0-9a-f]{32}$`)
+
+func TestWhatifRunNeedStudy(t *testing.T) {
+	app, _, _ := seededApp(t)
+	pc := newPageClient(t, app)
+	tok := token(t, pc.get("/whatif").Body)
+
+	// Without the CSRF token: refused, nothing run.
+	form := whatifNeedForm("")
+	form.Del("_csrf")
+	if r := pc.postMultipart("/whatif", form, "", "", ""); r.Status != 403 {
+		t.Fatalf("post without CSRF: %d", r.Status)
+	}
+	bad := whatifNeedForm("forged-token")
+	if r := pc.post("/whatif", bad); r.Status != 403 {
+		t.Fatalf("post with a forged CSRF token: %d", r.Status)
+	}
+
+	form = whatifNeedForm(tok)
+	form.Set("sweep", "eu-levy-cn-compute.rate=0%..30% step 10%")
+	r := pc.postMultipart("/whatif", form, "", "", "")
+	if r.Status != 303 || !studyPath.MatchString(r.Location) {
+		t.Fatalf("run: %d %q\n%.3000s", r.Status, r.Location, r.Body)
+	}
+	id := strings.TrimPrefix(r.Location, "/whatif/")
+	r = pc.get(r.Location)
+	if r.Status != 200 {
+		t.Fatalf("study page: %d\n%.2000s", r.Status, r.Body)
+	}
+	for _, w := range []string{"Study " + id, "Done", `id="flows-table"`, `id="chart-origins"`, `id="chart-waterfall-1"`, `id="chart-sweep-1"`,
+		`id="by-country-table"`, `id="by-origin-table"`, `id="revenue-table"`, `id="cheapest-table"`, `id="breakpoints-table"`,
+		"EU levies 10% on compute imported from China", `href="/api/v1/studies/` + id + `.csv"`, "DE · Business",
+		"cn-ningxia-zhongwei", "Sweep eu-levy-cn-compute.rate=0%..30% step 10% over 4 points"} {
+		if !strings.Contains(r.Body, w) {
+			t.Errorf("study page lacks %q", w)
+		}
+	}
+	if strings.Contains(r.Body, `http-equiv="refresh"`) {
+		t.Error("a done study refreshes itself")
+	}
+	checkPage(t, "study page", r)
+
+	// The same permalink in Chinese.
+	pc.lang = "zh-CN"
+	r = pc.get("/whatif/" + id)
+	for _, w := range []string{"研究 " + id, "已完成", "各情景下的交易流", "按买方国家的到岸成本", "欧元"} {
+		if !strings.Contains(r.Body, w) {
+			t.Errorf("zh study page lacks %q", w)
+		}
+	}
+	checkPage(t, "zh study page", r)
+
+	// An unknown study is an HTML 404.
+	pc.lang = ""
+	if r := pc.get("/whatif/st_00000000000000000000000000000000"); r.Status != 404 || !strings.Contains(r.Body, "Not found") {
+		t.Errorf("unknown study: %d", r.Status)
+	}
+}
+
+func TestWhatifBadInputKeptInForm(t *testing.T) {
+	app, _, _ := seededApp(t)
+	pc := newPageClient(t, app)
+	tok := token(t, pc.get("/whatif").Body)
+
+	// An invalid scenario document: its line:col problems beside the textarea, the text kept,
+	// nothing run.
+	doc := "format: corridor.scenario/v1\nid: my-levy\nbase: baseline\ntitle: My levy <b>\nchanges:\n  - add:\n      id: x\n      kind: levyy\n"
+	form := whatifNeedForm(tok)
+	form.Del("scenario")
+	form.Set("document", doc)
+	r := pc.postMultipart("/whatif", form, "", "", "")
+	if r.Status < 400 || r.Status >= 500 || r.Location != "" {
+		t.Fatalf("bad document: %d %q", r.Status, r.Location)
+	}
+	for _, w := range []string{`id="w-document-problems"`, "The scenario document has problems; nothing was run.", "<li><code>8:13: ",
+		"title: My levy &lt;b&gt;", `aria-invalid="true"`, `value="accelerator=h100-sxm"`} {
+		if !strings.Contains(r.Body, w) {
+			t.Errorf("bad document page lacks %q\n%.200s", w, r.Body[strings.Index(r.Body, "<main"):])
+		}
+	}
+	checkPage(t, "bad document", r)
+
+	// Fields that do not parse and a bad sweep: each named beside its input, the text kept.
+	form = whatifNeedForm(tok)
+	form.Set("gpus", "eight")
+	r = pc.postMultipart("/whatif", form, "", "", "")
+	if r.Status != 400 || !strings.Contains(r.Body, `value="eight"`) || !strings.Contains(r.Body, `role="alert">must be a whole number, got &#34;eight&#34;<`) {
+		t.Errorf("gpus=eight: %d\n%.3000s", r.Status, r.Body)
+	}
+	form = whatifNeedForm(tok)
+	form.Set("sweep", "eu-levy-cn-compute.rate=0%..30% step 0.00001%")
+	r = pc.postMultipart("/whatif", form, "", "", "")
+	if r.Status < 400 || r.Status >= 500 || !strings.Contains(r.Body, `value="eu-levy-cn-compute.rate=0%..30% step 0.00001%"`) ||
+		!regexp.MustCompile(`id="w-sweep"[^>]*aria-invalid="true"`).MatchString(r.Body) {
+		t.Errorf("sweep of too many points: %d\n%.3000s", r.Status, r.Body)
+	}
+	form = whatifNeedForm(tok)
+	form.Set("scenario", "no-such-scenario")
+	r = pc.postMultipart("/whatif", form, "", "", "")
+	if r.Status < 400 || r.Status >= 500 || !strings.Contains(r.Body, "no-such-scenario") {
+		t.Errorf("unknown scenario: %d\n%.3000s", r.Status, r.Body)
+	}
+
+	// In Chinese, the form's words are Chinese and the problems are still shown.
+	pc.lang = "zh-CN"
+	form = whatifNeedForm(tok)
+	form.Set("hours", "很多")
+	r = pc.postMultipart("/whatif", form, "", "", "")
+	if r.Status != 400 || !strings.Contains(r.Body, "运行研究") || !strings.Contains(r.Body, `value="很多"`) {
+		t.Errorf("zh bad hours: %d", r.Status)
+	}
+}
+
+func TestWhatifCSVBasket(t *testing.T) {
+	app, _, _ := seededApp(t)
+	pc := newPageClient(t, app)
+	tok := token(t, pc.get("/whatif").Body)
+	form := url.Values{"_csrf": {tok}, "scenario": {"eu-compute-levy-cn-10"}, "basket": {"csv"}, "currency": {"EUR"}}
+
+	// Every bad cell is named with its row and column beside the file input; nothing runs.
+	bad := "buyer_country,buyer_type,accelerator,origin,product,quantity\nDE,business,h100-sxm,cn-ningxia-zhongwei,gpu_hours,5760\nXX,robot,h100-sxm,CN,gpu_hours,-1\n"
+	r := pc.postMultipart("/whatif", form, "basket_file", "basket.csv", bad)
+	if r.Status < 400 || r.Status >= 500 || r.Location != "" || !strings.Contains(r.Body, "basket.csv:3:") {
+		t.Fatalf("bad basket: %d %q\n%.3000s", r.Status, r.Location, r.Body)
+	}
+
+	good := "buyer_country,buyer_type,accelerator,origin,product,quantity\nDE,business,h100-sxm,cn-ningxia-zhongwei,gpu_hours,5760\nFR,consumer,h100-sxm,CN,gpu_hours,720\n"
+	r = pc.postMultipart("/whatif", form, "basket_file", "basket.csv", good)
+	if r.Status != 303 || !studyPath.MatchString(r.Location) {
+		t.Fatalf("csv basket: %d %q\n%.3000s", r.Status, r.Location, r.Body)
+	}
+	r = pc.get(r.Location)
+	if !strings.Contains(r.Body, "FR · Consumer") || !strings.Contains(r.Body, `id="chart-origins"`) {
+		t.Errorf("csv study page:\n%.3000s", r.Body)
+	}
 }

@@ -35,6 +35,9 @@ type WhatifChartLabels struct {
 	SweepDesc  string
 	Point      string // the x axis: what is swept, e.g. "eu-levy.rate"
 	Notes      string // the table's notes column
+	// The sweep for one need: the cheapest offer of each origin at every point.
+	SweepNeedTitle func(scenario, need string) string
+	SweepNeedDesc  string
 	// Switch words a breakpoint: the need's cheapest origin switches from one to another.
 	Switch func(need, from, to string) string
 	// Scenario names a scenario of the result (default: its title, else its id).
@@ -56,6 +59,10 @@ var EnglishWhatifChartLabels = WhatifChartLabels{
 	SweepDesc:  "For every need, the landed cost of its cheapest source at each point of the sweep; circles and dashed lines mark where the cheapest origin switches.",
 	Point:      "Sweep value", Notes: "Switch points",
 	Switch: func(need, from, to string) string { return need + ": " + from + " → " + to },
+	SweepNeedTitle: func(s, need string) string {
+		return "Landed cost of each origin for " + need + " along the sweep of " + s
+	},
+	SweepNeedDesc: "For one need, the landed cost of the cheapest offer from each origin at each point of the sweep (the origins that are ever the cheapest and the closest others); circles and dashed lines mark where the cheapest origin switches.",
 }
 
 func (l WhatifChartLabels) scenario(s whatif.ScenarioInfo) string {
@@ -68,9 +75,13 @@ func (l WhatifChartLabels) scenario(s whatif.ScenarioInfo) string {
 	return s.ID
 }
 
-// maxSweepSeries is how many needs a sweep chart draws (the styles repeat after seven); the
-// tables list every need.
-const maxSweepSeries = 7
+// maxSweepSeries is how many needs (or origins) a sweep chart draws (the styles repeat after
+// seven); the tables list every one. maxSweepNeedCharts is how many needs get a chart of
+// their own, by origin.
+const (
+	maxSweepSeries     = 7
+	maxSweepNeedCharts = 3
+)
 
 // WhatifCharts draws a study's result: landed cost per origin under each scenario as written
 // (grouped bars), the change from the baseline to each scenario by line kind (waterfalls), and
@@ -217,8 +228,114 @@ func WhatifCharts(r *whatif.Result, l WhatifChartLabels) (origins chart.GroupedB
 		if len(lc.Series) > 0 {
 			sweeps = append(sweeps, lc)
 		}
+		for n, need := range sweepNeeds(r, s.ID) {
+			if n == maxSweepNeedCharts {
+				break
+			}
+			if c, ok := sweepNeedChart(r, s.ID, need, xs, frame("whatif-sweep-"+strconv.Itoa(i)+"-need-"+strconv.Itoa(n+1),
+				l.SweepNeedTitle(name, need), l.SweepNeedDesc, ""), lc.XAxis, xformat, l); ok {
+				sweeps = append(sweeps, c)
+			}
+		}
 	}
 	return origins, waterfalls, sweeps
+}
+
+// sweepNeeds lists the needs of a swept scenario's series, in the result's order.
+func sweepNeeds(r *whatif.Result, scen string) []string {
+	var needs []string
+	for _, p := range r.Series {
+		if p.Scenario == scen && (len(needs) == 0 || needs[len(needs)-1] != p.Need) && !slices.Contains(needs, p.Need) {
+			needs = append(needs, p.Need)
+		}
+	}
+	return needs
+}
+
+// sweepNeedChart draws one need along a sweep: a line per origin (every origin that is the
+// cheapest at some point, then the others by their least cost, up to maxSweepSeries), the
+// switches marked.
+func sweepNeedChart(r *whatif.Result, scen, need string, xs map[string]decimal.Decimal, f chart.Frame, xAxis string,
+	xformat func(decimal.Decimal) string, l WhatifChartLabels) (chart.Lines, bool) {
+	type origin struct {
+		name     string
+		points   []chart.Point
+		cheapest bool
+		least    decimal.Decimal
+		priced   bool
+	}
+	var list []*origin
+	byName := map[string]*origin{}
+	for _, p := range r.Series {
+		if p.Scenario != scen || p.Need != need {
+			continue
+		}
+		o := byName[p.Origin]
+		if o == nil {
+			o = &origin{name: p.Origin}
+			byName[p.Origin] = o
+			list = append(list, o)
+		}
+		pt := chart.Point{X: xs[p.Value], Cell: chart.Missing}
+		if p.Priced {
+			pt.Cell = chart.V(p.LandedCost)
+			if !o.priced || p.LandedCost.LessThan(o.least) {
+				o.least, o.priced = p.LandedCost, true
+			}
+		}
+		o.cheapest = o.cheapest || p.Cheapest
+		o.points = append(o.points, pt)
+	}
+	slices.SortStableFunc(list, func(a, b *origin) int {
+		switch {
+		case a.cheapest != b.cheapest:
+			if a.cheapest {
+				return -1
+			}
+			return 1
+		case a.priced != b.priced:
+			if a.priced {
+				return -1
+			}
+			return 1
+		}
+		return a.least.Cmp(b.least)
+	})
+	c := chart.Lines{Frame: f, XAxis: xAxis, XFormat: xformat, NotesHeader: l.Notes}
+	idx := map[string]int{}
+	for _, o := range list {
+		if len(c.Series) == maxSweepSeries || !o.priced {
+			break
+		}
+		idx[o.name] = len(c.Series)
+		c.Series = append(c.Series, chart.Line{Name: o.name, Points: o.points})
+	}
+	if len(c.Series) == 0 {
+		return c, false
+	}
+	for _, b := range r.Breakpoints {
+		if b.Scenario != scen || b.Need != need {
+			continue
+		}
+		label := b.From + " → " + b.To // the title names the need
+		if x, ok := sweepX(b.At); ok && b.At != "" {
+			c.Marks = append(c.Marks, chart.RefLine{X: x, Label: label + " (" + b.At + ")"})
+		} else if lo, ok := xs[b.Low]; ok {
+			c.Marks = append(c.Marks, chart.RefLine{X: lo.Add(xs[b.High]).Div(decimal.NewFromInt(2)), Label: label + " (" + b.Low + "–" + b.High + ")"})
+		}
+		at := xs[b.High]
+		if b.Method == whatif.MethodAtPoint {
+			at, _ = sweepX(b.At)
+		}
+		if k, ok := idx[b.To]; ok {
+			for j := range c.Series[k].Points {
+				if p := &c.Series[k].Points[j]; p.X.Equal(at) && !p.Missing {
+					p.Mark = true
+				}
+			}
+		}
+	}
+	return c, true
 }
 
 // lineKinds is the order of line kinds in a waterfall: the price, then what is charged on it

@@ -1,6 +1,8 @@
 package web
 
 import (
+	"bytes"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -123,8 +125,8 @@ func TestWhatifCharts(t *testing.T) {
 	}
 
 	// Sweep: the need's cheapest landed cost at 0%, 10%, 20%; the switch at 10% (at a point).
-	if len(sweeps) != 1 {
-		t.Fatalf("%d sweep charts, want 1", len(sweeps))
+	if len(sweeps) != 2 {
+		t.Fatalf("%d sweep charts, want 2 (the needs, and the one need by origin)", len(sweeps))
 	}
 	want = "Sweep value (eu-levy.rate)|DE business h100-sxm 8x720|Switch points\n0%|1000.00|\n" +
 		"10%|1100.00|DE business h100-sxm 8x720: cn-ningxia-zhongwei → eu-de-frankfurt (10%)\n20%|1100.00|"
@@ -132,7 +134,18 @@ func TestWhatifCharts(t *testing.T) {
 		t.Errorf("sweep table:\n%s\nwant\n%s", got, want)
 	}
 
-	for _, c := range []chart.Chart{origins, w, sweeps[0]} {
+	// The need by origin: Zhongwei 1000.00, 1100.00, 1200.00 (+10% of 1000.00 a step);
+	// Frankfurt 1100.00 throughout; the switch at 10%, where they are equal.
+	want = "Sweep value (eu-levy.rate)|cn-ningxia-zhongwei|eu-de-frankfurt|Switch points\n0%|1000.00|1100.00|\n" +
+		"10%|1100.00|1100.00|cn-ningxia-zhongwei → eu-de-frankfurt (10%)\n20%|1200.00|1100.00|"
+	if got := tableText(sweeps[1].Table()); got != want {
+		t.Errorf("sweep by origin table:\n%s\nwant\n%s", got, want)
+	}
+	if !strings.Contains(sweeps[1].Title, "DE business h100-sxm 8x720") {
+		t.Errorf("sweep by origin title %q", sweeps[1].Title)
+	}
+
+	for _, c := range []chart.Chart{origins, w, sweeps[0], sweeps[1]} {
 		svg, err := c.SVG()
 		if err != nil {
 			t.Fatalf("svg: %v", err)
@@ -193,5 +206,35 @@ func TestSweepX(t *testing.T) {
 	xs, unit := sweepXs([]string{"0 EUR/gpu_hour", "0.05 EUR/gpu_hour"})
 	if unit != " EUR/gpu_hour" || !xs["0.05 EUR/gpu_hour"].Equal(dec("0.05")) {
 		t.Errorf("sweepXs: %v %q", xs, unit)
+	}
+}
+
+// TestReadWhatifResult: a result written as JSON (how a study is stored) and read back has the
+// same tables, cell for cell, and the same header.
+func TestReadWhatifResult(t *testing.T) {
+	want := smallResult()
+	var b bytes.Buffer
+	if err := want.WriteJSON(&b); err != nil {
+		t.Fatal(err)
+	}
+	got, err := readWhatifResult(b.Bytes())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Currency != "EUR" || !got.AsOf.Equal(want.AsOf) || len(got.Scenarios) != 2 || !got.Scenarios[1].Swept ||
+		got.Sweep == nil || got.Sweep.Spec != want.Sweep.Spec || len(got.Sweep.Values) != 3 {
+		t.Fatalf("header: %+v %+v", got, got.Sweep)
+	}
+	wt, gt := want.Tables(), got.Tables()
+	if len(wt) != len(gt) {
+		t.Fatalf("%d tables, want %d", len(gt), len(wt))
+	}
+	for i := range wt {
+		if !reflect.DeepEqual(wt[i].Rows, gt[i].Rows) {
+			t.Errorf("table %s:\n got %q\nwant %q", wt[i].Name, gt[i].Rows, wt[i].Rows)
+		}
+	}
+	if _, err := readWhatifResult([]byte("{")); err == nil {
+		t.Error("a broken result reads without error")
 	}
 }

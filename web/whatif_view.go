@@ -96,6 +96,10 @@ func whatifLabels(l *i18n.Locale, scenarioName func(whatif.ScenarioInfo) string)
 		NotLanded:  l.T("whatif.chart.not_landed"),
 		SweepTitle: func(s string) string { return l.T("whatif.chart.sweep_title", "Scenario", s) },
 		SweepDesc:  l.T("whatif.chart.sweep_desc"), Point: l.T("whatif.chart.point"), Notes: l.T("whatif.chart.notes"),
+		SweepNeedTitle: func(s, need string) string {
+			return l.T("whatif.chart.sweep_need_title", "Scenario", s, "Need", need)
+		},
+		SweepNeedDesc: l.T("whatif.chart.sweep_need_desc"),
 		Switch: func(need, from, to string) string {
 			return l.T("whatif.chart.switch", "Need", need, "From", from, "To", to)
 		},
