@@ -1,9 +1,7 @@
 package web
 
 import (
-	"bytes"
 	"context"
-	"log/slog"
 	"os"
 	"strings"
 	"testing"
@@ -11,7 +9,6 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"corridor/marketplace"
-	"corridor/pricing/whatif"
 )
 
 // studyEffectsBasket is German consumers buying 800 GPU-hours from Zhongwei (CN) and from
@@ -22,11 +19,10 @@ const studyEffectsBasket = "buyer_country,buyer_type,accelerator,origin,product,
 	"CN,business,h100-sxm,cn-ningxia-zhongwei,gpu_hours,800,8\n"
 
 // studyEffectsApp stores a study of studyEffectsBasket under the library's 10% EU levy on
-// Chinese compute (effects block: market DE, sources by bloc) and serves its page at
-// /study/{id} through the real templates; it returns the study's id.
+// Chinese compute (effects block: market DE, sources by bloc); its page is /whatif/{id}.
 func studyEffectsApp(t *testing.T) (*fiber.App, string) {
 	t.Helper()
-	_, svc, _ := seededApp(t)
+	app, svc, _ := seededApp(t)
 	st, err := svc.RunStudy(context.Background(), marketplace.StudyRequest{
 		Scenarios: []marketplace.StudyScenario{{ID: "eu-compute-levy-cn-10"}},
 		Basket:    marketplace.StudyBasket{Kind: marketplace.BasketCSV, CSV: studyEffectsBasket},
@@ -35,19 +31,6 @@ func studyEffectsApp(t *testing.T) (*fiber.App, string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	u := newUI(Deps{Market: svc, Log: slog.Default()})
-	app := fiber.New()
-	app.Get("/study/:id", u.page(func(c *fiber.Ctx, v *view) error {
-		stored, err := svc.Study(c.UserContext(), c.Params("id"))
-		if err != nil {
-			return err
-		}
-		r, err := whatif.ReadTrade(bytes.NewReader(stored.Result))
-		if err != nil {
-			return err
-		}
-		return u.renderStudy(c, v, whatifStudyPage{ID: stored.ID, Status: studyDone}, r)
-	}))
 	return app, st.ID
 }
 
@@ -58,7 +41,7 @@ func studyEffectsApp(t *testing.T) (*fiber.App, string) {
 func TestStudyEffectsSection(t *testing.T) {
 	app, id := studyEffectsApp(t)
 	pc := newPageClient(t, app)
-	r := pc.get("/study/" + id)
+	r := pc.get("/whatif/" + id)
 	if r.Status != 200 {
 		t.Fatalf("study page: %d\n%.2000s", r.Status, r.Body)
 	}
@@ -77,20 +60,20 @@ func TestStudyEffectsSection(t *testing.T) {
 		t.Error("the section must not need a script")
 	}
 
-	r = pc.get("/study/" + id + "?market=EU&sources=origin&substitution_elasticity=3")
+	r = pc.get("/whatif/" + id + "?market=EU&sources=origin&substitution_elasticity=3")
 	for _, w := range []string{"sources by origin regions", `<th scope="row">cn-ningxia-zhongwei</th>`, `<th scope="row">eu-fi-kajaani</th>`,
 		"Substitution elasticity = 3 — given", `value="EU"`} {
 		if !strings.Contains(r.Body, w) {
 			t.Errorf("EU market page lacks %q", w)
 		}
 	}
-	r = pc.get("/study/" + id + "?market=XX27")
+	r = pc.get("/whatif/" + id + "?market=XX27")
 	if r.Status != 200 || !strings.Contains(r.Body, `id="effects-error"`) || !strings.Contains(r.Body, `aria-invalid="true"`) {
 		t.Errorf("a bad market: %d, want the page with the problem beside the form", r.Status)
 	}
 
 	pc.lang = "zh-CN"
-	r = pc.get("/study/" + id)
+	r = pc.get("/whatif/" + id)
 	for _, w := range []string{"贸易效应", "按来源的贸易效应：创造与转移", "EU 的财政收入", "消费者剩余", "福利"} {
 		if !strings.Contains(r.Body, w) {
 			t.Errorf("zh-CN page lacks %q", w)
