@@ -86,37 +86,41 @@ func (e *evaluator) trade(p *part, v int, f *flowInfo, base *pricing.Quote, base
 	a.landed1.add(q.LandedCost, e.places)
 	business := f.req.BuyerType == tariff.BuyerBusiness
 	for i, lines := range [2][]pricing.Line{base.Lines, q.Lines} {
-		borne(lines, business, f.req.VATRecovery, func(j string, d decimal.Decimal) {
-			w := a.wedge[j]
+		for k := range lines {
+			l := &lines[k]
+			d, ok := borne(l, business, f.req.VATRecovery)
+			if !ok {
+				continue
+			}
+			w := a.wedge[l.Jurisdiction]
 			if w == nil {
 				w = &[2]amount{}
-				a.wedge[j] = w
+				a.wedge[l.Jurisdiction] = w
 			}
 			w[i].add(d, e.places)
-		})
+		}
 	}
 }
 
-// borne calls add with what the buyer bears of each measure line, by the line's jurisdiction:
-// a payable line's amount, less what a business recovers (its recovery share of a
-// recoverable line, as pricing computes net cost).
-func borne(lines []pricing.Line, business bool, recovery decimal.NullDecimal, add func(jurisdiction string, d decimal.Decimal)) {
-	for i := range lines {
-		l := &lines[i]
-		if l.MeasureID == "" || l.Jurisdiction == "" {
-			continue
-		}
-		if l.Payable {
-			add(l.Jurisdiction, l.Amount)
-		}
-		if (l.Payable || l.Included) && l.Recoverable && business {
-			r := l.Amount
-			if recovery.Valid {
-				r = r.Mul(recovery.Decimal)
-			}
-			add(l.Jurisdiction, r.Neg())
-		}
+// borne returns what the buyer bears of a measure line, for the line's jurisdiction: a
+// payable line's amount, less what a business recovers (its recovery share of a recoverable
+// line, as pricing computes net cost); false for lines no measure produced.
+func borne(l *pricing.Line, business bool, recovery decimal.NullDecimal) (decimal.Decimal, bool) {
+	if l.MeasureID == "" || l.Jurisdiction == "" {
+		return decimal.Decimal{}, false
 	}
+	var d decimal.Decimal
+	if l.Payable {
+		d = l.Amount
+	}
+	if (l.Payable || l.Included) && l.Recoverable && business {
+		r := l.Amount
+		if recovery.Valid {
+			r = r.Mul(recovery.Decimal)
+		}
+		d = d.Sub(r)
+	}
+	return d, true
 }
 
 // mergeTrade adds b's trade sums into a.
