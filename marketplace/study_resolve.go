@@ -298,9 +298,12 @@ func (s *Service) studyScenario(ctx context.Context, field string, sc StudyScena
 		return ws, rp.Scenario, rp.Quotas, nil
 	}
 	// An inline document: validated like `corridor policy validate`, against the baseline.
-	name := field + ".document"
+	name, file := field+".document", sc.Name
+	if file == "" {
+		file = name
+	}
 	data := []byte(sc.Document)
-	doc, err := tariff.ParseDocument(name, data)
+	doc, err := tariff.ParseDocument(file, data)
 	if err != nil {
 		return whatif.Scenario{}, pricing.PolicyRef{}, nil, docProblems(name, err)
 	}
@@ -310,7 +313,7 @@ func (s *Service) studyScenario(ctx context.Context, field string, sc StudyScena
 	if doc.Scenario.Base != BaselinePolicyID {
 		return whatif.Scenario{}, pricing.PolicyRef{}, nil, Invalid("scenario of another policy", FieldError{Field: name, Message: fmt.Sprintf("the scenario's base is %s; a study's scenarios apply to %s", quoteField(doc.Scenario.Base), BaselinePolicyID)})
 	}
-	if probs := tariff.ValidateScenarioAgainst(base.Policy, name, data); len(probs) > 0 {
+	if probs := tariff.ValidateScenarioAgainst(base.Policy, file, data); len(probs) > 0 {
 		return whatif.Scenario{}, pricing.PolicyRef{}, nil, docProblems(name, probs)
 	}
 	p, err := doc.Scenario.Apply(base.Policy)

@@ -22,6 +22,7 @@ const studyBodyLimit = 16 << 20
 type studyAPI interface {
 	RunStudy(ctx context.Context, req marketplace.StudyRequest) (marketplace.Study, error)
 	Study(ctx context.Context, id string) (marketplace.Study, error)
+	RerunStudy(ctx context.Context, id string) (marketplace.Study, error)
 }
 
 // addStudyRoutes adds the what-if study endpoints.
@@ -29,6 +30,7 @@ func addStudyRoutes(api fiber.Router, d Deps) {
 	api.Post("/studies", handleStudyCreate(d.Market))
 	api.Get("/studies/:id.csv", handleStudyCSV(d.Market)) // before /:id, which would take "ID.csv"
 	api.Get("/studies/:id", handleStudyGet(d.Market))
+	api.Post("/studies/:id/rerun", handleStudyRerun(d.Market))
 }
 
 func init() {
@@ -51,6 +53,7 @@ type studyScenarioJSON struct {
 	ID       string `json:"id,omitempty"`
 	Version  int    `json:"version,omitempty"`
 	Document string `json:"document,omitempty"`
+	Name     string `json:"name,omitempty"`
 }
 
 type studyBasketJSON struct {
@@ -90,7 +93,7 @@ func (r studyRequestJSON) toDomain() (marketplace.StudyRequest, error) {
 		}
 	}
 	for _, sc := range r.Scenarios {
-		out.Scenarios = append(out.Scenarios, marketplace.StudyScenario{ID: strings.TrimSpace(sc.ID), Version: sc.Version, Document: sc.Document})
+		out.Scenarios = append(out.Scenarios, marketplace.StudyScenario{ID: strings.TrimSpace(sc.ID), Version: sc.Version, Document: sc.Document, Name: strings.TrimSpace(sc.Name)})
 	}
 	out.Effects = r.Effects.toDomain()
 	if len(fs) > 0 {
@@ -110,9 +113,9 @@ type studyJSON struct {
 	Request    studyRequestEcho `json:"request"`
 	Pins       studyPinsJSON    `json:"pins"`
 	Links      studyLinks       `json:"links"`
-	Result     json.RawMessage  `json:"result"`
 	// TradeEffects is the trade-effects section of a done study whose request asked for one.
 	TradeEffects *studyEffectsJSON `json:"trade_effects,omitempty"`
+	// result follows: the stored bytes, written as they are (studyDocument)
 }
 
 type studyProgress struct {
@@ -175,8 +178,8 @@ func dateOrEmpty(t time.Time) string {
 func toStudyJSON(st marketplace.Study) studyJSON {
 	r, p := st.Request, st.Pins
 	out := studyJSON{ID: st.ID, Status: string(st.Status), Progress: studyProgress(st.Progress), CreatedAt: st.CreatedAt.UTC().Format(time.RFC3339),
-		Failure: st.Failure, Result: json.RawMessage("null"),
-		Links: studyLinks{Self: "/api/v1/studies/" + st.ID, CSV: "/api/v1/studies/" + st.ID + ".csv"},
+		Failure: st.Failure,
+		Links:   studyLinks{Self: "/api/v1/studies/" + st.ID, CSV: "/api/v1/studies/" + st.ID + ".csv"},
 		Request: studyRequestEcho{Scenarios: []studyScenarioJSON{}, Sweep: r.Sweep, AsOf: dateOrEmpty(r.AsOf), Currency: r.Currency,
 			Basket: studyBasketEcho{Kind: string(r.Basket.Kind), Query: r.Basket.Query, GPUs: r.Basket.GPUs, Hours: r.Basket.Hours,
 				Name: r.Basket.CSVName, CSVBytes: len(r.Basket.CSV), From: dateOrEmpty(r.Basket.From), To: dateOrEmpty(r.Basket.To)}},
@@ -203,10 +206,42 @@ func toStudyJSON(st marketplace.Study) studyJSON {
 	for _, rt := range p.FX {
 		out.Pins.FX = append(out.Pins.FX, studyRateJSON{Currency: rt.Currency, PerEUR: rt.PerEUR, Date: dateOrEmpty(rt.Date), Source: rt.Source})
 	}
-	if st.Status == marketplace.StudyDone && len(st.Result) > 0 {
-		out.Result = json.RawMessage(bytes.TrimSpace(st.Result))
-	}
 	return out
+}
+
+// studyDocument is a study's JSON document: toStudyJSON's members, then "result" (null until
+// done). The engine's result, tens of megabytes for a large study, is written as stored rather
+// than re-encoded (it is JSON that whatif.Result.WriteJSON wrote).
+func studyDocument(st marketplace.Study, effects *studyEffectsJSON) ([]byte, error) {
+	out := toStudyJSON(st)
+	out.TradeEffects = effects
+	head, err := json.Marshal(out)
+	if err != nil {
+		return nil, err
+	}
+	result := []byte("null")
+	if st.Status == marketplace.StudyDone && len(st.Result) > 0 {
+		result = bytes.TrimSpace(st.Result)
+	}
+	doc := make([]byte, 0, len(head)+len(result)+12)
+	doc = append(doc, head[:len(head)-1]...) // without its closing brace
+	doc = append(doc, `,"result":`...)
+	doc = append(doc, result...)
+	return append(doc, '}'), nil
+}
+
+// sendStudy answers a study's JSON document with status.
+func sendStudy(c *fiber.Ctx, m studyAPI, status int, st marketplace.Study) error {
+	effects, err := tradeEffectsOf(c.UserContext(), m, st) // api_study_effects.go
+	if err != nil {
+		return err
+	}
+	doc, err := studyDocument(st, effects)
+	if err != nil {
+		return err
+	}
+	c.Set(fiber.HeaderContentType, fiber.MIMEApplicationJSON) // as c.JSON sets it
+	return c.Status(status).Send(doc)
 }
 
 // handleStudyCreate runs a study: 201 with the result when it ran while the caller waited,
@@ -225,16 +260,32 @@ func handleStudyCreate(m studyAPI) fiber.Handler {
 		if err != nil {
 			return err
 		}
-		c.Location("/api/v1/studies/" + st.ID)
-		status := fiber.StatusCreated
-		if st.Status != marketplace.StudyDone {
-			status = fiber.StatusAccepted
-		}
-		out := toStudyJSON(st)
-		if err := addTradeEffects(c.UserContext(), m, st, &out); err != nil { // api_study_effects.go
+		return studyCreated(c, m, st)
+	}
+}
+
+// studyCreated answers a new study: 201 when it ran while the caller waited, 202 when queued.
+func studyCreated(c *fiber.Ctx, m studyAPI, st marketplace.Study) error {
+	c.Location("/api/v1/studies/" + st.ID)
+	status := fiber.StatusCreated
+	if st.Status != marketplace.StudyDone {
+		status = fiber.StatusAccepted
+	}
+	return sendStudy(c, m, status, st)
+}
+
+// handleStudyRerun runs a stored study's request again with everything it was pinned to, as
+// a new study.
+func handleStudyRerun(m studyAPI) fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		if err := noBody(c); err != nil {
 			return err
 		}
-		return c.Status(status).JSON(out)
+		st, err := m.RerunStudy(c.UserContext(), strings.Clone(c.Params("id")))
+		if err != nil {
+			return err
+		}
+		return studyCreated(c, m, st)
 	}
 }
 
@@ -247,11 +298,7 @@ func handleStudyGet(m studyAPI) fiber.Handler {
 		if err != nil {
 			return err
 		}
-		out := toStudyJSON(st)
-		if err := addTradeEffects(c.UserContext(), m, st, &out); err != nil { // api_study_effects.go
-			return err
-		}
-		return c.JSON(out)
+		return sendStudy(c, m, fiber.StatusOK, st)
 	}
 }
 
@@ -287,4 +334,18 @@ func handleStudyCSV(m studyAPI) fiber.Handler {
 		}
 		return marketplace.Invalid("unknown table", marketplace.FieldError{Field: "table", Message: "must be one of " + strings.Join(names, ", ") + ", not " + quoteShort(name)})
 	}
+}
+
+// StudyDocument renders a study exactly as GET /api/v1/studies/{id} answers it (for the
+// command line's --format json).
+func StudyDocument(st marketplace.Study) ([]byte, error) { return studyDocument(st, nil) }
+
+// StudyDocumentWithEffects is StudyDocument with the study's trade-effects section (nil for
+// none), as the API answers a study whose request asked for one.
+func StudyDocumentWithEffects(st marketplace.Study, se *marketplace.StudyEffects) ([]byte, error) {
+	if se == nil {
+		return studyDocument(st, nil)
+	}
+	j := toStudyEffectsJSON(*se)
+	return studyDocument(st, &j)
 }

@@ -170,18 +170,17 @@ type studyEffectsOf interface {
 	EffectsOf(ctx context.Context, st marketplace.Study) (*marketplace.StudyEffects, error)
 }
 
-// addTradeEffects sets out's trade_effects when st is done and its request asked for them
-// (and m can compute them).
-func addTradeEffects(ctx context.Context, m any, st marketplace.Study, out *studyJSON) error {
+// tradeEffectsOf returns the trade-effects section of st when it is done and its request
+// asked for one (and m can compute it), else nil.
+func tradeEffectsOf(ctx context.Context, m any, st marketplace.Study) (*studyEffectsJSON, error) {
 	em, ok := m.(studyEffectsOf)
 	if !ok {
-		return nil
+		return nil, nil
 	}
 	se, err := em.EffectsOf(ctx, st)
 	if err != nil || se == nil {
-		return err
+		return nil, err
 	}
 	j := toStudyEffectsJSON(*se)
-	out.TradeEffects = &j
-	return nil
+	return &j, nil
 }

@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"flag"
 	"fmt"
 	"io"
@@ -18,7 +19,8 @@ docs/effects.md) on one importing market: --market DE|EU|CN|<country> (default D
 origin|bloc (default origin), and the elasticities --import-demand-elasticity (default -1.5,
 illustrative), --substitution-elasticity (1.5) and --export-supply-elasticity (inf). A source's
 value is the supplier's price of the market's flows from it; its wedge before and after is their
-landed cost under the baseline and the scenario over that value, less one.`
+landed cost under the baseline and the scenario over that value, less one. The section follows
+the tables (table), is the document's trade_effects (json), or --table trade_effects (csv).`
 
 // effectsFlags are the flags of `corridor whatif` that ask for the trade-effects section.
 type effectsFlags struct {
@@ -145,4 +147,47 @@ func csvCell(s string) string {
 		return `"` + strings.ReplaceAll(s, `"`, `""`) + `"`
 	}
 	return s
+}
+
+// tradeEffectsTable is the --table name of the trade-effects section in --format csv.
+const tradeEffectsTable = "trade_effects"
+
+// studyEffectsReader is what printing a study's trade effects needs of the marketplace.
+type studyEffectsReader interface {
+	EffectsOf(ctx context.Context, st marketplace.Study) (*marketplace.StudyEffects, error)
+}
+
+// printStudyWithEffects prints a done study (printStudy) with its trade-effects section when
+// its request asked for one: after the tables (table), inside the document as the API answers
+// it (json), or as --table trade_effects (csv).
+func printStudyWithEffects(ctx context.Context, m studyEffectsReader, st marketplace.Study, format, table string, w io.Writer) error {
+	se, err := m.EffectsOf(ctx, st)
+	if err != nil {
+		if fe := effectsFlagError(err); fe != nil {
+			return fe
+		}
+		return fmt.Errorf("whatif: %w", err)
+	}
+	switch {
+	case se == nil && format == "csv" && table == tradeEffectsTable:
+		return fmt.Errorf("whatif: --table %s needs --effects", tradeEffectsTable)
+	case se == nil:
+		return printStudy(st, format, table, w)
+	case format == "json":
+		doc, err := web.StudyDocumentWithEffects(st, se)
+		if err != nil {
+			return err
+		}
+		_, err = fmt.Fprintf(w, "%s\n", doc)
+		return err
+	case format == "csv" && table == tradeEffectsTable:
+		return writeStudyEffects(w, *se, "csv")
+	case format == "csv":
+		return printStudy(st, format, table, w)
+	}
+	if err := printStudy(st, format, table, w); err != nil {
+		return err
+	}
+	fmt.Fprintf(w, "\n%s\n", tradeEffectsTable)
+	return writeStudyEffects(w, *se, "table")
 }

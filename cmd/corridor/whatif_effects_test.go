@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"encoding/json"
 	"flag"
 	"io"
 	"strings"
@@ -83,5 +84,76 @@ func TestEffectsFlags(t *testing.T) {
 	bad := marketplace.Invalid("invalid", marketplace.FieldError{Field: "effects.import_demand_elasticity", Message: "must be from -100 to 0"})
 	if err := effectsFlagError(bad); err == nil || !strings.Contains(err.Error(), "--import-demand-elasticity: must be from -100 to 0") {
 		t.Errorf("flag error: %v", err)
+	}
+}
+
+// TestWhatifCommandEffects runs the worked study (whatifBasket) with --effects on the German
+// market by bloc, SMART's defaults (Em −1.5, Es 1.5, Ex ∞). Germany's flows: a business
+// buying 800 GPU-hours from Zhongwei at EUR 2.00 (M = 1,600.00; VAT reverse-charged, so t0 =
+// 0) and from Kajaani at EUR 2.50 (M = 2,000.00, t0 = t1 = 0); the scenario's 10% EU levy
+// makes CN's t1 = 160/1,600 = 10%.
+//
+//	CN creation −1.5 × 1,600 × 0.10 = −240.00
+//	diversion: μ_EU = 1 + 1.5 × (1 − 1/1.1) = 1 + 0.15/1.1; Σ M·μ = 3,600 + 300/1.1 = 4,260/1.1;
+//	  TD_CN = 1,600 × (3,600 × 1.1/4,260 − 1) = −480,000/4,260 = −112.676… → −112.68; EU +112.68
+//	CN after 1,600 − 240 − 112.676… = 1,247.3239…; EU levy revenue 0 → 124.7323… → 124.73
+//	consumer surplus −0.10 × (1,600 + 1,247.3239…)/2 = −142.366… → −142.37
+//	welfare −142.37 + 124.73 = −17.64
+func TestWhatifCommandEffects(t *testing.T) {
+	db := seededDB(t)
+	basket := writeFile(t, "basket.csv", whatifBasket)
+	args := []string{"whatif", "--db", db, "--scenario", "eu-compute-levy-cn-10", "--basket", basket, "--as-of", "2026-11-28",
+		"--effects", "--market", "DE", "--sources", "bloc"}
+	out, _, err := runCLI(args...)
+	if err != nil {
+		t.Fatalf("whatif --effects: %v", err)
+	}
+	for _, want := range []string{"trade_effects", "Scenario eu-compute-levy-cn-10: trade effects on market DE (DE), sources by bloc",
+		"-240.00", "-112.68", "112.68", "124.73", "-142.37", "-17.64"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("table lacks %q:\n%s", want, out)
+		}
+	}
+	out, _, err = runCLI(append(args, "--format", "csv", "--table", "trade_effects")...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(out, "scenario,market,sources_by,kind,source,") ||
+		!strings.Contains(out, "eu-compute-levy-cn-10,DE,bloc,source,CN,,0%,10%,1600.00,-240.00,-112.68,0.00,-352.68,1247.32,0.00,124.73,124.73,-142.37,-17.64,EUR") {
+		t.Errorf("csv:\n%s", out)
+	}
+	out, _, err = runCLI(append(args, "--format", "json")...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var doc struct {
+		Status       string
+		TradeEffects struct {
+			Market    string
+			Scenarios []struct {
+				Total struct {
+					WelfareChange string `json:"welfare_change"`
+				}
+			}
+		} `json:"trade_effects"`
+	}
+	if err := json.Unmarshal([]byte(out), &doc); err != nil || doc.Status != "done" || doc.TradeEffects.Market != "DE" ||
+		len(doc.TradeEffects.Scenarios) != 1 || doc.TradeEffects.Scenarios[0].Total.WelfareChange != "-17.64" {
+		t.Errorf("json: %v %+v", err, doc.TradeEffects)
+	}
+
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--market", "DE"}, "--market needs --effects"},
+		{[]string{"--effects", "--import-demand-elasticity", "2"}, "--import-demand-elasticity"},
+		{[]string{"--effects", "--market", "XX27"}, "--market"},
+		{[]string{"--format", "csv", "--table", "trade_effects"}, "--table trade_effects needs --effects"},
+	} {
+		_, _, err := runCLI(append([]string{"whatif", "--db", db, "--scenario", "eu-compute-levy-cn-10", "--basket", basket, "--as-of", "2026-11-28"}, c.args...)...)
+		if err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%v: %v, want %q", c.args, err, c.want)
+		}
 	}
 }
