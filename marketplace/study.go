@@ -158,8 +158,8 @@ func (st Study) Tables() ([]whatif.Table, error) {
 	return whatif.ReadTables(bytes.NewReader(st.Result))
 }
 
-// Field names a study's validation errors use (FieldError.Field), documented for clients that
-// show a problem next to its input:
+// Reasons of a study's refusals (Error.Reason). The fields its validation errors name
+// (FieldError.Field), for clients that show a problem next to its input:
 //
 //	scenarios                      too many scenarios
 //	scenarios[i].id                unknown or malformed scenario id (Reason "unknown_scenario")

@@ -130,6 +130,7 @@ func (s *Service) resolveStudy(ctx context.Context, req StudyRequest, pinned *St
 		return resolvedStudy{}, err
 	}
 	r := resolvedStudy{req: req}
+	r.req.Scenarios = slices.Clone(req.Scenarios) // versions are filled in below; the caller's stay
 	r.pins = StudyPins{AsOf: asOf, Currency: req.Currency, Baseline: base.Baseline}
 	r.study = whatif.Study{AsOf: asOf, Currency: req.Currency, Sweep: sweep,
 		Baseline: whatif.Scenario{ID: whatif.BaselineID, Title: base.Policy.Title, Policy: base.Policy,

@@ -212,9 +212,7 @@ func toStudyJSON(st marketplace.Study) studyJSON {
 // studyDocument is a study's JSON document: toStudyJSON's members, then "result" (null until
 // done). The engine's result, tens of megabytes for a large study, is written as stored rather
 // than re-encoded (it is JSON that whatif.Result.WriteJSON wrote).
-func studyDocument(st marketplace.Study, effects *studyEffectsJSON) ([]byte, error) {
-	out := toStudyJSON(st)
-	out.TradeEffects = effects
+func studyDocument(out studyJSON, st marketplace.Study) ([]byte, error) {
 	head, err := json.Marshal(out)
 	if err != nil {
 		return nil, err
@@ -230,13 +228,10 @@ func studyDocument(st marketplace.Study, effects *studyEffectsJSON) ([]byte, err
 	return append(doc, '}'), nil
 }
 
-// sendStudy answers a study's JSON document with status.
-func sendStudy(c *fiber.Ctx, m studyAPI, status int, st marketplace.Study) error {
-	effects, err := tradeEffectsOf(c.UserContext(), m, st) // api_study_effects.go
-	if err != nil {
-		return err
-	}
-	doc, err := studyDocument(st, effects)
+// sendStudy answers a study's JSON document (out, toStudyJSON of st, and st's result) with
+// status.
+func sendStudy(c *fiber.Ctx, status int, out studyJSON, st marketplace.Study) error {
+	doc, err := studyDocument(out, st)
 	if err != nil {
 		return err
 	}
@@ -271,7 +266,12 @@ func studyCreated(c *fiber.Ctx, m studyAPI, st marketplace.Study) error {
 	if st.Status != marketplace.StudyDone {
 		status = fiber.StatusAccepted
 	}
-	return sendStudy(c, m, status, st)
+	out := toStudyJSON(st)
+	var err error
+	if out.TradeEffects, err = tradeEffectsOf(c.UserContext(), m, st); err != nil { // api_study_effects.go
+		return err
+	}
+	return sendStudy(c, status, out, st)
 }
 
 // handleStudyRerun runs a stored study's request again with everything it was pinned to, as
@@ -298,7 +298,11 @@ func handleStudyGet(m studyAPI) fiber.Handler {
 		if err != nil {
 			return err
 		}
-		return sendStudy(c, m, fiber.StatusOK, st)
+		out := toStudyJSON(st)
+		if out.TradeEffects, err = tradeEffectsOf(c.UserContext(), m, st); err != nil { // api_study_effects.go
+			return err
+		}
+		return sendStudy(c, fiber.StatusOK, out, st)
 	}
 }
 
@@ -338,14 +342,15 @@ func handleStudyCSV(m studyAPI) fiber.Handler {
 
 // StudyDocument renders a study exactly as GET /api/v1/studies/{id} answers it (for the
 // command line's --format json).
-func StudyDocument(st marketplace.Study) ([]byte, error) { return studyDocument(st, nil) }
+func StudyDocument(st marketplace.Study) ([]byte, error) { return studyDocument(toStudyJSON(st), st) }
 
 // StudyDocumentWithEffects is StudyDocument with the study's trade-effects section (nil for
 // none), as the API answers a study whose request asked for one.
 func StudyDocumentWithEffects(st marketplace.Study, se *marketplace.StudyEffects) ([]byte, error) {
-	if se == nil {
-		return studyDocument(st, nil)
+	out := toStudyJSON(st)
+	if se != nil {
+		j := toStudyEffectsJSON(*se)
+		out.TradeEffects = &j
 	}
-	j := toStudyEffectsJSON(*se)
-	return studyDocument(st, &j)
+	return studyDocument(out, st)
 }

@@ -103,7 +103,6 @@ func whatifCommand(ctx context.Context, args []string, getenv func(string) strin
 	}
 	defer st.Close()
 	svc := marketplace.NewService(st, time.Now)
-	defer svc.WaitStudies()
 	progress := isTerminal(stderr)
 	if !progress {
 		svc.SetStudySyncLimit(math.MaxInt64) // nothing to show: run while we wait
@@ -114,9 +113,12 @@ func whatifCommand(ctx context.Context, args []string, getenv func(string) strin
 	}
 	study, err := runWhatif(ctx, svc, start, req, progress, stderr)
 	if err != nil {
-		return err
+		return err // interrupted (^C) too: the process ends, and the study with it
 	}
-	return printStudyWithEffects(ctx, svc, study, *format, *table, stdout) // whatif_effects.go
+	svc.WaitStudies() // done: its goroutine has recorded the result and is ending
+
+	// With --effects, the trade-effects section too: whatif_effects.go.
+	return printStudyWithEffects(ctx, svc, study, *format, *table, stdout)
 }
 
 // studyTableNames are the tables of a study, in order.
@@ -255,7 +257,7 @@ func whatifFields(err error, req marketplace.StudyRequest) error {
 			m := scenarioField.FindStringSubmatch(name)
 			n, _ := strconv.Atoi(m[1])
 			f.Field = "--scenario"
-			if n < len(req.Scenarios) && req.Scenarios[n].Document == "" {
+			if n < len(req.Scenarios) && req.Scenarios[n].Document == "" && !strings.Contains(f.Message, strconv.Quote(req.Scenarios[n].ID)) {
 				f.Field += " " + req.Scenarios[n].ID
 			}
 		}
