@@ -71,6 +71,17 @@ func TestBrowserWhatif(t *testing.T) {
 		t.Errorf("CSV download starts %q", head)
 	}
 
+	// Every table's CSV link and the JSON answer.
+	statuses, err := chromedp.Run(ctx, chromedp.Evaluate[[]int](`Promise.all([...document.querySelectorAll("a.csv-link, #download-json")].map(a => fetch(a.href).then(r => r.status)))`, chromedp.EvalAwaitPromise))
+	if err != nil || len(statuses) < 7 {
+		t.Errorf("download links: %v (%v)", statuses, err)
+	}
+	for i, st := range statuses {
+		if st != 200 {
+			t.Errorf("download link %d: HTTP %d", i, st)
+		}
+	}
+
 	// Chinese.
 	run(t, ctx, "switch to Chinese", clickAndLoad("#lang-zh"), chromedp.WaitVisible(chromedp.ID("lang-en")), chromedp.WaitVisible(chromedp.ID("flows-table")))
 	if body := textOf(t, ctx, "main"); !strings.Contains(body, "各情景下的交易流") || !strings.Contains(body, "已完成") {

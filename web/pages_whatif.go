@@ -330,14 +330,15 @@ func (p whatifStudyPage) Int64(n int64) string { return p.L.Int(n) }
 
 // aggArg is the argument of the "whatif-aggs" template.
 type aggArg struct {
-	V              *view
-	ID, Title, Key string
-	Rows           []whatifAggRow
+	V                            *view
+	Study, ID, Table, Title, Key string
+	Rows                         []whatifAggRow
 }
 
-// AggArg packs an aggregate table for the "whatif-aggs" template.
-func (p whatifStudyPage) AggArg(id, title, key string, rows []whatifAggRow) aggArg {
-	return aggArg{V: p.view, ID: id, Title: title, Key: key, Rows: rows}
+// AggArg packs an aggregate table for the "whatif-aggs" template: its element id, the
+// study's table it shows (for its CSV link), its heading and key column, and its rows.
+func (p whatifStudyPage) AggArg(id, table, title, key string, rows []whatifAggRow) aggArg {
+	return aggArg{V: p.view, Study: p.ID, ID: id, Table: table, Title: title, Key: key, Rows: rows}
 }
 
 // The states of a study, as the page shows them.

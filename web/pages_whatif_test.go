@@ -93,7 +93,7 @@ func TestWhatifStudyPage(t *testing.T) {
 		"VAT de-vat: amount changed (&#43;EUR 19.00)",
 		// Aggregates: DE 2200.00 against 2100.00, +4.76% (100 / 2100 = 4.7619…).
 		`id="by-country-table"`, `<td class="num">EUR 2,200.00</td><td class="num">EUR 2,100.00</td><td class="num">&#43;EUR 100.00</td><td class="num">&#43;4.76%</td>`,
-		`id="by-origin-table"`,
+		`id="by-origin-table"`, `href="/api/v1/studies/st_0123456789abcdef.csv?table=by_buyer_country"`, `href="/api/v1/studies/st_0123456789abcdef.csv?table=revenue"`,
 		// Revenue: the EU levy collects 100.00 under the levy.
 		`<th scope="row">EU</th><td>Levy</td><td>EU levy 10%</td><td class="num">EUR 100.00</td>`,
 		// Cheapest and the switch.
@@ -305,5 +305,40 @@ func TestWhatifCSVBasket(t *testing.T) {
 	r = pc.get(r.Location)
 	if !strings.Contains(r.Body, "FR · Consumer") || !strings.Contains(r.Body, `id="chart-origins"`) {
 		t.Errorf("csv study page:\n%.3000s", r.Body)
+	}
+
+	// A file larger than the form's in-memory buffers (about 290 KB, 5,000 rows) is read whole;
+	// the page shows the first 200 flow rows of 10,000 (5,000 flows × baseline and levy).
+	big := "buyer_country,buyer_type,accelerator,origin,product,quantity\n" + strings.Repeat("DE,business,h100-sxm,cn-ningxia-zhongwei,gpu_hours,5760\n", 5000)
+	r = pc.postMultipart("/whatif", form, "basket_file", "big.csv", big)
+	if r.Status != 303 || !studyPath.MatchString(r.Location) {
+		t.Fatalf("big csv basket: %d %q\n%.3000s", r.Status, r.Location, r.Body)
+	}
+	r = pc.get(r.Location)
+	if !strings.Contains(r.Body, "The first 200 of 10,000 rows") || strings.Count(r.Body, `<tr class="flow-row`) != 200 {
+		t.Errorf("big csv study page: %d flow rows\n%s", strings.Count(r.Body, `<tr class="flow-row`), regexp.MustCompile(`id="flows-shown">[^<]*`).FindString(r.Body))
+	}
+}
+
+// TestWhatifUploadLimit: a well-formed 100 MB upload to the workbench is refused (413, the
+// body named) without being run, over a real connection.
+func TestWhatifUploadLimit(t *testing.T) {
+	base, _ := liveServer(t)
+	const size = 100 << 20
+	head := "--x\r\nContent-Disposition: form-data; name=\"basket\"\r\n\r\ncsv\r\n" +
+		"--x\r\nContent-Disposition: form-data; name=\"basket_file\"; filename=\"big.csv\"\r\nContent-Type: text/csv\r\n\r\n"
+	tail := "\r\n--x--\r\n"
+	body := io.MultiReader(strings.NewReader(head), io.LimitReader(repeatReader('x'), size), strings.NewReader(tail))
+	req, _ := http.NewRequest(http.MethodPost, base+"/whatif", body)
+	req.ContentLength = int64(len(head) + size + len(tail))
+	req.Header.Set("Content-Type", "multipart/form-data; boundary=x")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != 413 || !strings.Contains(string(b), `"field":"body"`) {
+		t.Errorf("%d %s", resp.StatusCode, b)
 	}
 }
