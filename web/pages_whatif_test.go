@@ -342,3 +342,34 @@ func TestWhatifUploadLimit(t *testing.T) {
 		t.Errorf("%d %s", resp.StatusCode, b)
 	}
 }
+
+// TestWhatifQueuedStudy: a study above marketplace.StudySyncEvaluations (2,000 CSV rows × the
+// baseline, the levy and 100 sweep points = 204,000 evaluations) is queued: the permalink
+// shows its progress and reloads itself until it is done, then its tables.
+func TestWhatifQueuedStudy(t *testing.T) {
+	app, svc, _ := seededApp(t)
+	pc := newPageClient(t, app)
+	tok := token(t, pc.get("/whatif").Body)
+	form := url.Values{"_csrf": {tok}, "scenario": {"eu-compute-levy-cn-10"}, "basket": {"csv"}, "currency": {"EUR"},
+		"sweep": {"eu-levy-cn-compute.rate=0%..49.5% step 0.5%"}}
+	basket := "buyer_country,buyer_type,accelerator,origin,product,quantity\n" + strings.Repeat("DE,business,h100-sxm,cn-ningxia-zhongwei,gpu_hours,5760\n", 2000)
+	r := pc.postMultipart("/whatif", form, "basket_file", "basket.csv", basket)
+	if r.Status != 303 || !studyPath.MatchString(r.Location) {
+		t.Fatalf("queued study: %d %q\n%.3000s", r.Status, r.Location, r.Body)
+	}
+	first := pc.get(r.Location)
+	// The study may already be done on a fast machine; while it is not, the page shows progress.
+	if !strings.Contains(first.Body, `id="flows-table"`) {
+		for _, w := range []string{`<meta http-equiv="refresh" content="2">`, `<progress id="progress" max="204000"`, "of 204,000 evaluations"} {
+			if !strings.Contains(first.Body, w) {
+				t.Errorf("running study page lacks %q\n%.3000s", w, first.Body)
+			}
+		}
+	}
+	svc.WaitStudies()
+	done := pc.get(r.Location)
+	if !strings.Contains(done.Body, `id="flows-table"`) || strings.Contains(done.Body, `http-equiv="refresh"`) ||
+		!strings.Contains(done.Body, "Sweep eu-levy-cn-compute.rate=0%..49.5% step 0.5% over 100 points") {
+		t.Errorf("done study page:\n%.3000s", done.Body)
+	}
+}
