@@ -373,3 +373,50 @@ func TestWhatifQueuedStudy(t *testing.T) {
 		t.Errorf("done study page:\n%.3000s", done.Body)
 	}
 }
+
+// TestWhatifInlineScenarioStaysText: a scenario written in the page runs beside the library's,
+// and markup in its title (which names a series of every chart) stays text in the tables and
+// the SVGs.
+func TestWhatifInlineScenarioStaysText(t *testing.T) {
+	app, _, _ := seededApp(t)
+	pc := newPageClient(t, app)
+	tok := token(t, pc.get("/whatif").Body)
+	doc := `format: corridor.scenario/v1
+id: my-levy-20
+base: baseline
+title: "<script>alert(1)</script> levy 20%"
+as_of: 2026-11-27
+changes:
+  - add:
+      id: my-levy-cn-compute
+      kind: additional_duty
+      jurisdiction: EU
+      direction: import
+      origin: [CN]
+      destination: [EU27]
+      products: [gpu_hours, bare_metal]
+      rate: "20%"
+      base: net_price
+      legal: ["hypothetical"]
+      confidence: illustrative
+      as_of: 2026-11-27
+`
+	form := whatifNeedForm(tok)
+	form.Set("document", doc)
+	r := pc.postMultipart("/whatif", form, "", "", "")
+	if r.Status != 303 {
+		t.Fatalf("inline scenario: %d\n%.3000s", r.Status, r.Body)
+	}
+	r = pc.get(r.Location)
+	if strings.Contains(r.Body, "<script>alert") {
+		t.Error("the scenario's title is markup on the page")
+	}
+	if !strings.Contains(r.Body, "&lt;script&gt;alert(1)&lt;/script&gt; levy 20%") || !strings.Contains(r.Body, "EU levies 10% on compute imported from China") {
+		t.Errorf("the study page lacks a scenario:\n%.3000s", r.Body)
+	}
+	// Three scenarios: the baseline, the library's and the written one, each a waterfall but the baseline.
+	if !strings.Contains(r.Body, `id="chart-waterfall-2"`) {
+		t.Error("no waterfall for the written scenario")
+	}
+	checkPage(t, "inline scenario", r)
+}
