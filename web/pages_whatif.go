@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -34,7 +35,7 @@ type pageStudies interface {
 // addWhatifPages adds the workbench's form, the form's post (CSRF-checked) and the study's
 // permalink.
 func (u *ui) addWhatifPages(app *fiber.App, studies pageStudies) {
-	app.Get("/whatif", u.page(u.handleWhatifForm))
+	app.Get("/whatif", u.page(u.handleWhatifForm(studies)))
 	app.Post("/whatif", u.page(u.csrfChecked(u.handleWhatifRun(studies))))
 	app.Get("/whatif/:id", u.page(u.handleWhatifStudy(studies)))
 }
@@ -220,7 +221,8 @@ func (u *ui) handleWhatifStudy(studies pageStudies) pageFunc {
 		if err != nil {
 			return err
 		}
-		p := whatifStudyPage{ID: st.ID, Status: string(st.Status), Done: st.Progress.Done, Total: st.Progress.Total, Message: st.Failure}
+		p := whatifStudyPage{ID: st.ID, Status: string(st.Status), Done: st.Progress.Done, Total: st.Progress.Total, Message: st.Failure,
+			Basket: basketText(v, st)}
 		var r *whatif.Result
 		if st.Status == marketplace.StudyDone {
 			if r, err = readWhatifResult(st.Result); err != nil {
@@ -229,6 +231,26 @@ func (u *ui) handleWhatifStudy(studies pageStudies) pageFunc {
 		}
 		return u.renderStudy(c, v, p, r)
 	}
+}
+
+// basketText words a study's basket in the page's language.
+func basketText(v *view, st marketplace.Study) string {
+	b := st.Request.Basket
+	flows := v.L.Int(int64(st.Pins.Flows))
+	switch b.Kind {
+	case marketplace.BasketNeed:
+		return v.Tf("whatif.basket_of.need", "Query", b.Query, "GPUs", b.GPUs, "Hours", b.Hours, "Country", b.Buyer.Country,
+			"Type", v.T("form."+b.Buyer.Type), "Flows", flows)
+	case marketplace.BasketCSV:
+		name := b.CSVName
+		if name == "" {
+			name = "basket.csv"
+		}
+		return v.Tf("whatif.basket_of.csv", "File", name, "Flows", flows)
+	case marketplace.BasketOrders:
+		return v.Tf("whatif.basket_of.orders", "From", v.Date(b.From), "To", v.Date(b.To), "Flows", flows)
+	}
+	return ""
 }
 
 // whatifPage is the data of the form page.
@@ -242,10 +264,49 @@ type whatifPage struct {
 }
 
 // handleWhatifForm shows the study form with a need's defaults.
-func (u *ui) handleWhatifForm(c *fiber.Ctx, v *view) error {
-	f := whatifForm{Basket: "need", Filter: "accelerator=h100-sxm", GPUs: "8", Hours: "720", Country: v.T("default.country"),
-		BuyerType: "business", Currency: v.T("default.currency")}
-	return u.renderWhatifForm(c, v, fiber.StatusOK, f, nil)
+//
+// With ?from={id} the form starts from a stored study's request (its scenarios, basket, sweep,
+// currency and date), to be changed and run as a new study; a CSV basket's file must be chosen
+// again (a browser cannot be handed a file).
+func (u *ui) handleWhatifForm(studies pageStudies) pageFunc {
+	return func(c *fiber.Ctx, v *view) error {
+		f := whatifForm{Basket: "need", Filter: "accelerator=h100-sxm", GPUs: "8", Hours: "720", Country: v.T("default.country"),
+			BuyerType: "business", Currency: v.T("default.currency")}
+		if id := c.Query("from"); id != "" {
+			st, err := studies.Study(c.UserContext(), strings.Clone(id))
+			if err != nil {
+				return err
+			}
+			f = formOf(st.Request)
+		}
+		return u.renderWhatifForm(c, v, fiber.StatusOK, f, nil)
+	}
+}
+
+// formOf fills the form from a stored study's request. The form has one textarea: a request
+// with several written scenarios keeps the first.
+func formOf(req marketplace.StudyRequest) whatifForm {
+	f := whatifForm{Sweep: req.Sweep, Currency: req.Currency, Basket: string(req.Basket.Kind)}
+	if !req.AsOf.IsZero() {
+		f.AsOf = req.AsOf.UTC().Format(time.DateOnly)
+	}
+	for _, sc := range req.Scenarios {
+		switch {
+		case sc.ID != "":
+			f.Scenarios = append(f.Scenarios, sc.ID)
+		case f.Document == "":
+			f.Document = sc.Document
+		}
+	}
+	b := req.Basket
+	f.Filter, f.Country, f.BuyerType = b.Query, b.Buyer.Country, b.Buyer.Type
+	if b.Kind == marketplace.BasketNeed {
+		f.GPUs, f.Hours = strconv.Itoa(b.GPUs), strconv.Itoa(b.Hours)
+	}
+	if b.Kind == marketplace.BasketOrders {
+		f.OrdersFrom, f.OrdersTo = b.From.UTC().Format(time.DateOnly), b.To.UTC().Format(time.DateOnly)
+	}
+	return f
 }
 
 // renderWhatifForm shows the form as typed with err's problems beside their fields: a scenario
@@ -306,6 +367,8 @@ type whatifStudyPage struct {
 	Message     string
 	Fields      []marketplace.FieldError
 	R           *whatifResultView
+	// Basket words the study's basket: a need, a file, or orders in a range.
+	Basket string
 }
 
 // Running reports whether the study is queued or running.

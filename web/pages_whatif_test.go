@@ -211,7 +211,22 @@ func TestWhatifRunNeedStudy(t *testing.T) {
 	if strings.Contains(r.Body, `http-equiv="refresh"`) {
 		t.Error("a done study refreshes itself")
 	}
+	if !regexp.MustCompile(`id="study-basket">Basket: every offer matching accelerator=h100-sxm for 8 GPUs × 720 h, a buyer in DE \(Business \(VAT-registered\)\): \d+ flows\.`).MatchString(r.Body) {
+		t.Errorf("the study page does not say what its basket is:\n%s", regexp.MustCompile(`id="study-basket">[^<]*`).FindString(r.Body))
+	}
 	checkPage(t, "study page", r)
+
+	// "Change and run again": the form starts from the study's request.
+	again := pc.get("/whatif?from=" + id)
+	for _, w := range []string{`value="eu-compute-levy-cn-10" id="w-sc-eu-compute-levy-cn-10" checked`, `value="eu-levy-cn-compute.rate=0%..30% step 10%"`,
+		`name="basket" value="need" id="w-basket-need" checked`, `id="w-gpus" name="gpus" inputmode="numeric" value="8"`, `<option value="DE" selected>`} {
+		if !strings.Contains(again.Body, w) {
+			t.Errorf("the form from the study lacks %q", w)
+		}
+	}
+	if r := pc.get("/whatif?from=st_nope"); r.Status != 404 {
+		t.Errorf("a form from an unknown study: %d", r.Status)
+	}
 
 	// The same permalink in Chinese.
 	pc.lang = "zh-CN"
