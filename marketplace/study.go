@@ -89,6 +89,7 @@ type StudyScenario struct {
 	ID       string // a stored scenario's id; empty with Document
 	Version  int    // 0: the version in force on the study's date
 	Document string // an inline corridor.scenario/v1 document (YAML or JSON); empty with ID
+	Name     string // the document's file name, for its problems' positions ("" names the field)
 }
 
 // StudyBasket is where a study's flows come from; Kind says which of its fields are read.
@@ -155,8 +156,8 @@ func (st Study) Tables() ([]whatif.Table, error) {
 	return whatif.ReadTables(bytes.NewReader(st.Result))
 }
 
-// Field names a study's validation errors use (FieldError.Field), documented for clients that
-// show a problem next to its input:
+// Reasons of a study's refusals (Error.Reason). The fields its validation errors name
+// (FieldError.Field), for clients that show a problem next to its input:
 //
 //	scenarios                      too many scenarios
 //	scenarios[i].id                unknown or malformed scenario id (Reason "unknown_scenario")
@@ -193,7 +194,13 @@ type studyRunner struct {
 	wg        sync.WaitGroup
 	sem       chan struct{}
 	syncLimit atomic.Int64
+	pending   atomic.Int64 // queued or running in this process
 }
+
+// MaxPendingStudies is how many studies one process keeps queued or running in the background
+// (each holds its resolved flows in memory); beyond it a large study is refused as
+// unavailable, to be asked again later.
+const MaxPendingStudies = 4
 
 func newStudyRunner() *studyRunner {
 	r := &studyRunner{sem: make(chan struct{}, 1)}
@@ -235,7 +242,13 @@ func (s *Service) runStudy(ctx context.Context, req StudyRequest, pinned *StudyP
 	st := Study{ID: NewID("st"), Status: StudyQueued, Request: r.req, Pins: r.pins, CreatedAt: now, UpdatedAt: now,
 		Progress: StudyProgress{Total: r.evaluations}}
 	if r.evaluations > s.studies.syncLimit.Load() {
+		if s.studies.pending.Add(1) > MaxPendingStudies {
+			s.studies.pending.Add(-1)
+			return Study{}, &Error{Code: CodeUnavailable, Reason: "studies_busy",
+				Message: fmt.Sprintf("%d large studies are queued or running on this server; ask again when one has finished", MaxPendingStudies)}
+		}
 		if err := s.store.PutStudy(ctx, st); err != nil {
+			s.studies.pending.Add(-1)
 			return Study{}, err
 		}
 		s.studies.wg.Add(1)
@@ -269,6 +282,7 @@ func resultJSON(res *whatif.Result) ([]byte, error) {
 // records its end.
 func (s *Service) background(ctx context.Context, st Study, r resolvedStudy) {
 	defer s.studies.wg.Done()
+	defer s.studies.pending.Add(-1)
 	var progress whatif.Progress
 	stop := make(chan struct{})
 	beat := make(chan struct{})

@@ -254,3 +254,30 @@ func TestStudyQueued(t *testing.T) {
 		t.Errorf("unknown study: %v", err)
 	}
 }
+
+// TestStudySeenByAnotherInstance: a study queued by one process is read, with its progress
+// and then its result, by another sharing the database (a second Service on the same store).
+func TestStudySeenByAnotherInstance(t *testing.T) {
+	clock := testClock
+	svc, st := newMarket(t, &clock)
+	t.Cleanup(svc.WaitStudies)
+	other := marketplace.NewService(st, func() time.Time { return clock })
+	svc.SetStudySyncLimit(0)
+	ctx := context.Background()
+	q, err := svc.RunStudy(ctx, workedRequest())
+	if err != nil {
+		t.Fatal(err)
+	}
+	seen, err := other.Study(ctx, q.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if seen.Progress.Total != 6 || seen.Status == marketplace.StudyFailed {
+		t.Errorf("the other instance sees %s %+v", seen.Status, seen.Progress)
+	}
+	svc.WaitStudies()
+	seen, err = other.Study(ctx, q.ID)
+	if err != nil || seen.Status != marketplace.StudyDone || seen.Progress.Done != 6 || len(seen.Result) == 0 {
+		t.Errorf("the other instance sees %s %+v: %v", seen.Status, seen.Progress, err)
+	}
+}

@@ -126,6 +126,7 @@ func (s *Service) resolveStudy(ctx context.Context, req StudyRequest, pinned *St
 		return resolvedStudy{}, err
 	}
 	r := resolvedStudy{req: req}
+	r.req.Scenarios = slices.Clone(req.Scenarios) // versions are filled in below; the caller's stay
 	r.pins = StudyPins{AsOf: asOf, Currency: req.Currency, Baseline: base.Baseline}
 	r.study = whatif.Study{AsOf: asOf, Currency: req.Currency, Sweep: sweep,
 		Baseline: whatif.Scenario{ID: whatif.BaselineID, Title: base.Policy.Title, Policy: base.Policy,
@@ -294,9 +295,12 @@ func (s *Service) studyScenario(ctx context.Context, field string, sc StudyScena
 		return ws, rp.Scenario, rp.Quotas, nil
 	}
 	// An inline document: validated like `corridor policy validate`, against the baseline.
-	name := field + ".document"
+	name, file := field+".document", sc.Name
+	if file == "" {
+		file = name
+	}
 	data := []byte(sc.Document)
-	doc, err := tariff.ParseDocument(name, data)
+	doc, err := tariff.ParseDocument(file, data)
 	if err != nil {
 		return whatif.Scenario{}, pricing.PolicyRef{}, nil, docProblems(name, err)
 	}
@@ -306,7 +310,7 @@ func (s *Service) studyScenario(ctx context.Context, field string, sc StudyScena
 	if doc.Scenario.Base != BaselinePolicyID {
 		return whatif.Scenario{}, pricing.PolicyRef{}, nil, Invalid("scenario of another policy", FieldError{Field: name, Message: fmt.Sprintf("the scenario's base is %s; a study's scenarios apply to %s", quoteField(doc.Scenario.Base), BaselinePolicyID)})
 	}
-	if probs := tariff.ValidateScenarioAgainst(base.Policy, name, data); len(probs) > 0 {
+	if probs := tariff.ValidateScenarioAgainst(base.Policy, file, data); len(probs) > 0 {
 		return whatif.Scenario{}, pricing.PolicyRef{}, nil, docProblems(name, probs)
 	}
 	p, err := doc.Scenario.Apply(base.Policy)

@@ -22,6 +22,7 @@ const studyBodyLimit = 16 << 20
 type studyAPI interface {
 	RunStudy(ctx context.Context, req marketplace.StudyRequest) (marketplace.Study, error)
 	Study(ctx context.Context, id string) (marketplace.Study, error)
+	RerunStudy(ctx context.Context, id string) (marketplace.Study, error)
 }
 
 // addStudyRoutes adds the what-if study endpoints.
@@ -29,6 +30,7 @@ func addStudyRoutes(api fiber.Router, d Deps) {
 	api.Post("/studies", handleStudyCreate(d.Market))
 	api.Get("/studies/:id.csv", handleStudyCSV(d.Market)) // before /:id, which would take "ID.csv"
 	api.Get("/studies/:id", handleStudyGet(d.Market))
+	api.Post("/studies/:id/rerun", handleStudyRerun(d.Market))
 }
 
 func init() {
@@ -50,6 +52,7 @@ type studyScenarioJSON struct {
 	ID       string `json:"id,omitempty"`
 	Version  int    `json:"version,omitempty"`
 	Document string `json:"document,omitempty"`
+	Name     string `json:"name,omitempty"`
 }
 
 type studyBasketJSON struct {
@@ -89,7 +92,7 @@ func (r studyRequestJSON) toDomain() (marketplace.StudyRequest, error) {
 		}
 	}
 	for _, sc := range r.Scenarios {
-		out.Scenarios = append(out.Scenarios, marketplace.StudyScenario{ID: strings.TrimSpace(sc.ID), Version: sc.Version, Document: sc.Document})
+		out.Scenarios = append(out.Scenarios, marketplace.StudyScenario{ID: strings.TrimSpace(sc.ID), Version: sc.Version, Document: sc.Document, Name: strings.TrimSpace(sc.Name)})
 	}
 	if len(fs) > 0 {
 		return out, marketplace.Invalid("the study request has invalid fields", fs...)
@@ -108,7 +111,7 @@ type studyJSON struct {
 	Request    studyRequestEcho `json:"request"`
 	Pins       studyPinsJSON    `json:"pins"`
 	Links      studyLinks       `json:"links"`
-	Result     json.RawMessage  `json:"result"`
+	// result follows: the stored bytes, written as they are (studyDocument)
 }
 
 type studyProgress struct {
@@ -170,8 +173,8 @@ func dateOrEmpty(t time.Time) string {
 func toStudyJSON(st marketplace.Study) studyJSON {
 	r, p := st.Request, st.Pins
 	out := studyJSON{ID: st.ID, Status: string(st.Status), Progress: studyProgress(st.Progress), CreatedAt: st.CreatedAt.UTC().Format(time.RFC3339),
-		Failure: st.Failure, Result: json.RawMessage("null"),
-		Links: studyLinks{Self: "/api/v1/studies/" + st.ID, CSV: "/api/v1/studies/" + st.ID + ".csv"},
+		Failure: st.Failure,
+		Links:   studyLinks{Self: "/api/v1/studies/" + st.ID, CSV: "/api/v1/studies/" + st.ID + ".csv"},
 		Request: studyRequestEcho{Scenarios: []studyScenarioJSON{}, Sweep: r.Sweep, AsOf: dateOrEmpty(r.AsOf), Currency: r.Currency,
 			Basket: studyBasketEcho{Kind: string(r.Basket.Kind), Query: r.Basket.Query, GPUs: r.Basket.GPUs, Hours: r.Basket.Hours,
 				Name: r.Basket.CSVName, CSVBytes: len(r.Basket.CSV), From: dateOrEmpty(r.Basket.From), To: dateOrEmpty(r.Basket.To)}},
@@ -197,10 +200,37 @@ func toStudyJSON(st marketplace.Study) studyJSON {
 	for _, rt := range p.FX {
 		out.Pins.FX = append(out.Pins.FX, studyRateJSON{Currency: rt.Currency, PerEUR: rt.PerEUR, Date: dateOrEmpty(rt.Date), Source: rt.Source})
 	}
-	if st.Status == marketplace.StudyDone && len(st.Result) > 0 {
-		out.Result = json.RawMessage(bytes.TrimSpace(st.Result))
-	}
 	return out
+}
+
+// studyDocument is a study's JSON document: toStudyJSON's members, then "result" (null until
+// done). The engine's result, tens of megabytes for a large study, is written as stored rather
+// than re-encoded (it is JSON that whatif.Result.WriteJSON wrote).
+func studyDocument(out studyJSON, st marketplace.Study) ([]byte, error) {
+	head, err := json.Marshal(out)
+	if err != nil {
+		return nil, err
+	}
+	result := []byte("null")
+	if st.Status == marketplace.StudyDone && len(st.Result) > 0 {
+		result = bytes.TrimSpace(st.Result)
+	}
+	doc := make([]byte, 0, len(head)+len(result)+12)
+	doc = append(doc, head[:len(head)-1]...) // without its closing brace
+	doc = append(doc, `,"result":`...)
+	doc = append(doc, result...)
+	return append(doc, '}'), nil
+}
+
+// sendStudy answers a study's JSON document (out, toStudyJSON of st, and st's result) with
+// status.
+func sendStudy(c *fiber.Ctx, status int, out studyJSON, st marketplace.Study) error {
+	doc, err := studyDocument(out, st)
+	if err != nil {
+		return err
+	}
+	c.Set(fiber.HeaderContentType, fiber.MIMEApplicationJSON) // as c.JSON sets it
+	return c.Status(status).Send(doc)
 }
 
 // handleStudyCreate runs a study: 201 with the result when it ran while the caller waited,
@@ -219,12 +249,33 @@ func handleStudyCreate(m studyAPI) fiber.Handler {
 		if err != nil {
 			return err
 		}
-		c.Location("/api/v1/studies/" + st.ID)
-		status := fiber.StatusCreated
-		if st.Status != marketplace.StudyDone {
-			status = fiber.StatusAccepted
+		return studyCreated(c, st)
+	}
+}
+
+// studyCreated answers a new study: 201 when it ran while the caller waited, 202 when queued.
+func studyCreated(c *fiber.Ctx, st marketplace.Study) error {
+	c.Location("/api/v1/studies/" + st.ID)
+	status := fiber.StatusCreated
+	if st.Status != marketplace.StudyDone {
+		status = fiber.StatusAccepted
+	}
+	out := toStudyJSON(st)
+	return sendStudy(c, status, out, st)
+}
+
+// handleStudyRerun runs a stored study's request again with everything it was pinned to, as
+// a new study.
+func handleStudyRerun(m studyAPI) fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		if err := noBody(c); err != nil {
+			return err
 		}
-		return c.Status(status).JSON(toStudyJSON(st))
+		st, err := m.RerunStudy(c.UserContext(), strings.Clone(c.Params("id")))
+		if err != nil {
+			return err
+		}
+		return studyCreated(c, st)
 	}
 }
 
@@ -237,7 +288,8 @@ func handleStudyGet(m studyAPI) fiber.Handler {
 		if err != nil {
 			return err
 		}
-		return c.JSON(toStudyJSON(st))
+		out := toStudyJSON(st)
+		return sendStudy(c, fiber.StatusOK, out, st)
 	}
 }
 
@@ -274,3 +326,7 @@ func handleStudyCSV(m studyAPI) fiber.Handler {
 		return marketplace.Invalid("unknown table", marketplace.FieldError{Field: "table", Message: "must be one of " + strings.Join(names, ", ") + ", not " + quoteShort(name)})
 	}
 }
+
+// StudyDocument renders a study exactly as GET /api/v1/studies/{id} answers it (for the
+// command line's --format json).
+func StudyDocument(st marketplace.Study) ([]byte, error) { return studyDocument(toStudyJSON(st), st) }

@@ -1,5 +1,5 @@
 // Command corridor serves Corridor's API and browser UI and offers its command-line tools:
-// serve (the default), policy, fx, quote, supplier, effects and backup. See README.md.
+// serve (the default), policy, fx, quote, supplier, effects, whatif and backup. See README.md.
 package main
 
 import (
@@ -45,6 +45,8 @@ Usage:
   corridor supplier create --name NAME --country CC [--establishments CC,…] [--vat-registrations CC:NUMBER,…] [--listings CODE,…]
                     | list | rotate-key --id SUPPLIER
   corridor effects [--file FILE] [--flow CN:100:10%:0%]... [--import-demand-elasticity -1.5] [--format table|csv|json]
+  corridor whatif --scenario ID|FILE [--scenario ...] (--basket FILE.csv | --need QUERY --gpus N --hours H --buyer CC:TYPE | --orders-from D --orders-to D)
+                  [--sweep SPEC] [--as-of DATE] [--format table|csv|json]
   corridor backup FILE               (a consistent copy of the SQLite database, taken online)
   corridor healthcheck [--addr ADDR] (probes /healthz; the container's HEALTHCHECK)
 
@@ -78,6 +80,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return supplierCommand(ctx, args, getenv, stdout, stderr)
 	case "effects":
 		return effectsCommand(args, os.Stdin, stdout)
+	case "whatif":
+		return whatifCommand(ctx, args, getenv, stdout, stderr)
 	case "backup":
 		return backupCommand(ctx, args, getenv, stdout)
 	case "healthcheck":

@@ -62,6 +62,7 @@ type studyScenarioRecord struct {
 	ID       string `json:"id,omitempty"`
 	Version  int    `json:"version,omitempty"`
 	Document string `json:"document,omitempty"`
+	Name     string `json:"name,omitempty"`
 }
 
 type studyBasketRecord struct {
