@@ -30,6 +30,7 @@ func init() {
 type pageStudies interface {
 	RunStudy(ctx context.Context, req marketplace.StudyRequest) (marketplace.Study, error)
 	Study(ctx context.Context, id string) (marketplace.Study, error)
+	RerunStudy(ctx context.Context, id string) (marketplace.Study, error)
 }
 
 // addWhatifPages adds the workbench's form, the form's post (CSRF-checked) and the study's
@@ -38,6 +39,7 @@ func (u *ui) addWhatifPages(app *fiber.App, studies pageStudies) {
 	app.Get("/whatif", u.page(u.handleWhatifForm(studies)))
 	app.Post("/whatif", u.page(u.csrfChecked(u.handleWhatifRun(studies))))
 	app.Get("/whatif/:id", u.page(u.handleWhatifStudy(studies)))
+	app.Post("/whatif/:id/rerun", u.page(u.csrfChecked(u.handleWhatifRerun(studies))))
 }
 
 // whatifRefreshSeconds is how often a running study's page reloads itself.
@@ -208,6 +210,18 @@ func (u *ui) handleWhatifRun(studies pageStudies) pageFunc {
 				}
 				return u.renderWhatifForm(c, v, statusOf(de.Code), f, &mapped)
 			}
+			return err
+		}
+		return c.Redirect("/whatif/"+url.PathEscape(st.ID), fiber.StatusSeeOther)
+	}
+}
+
+// handleWhatifRerun runs a stored study again with everything it was pinned to, as a new
+// study, and sends the browser to it (303): its numbers are the stored study's.
+func (u *ui) handleWhatifRerun(studies pageStudies) pageFunc {
+	return func(c *fiber.Ctx, v *view) error {
+		st, err := studies.RerunStudy(c.UserContext(), strings.Clone(c.Params("id")))
+		if err != nil {
 			return err
 		}
 		return c.Redirect("/whatif/"+url.PathEscape(st.ID), fiber.StatusSeeOther)

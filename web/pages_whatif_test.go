@@ -216,6 +216,19 @@ func TestWhatifRunNeedStudy(t *testing.T) {
 	}
 	checkPage(t, "study page", r)
 
+	// Re-run with the same pins: a new study, the same tables (CSRF-checked).
+	if r := pc.post("/whatif/"+id+"/rerun", url.Values{}); r.Status != 403 {
+		t.Errorf("re-run without CSRF: %d", r.Status)
+	}
+	rr := pc.post("/whatif/"+id+"/rerun", url.Values{"_csrf": {tok}})
+	if rr.Status != 303 || !studyPath.MatchString(rr.Location) || rr.Location == "/whatif/"+id {
+		t.Fatalf("re-run: %d %q", rr.Status, rr.Location)
+	}
+	table := regexp.MustCompile(`(?s)<table class="data" id="flows-table">.*?</table>`)
+	if a, b := table.FindString(r.Body), table.FindString(pc.get(rr.Location).Body); a == "" || a != b {
+		t.Errorf("the re-run's flows differ from the study's")
+	}
+
 	// "Change and run again": the form starts from the study's request.
 	again := pc.get("/whatif?from=" + id)
 	for _, w := range []string{`value="eu-compute-levy-cn-10" id="w-sc-eu-compute-levy-cn-10" checked`, `value="eu-levy-cn-compute.rate=0%..30% step 10%"`,
