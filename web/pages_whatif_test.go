@@ -302,6 +302,20 @@ func TestWhatifBadInputKeptInForm(t *testing.T) {
 		t.Errorf("unknown scenario: %d\n%.3000s", r.Status, r.Body)
 	}
 
+	// A CSV basket without a file, and an orders basket without dates: named at their inputs.
+	form = whatifNeedForm(tok)
+	form.Set("basket", "csv")
+	r = pc.postMultipart("/whatif", form, "", "", "")
+	if r.Status < 400 || r.Status >= 500 || !regexp.MustCompile(`id="w-file"[^>]*aria-invalid="true"`).MatchString(r.Body) ||
+		!strings.Contains(r.Body, `name="basket" value="csv" id="w-basket-csv" checked`) {
+		t.Errorf("csv basket without a file: %d\n%.3000s", r.Status, r.Body)
+	}
+	form.Set("basket", "orders")
+	r = pc.postMultipart("/whatif", form, "", "", "")
+	if r.Status != 400 || !regexp.MustCompile(`id="w-from"[^>]*aria-invalid="true"`).MatchString(r.Body) {
+		t.Errorf("orders basket without dates: %d", r.Status)
+	}
+
 	// In Chinese, the form's words are Chinese and the problems are still shown.
 	pc.lang = "zh-CN"
 	form = whatifNeedForm(tok)
