@@ -245,7 +245,7 @@ func whatifFields(err error, req marketplace.StudyRequest) error {
 			m := scenarioField.FindStringSubmatch(name)
 			n, _ := strconv.Atoi(m[1])
 			f.Field = "--scenario"
-			if n < len(req.Scenarios) && req.Scenarios[n].Document == "" {
+			if n < len(req.Scenarios) && req.Scenarios[n].Document == "" && !strings.Contains(f.Message, strconv.Quote(req.Scenarios[n].ID)) {
 				f.Field += " " + req.Scenarios[n].ID
 			}
 		}

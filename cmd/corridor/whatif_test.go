@@ -110,7 +110,7 @@ func TestWhatifCommandErrors(t *testing.T) {
 	}{
 		{"no basket", []string{"--scenario", "eu-compute-levy-cn-10"}, []string{"give one basket"}},
 		{"two baskets", []string{"--basket", basket, "--need", "accelerator=h100-sxm"}, []string{"give one basket"}},
-		{"unknown scenario", []string{"--scenario", "no-such", "--basket", basket}, []string{"--scenario no-such", `no scenario "no-such"`}},
+		{"unknown scenario", []string{"--scenario", "no-such", "--basket", basket}, []string{`--scenario no scenario "no-such"`}},
 		{"missing scenario file", []string{"--scenario", "missing/levy.yaml", "--basket", basket}, []string{"no such file"}},
 		{"bad scenario document", []string{"--scenario", doc, "--basket", basket}, []string{"--scenario", "mine.yaml:8:14:", "rate"}},
 		{"bad sweep", []string{"--scenario", "eu-compute-levy-cn-10", "--basket", basket, "--sweep", "nope.rate=0%..10% step 5%"}, []string{"--sweep", "nope"}},
