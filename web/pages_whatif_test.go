@@ -72,6 +72,10 @@ func studyPageApp(t *testing.T) *fiber.App {
 	app.Get("/running", u.page(func(c *fiber.Ctx, v *view) error {
 		return u.renderStudy(c, v, whatifStudyPage{ID: "st_0123456789abcdef", Status: studyRunning, Done: 1500, Total: 6000}, nil)
 	}))
+	app.Get("/failed", u.page(func(c *fiber.Ctx, v *view) error {
+		return u.renderStudy(c, v, whatifStudyPage{ID: "st_0123456789abcdef", Status: studyFailed,
+			Message: "the study was interrupted (the server running it stopped); run it again"}, nil)
+	}))
 	return app
 }
 
@@ -117,6 +121,16 @@ func TestWhatifStudyPage(t *testing.T) {
 	}
 	if strings.Contains(r.Body, `id="flows-table"`) {
 		t.Error("a running study shows tables")
+	}
+
+	r = pc.get("/failed")
+	for _, w := range []string{`id="study-failed"`, "The study could not be run:", "the study was interrupted", `<a href="/whatif">New study</a>`} {
+		if !strings.Contains(r.Body, w) {
+			t.Errorf("failed study page lacks %q", w)
+		}
+	}
+	if strings.Contains(r.Body, `http-equiv="refresh"`) {
+		t.Error("a failed study refreshes itself")
 	}
 
 	pc.lang = "zh-CN"
