@@ -73,10 +73,11 @@ var whatifFormFields = map[string]bool{"scenarios": true, "document": true, "bas
 	"buyer.country": true, "buyer.type": true, "basket_file": true, "orders.from": true, "orders.to": true, "sweep": true,
 	"currency": true, "as_of": true}
 
-// readWhatifForm reads the posted form, URL-encoded or multipart (with the basket file).
+// readWhatifForm reads the posted form, URL-encoded or multipart (with the basket file). Every
+// value is copied: a queued study outlives the request whose buffers Fiber reuses.
 func readWhatifForm(c *fiber.Ctx) (whatifForm, error) {
-	val := func(k string) string { return strings.TrimSpace(c.FormValue(k)) }
-	f := whatifForm{Document: strings.ReplaceAll(c.FormValue("document"), "\r\n", "\n"), Basket: val("basket"), Filter: val("need"),
+	val := func(k string) string { return strings.Clone(strings.TrimSpace(c.FormValue(k))) }
+	f := whatifForm{Document: strings.ReplaceAll(strings.Clone(c.FormValue("document")), "\r\n", "\n"), Basket: val("basket"), Filter: val("need"),
 		GPUs: val("gpus"), Hours: val("hours"), Country: strings.ToUpper(val("buyer.country")), BuyerType: val("buyer.type"),
 		OrdersFrom: val("orders.from"), OrdersTo: val("orders.to"), Sweep: val("sweep"), Currency: strings.ToUpper(val("currency")),
 		AsOf: val("as_of")}
