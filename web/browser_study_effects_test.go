@@ -58,6 +58,13 @@ func TestBrowserStudyEffects(t *testing.T) {
 		t.Errorf("welfare table:\n%s", s)
 	}
 	screenshots(t, ctx, "study-effects")
+	// On a phone the section's tables and charts scroll inside it; the page does not.
+	run(t, ctx, "a phone's width", chromedp.EmulateViewport(375, 900))
+	width, err := chromedp.Run(ctx, chromedp.Evaluate[int](`document.documentElement.scrollWidth`))
+	if err != nil || width > 375 {
+		t.Errorf("at 375 px the study page is %d px wide (%v)", width, err)
+	}
+	run(t, ctx, "back to a desktop's width", chromedp.EmulateViewport(1440, 900))
 	for _, id := range []string{"chart-effects-trade-1", "chart-effects-welfare-1"} {
 		png, err := chromedp.Run(ctx, chromedp.Screenshot(chromedp.ID(id)))
 		if err != nil {

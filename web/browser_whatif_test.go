@@ -48,6 +48,16 @@ func TestBrowserWhatif(t *testing.T) {
 	if s := textOf(t, ctx, "#flows-table"); !strings.Contains(s, "EU levies 10% on compute imported from China") || !strings.Contains(s, "EUR ") {
 		t.Errorf("flows table:\n%.1500s", s)
 	}
+	// From a phone to a wide screen, the page never scrolls sideways (wide tables scroll in
+	// their own box).
+	for _, w := range []int64{375, 768, 1440} {
+		run(t, ctx, "resize", chromedp.EmulateViewport(w, 900))
+		sw, err := chromedp.Run(ctx, chromedp.Evaluate[[]int](`[document.documentElement.scrollWidth, document.documentElement.clientWidth]`))
+		if err != nil || sw[0] > sw[1] {
+			t.Errorf("at %d px the study page is %v wide (%v)", w, sw, err)
+		}
+	}
+	run(t, ctx, "resize", chromedp.EmulateViewport(1440, 900))
 	screenshots(t, ctx, "whatif-study")
 	for _, id := range []string{"chart-origins", "chart-waterfall-1", "chart-sweep-1", "chart-sweep-2"} { // each chart on its own, for a reviewer
 		png, err := chromedp.Run(ctx, chromedp.Screenshot(chromedp.ID(id)))
@@ -69,6 +79,17 @@ func TestBrowserWhatif(t *testing.T) {
 	}
 	if head, _, _ := strings.Cut(csv, "\n"); !strings.HasPrefix(head, "flow,offer_id,need,origin") {
 		t.Errorf("CSV download starts %q", head)
+	}
+
+	// Every table's CSV link and the JSON answer.
+	statuses, err := chromedp.Run(ctx, chromedp.Evaluate[[]int](`Promise.all([...document.querySelectorAll("a.csv-link, #download-json")].map(a => fetch(a.href).then(r => r.status)))`, chromedp.EvalAwaitPromise))
+	if err != nil || len(statuses) < 7 {
+		t.Errorf("download links: %v (%v)", statuses, err)
+	}
+	for i, st := range statuses {
+		if st != 200 {
+			t.Errorf("download link %d: HTTP %d", i, st)
+		}
 	}
 
 	// Chinese.

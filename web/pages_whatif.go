@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -29,14 +30,16 @@ func init() {
 type pageStudies interface {
 	RunStudy(ctx context.Context, req marketplace.StudyRequest) (marketplace.Study, error)
 	Study(ctx context.Context, id string) (marketplace.Study, error)
+	RerunStudy(ctx context.Context, id string) (marketplace.Study, error)
 }
 
 // addWhatifPages adds the workbench's form, the form's post (CSRF-checked) and the study's
 // permalink.
 func (u *ui) addWhatifPages(app *fiber.App, studies pageStudies) {
-	app.Get("/whatif", u.page(u.handleWhatifForm))
+	app.Get("/whatif", u.page(u.handleWhatifForm(studies)))
 	app.Post("/whatif", u.page(u.csrfChecked(u.handleWhatifRun(studies))))
 	app.Get("/whatif/:id", u.page(u.handleWhatifStudy(studies)))
+	app.Post("/whatif/:id/rerun", u.page(u.csrfChecked(u.handleWhatifRerun(studies))))
 }
 
 // whatifRefreshSeconds is how often a running study's page reloads itself.
@@ -70,10 +73,11 @@ var whatifFormFields = map[string]bool{"scenarios": true, "document": true, "bas
 	"buyer.country": true, "buyer.type": true, "basket_file": true, "orders.from": true, "orders.to": true, "sweep": true,
 	"currency": true, "as_of": true}
 
-// readWhatifForm reads the posted form, URL-encoded or multipart (with the basket file).
+// readWhatifForm reads the posted form, URL-encoded or multipart (with the basket file). Every
+// value is copied: a queued study outlives the request whose buffers Fiber reuses.
 func readWhatifForm(c *fiber.Ctx) (whatifForm, error) {
-	val := func(k string) string { return strings.TrimSpace(c.FormValue(k)) }
-	f := whatifForm{Document: strings.ReplaceAll(c.FormValue("document"), "\r\n", "\n"), Basket: val("basket"), Filter: val("need"),
+	val := func(k string) string { return strings.Clone(strings.TrimSpace(c.FormValue(k))) }
+	f := whatifForm{Document: strings.ReplaceAll(strings.Clone(c.FormValue("document")), "\r\n", "\n"), Basket: val("basket"), Filter: val("need"),
 		GPUs: val("gpus"), Hours: val("hours"), Country: strings.ToUpper(val("buyer.country")), BuyerType: val("buyer.type"),
 		OrdersFrom: val("orders.from"), OrdersTo: val("orders.to"), Sweep: val("sweep"), Currency: strings.ToUpper(val("currency")),
 		AsOf: val("as_of")}
@@ -213,6 +217,18 @@ func (u *ui) handleWhatifRun(studies pageStudies) pageFunc {
 	}
 }
 
+// handleWhatifRerun runs a stored study again with everything it was pinned to, as a new
+// study, and sends the browser to it (303): its numbers are the stored study's.
+func (u *ui) handleWhatifRerun(studies pageStudies) pageFunc {
+	return func(c *fiber.Ctx, v *view) error {
+		st, err := studies.RerunStudy(c.UserContext(), strings.Clone(c.Params("id")))
+		if err != nil {
+			return err
+		}
+		return c.Redirect("/whatif/"+url.PathEscape(st.ID), fiber.StatusSeeOther)
+	}
+}
+
 // handleWhatifStudy shows a study by its permalink.
 func (u *ui) handleWhatifStudy(studies pageStudies) pageFunc {
 	return func(c *fiber.Ctx, v *view) error {
@@ -220,7 +236,8 @@ func (u *ui) handleWhatifStudy(studies pageStudies) pageFunc {
 		if err != nil {
 			return err
 		}
-		p := whatifStudyPage{ID: st.ID, Status: string(st.Status), Done: st.Progress.Done, Total: st.Progress.Total, Message: st.Failure}
+		p := whatifStudyPage{ID: st.ID, Status: string(st.Status), Done: st.Progress.Done, Total: st.Progress.Total, Message: st.Failure,
+			Basket: basketText(v, st)}
 		var r *whatif.Result
 		if st.Status == marketplace.StudyDone {
 			if r, err = readWhatifResult(st.Result); err != nil {
@@ -229,6 +246,26 @@ func (u *ui) handleWhatifStudy(studies pageStudies) pageFunc {
 		}
 		return u.renderStudy(c, v, p, r)
 	}
+}
+
+// basketText words a study's basket in the page's language.
+func basketText(v *view, st marketplace.Study) string {
+	b := st.Request.Basket
+	flows := v.L.Int(int64(st.Pins.Flows))
+	switch b.Kind {
+	case marketplace.BasketNeed:
+		return v.Tf("whatif.basket_of.need", "Query", b.Query, "GPUs", b.GPUs, "Hours", b.Hours, "Country", b.Buyer.Country,
+			"Type", v.T("form."+b.Buyer.Type), "Flows", flows)
+	case marketplace.BasketCSV:
+		name := b.CSVName
+		if name == "" {
+			name = "basket.csv"
+		}
+		return v.Tf("whatif.basket_of.csv", "File", name, "Flows", flows)
+	case marketplace.BasketOrders:
+		return v.Tf("whatif.basket_of.orders", "From", v.Date(b.From), "To", v.Date(b.To), "Flows", flows)
+	}
+	return ""
 }
 
 // whatifPage is the data of the form page.
@@ -242,10 +279,49 @@ type whatifPage struct {
 }
 
 // handleWhatifForm shows the study form with a need's defaults.
-func (u *ui) handleWhatifForm(c *fiber.Ctx, v *view) error {
-	f := whatifForm{Basket: "need", Filter: "accelerator=h100-sxm", GPUs: "8", Hours: "720", Country: v.T("default.country"),
-		BuyerType: "business", Currency: v.T("default.currency")}
-	return u.renderWhatifForm(c, v, fiber.StatusOK, f, nil)
+//
+// With ?from={id} the form starts from a stored study's request (its scenarios, basket, sweep,
+// currency and date), to be changed and run as a new study; a CSV basket's file must be chosen
+// again (a browser cannot be handed a file).
+func (u *ui) handleWhatifForm(studies pageStudies) pageFunc {
+	return func(c *fiber.Ctx, v *view) error {
+		f := whatifForm{Basket: "need", Filter: "accelerator=h100-sxm", GPUs: "8", Hours: "720", Country: v.T("default.country"),
+			BuyerType: "business", Currency: v.T("default.currency")}
+		if id := c.Query("from"); id != "" {
+			st, err := studies.Study(c.UserContext(), strings.Clone(id))
+			if err != nil {
+				return err
+			}
+			f = formOf(st.Request)
+		}
+		return u.renderWhatifForm(c, v, fiber.StatusOK, f, nil)
+	}
+}
+
+// formOf fills the form from a stored study's request. The form has one textarea: a request
+// with several written scenarios keeps the first.
+func formOf(req marketplace.StudyRequest) whatifForm {
+	f := whatifForm{Sweep: req.Sweep, Currency: req.Currency, Basket: string(req.Basket.Kind)}
+	if !req.AsOf.IsZero() {
+		f.AsOf = req.AsOf.UTC().Format(time.DateOnly)
+	}
+	for _, sc := range req.Scenarios {
+		switch {
+		case sc.ID != "":
+			f.Scenarios = append(f.Scenarios, sc.ID)
+		case f.Document == "":
+			f.Document = sc.Document
+		}
+	}
+	b := req.Basket
+	f.Filter, f.Country, f.BuyerType = b.Query, b.Buyer.Country, b.Buyer.Type
+	if b.Kind == marketplace.BasketNeed {
+		f.GPUs, f.Hours = strconv.Itoa(b.GPUs), strconv.Itoa(b.Hours)
+	}
+	if b.Kind == marketplace.BasketOrders {
+		f.OrdersFrom, f.OrdersTo = b.From.UTC().Format(time.DateOnly), b.To.UTC().Format(time.DateOnly)
+	}
+	return f
 }
 
 // renderWhatifForm shows the form as typed with err's problems beside their fields: a scenario
@@ -306,7 +382,9 @@ type whatifStudyPage struct {
 	Message     string
 	Fields      []marketplace.FieldError
 	R           *whatifResultView
-	Effects     *studyEffectsView // the trade-effects section: pages_study_effects.go
+	// Basket words the study's basket: a need, a file, or orders in a range.
+	Basket  string
+	Effects *studyEffectsView // the trade-effects section: pages_study_effects.go
 }
 
 // Running reports whether the study is queued or running.
@@ -331,14 +409,15 @@ func (p whatifStudyPage) Int64(n int64) string { return p.L.Int(n) }
 
 // aggArg is the argument of the "whatif-aggs" template.
 type aggArg struct {
-	V              *view
-	ID, Title, Key string
-	Rows           []whatifAggRow
+	V                            *view
+	Study, ID, Table, Title, Key string
+	Rows                         []whatifAggRow
 }
 
-// AggArg packs an aggregate table for the "whatif-aggs" template.
-func (p whatifStudyPage) AggArg(id, title, key string, rows []whatifAggRow) aggArg {
-	return aggArg{V: p.view, ID: id, Title: title, Key: key, Rows: rows}
+// AggArg packs an aggregate table for the "whatif-aggs" template: its element id, the
+// study's table it shows (for its CSV link), its heading and key column, and its rows.
+func (p whatifStudyPage) AggArg(id, table, title, key string, rows []whatifAggRow) aggArg {
+	return aggArg{V: p.view, Study: p.ID, ID: id, Table: table, Title: title, Key: key, Rows: rows}
 }
 
 // The states of a study, as the page shows them.

@@ -27,6 +27,7 @@ type whatifResultView struct {
 	Charts      []whatifChartView
 	Flows       []whatifFlowRow
 	FlowsTotal  int
+	FlowsCount  string // FlowsTotal in the page's language
 	ByCountry   []whatifAggRow
 	ByOrigin    []whatifAggRow
 	Revenue     []whatifRevenueRow
@@ -171,7 +172,7 @@ func newWhatifResultView(v *view, r *whatif.Result) *whatifResultView {
 	}
 
 	// Flows × scenarios.
-	out.FlowsTotal = len(r.Flows)
+	out.FlowsTotal, out.FlowsCount = len(r.Flows), v.L.Int(int64(len(r.Flows)))
 	for i, f := range r.Flows {
 		if i == maxFlowRows {
 			break
