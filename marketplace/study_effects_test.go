@@ -64,6 +64,11 @@ func TestStudyEffects(t *testing.T) {
 		t.Errorf("revenue by collector %+v, want the EU's levy and Germany's VAT", m.Revenue)
 	}
 
+	// Without a request: the study's own block (the EU, by bloc).
+	own, err := svc.StudyEffects(ctx, st.ID, marketplace.StudyEffectsRequest{})
+	if err != nil || own.Market.Code != "EU" || own.Runs[0].SourcesBy != whatif.SourcesByBloc {
+		t.Errorf("effects without a request: %+v, %v; want the stored block", own.Market, err)
+	}
 	// Another market and other elasticities on the same stored study.
 	de, err := svc.StudyEffects(ctx, st.ID, marketplace.StudyEffectsRequest{Market: "DE", ExportSupplyElasticity: "2"})
 	if err != nil {
