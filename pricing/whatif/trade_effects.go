@@ -33,8 +33,8 @@ const euArea = "EU27"
 // source under both the baseline and the scenario: there is no trade to move.
 const WarnNoMarketFlows = "no_market_flows"
 
-// WarnUnmatched is the warning of a source some of whose flows were priced under only one of
-// the baseline and the scenario: they are left out of its trade.
+// WarnUnmatched is the warning of a source some of whose flows could not be priced under the
+// baseline, the scenario or both: they are left out of its trade.
 const WarnUnmatched = "unmatched_flows"
 
 // gpuHourPlaces is how many decimals GPU-hour figures are rounded to (0.01 h = 36 s).
@@ -197,7 +197,7 @@ func (r *Result) TradeEffects(spec EffectsSpec) ([]TradeEffects, error) {
 		for _, s := range te.Sources {
 			if s.Unmatched > 0 {
 				warnings = append(warnings, effects.Warning{Code: WarnUnmatched, Source: s.Source,
-					Message: fmt.Sprintf("%d flows from %s were priced under only one of the baseline and %s: they are left out", s.Unmatched, s.Source, sc.ID)})
+					Message: fmt.Sprintf("%d flows from %s could not be priced under the baseline, %s or both: they are left out", s.Unmatched, s.Source, sc.ID)})
 			}
 		}
 		trading := slices.ContainsFunc(in.Flows, func(f effects.Flow) bool { return f.Value.IsPositive() })
