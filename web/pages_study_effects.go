@@ -123,6 +123,13 @@ func (out *studyEffectsView) fill(v *view, se marketplace.StudyEffects) {
 	money := func(d decimal.Decimal) string { return v.Money(d, cur) }
 	hours := func(d decimal.Decimal) string { return v.L.Number(d, gpuHourPlaces) }
 	labels := studyEffectsChartLabels(v)
+	if len(se.Runs) == 0 { // a study of the baseline alone (with a sweep): nothing to compare
+		by := out.Form.Sources
+		if by != "bloc" {
+			by = "origin"
+		}
+		out.SourcesBy, out.Form.Sources = v.T("studyeffects.by."+by), by
+	}
 	for i, run := range se.Runs {
 		out.SourcesBy = v.T("studyeffects.by." + run.SourcesBy)
 		if out.Form.Sources == "" {

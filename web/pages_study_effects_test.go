@@ -80,3 +80,18 @@ func TestStudyEffectsSection(t *testing.T) {
 		}
 	}
 }
+
+// TestStudyEffectsSectionBaselineOnly: a study of the baseline alone has no wedge change to
+// model, and its section says so.
+func TestStudyEffectsSectionBaselineOnly(t *testing.T) {
+	app, svc, _ := seededApp(t)
+	st, err := svc.RunStudy(context.Background(), marketplace.StudyRequest{
+		Basket: marketplace.StudyBasket{Kind: marketplace.BasketCSV, CSV: studyEffectsBasket}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := newPageClient(t, app).get("/whatif/" + st.ID)
+	if r.Status != 200 || !strings.Contains(r.Body, `id="effects-no-scenario"`) || !strings.Contains(r.Body, "sources by origin regions") {
+		t.Errorf("baseline-only study: %d, want the section's note", r.Status)
+	}
+}
