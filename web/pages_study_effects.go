@@ -224,3 +224,34 @@ type studyEffectsArg struct {
 func (p whatifStudyPage) EffectsArg() studyEffectsArg {
 	return studyEffectsArg{V: p.view, E: p.Effects}
 }
+
+// whatifEffectsForm is the workbench form's optional trade-effects block (template
+// "whatif-effects-inputs"): ticked, the study's request carries an effects block.
+type whatifEffectsForm struct {
+	On                                                        bool
+	Market, Sources, ImportDemand, Substitution, ExportSupply string
+}
+
+// readWhatifEffectsForm reads the block from the form's values (val trims and copies).
+func readWhatifEffectsForm(val func(string) string) whatifEffectsForm {
+	return whatifEffectsForm{On: val("effects") != "", Market: strings.ToUpper(val("effects.market")), Sources: val("effects.sources"),
+		ImportDemand: val("effects.import_demand_elasticity"), Substitution: val("effects.substitution_elasticity"),
+		ExportSupply: val("effects.export_supply_elasticity")}
+}
+
+// request returns the study request's effects block, nil when the block is not ticked.
+func (f whatifEffectsForm) request() *marketplace.StudyEffectsRequest {
+	if !f.On {
+		return nil
+	}
+	return &marketplace.StudyEffectsRequest{Market: f.Market, Sources: f.Sources, ImportDemandElasticity: f.ImportDemand,
+		SubstitutionElasticity: f.Substitution, ExportSupplyElasticity: f.ExportSupply}
+}
+
+func init() {
+	// The block's inputs are named as the study request's fields, so that the service's
+	// problems show beside them.
+	for name := range studyEffectsFields {
+		whatifFormFields[name] = true
+	}
+}

@@ -95,3 +95,45 @@ func TestStudyEffectsSectionBaselineOnly(t *testing.T) {
 		t.Errorf("baseline-only study: %d, want the section's note", r.Status)
 	}
 }
+
+// TestWhatifFormEffects builds a study in the workbench with its trade-effects block ticked
+// (the EU, by bloc): the study's page shows the section for that market; a bad market is
+// shown beside its input, nothing run.
+func TestWhatifFormEffects(t *testing.T) {
+	app, _, _ := seededApp(t)
+	pc := newPageClient(t, app)
+	page := pc.get("/whatif")
+	for _, w := range []string{`id="w-effects"`, `name="effects.market"`, "Trade effects (optional)"} {
+		if !strings.Contains(page.Body, w) {
+			t.Errorf("the form lacks %q", w)
+		}
+	}
+	tok := token(t, page.Body)
+	form := whatifNeedForm(tok)
+	form.Set("effects", "on")
+	form.Set("effects.market", "eu")
+	form.Set("effects.sources", "bloc")
+	r := pc.postMultipart("/whatif", form, "", "", "")
+	if r.Status != 303 || !studyPath.MatchString(r.Location) {
+		t.Fatalf("run: %d %q\n%.2000s", r.Status, r.Location, r.Body)
+	}
+	r = pc.get(r.Location)
+	if !strings.Contains(r.Body, `id="trade-effects"`) || !strings.Contains(r.Body, "Market EU (AT BE") || !strings.Contains(r.Body, "sources by blocs") {
+		t.Errorf("the study's section is not the form's market:\n%.600s", r.Body[max(0, strings.Index(r.Body, `id="trade-effects"`)):])
+	}
+
+	form.Set("effects.market", "XX27")
+	r = pc.postMultipart("/whatif", form, "", "", "")
+	if r.Status != 400 || !strings.Contains(r.Body, `id="w-effects-market" name="effects.market" value="XX27" placeholder="DE" maxlength="16" aria-describedby="w-effects-hint" aria-invalid="true"`) {
+		t.Errorf("a bad market: %d, want the form again with the input marked", r.Status)
+	}
+	// Without the box ticked, no block: the study's page shows the defaults (DE, by origin).
+	form.Del("effects")
+	r = pc.postMultipart("/whatif", form, "", "", "")
+	if r.Status != 303 {
+		t.Fatalf("run without effects: %d", r.Status)
+	}
+	if r = pc.get(r.Location); !strings.Contains(r.Body, "Market DE (DE), sources by origin regions") {
+		t.Errorf("without the block the section has the defaults")
+	}
+}

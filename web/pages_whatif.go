@@ -63,6 +63,8 @@ type whatifForm struct {
 	// File is the uploaded basket (basket=csv): its name and contents.
 	FileName string
 	File     []byte
+	// Effects is the optional trade-effects block: pages_study_effects.go.
+	Effects whatifEffectsForm
 }
 
 // Picked reports whether the library scenario id is ticked.
@@ -84,6 +86,7 @@ func readWhatifForm(c *fiber.Ctx) (whatifForm, error) {
 	if strings.TrimSpace(f.Document) == "" {
 		f.Document = ""
 	}
+	f.Effects = readWhatifEffectsForm(val) // pages_study_effects.go
 	if strings.HasPrefix(string(c.Request().Header.ContentType()), fiber.MIMEMultipartForm) {
 		mf, err := c.MultipartForm()
 		if err != nil {
@@ -129,7 +132,7 @@ func readUpload(fh *multipart.FileHeader) ([]byte, error) {
 // form's own names. The library scenarios come first, then the written document.
 func (f whatifForm) request() (marketplace.StudyRequest, formErrors) {
 	var fe formErrors
-	req := marketplace.StudyRequest{Sweep: f.Sweep, Currency: f.Currency}
+	req := marketplace.StudyRequest{Sweep: f.Sweep, Currency: f.Currency, Effects: f.Effects.request()}
 	for _, id := range f.Scenarios {
 		req.Scenarios = append(req.Scenarios, marketplace.StudyScenario{ID: id})
 	}
