@@ -100,8 +100,8 @@ func toStudyEffectsJSON(se marketplace.StudyEffects) studyEffectsJSON {
 		out.SourcesBy = run.SourcesBy
 		sc := studyEffectsScenario{Scenario: run.Scenario, Inputs: []tradeSourceJSON{}, effectsJSON: toEffectsJSON(run.Model)}
 		for i, s := range run.Sources {
-			in := tradeSourceJSON{Source: s.Source, Flows: s.Flows, Unmatched: s.Unmatched, SupplierValue: money(s.SupplierValue, se.Currency),
-				BaselineLandedCost: money(s.BaselineLanded, se.Currency), LandedCost: money(s.Landed, se.Currency),
+			in := tradeSourceJSON{Source: s.Source, Flows: s.Flows, Unmatched: s.Unmatched, SupplierValue: studySum(s.SupplierValue, se.Currency),
+				BaselineLandedCost: studySum(s.BaselineLanded, se.Currency), LandedCost: studySum(s.Landed, se.Currency),
 				GPUHours: s.GPUHours.String(), HardwareFlows: s.Hardware, RevenueByCollector: []collectorRevenueJSON{}}
 			if i < len(run.Model.Sources) {
 				for _, c := range run.Model.Sources[i].Revenue {
@@ -120,9 +120,9 @@ func toStudyEffectsJSON(se marketplace.StudyEffects) studyEffectsJSON {
 	return out
 }
 
-// money writes a study sum (exact: minor units, or more decimals for a recovered VAT share)
+// studySum writes a study sum (exact: minor units, or more decimals for a recovered VAT share)
 // with its currency's minor units at least.
-func money(d decimal.Decimal, cur string) amount {
+func studySum(d decimal.Decimal, cur string) amount {
 	if d.Exponent() >= -minor(cur) {
 		return fixed(d, cur)
 	}
