@@ -94,7 +94,6 @@ func whatifCommand(ctx context.Context, args []string, getenv func(string) strin
 	}
 	defer st.Close()
 	svc := marketplace.NewService(st, time.Now)
-	defer svc.WaitStudies()
 	progress := isTerminal(stderr)
 	if !progress {
 		svc.SetStudySyncLimit(math.MaxInt64) // nothing to show: run while we wait
@@ -105,8 +104,9 @@ func whatifCommand(ctx context.Context, args []string, getenv func(string) strin
 	}
 	study, err := runWhatif(ctx, svc, start, req, progress, stderr)
 	if err != nil {
-		return err
+		return err // interrupted (^C) too: the process ends, and the study with it
 	}
+	svc.WaitStudies() // done: its goroutine has recorded the result and is ending
 	return printStudy(study, *format, *table, stdout)
 }
 
