@@ -97,6 +97,22 @@ func TestBrowserWhatif(t *testing.T) {
 	if body := textOf(t, ctx, "main"); !strings.Contains(body, "各情景下的交易流") || !strings.Contains(body, "已完成") {
 		t.Errorf("Chinese study page:\n%.1500s", body)
 	}
+	// None of the page's own English words on the Chinese page (data aside: offer ids, need
+	// names, origins and hashes are in code or cells of their own).
+	text, err := chromedp.Run(ctx, chromedp.Evaluate[string](`(() => {
+		const c = document.querySelector("main").cloneNode(true);
+		c.querySelectorAll("code, .hash, details").forEach(e => e.remove());
+		return c.innerText + " " + [...document.querySelectorAll("main svg title, main svg desc, main svg .legend text, main svg .axis-title")].map(e => e.textContent).join(" ");
+	})()`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, w := range []string{"Landed cost", "Net cost", "Scenario", "Baseline", "Change", "Revenue", "Cheapest", "Download", "Status", "Done",
+		"Charts", "Line kind", "Sweep value", "Switch points", "Increase", "Decrease", "Additional duty", "Re-run", "Flows", "Basket", "EUR 1"} {
+		if i := strings.Index(text, w); i >= 0 {
+			t.Errorf("the Chinese study page shows %q: …%s…", w, text[max(0, i-40):min(len(text), i+40)])
+		}
+	}
 	screenshots(t, ctx, "whatif-study-zh")
 	if n := dialogs.Load(); n != 0 {
 		t.Errorf("%d JavaScript dialogs opened", n)

@@ -131,16 +131,21 @@ func WhatifCharts(r *whatif.Result, l WhatifChartLabels) (origins chart.GroupedB
 		w := chart.Waterfall{Frame: frame("whatif-waterfall-"+strconv.Itoa(i), l.WaterfallTitle(name), l.WaterfallDesc, l.LineKind),
 			EndLabel: name, IncreaseLabel: l.Increase, DecreaseLabel: l.Decrease, ChangeHeader: l.Change, TotalHeader: l.Total}
 		var start, diff decimal.Decimal
+		compared := 0
 		byKind := map[string]decimal.Decimal{}
 		for _, f := range r.Flows {
 			if f.Scenario != s.ID || !f.Compared {
 				continue
 			}
+			compared++
 			start = start.Add(f.LandedCost.Sub(f.Diff))
 			diff = diff.Add(f.Diff)
 			for _, c := range f.Changes {
 				byKind[c.Kind] = byKind[c.Kind].Add(c.Diff)
 			}
+		}
+		if compared == 0 { // no flow priced under both: nothing to compare
+			continue
 		}
 		w.Start = chart.Bar{Label: l.Baseline, Cell: chart.V(start)}
 		kinds := make([]string, 0, len(byKind))

@@ -190,6 +190,13 @@ func TestWhatifChartsNoSweep(t *testing.T) {
 	if _, err := ws[0].SVG(); err != nil {
 		t.Error(err)
 	}
+	// No flow priced under both the baseline and the scenario: no waterfall.
+	for i := range r.Flows {
+		r.Flows[i].Compared = false
+	}
+	if _, ws, _ = WhatifCharts(r, EnglishWhatifChartLabels); len(ws) != 0 {
+		t.Errorf("%d waterfalls without a compared flow", len(ws))
+	}
 }
 
 func TestSweepX(t *testing.T) {
