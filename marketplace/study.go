@@ -80,6 +80,8 @@ type StudyRequest struct {
 	// BaselineVersion pins the baseline policy's version; 0 means the version in force on
 	// AsOf. A re-run sets it from the stored study's pins.
 	BaselineVersion int
+	// Effects, when set, asks for the study's trade-effects section (study_effects.go).
+	Effects *StudyEffectsRequest
 }
 
 // StudyScenario is one scenario of a study: a stored scenario of the policy library (ID, and

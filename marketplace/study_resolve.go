@@ -99,6 +99,7 @@ func (s *Service) resolveStudy(ctx context.Context, req StudyRequest, pinned *St
 		}
 	}
 	fs = append(fs, basketFieldErrors(req.Basket)...)
+	fs = append(fs, req.Effects.checkEffects()...) // the trade-effects block: study_effects.go
 	if len(fs) > 0 {
 		return resolvedStudy{}, Invalid("the study request has invalid fields", fs...)
 	}
@@ -123,6 +124,9 @@ func (s *Service) resolveStudy(ctx context.Context, req StudyRequest, pinned *St
 	}
 	base, err := s.compile(ctx, bv, nil)
 	if err != nil {
+		return resolvedStudy{}, err
+	}
+	if err := req.Effects.checkMarket(base.Policy, asOf); err != nil { // study_effects.go
 		return resolvedStudy{}, err
 	}
 	r := resolvedStudy{req: req}

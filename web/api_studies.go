@@ -46,6 +46,7 @@ type studyRequestJSON struct {
 	Sweep     string              `json:"sweep,omitempty"`
 	AsOf      string              `json:"as_of,omitempty"`
 	Currency  string              `json:"currency,omitempty"`
+	Effects   *studyEffectsBlock  `json:"effects,omitempty"` // api_study_effects.go
 }
 
 type studyScenarioJSON struct {
@@ -94,6 +95,7 @@ func (r studyRequestJSON) toDomain() (marketplace.StudyRequest, error) {
 	for _, sc := range r.Scenarios {
 		out.Scenarios = append(out.Scenarios, marketplace.StudyScenario{ID: strings.TrimSpace(sc.ID), Version: sc.Version, Document: sc.Document, Name: strings.TrimSpace(sc.Name)})
 	}
+	out.Effects = r.Effects.toDomain()
 	if len(fs) > 0 {
 		return out, marketplace.Invalid("the study request has invalid fields", fs...)
 	}
@@ -111,6 +113,8 @@ type studyJSON struct {
 	Request    studyRequestEcho `json:"request"`
 	Pins       studyPinsJSON    `json:"pins"`
 	Links      studyLinks       `json:"links"`
+	// TradeEffects is the trade-effects section of a done study whose request asked for one.
+	TradeEffects *studyEffectsJSON `json:"trade_effects,omitempty"`
 	// result follows: the stored bytes, written as they are (studyDocument)
 }
 
@@ -126,6 +130,7 @@ type studyRequestEcho struct {
 	Sweep     string              `json:"sweep,omitempty"`
 	AsOf      string              `json:"as_of"`
 	Currency  string              `json:"currency"`
+	Effects   *studyEffectsBlock  `json:"effects,omitempty"`
 }
 
 type studyBasketEcho struct {
@@ -194,6 +199,7 @@ func toStudyJSON(st marketplace.Study) studyJSON {
 	for _, sc := range r.Scenarios {
 		out.Request.Scenarios = append(out.Request.Scenarios, studyScenarioJSON(sc))
 	}
+	out.Request.Effects = toStudyEffectsBlock(r.Effects)
 	for _, ref := range p.Scenarios {
 		out.Pins.Scenarios = append(out.Pins.Scenarios, policyRefJSON{ID: ref.ID, Version: ref.Version, Hash: ref.Hash})
 	}
@@ -249,18 +255,22 @@ func handleStudyCreate(m studyAPI) fiber.Handler {
 		if err != nil {
 			return err
 		}
-		return studyCreated(c, st)
+		return studyCreated(c, m, st)
 	}
 }
 
 // studyCreated answers a new study: 201 when it ran while the caller waited, 202 when queued.
-func studyCreated(c *fiber.Ctx, st marketplace.Study) error {
+func studyCreated(c *fiber.Ctx, m studyAPI, st marketplace.Study) error {
 	c.Location("/api/v1/studies/" + st.ID)
 	status := fiber.StatusCreated
 	if st.Status != marketplace.StudyDone {
 		status = fiber.StatusAccepted
 	}
 	out := toStudyJSON(st)
+	var err error
+	if out.TradeEffects, err = tradeEffectsOf(c.UserContext(), m, st); err != nil { // api_study_effects.go
+		return err
+	}
 	return sendStudy(c, status, out, st)
 }
 
@@ -275,7 +285,7 @@ func handleStudyRerun(m studyAPI) fiber.Handler {
 		if err != nil {
 			return err
 		}
-		return studyCreated(c, st)
+		return studyCreated(c, m, st)
 	}
 }
 
@@ -289,6 +299,9 @@ func handleStudyGet(m studyAPI) fiber.Handler {
 			return err
 		}
 		out := toStudyJSON(st)
+		if out.TradeEffects, err = tradeEffectsOf(c.UserContext(), m, st); err != nil { // api_study_effects.go
+			return err
+		}
 		return sendStudy(c, fiber.StatusOK, out, st)
 	}
 }
@@ -330,3 +343,14 @@ func handleStudyCSV(m studyAPI) fiber.Handler {
 // StudyDocument renders a study exactly as GET /api/v1/studies/{id} answers it (for the
 // command line's --format json).
 func StudyDocument(st marketplace.Study) ([]byte, error) { return studyDocument(toStudyJSON(st), st) }
+
+// StudyDocumentWithEffects is StudyDocument with the study's trade-effects section (nil for
+// none), as the API answers a study whose request asked for one.
+func StudyDocumentWithEffects(st marketplace.Study, se *marketplace.StudyEffects) ([]byte, error) {
+	out := toStudyJSON(st)
+	if se != nil {
+		j := toStudyEffectsJSON(*se)
+		out.TradeEffects = &j
+	}
+	return studyDocument(out, st)
+}

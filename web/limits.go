@@ -11,7 +11,7 @@ import (
 
 // documentEndpoints take whole documents and get Options.BatchBodyLimit; every other request
 // gets Options.BodyLimit.
-var documentEndpoints = []string{"/api/v1/offers/batch", "/api/v1/policies", "/api/v1/effects"}
+var documentEndpoints = []string{"/api/v1/offers/batch", "/api/v1/policies", "/api/v1/effects", "/whatif"}
 
 // limitBodies checks a request's body before anything reads it: the declared Content-Length
 // must be within the endpoint's limit (else 413, and the connection is closed rather than

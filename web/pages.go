@@ -72,6 +72,8 @@ func addPageRoutes(app *fiber.App, d Deps) {
 	app.Get("/docs/policy.schema.json", handlePolicySchema)
 	app.Get("/docs/:name", u.page(u.handleDoc))
 	app.Post("/compare", u.page(u.csrfChecked(u.handleCompare)))
+	// The what-if workbench: pages_whatif.go.
+	u.addWhatifPages(app, d.Market)
 	app.Use(u.page(func(c *fiber.Ctx, v *view) error { // any other path: an HTML 404 for people
 		return &marketplace.Error{Code: marketplace.CodeNotFound, Message: v.T("error.no_page")}
 	}))
@@ -84,7 +86,7 @@ func newUI(d Deps) *ui {
 	for _, name := range pageNames {
 		t := template.New(name).Funcs(template.FuncMap{"currencies": func() []string { return formCurrencies },
 			"purposes": func() []tariff.Purpose { return formPurposes }, "taxterms": func() []tariff.TaxTerms { return formTaxTerms }})
-		u.tmpl[name] = template.Must(t.ParseFS(uiFS, "templates/layout.html", "templates/components.html", "templates/terms.html", "templates/"+name+".html"))
+		u.tmpl[name] = template.Must(t.ParseFS(uiFS, "templates/layout.html", "templates/components.html", "templates/terms.html", "templates/study_effects.html", "templates/"+name+".html"))
 	}
 	h := sha256.New()
 	for _, f := range []string{"static/app.css", "static/app.js"} {

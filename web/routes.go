@@ -17,7 +17,8 @@ func addRoutes(app *fiber.App, d Deps) {
 	addBuyerRoutes(api, d)  // buyer accounts and keys: api_buyers.go
 	addStudyRoutes(api, d)  // what-if studies: api_studies.go
 
-	api.Post("/effects", handleEffects()) // the trade-effects model alone: api_effects.go
+	api.Post("/effects", handleEffects())                         // the trade-effects model alone: api_effects.go
+	api.Get("/studies/:id/effects", handleStudyEffects(d.Market)) // a study's trade effects: api_study_effects.go
 
 	api.Get("/index", handleIndex(d.Market)) // the price index: api_index.go
 

@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"maps"
 	"math"
 	"os"
 	"regexp"
@@ -23,6 +24,8 @@ import (
 const whatifSynopsis = `corridor whatif --scenario ID|FILE [--scenario ...]
        (--basket FILE.csv | --need QUERY --gpus N --hours H --buyer CC:business|consumer | --orders-from DATE --orders-to DATE)
        [--sweep SPEC] [--as-of DATE] [--currency CUR] [--format table|csv|json] [--table NAME] [--db DB]
+       [--effects [--market DE|EU|CN] [--sources origin|bloc] [--import-demand-elasticity E]
+        [--substitution-elasticity E] [--export-supply-elasticity E|inf]]
 corridor whatif --rerun STUDY [--format table|csv|json] [--table NAME] [--db DB]
 
 Runs a what-if study on the local database, as POST /api/v1/studies does, and stores it: the
@@ -35,7 +38,8 @@ scenario document FILE), optionally along a sweep of one parameter:
 default flows; the rows name each flow's offer id); json prints what the API answers.
 --rerun runs a stored study again with everything it was pinned to (policy versions, FX
 rates, quota balances): the same numbers, whatever has been activated since. Progress goes to
-standard error when it is a terminal. docs/studies.md.`
+standard error when it is a terminal. docs/studies.md.
+` + whatifEffectsUsage
 
 // whatifCommand handles `corridor whatif`.
 func whatifCommand(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
@@ -56,6 +60,8 @@ func whatifCommand(ctx context.Context, args []string, getenv func(string) strin
 	format := fs.String("format", "table", "table, csv or json")
 	table := fs.String("table", whatif.TableFlows, "the table --format csv prints: "+strings.Join(studyTableNames, ", "))
 	rerun := fs.String("rerun", "", "run a stored study again with its pins (its id)")
+	var effects effectsFlags // --effects and its flags: whatif_effects.go
+	effects.register(fs)
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -72,6 +78,9 @@ func whatifCommand(ctx context.Context, args []string, getenv func(string) strin
 			return err
 		}
 		req.Sweep, req.Currency = *sweep, strings.ToUpper(*currency)
+		if req.Effects, err = effects.request(); err != nil {
+			return err
+		}
 		if *asOf != "" {
 			if req.AsOf, err = parseDateFlag("--as-of", *asOf); err != nil {
 				return fmt.Errorf("whatif: %w", err)
@@ -107,7 +116,9 @@ func whatifCommand(ctx context.Context, args []string, getenv func(string) strin
 		return err // interrupted (^C) too: the process ends, and the study with it
 	}
 	svc.WaitStudies() // done: its goroutine has recorded the result and is ending
-	return printStudy(study, *format, *table, stdout)
+
+	// With --effects, the trade-effects section too: whatif_effects.go.
+	return printStudyWithEffects(ctx, svc, study, *format, *table, stdout)
 }
 
 // studyTableNames are the tables of a study, in order.
@@ -233,6 +244,7 @@ func whatifFields(err error, req marketplace.StudyRequest) error {
 		"basket.buyer.type": "--buyer", "basket.buyer.region": "--buyer", "basket.from": "--orders-from", "basket.to": "--orders-to",
 		"basket.kind": "--basket", "basket.csv": "--basket", "sweep": "--sweep", "as_of": "--as-of", "currency": "--currency", "flows": "the basket:",
 		"scenarios": "--scenario"}
+	maps.Copy(flags, effectsFlagName) // whatif_effects.go
 	out := *e
 	out.Fields = make([]marketplace.FieldError, len(e.Fields))
 	for i, f := range e.Fields {

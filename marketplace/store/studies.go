@@ -56,6 +56,7 @@ type studyRequestRecord struct {
 	AsOf            string                `json:"as_of"`
 	Currency        string                `json:"currency"`
 	BaselineVersion int                   `json:"baseline_version"`
+	Effects         *studyEffectsRecord   `json:"effects,omitempty"` // study_effects.go
 }
 
 type studyScenarioRecord struct {
@@ -122,6 +123,7 @@ func newStudyRecord(st marketplace.Study) studyRecord {
 	for i, sc := range r.Scenarios {
 		rec.Request.Scenarios[i] = studyScenarioRecord(sc)
 	}
+	rec.Request.Effects = newStudyEffectsRecord(r.Effects)
 	rec.Pins = studyPinsRecord{AsOf: dateText(p.AsOf), Currency: p.Currency, Baseline: toPolicyRef(p.Baseline), FXDate: dateText(p.FXDate),
 		QuotaUsed: p.QuotaUsed, Flows: p.Flows, Scenarios: make([]policyRefRecord, len(p.Scenarios)), FX: make([]studyRateRecord, len(p.FX))}
 	for i, ref := range p.Scenarios {
@@ -152,6 +154,7 @@ func (rec studyRecord) apply(st *marketplace.Study) error {
 	for _, sc := range rq.Scenarios {
 		req.Scenarios = append(req.Scenarios, marketplace.StudyScenario(sc))
 	}
+	req.Effects = rq.Effects.request()
 	pins := marketplace.StudyPins{Currency: p.Currency, Baseline: p.Baseline.ref(), QuotaUsed: p.QuotaUsed, Flows: p.Flows}
 	dates(&pins.AsOf, p.AsOf)
 	dates(&pins.FXDate, p.FXDate)

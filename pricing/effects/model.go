@@ -34,6 +34,18 @@ type Flow struct {
 	// Collector is the jurisdiction that collects the wedge ("DE", "EU", "CN"), NoCollector
 	// when nobody does, or empty when the caller does not say.
 	Collector string
+	// Parts, when given instead of Collector, split the wedge among the jurisdictions that
+	// collect it (a member state's VAT and an EU levy on the same flow); what the parts leave
+	// of the wedge (an FX shock, freight) is nobody's revenue.
+	Parts []WedgePart
+}
+
+// WedgePart is the share of a flow's wedge that one jurisdiction collects, before and after
+// the policy, as fractions of the supplier's price like the wedge itself; a subsidy it pays
+// out is negative.
+type WedgePart struct {
+	Collector     string
+	Before, After decimal.Decimal
 }
 
 // Elasticity is an exact elasticity or an infinite one.
@@ -128,6 +140,9 @@ type SourceResult struct {
 	RevenueBefore, RevenueAfter, RevenueChange decimal.Decimal
 	ConsumerSurplusChange                      decimal.Decimal
 	WelfareChange                              decimal.Decimal
+	// Revenue splits the source's revenue by collector when its flow gave wedge parts (in
+	// the parts' order); RevenueBefore, RevenueAfter and RevenueChange are then their sums.
+	Revenue []CollectorRevenue
 
 	// GPUHours holds the quantity effects when the flows gave GPU-hours.
 	GPUHours *QuantityEffects
@@ -229,7 +244,20 @@ func Compute(in Input) (Result, error) {
 		s.TotalEffect = tc.Add(td).Add(pe)
 		s.ValueAfter = f.Value.Add(s.TotalEffect)
 
-		if f.Collector != NoCollector {
+		switch {
+		case len(f.Parts) > 0:
+			// Each collector's part of the wedge on the value before and after, as the whole
+			// wedge's revenue is.
+			s.Revenue = make([]CollectorRevenue, len(f.Parts))
+			for j, p := range f.Parts {
+				c := CollectorRevenue{Collector: p.Collector, RevenueBefore: p.Before.Mul(f.Value), RevenueAfter: p.After.Mul(s.ValueAfter)}
+				c.RevenueChange = c.RevenueAfter.Sub(c.RevenueBefore)
+				s.Revenue[j] = c
+				s.RevenueBefore = s.RevenueBefore.Add(c.RevenueBefore)
+				s.RevenueAfter = s.RevenueAfter.Add(c.RevenueAfter)
+			}
+			s.RevenueChange = s.RevenueAfter.Sub(s.RevenueBefore)
+		case f.Collector != NoCollector:
 			s.RevenueBefore = f.WedgeBefore.Mul(f.Value)
 			s.RevenueAfter = f.WedgeAfter.Mul(s.ValueAfter)
 			s.RevenueChange = s.RevenueAfter.Sub(s.RevenueBefore)
@@ -339,18 +367,26 @@ func (r *Result) total() {
 			q.TotalEffect = q.TotalEffect.Add(s.GPUHours.TotalEffect)
 			q.After = q.After.Add(s.GPUHours.After)
 		}
-		if s.Collector == NoCollector {
+		parts := s.Revenue
+		switch {
+		case len(parts) > 0:
+			named = true
+		case s.Collector == NoCollector:
 			continue
+		default:
+			named = named || s.Collector != ""
+			parts = []CollectorRevenue{{Collector: s.Collector, RevenueBefore: s.RevenueBefore, RevenueAfter: s.RevenueAfter, RevenueChange: s.RevenueChange}}
 		}
-		named = named || s.Collector != ""
-		c := byCollector[s.Collector]
-		if c == nil {
-			c = &CollectorRevenue{Collector: s.Collector}
-			byCollector[s.Collector] = c
+		for _, p := range parts {
+			c := byCollector[p.Collector]
+			if c == nil {
+				c = &CollectorRevenue{Collector: p.Collector}
+				byCollector[p.Collector] = c
+			}
+			c.RevenueBefore = c.RevenueBefore.Add(p.RevenueBefore)
+			c.RevenueAfter = c.RevenueAfter.Add(p.RevenueAfter)
+			c.RevenueChange = c.RevenueChange.Add(p.RevenueChange)
 		}
-		c.RevenueBefore = c.RevenueBefore.Add(s.RevenueBefore)
-		c.RevenueAfter = c.RevenueAfter.Add(s.RevenueAfter)
-		c.RevenueChange = c.RevenueChange.Add(s.RevenueChange)
 	}
 	t.GPUHours = q
 	r.Total = t

@@ -224,6 +224,16 @@ func (in Input) validate(bad *InputError) error {
 		}
 		seen[f.Source] = i
 		check(p+"collector", f.Collector == "" || validName(f.Collector), "up to %d printable characters naming the collecting jurisdiction, or %q", MaxNameLength, NoCollector)
+		check(p+"collector", f.Collector == "" || len(f.Parts) == 0, "give a collector or wedge parts, not both")
+		collectors := map[string]bool{}
+		for j, wp := range f.Parts {
+			q := fmt.Sprintf("%sparts[%d].", p, j)
+			check(q+"collector", wp.Collector != "" && wp.Collector != NoCollector && validName(wp.Collector) && !collectors[wp.Collector],
+				"is required: up to %d printable characters naming a collecting jurisdiction, once per flow", MaxNameLength)
+			collectors[wp.Collector] = true
+			check(q+"before", wp.Before.GreaterThanOrEqual(maxWedge.Neg()) && wp.Before.LessThanOrEqual(maxWedge), "must be from -1000%% to 1000%%, not %s", FormatPercent(wp.Before))
+			check(q+"after", wp.After.GreaterThanOrEqual(maxWedge.Neg()) && wp.After.LessThanOrEqual(maxWedge), "must be from -1000%% to 1000%%, not %s", FormatPercent(wp.After))
+		}
 		check(p+"value", !f.Value.IsNegative() && f.Value.LessThanOrEqual(maxAmount), "must be from 0 to 10^15")
 		check(p+"gpu_hours", !f.GPUHours.IsNegative() && f.GPUHours.LessThanOrEqual(maxAmount), "must be above 0 and at most 10^15")
 		for _, w := range []struct {

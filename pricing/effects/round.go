@@ -1,6 +1,7 @@
 package effects
 
 import (
+	"slices"
 	"sort"
 
 	"github.com/shopspring/decimal"
@@ -37,6 +38,18 @@ func (r Result) Rounded(rd Rounding) Result {
 		s.RevenueBefore = rd.Money(s.RevenueBefore)
 		s.RevenueAfter = rd.Money(s.RevenueAfter)
 		s.ConsumerSurplusChange = rd.Money(s.ConsumerSurplusChange)
+		if len(s.Revenue) > 0 {
+			// Each collector's part rounded once; the source's revenue is their sum.
+			s.Revenue = slices.Clone(s.Revenue)
+			s.RevenueBefore, s.RevenueAfter = decimal.Zero, decimal.Zero
+			for j := range s.Revenue {
+				c := &s.Revenue[j]
+				c.RevenueBefore, c.RevenueAfter = rd.Money(c.RevenueBefore), rd.Money(c.RevenueAfter)
+				c.RevenueChange = c.RevenueAfter.Sub(c.RevenueBefore)
+				s.RevenueBefore = s.RevenueBefore.Add(c.RevenueBefore)
+				s.RevenueAfter = s.RevenueAfter.Add(c.RevenueAfter)
+			}
+		}
 		if s.GPUHours != nil {
 			q := *s.GPUHours
 			q.Before, q.TradeCreation, q.TradeDiversion = rd.GPUHours(q.Before), rd.GPUHours(q.TradeCreation), rd.GPUHours(q.TradeDiversion)

@@ -69,4 +69,16 @@
 // and taxes withheld from the price) is Collected; what a business buyer deducts again is
 // Recovered; Net is the difference. Reverse-charged VAT is not collected (the buyer declares
 // and deducts it at once). Subsidies and export rebates are negative revenue.
+//
+// # Trade effects
+//
+// While pricing the scenarios as written, the evaluator also sums, per scenario, buyer
+// country and origin, the flows priced under both the scenario and the baseline: their
+// supplier value (the baseline's net price, at the baseline's rates), their landed cost under
+// both, and the measure amounts buyers bear per collecting jurisdiction (Result.Trade; memory
+// grows with scenarios × countries × origins). Result.TradeEffects turns these into the
+// inputs of the WITS-SMART partial-equilibrium model (package effects) for one importing
+// market — a country, or the EU's member states — with origins or blocs as sources, and runs
+// it per scenario: the wedge of a source is its landed cost over its supplier value, less one,
+// split among the jurisdictions that collect it.
 package whatif

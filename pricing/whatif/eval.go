@@ -342,8 +342,9 @@ type part struct {
 	country, origin, bloc []group // [variant × key]
 	revenue               map[revKey]*revAcc
 	cells                 []cell // [variant × pair]
-	done                  int64  // evaluations since the last progress report
-	quoted                int64  // quotes priced
+	trade                 map[tradeKey]*tradeAcc
+	done                  int64 // evaluations since the last progress report
+	quoted                int64 // quotes priced
 }
 
 // group is the landed cost of the flows of one group under one variant.
@@ -369,6 +370,7 @@ func (e *evaluator) newPart() *part {
 		bloc:    make([]group, nv*len(e.blocs)),
 		revenue: map[revKey]*revAcc{},
 		cells:   make([]cell, nv*len(e.pairs)),
+		trade:   map[tradeKey]*tradeAcc{},
 	}
 	for i := range p.cells {
 		p.cells[i].flow = -1
@@ -475,6 +477,9 @@ func (e *evaluator) priceFlow(i int, p *part) {
 			base, baseErr = q, err
 		}
 		e.record(i, v, &q, err, &base, baseErr)
+		if v > 0 {
+			e.trade(p, v, f, &base, baseErr, &q, err)
+		}
 		e.aggregate(p, v, f, int32(i), q.LandedCost, q.Lines, err)
 		if e.reuse != nil {
 			for k, sc := range e.swept {
@@ -651,6 +656,7 @@ func (e *evaluator) merge(parts []*part) *part {
 			t.revenue[k].collected.merge(&r.collected, e.places)
 			t.revenue[k].recovered.merge(&r.recovered, e.places)
 		}
+		e.mergeTrade(t.trade, p.trade)
 	}
 	return t
 }

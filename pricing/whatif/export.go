@@ -277,7 +277,8 @@ func WriteTableJSON(w io.Writer, t Table) error {
 }
 
 // WriteJSON writes the whole result as one JSON object: the study's currency, dates, counts,
-// scenarios and sweep, and every table under "tables", keys in a fixed order.
+// scenarios and sweep, the trade sums (Result.Trade, which ReadTrade reads back for the
+// trade-effects model) under "trade", and every table under "tables", keys in a fixed order.
 func (r *Result) WriteJSON(w io.Writer) error {
 	bw := bufio.NewWriter(w)
 	b := make([]byte, 0, 256)
@@ -337,6 +338,8 @@ func (r *Result) WriteJSON(w io.Writer) error {
 		b = appendStrings(b, r.Sweep.Scenarios)
 		b = append(b, '}')
 	}
+	b = append(b, `,"trade":`...)
+	b = appendTrade(b, r.Trade, r.Currency)
 	b = append(b, `,"tables":{`...)
 	bw.Write(b)
 	for i, t := range r.Tables() {

@@ -35,6 +35,9 @@ type Result struct {
 	Cheapest       []Cheapest    // per need, under every scenario state
 	Series         []SeriesPoint // sweep: per swept scenario, need, origin and point
 	Breakpoints    []Breakpoint  // sweep: where the cheapest origin of a need switches
+	// Trade sums, per scenario as written (not the baseline), buyer country and origin, the
+	// inputs of TradeEffects; not in the exports.
+	Trade []TradeCell
 }
 
 // ScenarioInfo describes one scenario of a result.
@@ -217,6 +220,7 @@ func (e *evaluator) result(parts []*part, total int64) (*Result, error) {
 	r.ByOrigin = e.aggregates(t.origin, e.origins)
 	r.ByBloc = e.aggregates(t.bloc, e.blocs)
 	r.Revenue = e.revenue(t.revenue)
+	r.Trade = e.tradeCells(t.trade)
 	best := e.cheapest(t.cells, r)
 	if s.Sweep != nil {
 		e.series(t.cells, best, r)

@@ -231,6 +231,10 @@ func (l Lines) SVG() ([]byte, error) {
 	for _, m := range l.Marks {
 		x := xsc.at(m.X)
 		s.printf(`<g class="refline"><line x1="%s" y1="%s" x2="%s" y2="%s" stroke="#555" stroke-width="1" stroke-dasharray="4 3"/>`, px(x), px(plotTop), px(x), px(plotBottom))
+		if x+4+textWidth(m.Label) > W { // near the right edge: the label ends at the line
+			s.printf(`<text x="%s" y="%s" text-anchor="end" stroke="#fff" stroke-width="3" paint-order="stroke">%s</text></g>`+"\n", px(x-4), px(plotTop+10), esc(m.Label))
+			continue
+		}
 		s.printf(`<text x="%s" y="%s" stroke="#fff" stroke-width="3" paint-order="stroke">%s</text></g>`+"\n", px(x+4), px(plotTop+10), esc(m.Label))
 	}
 	for si, ser := range l.Series {
