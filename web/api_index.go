@@ -185,15 +185,7 @@ func handleIndex(m *marketplace.Service) fiber.Handler {
 // indexCSV renders the three series as rows, after a header naming the series and method.
 func indexCSV(j indexJSON) string {
 	var b strings.Builder
-	w := func(cells ...string) {
-		for i, cell := range cells {
-			if i > 0 {
-				b.WriteByte(',')
-			}
-			b.WriteString(csvCell(cell))
-		}
-		b.WriteString("\r\n")
-	}
+	w := func(cells ...string) { writeCSVRow(&b, cells...) }
 	bloc := j.Bloc
 	if bloc == "" {
 		bloc = "all"

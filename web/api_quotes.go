@@ -347,15 +347,7 @@ func quoteAccelerator(c *fiber.Ctx, m quoteAPI, pq marketplace.Quote) marketplac
 // quoteCSV renders the quote's lines for a spreadsheet: one row per line, then the totals.
 func quoteCSV(q quoteJSON) string {
 	var b strings.Builder
-	w := func(cells ...string) {
-		for i, cell := range cells {
-			if i > 0 {
-				b.WriteByte(',')
-			}
-			b.WriteString(csvCell(cell))
-		}
-		b.WriteString("\r\n")
-	}
+	w := func(cells ...string) { writeCSVRow(&b, cells...) }
 	w("quote", q.ID, "offer", q.OfferID, "as_of", q.AsOf, "valid_until", q.ValidUntil.Format(time.RFC3339))
 	w("kind", "label", "amount", "currency", "payable", "measure", "rate", "basis", "legal_ref", "confidence", "source", "source_as_of")
 	for _, l := range q.Lines {
@@ -377,6 +369,17 @@ func quoteCSV(q quoteJSON) string {
 		w("flag", f.Code, "", "", "", f.Measure, f.Severity, f.Message, f.LegalRef, f.Confidence, f.Source, f.SourceAsOf)
 	}
 	return b.String()
+}
+
+// writeCSVRow writes one CSV record (RFC 4180, CRLF) of cells through csvCell.
+func writeCSVRow(b *strings.Builder, cells ...string) {
+	for i, cell := range cells {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		b.WriteString(csvCell(cell))
+	}
+	b.WriteString("\r\n")
 }
 
 // csvCell quotes a cell when needed and defuses spreadsheet formula injection.
