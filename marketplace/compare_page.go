@@ -65,14 +65,26 @@ func (s *Service) comparePage(ctx context.Context, cmp *pricing.Comparer, f Offe
 		if !ok {
 			break
 		}
-		if len(kept) == want && kept[want-1].NoQuoteReason == "" {
-			if next.bound.Kind == pricing.BoundUnquotable || next.bound.Kind == pricing.BoundValue && next.bound.Value.GreaterThan(kept[want-1].LandedCost) {
-				break
-			}
+		if len(kept) == want && kept[want-1].NoQuoteReason == "" && beyond(next.bound, kept[want-1].LandedCost) {
+			break
 		}
-		ids, err := q.take(ctx, batch)
+		var limit *decimal.Decimal // the landed cost a candidate must not exceed to enter the page
+		if len(kept) == want && kept[want-1].NoQuoteReason == "" {
+			limit = &kept[want-1].LandedCost
+		}
+		taken, err := q.take(ctx, batch, limit)
 		if err != nil {
 			return nil, nil, false, err
+		}
+		ids := make([]string, 0, len(taken))
+		for _, c := range taken {
+			// An offer read by its floor whose own bound (its price and the discount the
+			// quantity earns) already exceeds the last kept landed cost cannot enter the
+			// page either: it is not priced.
+			if limit != nil && beyond(c.exact, *limit) {
+				continue
+			}
+			ids = append(ids, c.c.ID)
 		}
 		ocs, err := s.store.OfferContexts(ctx, ids)
 		if err != nil {
@@ -108,10 +120,12 @@ func (s *Service) comparePage(ctx context.Context, cmp *pricing.Comparer, f Offe
 	return kept, ctxs, more, nil
 }
 
-// cand is an offer to price and the lower bound of its landed cost.
+// cand is an offer to price and lower bounds of its landed cost: bound, which orders the
+// candidates (from the floor price in a stream), and exact, from its price and tiers (the
+// same when it has no tiers or was read whole), at least bound.
 type cand struct {
-	c     CompareCandidate
-	bound pricing.Bound
+	c            CompareCandidate
+	bound, exact pricing.Bound
 }
 
 func candLess(a, b *cand) bool {
@@ -173,14 +187,15 @@ func (q *candQueue) bounds(cs []CompareCandidate, floor bool) []cand {
 			continue
 		}
 		t := pricing.OfferTerms{ID: c.ID, Price: c.Price, Currency: c.Currency}
-		if floor {
-			t.Price = c.Floor
-		} else {
-			for _, tier := range c.Tiers {
-				t.Tiers = append(t.Tiers, pricing.Tier{MinGPUHours: tier.MinGPUHours, Discount: tier.Discount})
-			}
+		for _, tier := range c.Tiers {
+			t.Tiers = append(t.Tiers, pricing.Tier{MinGPUHours: tier.MinGPUHours, Discount: tier.Discount})
 		}
-		out = append(out, cand{c: c, bound: q.cmp.LowerBound(&t)})
+		exact := q.cmp.LowerBound(&t)
+		bound := exact
+		if floor && (len(t.Tiers) > 0 || !c.Floor.Equal(c.Price)) {
+			bound = q.cmp.LowerBound(&pricing.OfferTerms{ID: c.ID, Price: c.Floor, Currency: c.Currency})
+		}
+		out = append(out, cand{c: c, bound: bound, exact: exact})
 	}
 	return out
 }
@@ -231,18 +246,26 @@ func (q *candQueue) min(ctx context.Context) (*candStream, error) {
 	return best, nil
 }
 
-// take removes and returns the ids of the next n candidates in bound order (fewer at the end).
-func (q *candQueue) take(ctx context.Context, n int) ([]string, error) {
-	ids := make([]string, 0, n)
+// beyond reports whether every offer with bound b has a landed cost above limit, or cannot be
+// quoted (and so ranks after any quoted offer).
+func beyond(b pricing.Bound, limit decimal.Decimal) bool {
+	return b.Kind == pricing.BoundUnquotable || b.Kind == pricing.BoundValue && b.Value.GreaterThan(limit)
+}
+
+// take removes and returns the next n candidates in bound order (fewer at the end), stopping
+// before one beyond limit (nil: none) — it and every later one cannot enter the page, whose
+// last landed cost can only fall as more offers are priced.
+func (q *candQueue) take(ctx context.Context, n int, limit *decimal.Decimal) ([]cand, error) {
+	ids := make([]cand, 0, n)
 	for len(ids) < n {
 		st, err := q.min(ctx)
 		if err != nil {
 			return nil, err
 		}
-		if st == nil {
+		if st == nil || limit != nil && beyond(st.items[st.pos].bound, *limit) {
 			break
 		}
-		ids = append(ids, st.items[st.pos].c.ID)
+		ids = append(ids, st.items[st.pos])
 		st.pos++
 	}
 	return ids, nil
