@@ -36,11 +36,14 @@ const compareBatch = 256
 // leaves them out. An offer edited between the read of the candidates and its pricing is
 // priced at its new terms.
 //
-// Reading: with bounds, an offer without tiers has the bound price × GPU-hours × rate − 2
-// minor units, which grows with its price within its currency, so those offers are read in
-// price order, one stream per listing currency, a chunk at a time and only as far as the
-// pricing goes; offers with tiers (whose discount the price order does not show) are read
-// whole. Without bounds every matching offer is read.
+// Reading: with bounds, an offer is read with the bound of its floor price (FloorPrice: the
+// price less its largest tier discount, stored with the offer), floor × GPU-hours × rate − 2
+// minor units. It is at most the bound of its price and actual discount (the discount a
+// quantity earns is one of its tiers' or none), so still a lower bound of its landed cost, and
+// it grows with the floor within a listing currency: the offers, with tiers or without, are
+// read in floor order, one stream per listing currency, a chunk at a time and only as far as
+// the pricing goes, whatever the size of the market. Offers listed in another currency (which
+// cannot be quoted) are read whole. Without bounds every matching offer is read.
 func (s *Service) comparePage(ctx context.Context, cmp *pricing.Comparer, f OfferContextFilter, gpus int, after *compareCursor, limit int) ([]pricing.Ranked, map[string]OfferContext, bool, error) {
 	want := limit + 1 // one more than the page tells whether another page follows
 	q := &candQueue{s: s, cmp: cmp, f: f, gpus: gpus, chunk: max(2*want, 64)}
@@ -62,14 +65,26 @@ func (s *Service) comparePage(ctx context.Context, cmp *pricing.Comparer, f Offe
 		if !ok {
 			break
 		}
-		if len(kept) == want && kept[want-1].NoQuoteReason == "" {
-			if next.bound.Kind == pricing.BoundUnquotable || next.bound.Kind == pricing.BoundValue && next.bound.Value.GreaterThan(kept[want-1].LandedCost) {
-				break
-			}
+		if len(kept) == want && kept[want-1].NoQuoteReason == "" && beyond(next.bound, kept[want-1].LandedCost) {
+			break
 		}
-		ids, err := q.take(ctx, batch)
+		var limit *decimal.Decimal // the landed cost a candidate must not exceed to enter the page
+		if len(kept) == want && kept[want-1].NoQuoteReason == "" {
+			limit = &kept[want-1].LandedCost
+		}
+		taken, err := q.take(ctx, batch, limit)
 		if err != nil {
 			return nil, nil, false, err
+		}
+		ids := make([]string, 0, len(taken))
+		for _, c := range taken {
+			// An offer read by its floor whose own bound (its price and the discount the
+			// quantity earns) already exceeds the last kept landed cost cannot enter the
+			// page either: it is not priced.
+			if limit != nil && beyond(c.exact, *limit) {
+				continue
+			}
+			ids = append(ids, c.c.ID)
 		}
 		ocs, err := s.store.OfferContexts(ctx, ids)
 		if err != nil {
@@ -105,10 +120,12 @@ func (s *Service) comparePage(ctx context.Context, cmp *pricing.Comparer, f Offe
 	return kept, ctxs, more, nil
 }
 
-// cand is an offer to price and the lower bound of its landed cost.
+// cand is an offer to price and lower bounds of its landed cost: bound, which orders the
+// candidates (from the floor price in a stream), and exact, from its price and tiers (the
+// same when it has no tiers or was read whole), at least bound.
 type cand struct {
-	c     CompareCandidate
-	bound pricing.Bound
+	c            CompareCandidate
+	bound, exact pricing.Bound
 }
 
 func candLess(a, b *cand) bool {
@@ -122,12 +139,13 @@ func candLess(a, b *cand) bool {
 }
 
 // candStream is a run of candidates in bound order: a list read whole and sorted, or one
-// currency's offers without tiers read in price order a chunk at a time.
+// currency's offers read in floor-price order a chunk at a time.
 type candStream struct {
 	items    []cand
 	pos      int
 	currency string // "" for a list read whole
 	done     bool
+	chunk    int // how many the next read asks for: doubles with each read of this stream
 }
 
 // candQueue hands out the candidates of a comparison in bound order, merging its streams.
@@ -136,7 +154,7 @@ type candQueue struct {
 	cmp     *pricing.Comparer
 	f       OfferContextFilter
 	gpus    int
-	chunk   int
+	chunk   int // the first read of each stream
 	streams []*candStream
 }
 
@@ -144,24 +162,25 @@ type candQueue struct {
 func (q *candQueue) start(ctx context.Context) error {
 	part := CandidatePart{MinCapacity: q.gpus}
 	if q.cmp.Bounded() {
-		part.TieredOrOther = true
+		part.Other = true
 		for _, cur := range OfferCurrencies {
-			q.streams = append(q.streams, &candStream{currency: cur})
+			q.streams = append(q.streams, &candStream{currency: cur, chunk: q.chunk})
 		}
 	}
 	cs, err := q.s.store.CompareCandidatesPart(ctx, q.f, part)
 	if err != nil {
 		return err
 	}
-	whole := &candStream{items: q.bounds(cs), done: true}
+	whole := &candStream{items: q.bounds(cs, false), done: true}
 	sort.Slice(whole.items, func(i, j int) bool { return candLess(&whole.items[i], &whole.items[j]) })
 	q.streams = append(q.streams, whole)
 	return nil
 }
 
 // bounds pairs candidates with their bounds, leaving out those without the capacity asked
-// for (pricing.Price: not_enough_capacity, which a comparison leaves out).
-func (q *candQueue) bounds(cs []CompareCandidate) []cand {
+// for (pricing.Price: not_enough_capacity, which a comparison leaves out); floor bounds them
+// by their floor prices (the order of a stream), otherwise by their prices and tiers.
+func (q *candQueue) bounds(cs []CompareCandidate, floor bool) []cand {
 	out := make([]cand, 0, len(cs))
 	for _, c := range cs {
 		if c.Capacity > 0 && q.gpus > c.Capacity {
@@ -171,7 +190,12 @@ func (q *candQueue) bounds(cs []CompareCandidate) []cand {
 		for _, tier := range c.Tiers {
 			t.Tiers = append(t.Tiers, pricing.Tier{MinGPUHours: tier.MinGPUHours, Discount: tier.Discount})
 		}
-		out = append(out, cand{c: c, bound: q.cmp.LowerBound(&t)})
+		exact := q.cmp.LowerBound(&t)
+		bound := exact
+		if floor && (len(t.Tiers) > 0 || !c.Floor.Equal(c.Price)) {
+			bound = q.cmp.LowerBound(&pricing.OfferTerms{ID: c.ID, Price: c.Floor, Currency: c.Currency})
+		}
+		out = append(out, cand{c: c, bound: bound, exact: exact})
 	}
 	return out
 }
@@ -183,13 +207,13 @@ func (q *candQueue) head(ctx context.Context, st *candStream) (*cand, error) {
 		if len(st.items) > 0 {
 			after = &st.items[len(st.items)-1].c
 		}
-		cs, err := q.s.store.CompareCandidatesPart(ctx, q.f, CandidatePart{Currency: st.currency, After: after, Limit: q.chunk, MinCapacity: q.gpus})
+		cs, err := q.s.store.CompareCandidatesPart(ctx, q.f, CandidatePart{Currency: st.currency, After: after, Limit: st.chunk, MinCapacity: q.gpus})
 		if err != nil {
 			return nil, err
 		}
-		st.done = len(cs) < q.chunk
-		st.items, st.pos = q.bounds(cs), 0
-		q.chunk = min(2*q.chunk, 1024)
+		st.done = len(cs) < st.chunk
+		st.items, st.pos = q.bounds(cs, true), 0
+		st.chunk = min(2*st.chunk, 1024)
 	}
 	if st.pos == len(st.items) {
 		return nil, nil
@@ -222,18 +246,26 @@ func (q *candQueue) min(ctx context.Context) (*candStream, error) {
 	return best, nil
 }
 
-// take removes and returns the ids of the next n candidates in bound order (fewer at the end).
-func (q *candQueue) take(ctx context.Context, n int) ([]string, error) {
-	ids := make([]string, 0, n)
+// beyond reports whether every offer with bound b has a landed cost above limit, or cannot be
+// quoted (and so ranks after any quoted offer).
+func beyond(b pricing.Bound, limit decimal.Decimal) bool {
+	return b.Kind == pricing.BoundUnquotable || b.Kind == pricing.BoundValue && b.Value.GreaterThan(limit)
+}
+
+// take removes and returns the next n candidates in bound order (fewer at the end), stopping
+// before one beyond limit (nil: none) — it and every later one cannot enter the page, whose
+// last landed cost can only fall as more offers are priced.
+func (q *candQueue) take(ctx context.Context, n int, limit *decimal.Decimal) ([]cand, error) {
+	ids := make([]cand, 0, n)
 	for len(ids) < n {
 		st, err := q.min(ctx)
 		if err != nil {
 			return nil, err
 		}
-		if st == nil {
+		if st == nil || limit != nil && beyond(st.items[st.pos].bound, *limit) {
 			break
 		}
-		ids = append(ids, st.items[st.pos].c.ID)
+		ids = append(ids, st.items[st.pos])
 		st.pos++
 	}
 	return ids, nil
@@ -314,4 +346,18 @@ func decodeCompareCursor(s string, n Need) (compareCursor, error) {
 		return compareCursor{}, errCursor
 	}
 	return compareCursor{quoted: parts[1] == "q", landed: landed, offerID: parts[5], rank: rank}, nil
+}
+
+// FloorPrice is the lowest unit price an offer's tiers can give: price × (1 − the largest
+// tier discount; none below 0, as pricing applies none), truncated down to micro-units (the
+// stored floor is exact in micro-units). E.g. 2.50 with tiers of 5% and 12% → 2.50 × 0.88 =
+// 2.2; 1.999999 with 33% → 1.33999933 → 1.339999.
+func FloorPrice(price decimal.Decimal, tiers []Tier) decimal.Decimal {
+	d := decimal.Zero
+	for _, t := range tiers {
+		if t.Discount.GreaterThan(d) {
+			d = t.Discount
+		}
+	}
+	return price.Mul(decimal.NewFromInt(1).Sub(d)).Shift(6).Floor().Shift(-6)
 }

@@ -211,10 +211,22 @@ func TestCompareCursorIsChecked(t *testing.T) {
 	}
 }
 
-// countingStore counts the offers a comparison reads to price.
+// countingStore counts the offers a comparison reads to price, and the candidates (with
+// tiers or without) it reads to order them.
 type countingStore struct {
 	*store.Store
-	read int
+	read, cands, tiered int
+}
+
+func (c *countingStore) CompareCandidatesPart(ctx context.Context, f marketplace.OfferContextFilter, part marketplace.CandidatePart) ([]marketplace.CompareCandidate, error) {
+	cs, err := c.Store.CompareCandidatesPart(ctx, f, part)
+	c.cands += len(cs)
+	for _, cc := range cs {
+		if len(cc.Tiers) > 0 {
+			c.tiered++
+		}
+	}
+	return cs, err
 }
 
 func (c *countingStore) OfferContexts(ctx context.Context, ids []string) (map[string]marketplace.OfferContext, error) {
@@ -224,7 +236,8 @@ func (c *countingStore) OfferContexts(ctx context.Context, ids []string) (map[st
 
 // TestCompareFirstPagePricesFewOffers: for a German business no measure of the baseline
 // lowers a landed cost below the net price, so a first page of 5 reads and prices a batch or
-// two of the offers with the lowest bounds (32, then 64), not the 1,500-odd that match; for a
+// two of the offers with the lowest bounds (32, then 64), not the 1,500-odd that match, and
+// reads a few chunks of candidates, with tiers or without, not all of them; for a
 // business registered in Shanghai the compute voucher (a subsidy) can, so every matching
 // offer is priced.
 func TestCompareFirstPagePricesFewOffers(t *testing.T) {
@@ -244,6 +257,17 @@ func TestCompareFirstPagePricesFewOffers(t *testing.T) {
 	}
 	if cs.read > len(all)/10 || len(all) < 1000 {
 		t.Errorf("a German business's first page read %d offers of %d", cs.read, len(all))
+	}
+	// The candidates are read in floor-price order, the offers with tiers among them (a
+	// quarter of the synthetic market), only as far as the pricing goes.
+	allTiered := 0
+	for _, c := range all {
+		if len(c.Tiers) > 0 {
+			allTiered++
+		}
+	}
+	if cs.cands > len(all)/5 || cs.tiered > allTiered/5 || allTiered < 100 {
+		t.Errorf("a German business's first page read %d candidates (%d with tiers) of %d (%d with tiers)", cs.cands, cs.tiered, len(all), allTiered)
 	}
 	cs.read = 0
 	n.Currency, n.Buyer = "CNY", marketplace.Buyer{Country: "CN", Type: "business", Region: "cn-shanghai"}

@@ -49,15 +49,17 @@ type CompareCandidate struct {
 	Currency string
 	Capacity int
 	Tiers    []Tier
+	// Floor is the price less the largest discount of its tiers (the price without tiers),
+	// truncated to micro-units: no volume prices the offer below it (FloorPrice).
+	Floor decimal.Decimal
 }
 
 // CandidatePart narrows a read of candidates: the zero value reads them all.
 type CandidatePart struct {
-	// TieredOrOther reads the offers with volume tiers, or listed in a currency not in
-	// OfferCurrencies: those whose lower bound a price order does not give.
-	TieredOrOther bool
-	// Currency reads the offers without tiers listed in it, by price then id, after After (nil:
-	// from the cheapest), at most Limit.
+	// Other reads the offers listed in a currency not in OfferCurrencies.
+	Other bool
+	// Currency reads the offers listed in it, with or without tiers, by floor price (Floor)
+	// then id, after After (nil: from the cheapest), at most Limit.
 	Currency string
 	After    *CompareCandidate
 	Limit    int

@@ -3,8 +3,10 @@ package store
 import (
 	"context"
 	"encoding/json"
+	"slices"
 
 	"github.com/shopspring/decimal"
+	"gorm.io/gorm"
 
 	"corridor/marketplace"
 )
@@ -21,12 +23,61 @@ func (s *Store) CompareCandidates(ctx context.Context, f marketplace.OfferContex
 // always stored as a list may hold ” or 'null').
 const untiered = "tiers IN ('', '[]', 'null')"
 
-// CompareCandidatesPart is CompareCandidates narrowed to part: the offers with tiers or listed
-// in another currency than marketplace.OfferCurrencies, or one currency's offers without tiers
-// in price order (the index led by accelerator, or by status and currency, serves the order),
-// a page at a time.
+// CompareCandidatesPart is CompareCandidates narrowed to part: the offers listed in another
+// currency than marketplace.OfferCurrencies, or one currency's offers in floor-price order (the
+// index led by accelerator, offers_acc_floor, or by status and currency, offers_cur_floor,
+// serves the order and holds the other filters' columns), a page at a time.
 func (s *Store) CompareCandidatesPart(ctx context.Context, f marketplace.OfferContextFilter, part marketplace.CandidatePart) ([]marketplace.CompareCandidate, error) {
-	q := s.gormDB(ctx).Table("offers").Select("id, price_micros, currency, gp_us, tiers").Where("status = ?", marketplace.OfferActive)
+	if !part.Other {
+		return s.readCandidates(candidatesQuery(s.gormDB(ctx), f, part, ""), nil)
+	}
+	var out []marketplace.CompareCandidate
+	for _, r := range otherCurrencyRanges() {
+		var err error
+		if out, err = s.readCandidates(candidatesQuery(s.gormDB(ctx), f, part, r), out); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+// readCandidates appends the candidates q reads to out.
+func (s *Store) readCandidates(q *gorm.DB, out []marketplace.CompareCandidate) ([]marketplace.CompareCandidate, error) {
+	rows, err := q.Rows()
+	if err != nil {
+		return nil, translate("list offers for compare", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var c marketplace.CompareCandidate
+		var micros, floor int64
+		var tiers string
+		if err := rows.Scan(&c.ID, &micros, &c.Currency, &c.Capacity, &tiers, &floor); err != nil {
+			return nil, translate("list offers for compare", err)
+		}
+		// The shadow column is exact: prices have at most 6 decimals (PriceDecimals).
+		c.Price, c.Floor = decimal.New(micros, -6), decimal.New(floor, -6)
+		if tiers != "" && tiers != "[]" && tiers != "null" {
+			var ts []tierJSON
+			if err := json.Unmarshal([]byte(tiers), &ts); err != nil {
+				return nil, translate("list offers for compare", err)
+			}
+			for _, t := range ts {
+				c.Tiers = append(c.Tiers, marketplace.Tier{MinGPUHours: t.MinGPUHours, Discount: t.Discount})
+			}
+		}
+		out = append(out, c)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, translate("list offers for compare", err)
+	}
+	return out, nil
+}
+
+// candidatesQuery is a query of CompareCandidatesPart; other is one of otherCurrencyRanges
+// when part.Other.
+func candidatesQuery(db *gorm.DB, f marketplace.OfferContextFilter, part marketplace.CandidatePart, other string) *gorm.DB {
+	q := db.Table("offers").Select("id, price_micros, currency, gp_us, tiers, floor_micros").Where("status = ?", marketplace.OfferActive)
 	if len(f.Products) > 0 {
 		q = q.Where("product IN ?", f.Products)
 	}
@@ -48,46 +99,18 @@ func (s *Store) CompareCandidatesPart(ctx context.Context, f marketplace.OfferCo
 		q = q.Where("(gp_us = 0 OR gp_us >= ?)", part.MinCapacity)
 	}
 	switch {
-	case part.TieredOrOther:
-		q = q.Where("(NOT "+untiered+" OR currency NOT IN ?)", marketplace.OfferCurrencies)
+	case part.Other:
+		q = q.Where(other)
 	case part.Currency != "":
-		q = q.Where("currency = ? AND "+untiered, part.Currency)
+		q = q.Where("currency = ?", part.Currency)
 		if a := part.After; a != nil {
-			m := toMicros(a.Price)
-			q = q.Where("(price_micros > ? OR (price_micros = ? AND id > ?))", m, m, a.ID)
+			m := a.Floor.Shift(6).IntPart() // exact: floors are whole micro-units
+			// A row value: both SQLite and PostgreSQL seek the index to it.
+			q = q.Where("(floor_micros, id) > (?, ?)", m, a.ID)
 		}
-		q = q.Order("price_micros ASC, id ASC").Limit(max(part.Limit, 1))
+		q = q.Order("floor_micros ASC, id ASC").Limit(max(part.Limit, 1))
 	}
-	rows, err := q.Rows()
-	if err != nil {
-		return nil, translate("list offers for compare", err)
-	}
-	defer rows.Close()
-	var out []marketplace.CompareCandidate
-	for rows.Next() {
-		var c marketplace.CompareCandidate
-		var micros int64
-		var tiers string
-		if err := rows.Scan(&c.ID, &micros, &c.Currency, &c.Capacity, &tiers); err != nil {
-			return nil, translate("list offers for compare", err)
-		}
-		// The shadow column is exact: prices have at most 6 decimals (PriceDecimals).
-		c.Price = decimal.New(micros, -6)
-		if tiers != "" && tiers != "[]" && tiers != "null" {
-			var ts []tierJSON
-			if err := json.Unmarshal([]byte(tiers), &ts); err != nil {
-				return nil, translate("list offers for compare", err)
-			}
-			for _, t := range ts {
-				c.Tiers = append(c.Tiers, marketplace.Tier{MinGPUHours: t.MinGPUHours, Discount: t.Discount})
-			}
-		}
-		out = append(out, c)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, translate("list offers for compare", err)
-	}
-	return out, nil
+	return q
 }
 
 // OfferContexts reads the offers with the given ids (any status) with their regions,
@@ -171,4 +194,18 @@ func (s *Store) ActiveOfferCount(ctx context.Context, supplierID string) (int, e
 	var n int64
 	err := s.gormDB(ctx).Table("offers").Where("supplier_id = ? AND status = ?", supplierID, marketplace.OfferActive).Count(&n).Error
 	return int(n), translate("count a supplier's offers", err)
+}
+
+// otherCurrencyRanges are the conditions of a currency outside marketplace.OfferCurrencies,
+// as the ranges between them (currency < 'CNY', currency > 'CNY' AND currency < 'EUR', …): each
+// one a seek of the indexes led by status and currency, or accelerator, status and currency,
+// where NOT IN (or the ranges joined by OR) reads every matching offer. Writes accept only
+// those currencies: only older rows can be found, and each read finds none in one step.
+func otherCurrencyRanges() []string {
+	cs := slices.Sorted(slices.Values(marketplace.OfferCurrencies))
+	out := []string{"currency < '" + cs[0] + "'"}
+	for i := 1; i < len(cs); i++ {
+		out = append(out, "currency > '"+cs[i-1]+"' AND currency < '"+cs[i]+"'")
+	}
+	return append(out, "currency > '"+cs[len(cs)-1]+"'")
 }

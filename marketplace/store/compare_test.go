@@ -81,27 +81,29 @@ func TestHotPathReadsMatchGORM(t *testing.T) {
 				}
 				for _, c := range cands {
 					o, ok := wantBy[c.ID]
-					if !ok || !c.Price.Equal(o.Price) || c.Currency != o.Currency || c.Capacity != o.GPUs || mustJSON(t, c.Tiers) != mustJSON(t, o.Tiers) {
+					if !ok || !c.Price.Equal(o.Price) || c.Currency != o.Currency || c.Capacity != o.GPUs || mustJSON(t, c.Tiers) != mustJSON(t, o.Tiers) ||
+						!c.Floor.Equal(marketplace.FloorPrice(o.Price, o.Tiers)) {
 						t.Errorf("filter %+v: candidate %+v, offer %+v", f, c, o)
 					}
 				}
 			}
-			// The parts of a read in price order (tiered or other currencies whole, each
-			// currency's untiered offers by price and id, 7 at a time) are the whole read.
+			// The parts of a read in floor order (other currencies whole, each currency's
+			// offers by floor price and id, 7 at a time) are the whole read.
 			f := marketplace.OfferContextFilter{Products: []string{"gpu_hours", "bare_metal"}}
 			whole, err := st.CompareCandidates(ctx, f)
 			if err != nil {
 				t.Fatal(err)
 			}
-			parts, err := st.CompareCandidatesPart(ctx, f, marketplace.CandidatePart{TieredOrOther: true})
+			parts, err := st.CompareCandidatesPart(ctx, f, marketplace.CandidatePart{Other: true})
 			if err != nil {
 				t.Fatal(err)
 			}
 			for _, c := range parts {
-				if len(c.Tiers) == 0 && slices.Contains(marketplace.OfferCurrencies, c.Currency) {
-					t.Errorf("untiered offer %s in the tiered part", c.ID)
+				if slices.Contains(marketplace.OfferCurrencies, c.Currency) {
+					t.Errorf("offer %s in %s in the part of other currencies", c.ID, c.Currency)
 				}
 			}
+			tiered := 0
 			for _, cur := range marketplace.OfferCurrencies {
 				var after *marketplace.CompareCandidate
 				for {
@@ -114,8 +116,11 @@ func TestHotPathReadsMatchGORM(t *testing.T) {
 						if i > 0 {
 							prev = &page[i-1]
 						}
-						if len(c.Tiers) > 0 || c.Currency != cur || prev != nil && (c.Price.LessThan(prev.Price) || c.Price.Equal(prev.Price) && c.ID <= prev.ID) {
+						if c.Currency != cur || prev != nil && (c.Floor.LessThan(prev.Floor) || c.Floor.Equal(prev.Floor) && c.ID <= prev.ID) {
 							t.Errorf("%s stream: %+v after %+v", cur, c, prev)
+						}
+						if len(c.Tiers) > 0 {
+							tiered++
 						}
 					}
 					parts = append(parts, page...)
@@ -125,8 +130,8 @@ func TestHotPathReadsMatchGORM(t *testing.T) {
 					after = &page[len(page)-1]
 				}
 			}
-			if len(parts) != len(whole) {
-				t.Errorf("parts hold %d candidates, the whole read %d", len(parts), len(whole))
+			if len(parts) != len(whole) || tiered == 0 {
+				t.Errorf("parts hold %d candidates (%d with tiers), the whole read %d", len(parts), tiered, len(whole))
 			}
 			ids := make([]string, len(all))
 			for i, oc := range all {

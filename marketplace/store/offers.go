@@ -63,6 +63,11 @@ type offerRow struct {
 	UntilDay      int64           `gorm:"not null;default:0"`
 	SearchText    string          `gorm:"type:text;not null;default:''"`
 
+	// FloorMicros is marketplace.FloorPrice in micro-units: the price less its largest tier
+	// discount, which comparisons read offers in (migration 11; indexes offers_acc_floor and
+	// offers_cur_floor).
+	FloorMicros int64 `gorm:"not null;default:0"`
+
 	// TaxTerms are the offer's terms for taxes withheld at source (migration 6).
 	TaxTerms string `gorm:"size:16;not null;default:'net_of_cn_tax'"`
 
@@ -93,7 +98,8 @@ func toOfferRow(o marketplace.Offer) offerRow {
 	return offerRow{
 		ID: o.ID, SupplierID: o.SupplierID, Region: o.Region, Accelerator: o.Accelerator, Product: o.Product,
 		GPUs: o.GPUs, Price: o.Price, PriceMicros: o.Price.Mul(micro).IntPart(), Currency: o.Currency,
-		Pricing: o.Pricing, MinHours: o.MinHours, TermMonths: o.TermMonths, Tiers: string(tb),
+		FloorMicros: floorMicros(o.Price, o.Tiers),
+		Pricing:     o.Pricing, MinHours: o.MinHours, TermMonths: o.TermMonths, Tiers: string(tb),
 		AvailableFrom: o.AvailableFrom.Unix(), AvailableUntil: o.AvailableUntil.Unix(), HSCode: o.HSCode,
 		Note: o.Note, Status: o.Status, Version: o.Version, Demo: o.Demo, CreatedAt: o.CreatedAt, UpdatedAt: o.UpdatedAt,
 		TaxTerms: o.TaxTerms, CancelKind: string(o.Cancellation.Kind), CancelNoticeHours: o.Cancellation.NoticeHours,
