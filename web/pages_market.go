@@ -2,6 +2,7 @@ package web
 
 import (
 	"errors"
+	"html/template"
 	"net/url"
 	"strings"
 	"time"
@@ -154,7 +155,7 @@ type marketPage struct {
 	Regions      []marketplace.Region
 	Accelerators []marketplace.Accelerator
 	Sorts        []string
-	Map          mapView
+	Map          template.HTML // the rendered map component (renderedMap)
 	ClearRegion  string
 	region       map[string]marketplace.Region
 	accelerator  map[string]marketplace.Accelerator
@@ -227,7 +228,9 @@ func (u *ui) handleMarket(c *fiber.Ctx, v *view) error {
 	if form.Values["cursor"] != "" {
 		p.First = form.link("cursor", "")
 	}
-	p.Map = buildMap(v, regions, perRegion, form.Values["currency"], form.Values["region"])
+	if p.Map, err = u.renderedMap("market", v, regions, perRegion, form.Values["currency"], form.Values["region"], false); err != nil {
+		return err
+	}
 	status := fiber.StatusOK
 	if len(errs) > 0 {
 		status = fiber.StatusBadRequest
