@@ -136,6 +136,9 @@ func (s *Service) SearchOffers(ctx context.Context, r SearchRequest) (SearchPage
 	if err != nil {
 		return SearchPage{}, err
 	}
+	if len(ids) > 0 {
+		page.Hits = make([]SearchHit, 0, len(ids)) // a hit is large: no regrowth
+	}
 	for _, id := range ids {
 		if v, ok := byID[id]; ok { // offers are never deleted; ok only guards the map read
 			page.Hits = append(page.Hits, toHit(v, in.Rates[v.Currency]))

@@ -51,6 +51,7 @@ type ui struct {
 	asset  string
 	// regionsByHash caches the buyer regions named by each policy version, by its hash.
 	regionsByHash sync.Map
+	maps          mapCache // rendered maps (pages_map.go)
 }
 
 // addPageRoutes adds the server-rendered browser UI.

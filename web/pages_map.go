@@ -1,11 +1,15 @@
 package web
 
 import (
+	"bytes"
+	"fmt"
+	"html/template"
 	"math"
 	"net/url"
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"unicode/utf8"
 
 	"github.com/gofiber/fiber/v2"
@@ -292,10 +296,69 @@ func (u *ui) siteCounts(c *fiber.Ctx) ([]marketplace.Region, map[string]int, err
 	return regions, perRegion, nil
 }
 
+// mapCache keeps the rendered map component (SVG panels, legend, site table) by everything it
+// is drawn from: the page's language, the region data it reads, each region's offer count, the
+// display currency of its links, the selected region and whether the table starts open. Laying
+// out and escaping the map was about half the market page's CPU; the counts come fresh from the
+// database on every request, so a changed count is a new entry. Bounded: when full it starts
+// again empty.
+type mapCache struct {
+	mu sync.Mutex
+	m  map[string]template.HTML
+}
+
+// mapCacheMax bounds the cached maps (each a few tens of KB).
+const mapCacheMax = 128
+
+// mapKey is the cache key of a map: every input of buildMap and of the "map" template.
+func mapKey(v *view, regions []marketplace.Region, perRegion map[string]int, currency, selected string, open bool) string {
+	var b strings.Builder
+	b.Grow(64 * (len(regions) + 1))
+	fmt.Fprintf(&b, "%s\x00%s\x00%s\x00%t", v.Lang, currency, selected, open)
+	for _, r := range regions {
+		for _, f := range []string{r.Code, r.Name, r.NameZH, r.Country, string(r.Bloc), string(r.Kind), r.Province, r.Class, r.System,
+			r.Parent, r.Selected, r.Lat, r.Lon} {
+			b.WriteByte(0)
+			b.WriteString(f)
+		}
+		b.WriteByte(0)
+		b.WriteString(strconv.Itoa(perRegion[r.Code]))
+	}
+	return b.String()
+}
+
+// renderedMap is the "map" template of page over buildMap's view, from the cache when drawn
+// before. The HTML is the template's own output (escaped in the same HTML text context as
+// where the pages place it), so the page is byte for byte what it was when the page ran the
+// template itself.
+func (u *ui) renderedMap(page string, v *view, regions []marketplace.Region, perRegion map[string]int, currency, selected string, open bool) (template.HTML, error) {
+	key := page + "\x00" + mapKey(v, regions, perRegion, currency, selected, open)
+	u.maps.mu.Lock()
+	h, ok := u.maps.m[key]
+	u.maps.mu.Unlock()
+	if ok {
+		return h, nil
+	}
+	m := buildMap(v, regions, perRegion, currency, selected)
+	m.Open = open
+	var buf bytes.Buffer
+	if err := u.tmpl[page].ExecuteTemplate(&buf, "map", v.MapArg(m)); err != nil {
+		return "", fmt.Errorf("web: render map: %w", err)
+	}
+	h = template.HTML(buf.String())
+	u.maps.mu.Lock()
+	if u.maps.m == nil || len(u.maps.m) >= mapCacheMax {
+		u.maps.m = map[string]template.HTML{}
+	}
+	u.maps.m[key] = h
+	u.maps.mu.Unlock()
+	return h, nil
+}
+
 // mapPage is the data of the map page.
 type mapPage struct {
 	*view
-	Map mapView
+	Map template.HTML // the rendered map component (renderedMap)
 }
 
 // handleMap shows the map large with the table of every site.
@@ -305,7 +368,9 @@ func (u *ui) handleMap(c *fiber.Ctx, v *view) error {
 	if err != nil {
 		return err
 	}
-	m := buildMap(v, regions, perRegion, strings.ToUpper(strings.TrimSpace(c.Query("currency"))), "")
-	m.Open = true
+	m, err := u.renderedMap("map", v, regions, perRegion, strings.ToUpper(strings.TrimSpace(c.Query("currency"))), "", true)
+	if err != nil {
+		return err
+	}
 	return u.render(c, fiber.StatusOK, "map", mapPage{view: v, Map: m})
 }

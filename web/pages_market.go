@@ -2,6 +2,7 @@ package web
 
 import (
 	"errors"
+	"html/template"
 	"net/url"
 	"strings"
 	"time"
@@ -150,14 +151,63 @@ type marketPage struct {
 	FXDate       string
 	FXOther      string // the sources of the compared rates, when any is not the ECB's
 	Hits         []marketplace.SearchHit
+	Rows         []marketRow  // the hits as the table shows them (marketRows)
+	Col          marketLabels // the table's column labels and badges
 	First, Next  string
 	Regions      []marketplace.Region
 	Accelerators []marketplace.Accelerator
 	Sorts        []string
-	Map          mapView
+	Map          template.HTML // the rendered map component (renderedMap)
 	ClearRegion  string
 	region       map[string]marketplace.Region
 	accelerator  map[string]marketplace.Accelerator
+}
+
+// marketRow is one offer row of the market table with its texts formatted in Go, once: the
+// template only prints them. Formatting them in the template took some 25 calls a row through
+// reflection, most of the page's rendering time.
+type marketRow struct {
+	ID, SupplierName            string
+	Demo, Hardware              bool
+	RegionName, Bloc, BlocShort string
+	AccName                     string
+	GPUsAvailable               string
+	GPUs                        string // the listed GPUs, only when fewer are available
+	Pricing                     string
+	Price                       string // in the display currency
+	Listed                      string // the listed price, only when listed in another currency
+	PerPFLOPHour                string // the price per PFLOP-hour sentence, when known
+	From, Until                 string
+}
+
+// marketLabels are the market table's texts that are the same on every row.
+type marketLabels struct {
+	Supplier, Region, Accelerator, GPUs, Pricing, Price, Available, Demo, Hardware, Listed, Open string
+}
+
+// marketRows formats the page's hits for the table.
+func (p marketPage) marketRows() ([]marketRow, marketLabels) {
+	col := marketLabels{Supplier: p.T("col.supplier"), Region: p.T("col.region"), Accelerator: p.T("col.accelerator"),
+		GPUs: p.T("col.gpus"), Pricing: p.T("col.pricing"), Price: p.T("col.price"), Available: p.T("col.available"),
+		Demo: p.T("badge.demo"), Hardware: p.T("product.hardware"), Listed: p.T("col.listed"), Open: p.T("word.open_offer")}
+	rows := make([]marketRow, len(p.Hits))
+	for i, h := range p.Hits {
+		r := marketRow{ID: h.ID, SupplierName: h.SupplierName, Demo: h.Demo, Hardware: h.Product == "hardware",
+			RegionName: p.RegionName(p.Region(h.Region)), Bloc: string(h.Bloc), BlocShort: p.T("bloc.short." + string(h.Bloc)),
+			AccName: p.AccName(p.Accelerator(h.Accelerator)), GPUsAvailable: p.Int(h.GPUsAvailable), Pricing: p.T("pricing." + h.Pricing),
+			Price: p.Unit(h.QueryPrice, p.Currency), From: p.Date(h.AvailableFrom), Until: p.Date(h.AvailableUntil)}
+		if h.GPUsAvailable != h.GPUs {
+			r.GPUs = p.Int(h.GPUs)
+		}
+		if h.Currency != p.Currency {
+			r.Listed = p.Unit(h.Price, h.Currency)
+		}
+		if h.PerPFLOPHour.Valid {
+			r.PerPFLOPHour = p.Tf("price.per_pflop_hour", "Price", p.Unit(h.PerPFLOPHour.Decimal, p.Currency))
+		}
+		rows[i] = r
+	}
+	return rows, col
 }
 
 // Region returns the region of a hit, for its bilingual name.
@@ -210,6 +260,7 @@ func (u *ui) handleMarket(c *fiber.Ctx, v *view) error {
 			}
 		} else {
 			p.Hits = page.Hits
+			p.Rows, p.Col = p.marketRows()
 			p.FXDate, err = u.fxPublished(c, page.FXDate, query.Currency)
 			if err != nil {
 				return err
@@ -227,7 +278,9 @@ func (u *ui) handleMarket(c *fiber.Ctx, v *view) error {
 	if form.Values["cursor"] != "" {
 		p.First = form.link("cursor", "")
 	}
-	p.Map = buildMap(v, regions, perRegion, form.Values["currency"], form.Values["region"])
+	if p.Map, err = u.renderedMap("market", v, regions, perRegion, form.Values["currency"], form.Values["region"], false); err != nil {
+		return err
+	}
 	status := fiber.StatusOK
 	if len(errs) > 0 {
 		status = fiber.StatusBadRequest

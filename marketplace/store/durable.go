@@ -17,7 +17,7 @@ func (s *Store) inDurableTx(ctx context.Context, op string, fn func(tx *gorm.DB)
 	if s.postgres || !fullSyncOrders {
 		return s.inTx(ctx, op, fn)
 	}
-	return txOutcome(op, s.gormDB(ctx).Connection(func(conn *gorm.DB) error {
+	return txOutcome(op, s.db.WithContext(ctx).Connection(func(conn *gorm.DB) error {
 		if err := conn.Exec("PRAGMA synchronous = FULL").Error; err != nil {
 			return err
 		}

@@ -133,7 +133,7 @@ func (s *Store) PutQuote(ctx context.Context, q marketplace.Quote) error {
 	if err != nil {
 		return translate("put quote", err)
 	}
-	_, err = st.ExecContext(ctx, row.ID, row.OfferID, row.GPUs, row.StartAt, row.EndAt, row.Currency, row.Total.String(), row.CreatedAt,
+	_, err = st.ExecContext(s.quiet(ctx), row.ID, row.OfferID, row.GPUs, row.StartAt, row.EndAt, row.Currency, row.Total.String(), row.CreatedAt,
 		row.ValidUntil, row.ExpiresUnix, row.PolicyID, row.PolicyVer, row.PolicyHash, row.QuotaUses, row.RecordVersion, row.Record,
 		row.BuyerID, row.CancelKind, row.CancelNoticeHours)
 	return s.translateRaw("put quote", err)

@@ -138,12 +138,15 @@ func (s *Store) queryIn500(ctx context.Context, prefix string, keys []string, sc
 	for i, k := range keys {
 		args[i] = k
 	}
-	rows, err := st.QueryContext(ctx, args...)
+	rows, err := st.QueryContext(s.quiet(ctx), args...)
 	if err != nil {
 		return err
 	}
 	defer rows.Close()
 	for rows.Next() {
+		if err := ctx.Err(); err != nil { // the driver's context is quiet: stop between rows
+			return err
+		}
 		if err := scan(rows); err != nil {
 			return err
 		}
@@ -183,7 +186,7 @@ func (s *Store) queryRowInto(ctx context.Context, query string, arg any, scan fu
 	if err != nil {
 		return err
 	}
-	return scan(st.QueryRowContext(ctx, arg))
+	return scan(st.QueryRowContext(s.quiet(ctx), arg))
 }
 
 // translateRaw is translate for an error of database/sql: the driver's unique and foreign-key

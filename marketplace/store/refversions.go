@@ -66,7 +66,7 @@ func (s *Store) ReferenceVersions(ctx context.Context) (marketplace.ReferenceVer
 	if err != nil {
 		return v, translate("reference versions", err)
 	}
-	rows, err := stmt.QueryContext(ctx)
+	rows, err := stmt.QueryContext(s.quiet(ctx))
 	if err != nil {
 		return v, translate("reference versions", err)
 	}

@@ -14,7 +14,7 @@ import (
 // conflict: SQLite busy/locked beyond the busy timeout, PostgreSQL serialization failures and
 // deadlocks. Domain errors returned by fn end the retries.
 func (s *Store) retryTx(ctx context.Context, fn func(tx *gorm.DB) error) error {
-	return retryTxOn(ctx, s.gormDB(ctx), fn)
+	return retryTxOn(ctx, s.db.WithContext(ctx), fn)
 }
 
 // retryTxOn is retryTx on db (a pool, or one connection of it).
