@@ -3,13 +3,8 @@
 package web
 
 import (
-	"context"
 	"net/url"
-	"os"
-	"strconv"
 	"testing"
-
-	"corridor/seed"
 )
 
 // BenchmarkHotPaths is the three endpoints the bench harness measures most, through the whole
@@ -18,27 +13,7 @@ import (
 //
 //	go test -run='^$' -bench=HotPaths -benchtime=200x ./web/
 func BenchmarkHotPaths(b *testing.B) {
-	n := 1000
-	if s := os.Getenv("CORRIDOR_BENCH_OFFERS"); s != "" {
-		var err error
-		if n, err = strconv.Atoi(s); err != nil || n < 1 {
-			b.Fatalf("CORRIDOR_BENCH_OFFERS=%q is not a positive number", s)
-		}
-	}
-	app, _, st := seededApp(b)
-	ctx := context.Background()
-	sups, offers, err := seed.SyntheticMarket(n, 42, testClock)
-	if err != nil {
-		b.Fatal(err)
-	}
-	if _, err := st.PutSuppliers(ctx, sups); err != nil {
-		b.Fatal(err)
-	}
-	for i := 0; i < len(offers); i += 5000 {
-		if _, err := st.PutOffers(ctx, offers[i:min(i+5000, len(offers))]); err != nil {
-			b.Fatal(err)
-		}
-	}
+	app := benchMarketApp(b, 1000)
 	q := func(s string) string {
 		return "/api/v1/offers?" + url.Values{"q": {s}, "sort": {"price"}, "limit": {"50"}}.Encode()
 	}
