@@ -44,12 +44,20 @@ func newPageClient(t testing.TB, app *fiber.App) *pageClient {
 func (p *pageClient) do(method, path string, form url.Values) pageResp {
 	p.t.Helper()
 	var body io.Reader
+	contentType := ""
 	if form != nil {
-		body = strings.NewReader(form.Encode())
+		body, contentType = strings.NewReader(form.Encode()), "application/x-www-form-urlencoded"
 	}
+	return p.send(method, path, body, contentType)
+}
+
+// send makes one request with the client's language and cookies and keeps the cookies the
+// answer sets.
+func (p *pageClient) send(method, path string, body io.Reader, contentType string) pageResp {
+	p.t.Helper()
 	req := httptest.NewRequest(method, path, body)
-	if form != nil {
-		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	if contentType != "" {
+		req.Header.Set("Content-Type", contentType)
 	}
 	if p.lang != "" {
 		req.Header.Set("Accept-Language", p.lang)

@@ -6,7 +6,6 @@ import (
 	"log/slog"
 	"mime/multipart"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"regexp"
 	"strings"
@@ -158,24 +157,7 @@ func (p *pageClient) postMultipart(path string, form url.Values, fileField, file
 		io.WriteString(fw, file)
 	}
 	w.Close()
-	req := httptest.NewRequest(http.MethodPost, path, &body)
-	req.Header.Set("Content-Type", w.FormDataContentType())
-	if p.lang != "" {
-		req.Header.Set("Accept-Language", p.lang)
-	}
-	for k, v := range p.cookies {
-		req.AddCookie(&http.Cookie{Name: k, Value: v})
-	}
-	resp, err := p.app.Test(req, -1)
-	if err != nil {
-		p.t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	for _, c := range resp.Cookies() {
-		p.cookies[c.Name] = c.Value
-	}
-	return pageResp{Status: resp.StatusCode, Body: string(b), Header: resp.Header, Location: resp.Header.Get("Location")}
+	return p.send(http.MethodPost, path, &body, w.FormDataContentType())
 }
 
 // whatifNeedForm is the workbench's form for 8 H100 × 720 h for a German business, every
