@@ -189,34 +189,34 @@ func (s *Service) OfferDetail(ctx context.Context, id string) (OfferContext, err
 }
 
 // ActiveOffersPerRegion counts the active offers of each region that has any, without
-// reading them: one aggregate over an index, run at most once every RegionCountsTTL by this
-// process (the map's counts may lag a write by that much). The map is shared: callers must
-// not change it.
+// reading them: one aggregate over an index, run again only when the market's change counter
+// has moved since the last one (a write by any process on the database is seen by the next
+// call). The map is shared: callers must not change it.
 func (s *Service) ActiveOffersPerRegion(ctx context.Context) (map[string]int, error) {
+	v, err := s.store.ReferenceVersions(ctx) // read before the counts: they are at least this new
+	if err != nil {
+		return nil, err
+	}
 	c := &s.regionCounts
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if c.counts != nil && time.Since(c.at) < RegionCountsTTL {
+	if c.counts != nil && c.market == v.Market {
 		return c.counts, nil
 	}
 	counts, err := s.store.ActiveOffersPerRegion(ctx)
 	if err != nil {
 		return nil, err
 	}
-	c.counts, c.at = counts, time.Now()
+	c.counts, c.market = counts, v.Market
 	return counts, nil
 }
 
-// RegionCountsTTL is how long a process reuses the offer counts per region of the market and
-// map pages: an aggregate over every active offer's index entry (a few milliseconds at 100,000
-// offers) paid once per interval rather than once per page. A variable for tests.
-var RegionCountsTTL = 2 * time.Second
-
-// regionCountsCache holds the last counts of ActiveOffersPerRegion; the mutex also makes
-// concurrent callers wait for one aggregate rather than each run their own.
+// regionCountsCache holds the last counts of ActiveOffersPerRegion and the market counter they
+// were counted under; the mutex also makes concurrent callers wait for one aggregate rather
+// than each run their own.
 type regionCountsCache struct {
 	mu     sync.Mutex
-	at     time.Time
+	market int64
 	counts map[string]int
 }
 

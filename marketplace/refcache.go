@@ -85,6 +85,7 @@ func (s *Service) reference(ctx context.Context) (*refData, error) {
 	if err != nil {
 		return nil, err
 	}
+	v = v.reference() // a change of the market is not a change of the reference data
 	if d := s.refs.cur.Load(); d != nil && d.seen == v {
 		return d, nil
 	}

@@ -179,3 +179,24 @@ func (s *Service) Seed(ctx context.Context, d SeedData) (SeedReport, error) {
 	}
 	return r, nil
 }
+
+// MarketState is what every answer of the market's read endpoints (search, compare, the market
+// page) depends on besides the request: the change counters of the reference data and of the
+// market, and the clock's second (windows start now, policies come into force at an instant).
+// Two requests alike made in the same state get the same answer, so a response can be kept
+// and given again while the state is unchanged (web/respcache.go).
+type MarketState struct {
+	Versions ReferenceVersions
+	Second   int64 // Unix seconds of the service's clock
+}
+
+// MarketState reads the current state: one read of the counters. Read it before computing an
+// answer to keep under it: the answer is then at least as new as the state it is labelled
+// with, as in the reference cache (refcache.go).
+func (s *Service) MarketState(ctx context.Context) (MarketState, error) {
+	v, err := s.store.ReferenceVersions(ctx)
+	if err != nil {
+		return MarketState{}, err
+	}
+	return MarketState{Versions: v, Second: s.now().Unix()}, nil
+}

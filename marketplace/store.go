@@ -64,9 +64,19 @@ type ReferenceStore interface {
 	ReferenceVersions(ctx context.Context) (ReferenceVersions, error)
 }
 
-// ReferenceVersions are the change counters of each kind of reference data.
+// ReferenceVersions are the change counters of each kind of reference data, and the market's.
 type ReferenceVersions struct {
 	Regions, Accelerators, FX, Policies int64
+	// Market counts the transactions that changed offers, reservations or suppliers. It is not
+	// reference data: the reference cache ignores it (reference), the response cache of the
+	// market's read endpoints keys on it (MarketState).
+	Market int64
+}
+
+// reference is v without the market's counter: what the reference cache is labelled with.
+func (v ReferenceVersions) reference() ReferenceVersions {
+	v.Market = 0
+	return v
 }
 
 // FXStore holds published reference rates.

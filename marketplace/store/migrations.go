@@ -50,6 +50,7 @@ var migrations = []migration{
 	{9, "price index: weekly cells (series, kind, class, bloc, week) with exact sums, and each order's entry", migrateIndex},
 	{10, "reference_versions: a change counter per kind of reference data, for the caches of several instances; offers' search columns filled once here instead of on every start", migratePerfCache},
 	{11, "offers: floor price (the price less its largest tier discount), filled in pages, and the floor-price indexes comparisons read through", migrateCompareFloor},
+	{12, "reference_versions: the market's change counter (offers, reservations, suppliers), kept by triggers, for the response caches of several instances", migrateMarketVersion},
 }
 
 // legacyIdempotencyKeyRow is the Idempotency-Key table of the first release (migration 1): the

@@ -58,8 +58,9 @@ func bumpReference(tx *gorm.DB, kinds ...string) error {
 	return tx.Exec("UPDATE reference_versions SET counter = counter + 1 WHERE kind IN ?", kinds).Error
 }
 
-// ReferenceVersions reads the change counters of the reference data: one read of a table of
-// four rows, the only database access a request makes for reference data while it is cached.
+// ReferenceVersions reads the change counters of the reference data and the market's
+// (marketversion.go): one read of a table of five rows, the only database access a request
+// makes for reference data while it is cached.
 func (s *Store) ReferenceVersions(ctx context.Context) (marketplace.ReferenceVersions, error) {
 	var v marketplace.ReferenceVersions
 	stmt, err := s.refVersionsStmt(ctx)
@@ -71,7 +72,7 @@ func (s *Store) ReferenceVersions(ctx context.Context) (marketplace.ReferenceVer
 		return v, translate("reference versions", err)
 	}
 	defer rows.Close()
-	n := 0
+	n, market := 0, false
 	for rows.Next() {
 		var kind string
 		var c int64
@@ -87,6 +88,9 @@ func (s *Store) ReferenceVersions(ctx context.Context) (marketplace.ReferenceVer
 			v.FX = c
 		case refPolicies:
 			v.Policies = c
+		case refMarket:
+			v.Market, market = c, true
+			continue
 		default:
 			continue
 		}
@@ -97,6 +101,9 @@ func (s *Store) ReferenceVersions(ctx context.Context) (marketplace.ReferenceVer
 	}
 	if n != len(referenceKinds) {
 		return v, fmt.Errorf("store: reference versions: %d of the %d counters are stored (migration 10)", n, len(referenceKinds))
+	}
+	if !market {
+		return v, fmt.Errorf("store: reference versions: the market's counter is not stored (migration 12)")
 	}
 	return v, nil
 }
