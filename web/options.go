@@ -47,6 +47,10 @@ type Options struct {
 	// Budget bounds how many requests of each expensive class (compare, market page, quotes)
 	// run at once; the zero value is no budget.
 	Budget Budget
+
+	// ResponseCacheBytes bounds the bodies the response cache of search, compare and the market
+	// page keeps (respcache.go); 0 is the default (32 MiB), negative turns the cache off.
+	ResponseCacheBytes int
 }
 
 // RateLimits are requests per minute, over a sliding minute, per caller: anonymous callers by
@@ -84,6 +88,7 @@ const (
 	defaultIdleTimeout    = 120 * time.Second
 	defaultShutdownGrace  = 10 * time.Second
 	defaultRequestBudget  = 10 * time.Second
+	defaultResponseCache  = 32 << 20
 )
 
 // withDefaults fills the settings whose zero value means "the default".
@@ -106,6 +111,9 @@ func (o Options) withDefaults() Options {
 	defDur(&o.ShutdownGrace, defaultShutdownGrace)
 	if o.RequestBudget == 0 {
 		o.RequestBudget = defaultRequestBudget
+	}
+	if o.ResponseCacheBytes == 0 {
+		o.ResponseCacheBytes = defaultResponseCache
 	}
 	return o
 }

@@ -52,6 +52,7 @@ type ui struct {
 	// regionsByHash caches the buyer regions named by each policy version, by its hash.
 	regionsByHash sync.Map
 	maps          mapCache // rendered maps (pages_map.go)
+	responses     *responseCache
 }
 
 // addPageRoutes adds the server-rendered browser UI.
@@ -61,7 +62,7 @@ func addPageRoutes(app *fiber.App, d Deps) {
 	app.Use("/static", filesystem.New(filesystem.Config{Root: http.FS(static), MaxAge: 365 * 24 * 3600}))
 	app.Get("/lang/:code", handleLang)
 
-	app.Get("/", u.page(u.handleMarket))
+	app.Get("/", u.page(u.cachedPage("market", u.handleMarket)))
 	app.Get("/offers/:id", u.page(u.handleOffer))
 	app.Post("/quotes", u.page(u.csrfChecked(u.handleQuoteForm)))
 	app.Get("/quotes/:id", u.page(u.handleQuotePage))
@@ -83,7 +84,7 @@ func addPageRoutes(app *fiber.App, d Deps) {
 // newUI parses the embedded templates; a broken template is a bug every test catches, so it
 // panics rather than starting a server without pages.
 func newUI(d Deps) *ui {
-	u := &ui{market: d.Market, buyers: d.Market, log: d.Log, csrf: &csrfGuard{market: d.Market}, tmpl: map[string]*template.Template{}}
+	u := &ui{market: d.Market, buyers: d.Market, log: d.Log, csrf: &csrfGuard{market: d.Market}, tmpl: map[string]*template.Template{}, responses: d.responses}
 	for _, name := range pageNames {
 		t := template.New(name).Funcs(template.FuncMap{"currencies": func() []string { return formCurrencies },
 			"purposes": func() []tariff.Purpose { return formPurposes }, "taxterms": func() []tariff.TaxTerms { return formTaxTerms }})

@@ -13,7 +13,7 @@ import (
 func addQuoteRoutes(api fiber.Router, d Deps) {
 	api.Post("/quotes", identifyCaller(d.Market, d.AdminTokenHash), handleQuoteCreate(d.Market)) // a buyer key makes the quote the buyer's
 	api.Get("/quotes/:id", handleQuoteGet(d.Market))
-	api.Post("/compare", handleCompare(d.Market))
+	api.Post("/compare", d.responses.cached("compare", bodyKey, handleCompare(d.Market)))
 
 	api.Get("/policies", handlePolicyList(d.Market))
 	api.Get("/policies/:id/versions/:n", handlePolicyVersionGet(d.Market))

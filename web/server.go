@@ -34,6 +34,10 @@ type Deps struct {
 	// RateCounts shares rate-limit counts with the other instances on the same database; nil
 	// limits each instance on its own.
 	RateCounts RateCountStore
+
+	// responses keeps the answers of search, compare and the market page (respcache.go); made
+	// by NewServer.
+	responses *responseCache
 }
 
 // withDefaults fills what a test may leave out.
@@ -48,6 +52,10 @@ func (d Deps) withDefaults() Deps {
 		d.Ready = d.Market.Ready
 	}
 	d.Options = d.Options.withDefaults()
+	if d.responses == nil && d.Market != nil {
+		d.responses = newResponseCache(d.Market.MarketState, d.Options.ResponseCacheBytes)
+		d.Metrics.watchResponseCache(d.responses)
+	}
 	return d
 }
 

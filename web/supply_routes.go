@@ -25,7 +25,7 @@ func addSupplyRoutes(api fiber.Router, d Deps) {
 	api.Post("/suppliers/:id/keys", adminOrSelf, idemSecret, handleKeyRotate(m))
 	api.Delete("/suppliers/:id/keys/:key_id", adminOrSelf, handleKeyRevoke(m))
 
-	api.Get("/offers", handleOfferSearch(m))
+	api.Get("/offers", d.responses.cached("search", queryKey, handleOfferSearch(m)))
 	api.Post("/offers", supplier, idem, handleOfferCreate(m))
 	api.Post("/offers/batch", supplier, idem, handleOfferBatch(m))
 	api.Get("/offers/:id", handleOfferGet(m))
