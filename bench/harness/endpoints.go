@@ -3,7 +3,10 @@ package main
 import (
 	"fmt"
 	"net/url"
+	"strings"
 	"time"
+
+	"github.com/shopspring/decimal"
 
 	"corridor/marketplace"
 )
@@ -34,6 +37,24 @@ func search(q, sort string) request {
 	return request{method: "GET", path: "/api/v1/offers?" + v.Encode(), want: 200}
 }
 
+// typicalSearches are the six typical searches.
+func typicalSearches(m market) []request {
+	soon := m.today.AddDate(0, 0, 30).Format(time.DateOnly)
+	return []request{
+		search("accelerator=h100-sxm gpus>=8 bloc=CN price<=2.5 currency=USD", "price"),
+		search("region in [cn-ningxia-zhongwei,cn-gansu-qingyang] tpp<4800", "per_pflop_hour"),
+		search("bloc=EU pricing=reserved", "price"),
+		search("", "price"),
+		search("gpus>=32 available_from<="+soon, "available_from"),
+		search("country in [FI,DE] accelerator in [h100-sxm,h200-sxm]", "price"),
+	}
+}
+
+// variedRequests is how many distinct requests a "varied" mix holds: more than a run sends in
+// one second, and the load generator starts each connection at its own part of the mix
+// (load.go), so no two ask the same in the same state and the response cache never answers.
+const variedRequests = 20_000
+
 // endpoints are measured in this order; names are what -endpoints takes.
 var endpoints = []endpoint{
 	{name: "hello", label: "hello-world (Fiber v2)",
@@ -47,17 +68,7 @@ var endpoints = []endpoint{
 		}},
 	{name: "search", label: "search, typical",
 		what: "GET /api/v1/offers?limit=50, six typical searches in rotation: a model in China under 2.5 USD by price; two regions under TPP 4800 by price per PFLOP-hour; EU reserved by price; everything by price; 32+ GPUs within 30 days by date; two countries and two models by price",
-		mix: func(m market) []request {
-			soon := m.today.AddDate(0, 0, 30).Format(time.DateOnly)
-			return []request{
-				search("accelerator=h100-sxm gpus>=8 bloc=CN price<=2.5 currency=USD", "price"),
-				search("region in [cn-ningxia-zhongwei,cn-gansu-qingyang] tpp<4800", "per_pflop_hour"),
-				search("bloc=EU pricing=reserved", "price"),
-				search("", "price"),
-				search("gpus>=32 available_from<="+soon, "available_from"),
-				search("country in [FI,DE] accelerator in [h100-sxm,h200-sxm]", "price"),
-			}
-		}},
+		mix:  typicalSearches},
 	{name: "search-text", label: "search, free text",
 		what: "GET /api/v1/offers?limit=50, four free-text searches in rotation: liquid; infiniband in the EU; 液冷; a phrase that matches nothing",
 		mix: func(market) []request {
@@ -67,6 +78,23 @@ var endpoints = []endpoint{
 				search(`text~"液冷"`, "price"),
 				search(`text~"no such phrase"`, "price"),
 			}
+		}},
+	{name: "search-varied", label: "search, every request new",
+		what: "GET /api/v1/offers?limit=50, the six typical searches, each with a price cap that no offer reaches and that no other request of the run has (price<=1000.001, 1000.002, …; the first search's own cap moves by millionths instead): 20,000 distinct requests, so none is answered from the response cache",
+		mix: func(m market) []request {
+			typical := typicalSearches(m)
+			out := make([]request, 0, variedRequests)
+			for i := range variedRequests {
+				u, _ := url.Parse(typical[i%len(typical)].path)
+				v := u.Query()
+				if i%len(typical) == 0 {
+					v.Set("q", strings.Replace(v.Get("q"), "price<=2.5", "price<="+decimal.New(2_500_000+int64(i), -6).String(), 1))
+				} else {
+					v.Set("q", strings.TrimSpace(v.Get("q")+" price<="+decimal.New(1_000_000+int64(i), -3).String()))
+				}
+				out = append(out, request{method: "GET", path: "/api/v1/offers?" + v.Encode(), want: 200})
+			}
+			return out
 		}},
 	{name: "quote", label: "`POST /api/v1/quotes`",
 		what: "POST /api/v1/quotes, persisted: 1 GPU for 720 h from the offer's first day, 1,000 offers spread over the market, three buyers in rotation",
@@ -93,10 +121,30 @@ var endpoints = []endpoint{
 			}
 			return out
 		}},
+	{name: "compare-varied", label: "compare, every request new",
+		what: "POST /api/v1/compare as above, with 100, 101, 102, … hours: 20,000 distinct requests, so none is answered from the response cache",
+		mix: func(market) []request {
+			out := make([]request, 0, variedRequests)
+			for i := range variedRequests {
+				acc := []string{"h100-sxm", "h20", "ascend-910b"}[i%3]
+				body := fmt.Sprintf(`{"accelerator":%q,"gpus":8,"hours":%d,"buyer":{"country":"DE","type":"business","vat_id":"DE123456789"},"currency":"EUR","limit":20}`, acc, 100+i)
+				out = append(out, request{method: "POST", path: "/api/v1/compare", body: []byte(body), want: 200})
+			}
+			return out
+		}},
 	{name: "market", label: "`GET /` market page",
 		what: "GET /, the market page: HTML with the map's offer counts per region and the first page of offers",
 		mix: func(market) []request {
 			return []request{{method: "GET", path: "/", want: 200}}
+		}},
+	{name: "market-varied", label: "market page, every request new",
+		what: "GET /?price_max=1000.001, 1000.002, …: the market page with a price cap no offer reaches, 20,000 distinct requests, so none is answered from the response cache",
+		mix: func(market) []request {
+			out := make([]request, 0, variedRequests)
+			for i := range variedRequests {
+				out = append(out, request{method: "GET", path: "/?price_max=" + decimal.New(1_000_000+int64(i), -3).String(), want: 200})
+			}
+			return out
 		}},
 }
 

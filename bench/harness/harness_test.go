@@ -57,8 +57,18 @@ func TestMixes(t *testing.T) {
 			}
 		}
 	}
-	if n := len(endpoints[len(endpoints)-1].mix(m)); n != 1 {
-		t.Errorf("market mix: %d requests", n)
+	if mk, _ := endpointByName("market"); len(mk.mix(m)) != 1 {
+		t.Errorf("market mix: %d requests", len(mk.mix(m)))
+	}
+	for _, name := range []string{"search-varied", "compare-varied", "market-varied"} {
+		e, _ := endpointByName(name)
+		seen := map[string]bool{}
+		for _, r := range e.mix(m) {
+			seen[r.path+string(r.body)] = true
+		}
+		if len(seen) != variedRequests {
+			t.Errorf("%s: %d distinct requests, want %d", name, len(seen), variedRequests)
+		}
 	}
 	if quotes, _ := endpointByName("quote"); len(quotes.mix(m)) < 900 {
 		t.Errorf("quote mix: %d requests, want about 1,000 spread over the market", len(quotes.mix(m)))

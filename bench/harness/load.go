@@ -67,7 +67,9 @@ func drive(ctx context.Context, addr string, mix []request, o options, pid int) 
 				defer fasthttp.ReleaseResponse(resp)
 				var lat []time.Duration
 				var firstErr string
-				for i := w; time.Now().Before(deadline) && ctx.Err() == nil; i++ {
+				// each connection starts at its own part of the mix, so distinct requests stay
+				// distinct across connections (the varied mixes, endpoints.go)
+				for i := w * len(mix) / o.conns; time.Now().Before(deadline) && ctx.Err() == nil; i++ {
 					m := mix[i%len(mix)]
 					req.Reset()
 					req.Header.SetMethod(m.method)
