@@ -2,13 +2,13 @@ package store
 
 import (
 	"bytes"
-	"compress/flate"
 	"context"
 	"encoding/json"
 	"fmt"
 	"io"
 	"time"
 
+	"github.com/klauspost/compress/flate"
 	"github.com/shopspring/decimal"
 	"gorm.io/gorm"
 
