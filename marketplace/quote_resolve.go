@@ -130,7 +130,7 @@ func (s *Service) quotableOffer(ctx context.Context, id string) (OfferContext, e
 // checkAvailable refuses a request for more GPUs than are free on the offer over [start, end)
 // (accepting re-checks it in the transaction that reserves them).
 func (s *Service) checkAvailable(ctx context.Context, o Offer, gpus int, start, end time.Time) error {
-	avail, err := s.store.GPUsAvailable(ctx, o.ID, start, end)
+	avail, err := s.gpusAvailable(ctx, o, start, end)
 	if err != nil {
 		return err
 	}

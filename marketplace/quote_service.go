@@ -179,15 +179,6 @@ func quotaUses(q pricing.Quote, p ResolvedPolicy, asOf time.Time) []QuotaUse {
 // quotaPeriod names the calendar-year period containing t (the only period the language has).
 func quotaPeriod(t time.Time) string { return strconv.Itoa(t.UTC().Year()) }
 
-// OfferDetail reads an offer with its region, accelerator and supplier, for display and
-// quoting; withdrawn offers are returned too (their pages say so).
-func (s *Service) OfferDetail(ctx context.Context, id string) (OfferContext, error) {
-	if !validID(id) {
-		return OfferContext{}, &Error{Code: CodeNotFound, Message: "no such offer"}
-	}
-	return s.store.OfferContext(ctx, id)
-}
-
 // ActiveOffersPerRegion counts the active offers of each region that has any, without
 // reading them: one aggregate over an index, run again only when the market's change counter
 // has moved since the last one (a write by any process on the database is seen by the next

@@ -28,6 +28,8 @@ type Service struct {
 	maxActive int
 	// regionCounts caches ActiveOffersPerRegion (quote_service.go).
 	regionCounts regionCountsCache
+	// offerCache keeps what quotes read of their offers (offercache.go).
+	offerCache offerCache
 }
 
 // NewService returns a Service on st; now is the clock (time.Now in production).

@@ -1,0 +1,99 @@
+package marketplace
+
+import (
+	"context"
+	"strings"
+	"sync"
+	"time"
+)
+
+// The offer cache: what a quote reads of its offer — the offer with its region, accelerator
+// and supplier (OfferDetail), and the offer's reservations (checkAvailable) — kept in memory
+// under the change counters they were read with (ReferenceVersions: the reference data's and
+// the market's, which counts every change of offers, reservations and suppliers in the
+// database, by any process). A quote reads the counters (one small query it makes anyway for
+// the reference data) and, while they are unchanged, nothing else of the offer; the first
+// request after any change starts the cache again. The argument that no answer is staler
+// than reading the tables is the reference cache's (refcache.go): counters first, data after.
+type offerCache struct {
+	mu           sync.Mutex
+	seen         ReferenceVersions
+	offers       map[string]OfferContext
+	reservations map[string][]Reservation
+}
+
+const (
+	// offerCacheEntries bounds the offers (and reservation lists) kept: past it the cache starts
+	// again, so a scan of the whole market costs memory only in passing.
+	offerCacheEntries = 20_000
+	// reservationsKept is the longest reservation list kept for one offer; an offer with more
+	// is read from the database each time (its list grows with its orders).
+	reservationsKept = 256
+)
+
+// at returns the cache's maps for v, emptied when v is not what they were read under. The
+// caller holds mu.
+func (c *offerCache) at(v ReferenceVersions) {
+	if c.offers == nil || c.seen != v || len(c.offers)+len(c.reservations) > offerCacheEntries {
+		c.seen, c.offers, c.reservations = v, map[string]OfferContext{}, map[string][]Reservation{}
+	}
+}
+
+// OfferDetail reads an offer with its region, accelerator and supplier, for display and
+// quoting; withdrawn offers are returned too (their pages say so). Callers must not change
+// the slices it holds: they are shared with the cache.
+func (s *Service) OfferDetail(ctx context.Context, id string) (OfferContext, error) {
+	if !validID(id) {
+		return OfferContext{}, &Error{Code: CodeNotFound, Message: "no such offer"}
+	}
+	v, err := s.store.ReferenceVersions(ctx)
+	if err != nil {
+		return OfferContext{}, err
+	}
+	c := &s.offerCache
+	c.mu.Lock()
+	c.at(v)
+	oc, ok := c.offers[id]
+	c.mu.Unlock()
+	if ok {
+		return oc, nil
+	}
+	if oc, err = s.store.OfferContext(ctx, id); err != nil {
+		return OfferContext{}, err
+	}
+	c.mu.Lock()
+	if c.seen == v { // not if a newer state started the cache while this read ran
+		c.offers[strings.Clone(id)] = oc // the id may live in a request's buffer (Fiber's parameters)
+	}
+	c.mu.Unlock()
+	return oc, nil
+}
+
+// gpusAvailable is how many of o's GPUs no reservation holds at the busiest moment of
+// [start, end).
+func (s *Service) gpusAvailable(ctx context.Context, o Offer, start, end time.Time) (int, error) {
+	v, err := s.store.ReferenceVersions(ctx)
+	if err != nil {
+		return 0, err
+	}
+	c := &s.offerCache
+	c.mu.Lock()
+	c.at(v)
+	res, ok := c.reservations[o.ID]
+	c.mu.Unlock()
+	if !ok {
+		// every reservation of the offer, whatever its window, so that the next quote of
+		// another window is answered from the same list
+		if res, err = s.store.Reservations(ctx, []string{o.ID}, time.Unix(0, 0), time.Unix(1<<40, 0)); err != nil {
+			return 0, err
+		}
+		if len(res) <= reservationsKept {
+			c.mu.Lock()
+			if c.seen == v {
+				c.reservations[o.ID] = res
+			}
+			c.mu.Unlock()
+		}
+	}
+	return max(0, o.GPUs-PeakReserved(res, start, end)), nil
+}
