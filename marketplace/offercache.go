@@ -46,7 +46,7 @@ func (s *Service) OfferDetail(ctx context.Context, id string) (OfferContext, err
 	if !validID(id) {
 		return OfferContext{}, &Error{Code: CodeNotFound, Message: "no such offer"}
 	}
-	v, err := s.store.ReferenceVersions(ctx)
+	v, err := s.versions(ctx)
 	if err != nil {
 		return OfferContext{}, err
 	}
@@ -72,7 +72,7 @@ func (s *Service) OfferDetail(ctx context.Context, id string) (OfferContext, err
 // gpusAvailable is how many of o's GPUs no reservation holds at the busiest moment of
 // [start, end).
 func (s *Service) gpusAvailable(ctx context.Context, o Offer, start, end time.Time) (int, error) {
-	v, err := s.store.ReferenceVersions(ctx)
+	v, err := s.versions(ctx)
 	if err != nil {
 		return 0, err
 	}

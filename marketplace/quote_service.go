@@ -65,6 +65,12 @@ func (o Offer) provenance() tariff.Provenance {
 // Resolve (validate once, gather every input), pricing.Price (pure), store a record of the
 // inputs and the result.
 func (s *Service) Quote(ctx context.Context, req QuoteRequest) (Quote, error) {
+	// A quote reads the market and changes none of it: one read of the counters serves all
+	// its reads of reference data and of its offer.
+	ctx, err := s.pinState(ctx)
+	if err != nil {
+		return Quote{}, err
+	}
 	if req.BuyerID != "" { // a signed-in buyer: the account fills what the request leaves out
 		acct, err := s.Buyer(ctx, req.BuyerID)
 		if err != nil {
@@ -184,7 +190,7 @@ func quotaPeriod(t time.Time) string { return strconv.Itoa(t.UTC().Year()) }
 // has moved since the last one (a write by any process on the database is seen by the next
 // call). The map is shared: callers must not change it.
 func (s *Service) ActiveOffersPerRegion(ctx context.Context) (map[string]int, error) {
-	v, err := s.store.ReferenceVersions(ctx) // read before the counts: they are at least this new
+	v, err := s.versions(ctx) // read before the counts: they are at least this new
 	if err != nil {
 		return nil, err
 	}

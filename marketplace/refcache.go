@@ -81,7 +81,7 @@ const fxDaysKept = 512
 // reference returns the reference data as stored now: one read of the counters, plus a reload
 // of the kinds that changed since the copy in memory was made.
 func (s *Service) reference(ctx context.Context) (*refData, error) {
-	v, err := s.store.ReferenceVersions(ctx)
+	v, err := s.versions(ctx)
 	if err != nil {
 		return nil, err
 	}

@@ -192,13 +192,48 @@ type MarketState struct {
 	Second   int64 // Unix seconds of the service's clock
 }
 
-// MarketState reads the current state: one read of the counters. Read it before computing an
-// answer to keep under it: the answer is then at least as new as the state it is labelled
-// with, as in the reference cache (refcache.go).
+// MarketState reads the current state: one read of the counters (or the state WithMarketState
+// pinned in ctx). Read it before computing an answer to keep under it: the answer is then at
+// least as new as the state it is labelled with, as in the reference cache (refcache.go).
 func (s *Service) MarketState(ctx context.Context) (MarketState, error) {
+	if st, ok := ctx.Value(marketStateKey{}).(MarketState); ok {
+		return st, nil
+	}
 	v, err := s.store.ReferenceVersions(ctx)
 	if err != nil {
 		return MarketState{}, err
 	}
 	return MarketState{Versions: v, Second: s.now().Unix()}, nil
+}
+
+// WithMarketState returns ctx carrying st: the caches of reference data and offers use its
+// counters for every read made with ctx instead of reading them again, so a request that
+// reads the market reads the counters once. Only for a request that reads the market before
+// changing any of it (a search, a comparison, a page, a quote): one that changed an offer and
+// then read it with the counters of before could be given the offer as it was.
+func WithMarketState(ctx context.Context, st MarketState) context.Context {
+	return context.WithValue(ctx, marketStateKey{}, st)
+}
+
+type marketStateKey struct{}
+
+// pinState returns ctx with the market's state pinned (WithMarketState), reading it unless
+// ctx has it already.
+func (s *Service) pinState(ctx context.Context) (context.Context, error) {
+	if _, ok := ctx.Value(marketStateKey{}).(MarketState); ok {
+		return ctx, nil
+	}
+	st, err := s.MarketState(ctx)
+	if err != nil {
+		return ctx, err
+	}
+	return WithMarketState(ctx, st), nil
+}
+
+// versions are the change counters for a read made with ctx: those pinned in it, or read now.
+func (s *Service) versions(ctx context.Context) (ReferenceVersions, error) {
+	if st, ok := ctx.Value(marketStateKey{}).(MarketState); ok {
+		return st.Versions, nil
+	}
+	return s.store.ReferenceVersions(ctx)
 }

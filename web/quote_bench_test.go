@@ -38,7 +38,16 @@ func BenchmarkQuoteGetAPI(b *testing.B) {
 }
 
 func benchOn(b *testing.B, app *fiber.App, method, path, body string, want int) {
+	benchEach(b, app, method, func(int) (string, string) { return path, body }, want)
+}
+
+// benchEach measures the request req(i) gives for the i-th iteration: a different request each
+// time measures what the response cache cannot answer.
+func benchEach(b *testing.B, app *fiber.App, method string, req func(i int) (path, body string), want int) {
+	i := 0
 	do := func() {
+		path, body := req(i)
+		i++
 		var r io.Reader
 		if body != "" {
 			r = strings.NewReader(body)

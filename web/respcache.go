@@ -113,6 +113,9 @@ func (rc *responseCache) serve(c *fiber.Ctx, key string, next func() error) erro
 		c.Status(e.status)
 		return c.Send(e.body)
 	}
+	// the answer is computed with the state just read: the handler's reads of reference data
+	// and offers use its counters rather than reading them again (the endpoints only read)
+	c.SetUserContext(marketplace.WithMarketState(c.UserContext(), st))
 	before := snapshotHeader(&c.Response().Header)
 	if err := next(); err != nil {
 		return err
