@@ -61,6 +61,10 @@ type Comparison struct {
 // the n.Limit first after n.Cursor. Nothing is stored: a buyer turns the chosen line into a
 // quote with Quote.
 func (s *Service) Compare(ctx context.Context, n Need) (Comparison, error) {
+	ctx, err := s.pinState(ctx) // a comparison only reads: one read of the counters serves it all
+	if err != nil {
+		return Comparison{}, err
+	}
 	var fs []FieldError
 	if n.Accelerator == "" && !n.MinBF16TFLOPS.IsPositive() {
 		fs = append(fs, FieldError{Field: "accelerator", Message: "name an accelerator model or a min_bf16_tflops"})

@@ -86,7 +86,7 @@ func (s *Service) comparePage(ctx context.Context, cmp *pricing.Comparer, f Offe
 			}
 			ids = append(ids, c.c.ID)
 		}
-		ocs, err := s.store.OfferContexts(ctx, ids)
+		ocs, err := s.offerContexts(ctx, ids)
 		if err != nil {
 			return nil, nil, false, err
 		}

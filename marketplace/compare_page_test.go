@@ -271,6 +271,8 @@ func TestCompareFirstPagePricesFewOffers(t *testing.T) {
 	}
 	cs.read = 0
 	n.Currency, n.Buyer = "CNY", marketplace.Buyer{Country: "CN", Type: "business", Region: "cn-shanghai"}
+	// a fresh service: its offer cache (offercache.go) is empty, so every offer it prices is read
+	svc = marketplace.NewService(cs, func() time.Time { return clock })
 	if _, err := svc.Compare(ctx, n); err != nil {
 		t.Fatal(err)
 	}

@@ -63,6 +63,10 @@ func searchError(err error) error {
 
 // SearchOffers runs a search: q in the search language, sort, keyset cursor and limit.
 func (s *Service) SearchOffers(ctx context.Context, r SearchRequest) (SearchPage, error) {
+	ctx, err := s.pinState(ctx) // a search only reads: one read of the counters serves it all
+	if err != nil {
+		return SearchPage{}, err
+	}
 	q, err := search.Parse(r.Q)
 	if err != nil {
 		return SearchPage{}, searchError(err)
@@ -132,7 +136,7 @@ func (s *Service) SearchOffers(ctx context.Context, r SearchRequest) (SearchPage
 	}
 	ids, next := plan.Merge(rows)
 	page.NextCursor = next
-	byID, err := s.store.OfferViews(ctx, ids)
+	byID, err := s.offerViews(ctx, ids)
 	if err != nil {
 		return SearchPage{}, err
 	}

@@ -19,6 +19,7 @@ type offerCache struct {
 	mu           sync.Mutex
 	seen         ReferenceVersions
 	offers       map[string]OfferContext
+	views        map[string]OfferView // what a search shows of an offer (SearchOffers)
 	reservations map[string][]Reservation
 }
 
@@ -34,8 +35,8 @@ const (
 // at returns the cache's maps for v, emptied when v is not what they were read under. The
 // caller holds mu.
 func (c *offerCache) at(v ReferenceVersions) {
-	if c.offers == nil || c.seen != v || len(c.offers)+len(c.reservations) > offerCacheEntries {
-		c.seen, c.offers, c.reservations = v, map[string]OfferContext{}, map[string][]Reservation{}
+	if c.offers == nil || c.seen != v || len(c.offers)+len(c.views)+len(c.reservations) > offerCacheEntries {
+		c.seen, c.offers, c.views, c.reservations = v, map[string]OfferContext{}, map[string]OfferView{}, map[string][]Reservation{}
 	}
 }
 
@@ -96,4 +97,83 @@ func (s *Service) gpusAvailable(ctx context.Context, o Offer, start, end time.Ti
 		}
 	}
 	return max(0, o.GPUs-PeakReserved(res, start, end)), nil
+}
+
+// offerViews reads the offers with the given ids, keyed by id: those kept under the current
+// counters from the cache, the others in one read of the store. Callers must not change the
+// slices the views hold.
+func (s *Service) offerViews(ctx context.Context, ids []string) (map[string]OfferView, error) {
+	v, err := s.versions(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[string]OfferView, len(ids))
+	var missing []string
+	c := &s.offerCache
+	c.mu.Lock()
+	c.at(v)
+	for _, id := range ids {
+		if ov, ok := c.views[id]; ok {
+			out[id] = ov
+		} else {
+			missing = append(missing, id)
+		}
+	}
+	c.mu.Unlock()
+	if len(missing) == 0 {
+		return out, nil
+	}
+	read, err := s.store.OfferViews(ctx, missing)
+	if err != nil {
+		return nil, err
+	}
+	c.mu.Lock()
+	keep := c.seen == v
+	for id, ov := range read {
+		out[id] = ov
+		if keep {
+			c.views[id] = ov // ids read from the store: not a request's buffer
+		}
+	}
+	c.mu.Unlock()
+	return out, nil
+}
+
+// offerContexts reads the offers with the given ids with their regions, accelerators and
+// suppliers, keyed by id, as OfferDetail does for one: from the cache, the others in one read.
+func (s *Service) offerContexts(ctx context.Context, ids []string) (map[string]OfferContext, error) {
+	v, err := s.versions(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[string]OfferContext, len(ids))
+	var missing []string
+	c := &s.offerCache
+	c.mu.Lock()
+	c.at(v)
+	for _, id := range ids {
+		if oc, ok := c.offers[id]; ok {
+			out[id] = oc
+		} else {
+			missing = append(missing, id)
+		}
+	}
+	c.mu.Unlock()
+	if len(missing) == 0 {
+		return out, nil
+	}
+	read, err := s.store.OfferContexts(ctx, missing)
+	if err != nil {
+		return nil, err
+	}
+	c.mu.Lock()
+	keep := c.seen == v
+	for id, oc := range read {
+		out[id] = oc
+		if keep {
+			c.offers[id] = oc
+		}
+	}
+	c.mu.Unlock()
+	return out, nil
 }
