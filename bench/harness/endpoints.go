@@ -3,7 +3,6 @@ package main
 import (
 	"fmt"
 	"net/url"
-	"strings"
 	"time"
 
 	"github.com/shopspring/decimal"
@@ -35,6 +34,21 @@ type market struct {
 func search(q, sort string) request {
 	v := url.Values{"q": {q}, "sort": {sort}, "limit": {"50"}}
 	return request{method: "GET", path: "/api/v1/offers?" + v.Encode(), want: 200}
+}
+
+// quoteRequests are 1,000 quote requests spread over the market.
+func quoteRequests(m market) []request {
+	var out []request
+	// A German business is priced as one only with a VAT number valid for its country.
+	buyers := []string{`{"country":"DE","type":"business","vat_id":"DE123456789"}`, `{"country":"FR","type":"consumer"}`, `{"country":"CN","type":"business"}`}
+	step := max(1, len(m.offers)/997) // a spread of offers: regions, models and currencies
+	for i := 0; i < len(m.offers) && len(out) < 1000; i += step {
+		o := m.offers[i]
+		body := fmt.Sprintf(`{"offer_id":%q,"gpus":1,"hours":720,"buyer":%s,"currency":"EUR","start":%q}`,
+			o.ID, buyers[len(out)%len(buyers)], o.AvailableFrom.Format(time.RFC3339))
+		out = append(out, request{method: "POST", path: "/api/v1/quotes", body: []byte(body), want: 201})
+	}
+	return out
 }
 
 // typicalSearches are the six typical searches.
@@ -80,37 +94,24 @@ var endpoints = []endpoint{
 			}
 		}},
 	{name: "search-varied", label: "search, every request new",
-		what: "GET /api/v1/offers?limit=50, the six typical searches, each with a price cap that no offer reaches and that no other request of the run has (price<=1000.001, 1000.002, …; the first search's own cap moves by millionths instead): 20,000 distinct requests, so none is answered from the response cache",
+		what: "GET /api/v1/offers?limit=50, the six typical searches, each with an end of the availability window that no other request of the run has (end=2099-01-01T00:00:00Z, then one second later, …: beyond every offer's window, so the same work as the typical searches): 20,000 distinct requests, so none is answered from the response cache",
 		mix: func(m market) []request {
 			typical := typicalSearches(m)
+			far := time.Date(2099, 1, 1, 0, 0, 0, 0, time.UTC)
 			out := make([]request, 0, variedRequests)
 			for i := range variedRequests {
-				u, _ := url.Parse(typical[i%len(typical)].path)
-				v := u.Query()
-				if i%len(typical) == 0 {
-					v.Set("q", strings.Replace(v.Get("q"), "price<=2.5", "price<="+decimal.New(2_500_000+int64(i), -6).String(), 1))
-				} else {
-					v.Set("q", strings.TrimSpace(v.Get("q")+" price<="+decimal.New(1_000_000+int64(i), -3).String()))
-				}
-				out = append(out, request{method: "GET", path: "/api/v1/offers?" + v.Encode(), want: 200})
+				r := typical[i%len(typical)]
+				r.path += "&" + url.Values{"end": {far.Add(time.Duration(i) * time.Second).Format(time.RFC3339)}}.Encode()
+				out = append(out, r)
 			}
 			return out
 		}},
 	{name: "quote", label: "`POST /api/v1/quotes`",
 		what: "POST /api/v1/quotes, persisted: 1 GPU for 720 h from the offer's first day, 1,000 offers spread over the market, three buyers in rotation",
-		mix: func(m market) []request {
-			var out []request
-			// A German business is priced as one only with a VAT number valid for its country.
-			buyers := []string{`{"country":"DE","type":"business","vat_id":"DE123456789"}`, `{"country":"FR","type":"consumer"}`, `{"country":"CN","type":"business"}`}
-			step := max(1, len(m.offers)/997) // a spread of offers: regions, models and currencies
-			for i := 0; i < len(m.offers) && len(out) < 1000; i += step {
-				o := m.offers[i]
-				body := fmt.Sprintf(`{"offer_id":%q,"gpus":1,"hours":720,"buyer":%s,"currency":"EUR","start":%q}`,
-					o.ID, buyers[len(out)%len(buyers)], o.AvailableFrom.Format(time.RFC3339))
-				out = append(out, request{method: "POST", path: "/api/v1/quotes", body: []byte(body), want: 201})
-			}
-			return out
-		}},
+		mix:  quoteRequests},
+	{name: "quote-floor", label: "quote floor (not Corridor)",
+		what: "the same requests to the quote floor (floor.go), a Fiber server that only reads the request, inserts a record of the size of Corridor's into SQLite and answers with bytes of the size of Corridor's answer: what no persisted quote of that size can avoid",
+		mix:  quoteRequests},
 	{name: "compare", label: "`POST /api/v1/compare`",
 		what: "POST /api/v1/compare, the first page (20 offers): 8 GPUs × 100 h of h100-sxm, h20 or ascend-910b in rotation, for a German business (with its VAT number), in EUR",
 		mix: func(market) []request {
@@ -138,7 +139,7 @@ var endpoints = []endpoint{
 			return []request{{method: "GET", path: "/", want: 200}}
 		}},
 	{name: "market-varied", label: "market page, every request new",
-		what: "GET /?price_max=1000.001, 1000.002, …: the market page with a price cap no offer reaches, 20,000 distinct requests, so none is answered from the response cache",
+		what: "GET /?price_max=1000.001, 1000.002, …: the market page filtered by a price cap that no offer reaches (the page has no parameter that changes nothing: this is one more filter than the plain page), 20,000 distinct requests, so none is answered from the response cache",
 		mix: func(market) []request {
 			out := make([]request, 0, variedRequests)
 			for i := range variedRequests {

@@ -23,6 +23,7 @@ type result struct {
 	lat      []time.Duration // every completed request's latency, sorted
 	firstErr string
 	peakRSS  int64 // bytes: the server's largest sampled VmRSS while measured
+	body     int64 // bytes of the completed requests' answers
 }
 
 func (r result) rate() float64 {
@@ -67,6 +68,7 @@ func drive(ctx context.Context, addr string, mix []request, o options, pid int) 
 				defer fasthttp.ReleaseResponse(resp)
 				var lat []time.Duration
 				var firstErr string
+				var body int64
 				// each connection starts at its own part of the mix, so distinct requests stay
 				// distinct across connections (the varied mixes, endpoints.go)
 				for i := w * len(mix) / o.conns; time.Now().Before(deadline) && ctx.Err() == nil; i++ {
@@ -94,10 +96,12 @@ func drive(ctx context.Context, addr string, mix []request, o options, pid int) 
 						}
 					default:
 						lat = append(lat, took)
+						body += int64(len(resp.Body()))
 					}
 				}
 				mu.Lock()
 				res.lat = append(res.lat, lat...)
+				res.body += body
 				if res.firstErr == "" {
 					res.firstErr = firstErr
 				}

@@ -20,6 +20,9 @@ type sizeRun struct {
 	results map[string]result
 	startup map[string]time.Duration // server start until healthy, per endpoint run
 	loadAvg [2]string                // before and after
+	// floor is the size of the quote floor's answers and records: the averages of Corridor's
+	// quotes measured just before it, or the benchmark quote's (floor.go)
+	floor floorSizes
 }
 
 func measureAll(ctx context.Context, o options, stdout, stderr io.Writer) error {
@@ -56,7 +59,7 @@ func measureAll(ctx context.Context, o options, stdout, stderr io.Writer) error 
 }
 
 func measureSize(ctx context.Context, o options, bin, dir string, n int, stderr io.Writer) (sizeRun, error) {
-	run := sizeRun{offers: n, results: map[string]result{}, startup: map[string]time.Duration{}}
+	run := sizeRun{offers: n, results: map[string]result{}, startup: map[string]time.Duration{}, floor: benchQuoteSizes}
 	run.loadAvg[0] = loadAverage()
 	dsn := filepath.Join(dir, fmt.Sprintf("market-%d", n), "corridor.db")
 	if o.db != "" {
@@ -79,9 +82,12 @@ func measureSize(ctx context.Context, o options, bin, dir string, n int, stderr 
 		ep, _ := endpointByName(name)
 		logPath := filepath.Join(dir, fmt.Sprintf("server-%d-%s.log", n, name))
 		var p *process
-		if name == "hello" {
+		switch name {
+		case "hello":
 			p, err = startHello(ctx, logPath)
-		} else {
+		case "quote-floor":
+			p, err = startFloor(ctx, dir, logPath, run.floor)
+		default:
 			p, err = startCorridor(ctx, bin, dsn, logPath)
 		}
 		if err != nil {
@@ -94,6 +100,14 @@ func measureSize(ctx context.Context, o options, bin, dir string, n int, stderr 
 			return run, ctx.Err()
 		}
 		run.results[name], run.startup[name] = res, p.started
+		if name == "quote" && res.requests > 0 {
+			run.floor.answer, run.floor.measured = int(res.body/int64(res.requests)), "the averages of the quotes Corridor answered and stored just before"
+			if rec, err := averageRecord(dsn); err == nil && rec > 0 {
+				run.floor.record = rec
+			} else {
+				run.floor.measured = "the answers' average of the quotes Corridor answered just before; the benchmark quote's record"
+			}
+		}
 		if res.errors > 0 {
 			fmt.Fprintf(stderr, "%d offers: %s: %d errors; first: %s\n", n, name, res.errors, res.firstErr)
 		}
@@ -117,6 +131,9 @@ func printSize(w io.Writer, r sizeRun, o options) {
 		}
 		fmt.Fprintf(w, "| %s | %s | %s | %s | %s | %s | %d | %s |\n", ep.label, rateText(res.rate()), ratio,
 			durText(res.percentile(0.50)), durText(res.percentile(0.99)), mbText(res.peakRSS), res.errors, durText(r.startup[name]))
+	}
+	if _, ok := r.results["quote-floor"]; ok {
+		fmt.Fprintf(w, "\nThe quote floor answered %d bytes and stored records of %d bytes (%s).\n", r.floor.answer, r.floor.record, r.floor.measured)
 	}
 }
 
