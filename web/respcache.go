@@ -44,6 +44,7 @@ type responseCache struct {
 	mu      sync.RWMutex
 	entries map[string]*cachedResponse
 	size    int
+	flights map[string]*flight // answers being computed, by key
 
 	hits, misses atomic.Uint64
 }
@@ -60,7 +61,7 @@ func newResponseCache(state func(context.Context) (marketplace.MarketState, erro
 	if limit < 0 {
 		limit = 0
 	}
-	return &responseCache{state: state, limit: limit, entries: map[string]*cachedResponse{}}
+	return &responseCache{state: state, limit: limit, entries: map[string]*cachedResponse{}, flights: map[string]*flight{}}
 }
 
 // lookup returns the answer kept for key if it was computed in state st.
@@ -106,12 +107,21 @@ func (rc *responseCache) serve(c *fiber.Ctx, key string, next func() error) erro
 		return next() // the handler meets the same database and says what is wrong
 	}
 	if e, ok := rc.lookup(key, st); ok {
-		h := &c.Response().Header
-		for _, kv := range e.header {
-			h.Set(kv[0], kv[1])
+		return e.send(c)
+	}
+	// One computation per request and state: the others that miss meanwhile wait for it (when
+	// a second begins, every busy request misses at once) and are answered from the cache.
+	if f, leader := rc.join(key, st); !leader {
+		select {
+		case <-f.done:
+			if e, ok := rc.lookup(key, st); ok {
+				return e.send(c)
+			}
+		case <-c.UserContext().Done():
 		}
-		c.Status(e.status)
-		return c.Send(e.body)
+		// not kept (not a 200, a cookie) or no time to wait: compute it as if alone
+	} else {
+		defer rc.land(key, f)
 	}
 	// the answer is computed with the state just read: the handler's reads of reference data
 	// and offers use its counters rather than reading them again (the endpoints only read)
@@ -140,6 +150,49 @@ func (rc *responseCache) serve(c *fiber.Ctx, key string, next func() error) erro
 	}
 	rc.store(key, e)
 	return nil
+}
+
+// send answers c with the kept answer.
+func (e *cachedResponse) send(c *fiber.Ctx) error {
+	h := &c.Response().Header
+	for _, kv := range e.header {
+		h.Set(kv[0], kv[1])
+	}
+	c.Status(e.status)
+	return c.Send(e.body)
+}
+
+// flight is one computation of an answer that other requests alike may wait for.
+type flight struct {
+	state marketplace.MarketState
+	done  chan struct{} // closed when the answer is kept, or turned out not to be keepable
+}
+
+// join returns the flight computing key in state st, or starts one (leader true) when there is
+// none; a flight for another state is left alone and this request computes on its own, as a
+// leader of nothing (its flight is not registered).
+func (rc *responseCache) join(key string, st marketplace.MarketState) (*flight, bool) {
+	rc.mu.Lock()
+	defer rc.mu.Unlock()
+	if f, ok := rc.flights[key]; ok {
+		if f.state == st {
+			return f, false
+		}
+		return &flight{state: st, done: make(chan struct{})}, true
+	}
+	f := &flight{state: st, done: make(chan struct{})}
+	rc.flights[key] = f
+	return f, true
+}
+
+// land ends the flight f of key: the requests waiting for it look the answer up.
+func (rc *responseCache) land(key string, f *flight) {
+	rc.mu.Lock()
+	if rc.flights[key] == f {
+		delete(rc.flights, key)
+	}
+	rc.mu.Unlock()
+	close(f.done)
 }
 
 // headerSnapshot is a response's headers at one moment: the values other than cookies, and

@@ -7,6 +7,8 @@ import (
 	"log/slog"
 	"net/http/httptest"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -209,5 +211,60 @@ func TestResponseCacheBounds(t *testing.T) {
 	get("/small/v")
 	if h := rc.hits.Load(); h != 1 {
 		t.Fatalf("the entry kept after starting again was not served: %d hits", h)
+	}
+}
+
+// TestResponseCacheComputesOnce: requests alike that miss together wait for one computation
+// (when a second begins, every busy request misses at once) and get its answer.
+func TestResponseCacheComputesOnce(t *testing.T) {
+	st := store.OpenTest(t)
+	seedFixtures(t, st)
+	m := marketplace.NewService(st, func() time.Time { return testClock })
+	rc := newResponseCache(m.MarketState, 1<<20)
+	var computed atomic.Int32
+	release := make(chan struct{})
+	app := fiber.New()
+	app.Get("/slow", func(c *fiber.Ctx) error {
+		return rc.serve(c, "slow", func() error {
+			computed.Add(1)
+			<-release // held until every request has arrived
+			return c.SendString("the answer")
+		})
+	})
+	const n = 8
+	var wg sync.WaitGroup
+	bodies := make([]string, n)
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			res, err := app.Test(httptest.NewRequest("GET", "/slow", nil), -1)
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			b, _ := io.ReadAll(res.Body)
+			bodies[i] = string(b)
+		}()
+	}
+	// wait until the first is computing and the others are waiting for it
+	for deadline := time.Now().Add(5 * time.Second); ; {
+		rc.mu.RLock()
+		inFlight := len(rc.flights)
+		rc.mu.RUnlock()
+		if inFlight == 1 && rc.misses.Load() == n || time.Now().After(deadline) {
+			break
+		}
+		time.Sleep(time.Millisecond)
+	}
+	close(release)
+	wg.Wait()
+	if c := computed.Load(); c != 1 {
+		t.Errorf("%d requests alike computed the answer %d times, want once", n, c)
+	}
+	for i, b := range bodies {
+		if b != "the answer" {
+			t.Errorf("request %d: %q", i, b)
+		}
 	}
 }

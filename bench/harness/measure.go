@@ -120,8 +120,8 @@ func printSize(w io.Writer, r sizeRun, o options) {
 	hello := r.results["hello"]
 	fmt.Fprintf(w, "\n### %d offers\n\n", r.offers)
 	fmt.Fprintf(w, "Loaded in %s. Load average %s before, %s after.\n\n", r.load.Round(100*time.Millisecond), r.loadAvg[0], r.loadAvg[1])
-	fmt.Fprintln(w, "| endpoint | req/s | hello ÷ endpoint | p50 | p99 | peak RSS | errors | server start |")
-	fmt.Fprintln(w, "|---|---:|---:|---:|---:|---:|---:|---:|")
+	fmt.Fprintln(w, "| endpoint | req/s | hello ÷ endpoint | p50 | p99 | peak RSS | answer | errors | server start |")
+	fmt.Fprintln(w, "|---|---:|---:|---:|---:|---:|---:|---:|---:|")
 	for _, name := range append([]string{"hello"}, o.endpoints...) {
 		res := r.results[name]
 		ep, _ := endpointByName(name)
@@ -129,8 +129,8 @@ func printSize(w io.Writer, r sizeRun, o options) {
 		if name != "hello" {
 			ratio = ratioText(hello.rate(), res.rate())
 		}
-		fmt.Fprintf(w, "| %s | %s | %s | %s | %s | %s | %d | %s |\n", ep.label, rateText(res.rate()), ratio,
-			durText(res.percentile(0.50)), durText(res.percentile(0.99)), mbText(res.peakRSS), res.errors, durText(r.startup[name]))
+		fmt.Fprintf(w, "| %s | %s | %s | %s | %s | %s | %s | %d | %s |\n", ep.label, rateText(res.rate()), ratio,
+			durText(res.percentile(0.50)), durText(res.percentile(0.99)), mbText(res.peakRSS), answerText(res), res.errors, durText(r.startup[name]))
 	}
 	if _, ok := r.results["quote-floor"]; ok {
 		fmt.Fprintf(w, "\nThe quote floor answered %d bytes and stored records of %d bytes (%s).\n", r.floor.answer, r.floor.record, r.floor.measured)
@@ -220,7 +220,7 @@ func machineNotes(o options) string {
 	}
 	fmt.Fprintf(&b, "- database: %s; server: `corridor serve --seed reference`, restarted for every endpoint\n", db)
 	fmt.Fprintf(&b, "- load: %d connections, closed loop, %s warm-up then %s measured per endpoint; fasthttp client in the harness process\n", o.conns, o.warmup, o.duration)
-	fmt.Fprintf(&b, "- hello ÷ endpoint: the Fiber v2 hello-world's req/s in the same size's run divided by the endpoint's; peak RSS: the server's largest VmRSS sampled every 50 ms while measured; server start: from exec to the first healthy /healthz\n")
+	fmt.Fprintf(&b, "- hello ÷ endpoint: the Fiber v2 hello-world's req/s in the same size's run divided by the endpoint's; peak RSS: the server's largest VmRSS sampled every 50 ms while measured; answer: the average size of the answers' bodies; server start: from exec to the first healthy /healthz\n")
 	b.WriteString("- endpoints:\n")
 	for _, name := range append([]string{"hello"}, o.endpoints...) {
 		ep, _ := endpointByName(name)
@@ -266,4 +266,16 @@ func commit() string {
 		c += " with uncommitted changes"
 	}
 	return c
+}
+
+// answerText is the average size of an endpoint's answers (bodies as read), e.g. "33 KB".
+func answerText(r result) string {
+	if r.requests == 0 {
+		return "–"
+	}
+	avg := float64(r.body) / float64(r.requests)
+	if avg < 1000 {
+		return fmt.Sprintf("%.0f B", avg)
+	}
+	return fmt.Sprintf("%.1f KB", avg/1000)
 }
