@@ -13,6 +13,7 @@ import (
 	"strconv"
 	"strings"
 
+	gojson "github.com/goccy/go-json"
 	"github.com/gofiber/fiber/v2"
 
 	"corridor/marketplace"
@@ -82,6 +83,9 @@ func NewServer(d Deps) *fiber.App {
 		Concurrency:           concurrency,
 		DisableStartupMessage: true,
 		ErrorHandler:          errorHandler(d.Log),
+		// goccy/go-json writes what encoding/json writes (sorted map keys, <, > and &
+		// escaped), about twice as fast: a quote's answer is 33 KB of JSON.
+		JSONEncoder: gojson.Marshal,
 		// X-Forwarded-Proto (and so c.Protocol, secure cookies and HSTS) counts only from the
 		// operator's trusted proxies.
 		EnableTrustedProxyCheck: true,
