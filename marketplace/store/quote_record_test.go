@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	gojson "github.com/goccy/go-json"
 	"github.com/shopspring/decimal"
 
 	"corridor/marketplace"
@@ -237,4 +238,29 @@ func BenchmarkQuoteRecord(b *testing.B) {
 			}
 		}
 	})
+}
+
+// TestQuoteRecordEncoderMatchesStandard: records are written with goccy/go-json for speed and
+// read with encoding/json; for every kind of quote the two write the same bytes, so the
+// stored record is what encoding/json would have stored.
+func TestQuoteRecordEncoderMatchesStandard(t *testing.T) {
+	svc, _ := seededService(t)
+	for name, req := range recordRequests {
+		q, err := svc.Quote(context.Background(), req)
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		rec := newQuoteRecord(q)
+		want, err := json.Marshal(rec)
+		if err != nil {
+			t.Fatal(err)
+		}
+		have, err := gojson.Marshal(rec)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if string(have) != string(want) {
+			t.Errorf("%s: goccy/go-json wrote\n%s\nencoding/json writes\n%s", name, have, want)
+		}
+	}
 }
