@@ -103,57 +103,32 @@ func (s *Service) gpusAvailable(ctx context.Context, o Offer, start, end time.Ti
 // counters from the cache, the others in one read of the store. Callers must not change the
 // slices the views hold.
 func (s *Service) offerViews(ctx context.Context, ids []string) (map[string]OfferView, error) {
-	v, err := s.versions(ctx)
-	if err != nil {
-		return nil, err
-	}
-	out := make(map[string]OfferView, len(ids))
-	var missing []string
-	c := &s.offerCache
-	c.mu.Lock()
-	c.at(v)
-	for _, id := range ids {
-		if ov, ok := c.views[id]; ok {
-			out[id] = ov
-		} else {
-			missing = append(missing, id)
-		}
-	}
-	c.mu.Unlock()
-	if len(missing) == 0 {
-		return out, nil
-	}
-	read, err := s.store.OfferViews(ctx, missing)
-	if err != nil {
-		return nil, err
-	}
-	c.mu.Lock()
-	keep := c.seen == v
-	for id, ov := range read {
-		out[id] = ov
-		if keep {
-			c.views[id] = ov // ids read from the store: not a request's buffer
-		}
-	}
-	c.mu.Unlock()
-	return out, nil
+	return readThrough(ctx, s, ids, func(c *offerCache) map[string]OfferView { return c.views }, s.store.OfferViews)
 }
 
 // offerContexts reads the offers with the given ids with their regions, accelerators and
 // suppliers, keyed by id, as OfferDetail does for one: from the cache, the others in one read.
 func (s *Service) offerContexts(ctx context.Context, ids []string) (map[string]OfferContext, error) {
+	return readThrough(ctx, s, ids, func(c *offerCache) map[string]OfferContext { return c.offers }, s.store.OfferContexts)
+}
+
+// readThrough answers ids from the map of the offer cache that kept picks, and the ids it does
+// not hold with one call of read, whose results it keeps unless newer counters started the
+// cache again meanwhile.
+func readThrough[T any](ctx context.Context, s *Service, ids []string, kept func(*offerCache) map[string]T,
+	read func(context.Context, []string) (map[string]T, error)) (map[string]T, error) {
 	v, err := s.versions(ctx)
 	if err != nil {
 		return nil, err
 	}
-	out := make(map[string]OfferContext, len(ids))
+	out := make(map[string]T, len(ids))
 	var missing []string
 	c := &s.offerCache
 	c.mu.Lock()
 	c.at(v)
 	for _, id := range ids {
-		if oc, ok := c.offers[id]; ok {
-			out[id] = oc
+		if x, ok := kept(c)[id]; ok {
+			out[id] = x
 		} else {
 			missing = append(missing, id)
 		}
@@ -162,16 +137,16 @@ func (s *Service) offerContexts(ctx context.Context, ids []string) (map[string]O
 	if len(missing) == 0 {
 		return out, nil
 	}
-	read, err := s.store.OfferContexts(ctx, missing)
+	got, err := read(ctx, missing)
 	if err != nil {
 		return nil, err
 	}
 	c.mu.Lock()
 	keep := c.seen == v
-	for id, oc := range read {
-		out[id] = oc
+	for id, x := range got {
+		out[id] = x
 		if keep {
-			c.offers[id] = oc
+			kept(c)[id] = x // ids read from the store: not a request's buffer
 		}
 	}
 	c.mu.Unlock()

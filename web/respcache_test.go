@@ -2,7 +2,6 @@ package web
 
 import (
 	"bytes"
-	"context"
 	"io"
 	"log/slog"
 	"net/http/httptest"
@@ -16,7 +15,6 @@ import (
 
 	"corridor/marketplace"
 	"corridor/marketplace/store"
-	"corridor/seed"
 )
 
 // TestResponseCacheIsExact drives two servers over one database and one clock — one keeping
@@ -27,21 +25,9 @@ import (
 // twice must be answered from the cache the second time. On SQLite and, with
 // CORRIDOR_TEST_POSTGRES, PostgreSQL (the counter is kept by triggers on both).
 func TestResponseCacheIsExact(t *testing.T) {
-	ctx := context.Background()
-	st := store.OpenTest(t)
 	clock := testClock
 	now := func() time.Time { return clock }
-	m := marketplace.NewService(st, now)
-	data, docs, err := seed.Load(true)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := m.Seed(ctx, data); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := m.SeedPolicies(ctx, docs); err != nil {
-		t.Fatal(err)
-	}
+	m, st := seededMarket(t, now)
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	rc := newResponseCache(m.MarketState, 8<<20)
 	cached := NewServer(Deps{Market: m, Log: log, AdminTokenHash: sha256Hex(testAdminToken), responses: rc})

@@ -27,9 +27,17 @@ const testAdminToken = "test-admin-token-0123456789"
 // market and the policy library, with the clock fixed at testClock.
 func seededApp(t testing.TB) (*fiber.App, *marketplace.Service, *store.Store) {
 	t.Helper()
+	svc, st := seededMarket(t, func() time.Time { return testClock })
+	app := NewServer(Deps{Market: svc, AdminTokenHash: sha256Hex(testAdminToken)})
+	return app, svc, st
+}
+
+// seededMarket is seededApp's service and store, on the clock now.
+func seededMarket(t testing.TB, now func() time.Time) (*marketplace.Service, *store.Store) {
+	t.Helper()
 	ctx := context.Background()
 	st := store.OpenTest(t)
-	svc := marketplace.NewService(st, func() time.Time { return testClock })
+	svc := marketplace.NewService(st, now)
 	data, docs, err := seed.Load(true)
 	if err != nil {
 		t.Fatal(err)
@@ -40,8 +48,7 @@ func seededApp(t testing.TB) (*fiber.App, *marketplace.Service, *store.Store) {
 	if _, err := svc.SeedPolicies(ctx, docs); err != nil {
 		t.Fatal(err)
 	}
-	app := NewServer(Deps{Market: svc, AdminTokenHash: sha256Hex(testAdminToken)})
-	return app, svc, st
+	return svc, st
 }
 
 // call sends one request through the app and returns status, content type and body.

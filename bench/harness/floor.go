@@ -9,7 +9,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"net"
 	"os"
 	"path/filepath"
 	"strings"
@@ -109,14 +108,7 @@ func serveFloor(ctx context.Context, addr, dir string, size floorSizes) error {
 		c.Set(fiber.HeaderContentType, fiber.MIMEApplicationJSON)
 		return c.Status(fiber.StatusCreated).Send(answer)
 	})
-	go func() {
-		<-ctx.Done()
-		app.ShutdownWithTimeout(5 * time.Second)
-	}()
-	if err := app.Listen(addr); err != nil && !errors.Is(err, net.ErrClosed) {
-		return err
-	}
-	return nil
+	return listen(ctx, app, addr)
 }
 
 // floorAnswer is a JSON document of n bytes, built once.
@@ -139,18 +131,11 @@ func floorAnswer(n int) []byte {
 
 // startFloor runs this program as the quote floor, its database in dir.
 func startFloor(ctx context.Context, dir, logPath string, size floorSizes) (*process, error) {
-	self, err := os.Executable()
-	if err != nil {
-		return nil, err
-	}
-	addr, err := freeAddr()
-	if err != nil {
-		return nil, err
-	}
 	floorDir, err := os.MkdirTemp(dir, "floor-")
 	if err != nil {
 		return nil, err
 	}
-	return start(ctx, self, []string{"-floor", addr, "-floor-dir", floorDir, "-floor-answer", fmt.Sprint(size.answer), "-floor-record", fmt.Sprint(size.record)},
-		os.Environ(), addr, "/", logPath)
+	return startSelf(ctx, logPath, func(addr string) []string {
+		return []string{"-floor", addr, "-floor-dir", floorDir, "-floor-answer", fmt.Sprint(size.answer), "-floor-record", fmt.Sprint(size.record)}
+	})
 }

@@ -126,6 +126,12 @@ func startCorridor(ctx context.Context, bin, dsn, logPath string) (*process, err
 
 // startHello runs this program as the Fiber hello-world.
 func startHello(ctx context.Context, logPath string) (*process, error) {
+	return startSelf(ctx, logPath, func(addr string) []string { return []string{"-hello", addr} })
+}
+
+// startSelf runs this program on a free address with the arguments args gives for it, and
+// waits until GET / answers.
+func startSelf(ctx context.Context, logPath string, args func(addr string) []string) (*process, error) {
 	self, err := os.Executable()
 	if err != nil {
 		return nil, err
@@ -134,7 +140,7 @@ func startHello(ctx context.Context, logPath string) (*process, error) {
 	if err != nil {
 		return nil, err
 	}
-	return start(ctx, self, []string{"-hello", addr}, os.Environ(), addr, "/", logPath)
+	return start(ctx, self, args(addr), os.Environ(), addr, "/", logPath)
 }
 
 // serveHello is the baseline: Fiber v2 with its default configuration answering "Hello,
@@ -142,6 +148,11 @@ func startHello(ctx context.Context, logPath string) (*process, error) {
 func serveHello(ctx context.Context, addr string) error {
 	app := fiber.New(fiber.Config{DisableStartupMessage: true})
 	app.Get("/", func(c *fiber.Ctx) error { return c.SendString("Hello, World!") })
+	return listen(ctx, app, addr)
+}
+
+// listen serves app on addr until ctx ends.
+func listen(ctx context.Context, app *fiber.App, addr string) error {
 	go func() {
 		<-ctx.Done()
 		app.ShutdownWithTimeout(5 * time.Second)
