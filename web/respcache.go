@@ -64,13 +64,12 @@ func newResponseCache(state func(context.Context) (marketplace.MarketState, erro
 	return &responseCache{state: state, limit: limit, entries: map[string]*cachedResponse{}, flights: map[string]*flight{}}
 }
 
-// lookup returns the answer kept for key if it was computed in state st.
+// lookup returns the answer kept for key if it was computed in state st, and counts a hit.
 func (rc *responseCache) lookup(key string, st marketplace.MarketState) (*cachedResponse, bool) {
 	rc.mu.RLock()
 	e, ok := rc.entries[key]
 	rc.mu.RUnlock()
 	if !ok || e.state != st {
-		rc.misses.Add(1)
 		return nil, false
 	}
 	rc.hits.Add(1)
@@ -123,6 +122,7 @@ func (rc *responseCache) serve(c *fiber.Ctx, key string, next func() error) erro
 	} else {
 		defer rc.land(key, f)
 	}
+	rc.misses.Add(1) // computed
 	// the answer is computed with the state just read: the handler's reads of reference data
 	// and offers use its counters rather than reading them again (the endpoints only read)
 	c.SetUserContext(marketplace.WithMarketState(c.UserContext(), st))
@@ -260,9 +260,9 @@ func (u *ui) cachedPage(name string, h pageFunc) pageFunc {
 func (m *Metrics) watchResponseCache(rc *responseCache) {
 	for _, c := range []prometheus.Collector{
 		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "corridor_response_cache_hits_total",
-			Help: "Search, compare and market-page requests answered from the response cache."}, func() float64 { return float64(rc.hits.Load()) }),
+			Help: "Search, compare and market-page requests answered from the response cache (at once, or after waiting for a request alike to compute the answer)."}, func() float64 { return float64(rc.hits.Load()) }),
 		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "corridor_response_cache_misses_total",
-			Help: "Search, compare and market-page requests the response cache could not answer (computed, then kept)."}, func() float64 { return float64(rc.misses.Load()) }),
+			Help: "Search, compare and market-page requests the response cache could not answer: computed (and kept when they can be)."}, func() float64 { return float64(rc.misses.Load()) }),
 		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "corridor_response_cache_bytes",
 			Help: "Bytes of answers the response cache keeps."}, func() float64 {
 			rc.mu.RLock()

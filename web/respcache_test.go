@@ -2,6 +2,7 @@ package web
 
 import (
 	"bytes"
+	"context"
 	"io"
 	"log/slog"
 	"net/http/httptest"
@@ -206,8 +207,11 @@ func TestResponseCacheComputesOnce(t *testing.T) {
 	st := store.OpenTest(t)
 	seedFixtures(t, st)
 	m := marketplace.NewService(st, func() time.Time { return testClock })
-	rc := newResponseCache(m.MarketState, 1<<20)
-	var computed atomic.Int32
+	var arrived, computed atomic.Int32
+	rc := newResponseCache(func(ctx context.Context) (marketplace.MarketState, error) {
+		arrived.Add(1)
+		return m.MarketState(ctx)
+	}, 1<<20)
 	release := make(chan struct{})
 	app := fiber.New()
 	app.Get("/slow", func(c *fiber.Ctx) error {
@@ -233,20 +237,17 @@ func TestResponseCacheComputesOnce(t *testing.T) {
 			bodies[i] = string(b)
 		}()
 	}
-	// wait until the first is computing and the others are waiting for it
-	for deadline := time.Now().Add(5 * time.Second); ; {
-		rc.mu.RLock()
-		inFlight := len(rc.flights)
-		rc.mu.RUnlock()
-		if inFlight == 1 && rc.misses.Load() == n || time.Now().After(deadline) {
-			break
-		}
+	// Wait until every request has read the state, and a little more: without one flight per
+	// request and state they would all be computing now. (One that is slower than that finds
+	// the kept answer after the first is done: the count stays right either way.)
+	for deadline := time.Now().Add(5 * time.Second); arrived.Load() < n && time.Now().Before(deadline); {
 		time.Sleep(time.Millisecond)
 	}
+	time.Sleep(50 * time.Millisecond)
 	close(release)
 	wg.Wait()
-	if c := computed.Load(); c != 1 {
-		t.Errorf("%d requests alike computed the answer %d times, want once", n, c)
+	if c := computed.Load(); c != 1 || rc.misses.Load() != 1 || rc.hits.Load() != n-1 {
+		t.Errorf("%d requests alike computed the answer %d times (%d misses, %d hits), want once (1 miss, %d hits)", n, c, rc.misses.Load(), rc.hits.Load(), n-1)
 	}
 	for i, b := range bodies {
 		if b != "the answer" {
