@@ -33,9 +33,6 @@ type QuoteInputStore interface {
 	// OfferContexts reads the offers with the given ids (any status) with their regions,
 	// accelerators and suppliers, keyed by id; ids that do not exist are absent.
 	OfferContexts(ctx context.Context, ids []string) (map[string]OfferContext, error)
-	// GPUsAvailable returns the GPUs of an offer that no reservation holds at any instant of
-	// [start, end): its capacity less the peak reserved (never below zero).
-	GPUsAvailable(ctx context.Context, offerID string, start, end time.Time) (int, error)
 	// QuotaConsumed returns the volume of each tariff quota (by measure id) that accepted
 	// orders used in a period; a quota nothing used is absent.
 	QuotaConsumed(ctx context.Context, measureIDs []string, period string) (map[string]decimal.Decimal, error)

@@ -268,7 +268,8 @@ func (s *Store) Orders(ctx context.Context, l marketplace.OrderListing) ([]marke
 }
 
 // GPUsAvailable returns the offer's capacity less the peak of the reservations held over
-// [start, end) (never below zero): two indexed reads.
+// [start, end) (never below zero): two indexed reads. The service computes the same from its
+// offer cache (marketplace/offercache.go); tests read what is stored with this.
 func (s *Store) GPUsAvailable(ctx context.Context, offerID string, start, end time.Time) (int, error) {
 	db := s.gormDB(ctx)
 	var offer offerRow
