@@ -11,6 +11,7 @@ import (
 
 	gojson "github.com/goccy/go-json"
 	"github.com/klauspost/compress/flate" // standard DEFLATE, about twice as fast as compress/flate at level 1
+	"github.com/klauspost/compress/s2"
 	"github.com/shopspring/decimal"
 
 	"corridor/marketplace"
@@ -28,8 +29,9 @@ import (
 // VAT recovery: all of it; no provenance; no buyer: asked anonymously; no cancellation terms:
 // the offer's terms when accepted), so adding one needs no new version.
 //
-// The record is stored compressed (DEFLATE): most of it is the explanation trail, one entry
-// per measure of the policy, which compresses tenfold.
+// The record is stored compressed (S2; DEFLATE before this release, see encodeQuoteRecord):
+// most of it is the explanation trail, one entry per measure of the policy, which compresses
+// fourfold to tenfold.
 
 // quoteRecordVersion is the schema version written by encodeQuoteRecord.
 const quoteRecordVersion = 1
@@ -285,13 +287,13 @@ func encodeTrail(trail []tariff.Consideration) *string {
 		} else {
 			b.WriteString("0 ")
 		}
-		if strings.ContainsAny(c.MeasureID, "\\ \n") {
+		if needsEscape(c.MeasureID, true) {
 			trailIDEscape.WriteString(&b, c.MeasureID)
 		} else {
 			b.WriteString(c.MeasureID)
 		}
 		b.WriteByte(' ')
-		if strings.ContainsAny(c.Reason, "\\\n") {
+		if needsEscape(c.Reason, false) {
 			trailTextEscape.WriteString(&b, c.Reason)
 		} else {
 			b.WriteString(c.Reason)
@@ -299,6 +301,13 @@ func encodeTrail(trail []tariff.Consideration) *string {
 	}
 	s := b.String()
 	return &s
+}
+
+// needsEscape reports whether s holds a backslash, a newline or (in an id) a space, with
+// strings.IndexByte (vectorised): an explanation is ~18 KB of text, and strings.ContainsAny
+// scanning it byte by byte was a third of encoding a record.
+func needsEscape(s string, id bool) bool {
+	return strings.IndexByte(s, '\\') >= 0 || strings.IndexByte(s, '\n') >= 0 || (id && strings.IndexByte(s, ' ') >= 0)
 }
 
 // decodeTrail reads what encodeTrail writes.
@@ -516,40 +525,50 @@ func dateOf(t *time.Time) time.Time {
 var (
 	flaters   = sync.Pool{New: func() any { w, _ := flate.NewWriter(nil, flate.BestSpeed); return w }}
 	inflaters = sync.Pool{New: func() any { return flate.NewReader(bytes.NewReader(nil)) }}
+	s2Writers = sync.Pool{New: func() any { return s2.NewWriter(nil, s2.WriterConcurrency(1)) }}
+	s2Readers = sync.Pool{New: func() any { return s2.NewReader(nil) }}
 	recordBuf = sync.Pool{New: func() any { return new(bytes.Buffer) }}
 )
 
-// encodeQuoteRecord returns the stored bytes of q's record: DEFLATE-compressed JSON.
+// A record is stored as an S2 stream (github.com/klauspost/compress/s2, a faster Snappy): S2
+// compresses a record about 3.5 times faster than DEFLATE at its fastest level (12 µs
+// against 44 µs for the benchmark quote's 24 KB of JSON) and decompresses it 5 times faster,
+// for a stored record a third larger (6.7 KB against 4.9 KB). Records of earlier releases are
+// raw DEFLATE and read as before: an S2 stream begins with its stream identifier, byte 0xff,
+// which cannot begin a DEFLATE stream (its block type would be 3, which is reserved).
+const s2StreamStart = 0xff
+
+// encodeQuoteRecord returns the stored bytes of q's record: S2-compressed JSON.
 func encodeQuoteRecord(q marketplace.Quote) ([]byte, error) {
-	js, err := gojson.Marshal(newQuoteRecord(q)) // what encoding/json writes, faster; read back with encoding/json
-	if err != nil {
+	js := recordBuf.Get().(*bytes.Buffer)
+	defer recordBuf.Put(js)
+	js.Reset()
+	// goccy/go-json writes what encoding/json writes, faster; read back with encoding/json.
+	// Its Encoder ends the document with a newline, which JSON readers skip.
+	if err := gojson.NewEncoder(js).Encode(newQuoteRecord(q)); err != nil {
 		return nil, fmt.Errorf("encode quote record: %w", err)
 	}
-	var buf bytes.Buffer
-	buf.Grow(len(js) / 4)
-	w := flaters.Get().(*flate.Writer)
-	defer flaters.Put(w)
-	w.Reset(&buf)
-	if _, err := w.Write(js); err != nil {
+	var out bytes.Buffer
+	out.Grow(js.Len()/3 + 64)
+	w := s2Writers.Get().(*s2.Writer)
+	defer s2Writers.Put(w)
+	w.Reset(&out)
+	if err := w.EncodeBuffer(js.Bytes()); err != nil {
 		return nil, fmt.Errorf("compress quote record: %w", err)
 	}
 	if err := w.Close(); err != nil {
 		return nil, fmt.Errorf("compress quote record: %w", err)
 	}
-	return buf.Bytes(), nil
+	return out.Bytes(), nil
 }
 
-// decodeQuoteRecord reads stored bytes written by encodeQuoteRecord into q.
+// decodeQuoteRecord reads stored bytes written by encodeQuoteRecord (or, DEFLATE-compressed,
+// by an earlier release) into q.
 func decodeQuoteRecord(b []byte, q *marketplace.Quote) error {
-	r := inflaters.Get().(io.ReadCloser)
-	defer inflaters.Put(r)
-	if err := r.(flate.Resetter).Reset(bytes.NewReader(b), nil); err != nil {
-		return fmt.Errorf("decompress quote record: %w", err)
-	}
 	js := recordBuf.Get().(*bytes.Buffer)
 	defer recordBuf.Put(js)
 	js.Reset()
-	if _, err := js.ReadFrom(r); err != nil {
+	if err := decompressRecord(js, b); err != nil {
 		return fmt.Errorf("decompress quote record: %w", err)
 	}
 	var rec quoteRecord
@@ -563,4 +582,22 @@ func decodeQuoteRecord(b []byte, q *marketplace.Quote) error {
 		return fmt.Errorf("decode quote record: %w", err)
 	}
 	return nil
+}
+
+// decompressRecord writes the JSON of the stored record b to js.
+func decompressRecord(js *bytes.Buffer, b []byte) error {
+	if len(b) > 0 && b[0] == s2StreamStart {
+		r := s2Readers.Get().(*s2.Reader)
+		defer s2Readers.Put(r)
+		r.Reset(bytes.NewReader(b))
+		_, err := js.ReadFrom(r)
+		return err
+	}
+	r := inflaters.Get().(io.ReadCloser)
+	defer inflaters.Put(r)
+	if err := r.(flate.Resetter).Reset(bytes.NewReader(b), nil); err != nil {
+		return err
+	}
+	_, err := js.ReadFrom(r)
+	return err
 }

@@ -1,6 +1,7 @@
 package store
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"math/rand/v2"
@@ -9,6 +10,7 @@ import (
 	"time"
 
 	gojson "github.com/goccy/go-json"
+	"github.com/klauspost/compress/flate"
 	"github.com/shopspring/decimal"
 
 	"corridor/marketplace"
@@ -100,6 +102,10 @@ func TestQuoteRecordRoundTrip(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
+			if q.Accelerator.Model != q.Priced.Offer.Accelerator.Model {
+				t.Errorf("the priced quote names accelerator %q, its offer has %q", q.Accelerator.Model, q.Priced.Offer.Accelerator.Model)
+			}
+			q.Accelerator = marketplace.Accelerator{} // not stored: the catalogue's entry when priced
 			want, _ := json.Marshal(q)
 			have, _ := json.Marshal(got)
 			if string(want) != string(have) {
@@ -168,6 +174,7 @@ func TestQuoteRecordKeepsFabCountry(t *testing.T) {
 	if err := decodeQuoteRecord(b, &back); err != nil {
 		t.Fatal(err)
 	}
+	q.Accelerator = marketplace.Accelerator{} // not stored
 	want, _ := json.Marshal(q)
 	have, _ := json.Marshal(back)
 	if string(want) != string(have) {
@@ -203,6 +210,48 @@ func TestTrailRecordEscapes(t *testing.T) {
 	}
 	if back, err := decodeTrail(encodeTrail(nil)); back != nil || err != nil {
 		t.Errorf("nil explanation = %v, %v", back, err)
+	}
+}
+
+// TestQuoteRecordReadsDeflate: records are written as S2 streams (first byte 0xff, the stream
+// identifier); the DEFLATE records of earlier releases, JSON as encoding/json wrote it, still
+// read back to the same quote.
+func TestQuoteRecordReadsDeflate(t *testing.T) {
+	svc, _ := seededService(t)
+	q, err := svc.Quote(context.Background(), recordRequests["DE business"])
+	if err != nil {
+		t.Fatal(err)
+	}
+	q.Accelerator = marketplace.Accelerator{} // not stored
+	stored, err := encodeQuoteRecord(q)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(stored) == 0 || stored[0] != s2StreamStart {
+		t.Fatalf("a new record starts with %x, want the S2 stream identifier ff", stored[:min(len(stored), 4)])
+	}
+	js, err := json.Marshal(newQuoteRecord(q))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var old bytes.Buffer
+	w, _ := flate.NewWriter(&old, flate.BestSpeed)
+	w.Write(js)
+	w.Close()
+	want, _ := json.Marshal(q)
+	for name, rec := range map[string][]byte{"S2": stored, "DEFLATE": old.Bytes()} {
+		back := marketplace.Quote{ID: q.ID, OfferID: q.OfferID, GPUs: q.GPUs, Start: q.Start, End: q.End, Currency: q.Currency,
+			Total: q.Total, CreatedAt: q.CreatedAt, ValidUntil: q.ValidUntil, QuotaUses: q.QuotaUses, BuyerID: q.BuyerID,
+			Cancellation: q.Cancellation}
+		if err := decodeQuoteRecord(rec, &back); err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		if have, _ := json.Marshal(back); string(have) != string(want) {
+			t.Errorf("%s record read back differs:\nwant %.300s\nhave %.300s", name, want, have)
+		}
+	}
+	if err := decodeQuoteRecord([]byte{s2StreamStart, 1, 2, 3}, &marketplace.Quote{}); err == nil {
+		t.Error("a damaged S2 record must not decode")
 	}
 }
 
