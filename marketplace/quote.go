@@ -77,6 +77,11 @@ type Quote struct {
 	BuyerID      string       // the account that asked for it or accepted it; "" for an anonymous quote not accepted
 	OrderID      string       // the order it became; "" until accepted
 	Cancellation Cancellation // the offer's terms when priced (zero for quotes priced before offers had terms)
+
+	// Accelerator is the catalogue's entry for the offer's accelerator when the quote was
+	// priced, which names it in the base line's label. Not stored: a quote read back leaves it
+	// zero, and its reader looks the accelerator up.
+	Accelerator Accelerator
 }
 
 // Status is the quote's state at now: accepted once it has an order (whatever became of the

@@ -310,7 +310,7 @@ func handleQuoteCreate(m quoteAPI) fiber.Handler {
 			return err
 		}
 		c.Location("/api/v1/quotes/" + pq.ID)
-		return c.Status(fiber.StatusCreated).JSON(toQuoteJSON(pq, catalogueAccelerator(c, m, pq), m.Now()))
+		return c.Status(fiber.StatusCreated).JSON(toQuoteJSON(pq, pq.Accelerator, m.Now()))
 	}
 }
 
@@ -331,22 +331,6 @@ func handleQuoteGet(m quoteAPI) fiber.Handler {
 		}
 		return c.JSON(toQuoteJSON(pq, quoteAccelerator(c, m, pq), m.Now()))
 	}
-}
-
-// catalogueAccelerator is the accelerator a quote was just priced with, from the cached
-// catalogue: the quote path has read its offer a moment ago, so reading the offer, region,
-// accelerator and supplier again (four queries) only to name the accelerator is not needed.
-// A model missing from the catalogue is named by its code, as quoteAccelerator does.
-func catalogueAccelerator(c *fiber.Ctx, m quoteAPI, pq marketplace.Quote) marketplace.Accelerator {
-	model := pq.Priced.Offer.Accelerator.Model
-	if accs, err := m.Accelerators(c.UserContext()); err == nil {
-		for _, a := range accs {
-			if a.Model == model {
-				return a
-			}
-		}
-	}
-	return marketplace.Accelerator{Model: model}
 }
 
 // quoteAccelerator reads the accelerator of a quote's offer, for the name in the base line's

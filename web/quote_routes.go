@@ -28,8 +28,6 @@ type quoteAPI interface {
 	Now() time.Time // a quote's status (valid or expired) is told by the clock that accepting checks
 	// OfferDetail gives the quoted offer's accelerator, whose name the base line's label carries.
 	OfferDetail(ctx context.Context, id string) (marketplace.OfferContext, error)
-	// Accelerators is the cached catalogue, which names the accelerator of a new quote.
-	Accelerators(ctx context.Context) ([]marketplace.Accelerator, error)
 }
 
 // compareAPI is what the compare endpoint uses of the marketplace.
