@@ -72,6 +72,7 @@ func serveCommand(ctx context.Context, args []string, getenv func(string) string
 		return err
 	}
 	defer st.Close()
+	st.SetLogger(log)
 	market := marketplace.NewService(st, time.Now)
 	market.SetMaxActiveOffers(sf.maxActiveOffers)
 	if cfg.quoteRetention >= 0 {

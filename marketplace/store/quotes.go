@@ -125,18 +125,7 @@ func (s *Store) PutQuote(ctx context.Context, q marketplace.Quote) error {
 	if err != nil {
 		return translate("put quote", err)
 	}
-	// One prepared INSERT in its own implicit transaction (GORM's Create would wrap it in an
-	// explicit one): on SQLite in WAL mode readers never wait for it.
-	st, err := s.stmt(ctx, `INSERT INTO quotes (id, offer_id, gp_us, start_at, end_at, currency, total, created_at, valid_until,
-		expires_unix, policy_id, policy_ver, policy_hash, quota_uses, record_version, record, buyer_id, cancel_kind, cancel_notice_hours)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
-	if err != nil {
-		return translate("put quote", err)
-	}
-	_, err = st.ExecContext(s.quiet(ctx), row.ID, row.OfferID, row.GPUs, row.StartAt, row.EndAt, row.Currency, row.Total.String(), row.CreatedAt,
-		row.ValidUntil, row.ExpiresUnix, row.PolicyID, row.PolicyVer, row.PolicyHash, row.QuotaUses, row.RecordVersion, row.Record,
-		row.BuyerID, row.CancelKind, row.CancelNoticeHours)
-	return s.translateRaw("put quote", err)
+	return s.writeQuote(ctx, row) // by group commit (quotewriter.go)
 }
 
 // Quote reads a stored quote by id, with the id of the order it became (if any).

@@ -123,7 +123,8 @@ func migrateSearchIndex(tx *gorm.DB, m migrator) error {
 }
 
 // sqliteDriverName is the database/sql driver the store opens SQLite files with: mattn's
-// driver with the full-text functions registered on every connection.
+// driver with the full-text functions registered on every connection, and the automatic WAL
+// checkpoint off (checkpoint.go).
 const sqliteDriverName = "sqlite3-corridor"
 
 var registerSQLiteDriver sync.Once
@@ -131,6 +132,9 @@ var registerSQLiteDriver sync.Once
 func sqliteDriver() string {
 	registerSQLiteDriver.Do(func() {
 		sql.Register(sqliteDriverName, &sqlite3.SQLiteDriver{ConnectHook: func(c *sqlite3.SQLiteConn) error {
+			if _, err := c.Exec(sqliteConnectPragmas, nil); err != nil {
+				return err
+			}
 			if err := c.RegisterFunc("corridor_text_grams", sqliteGrams, true); err != nil {
 				return err
 			}

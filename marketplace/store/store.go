@@ -10,10 +10,12 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"gorm.io/driver/postgres"
@@ -34,6 +36,13 @@ type Store struct {
 	refStmt   *sql.Stmt // the read of reference_versions, prepared on first use
 
 	stmts sync.Map // prepared statements of the hot paths, by query (rawsql.go)
+
+	quoteWriter quoteWriter // writes quotes by group commit (quotewriter.go)
+
+	// The SQLite checkpointer (checkpoint.go).
+	checkpointStop, checkpointDone chan struct{}
+	checkpointStopOnce             sync.Once
+	log                            atomic.Pointer[slog.Logger]
 }
 
 var _ marketplace.Store = (*Store)(nil)
@@ -151,6 +160,7 @@ func openWith(ctx context.Context, dsn string, version int, pool Pool) (*Store, 
 		sqlDB.Close()
 		return nil, err
 	}
+	s.startCheckpointer()
 	return s, nil
 }
 
@@ -195,6 +205,8 @@ func (s *Store) Ping(ctx context.Context) error {
 
 // Close releases the database.
 func (s *Store) Close() error {
+	s.stopQuoteWriter()
+	s.stopCheckpointer()
 	s.closeStmts()
 	sqlDB, err := s.db.DB()
 	if err != nil {

@@ -1,0 +1,175 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"sync"
+
+	"corridor/marketplace"
+)
+
+// Quotes are written by group commit. Every priced quote is stored before it is answered,
+// and under load most of a quote's database time is the transaction around its one INSERT:
+// taking SQLite's single write lock (a writer that finds it taken sleeps in SQLite's busy
+// handler, 1, 2, 5, 10… ms, which is where a quote's p99 went), writing the pages to the WAL,
+// committing (on PostgreSQL, one WAL flush per commit). So one goroutine per store writes the
+// quotes: it takes every quote waiting when it is free — up to maxQuoteBatch — inserts them in
+// one transaction and answers each waiter with its own outcome. A quote is still answered only
+// after its row is committed; a lone quote is one INSERT, as before; under load the
+// transaction's cost is shared by the batch, and the quote path never waits in SQLite's busy
+// handler for another quote.
+//
+// A batch fails as a whole only when its transaction does; then each of its quotes is written
+// again on its own, so every waiter gets its own error (a duplicate id is a conflict for that
+// quote alone) and no quote is lost because another was bad. A quote whose request has ended
+// before its batch starts is not written: nobody waits for it.
+
+// maxQuoteBatch bounds a batch: a transaction of at most this many quote rows (records of
+// about 5 KB: a few hundred KB of WAL), the most that 64 waiting connections would queue.
+const maxQuoteBatch = 64
+
+// quoteWriter is the store's quote-writing goroutine, started on the first quote.
+type quoteWriter struct {
+	start    sync.Once
+	queue    chan *quoteWrite // unbuffered: a send succeeds only while the writer takes quotes
+	stop     chan struct{}    // closed by Close
+	stopped  chan struct{}    // closed when the writer has returned
+	stopOnce sync.Once
+}
+
+// quoteWrite is one waiting quote.
+type quoteWrite struct {
+	ctx    context.Context
+	row    quoteRow
+	result chan error // buffered: the writer never waits for the waiter
+}
+
+// errStoreClosed answers a quote stored after Close.
+var errStoreClosed = &marketplace.Error{Code: marketplace.CodeUnavailable, Message: "the server is shutting down; retry the request"}
+
+// writeQuote hands row to the writer and waits for its commit.
+func (s *Store) writeQuote(ctx context.Context, row quoteRow) error {
+	w := &s.quoteWriter
+	w.start.Do(func() {
+		w.queue = make(chan *quoteWrite)
+		w.stop = make(chan struct{})
+		w.stopped = make(chan struct{})
+		go s.writeQuotes()
+	})
+	qw := &quoteWrite{ctx: ctx, row: row, result: make(chan error, 1)}
+	select {
+	case w.queue <- qw:
+	case <-w.stop:
+		return errStoreClosed
+	case <-ctx.Done():
+		return translate("put quote", ctx.Err())
+	}
+	// Taken: the writer answers within one transaction, whatever happens to the request.
+	return <-qw.result
+}
+
+// writeQuotes is the writer: it takes a quote, then every other quote already waiting, and
+// commits them together, until the store closes.
+func (s *Store) writeQuotes() {
+	w := &s.quoteWriter
+	defer close(w.stopped)
+	batch := make([]*quoteWrite, 0, maxQuoteBatch)
+	for {
+		select {
+		case qw := <-w.queue:
+			batch = append(batch[:0], qw)
+		take:
+			for len(batch) < maxQuoteBatch {
+				select {
+				case qw := <-w.queue:
+					batch = append(batch, qw)
+				default:
+					break take
+				}
+			}
+			s.commitQuotes(batch)
+			clear(batch) // let the rows go
+		case <-w.stop:
+			return
+		}
+	}
+}
+
+// stopQuoteWriter stops the writer and waits for the batch it is writing (Close). A quote
+// stored afterwards is refused with errStoreClosed.
+func (s *Store) stopQuoteWriter() {
+	w := &s.quoteWriter
+	w.start.Do(func() { // never started: nothing to wait for, and nothing will start now
+		w.queue = make(chan *quoteWrite)
+		w.stop = make(chan struct{})
+		w.stopped = make(chan struct{})
+		close(w.stopped)
+	})
+	w.stopOnce.Do(func() { close(w.stop) })
+	<-w.stopped
+}
+
+// quoteInsert is the quote row's INSERT, one prepared statement for both databases.
+const quoteInsert = `INSERT INTO quotes (id, offer_id, gp_us, start_at, end_at, currency, total, created_at, valid_until,
+		expires_unix, policy_id, policy_ver, policy_hash, quota_uses, record_version, record, buyer_id, cancel_kind, cancel_notice_hours)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+
+// commitQuotes writes batch and answers each of its waiters.
+func (s *Store) commitQuotes(batch []*quoteWrite) {
+	live := batch[:0:0]
+	for _, qw := range batch {
+		if err := qw.ctx.Err(); err != nil {
+			qw.result <- translate("put quote", err)
+			continue
+		}
+		live = append(live, qw)
+	}
+	// The batch's statements run under no request's context: they are shared, and short.
+	ctx := context.Background()
+	if len(live) > 1 {
+		if err := s.insertQuotesTogether(ctx, live); err == nil {
+			for _, qw := range live {
+				qw.result <- nil
+			}
+			return
+		}
+		// Rolled back: each quote on its own, with its own outcome.
+	}
+	for _, qw := range live {
+		qw.result <- s.insertQuote(ctx, nil, qw.row)
+	}
+}
+
+// insertQuotesTogether inserts the batch's rows in one transaction, all or none.
+func (s *Store) insertQuotesTogether(ctx context.Context, batch []*quoteWrite) error {
+	db, err := s.db.DB()
+	if err != nil {
+		return err
+	}
+	tx, err := db.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	for _, qw := range batch {
+		if err := s.insertQuote(ctx, tx, qw.row); err != nil {
+			return errors.Join(err, tx.Rollback())
+		}
+	}
+	return tx.Commit()
+}
+
+// insertQuote inserts one quote row, in tx or (tx nil) in its own implicit transaction.
+func (s *Store) insertQuote(ctx context.Context, tx *sql.Tx, row quoteRow) error {
+	st, err := s.stmt(ctx, quoteInsert)
+	if err != nil {
+		return translate("put quote", err)
+	}
+	if tx != nil {
+		st = tx.StmtContext(ctx, st) // the statement prepared on the transaction's connection, kept by database/sql
+	}
+	_, err = st.ExecContext(ctx, row.ID, row.OfferID, row.GPUs, row.StartAt, row.EndAt, row.Currency, row.Total.String(), row.CreatedAt,
+		row.ValidUntil, row.ExpiresUnix, row.PolicyID, row.PolicyVer, row.PolicyHash, row.QuotaUses, row.RecordVersion, row.Record,
+		row.BuyerID, row.CancelKind, row.CancelNoticeHours)
+	return s.translateRaw("put quote", err)
+}

@@ -1,0 +1,130 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"path/filepath"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/shopspring/decimal"
+
+	"corridor/marketplace"
+	"corridor/pricing"
+)
+
+// writerQuote is a minimal stored quote with id id.
+func writerQuote(id string) marketplace.Quote {
+	now := time.Now().UTC().Truncate(time.Second)
+	total := decimal.RequireFromString("60.00")
+	return marketplace.Quote{ID: id, OfferID: "o1", GPUs: 1, Start: now, End: now.Add(time.Hour), Currency: "EUR", Total: total,
+		CreatedAt: now, ValidUntil: now.Add(time.Hour), Inputs: pricing.Inputs{Now: now},
+		Priced: pricing.Quote{Total: total, ValidUntil: now.Add(time.Hour)}}
+}
+
+// TestQuoteBatchKeepsEachOutcome: a batch holding a quote that cannot be stored (its id is
+// taken) is written again quote by quote, so that quote alone fails, as a conflict, and the
+// others are stored; a quote whose request has ended before the batch is not written.
+func TestQuoteBatchKeepsEachOutcome(t *testing.T) {
+	for name, st := range testStores(t) {
+		t.Run(name, func(t *testing.T) {
+			ctx := context.Background()
+			if err := st.PutQuote(ctx, writerQuote("q_taken")); err != nil {
+				t.Fatal(err)
+			}
+			gone, cancel := context.WithCancel(ctx)
+			cancel()
+			var batch []*quoteWrite
+			for _, w := range []struct {
+				ctx context.Context
+				id  string
+			}{{ctx, "q_first"}, {ctx, "q_taken"}, {gone, "q_abandoned"}, {ctx, "q_last"}} {
+				row, err := toQuoteRow(writerQuote(w.id))
+				if err != nil {
+					t.Fatal(err)
+				}
+				batch = append(batch, &quoteWrite{ctx: w.ctx, row: row, result: make(chan error, 1)})
+			}
+			st.commitQuotes(batch)
+			want := []marketplace.Code{"", marketplace.CodeConflict, marketplace.CodeUnavailable, ""} // "": stored
+			for i, w := range batch {
+				got := marketplace.Code("")
+				if err := <-w.result; err != nil {
+					got = marketplace.ErrorCode(err)
+				}
+				if got != want[i] {
+					t.Errorf("%s: outcome %q, want %q", w.row.ID, got, want[i])
+				}
+			}
+			for id, stored := range map[string]bool{"q_first": true, "q_last": true, "q_taken": true, "q_abandoned": false} {
+				_, err := st.Quote(ctx, id)
+				if (err == nil) != stored {
+					t.Errorf("%s: stored %v (%v), want %v", id, err == nil, err, stored)
+				}
+			}
+		})
+	}
+}
+
+// TestQuoteWriterUnderLoad: quotes put at once by many requests are each stored once, and
+// each request learns its own outcome (one duplicate among them conflicts).
+func TestQuoteWriterUnderLoad(t *testing.T) {
+	for name, st := range testStores(t) {
+		t.Run(name, func(t *testing.T) {
+			ctx := context.Background()
+			const n = 96
+			errs := make([]error, n+1)
+			var wg sync.WaitGroup
+			for i := 0; i <= n; i++ {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					id := fmt.Sprintf("q_load_%d", i)
+					if i == n {
+						id = "q_load_0" // the duplicate
+					}
+					errs[i] = st.PutQuote(ctx, writerQuote(id))
+				}()
+			}
+			wg.Wait()
+			conflicts := 0
+			for i, err := range errs {
+				switch {
+				case err == nil:
+				case marketplace.ErrorCode(err) == marketplace.CodeConflict:
+					conflicts++
+				default:
+					t.Errorf("quote %d: %v", i, err)
+				}
+			}
+			if conflicts != 1 {
+				t.Errorf("%d conflicts, want exactly 1 (the duplicate id)", conflicts)
+			}
+			var count int64
+			if err := st.db.Model(&quoteRow{}).Where("id LIKE ?", "q_load_%").Count(&count).Error; err != nil || count != n {
+				t.Errorf("%d quotes stored (%v), want %d", count, err, n)
+			}
+		})
+	}
+}
+
+// TestQuoteAfterClose: a store that has closed refuses a quote with a retryable error
+// instead of hanging, whether its writer ever ran or not.
+func TestQuoteAfterClose(t *testing.T) {
+	for _, writeFirst := range []bool{false, true} {
+		st, err := Open(context.Background(), filepath.Join(t.TempDir(), "corridor.db"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if writeFirst {
+			if err := st.PutQuote(context.Background(), writerQuote("q_before")); err != nil {
+				t.Fatal(err)
+			}
+		}
+		st.Close()
+		if err := st.PutQuote(context.Background(), writerQuote("q_after")); marketplace.ErrorCode(err) != marketplace.CodeUnavailable {
+			t.Errorf("writer started %v: a quote after Close: %v, want unavailable", writeFirst, err)
+		}
+	}
+}
