@@ -111,7 +111,7 @@ func (r Resolution) record(priced pricing.Quote) Quote {
 		req.GPUs = req.Units // what the order reserves
 	}
 	return Quote{
-		ID: NewID("q"), OfferID: r.Offer.Offer.ID, Request: req, GPUs: gpus, Start: r.Start, End: r.End,
+		ID: NewTimeOrderedID("q", in.Now), OfferID: r.Offer.Offer.ID, Request: req, GPUs: gpus, Start: r.Start, End: r.End,
 		Currency: priced.Currency, Total: priced.Total, CreatedAt: in.Now, ValidUntil: priced.ValidUntil,
 		QuotaUses: quotaUses(priced, r.Policy, r.Request.AsOf), Inputs: in, Priced: priced,
 		BuyerID: r.Request.BuyerID, Cancellation: r.Offer.Offer.CancellationTerms(), Accelerator: r.Offer.Accelerator,

@@ -25,6 +25,24 @@ func NewID(prefix string) string {
 	return prefix + "_" + hex.EncodeToString(b[:])
 }
 
+// NewTimeOrderedID is NewID led by t's Unix milliseconds in 12 hex digits, e.g.
+// "q_019ad8e3c2a1" followed by 128 random bits: ids made later sort later. Quotes are keyed by
+// it: a new quote's primary-key entry then goes to the end of the index, not to a random leaf,
+// which cuts the pages each quote insert writes (a fifth to a third of a quote's insert in
+// the store's BenchmarkQuoteInsert). The random part keeps the id a capability, as NewID's.
+func NewTimeOrderedID(prefix string, t time.Time) string {
+	var b [22]byte // 6 bytes of milliseconds, 16 random
+	ms := uint64(max(t.UnixMilli(), 0))
+	for i := 5; i >= 0; i-- {
+		b[i] = byte(ms)
+		ms >>= 8
+	}
+	if _, err := rand.Read(b[6:]); err != nil {
+		panic("marketplace: crypto/rand failed: " + err.Error())
+	}
+	return prefix + "_" + hex.EncodeToString(b[:])
+}
+
 // APIKey is a supplier's credential as stored: the key id and the SHA-256 of the secret. The
 // secret itself exists only in the response that created it.
 type APIKey struct {

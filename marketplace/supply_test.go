@@ -74,3 +74,24 @@ func TestAPIKeyFormat(t *testing.T) {
 		}
 	}
 }
+
+// TestNewTimeOrderedID: "q_" + 12 hex digits of Unix milliseconds + 32 random hex digits; ids
+// of later instants sort after earlier ones, ids of one instant differ, and every one is an id.
+func TestNewTimeOrderedID(t *testing.T) {
+	at := time.Date(2026, 12, 1, 23, 0, 0, 0, time.UTC) // 1,796,166,000,000 ms = 0x01a233d61d80
+	id := NewTimeOrderedID("q", at)
+	if len(id) != 2+12+32 || id[:14] != "q_01a233d61d80" || !IsID(id) {
+		t.Fatalf("id %q: want q_01a233d61d80 then 32 hex digits", id)
+	}
+	prev := id
+	for i := 1; i <= 1000; i++ {
+		next := NewTimeOrderedID("q", at.Add(time.Duration(i)*time.Millisecond))
+		if next <= prev {
+			t.Fatalf("%q (%d ms later) sorts before %q", next, i, prev)
+		}
+		prev = next
+	}
+	if NewTimeOrderedID("q", at) == NewTimeOrderedID("q", at) {
+		t.Error("two ids of one instant are equal")
+	}
+}
