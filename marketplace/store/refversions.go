@@ -2,8 +2,9 @@ package store
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
+	"slices"
+	"strings"
 
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
@@ -58,51 +59,36 @@ func bumpReference(tx *gorm.DB, kinds ...string) error {
 	return tx.Exec("UPDATE reference_versions SET counter = counter + 1 WHERE kind IN ?", kinds).Error
 }
 
+// referenceVersionsQuery reads every counter in one row, -1 for a counter not stored: one
+// step of one prepared statement, without a row and a string per kind (every request that
+// reads the market runs it once).
+var referenceVersionsQuery = func() string {
+	var b strings.Builder
+	b.WriteString("SELECT ")
+	for _, k := range append(slices.Clone(referenceKinds), refMarket) {
+		fmt.Fprintf(&b, "COALESCE(MAX(CASE WHEN kind = '%s' THEN counter END), -1), ", k)
+	}
+	return strings.TrimSuffix(b.String(), ", ") + " FROM reference_versions"
+}()
+
 // ReferenceVersions reads the change counters of the reference data and the market's
 // (marketversion.go): one read of a table of five rows, the only database access a request
 // makes for reference data while it is cached.
 func (s *Store) ReferenceVersions(ctx context.Context) (marketplace.ReferenceVersions, error) {
 	var v marketplace.ReferenceVersions
-	stmt, err := s.refVersionsStmt(ctx)
+	stmt, err := s.stmt(ctx, referenceVersionsQuery)
 	if err != nil {
 		return v, translate("reference versions", err)
 	}
-	rows, err := stmt.QueryContext(s.quiet(ctx))
+	// In referenceKinds' order, then the market's.
+	err = stmt.QueryRowContext(s.quiet(ctx)).Scan(&v.Accelerators, &v.FX, &v.Policies, &v.Regions, &v.Market)
 	if err != nil {
 		return v, translate("reference versions", err)
 	}
-	defer rows.Close()
-	n, market := 0, false
-	for rows.Next() {
-		var kind string
-		var c int64
-		if err := rows.Scan(&kind, &c); err != nil {
-			return v, translate("reference versions", err)
-		}
-		switch kind {
-		case refRegions:
-			v.Regions = c
-		case refAccelerators:
-			v.Accelerators = c
-		case refFX:
-			v.FX = c
-		case refPolicies:
-			v.Policies = c
-		case refMarket:
-			v.Market, market = c, true
-			continue
-		default:
-			continue
-		}
-		n++
+	if min(v.Accelerators, v.FX, v.Policies, v.Regions) < 0 {
+		return v, fmt.Errorf("store: reference versions: a counter of %s is not stored (migration 10)", strings.Join(referenceKinds, ", "))
 	}
-	if err := rows.Err(); err != nil {
-		return v, translate("reference versions", err)
-	}
-	if n != len(referenceKinds) {
-		return v, fmt.Errorf("store: reference versions: %d of the %d counters are stored (migration 10)", n, len(referenceKinds))
-	}
-	if !market {
+	if v.Market < 0 {
 		return v, fmt.Errorf("store: reference versions: the market's counter is not stored (migration 12)")
 	}
 	return v, nil
@@ -126,22 +112,3 @@ func (s *Store) insertReference(ctx context.Context, op, kind string, rows any) 
 	return n, err
 }
 
-// refVersionsStmt prepares the read of the counters once per Store (database/sql prepares it
-// again on each pooled connection that runs it).
-func (s *Store) refVersionsStmt(ctx context.Context) (*sql.Stmt, error) {
-	s.refStmtMu.Lock()
-	defer s.refStmtMu.Unlock()
-	if s.refStmt != nil {
-		return s.refStmt, nil
-	}
-	sqlDB, err := s.db.DB()
-	if err != nil {
-		return nil, err
-	}
-	stmt, err := sqlDB.PrepareContext(ctx, "SELECT kind, counter FROM reference_versions")
-	if err != nil {
-		return nil, err
-	}
-	s.refStmt = stmt
-	return stmt, nil
-}

@@ -32,9 +32,6 @@ type Store struct {
 	postgres bool
 	pool     Pool // as applied
 
-	refStmtMu sync.Mutex
-	refStmt   *sql.Stmt // the read of reference_versions, prepared on first use
-
 	stmts sync.Map // prepared statements of the hot paths, by query (rawsql.go)
 
 	quoteWriter quoteWriter // writes quotes by group commit (quotewriter.go)
@@ -212,12 +209,6 @@ func (s *Store) Close() error {
 	if err != nil {
 		return err
 	}
-	s.refStmtMu.Lock()
-	if s.refStmt != nil {
-		s.refStmt.Close()
-		s.refStmt = nil
-	}
-	s.refStmtMu.Unlock()
 	return sqlDB.Close()
 }
 
