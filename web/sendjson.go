@@ -23,7 +23,9 @@ func sendJSON(c *fiber.Ctx, v any) error {
 
 // withoutFinalNewline drops the newline an Encoder ends its one document with, so that the
 // answer is byte for byte what Marshal writes.
-type withoutFinalNewline struct{ w interface{ Write([]byte) (int, error) } }
+type withoutFinalNewline struct {
+	w interface{ Write([]byte) (int, error) }
+}
 
 func (n withoutFinalNewline) Write(p []byte) (int, error) {
 	if _, err := n.w.Write(bytes.TrimSuffix(p, []byte{'\n'})); err != nil {

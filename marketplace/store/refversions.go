@@ -111,4 +111,3 @@ func (s *Store) insertReference(ctx context.Context, op, kind string, rows any) 
 	})
 	return n, err
 }
-
