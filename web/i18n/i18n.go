@@ -44,6 +44,7 @@ type Locale struct {
 	loc      *goi18n.Localizer
 	texts    map[string]string // every message as written
 	plain    map[string]string // messages without template actions, resolved once
+	simple   map[string][]part // messages whose actions are all {{.Name}}, split at them (render)
 	group    string            // thousands separator
 	decimal  string            // decimal mark
 	sortName string
@@ -86,7 +87,7 @@ func load(fsys fs.FS) ([]*Locale, error) {
 		}
 		l, ok := byTag[mf.Tag.String()]
 		if !ok {
-			l = &Locale{Tag: mf.Tag, texts: map[string]string{}, plain: map[string]string{}, sortName: mf.Tag.String()}
+			l = &Locale{Tag: mf.Tag, texts: map[string]string{}, plain: map[string]string{}, simple: map[string][]part{}, sortName: mf.Tag.String()}
 			base, _ := mf.Tag.Base()
 			l.Code = base.String()
 			l.loc = goi18n.NewLocalizer(bundle, mf.Tag.String())
@@ -100,6 +101,8 @@ func load(fsys fs.FS) ([]*Locale, error) {
 			l.texts[m.ID] = m.Other
 			if !strings.Contains(m.Other, "{{") {
 				l.plain[m.ID] = m.Other
+			} else if parts, ok := split(m.Other); ok {
+				l.simple[m.ID] = parts
 			}
 		}
 	}
@@ -190,6 +193,14 @@ func (l *Locale) T(id string, kv ...any) string {
 	if !l.Has(id) {
 		return "⟦" + id + "⟧"
 	}
+	if s, ok := l.render(id, kv); ok {
+		return s
+	}
+	return l.localize(id, kv)
+}
+
+// localize fills message id through go-i18n (text/template).
+func (l *Locale) localize(id string, kv []any) string {
 	data := make(map[string]any, len(kv)/2)
 	for i := 0; i+1 < len(kv); i += 2 {
 		if k, ok := kv[i].(string); ok {
