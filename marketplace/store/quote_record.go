@@ -7,6 +7,7 @@ import (
 	"io"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	gojson "github.com/goccy/go-json"
@@ -303,6 +304,44 @@ func encodeTrail(trail []tariff.Consideration) *string {
 	return &s
 }
 
+// An explanation is shared by every assessment of the same match (tariff.Assessment.Trail: the
+// engine memoises it and never changes it), so most quotes carry one of a few hundred trails,
+// and encoding one again is a tenth of a quote's CPU. encodedTrails keeps the stored form of
+// the trails seen last, by the address of their first entry and their length: the key holds
+// the trail's array, so no other trail can take that address while the entry lives, and a
+// trail is never changed once its assessment has returned. A trail an assessment copied for
+// itself takes an entry it will not use again; the map is emptied when it holds
+// maxEncodedTrails.
+type trailKey struct {
+	first *tariff.Consideration
+	n     int
+}
+
+const maxEncodedTrails = 256
+
+var (
+	encodedTrails     sync.Map // trailKey → *string
+	encodedTrailCount atomic.Int64
+)
+
+// encodeSharedTrail is encodeTrail through encodedTrails.
+func encodeSharedTrail(trail []tariff.Consideration) *string {
+	if len(trail) == 0 {
+		return encodeTrail(trail)
+	}
+	k := trailKey{&trail[0], len(trail)}
+	if s, ok := encodedTrails.Load(k); ok {
+		return s.(*string)
+	}
+	s := encodeTrail(trail)
+	if encodedTrailCount.Add(1) > maxEncodedTrails {
+		encodedTrails.Clear()
+		encodedTrailCount.Store(1)
+	}
+	encodedTrails.Store(k, s)
+	return s
+}
+
 // needsEscape reports whether s holds a backslash, a newline or (in an id) a space, with
 // strings.IndexByte (vectorised): an explanation is ~18 KB of text, and strings.ContainsAny
 // scanning it byte by byte was a third of encoding a record.
@@ -403,7 +442,7 @@ func newQuoteRecord(q marketplace.Quote) quoteRecord {
 			CarriedFrom: datePtr(u.CarriedFrom)}
 	}
 	r.Result.Flags = flagRecords(p.Flags)
-	r.Result.Trail = encodeTrail(p.Trail)
+	r.Result.Trail = encodeSharedTrail(p.Trail)
 	return r
 }
 

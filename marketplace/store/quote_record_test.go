@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"math/rand/v2"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -311,5 +313,36 @@ func TestQuoteRecordEncoderMatchesStandard(t *testing.T) {
 		if string(have) != string(want) {
 			t.Errorf("%s: goccy/go-json wrote\n%s\nencoding/json writes\n%s", name, have, want)
 		}
+	}
+}
+
+// TestSharedTrailEncoding: a trail seen before is encoded once (the same stored form is
+// returned), a different trail — even one copied from it and changed — gets its own encoding,
+// and past the cache's bound every answer is still the trail's own.
+func TestSharedTrailEncoding(t *testing.T) {
+	trail := []tariff.Consideration{{MeasureID: "vat-de-b2b", Applied: true, Reason: "applied"}, {MeasureID: "eu-duty-ita", Reason: "product gpu_hours not in [hardware]"}}
+	first := encodeSharedTrail(trail)
+	if again := encodeSharedTrail(trail); again != first {
+		t.Error("the same trail was encoded twice")
+	}
+	if *first != *encodeTrail(trail) {
+		t.Errorf("shared encoding %q, want %q", *first, *encodeTrail(trail))
+	}
+	changed := slices.Clone(trail)
+	changed[1].Reason = "origin CN not in [US]"
+	if got, want := *encodeSharedTrail(changed), *encodeTrail(changed); got != want {
+		t.Errorf("a changed copy: %q, want %q", got, want)
+	}
+	if got, want := *encodeSharedTrail(trail[:1]), *encodeTrail(trail[:1]); got != want {
+		t.Errorf("a shorter trail on the same array: %q, want %q", got, want)
+	}
+	for i := range 3 * maxEncodedTrails {
+		tr := []tariff.Consideration{{MeasureID: fmt.Sprintf("m-%d", i), Reason: "r"}}
+		if got, want := *encodeSharedTrail(tr), *encodeTrail(tr); got != want {
+			t.Fatalf("trail %d: %q, want %q", i, got, want)
+		}
+	}
+	if n := encodedTrailCount.Load(); n > maxEncodedTrails {
+		t.Errorf("%d trails kept, bound %d", n, maxEncodedTrails)
 	}
 }
