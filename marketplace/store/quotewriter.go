@@ -36,6 +36,7 @@ type quoteWriter struct {
 	stop     chan struct{}    // closed by Close
 	stopped  chan struct{}    // closed when the writer has returned
 	stopOnce sync.Once
+	gate     sync.Mutex // held for each batch, and by the checkpointer to hold batches back
 }
 
 // quoteWrite is one waiting quote.
@@ -88,7 +89,9 @@ func (s *Store) writeQuotes() {
 					break take
 				}
 			}
+			w.gate.Lock()
 			s.commitQuotes(batch)
+			w.gate.Unlock()
 			clear(batch) // let the rows go
 		case <-w.stop:
 			return

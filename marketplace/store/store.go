@@ -54,8 +54,12 @@ func IsPostgres(dsn string) bool {
 // transactions so a read-then-write transaction takes the write lock at BEGIN (without it,
 // two such transactions deadlock and one fails with "database is locked").
 func sqliteDSN(path string) string {
-	return "file:" + path + "?_foreign_keys=on&_busy_timeout=10000&_journal_mode=WAL&_txlock=immediate&_synchronous=NORMAL&_cache_size=-32768"
+	return "file:" + path + fmt.Sprintf("?_foreign_keys=on&_busy_timeout=%d", sqliteBusyTimeout.Milliseconds()) +
+		"&_journal_mode=WAL&_txlock=immediate&_synchronous=NORMAL&_cache_size=-32768"
 }
+
+// sqliteBusyTimeout is how long an SQLite statement waits for a lock before failing.
+const sqliteBusyTimeout = 10 * time.Second
 
 // Open connects to dsn (an SQLite file path or a postgres:// URL) with the default pool,
 // checks that the database answers and runs the migrations it has not run yet (migrations.go).
