@@ -56,11 +56,13 @@ func serveCommand(ctx context.Context, args []string, getenv func(string) string
 		}
 		tlsConfig = &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
 	}
+	logOut := newLogWriter(stderr) // closed last: it writes what the shutdown logged
+	defer logOut.Close()
 	var log *slog.Logger
 	if sf.logFormat == "text" {
-		log = slog.New(slog.NewTextHandler(stderr, nil))
+		log = slog.New(slog.NewTextHandler(logOut, nil))
 	} else {
-		log = slog.New(slog.NewJSONHandler(stderr, nil))
+		log = slog.New(slog.NewJSONHandler(logOut, nil))
 	}
 
 	pool, err := sf.pool()
