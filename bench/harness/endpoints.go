@@ -83,6 +83,9 @@ var endpoints = []endpoint{
 	{name: "search", label: "search, typical",
 		what: "GET /api/v1/offers?limit=50, six typical searches in rotation: a model in China under 2.5 USD by price; two regions under TPP 4800 by price per PFLOP-hour; EU reserved by price; everything by price; 32+ GPUs within 30 days by date; two countries and two models by price",
 		mix:  typicalSearches},
+	{name: "search-floor", label: "search floor (not Corridor)",
+		what: "the typical searches sent to the search floor (floor.go), a Fiber server that answers every search with the same bytes, of the size of Corridor's typical answers: how fast and how steady answers of that size can be on this machine, with the load generator on the same cores",
+		mix:  typicalSearches},
 	{name: "search-text", label: "search, free text",
 		what: "GET /api/v1/offers?limit=50, four free-text searches in rotation: liquid; infiniband in the EU; 液冷; a phrase that matches nothing",
 		mix: func(market) []request {

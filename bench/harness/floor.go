@@ -139,3 +139,31 @@ func startFloor(ctx context.Context, dir, logPath string, size floorSizes) (*pro
 		return []string{"-floor", addr, "-floor-dir", floorDir, "-floor-answer", fmt.Sprint(size.answer), "-floor-record", fmt.Sprint(size.record)}
 	})
 }
+
+// The floor of a search: what answering GET /api/v1/offers costs when the answer is known
+// before the request arrives — Fiber writing bytes of the size of Corridor's answer, nothing
+// else. Corridor's typical searches are answered from its response cache, so most of their
+// cost is this one, and the load generator's reading of those bytes on the same two cores;
+// measured beside them, it says how fast and how steady answers of that size can be on this
+// machine at all. Its size is the average answer of Corridor's typical searches measured just
+// before (or searchAnswerDefault without that run).
+const searchAnswerDefault = 46_100
+
+// serveAnswerFloor serves the answer floor on addr: n bytes of JSON for every search.
+func serveAnswerFloor(ctx context.Context, addr string, n int) error {
+	answer := floorAnswer(n)
+	app := fiber.New(fiber.Config{DisableStartupMessage: true})
+	app.Get("/", func(c *fiber.Ctx) error { return c.SendString("floor") })
+	app.Get("/api/v1/offers", func(c *fiber.Ctx) error {
+		c.Set(fiber.HeaderContentType, fiber.MIMEApplicationJSON)
+		return c.Send(answer)
+	})
+	return listen(ctx, app, addr)
+}
+
+// startAnswerFloor runs this program as the answer floor.
+func startAnswerFloor(ctx context.Context, logPath string, answer int) (*process, error) {
+	return startSelf(ctx, logPath, func(addr string) []string {
+		return []string{"-answer-floor", addr, "-floor-answer", fmt.Sprint(answer)}
+	})
+}

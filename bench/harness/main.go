@@ -75,8 +75,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs.Uint64Var(&o.seed, "seed", 1, "random seed of the synthetic market")
 	hello := fs.String("hello", "", "internal: serve the Fiber hello-world on this address")
 	floor := fs.String("floor", "", "internal: serve the quote floor (floor.go) on this address")
+	answerFloor := fs.String("answer-floor", "", "internal: serve the search floor (floor.go) on this address")
 	floorDir := fs.String("floor-dir", "", "internal: the quote floor's database directory")
-	floorAnswer := fs.Int("floor-answer", benchQuoteSizes.answer, "internal: the quote floor's answer, bytes")
+	floorAnswer := fs.Int("floor-answer", benchQuoteSizes.answer, "internal: the quote or search floor's answer, bytes")
 	floorRecord := fs.Int("floor-record", benchQuoteSizes.record, "internal: the quote floor's record, bytes")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -86,6 +87,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	if *floor != "" {
 		return serveFloor(ctx, *floor, *floorDir, floorSizes{answer: *floorAnswer, record: *floorRecord})
+	}
+	if *answerFloor != "" {
+		return serveAnswerFloor(ctx, *answerFloor, *floorAnswer)
 	}
 	for _, s := range strings.Split(*sizes, ",") {
 		n, err := strconv.Atoi(strings.TrimSpace(s))

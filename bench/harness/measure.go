@@ -23,6 +23,9 @@ type sizeRun struct {
 	// floor is the size of the quote floor's answers and records: the averages of Corridor's
 	// quotes measured just before it, or the benchmark quote's (floor.go)
 	floor floorSizes
+	// searchAnswer is the search floor's answer: the average of Corridor's typical searches
+	// measured just before, or searchAnswerDefault.
+	searchAnswer int
 }
 
 func measureAll(ctx context.Context, o options, stdout, stderr io.Writer) error {
@@ -59,7 +62,7 @@ func measureAll(ctx context.Context, o options, stdout, stderr io.Writer) error 
 }
 
 func measureSize(ctx context.Context, o options, bin, dir string, n int, stderr io.Writer) (sizeRun, error) {
-	run := sizeRun{offers: n, results: map[string]result{}, startup: map[string]time.Duration{}, floor: benchQuoteSizes}
+	run := sizeRun{offers: n, results: map[string]result{}, startup: map[string]time.Duration{}, floor: benchQuoteSizes, searchAnswer: searchAnswerDefault}
 	run.loadAvg[0] = loadAverage()
 	dsn := filepath.Join(dir, fmt.Sprintf("market-%d", n), "corridor.db")
 	if o.db != "" {
@@ -87,6 +90,8 @@ func measureSize(ctx context.Context, o options, bin, dir string, n int, stderr 
 			p, err = startHello(ctx, logPath)
 		case "quote-floor":
 			p, err = startFloor(ctx, dir, logPath, run.floor)
+		case "search-floor":
+			p, err = startAnswerFloor(ctx, logPath, run.searchAnswer)
 		default:
 			p, err = startCorridor(ctx, bin, dsn, logPath)
 		}
@@ -100,6 +105,9 @@ func measureSize(ctx context.Context, o options, bin, dir string, n int, stderr 
 			return run, ctx.Err()
 		}
 		run.results[name], run.startup[name] = res, p.started
+		if name == "search" && res.requests > 0 {
+			run.searchAnswer = int(res.body / int64(res.requests))
+		}
 		if name == "quote" && res.requests > 0 {
 			run.floor.answer, run.floor.measured = int(res.body/int64(res.requests)), "the averages of the quotes Corridor answered and stored just before"
 			if rec, err := averageRecord(dsn); err == nil && rec > 0 {
@@ -131,6 +139,9 @@ func printSize(w io.Writer, r sizeRun, o options) {
 		}
 		fmt.Fprintf(w, "| %s | %s | %s | %s | %s | %s | %s | %d | %s |\n", ep.label, rateText(res.rate()), ratio,
 			durText(res.percentile(0.50)), durText(res.percentile(0.99)), mbText(res.peakRSS), answerText(res), res.errors, durText(r.startup[name]))
+	}
+	if _, ok := r.results["search-floor"]; ok {
+		fmt.Fprintf(w, "\nThe search floor answered %d bytes.\n", r.searchAnswer)
 	}
 	if _, ok := r.results["quote-floor"]; ok {
 		fmt.Fprintf(w, "\nThe quote floor answered %d bytes and stored records of %d bytes (%s).\n", r.floor.answer, r.floor.record, r.floor.measured)
