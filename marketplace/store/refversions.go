@@ -75,6 +75,14 @@ var referenceVersionsQuery = func() string {
 // (marketversion.go): one read of a table of five rows, the only database access a request
 // makes for reference data while it is cached.
 func (s *Store) ReferenceVersions(ctx context.Context) (marketplace.ReferenceVersions, error) {
+	if s.watch != nil {
+		return s.watch.referenceVersions(s.quiet(ctx), s.readReferenceVersions)
+	}
+	return s.readReferenceVersions(ctx)
+}
+
+// readReferenceVersions reads the counters from the database.
+func (s *Store) readReferenceVersions(ctx context.Context) (marketplace.ReferenceVersions, error) {
 	var v marketplace.ReferenceVersions
 	stmt, err := s.stmt(ctx, referenceVersionsQuery)
 	if err != nil {

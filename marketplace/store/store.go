@@ -35,6 +35,7 @@ type Store struct {
 	stmts sync.Map // prepared statements of the hot paths, by query (rawsql.go)
 
 	quoteWriter quoteWriter // writes quotes by group commit (quotewriter.go)
+	watch       *dataWatch  // SQLite: whether anything was committed (datawatch.go)
 
 	// The SQLite checkpointer (checkpoint.go).
 	checkpointStop, checkpointDone chan struct{}
@@ -161,6 +162,12 @@ func openWith(ctx context.Context, dsn string, version int, pool Pool) (*Store, 
 		sqlDB.Close()
 		return nil, err
 	}
+	if !pg {
+		if s.watch, err = openDataWatch(ctx, dsn); err != nil {
+			sqlDB.Close()
+			return nil, fmt.Errorf("store: open database: %w", err)
+		}
+	}
 	s.startCheckpointer()
 	return s, nil
 }
@@ -208,6 +215,9 @@ func (s *Store) Ping(ctx context.Context) error {
 func (s *Store) Close() error {
 	s.stopQuoteWriter()
 	s.stopCheckpointer()
+	if s.watch != nil {
+		s.watch.close()
+	}
 	s.closeStmts()
 	sqlDB, err := s.db.DB()
 	if err != nil {

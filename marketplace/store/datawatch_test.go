@@ -1,0 +1,63 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"path/filepath"
+	"testing"
+
+	"corridor/marketplace"
+)
+
+// TestDataWatchSeesEveryCommit: the counters are read once while nothing is committed, and
+// again after a commit from the store's own pool and after one from another connection to the
+// file (another process: a CLI import, a second server); the values given are the stored ones.
+func TestDataWatchSeesEveryCommit(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "corridor.db")
+	st, err := Open(context.Background(), path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	ctx := context.Background()
+	reads := 0
+	read := func(ctx context.Context) (marketplace.ReferenceVersions, error) {
+		reads++
+		return st.readReferenceVersions(ctx)
+	}
+	get := func() marketplace.ReferenceVersions {
+		t.Helper()
+		v, err := st.watch.referenceVersions(ctx, read)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return v
+	}
+	first := get()
+	if get(); reads != 1 {
+		t.Fatalf("%d reads of the counters with nothing committed between them, want 1", reads)
+	}
+	if err := bumpReference(st.db, refFX); err != nil { // a commit through the store's pool
+		t.Fatal(err)
+	}
+	if v := get(); reads != 2 || v.FX != first.FX+1 {
+		t.Fatalf("after a commit of the pool: FX %d (%d reads), want %d", v.FX, reads, first.FX+1)
+	}
+	other, err := sql.Open(sqliteDriver(), sqliteDSN(path)) // another process's connection
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer other.Close()
+	if _, err := other.Exec("UPDATE reference_versions SET counter = counter + 1 WHERE kind = ?", refPolicies); err != nil {
+		t.Fatal(err)
+	}
+	if v := get(); reads != 3 || v.Policies != first.Policies+1 || v.FX != first.FX+1 {
+		t.Fatalf("after another connection's commit: %+v (%d reads), want policies %d", v, reads, first.Policies+1)
+	}
+	if get(); reads != 3 {
+		t.Fatalf("%d reads, want 3: nothing was committed since the last", reads)
+	}
+	if v, err := st.ReferenceVersions(ctx); err != nil || v != get() {
+		t.Fatalf("ReferenceVersions %+v (%v), want the watched %+v", v, err, get())
+	}
+}
