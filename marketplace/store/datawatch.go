@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"encoding/binary"
 	"sync"
 
 	"corridor/marketplace"
@@ -11,25 +12,39 @@ import (
 // Every request that reads the market reads the change counters first (ReferenceVersions),
 // and on SQLite that read was a quarter of the server's CPU for a search answered from the
 // response cache: a read transaction, a scan of reference_versions, database/sql around it.
-// SQLite can say more cheaply that nothing has changed: PRAGMA data_version, asked on one
-// connection, changes whenever any other connection — of this process or another — has
-// committed since that connection last asked. So the store keeps one connection of its own
-// for the question (dataWatch), and gives the counters it read last again while the answer
-// is unchanged. The counters are read after the data version they are kept with, so they are
-// at least as new as it: while it does not change, nothing has been committed since, and they
-// are the stored ones. Under a stream of writes (quotes) the version changes at every commit
-// and the counters are read as before, one pragma later. PostgreSQL has no such question, and
-// reads the counters every time.
+// SQLite can say more cheaply that nothing has changed, so the store keeps the counters it
+// read last with a mark of the database's state read just before them, and gives them again
+// while the mark is unchanged. The mark is, in order of preference:
+//
+//   - The WAL-index header, the first 96 bytes of the database's -shm file (two copies of 48
+//     bytes; https://www.sqlite.org/walformat.html): every commit, by any connection of any
+//     process, rewrites it (iChange counts transactions; mxFrame and the frame checksum move
+//     with every commit; the salts change when the WAL starts again). Mapped read-only, it is
+//     read with a copy of 96 bytes, no system call. A copy torn by a concurrent commit differs
+//     from the last one, and only costs a read of the counters.
+//   - PRAGMA data_version, asked on a connection of the store's own, which changes whenever
+//     another connection has committed since it last asked: where the file cannot be mapped.
+//
+// The counters are read after the mark they are kept with, so they are at least as new as it:
+// while the mark is unchanged nothing has been committed since, and they are the stored ones.
+// Under a stream of writes (quotes) the mark changes at every commit and the counters are read
+// as before. PostgreSQL has neither, and reads the counters every time.
 type dataWatch struct {
-	db   *sql.DB   // one connection, beside the pool
+	db   *sql.DB   // one connection, beside the pool; it also keeps the -shm file open
 	conn *sql.Conn // held for the store's life
 	stmt *sql.Stmt // PRAGMA data_version, prepared on conn
 
+	header []byte // the mapped WAL-index header, or nil
+	unmap  func()
+
 	mu       sync.Mutex // conn is used by one request at a time
 	known    bool
-	version  int64                         // the data version read before versions
+	mark     [walIndexHeaderSize]byte      // the state read before versions (header, or data version)
 	versions marketplace.ReferenceVersions // the counters read after it
 }
+
+// walIndexHeaderSize is the WAL-index header: two copies of its 48 bytes.
+const walIndexHeaderSize = 96
 
 // openDataWatch opens the watch's connection to the SQLite file at path.
 func openDataWatch(ctx context.Context, path string) (*dataWatch, error) {
@@ -49,7 +64,24 @@ func openDataWatch(ctx context.Context, path string) (*dataWatch, error) {
 		db.Close()
 		return nil, err
 	}
-	return &dataWatch{db: db, conn: conn, stmt: stmt}, nil
+	w := &dataWatch{db: db, conn: conn, stmt: stmt}
+	// The connection has opened the database in WAL mode, so its -shm file exists.
+	var one int
+	if err := conn.QueryRowContext(ctx, "SELECT 1 FROM reference_versions LIMIT 1").Scan(&one); err == nil {
+		w.header, w.unmap, _ = walHeader(path)
+	}
+	return w, nil
+}
+
+// state reads the mark of the database's state: the WAL-index header, or the data version.
+func (w *dataWatch) state(ctx context.Context) (mark [walIndexHeaderSize]byte, err error) {
+	if w.header != nil {
+		copy(mark[:], w.header)
+		return mark, nil
+	}
+	v, err := w.dataVersion(ctx)
+	binary.LittleEndian.PutUint64(mark[:], uint64(v))
+	return mark, err
 }
 
 // dataVersion asks the watch's connection for the data version.
@@ -61,17 +93,20 @@ func (w *dataWatch) dataVersion(ctx context.Context) (int64, error) {
 
 // close releases the watch's connection.
 func (w *dataWatch) close() {
+	if w.unmap != nil {
+		w.unmap()
+	}
 	w.stmt.Close()
 	w.conn.Close()
 	w.db.Close()
 }
 
-// referenceVersions returns the counters through the watch: those kept when the data version
-// is the one they were kept with, else read (by read) and kept with the version read before.
+// referenceVersions returns the counters through the watch: those kept when the mark is the one
+// they were kept with, else read (by read) and kept with the mark read before.
 func (w *dataWatch) referenceVersions(ctx context.Context, read func(context.Context) (marketplace.ReferenceVersions, error)) (marketplace.ReferenceVersions, error) {
 	w.mu.Lock()
-	dv, err := w.dataVersion(ctx)
-	if err == nil && w.known && dv == w.version {
+	mark, err := w.state(ctx)
+	if err == nil && w.known && mark == w.mark {
 		v := w.versions
 		w.mu.Unlock()
 		return v, nil
@@ -82,7 +117,7 @@ func (w *dataWatch) referenceVersions(ctx context.Context, read func(context.Con
 		return v, rerr // a failed pragma only costs the shortcut
 	}
 	w.mu.Lock()
-	w.known, w.version, w.versions = true, dv, v
+	w.known, w.mark, w.versions = true, mark, v
 	w.mu.Unlock()
 	return v, nil
 }
