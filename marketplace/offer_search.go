@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/shopspring/decimal"
@@ -62,11 +63,75 @@ func searchError(err error) error {
 }
 
 // SearchOffers runs a search: q in the search language, sort, keyset cursor and limit.
+//
+// A page is made in two parts. The hits — which offers, in which order, at which prices — are
+// the same for every request alike in the same state of the market and on the same day (the
+// day of the FX rates); which of their GPUs are free depends on the clock too, since windows
+// start now. So the hits are kept in the offer cache under the counters they were read with
+// (searchBase), and a request alike in the same state, a second later, only counts the free
+// GPUs again: the part that costs (the index reads, SearchOfferKeys: five sixths of a search
+// at 100,000 offers) is done once per state, not once per second.
 func (s *Service) SearchOffers(ctx context.Context, r SearchRequest) (SearchPage, error) {
 	ctx, err := s.pinState(ctx) // a search only reads: one read of the counters serves it all
 	if err != nil {
 		return SearchPage{}, err
 	}
+	v, err := s.versions(ctx)
+	if err != nil {
+		return SearchPage{}, err
+	}
+	key := searchKey{q: r.Q, sort: r.Sort, cursor: r.Cursor, limit: r.Limit, start: r.Start, end: r.End, today: s.now().Truncate(24 * time.Hour)}
+	c := &s.offerCache
+	c.mu.Lock()
+	c.at(v)
+	base, ok := c.searches[key]
+	c.mu.Unlock()
+	if !ok {
+		if base, err = s.searchBase(ctx, r, key.today); err != nil {
+			return SearchPage{}, err
+		}
+		c.mu.Lock()
+		if c.seen == v { // not if a newer state started the cache while this search ran
+			if len(c.searches) >= searchesKept {
+				clear(c.searches)
+			}
+			key.q, key.sort, key.cursor = strings.Clone(key.q), strings.Clone(key.sort), strings.Clone(key.cursor) // they may live in a request's buffer
+			c.searches[key] = base
+		}
+		c.mu.Unlock()
+	}
+	page := base
+	page.Hits = slices.Clone(base.Hits) // the kept hits are shared: their availability is this request's
+	views := make([]OfferView, len(page.Hits))
+	for i := range page.Hits {
+		views[i] = page.Hits[i].OfferView
+	}
+	if err := s.fillAvailability(ctx, views, r.Start, r.End); err != nil {
+		return SearchPage{}, err
+	}
+	for i := range page.Hits {
+		page.Hits[i].OfferView = views[i]
+	}
+	return page, nil
+}
+
+// searchKey is a search as the hits of its page depend on it: the request, and the day of the
+// FX rates its prices are converted with (the counters are the offer cache's).
+type searchKey struct {
+	q, sort, cursor string
+	limit           int
+	start, end      time.Time
+	today           time.Time
+}
+
+// searchesKept bounds the searches the offer cache keeps (a page of hits each, up to ~50 KB):
+// enough for the searches asked every second, small enough that a stream of searches never
+// asked twice (the harness's "every request new") adds a few MB, not tens.
+const searchesKept = 128
+
+// searchBase makes a search's page without the free GPUs of its hits: parsing, FX rates, the
+// plan, the index reads and the offers' views.
+func (s *Service) searchBase(ctx context.Context, r SearchRequest, today time.Time) (SearchPage, error) {
 	q, err := search.Parse(r.Q)
 	if err != nil {
 		return SearchPage{}, searchError(err)
@@ -94,7 +159,6 @@ func (s *Service) SearchOffers(ctx context.Context, r SearchRequest) (SearchPage
 	if cur == "" {
 		cur = search.DefaultCurrency
 	}
-	today := s.now().Truncate(24 * time.Hour)
 	snap, warnings, err := s.FXOn(ctx, today)
 	if err != nil {
 		return SearchPage{}, &Error{Code: CodeUnavailable, Message: "search needs FX rates to compare prices across currencies; none are stored (import them with `corridor fx import`)"}
@@ -147,16 +211,6 @@ func (s *Service) SearchOffers(ctx context.Context, r SearchRequest) (SearchPage
 		if v, ok := byID[id]; ok { // offers are never deleted; ok only guards the map read
 			page.Hits = append(page.Hits, toHit(v, in.Rates[v.Currency]))
 		}
-	}
-	views := make([]OfferView, len(page.Hits))
-	for i := range page.Hits {
-		views[i] = page.Hits[i].OfferView
-	}
-	if err := s.fillAvailability(ctx, views, r.Start, r.End); err != nil {
-		return SearchPage{}, err
-	}
-	for i := range page.Hits {
-		page.Hits[i].OfferView = views[i]
 	}
 	return page, nil
 }

@@ -21,6 +21,7 @@ type offerCache struct {
 	offers       map[string]OfferContext
 	views        map[string]OfferView // what a search shows of an offer (SearchOffers)
 	reservations map[string][]Reservation
+	searches     map[searchKey]SearchPage // the hits of searches, without their free GPUs (SearchOffers)
 }
 
 const (
@@ -37,6 +38,7 @@ const (
 func (c *offerCache) at(v ReferenceVersions) {
 	if c.offers == nil || c.seen != v || len(c.offers)+len(c.views)+len(c.reservations) > offerCacheEntries {
 		c.seen, c.offers, c.views, c.reservations = v, map[string]OfferContext{}, map[string]OfferView{}, map[string][]Reservation{}
+		c.searches = map[searchKey]SearchPage{}
 	}
 }
 

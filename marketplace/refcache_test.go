@@ -127,3 +127,52 @@ func TestReferenceCacheSeesOwnWrites(t *testing.T) {
 		t.Fatalf("half a minute earlier: v%d, %v", rp.Baseline.Version, err)
 	}
 }
+
+// TestSearchHitsKeptAcrossSeconds: a search's hits are kept for the state of the market they
+// were read in, so the same search a second later gives the same offers with their windows
+// starting a second later (the free GPUs are counted again), and a change made through another
+// instance (an offer withdrawn) is in the next search at once.
+func TestSearchHitsKeptAcrossSeconds(t *testing.T) {
+	clock := testClock
+	a, b := twoInstances(t, &clock)
+	ctx := context.Background()
+	req := marketplace.SearchRequest{Q: "bloc=CN", Sort: "price", Limit: 5}
+	first, err := b.SearchOffers(ctx, req)
+	if err != nil || len(first.Hits) != 5 {
+		t.Fatalf("%d hits (%v), want 5", len(first.Hits), err)
+	}
+	clock = clock.Add(time.Second)
+	again, err := b.SearchOffers(ctx, req)
+	if err != nil || len(again.Hits) != len(first.Hits) {
+		t.Fatalf("a second later: %d hits (%v)", len(again.Hits), err)
+	}
+	moved := 0
+	for i, h := range again.Hits {
+		was := first.Hits[i]
+		if h.ID != was.ID {
+			t.Fatalf("hit %d is %s a second later, was %s", i, h.ID, was.ID)
+		}
+		if was.WindowStart.Equal(testClock.Truncate(time.Second)) { // the window started now
+			if !h.WindowStart.Equal(clock.Truncate(time.Second)) {
+				t.Errorf("%s: window starts %s a second later, want %s", h.ID, h.WindowStart, clock)
+			}
+			moved++
+		}
+	}
+	if moved == 0 {
+		t.Fatal("no hit's window starts now: the test shows nothing")
+	}
+	gone := again.Hits[0]
+	if _, err := a.WithdrawOffer(ctx, gone.SupplierID, gone.ID, gone.Version); err != nil {
+		t.Fatal(err)
+	}
+	after, err := b.SearchOffers(ctx, req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, h := range after.Hits {
+		if h.ID == gone.ID {
+			t.Fatalf("%s was withdrawn through the other instance and is still a hit", gone.ID)
+		}
+	}
+}
