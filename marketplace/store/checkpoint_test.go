@@ -75,13 +75,15 @@ func TestCheckpointerBoundsTheWAL(t *testing.T) {
 	}
 	defer st.Close()
 	ctx, stop := context.WithCancel(context.Background())
+	var readers sync.WaitGroup
+	defer readers.Wait() // before the store closes (deferred earlier, so run later)
 	defer stop()
 	for range 4 { // readers, as every request that reads the market
-		go func() {
+		readers.Go(func() {
 			for ctx.Err() == nil {
 				st.ReferenceVersions(ctx)
 			}
-		}()
+		})
 	}
 	walSize := func() int64 {
 		fi, err := os.Stat(path + "-wal")

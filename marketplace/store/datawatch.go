@@ -93,8 +93,14 @@ func (w *dataWatch) dataVersion(ctx context.Context) (int64, error) {
 
 // close releases the watch's connection.
 func (w *dataWatch) close() {
-	if w.unmap != nil {
-		w.unmap()
+	// Under mu: a request still reading the header (one that outlived the server's shutdown)
+	// finds it gone and asks SQLite, which answers that the store is closed.
+	w.mu.Lock()
+	unmap := w.unmap
+	w.header, w.unmap = nil, nil
+	w.mu.Unlock()
+	if unmap != nil {
+		unmap()
 	}
 	w.stmt.Close()
 	w.conn.Close()

@@ -78,3 +78,28 @@ func testDataWatch(t *testing.T, header bool) {
 		t.Fatalf("ReferenceVersions %+v (%v), want the watched %+v", v, err, get())
 	}
 }
+
+// TestDataWatchAfterClose: a request that reads the counters while or after the store closes
+// (one that outlived the server's shutdown) gets an error, not a fault on the unmapped header.
+func TestDataWatchAfterClose(t *testing.T) {
+	st, err := Open(context.Background(), filepath.Join(t.TempDir(), "corridor.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	if _, err := st.ReferenceVersions(ctx); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for range 2000 {
+			st.ReferenceVersions(ctx) // racing the Close below
+		}
+	}()
+	st.Close()
+	<-done
+	if _, err := st.ReferenceVersions(ctx); err == nil {
+		t.Error("the counters were read from a closed store")
+	}
+}
