@@ -91,7 +91,7 @@ func TestNewTimeOrderedID(t *testing.T) {
 		}
 		prev = next
 	}
-	if NewTimeOrderedID("q", at) == NewTimeOrderedID("q", at) {
-		t.Error("two ids of one instant are equal")
+	if a, b := NewTimeOrderedID("q", at), NewTimeOrderedID("q", at); a == b {
+		t.Errorf("two ids of one instant are equal: %s", a)
 	}
 }
