@@ -19,16 +19,24 @@ func randomHex(n int) string {
 	return hex.EncodeToString(b)[:n]
 }
 
-// TestCheckpointerCopiesTheWAL: the connections do not checkpoint on commit (the automatic
-// checkpoint is off), and the checkpointer copies what was committed into the database file
-// in the background: the file grows by the quotes written without any connection closing.
-func TestCheckpointerCopiesTheWAL(t *testing.T) {
+// openFileStore opens a store on a new SQLite file, closed when the test ends, and returns it
+// with the file's path.
+func openFileStore(t *testing.T) (*Store, string) {
+	t.Helper()
 	path := filepath.Join(t.TempDir(), "corridor.db")
 	st, err := Open(context.Background(), path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer st.Close()
+	t.Cleanup(func() { st.Close() })
+	return st, path
+}
+
+// TestCheckpointerCopiesTheWAL: the connections do not checkpoint on commit (the automatic
+// checkpoint is off), and the checkpointer copies what was committed into the database file
+// in the background: the file grows by the quotes written without any connection closing.
+func TestCheckpointerCopiesTheWAL(t *testing.T) {
+	st, path := openFileStore(t)
 	ctx := context.Background()
 	var pages int
 	if err := st.db.Raw("PRAGMA wal_autocheckpoint").Scan(&pages).Error; err != nil || pages != 0 {
@@ -70,12 +78,7 @@ func TestCheckpointerCopiesTheWAL(t *testing.T) {
 // harness). A restart is visible in the WAL file's header, whose checkpoint sequence number and
 // salts (bytes 12–23) change each time the WAL starts again.
 func TestCheckpointerRestartsTheWAL(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "corridor.db")
-	st, err := Open(context.Background(), path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
+	st, path := openFileStore(t)
 	ctx, stop := context.WithCancel(context.Background())
 	var readers sync.WaitGroup
 	defer readers.Wait() // before the store closes (deferred earlier, so run later)

@@ -22,12 +22,7 @@ func TestDataWatchSeesEveryCommit(t *testing.T) {
 }
 
 func testDataWatch(t *testing.T, header bool) {
-	path := filepath.Join(t.TempDir(), "corridor.db")
-	st, err := Open(context.Background(), path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
+	st, path := openFileStore(t)
 	ctx := context.Background()
 	switch {
 	case header && st.watch.header == nil && runtime.GOOS == "linux":
