@@ -74,7 +74,7 @@ func (s *Store) startCheckpointer() {
 	}()
 }
 
-// checkpoint runs one round: PASSIVE, then RESTART when frames are left and the WAL is large.
+// checkpoint runs one round: PASSIVE, then RESTART when the WAL holds restartAfterPages or more.
 func (s *Store) checkpoint(ctx context.Context) error {
 	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 	defer cancel()
