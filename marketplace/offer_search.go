@@ -87,6 +87,11 @@ func (s *Service) SearchOffers(ctx context.Context, r SearchRequest) (SearchPage
 	base, ok := c.searches[key]
 	c.mu.Unlock()
 	if !ok {
+		// The page is kept beyond this request, and what it parses out of the request (the
+		// query's words) points into its strings, which may live in the request's buffer
+		// (Fiber's): the kept page and its key get copies.
+		r.Q, r.Sort, r.Cursor = strings.Clone(r.Q), strings.Clone(r.Sort), strings.Clone(r.Cursor)
+		key.q, key.sort, key.cursor = r.Q, r.Sort, r.Cursor
 		if base, err = s.searchBase(ctx, r, key.today); err != nil {
 			return SearchPage{}, err
 		}
@@ -95,7 +100,6 @@ func (s *Service) SearchOffers(ctx context.Context, r SearchRequest) (SearchPage
 			if len(c.searches) >= searchesKept {
 				clear(c.searches)
 			}
-			key.q, key.sort, key.cursor = strings.Clone(key.q), strings.Clone(key.sort), strings.Clone(key.cursor) // they may live in a request's buffer
 			c.searches[key] = base
 		}
 		c.mu.Unlock()

@@ -2,8 +2,10 @@ package marketplace_test
 
 import (
 	"context"
+	"fmt"
 	"testing"
 	"time"
+	"unsafe"
 
 	"github.com/shopspring/decimal"
 
@@ -161,6 +163,20 @@ func TestSearchHitsKeptAcrossSeconds(t *testing.T) {
 	}
 	if moved == 0 {
 		t.Fatal("no hit's window starts now: the test shows nothing")
+	}
+	// A request's strings may live in a buffer the server reuses (Fiber's): the kept page must
+	// not point into it.
+	buf := []byte("gpus>=1 bloc=CN")
+	inBuffer := marketplace.SearchRequest{Q: unsafe.String(&buf[0], len(buf)), Sort: "price", Limit: 3}
+	kept, err := b.SearchOffers(ctx, inBuffer)
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantQuery := fmt.Sprint(kept.Search)
+	copy(buf, "xxxxxxxxxxxxxxx") // the next request's bytes
+	reread, err := b.SearchOffers(ctx, marketplace.SearchRequest{Q: "gpus>=1 bloc=CN", Sort: "price", Limit: 3})
+	if err != nil || fmt.Sprint(reread.Search) != wantQuery {
+		t.Fatalf("the kept page's query reads %s (%v) once the request's buffer is reused, want %s", fmt.Sprint(reread.Search), err, wantQuery)
 	}
 	gone := again.Hits[0]
 	if _, err := a.WithdrawOffer(ctx, gone.SupplierID, gone.ID, gone.Version); err != nil {
