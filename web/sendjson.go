@@ -2,6 +2,7 @@ package web
 
 import (
 	"bytes"
+	"io"
 
 	gojson "github.com/goccy/go-json"
 	"github.com/gofiber/fiber/v2"
@@ -23,9 +24,7 @@ func sendJSON(c *fiber.Ctx, v any) error {
 
 // withoutFinalNewline drops the newline an Encoder ends its one document with, so that the
 // answer is byte for byte what Marshal writes.
-type withoutFinalNewline struct {
-	w interface{ Write([]byte) (int, error) }
-}
+type withoutFinalNewline struct{ w io.Writer }
 
 func (n withoutFinalNewline) Write(p []byte) (int, error) {
 	if _, err := n.w.Write(bytes.TrimSuffix(p, []byte{'\n'})); err != nil {
