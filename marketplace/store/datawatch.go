@@ -27,8 +27,11 @@ import (
 //
 // The counters are read after the mark they are kept with, so they are at least as new as it:
 // while the mark is unchanged nothing has been committed since, and they are the stored ones.
-// Under a stream of writes (quotes) the mark changes at every commit and the counters are read
-// as before. PostgreSQL has neither, and reads the counters every time.
+// Under a stream of writes (quotes) the mark changes at every commit. Then the requests that
+// find the same new mark share one read of the counters: the first reads them, the others wait
+// for its answer, which was read after the mark they found and so is as new as they need (a
+// read that fails is not shared; each request then reads for itself). PostgreSQL has neither
+// mark, and reads the counters every time.
 type dataWatch struct {
 	db   *sql.DB   // one connection, beside the pool; it also keeps the -shm file open
 	conn *sql.Conn // held for the store's life
@@ -41,6 +44,16 @@ type dataWatch struct {
 	known    bool
 	mark     [walIndexHeaderSize]byte      // the state read before versions (header, or data version)
 	versions marketplace.ReferenceVersions // the counters read after it
+	reading  *versionsRead                 // the read of the counters under way, if any
+}
+
+// versionsRead is one read of the counters, after the mark it was started with; done is closed
+// when versions and err are set.
+type versionsRead struct {
+	mark     [walIndexHeaderSize]byte
+	done     chan struct{}
+	versions marketplace.ReferenceVersions
+	err      error
 }
 
 // walIndexHeaderSize is the WAL-index header: two copies of its 48 bytes.
@@ -112,18 +125,39 @@ func (w *dataWatch) close() {
 func (w *dataWatch) referenceVersions(ctx context.Context, read func(context.Context) (marketplace.ReferenceVersions, error)) (marketplace.ReferenceVersions, error) {
 	w.mu.Lock()
 	mark, err := w.state(ctx)
-	if err == nil && w.known && mark == w.mark {
+	if err != nil { // a failed pragma only costs the shortcut
+		w.mu.Unlock()
+		return read(ctx)
+	}
+	if w.known && mark == w.mark {
 		v := w.versions
 		w.mu.Unlock()
 		return v, nil
 	}
-	w.mu.Unlock()
-	v, rerr := read(ctx)
-	if rerr != nil || err != nil {
-		return v, rerr // a failed pragma only costs the shortcut
+	if r := w.reading; r != nil && r.mark == mark {
+		w.mu.Unlock()
+		select {
+		case <-r.done:
+			if r.err == nil {
+				return r.versions, nil
+			}
+			return read(ctx) // its reader's error (its request ended, say) is not this request's
+		case <-ctx.Done():
+			return marketplace.ReferenceVersions{}, ctx.Err()
+		}
 	}
-	w.mu.Lock()
-	w.known, w.mark, w.versions = true, mark, v
+	r := &versionsRead{mark: mark, done: make(chan struct{})}
+	w.reading = r
 	w.mu.Unlock()
-	return v, nil
+	r.versions, r.err = read(ctx)
+	close(r.done)
+	w.mu.Lock()
+	if w.reading == r {
+		w.reading = nil
+	}
+	if r.err == nil {
+		w.known, w.mark, w.versions = true, mark, r.versions
+	}
+	w.mu.Unlock()
+	return r.versions, r.err
 }

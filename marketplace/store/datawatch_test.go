@@ -5,7 +5,10 @@ import (
 	"database/sql"
 	"path/filepath"
 	"runtime"
+	"sync"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"corridor/marketplace"
 )
@@ -96,5 +99,64 @@ func TestDataWatchAfterClose(t *testing.T) {
 	<-done
 	if _, err := st.ReferenceVersions(ctx); err == nil {
 		t.Error("the counters were read from a closed store")
+	}
+}
+
+// TestDataWatchSharesARead: requests that find the same new mark while the counters are being
+// read for it wait for that read instead of reading again (under a stream of quote commits
+// every request found a new mark); a request whose shared read failed reads for itself.
+func TestDataWatchSharesARead(t *testing.T) {
+	st, _ := openFileStore(t)
+	ctx := context.Background()
+	var reads atomic.Int32
+	release := make(chan struct{})
+	failFirst := atomic.Bool{}
+	read := func(ctx context.Context) (marketplace.ReferenceVersions, error) {
+		n := reads.Add(1)
+		if n == 1 {
+			<-release // the first read is slow: the others arrive while it runs
+			if failFirst.Load() {
+				return marketplace.ReferenceVersions{}, context.Canceled
+			}
+		}
+		return st.readReferenceVersions(ctx)
+	}
+	want, err := st.readReferenceVersions(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, fail := range []bool{false, true} {
+		if err := bumpReference(st.db, refFX); err != nil { // a new mark
+			t.Fatal(err)
+		}
+		want.FX++
+		reads.Store(0)
+		failFirst.Store(fail)
+		release = make(chan struct{})
+		var wg sync.WaitGroup
+		errs := make([]error, 8)
+		got := make([]marketplace.ReferenceVersions, 8)
+		for i := range 8 {
+			wg.Go(func() { got[i], errs[i] = st.watch.referenceVersions(ctx, read) })
+			if i == 0 {
+				for reads.Load() == 0 { // the first request is reading
+					runtime.Gosched()
+				}
+			}
+		}
+		time.Sleep(50 * time.Millisecond) // the others wait on it (a late one finds the counters kept)
+		close(release)
+		wg.Wait()
+		for i := 1; i < 8; i++ {
+			if errs[i] != nil || got[i] != want {
+				t.Fatalf("fail %v: request %d got %+v (%v), want %+v", fail, i, got[i], errs[i], want)
+			}
+		}
+		switch n := reads.Load(); {
+		case !fail && n != 1:
+			t.Errorf("%d reads of the counters for one new mark, want 1 shared by 8 requests", n)
+		case fail && (n < 2 || errs[0] == nil):
+			t.Errorf("the shared read failed (%v); the others read %d times, want them to read for themselves", errs[0], n-1)
+		}
 	}
 }
