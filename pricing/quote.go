@@ -252,6 +252,7 @@ type Quote struct {
 	FX              []FXUse
 	Flags           []tariff.Flag
 	Trail           []tariff.Consideration
+	TrailNoted      bool      `json:"-"` // Trail holds notes computed for this quote (tariff.Assessment.TrailNoted); how it is stored, not part of the quote
 	Policy          PolicyRef // the compiled policy: its id, the baseline version, its hash
 	Rounding        RoundingMode
 	Offer           OfferTerms
@@ -567,7 +568,7 @@ func Price(in Inputs) (Quote, error) {
 		if lead := leadingFlags(in.Notices, o, r); len(lead) > 0 {
 			q.Flags = append(lead, q.Flags...)
 		}
-		q.Trail = a.Trail
+		q.Trail, q.TrailNoted = a.Trail, a.TrailNoted
 		if a.Blocked {
 			return Quote{}, blockedError(a.Flags)
 		}

@@ -672,8 +672,10 @@ func WeakerConfidence(a, b string) string {
 	return a
 }
 
-// ownTrail gives the assessment a trail of its own to change, copying the shared one once.
+// ownTrail gives the assessment a trail of its own to change, copying the shared one once;
+// the caller writes a note into it (Assessment.TrailNoted).
 func (st *assessment) ownTrail() []Consideration {
+	st.out.TrailNoted = true
 	if !st.trailOwned {
 		st.out.Trail = append([]Consideration(nil), st.out.Trail...)
 		st.trailOwned = true

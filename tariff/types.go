@@ -253,4 +253,9 @@ type Assessment struct {
 	// be shared with other assessments of the same policy (copy it before changing it).
 	Trail   []Consideration
 	Blocked bool // a gate with action block matched: the supply must not be priced
+	// TrailNoted is set when Trail holds notes computed from this supply's amounts (what is
+	// left of a subsidy's cap, the totals of customs alternatives): other assessments of the
+	// same match explain themselves differently. Without it the trail is the policy's
+	// explanation of the match, the same for every supply that matches alike.
+	TrailNoted bool
 }

@@ -181,7 +181,7 @@ func migrateQuoteRecords(tx *gorm.DB, _ migrator) error {
 			if err != nil {
 				return fmt.Errorf("quote %s: %w", r.ID, err)
 			}
-			rec, err := encodeQuoteRecord(q)
+			rec, err := encodeQuoteRecord(q, nil) // holding its explanation: this step runs before quote_explanations exists
 			if err != nil {
 				return fmt.Errorf("quote %s: %w", r.ID, err)
 			}

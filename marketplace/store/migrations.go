@@ -51,6 +51,8 @@ var migrations = []migration{
 	{10, "reference_versions: a change counter per kind of reference data, for the caches of several instances; offers' search columns filled once here instead of on every start", migratePerfCache},
 	{11, "offers: floor price (the price less its largest tier discount), filled in pages, and the floor-price indexes comparisons read through", migrateCompareFloor},
 	{12, "reference_versions: the market's change counter (offers, reservations, suppliers), kept by triggers, for the response caches of several instances", migrateMarketVersion},
+	{13, "quote_explanations: a quote's explanation stored once for every quote that shares it, named by its SHA-256", migrateQuoteExplanations},
+	{14, "quotes: the index on offer_id, which no query reads, dropped", migrateDropQuoteOfferIndex},
 }
 
 // legacyIdempotencyKeyRow is the Idempotency-Key table of the first release (migration 1): the
@@ -117,6 +119,7 @@ func schemaRows() []any {
 		&studyRow{},                       // migration 8
 		&indexCellRow{}, &indexEntryRow{}, // migration 9
 		&referenceVersionRow{}, // migration 10
+		&quoteExplanationRow{}, // migration 13
 	}
 }
 

@@ -7,7 +7,6 @@ import (
 	"io"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	gojson "github.com/goccy/go-json"
@@ -34,8 +33,10 @@ import (
 // most of it is the explanation trail, one entry per measure of the policy, which compresses
 // fourfold to tenfold.
 
-// quoteRecordVersion is the schema version written by encodeQuoteRecord.
-const quoteRecordVersion = 1
+// quoteRecordVersion is the schema version written by encodeQuoteRecord. Version 2 may name
+// its explanation (explanation_ref: quote_explanations.go) instead of holding it; version 1
+// always holds it. Both are read.
+const quoteRecordVersion = 2
 
 type quoteRecord struct {
 	Version int           `json:"v"`
@@ -196,9 +197,14 @@ type resultRecord struct {
 	EmissionsKgCO2e decimal.Decimal `json:"emissions_kg_co2e"`
 	FX              []fxUseRecord   `json:"fx"`
 	Flags           []flagRecord    `json:"flags"`
-	Trail           *string         `json:"explanation"` // encodeTrail
-	Policy          policyRefRecord `json:"policy"`
-	Rounding        string          `json:"rounding"`
+	Trail           *string         `json:"explanation"` // encodeTrail; null with TrailRef or without a policy
+	// TrailRef names the explanation stored once for the quotes that share it (version 2:
+	// quote_explanations.go): the SHA-256 of its text, in hex.
+	TrailRef string `json:"explanation_ref,omitempty"`
+	// TrailNoted: the explanation holds notes computed for this quote (pricing.Quote.TrailNoted).
+	TrailNoted bool            `json:"explanation_noted,omitempty"`
+	Policy     policyRefRecord `json:"policy"`
+	Rounding   string          `json:"rounding"`
 }
 
 // lineRecord is one quote line. Labels are rendered, not stored: Label and LabelZH hold only
@@ -304,44 +310,6 @@ func encodeTrail(trail []tariff.Consideration) *string {
 	return &s
 }
 
-// An explanation is shared by every assessment of the same match (tariff.Assessment.Trail: the
-// engine memoises it and never changes it), so most quotes carry one of a few hundred trails,
-// and encoding one again is a tenth of a quote's CPU. encodedTrails keeps the stored form of
-// the trails seen last, by the address of their first entry and their length: the key holds
-// the trail's array, so no other trail can take that address while the entry lives, and a
-// trail is never changed once its assessment has returned. A trail an assessment copied for
-// itself takes an entry it will not use again; the map is emptied when it holds
-// maxEncodedTrails.
-type trailKey struct {
-	first *tariff.Consideration
-	n     int
-}
-
-const maxEncodedTrails = 256
-
-var (
-	encodedTrails     sync.Map // trailKey → *string
-	encodedTrailCount atomic.Int64
-)
-
-// encodeSharedTrail is encodeTrail through encodedTrails.
-func encodeSharedTrail(trail []tariff.Consideration) *string {
-	if len(trail) == 0 {
-		return encodeTrail(trail)
-	}
-	k := trailKey{&trail[0], len(trail)}
-	if s, ok := encodedTrails.Load(k); ok {
-		return s.(*string)
-	}
-	s := encodeTrail(trail)
-	if encodedTrailCount.Add(1) > maxEncodedTrails {
-		encodedTrails.Clear()
-		encodedTrailCount.Store(1)
-	}
-	encodedTrails.Store(k, s)
-	return s
-}
-
 // needsEscape reports whether s holds a backslash, a newline or (in an id) a space, with
 // strings.IndexByte (vectorised): an explanation is ~18 KB of text, and strings.ContainsAny
 // scanning it byte by byte was a third of encoding a record.
@@ -379,8 +347,9 @@ func toPolicyRef(r pricing.PolicyRef) policyRefRecord { return policyRefRecord(r
 
 func (r policyRefRecord) ref() pricing.PolicyRef { return pricing.PolicyRef(r) }
 
-// newQuoteRecord builds the record of a quote.
-func newQuoteRecord(q marketplace.Quote) quoteRecord {
+// newQuoteRecord builds the record of a quote: with the explanation named by shared, or
+// (shared nil) holding it.
+func newQuoteRecord(q marketplace.Quote, shared *sharedExplanation) quoteRecord {
 	in, p := q.Inputs, q.Priced
 	r := quoteRecord{Version: quoteRecordVersion}
 	qr := q.Request
@@ -442,7 +411,12 @@ func newQuoteRecord(q marketplace.Quote) quoteRecord {
 			CarriedFrom: datePtr(u.CarriedFrom)}
 	}
 	r.Result.Flags = flagRecords(p.Flags)
-	r.Result.Trail = encodeSharedTrail(p.Trail)
+	r.Result.TrailNoted = p.TrailNoted
+	if shared != nil {
+		r.Result.TrailRef = shared.hash
+	} else {
+		r.Result.Trail = encodeTrail(p.Trail)
+	}
 	return r
 }
 
@@ -515,7 +489,7 @@ func (r quoteRecord) apply(q *marketplace.Quote) error {
 	if err != nil {
 		return err
 	}
-	p.Trail = trail
+	p.Trail, p.TrailNoted = trail, res.TrailNoted
 	q.Priced = p
 	return nil
 }
@@ -577,14 +551,15 @@ var (
 // which cannot begin a DEFLATE stream (its block type would be 3, which is reserved).
 const s2StreamStart = 0xff
 
-// encodeQuoteRecord returns the stored bytes of q's record: S2-compressed JSON.
-func encodeQuoteRecord(q marketplace.Quote) ([]byte, error) {
+// encodeQuoteRecord returns the stored bytes of q's record: S2-compressed JSON, naming the
+// explanation shared (quote_explanations.go) or, with shared nil, holding it.
+func encodeQuoteRecord(q marketplace.Quote, shared *sharedExplanation) ([]byte, error) {
 	js := recordBuf.Get().(*bytes.Buffer)
 	defer recordBuf.Put(js)
 	js.Reset()
 	// goccy/go-json writes what encoding/json writes, faster; read back with encoding/json.
 	// Its Encoder ends the document with a newline, which JSON readers skip.
-	if err := gojson.NewEncoder(js).Encode(newQuoteRecord(q)); err != nil {
+	if err := gojson.NewEncoder(js).Encode(newQuoteRecord(q, shared)); err != nil {
 		return nil, fmt.Errorf("encode quote record: %w", err)
 	}
 	var out bytes.Buffer
@@ -602,8 +577,8 @@ func encodeQuoteRecord(q marketplace.Quote) ([]byte, error) {
 }
 
 // decodeQuoteRecord reads stored bytes written by encodeQuoteRecord (or, DEFLATE-compressed,
-// by an earlier release) into q.
-func decodeQuoteRecord(b []byte, q *marketplace.Quote) error {
+// by an earlier release) into q; explanation reads an explanation the record names.
+func decodeQuoteRecord(b []byte, q *marketplace.Quote, explanation func(hash string) (*string, error)) error {
 	js := recordBuf.Get().(*bytes.Buffer)
 	defer recordBuf.Put(js)
 	js.Reset()
@@ -614,8 +589,18 @@ func decodeQuoteRecord(b []byte, q *marketplace.Quote) error {
 	if err := json.Unmarshal(js.Bytes(), &rec); err != nil {
 		return fmt.Errorf("decode quote record: %w", err)
 	}
-	if rec.Version != quoteRecordVersion {
-		return fmt.Errorf("decode quote record: schema version %d, want %d", rec.Version, quoteRecordVersion)
+	if rec.Version != 1 && rec.Version != quoteRecordVersion {
+		return fmt.Errorf("decode quote record: schema version %d, want 1 to %d", rec.Version, quoteRecordVersion)
+	}
+	if ref := rec.Result.TrailRef; ref != "" {
+		if rec.Version == 1 || rec.Result.Trail != nil {
+			return fmt.Errorf("decode quote record: version %d names explanation %s and holds one too", rec.Version, ref)
+		}
+		text, err := explanation(ref)
+		if err != nil {
+			return fmt.Errorf("decode quote record: %w", err)
+		}
+		rec.Result.Trail = text
 	}
 	if err := rec.apply(q); err != nil {
 		return fmt.Errorf("decode quote record: %w", err)

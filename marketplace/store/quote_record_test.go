@@ -4,9 +4,8 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"fmt"
+	"errors"
 	"math/rand/v2"
-	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -129,7 +128,7 @@ func TestQuoteRecordRoundTrip(t *testing.T) {
 					t.Fatal(err)
 				}
 				var bare marketplace.Quote // the record alone, without the columns beside it
-				if err := decodeQuoteRecord(row.Record, &bare); err != nil {
+				if err := decodeQuoteRecord(row.Record, &bare, func(h string) (*string, error) { return st.explanation(ctx, h) }); err != nil {
 					t.Fatal(err)
 				}
 				b := bare.Request.Buyer
@@ -166,14 +165,14 @@ func TestQuoteRecordKeepsFabCountry(t *testing.T) {
 		t.Fatal(err)
 	}
 	q.Inputs.Offer.Accelerator.FabCountry, q.Priced.Offer.Accelerator.FabCountry = "TW", "TW"
-	b, err := encodeQuoteRecord(q)
+	b, err := encodeQuoteRecord(q, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	back := marketplace.Quote{ID: q.ID, OfferID: q.OfferID, GPUs: q.GPUs, Start: q.Start, End: q.End, Currency: q.Currency,
 		Total: q.Total, CreatedAt: q.CreatedAt, ValidUntil: q.ValidUntil, QuotaUses: q.QuotaUses,
 		BuyerID: q.BuyerID} // the owner: a column beside the record
-	if err := decodeQuoteRecord(b, &back); err != nil {
+	if err := decodeQuoteRecord(b, &back, holdsItsExplanation(t)); err != nil {
 		t.Fatal(err)
 	}
 	q.Accelerator = marketplace.Accelerator{} // not stored
@@ -225,14 +224,16 @@ func TestQuoteRecordReadsDeflate(t *testing.T) {
 		t.Fatal(err)
 	}
 	q.Accelerator = marketplace.Accelerator{} // not stored
-	stored, err := encodeQuoteRecord(q)
+	stored, err := encodeQuoteRecord(q, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if len(stored) == 0 || stored[0] != s2StreamStart {
 		t.Fatalf("a new record starts with %x, want the S2 stream identifier ff", stored[:min(len(stored), 4)])
 	}
-	js, err := json.Marshal(newQuoteRecord(q))
+	v1 := newQuoteRecord(q, nil) // as the releases before explanations stored once wrote it
+	v1.Version = 1
+	js, err := json.Marshal(v1)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -245,50 +246,72 @@ func TestQuoteRecordReadsDeflate(t *testing.T) {
 		back := marketplace.Quote{ID: q.ID, OfferID: q.OfferID, GPUs: q.GPUs, Start: q.Start, End: q.End, Currency: q.Currency,
 			Total: q.Total, CreatedAt: q.CreatedAt, ValidUntil: q.ValidUntil, QuotaUses: q.QuotaUses, BuyerID: q.BuyerID,
 			Cancellation: q.Cancellation}
-		if err := decodeQuoteRecord(rec, &back); err != nil {
+		if err := decodeQuoteRecord(rec, &back, holdsItsExplanation(t)); err != nil {
 			t.Fatalf("%s: %v", name, err)
 		}
 		if have, _ := json.Marshal(back); string(have) != string(want) {
 			t.Errorf("%s record read back differs:\nwant %.300s\nhave %.300s", name, want, have)
 		}
 	}
-	if err := decodeQuoteRecord([]byte{s2StreamStart, 1, 2, 3}, &marketplace.Quote{}); err == nil {
+	if err := decodeQuoteRecord([]byte{s2StreamStart, 1, 2, 3}, &marketplace.Quote{}, holdsItsExplanation(t)); err == nil {
 		t.Error("a damaged S2 record must not decode")
 	}
 }
 
 // BenchmarkQuoteRecord encodes and decodes the record of a German business's quote under the
-// seeded baseline (148 measures, so 148 explanation entries), reporting its stored size.
+// seeded baseline (148 measures, so 148 explanation entries), reporting its stored size: with
+// its explanation stored once (named, as quotes are stored) and holding it (as a quote whose
+// explanation has notes of its own is stored).
 func BenchmarkQuoteRecord(b *testing.B) {
 	svc, _ := seededService(b)
 	q, err := svc.Quote(context.Background(), recordRequests["DE business"])
 	if err != nil {
 		b.Fatal(err)
 	}
-	rec, err := encodeQuoteRecord(q)
-	if err != nil {
-		b.Fatal(err)
+	shared := shareTrail(q.Priced.Trail)
+	explanation := func(string) (*string, error) { return shared.text, nil }
+	for _, form := range []struct {
+		name   string
+		shared *sharedExplanation
+	}{{"named", shared}, {"held", nil}} {
+		rec, err := encodeQuoteRecord(q, form.shared)
+		if err != nil {
+			b.Fatal(err)
+		}
+		js, _ := json.Marshal(newQuoteRecord(q, form.shared))
+		b.Run(form.name+"/encode", func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				x := form.shared
+				if x != nil {
+					x = shareTrail(q.Priced.Trail) // as a quote is stored: through the cache
+				}
+				if _, err := encodeQuoteRecord(q, x); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric(float64(len(rec)), "stored-B")
+			b.ReportMetric(float64(len(js)), "json-B")
+		})
+		b.Run(form.name+"/decode", func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				var back marketplace.Quote
+				if err := decodeQuoteRecord(rec, &back, explanation); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
 	}
-	js, _ := json.Marshal(newQuoteRecord(q))
-	b.Run("encode", func(b *testing.B) {
-		b.ReportAllocs()
-		for b.Loop() {
-			if _, err := encodeQuoteRecord(q); err != nil {
-				b.Fatal(err)
-			}
-		}
-		b.ReportMetric(float64(len(rec)), "stored-B")
-		b.ReportMetric(float64(len(js)), "json-B")
-	})
-	b.Run("decode", func(b *testing.B) {
-		b.ReportAllocs()
-		for b.Loop() {
-			var back marketplace.Quote
-			if err := decodeQuoteRecord(rec, &back); err != nil {
-				b.Fatal(err)
-			}
-		}
-	})
+}
+
+// holdsItsExplanation is the explanation reader of a record that holds its explanation: it
+// fails the test if the record names one instead.
+func holdsItsExplanation(t *testing.T) func(string) (*string, error) {
+	return func(hash string) (*string, error) {
+		t.Errorf("the record names explanation %s; it should hold it", hash)
+		return nil, errors.New("not stored")
+	}
 }
 
 // TestQuoteRecordEncoderMatchesStandard: records are written with goccy/go-json for speed and
@@ -301,7 +324,7 @@ func TestQuoteRecordEncoderMatchesStandard(t *testing.T) {
 		if err != nil {
 			t.Fatalf("%s: %v", name, err)
 		}
-		rec := newQuoteRecord(q)
+		rec := newQuoteRecord(q, recordExplanation(q))
 		want, err := json.Marshal(rec)
 		if err != nil {
 			t.Fatal(err)
@@ -313,36 +336,5 @@ func TestQuoteRecordEncoderMatchesStandard(t *testing.T) {
 		if string(have) != string(want) {
 			t.Errorf("%s: goccy/go-json wrote\n%s\nencoding/json writes\n%s", name, have, want)
 		}
-	}
-}
-
-// TestSharedTrailEncoding: a trail seen before is encoded once (the same stored form is
-// returned), a different trail — even one copied from it and changed — gets its own encoding,
-// and past the cache's bound every answer is still the trail's own.
-func TestSharedTrailEncoding(t *testing.T) {
-	trail := []tariff.Consideration{{MeasureID: "vat-de-b2b", Applied: true, Reason: "applied"}, {MeasureID: "eu-duty-ita", Reason: "product gpu_hours not in [hardware]"}}
-	first := encodeSharedTrail(trail)
-	if again := encodeSharedTrail(trail); again != first {
-		t.Error("the same trail was encoded twice")
-	}
-	if *first != *encodeTrail(trail) {
-		t.Errorf("shared encoding %q, want %q", *first, *encodeTrail(trail))
-	}
-	changed := slices.Clone(trail)
-	changed[1].Reason = "origin CN not in [US]"
-	if got, want := *encodeSharedTrail(changed), *encodeTrail(changed); got != want {
-		t.Errorf("a changed copy: %q, want %q", got, want)
-	}
-	if got, want := *encodeSharedTrail(trail[:1]), *encodeTrail(trail[:1]); got != want {
-		t.Errorf("a shorter trail on the same array: %q, want %q", got, want)
-	}
-	for i := range 3 * maxEncodedTrails {
-		tr := []tariff.Consideration{{MeasureID: fmt.Sprintf("m-%d", i), Reason: "r"}}
-		if got, want := *encodeSharedTrail(tr), *encodeTrail(tr); got != want {
-			t.Fatalf("trail %d: %q, want %q", i, got, want)
-		}
-	}
-	if n := encodedTrailCount.Load(); n > maxEncodedTrails {
-		t.Errorf("%d trails kept, bound %d", n, maxEncodedTrails)
 	}
 }

@@ -17,7 +17,7 @@ import (
 // accepting, listing and purging quotes read with SQL.
 type quoteRow struct {
 	ID            string          `gorm:"primaryKey;size:64"`
-	OfferID       string          `gorm:"size:64;not null;index"`
+	OfferID       string          `gorm:"size:64;not null"` // not indexed: no query reads quotes by offer (migration 14)
 	GPUs          int             `gorm:"not null"`
 	StartAt       int64           `gorm:"not null"`
 	EndAt         int64           `gorm:"not null"`
@@ -32,6 +32,8 @@ type quoteRow struct {
 	QuotaUses     string    `gorm:"type:text;not null"`
 	RecordVersion int       `gorm:"not null;default:0"`
 	Record        []byte    `gorm:"not null"`
+	// Explanation is the explanation Record names, to store with the row (not a column).
+	Explanation *sharedExplanation `gorm:"-"`
 
 	// Migration 7: who the quote belongs to (the account that asked for it or, for a quote
 	// asked anonymously, the one that accepted it) and the offer's cancellation terms when
@@ -80,7 +82,8 @@ func toQuoteRow(q marketplace.Quote) (quoteRow, error) {
 	if err != nil {
 		return quoteRow{}, err
 	}
-	rec, err := encodeQuoteRecord(q)
+	shared := recordExplanation(q)
+	rec, err := encodeQuoteRecord(q, shared)
 	if err != nil {
 		return quoteRow{}, err
 	}
@@ -90,7 +93,18 @@ func toQuoteRow(q marketplace.Quote) (quoteRow, error) {
 		Currency: q.Currency, Total: q.Total, CreatedAt: q.CreatedAt.UTC(), ValidUntil: q.ValidUntil.UTC(), ExpiresUnix: q.ValidUntil.Unix(),
 		PolicyID: p.ID, PolicyVer: p.Version, PolicyHash: p.Hash, QuotaUses: uses, RecordVersion: quoteRecordVersion, Record: rec,
 		BuyerID: q.BuyerID, CancelKind: string(q.Cancellation.Kind), CancelNoticeHours: q.Cancellation.NoticeHours,
+		Explanation: shared,
 	}, nil
+}
+
+// recordExplanation is the explanation q's record names, stored once for the quotes that
+// share it (quote_explanations.go); nil when the record holds it: an explanation with notes
+// computed for this quote, or none (no policy).
+func recordExplanation(q marketplace.Quote) *sharedExplanation {
+	if q.Priced.TrailNoted {
+		return nil
+	}
+	return shareTrail(q.Priced.Trail)
 }
 
 // domain reads the columns accepting a quote needs; the record is decoded by full.
@@ -105,13 +119,15 @@ func (r quoteRow) domain() (marketplace.Quote, error) {
 	return q, err
 }
 
-// full reads the whole quote, its record included.
-func (r quoteRow) full() (marketplace.Quote, error) {
+// full reads the whole quote, its record included, reading a stored explanation it names
+// from s.
+func (r quoteRow) full(ctx context.Context, s *Store) (marketplace.Quote, error) {
 	q, err := r.domain()
 	if err != nil {
 		return q, err
 	}
-	if err := decodeQuoteRecord(r.Record, &q); err != nil {
+	explanation := func(hash string) (*string, error) { return s.explanation(ctx, hash) }
+	if err := decodeQuoteRecord(r.Record, &q, explanation); err != nil {
 		return q, fmt.Errorf("quote %s: %w", r.ID, err)
 	}
 	// The record holds the instants exactly; PostgreSQL keeps microseconds in its columns.
@@ -135,7 +151,7 @@ func (s *Store) Quote(ctx context.Context, id string) (marketplace.Quote, error)
 	if err := db.Where("id = ?", id).Take(&row).Error; err != nil {
 		return marketplace.Quote{}, translate("read quote", err)
 	}
-	q, err := row.full()
+	q, err := row.full(ctx, s)
 	if err != nil {
 		return q, translate("read quote", err)
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"slices"
 	"sync"
 
 	"corridor/marketplace"
@@ -14,11 +15,11 @@ import (
 // taking SQLite's single write lock (a writer that finds it taken sleeps in SQLite's busy
 // handler, 1, 2, 5, 10… ms, which is where a quote's p99 went), writing the pages to the WAL,
 // committing (on PostgreSQL, one WAL flush per commit). So one goroutine per store writes the
-// quotes: it takes every quote waiting when it is free — up to maxQuoteBatch — inserts them in
-// one transaction and answers each waiter with its own outcome. A quote is still answered only
-// after its row is committed; a lone quote is one INSERT, as before; under load the
-// transaction's cost is shared by the batch, and the quote path never waits in SQLite's busy
-// handler for another quote.
+// quotes: it takes every quote waiting when it is free — up to maxQuoteBatch — inserts them
+// (and the explanations they name that are not stored yet: quote_explanations.go) in one
+// transaction and answers each waiter with its own outcome. A quote is still answered only after its row is committed; a lone quote is
+// written at once; under load the transaction's cost is shared by the batch, and the quote
+// path never waits in SQLite's busy handler for another quote.
 //
 // A batch fails as a whole only when its transaction does; then each of its quotes is written
 // again on its own, so every waiter gets its own error (a duplicate id is a conflict for that
@@ -131,7 +132,7 @@ func (s *Store) commitQuotes(batch []*quoteWrite) {
 	// The batch's statements run under no request's context: they are shared, and short.
 	ctx := context.Background()
 	if len(live) > 1 {
-		if err := s.insertQuotesTogether(ctx, live); err == nil {
+		if err := s.insertQuotes(ctx, live); err == nil {
 			for _, qw := range live {
 				qw.result <- nil
 			}
@@ -140,12 +141,13 @@ func (s *Store) commitQuotes(batch []*quoteWrite) {
 		// Rolled back: each quote on its own, with its own outcome.
 	}
 	for _, qw := range live {
-		qw.result <- s.insertQuote(ctx, nil, qw.row)
+		qw.result <- translate("put quote", s.insertQuotes(ctx, []*quoteWrite{qw}))
 	}
 }
 
-// insertQuotesTogether inserts the batch's rows in one transaction, all or none.
-func (s *Store) insertQuotesTogether(ctx context.Context, batch []*quoteWrite) error {
+// insertQuotes inserts the batch's rows, and the explanations they name that are not stored
+// yet (quote_explanations.go), in one transaction: all or none.
+func (s *Store) insertQuotes(ctx context.Context, batch []*quoteWrite) error {
 	db, err := s.db.DB()
 	if err != nil {
 		return err
@@ -154,23 +156,35 @@ func (s *Store) insertQuotesTogether(ctx context.Context, batch []*quoteWrite) e
 	if err != nil {
 		return err
 	}
+	var wrote []string // the explanations written, remembered once committed
 	for _, qw := range batch {
+		if x := qw.row.Explanation; x != nil && !slices.Contains(wrote, x.hash) {
+			ok, err := s.storeExplanation(ctx, tx, x)
+			if err != nil {
+				return errors.Join(err, tx.Rollback())
+			}
+			if ok {
+				wrote = append(wrote, x.hash)
+			}
+		}
 		if err := s.insertQuote(ctx, tx, qw.row); err != nil {
 			return errors.Join(err, tx.Rollback())
 		}
 	}
-	return tx.Commit()
+	if err := tx.Commit(); err != nil {
+		return err
+	}
+	s.explained.remember(wrote...)
+	return nil
 }
 
-// insertQuote inserts one quote row, in tx or (tx nil) in its own implicit transaction.
+// insertQuote inserts one quote row in tx.
 func (s *Store) insertQuote(ctx context.Context, tx *sql.Tx, row quoteRow) error {
 	st, err := s.stmt(ctx, quoteInsert)
 	if err != nil {
 		return translate("put quote", err)
 	}
-	if tx != nil {
-		st = tx.StmtContext(ctx, st) // the statement prepared on the transaction's connection, kept by database/sql
-	}
+	st = tx.StmtContext(ctx, st) // the statement prepared on the transaction's connection, kept by database/sql
 	_, err = st.ExecContext(ctx, row.ID, row.OfferID, row.GPUs, row.StartAt, row.EndAt, row.Currency, row.Total.String(), row.CreatedAt,
 		row.ValidUntil, row.ExpiresUnix, row.PolicyID, row.PolicyVer, row.PolicyHash, row.QuotaUses, row.RecordVersion, row.Record,
 		row.BuyerID, row.CancelKind, row.CancelNoticeHours)

@@ -34,8 +34,9 @@ type Store struct {
 
 	stmts sync.Map // prepared statements of the hot paths, by query (rawsql.go)
 
-	quoteWriter quoteWriter // writes quotes by group commit (quotewriter.go)
-	watch       *dataWatch  // SQLite: whether anything was committed (datawatch.go)
+	quoteWriter quoteWriter  // writes quotes by group commit (quotewriter.go)
+	explained   explanations // the quote explanations stored once (quote_explanations.go)
+	watch       *dataWatch   // SQLite: whether anything was committed (datawatch.go)
 
 	// The SQLite checkpointer (checkpoint.go).
 	checkpointStop, checkpointDone chan struct{}

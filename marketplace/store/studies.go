@@ -308,7 +308,7 @@ func (s *Store) OrderQuotes(ctx context.Context, from, to time.Time, limit int) 
 	}
 	out := make([]marketplace.Quote, len(rows))
 	for i, r := range rows {
-		if out[i], err = r.full(); err != nil {
+		if out[i], err = r.full(ctx, s); err != nil {
 			return nil, translate("read order quotes", err)
 		}
 	}
