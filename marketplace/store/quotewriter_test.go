@@ -174,3 +174,28 @@ func BenchmarkQuoteInsert(b *testing.B) {
 		})
 	}
 }
+
+// TestQuoteWriterLingersOnlyUnderLoad: after a batch of one quote the writer commits what is
+// waiting at once; after a batch of several (under load) it also takes the quotes that arrive
+// within its linger, so that they share one commit.
+func TestQuoteWriterLingersOnlyUnderLoad(t *testing.T) {
+	w := &quoteWriter{queue: make(chan *quoteWrite), linger: time.Second}
+	timer := time.NewTimer(time.Hour)
+	timer.Stop()
+	first, late := &quoteWrite{}, &quoteWrite{}
+	arrives := func(after time.Duration) {
+		go func() {
+			time.Sleep(after)
+			w.queue <- late
+		}()
+	}
+	arrives(100 * time.Millisecond)
+	if got := w.collect([]*quoteWrite{first}, false, timer); len(got) != 1 {
+		t.Fatalf("not under load: a batch of %d, want the one quote at once", len(got))
+	}
+	<-w.queue // the late quote, taken by the next batch
+	arrives(100 * time.Millisecond)
+	if got := w.collect([]*quoteWrite{first}, true, timer); len(got) != 2 || got[1] != late {
+		t.Fatalf("under load: a batch of %d, want the quote that arrived within the linger too", len(got))
+	}
+}
