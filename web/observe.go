@@ -1,9 +1,7 @@
 package web
 
 import (
-	"context"
 	"fmt"
-	"log/slog"
 	"runtime/debug"
 	"strconv"
 	"time"
@@ -20,7 +18,7 @@ var errPanic = fmt.Errorf("handler panic")
 // follows sees the final status, then sets Server-Timing, records the metrics and writes the
 // access-log line.
 func observe(d Deps) fiber.Handler {
-	m, log, accessLog := d.Metrics, d.Log, d.Options.AccessLog
+	m, log, accessLog, requests := d.Metrics, d.Log, d.Options.AccessLog, d.RequestLog
 	return func(c *fiber.Ctx) (err error) {
 		start := time.Now()
 		m.inFlight.Inc()
@@ -46,11 +44,9 @@ func observe(d Deps) fiber.Handler {
 			m.observe(c.Method(), route, status, elapsed.Seconds())
 			if accessLog {
 				id, _ := c.Locals("request_id").(string)
-				log.LogAttrs(context.Background(), slog.LevelInfo, "request",
-					slog.String("request_id", id), slog.String("method", c.Method()), slog.String("path", c.Path()),
-					slog.String("route", route.Path), slog.Int("status", status), slog.Float64("ms", float64(elapsed.Microseconds())/1000),
-					slog.Int("bytes_in", max(c.Request().Header.ContentLength(), 0)), slog.Int("bytes_out", len(c.Response().Body())),
-					slog.String("client", clientAddr(c, d.Options.TrustedProxies).String()))
+				requests.logRequest(&requestLine{at: time.Now(), requestID: id, method: c.Method(), path: c.Path(), route: route.Path,
+					status: status, elapsed: elapsed, bytesIn: max(c.Request().Header.ContentLength(), 0), bytesOut: len(c.Response().Body()),
+					client: clientAddr(c, d.Options.TrustedProxies).String()})
 			}
 		}()
 		return c.Next()

@@ -35,6 +35,9 @@ type Deps struct {
 	// RateCounts shares rate-limit counts with the other instances on the same database; nil
 	// limits each instance on its own.
 	RateCounts RateCountStore
+	// RequestLog writes the access log (Options.AccessLog); nil writes it through Log.
+	// JSONRequestLog writes the lines of a JSON Log faster.
+	RequestLog RequestLog
 
 	// responses keeps the answers of search, compare and the market page (respcache.go); made
 	// by NewServer.
@@ -45,6 +48,9 @@ type Deps struct {
 func (d Deps) withDefaults() Deps {
 	if d.Log == nil {
 		d.Log = slog.Default()
+	}
+	if d.RequestLog == nil {
+		d.RequestLog = slogRequestLog{d.Log}
 	}
 	if d.Metrics == nil {
 		d.Metrics = NewMetrics(nil)

@@ -59,10 +59,12 @@ func serveCommand(ctx context.Context, args []string, getenv func(string) string
 	logOut := newLogWriter(stderr) // closed last: it writes what the shutdown logged
 	defer logOut.Close()
 	var log *slog.Logger
+	var requestLog web.RequestLog // nil: the access log through log
 	if sf.logFormat == "text" {
 		log = slog.New(slog.NewTextHandler(logOut, nil))
 	} else {
 		log = slog.New(slog.NewJSONHandler(logOut, nil))
+		requestLog = web.JSONRequestLog(logOut) // the same lines, written faster
 	}
 
 	pool, err := sf.pool()
@@ -95,7 +97,7 @@ func serveCommand(ctx context.Context, args []string, getenv func(string) string
 		return fmt.Errorf("listen on %s: %w", cfg.addr, err)
 	}
 	deps := web.Deps{Market: market, Log: log, AdminTokenHash: adminHash, Options: opts, Metrics: web.NewMetrics(st.Pool()),
-		RateCounts: st,
+		RateCounts: st, RequestLog: requestLog,
 		Ready: func(rctx context.Context) error {
 			if ctx.Err() != nil {
 				return errors.New("shutting down")
