@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
+	"log/slog"
 	"net"
 	"net/http/httptest"
 	"strings"
@@ -134,5 +135,42 @@ func TestPeerClosed(t *testing.T) {
 		if time.Now().After(deadline) {
 			t.Fatal("a closed connection never looked closed")
 		}
+	}
+}
+
+// TestBudgetEndsARunningRequest: a request still running when its budget runs out has its
+// context ended with the budget as cause (by the request's one timer, which also watches the
+// client), and is answered 503 problem+json naming the budget; one that finishes in time is
+// answered as it answers.
+func TestBudgetEndsARunningRequest(t *testing.T) {
+	o := DefaultOptions()
+	o.RequestBudget = 120 * time.Millisecond // beyond clientCheckAfter: the watch peeks first, then ends it
+	app := fiber.New(fiber.Config{DisableStartupMessage: true, ErrorHandler: errorHandler(slog.New(slog.NewTextHandler(io.Discard, nil)))})
+	app.Use(budget(o))
+	causes := make(chan error, 1)
+	app.Get("/test/slow", func(c *fiber.Ctx) error {
+		ctx := c.UserContext()
+		<-ctx.Done()
+		causes <- context.Cause(ctx)
+		return ctx.Err()
+	})
+	app.Get("/test/quick", func(c *fiber.Ctx) error { return c.SendString("done") })
+	res, err := app.Test(httptest.NewRequest("GET", "/test/slow", nil), 10_000)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(res.Body)
+	if cause := <-causes; !errors.Is(cause, errBudgetExceeded) {
+		t.Errorf("the request ended because of %v, want %v", cause, errBudgetExceeded)
+	}
+	if res.StatusCode != 503 || res.Header.Get("Content-Type") != "application/problem+json" || !strings.Contains(string(body), "budget of 120ms") {
+		t.Errorf("answer %d %s: %s", res.StatusCode, res.Header.Get("Content-Type"), body)
+	}
+	res, err = app.Test(httptest.NewRequest("GET", "/test/quick", nil), 10_000)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if body, _ := io.ReadAll(res.Body); res.StatusCode != 200 || string(body) != "done" {
+		t.Errorf("a quick request: %d %s", res.StatusCode, body)
 	}
 }
