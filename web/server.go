@@ -88,15 +88,7 @@ func NewServer(d Deps) *fiber.App {
 		IdleTimeout:           o.IdleTimeout,
 		Concurrency:           concurrency,
 		DisableStartupMessage: true,
-		// An answer goes to the socket in one write: with fasthttp's 4 KB buffer a 46 KB search
-		// answer took two (the buffer's first 4 KB, then the rest), and the kernel's work per
-		// write is most of a cached search's CPU. ReduceMemoryUsage returns the buffers to
-		// their pools while a connection waits for its next request, so only connections
-		// being answered hold one (64 at once: 4 MB), not every open keep-alive connection
-		// (up to MaxConns); the bench harness measured no cost in CPU.
-		WriteBufferSize:   answerWriteBuffer,
-		ReduceMemoryUsage: true,
-		ErrorHandler:      errorHandler(d.Log),
+		ErrorHandler:          errorHandler(d.Log),
 		// goccy/go-json writes what encoding/json writes (sorted map keys, <, > and &
 		// escaped), about twice as fast: a quote's answer is 33 KB of JSON.
 		JSONEncoder: gojson.Marshal,
@@ -181,7 +173,3 @@ func prefixStrings(ps []netip.Prefix) []string {
 	}
 	return out
 }
-
-// answerWriteBuffer is the response write buffer: larger than the answers of the hot endpoints
-// (a search page is ~46 KB, a quote ~33 KB).
-const answerWriteBuffer = 64 << 10
