@@ -49,7 +49,7 @@ type Options struct {
 	Budget Budget
 
 	// ResponseCacheBytes bounds the bodies the response cache of search, compare and the market
-	// page keeps (respcache.go); 0 is the default (32 MiB), negative turns the cache off.
+	// page keeps (respcache.go); 0 is the default (16 MiB), negative turns the cache off.
 	ResponseCacheBytes int
 }
 
@@ -88,7 +88,7 @@ const (
 	defaultIdleTimeout    = 120 * time.Second
 	defaultShutdownGrace  = 10 * time.Second
 	defaultRequestBudget  = 10 * time.Second
-	defaultResponseCache  = 32 << 20
+	defaultResponseCache  = 16 << 20 // a cached byte costs about two of RSS (Go's heap grows to twice what is live)
 )
 
 // withDefaults fills the settings whose zero value means "the default".

@@ -35,7 +35,7 @@ import (
 // What it keeps. One answer per distinct request (the path and query, or the body of a
 // compare, with the page's language), the latest state only: a new state replaces the answer
 // at the next miss. Only 200 answers without cookies are kept, at most a 16th of the budget
-// each; when the bodies kept would pass the budget (Options.ResponseCacheBytes, 32 MiB by
+// each; when the bodies kept would pass the budget (Options.ResponseCacheBytes, 16 MiB by
 // default) the cache starts empty again, which costs one miss per request shape.
 type responseCache struct {
 	state func(context.Context) (marketplace.MarketState, error)

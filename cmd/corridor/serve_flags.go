@@ -67,7 +67,7 @@ func registerServeFlags(fs *flag.FlagSet, getenv func(string) string) *serveFlag
 		`comma-separated addresses or CIDRs of reverse proxies whose X-Forwarded-For and X-Forwarded-Proto are believed ("" for none)`)
 	str(&f.maxBody, "max-body", "CORRIDOR_MAX_BODY", "64KiB", "largest request body, except the document endpoints")
 	str(&f.maxBatchBody, "max-batch-body", "CORRIDOR_MAX_BATCH_BODY", "4MiB", "largest body of POST /api/v1/offers/batch and /api/v1/policies")
-	str(&f.responseCache, "response-cache", "CORRIDOR_RESPONSE_CACHE", "32MiB", "bytes of answers kept for search, compare and the market page while the market is unchanged (0: off)")
+	str(&f.responseCache, "response-cache", "CORRIDOR_RESPONSE_CACHE", "16MiB", "bytes of answers kept for search, compare and the market page while the market is unchanged (0: off)")
 	num(&f.maxConns, "max-conns", "CORRIDOR_MAX_CONNS", d.MaxConns, "most open connections in total (0: no cap)")
 	num(&f.maxConnsPerIP, "max-conns-per-ip", "CORRIDOR_MAX_CONNS_PER_IP", d.MaxConnsPerIP, "most open connections per client address, trusted proxies excepted (0: no cap)")
 	dur(&f.readTimeout, "read-timeout", "CORRIDOR_READ_TIMEOUT", d.ReadTimeout, "longest time to read one request, headers and body")
