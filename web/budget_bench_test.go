@@ -11,8 +11,8 @@ import (
 )
 
 // BenchmarkRequestBudget measures what the budget middleware adds to a request served over a
-// real TCP connection (its deadline context and the timer of the gone-client watch), beside
-// the rest of Corridor's middleware:
+// real TCP connection (the request's context and the one timer that ends it at the budget or
+// when the client has gone), beside the rest of Corridor's middleware:
 //
 //	go test ./web -run '^$' -bench RequestBudget -benchmem
 func BenchmarkRequestBudget(b *testing.B) {

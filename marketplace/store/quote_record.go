@@ -29,9 +29,11 @@ import (
 // VAT recovery: all of it; no provenance; no buyer: asked anonymously; no cancellation terms:
 // the offer's terms when accepted), so adding one needs no new version.
 //
-// The record is stored compressed (S2; DEFLATE before this release, see encodeQuoteRecord):
-// most of it is the explanation trail, one entry per measure of the policy, which compresses
-// fourfold to tenfold.
+// The record is stored compressed (S2; DEFLATE in earlier releases, see encodeQuoteRecord).
+// Its largest part, the explanation trail (one entry per measure of the policy), is stored
+// once for the quotes that share it and named in the record (version 2,
+// quote_explanations.go); a record of version 1, or one whose explanation has notes of its
+// own, holds it.
 
 // quoteRecordVersion is the schema version written by encodeQuoteRecord. Version 2 may name
 // its explanation (explanation_ref: quote_explanations.go) instead of holding it; version 1
