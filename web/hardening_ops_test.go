@@ -132,7 +132,10 @@ func TestReadyz(t *testing.T) {
 // and status, quotes and orders created, rejected requests by reason, the database pool.
 func TestMetrics(t *testing.T) {
 	_, svc, st := seededApp(t)
-	app := NewServer(Deps{Market: svc, AdminTokenHash: sha256Hex(testAdminToken), Metrics: NewMetrics(st.Pool())})
+	metrics := NewMetrics(st.Pool())
+	app := NewServer(Deps{Market: svc, AdminTokenHash: sha256Hex(testAdminToken), Metrics: metrics})
+	metrics.ObserveWALRestart(3*time.Millisecond, true) // what the SQLite checkpointer reports (cmd/corridor wires it)
+	metrics.ObserveWALRestart(120*time.Millisecond, false)
 	quote := `{"offer_id":"demo-offer-001","gpus":8,"hours":720,"buyer":{"country":"DE","type":"business","vat_id":"DE123456789"},"currency":"EUR"}`
 	_, buyerKey, err := svc.CreateBuyer(context.Background(), marketplace.NewBuyer{Organisation: "Metrics GmbH", Country: "DE", Type: "business", VATID: "DE123456789"})
 	if err != nil {
@@ -163,6 +166,9 @@ func TestMetrics(t *testing.T) {
 		`corridor_rejected_requests_total{reason="invalid"} 1`,
 		`corridor_rejected_requests_total{reason="method_not_allowed"} 1`,
 		`go_sql_max_open_connections{db_name="corridor"}`,
+		`corridor_sqlite_wal_restart_hold_seconds_bucket{outcome="restarted",le="0.0025"} 0`,
+		`corridor_sqlite_wal_restart_hold_seconds_bucket{outcome="restarted",le="0.005"} 1`,
+		`corridor_sqlite_wal_restart_hold_seconds_bucket{outcome="readers_stayed",le="0.25"} 1`,
 		`corridor_http_requests_in_flight 1`, // the /metrics request itself
 		`go_goroutines`,
 	} {

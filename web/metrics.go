@@ -4,6 +4,7 @@ import (
 	"database/sql"
 	"strconv"
 	"sync"
+	"time"
 
 	"github.com/gofiber/fiber/v2"
 	"github.com/gofiber/fiber/v2/middleware/adaptor"
@@ -25,6 +26,7 @@ type Metrics struct {
 	conns     prometheus.Gauge
 	panics    prometheus.Counter
 	rateUsers prometheus.Gauge
+	walHold   *prometheus.HistogramVec
 
 	series sync.Map // seriesKey → *series: the label lookups done once per route, method and status
 }
@@ -60,7 +62,10 @@ func NewMetrics(db *sql.DB) *Metrics {
 	m.conns = prometheus.NewGauge(prometheus.GaugeOpts{Name: "corridor_http_connections_open", Help: "Open client connections."})
 	m.panics = prometheus.NewCounter(prometheus.CounterOpts{Name: "corridor_handler_panics_total", Help: "Handler panics recovered (each answered 500)."})
 	m.rateUsers = prometheus.NewGauge(prometheus.GaugeOpts{Name: "corridor_rate_limit_clients", Help: "Callers the rate limiter tracks."})
-	for _, c := range []prometheus.Collector{m.requests, m.latency, m.inFlight, m.rejected, m.quotes, m.orders, m.conns, m.panics, m.rateUsers,
+	m.walHold = prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "corridor_sqlite_wal_restart_hold_seconds",
+		Help:    "SQLite: how long each restart of the WAL held the quote writer back, by outcome (restarted; readers_stayed: tried again at the next checkpoint).",
+		Buckets: []float64{.0005, .001, .0025, .005, .01, .025, .05, .1, .25}}, []string{"outcome"})
+	for _, c := range []prometheus.Collector{m.requests, m.latency, m.inFlight, m.rejected, m.quotes, m.orders, m.conns, m.panics, m.rateUsers, m.walHold,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{})} {
 		f(c)
 	}
@@ -68,6 +73,15 @@ func NewMetrics(db *sql.DB) *Metrics {
 		f(collectors.NewDBStatsCollector(db, "corridor"))
 	}
 	return m
+}
+
+// ObserveWALRestart records one restart of SQLite's WAL (store.Store.OnWALRestart).
+func (m *Metrics) ObserveWALRestart(held time.Duration, done bool) {
+	outcome := "restarted"
+	if !done {
+		outcome = "readers_stayed"
+	}
+	m.walHold.WithLabelValues(outcome).Observe(held.Seconds())
 }
 
 // reject counts one refused request or connection.

@@ -96,7 +96,9 @@ func serveCommand(ctx context.Context, args []string, getenv func(string) string
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", cfg.addr, err)
 	}
-	deps := web.Deps{Market: market, Log: log, AdminTokenHash: adminHash, Options: opts, Metrics: web.NewMetrics(st.Pool()),
+	metrics := web.NewMetrics(st.Pool())
+	st.OnWALRestart(metrics.ObserveWALRestart)
+	deps := web.Deps{Market: market, Log: log, AdminTokenHash: adminHash, Options: opts, Metrics: metrics,
 		RateCounts: st, RequestLog: requestLog,
 		Ready: func(rctx context.Context) error {
 			if ctx.Err() != nil {

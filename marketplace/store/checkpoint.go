@@ -13,18 +13,29 @@ import (
 // steady stream of quotes that is the quote writer (quotewriter.go), every few hundred quotes,
 // and while it copies and syncs a thousand pages every quote waiting behind it waits too.
 // So Corridor's connections turn the automatic checkpoint off (sqliteConnectPragmas) and one
-// goroutine per store checkpoints every checkpointEvery, in two steps:
+// goroutine per store checkpoints every checkpointEvery:
 //
 //  1. A PASSIVE checkpoint, while the writers go on: it copies every frame no reader still
 //     needs, which under load is nearly all of them — the bulk of the work, off the writers'
 //     path.
-//  2. When the WAL holds at least restartAfterPages, a RESTART checkpoint with the quote
-//     writer held between two batches: it copies the few frames left, waits (at most
-//     restartWait) for the readers still on the WAL, and so makes the next write start the
-//     WAL from its beginning. Without this step the WAL of a database written and read
-//     without a pause never starts again — a writer restarts it only when no reader is on it
-//     — and grows without bound (740 MB in 15 s of the harness's quote load). The quotes that
-//     arrive meanwhile wait, and are then written in one batch.
+//  2. When the WAL holds at least restartAfterPages, a restart, so that the WAL starts again
+//     from its beginning. Without it the WAL of a database written and read without a pause
+//     never starts again — a writer restarts it only when no reader is on it — and grows
+//     without bound (740 MB in 15 s of the harness's quote load). SQLite's RESTART checkpoint
+//     takes the write lock, so it runs with the quote writer held between two batches (the
+//     quotes that arrive meanwhile wait, and are then written in one batch), and everything
+//     it does is time every quote waits. So the restart is prepared with the writers running:
+//     a. Rounds of a PASSIVE checkpoint and an fsync of the database and WAL files, until a
+//        round finds few new frames (restartHeldFrames). Under load a PASSIVE checkpoint
+//        does not sync the database file (SQLite syncs it only when the checkpoint reaches
+//        the end of the WAL, which a writer has moved on meanwhile), so without this the
+//        RESTART's one sync wrote back every page copied since the last restart.
+//     b. The RESTART, with the quote writer held: it copies and syncs the frames written
+//        since the last round and waits for the readers that began before it (polling
+//        every restartPoll). Measured under the bench harness's quotes it held the writer
+//        7–28 ms every 200 ms when it did all of that itself (with a WAL of 1,000 pages
+//        before it ran); prepared, and with a WAL of 16,384 pages, about 3–8 ms every few
+//        seconds (docs/performance.md).
 //
 // A WAL that starts again is overwritten from its beginning; journal_size_limit truncates a
 // file a burst left larger than walSizeLimit when it does.
@@ -36,12 +47,26 @@ import (
 const checkpointEvery = 200 * time.Millisecond
 
 // restartAfterPages is the WAL size (in pages of 4 KB) past which a checkpoint makes sure the
-// WAL starts again: SQLite's own automatic checkpoint runs at 1,000.
-const restartAfterPages = 1000
+// WAL starts again: walSizeLimit. Each restart holds the quote writer for a few milliseconds
+// (a sync at least), so a larger WAL makes that rarer; SQLite's own automatic checkpoint
+// runs at 1,000 pages. Tests set Store.restartAfter lower.
+const restartAfterPages = walSizeLimit / 4096
+
+// restartHeldFrames and maxPrepareRounds bound the rounds that prepare a restart: they go on
+// while a round found more than restartHeldFrames new frames, at most maxPrepareRounds.
+const (
+	restartHeldFrames = 32
+	maxPrepareRounds  = 4
+)
 
 // restartWait bounds how long the restart waits for readers (and the quote writer with it);
 // one that does not finish in time leaves the WAL for the next round.
 const restartWait = 100 * time.Millisecond
+
+// restartPoll is how long the restart sleeps before it tries again while readers that began
+// before it are still on the WAL. They are short, and SQLite's busy handler would sleep 1, 2,
+// 5, 10… ms between its tries, with the quote writer held.
+const restartPoll = 200 * time.Microsecond
 
 // walSizeLimit is the size a WAL file is cut back to when it starts again.
 const walSizeLimit = 64 << 20
@@ -74,7 +99,8 @@ func (s *Store) startCheckpointer() {
 	}()
 }
 
-// checkpoint runs one round: PASSIVE, then RESTART when the WAL holds restartAfterPages or more.
+// checkpoint runs one round: PASSIVE, then a restart when the WAL holds restartAfterPages or
+// more.
 func (s *Store) checkpoint(ctx context.Context) error {
 	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 	defer cancel()
@@ -82,29 +108,72 @@ func (s *Store) checkpoint(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	var busy, pages, copied int
-	if err := db.QueryRowContext(ctx, "PRAGMA wal_checkpoint(PASSIVE)").Scan(&busy, &pages, &copied); err != nil {
+	var busy, frames, copied int
+	passive := func() error {
+		return db.QueryRowContext(ctx, "PRAGMA wal_checkpoint(PASSIVE)").Scan(&busy, &frames, &copied)
+	}
+	if err := passive(); err != nil {
 		return err
 	}
-	if pages < restartAfterPages {
+	restartAfter := restartAfterPages
+	if n := s.restartAfter.Load(); n > 0 {
+		restartAfter = int(n)
+	}
+	if frames < restartAfter {
 		return nil
+	}
+	// Prepare, with the writers running (step a above). A frame count that went down means
+	// the WAL started again meanwhile: a round finding it so has nothing left to do.
+	for range maxPrepareRounds {
+		before := frames
+		if err := syncFile(s.sqlitePath); err != nil {
+			return err
+		}
+		if err := syncFile(s.sqlitePath + "-wal"); err != nil {
+			return err
+		}
+		if err := passive(); err != nil {
+			return err
+		}
+		if frames-before <= restartHeldFrames {
+			break
+		}
 	}
 	conn, err := db.Conn(ctx)
 	if err != nil {
 		return err
 	}
 	defer conn.Close()
-	// The connection's busy handler bounds the wait for readers (and writers other than the
-	// quote writer); it is set back before the connection returns to the pool.
-	if _, err := conn.ExecContext(ctx, fmt.Sprintf("PRAGMA busy_timeout = %d", restartWait.Milliseconds())); err != nil {
+	// The connection does not wait in SQLite's busy handler (restartPoll says why); it is set
+	// back before the connection returns to the pool.
+	if _, err := conn.ExecContext(ctx, "PRAGMA busy_timeout = 0"); err != nil {
 		return err
 	}
 	defer conn.ExecContext(context.WithoutCancel(ctx), fmt.Sprintf("PRAGMA busy_timeout = %d", sqliteBusyTimeout.Milliseconds()))
 	s.quoteWriter.gate.Lock()
 	defer s.quoteWriter.gate.Unlock()
-	_, err = conn.ExecContext(ctx, "PRAGMA wal_checkpoint(RESTART)")
-	return err
+	held := time.Now()
+	for deadline := held.Add(restartWait); ; {
+		// busy is 1 while readers that began before the restart are on the WAL (or another
+		// connection writes): everything up to them is copied, and the next try only waits.
+		if err := conn.QueryRowContext(ctx, "PRAGMA wal_checkpoint(RESTART)").Scan(&busy, &frames, &copied); err != nil {
+			return err
+		}
+		if busy == 0 || time.Now().After(deadline) { // not done in time: the next tick tries again
+			if f := s.onRestart.Load(); f != nil {
+				(*f)(time.Since(held), busy == 0)
+			}
+			return nil
+		}
+		time.Sleep(restartPoll)
+	}
 }
+
+// OnWALRestart sets f to be called after each restart the checkpointer tries (SQLite only):
+// how long the quote writer was held, and whether the WAL will start again (false: readers
+// stayed on it past restartWait, and the next round tries again). The server counts them in
+// its metrics.
+func (s *Store) OnWALRestart(f func(held time.Duration, done bool)) { s.onRestart.Store(&f) }
 
 // stopCheckpointer stops the checkpointer and waits for the checkpoint it is running (Close).
 func (s *Store) stopCheckpointer() {

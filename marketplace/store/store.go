@@ -39,8 +39,11 @@ type Store struct {
 	watch       *dataWatch   // SQLite: whether anything was committed (datawatch.go)
 
 	// The SQLite checkpointer (checkpoint.go).
+	sqlitePath                     string
 	checkpointStop, checkpointDone chan struct{}
 	checkpointStopOnce             sync.Once
+	restartAfter                   atomic.Int64 // WAL pages; 0: restartAfterPages (tests set it)
+	onRestart                      atomic.Pointer[func(held time.Duration, done bool)]
 	log                            atomic.Pointer[slog.Logger]
 }
 
@@ -168,6 +171,9 @@ func openWith(ctx context.Context, dsn string, version int, pool Pool) (*Store, 
 			sqlDB.Close()
 			return nil, fmt.Errorf("store: open database: %w", err)
 		}
+	}
+	if !pg {
+		s.sqlitePath = dsn
 	}
 	s.startCheckpointer()
 	return s, nil
