@@ -8,7 +8,6 @@ import (
 	"errors"
 	"fmt"
 	"sync"
-	"sync/atomic"
 
 	"gorm.io/gorm"
 
@@ -68,25 +67,13 @@ func explanationOf(text *string) *sharedExplanation {
 	return &sharedExplanation{hash: hex.EncodeToString(sum[:]), text: text}
 }
 
-// An explanation is shared by every assessment of the same match (tariff.Assessment.Trail: the
-// engine memoises it and never changes it), and encoding and hashing one again is a tenth of a
-// quote's CPU. encodedTrails keeps the stored form of the trails seen last, by the address of
-// their first entry and their length: the key holds the trail's array, so no other trail can
-// take that address while the entry lives, and a trail is never changed once its assessment
-// has returned. A trail an assessment copied for itself takes an entry it will not use again;
-// the map is emptied when it holds maxEncodedTrails.
-type trailKey struct {
-	first *tariff.Consideration
-	n     int
-}
+// An explanation is shared by every assessment of the same match (tariff.Assessment.Trail),
+// and encoding and hashing one again is a tenth of a quote's CPU: encodedTrails keeps the
+// stored form of the trails seen last (tariff.TrailMemo says how a trail is known).
+var encodedTrails = tariff.NewTrailMemo[*sharedExplanation](maxEncodedTrails)
 
 // maxEncodedTrails bounds encodedTrails: 1,024 explanations of ~18 KB, at most ~18 MB.
 const maxEncodedTrails = 1024
-
-var (
-	encodedTrails     sync.Map // trailKey → *sharedExplanation
-	encodedTrailCount atomic.Int64
-)
 
 // shareTrail is the stored form of a shared trail and its name, through encodedTrails; nil for
 // no trail (no policy).
@@ -94,20 +81,7 @@ func shareTrail(trail []tariff.Consideration) *sharedExplanation {
 	if trail == nil {
 		return nil
 	}
-	if len(trail) == 0 {
-		return explanationOf(encodeTrail(trail))
-	}
-	k := trailKey{&trail[0], len(trail)}
-	if e, ok := encodedTrails.Load(k); ok {
-		return e.(*sharedExplanation)
-	}
-	e := explanationOf(encodeTrail(trail))
-	if encodedTrailCount.Add(1) > maxEncodedTrails {
-		encodedTrails.Clear()
-		encodedTrailCount.Store(1)
-	}
-	encodedTrails.Store(k, e)
-	return e
+	return encodedTrails.Get(trail, func(t []tariff.Consideration) *sharedExplanation { return explanationOf(encodeTrail(t)) })
 }
 
 // explanations is what a store knows of quote_explanations: which it has stored or read (by

@@ -235,7 +235,7 @@ func TestSharedTrailEncoding(t *testing.T) {
 	for i := range 3 * maxEncodedTrails {
 		check(fmt.Sprint("trail ", i), []tariff.Consideration{{MeasureID: fmt.Sprintf("m-%d", i), Reason: "r"}})
 	}
-	if n := encodedTrailCount.Load(); n > maxEncodedTrails {
+	if n := encodedTrails.Len(); n > maxEncodedTrails {
 		t.Errorf("%d trails kept, bound %d", n, maxEncodedTrails)
 	}
 	if shareTrail(nil) != nil {
