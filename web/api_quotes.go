@@ -230,6 +230,14 @@ func toFlagsJSON(flags []tariff.Flag) []flagJSON {
 // toQuoteJSON renders a stored quote for the API; acc is the offer's accelerator, whose name
 // the base line's label carries (i18n.LineLabel, in English).
 func toQuoteJSON(pq marketplace.Quote, acc marketplace.Accelerator, now time.Time) quoteJSON {
+	out := toQuoteJSONWithoutTrail(pq, acc, now)
+	out.Trail = toTrailJSON(pq.Priced.Trail)
+	return out
+}
+
+// toQuoteJSONWithoutTrail is toQuoteJSON without the explanation (quoteanswer.go adds a kept
+// encoding of it).
+func toQuoteJSONWithoutTrail(pq marketplace.Quote, acc marketplace.Accelerator, now time.Time) quoteJSON {
 	p := pq.Priced
 	out := quoteJSON{
 		ID: pq.ID, OfferID: pq.OfferID, Status: pq.Status(now), CancelTerms: toCancellationJSON(pq.Cancellation, pq.Start),
@@ -269,11 +277,17 @@ func toQuoteJSON(pq marketplace.Quote, acc marketplace.Accelerator, now time.Tim
 	if out.FX == nil {
 		out.FX = []fxUseJSON{}
 	}
-	if len(p.Trail) > 0 { // an explanation of ~300 entries: allocated once, not grown (none stays null)
-		out.Trail = make([]trailJSON, len(p.Trail))
-		for i, c := range p.Trail {
-			out.Trail[i] = trailJSON{Measure: c.MeasureID, Applied: c.Applied, Reason: c.Reason}
-		}
+	return out
+}
+
+// toTrailJSON renders a quote's explanation (nil for none: no policy).
+func toTrailJSON(trail []tariff.Consideration) []trailJSON {
+	if len(trail) == 0 {
+		return nil
+	}
+	out := make([]trailJSON, len(trail)) // ~300 entries: allocated once, not grown
+	for i, c := range trail {
+		out[i] = trailJSON{Measure: c.MeasureID, Applied: c.Applied, Reason: c.Reason}
 	}
 	return out
 }
@@ -316,7 +330,7 @@ func handleQuoteCreate(m quoteAPI) fiber.Handler {
 			return err
 		}
 		c.Location("/api/v1/quotes/" + pq.ID)
-		return sendJSON(c.Status(fiber.StatusCreated), toQuoteJSON(pq, pq.Accelerator, m.Now()))
+		return sendNewQuote(c.Status(fiber.StatusCreated), pq, m.Now())
 	}
 }
 

@@ -1,0 +1,57 @@
+package web
+
+import (
+	"context"
+	"fmt"
+	"testing"
+
+	"corridor/marketplace"
+)
+
+// TestNewQuoteAnswerMatchesEncoding: the answer to a new quote, whose explanation comes
+// encoded from trailJSONs when it is shared, is byte for byte the quote as GET renders it from
+// its stored record — encoded whole, its explanation read back from the database. Each request
+// is sent twice, so that the second answer uses the encoding the first one kept; the buyers
+// include a consumer and a Chinese business, and the offers both sides of the border.
+func TestNewQuoteAnswerMatchesEncoding(t *testing.T) {
+	app, svc, _ := seededApp(t)
+	page, err := svc.SearchOffers(context.Background(), marketplace.SearchRequest{Limit: 12})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(page.Hits) < 6 {
+		t.Fatalf("the demo market lists %d offers", len(page.Hits))
+	}
+	buyers := []string{
+		`{"country":"DE","type":"business","vat_id":"DE123456789"}`,
+		`{"country":"FR","type":"consumer"}`,
+		`{"country":"CN","type":"business"}`,
+	}
+	shared := 0
+	for _, o := range page.Hits {
+		for _, b := range buyers {
+			body := fmt.Sprintf(`{"offer_id":%q,"gpus":1,"hours":720,"buyer":%s,"currency":"EUR"}`, o.ID, b)
+			for try := range 2 {
+				code, _, answer := call(t, app, "POST", "/api/v1/quotes", body)
+				if code != 201 {
+					t.Fatalf("%s: %d %s", body, code, answer)
+				}
+				var q struct{ ID string }
+				decode(t, answer, &q)
+				stored, err := svc.GetQuote(context.Background(), q.ID)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if !stored.Priced.TrailNoted && len(stored.Priced.Trail) > 0 {
+					shared++
+				}
+				if code, _, got := call(t, app, "GET", "/api/v1/quotes/"+q.ID, ""); code != 200 || got != answer {
+					t.Fatalf("%s, try %d: the answer differs from the stored quote's rendering (GET %d)\nanswer: %.400s\nstored: %.400s", body, try+1, code, answer, got)
+				}
+			}
+		}
+	}
+	if shared == 0 {
+		t.Fatal("no quote had a shared explanation: the kept encodings were not exercised")
+	}
+}
