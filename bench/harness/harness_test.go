@@ -93,3 +93,36 @@ func TestResultFigures(t *testing.T) {
 		t.Errorf("readRSS of this test: %d bytes", rss)
 	}
 }
+
+// TestParseWALRestarts reads the restart histogram as Corridor's /metrics writes it: 3
+// restarts holding the writer 12 ms in all, every one within 10 ms, the first bucket that
+// holds all three; the other outcome's series is not counted.
+func TestParseWALRestarts(t *testing.T) {
+	text := `# HELP corridor_sqlite_wal_restart_hold_seconds SQLite: how long …
+# TYPE corridor_sqlite_wal_restart_hold_seconds histogram
+corridor_sqlite_wal_restart_hold_seconds_bucket{outcome="readers_stayed",le="0.25"} 1
+corridor_sqlite_wal_restart_hold_seconds_bucket{outcome="readers_stayed",le="+Inf"} 1
+corridor_sqlite_wal_restart_hold_seconds_sum{outcome="readers_stayed"} 0.1
+corridor_sqlite_wal_restart_hold_seconds_count{outcome="readers_stayed"} 1
+corridor_sqlite_wal_restart_hold_seconds_bucket{outcome="restarted",le="0.0025"} 1
+corridor_sqlite_wal_restart_hold_seconds_bucket{outcome="restarted",le="0.005"} 2
+corridor_sqlite_wal_restart_hold_seconds_bucket{outcome="restarted",le="0.01"} 3
+corridor_sqlite_wal_restart_hold_seconds_bucket{outcome="restarted",le="+Inf"} 3
+corridor_sqlite_wal_restart_hold_seconds_sum{outcome="restarted"} 0.012
+corridor_sqlite_wal_restart_hold_seconds_count{outcome="restarted"} 3
+go_goroutines 12
+`
+	w, err := parseWALRestarts(strings.NewReader(text))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if w.count != 3 || w.held != 12*time.Millisecond || w.most != "0.01" {
+		t.Fatalf("got %+v, want 3 restarts, 12ms held, all within 0.01 s", w)
+	}
+	if got, want := w.text(), "restarted the WAL 3 times, holding the quote writer 4.0 ms each on average, each at most 0.01 s"; !strings.Contains(got, want) {
+		t.Errorf("text %q, want it to say %q", got, want)
+	}
+	if w, _ := parseWALRestarts(strings.NewReader("go_goroutines 12\n")); w.count != 0 || w.most != "" {
+		t.Fatalf("no restarts: got %+v", w)
+	}
+}

@@ -26,6 +26,8 @@ type sizeRun struct {
 	// searchAnswer is the search floor's answer: the average of Corridor's typical searches
 	// measured just before, or searchAnswerDefault.
 	searchAnswer int
+	// walRestarts is what the server said of its WAL restarts after the quotes (SQLite only)
+	walRestarts *walRestarts
 }
 
 func measureAll(ctx context.Context, o options, stdout, stderr io.Writer) error {
@@ -100,6 +102,13 @@ func measureSize(ctx context.Context, o options, bin, dir string, n int, stderr 
 		}
 		fmt.Fprintf(stderr, "%d offers: %s …\n", n, name)
 		res := drive(ctx, p.addr, ep.mix(m), o, p.pid())
+		if name == "quote" && o.db == "" {
+			if w, err := readWALRestarts(p.addr); err == nil {
+				run.walRestarts = &w
+			} else {
+				fmt.Fprintf(stderr, "%d offers: quote: WAL restarts not read: %v\n", n, err)
+			}
+		}
 		p.stop()
 		if ctx.Err() != nil {
 			return run, ctx.Err()
@@ -142,6 +151,9 @@ func printSize(w io.Writer, r sizeRun, o options) {
 	}
 	if _, ok := r.results["search-floor"]; ok {
 		fmt.Fprintf(w, "\nThe search floor answered %d bytes.\n", r.searchAnswer)
+	}
+	if wr := r.walRestarts; wr != nil {
+		fmt.Fprintf(w, "\n%s\n", wr.text())
 	}
 	if _, ok := r.results["quote-floor"]; ok {
 		fmt.Fprintf(w, "\nThe quote floor answered %d bytes and stored records of %d bytes (%s).\n", r.floor.answer, r.floor.record, r.floor.measured)
