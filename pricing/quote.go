@@ -252,13 +252,16 @@ type Quote struct {
 	FX              []FXUse
 	Flags           []tariff.Flag
 	Trail           []tariff.Consideration
-	TrailNoted      bool      `json:"-"` // Trail holds notes computed for this quote (tariff.Assessment.TrailNoted); how it is stored, not part of the quote
-	Policy          PolicyRef // the compiled policy: its id, the baseline version, its hash
-	Rounding        RoundingMode
-	Offer           OfferTerms
-	Request         Request
-	Snapshot        Snapshot
-	Validity        time.Duration
+	TrailNoted      bool `json:"-"` // Trail holds notes computed for this quote (tariff.Assessment.TrailNoted); how it is stored, not part of the quote
+	// TrailBase is the shared trail a noted Trail was copied from (tariff.Assessment.TrailBase);
+	// how it is stored and sent, not part of the quote. Nil when a quote is read back.
+	TrailBase []tariff.Consideration `json:"-"`
+	Policy    PolicyRef              // the compiled policy: its id, the baseline version, its hash
+	Rounding  RoundingMode
+	Offer     OfferTerms
+	Request   Request
+	Snapshot  Snapshot
+	Validity  time.Duration
 	// TaxTerms are the terms the taxes withheld at source were computed under
 	// (AppliedTaxTerms): the request's, else the offer's.
 	TaxTerms tariff.TaxTerms
@@ -568,7 +571,7 @@ func Price(in Inputs) (Quote, error) {
 		if lead := leadingFlags(in.Notices, o, r); len(lead) > 0 {
 			q.Flags = append(lead, q.Flags...)
 		}
-		q.Trail, q.TrailNoted = a.Trail, a.TrailNoted
+		q.Trail, q.TrailNoted, q.TrailBase = a.Trail, a.TrailNoted, a.TrailBase
 		if a.Blocked {
 			return Quote{}, blockedError(a.Flags)
 		}

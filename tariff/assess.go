@@ -677,6 +677,7 @@ func WeakerConfidence(a, b string) string {
 func (st *assessment) ownTrail() []Consideration {
 	st.out.TrailNoted = true
 	if !st.trailOwned {
+		st.out.TrailBase = st.out.Trail
 		st.out.Trail = append([]Consideration(nil), st.out.Trail...)
 		st.trailOwned = true
 	}

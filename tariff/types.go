@@ -258,4 +258,9 @@ type Assessment struct {
 	// same match explain themselves differently. Without it the trail is the policy's
 	// explanation of the match, the same for every supply that matches alike.
 	TrailNoted bool
+	// TrailBase is, when TrailNoted, the shared trail Trail was copied from before its notes
+	// were written: the same length, and equal to Trail in every entry but the noted ones
+	// (read-only, like Trail). Nil when the trail was never shared. It lets a quote store
+	// and send the shared explanation once, with its notes beside it.
+	TrailBase []Consideration
 }

@@ -314,6 +314,7 @@ func TestWorkedCases(t *testing.T) {
 					t.Errorf("no trail entry for %s", id)
 				}
 			}
+			checkTrailBase(t, a)
 			if tc.check != nil {
 				tc.check(t, a)
 			}
@@ -340,5 +341,65 @@ func TestQuotaFlagOnlyFromChosenAlternative(t *testing.T) {
 	a, _ = Assess(p, s, day(dateDefault))
 	if chargesString(a.Charges) != `trq=0 payable=true quota="in_quota"; ` || len(a.Flags) != 1 || a.Flags[0].Code != "quota.low" {
 		t.Errorf("charges %s flags %+v", chargesString(a.Charges), a.Flags)
+	}
+}
+
+// checkTrailBase checks Assessment.TrailBase: only a noted trail has one; it is as long as the
+// trail, explains the same measures in the same order, and differs from it in at least one
+// entry (the notes).
+func checkTrailBase(t *testing.T, a Assessment) {
+	t.Helper()
+	if a.TrailBase == nil {
+		return
+	}
+	if !a.TrailNoted {
+		t.Fatalf("a trail base on an assessment without notes")
+	}
+	if len(a.TrailBase) != len(a.Trail) {
+		t.Fatalf("trail base of %d entries, trail of %d", len(a.TrailBase), len(a.Trail))
+	}
+	differ := 0
+	for i, c := range a.Trail {
+		if c == a.TrailBase[i] {
+			continue
+		}
+		differ++
+		if c.MeasureID != a.TrailBase[i].MeasureID {
+			t.Errorf("entry %d explains %s, its base %s", i, c.MeasureID, a.TrailBase[i].MeasureID)
+		}
+	}
+	if differ == 0 {
+		t.Errorf("a noted trail equal to its base")
+	}
+}
+
+// TestNotedTrailKeepsItsBase: the customs alternatives' notes are written into a copy of the
+// match's shared trail, which the assessment keeps as its base — the very array another
+// assessment of the same match explains itself with — and which the notes leave unchanged.
+func TestNotedTrailKeepsItsBase(t *testing.T) {
+	p := testPolicy(t, `  - {id: mfn, kind: customs_duty, jurisdiction: EU, destination: [EU27], hs: ["8517"], rate: "5%", base: customs_value, legal: [x]}`+"\n"+
+		`  - {id: pref, kind: customs_duty, jurisdiction: EU, origin: [CN], destination: [EU27], hs: ["8517"], rate: "2%", base: customs_value, legal: [x]}`+"\n")
+	a, err := Assess(p, hardware("CN", "DE", "8517.62", "1", "1000"), day(dateDefault))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !a.TrailNoted || a.TrailBase == nil {
+		t.Fatalf("noted %v, base %v: want a noted trail with its base", a.TrailNoted, a.TrailBase)
+	}
+	checkTrailBase(t, a)
+	for i, c := range a.TrailBase {
+		if strings.Contains(c.Reason, "alternative") {
+			t.Errorf("base entry %d holds a note: %+v", i, c)
+		}
+	}
+	b, err := Assess(p, hardware("CN", "DE", "8517.62", "2", "2000"), day(dateDefault)) // the same match, other amounts
+	if err != nil {
+		t.Fatal(err)
+	}
+	if &b.TrailBase[0] != &a.TrailBase[0] {
+		t.Error("two assessments of the same match have different trail bases: the base is not the shared trail")
+	}
+	if a.Trail[0] == b.Trail[0] && a.Trail[1] == b.Trail[1] {
+		t.Error("the two assessments' notes should differ with their amounts")
 	}
 }

@@ -16,13 +16,49 @@ import (
 // which the quotes explained alike share (tariff.TrailMemo). Encoding it again for every quote
 // was about a fifth of the server's CPU under the bench harness's quotes, so a shared
 // explanation is encoded once: sendNewQuote encodes the rest of the answer with the
-// explanation null and writes the kept encoding in its place. The explanation is the answer's
-// last member (quoteJSON), and TestNewQuoteAnswerMatchesEncoding checks that the answer is
-// byte for byte what encoding the whole of it writes.
+// explanation null and writes the kept encoding in its place. An explanation with notes of its
+// own is a copy of a shared one with a few entries changed (tariff.Assessment.TrailBase): the
+// kept encoding of the shared one is written with those entries encoded in their place. The
+// explanation is the answer's last member (quoteJSON), and TestNewQuoteAnswerMatchesEncoding
+// checks that the answer is byte for byte what encoding the whole of it writes.
+
+// encodedTrail is the JSON of an explanation and where each entry ends in it.
+type encodedTrail struct {
+	json []byte
+	ends []int // ends[i]: the offset just past entry i's object
+}
+
+// start is the offset of entry i's object.
+func (e *encodedTrail) start(i int) int {
+	if i == 0 {
+		return 1 // after [
+	}
+	return e.ends[i-1] + 1 // after the comma
+}
+
+// encodeTrail is the JSON of trail, as encoding []trailJSON writes it, with its entries' ends;
+// nil if an entry cannot be encoded.
+func encodeTrail(trail []tariff.Consideration) *encodedTrail {
+	e := &encodedTrail{ends: make([]int, len(trail))}
+	b := append(make([]byte, 0, 64*len(trail)), '[')
+	for i, c := range trail {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		entry, err := gojson.Marshal(trailJSON{Measure: c.MeasureID, Applied: c.Applied, Reason: c.Reason})
+		if err != nil {
+			return nil
+		}
+		b = append(b, entry...)
+		e.ends[i] = len(b)
+	}
+	e.json = append(b, ']')
+	return e
+}
 
 // trailJSONs keeps the encoded explanations; maxTrailJSONs bounds it (1,024 of ~20 KB: at most
 // ~20 MB; the bench harness's 3,000 kinds of quote share 586).
-var trailJSONs = tariff.NewTrailMemo[[]byte](maxTrailJSONs)
+var trailJSONs = tariff.NewTrailMemo[*encodedTrail](maxTrailJSONs)
 
 const maxTrailJSONs = 1024
 
@@ -32,25 +68,22 @@ var explanationNull = []byte(`"explanation":null}`)
 // answerHeads are the buffers the rest of an answer is encoded into.
 var answerHeads = sync.Pool{New: func() any { return new(bytes.Buffer) }}
 
-// sendNewQuote answers a quote just priced and stored (its trail is the engine's, shared when
-// not noted).
+// sendNewQuote answers a quote just priced and stored (its trail is the engine's: shared, or
+// noted with its base).
 func sendNewQuote(c *fiber.Ctx, pq marketplace.Quote, now time.Time) error {
 	p := pq.Priced
-	if p.TrailNoted || len(p.Trail) == 0 {
+	shared := p.Trail
+	if p.TrailNoted {
+		shared = p.TrailBase
+	}
+	if len(shared) == 0 || len(shared) != len(p.Trail) {
 		return sendJSON(c, toQuoteJSON(pq, pq.Accelerator, now))
 	}
-	trail := trailJSONs.Get(p.Trail, func(t []tariff.Consideration) []byte {
-		b, err := gojson.Marshal(toTrailJSON(t))
-		if err != nil {
-			return nil
-		}
-		return b
-	})
+	trail := trailJSONs.Get(shared, encodeTrail)
 	head := answerHeads.Get().(*bytes.Buffer)
 	defer answerHeads.Put(head)
 	head.Reset()
-	out := toQuoteJSONWithoutTrail(pq, pq.Accelerator, now)
-	if err := gojson.NewEncoder(head).Encode(out); err != nil {
+	if err := gojson.NewEncoder(head).Encode(toQuoteJSONWithoutTrail(pq, pq.Accelerator, now)); err != nil {
 		return err
 	}
 	rest, ok := bytes.CutSuffix(bytes.TrimSuffix(head.Bytes(), []byte{'\n'}), explanationNull)
@@ -62,7 +95,22 @@ func sendNewQuote(c *fiber.Ctx, pq marketplace.Quote, now time.Time) error {
 	body := resp.BodyWriter()
 	body.Write(rest)
 	body.Write(explanationNull[:len(explanationNull)-len("null}")])
-	body.Write(trail)
+	from := 0 // what of the shared explanation's JSON is written
+	if p.TrailNoted {
+		for i, entry := range p.Trail {
+			if entry == shared[i] {
+				continue
+			}
+			note, err := gojson.Marshal(trailJSON{Measure: entry.MeasureID, Applied: entry.Applied, Reason: entry.Reason})
+			if err != nil {
+				return err
+			}
+			body.Write(trail.json[from:trail.start(i)])
+			body.Write(note)
+			from = trail.ends[i]
+		}
+	}
+	body.Write(trail.json[from:])
 	body.Write([]byte{'}'})
 	resp.Header.SetContentType(fiber.MIMEApplicationJSON)
 	return nil

@@ -12,7 +12,8 @@ import (
 // encoded from trailJSONs when it is shared, is byte for byte the quote as GET renders it from
 // its stored record — encoded whole, its explanation read back from the database. Each request
 // is sent twice, so that the second answer uses the encoding the first one kept; the buyers
-// include a consumer and a Chinese business, and the offers both sides of the border.
+// include a consumer and a Chinese business, and the offers both sides of the border, so that
+// some explanations are shared and some carry notes of their own.
 func TestNewQuoteAnswerMatchesEncoding(t *testing.T) {
 	app, svc, _ := seededApp(t)
 	page, err := svc.SearchOffers(context.Background(), marketplace.SearchRequest{Limit: 12})
@@ -27,10 +28,21 @@ func TestNewQuoteAnswerMatchesEncoding(t *testing.T) {
 		`{"country":"FR","type":"consumer"}`,
 		`{"country":"CN","type":"business"}`,
 	}
-	shared := 0
+	hardware, err := svc.ActiveOffers(context.Background(), marketplace.OfferContextFilter{Products: []string{"hardware"}})
+	if err != nil || len(hardware) == 0 {
+		t.Fatalf("no hardware offer in the demo market (%v): its quotes explain customs alternatives with notes", err)
+	}
+	var asks []string // what to quote: an hour of an offer's GPUs, or units of hardware
 	for _, o := range page.Hits {
+		asks = append(asks, fmt.Sprintf(`"offer_id":%q,"gpus":1,"hours":720`, o.ID))
+	}
+	for _, o := range hardware {
+		asks = append(asks, fmt.Sprintf(`"offer_id":%q,"units":2`, o.Offer.ID))
+	}
+	shared, noted := 0, 0
+	for _, ask := range asks {
 		for _, b := range buyers {
-			body := fmt.Sprintf(`{"offer_id":%q,"gpus":1,"hours":720,"buyer":%s,"currency":"EUR"}`, o.ID, b)
+			body := fmt.Sprintf(`{%s,"buyer":%s,"currency":"EUR"}`, ask, b)
 			for try := range 2 {
 				code, _, answer := call(t, app, "POST", "/api/v1/quotes", body)
 				if code != 201 {
@@ -42,7 +54,10 @@ func TestNewQuoteAnswerMatchesEncoding(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				if !stored.Priced.TrailNoted && len(stored.Priced.Trail) > 0 {
+				switch {
+				case stored.Priced.TrailNoted:
+					noted++
+				case len(stored.Priced.Trail) > 0:
 					shared++
 				}
 				if code, _, got := call(t, app, "GET", "/api/v1/quotes/"+q.ID, ""); code != 200 || got != answer {
@@ -51,7 +66,7 @@ func TestNewQuoteAnswerMatchesEncoding(t *testing.T) {
 			}
 		}
 	}
-	if shared == 0 {
-		t.Fatal("no quote had a shared explanation: the kept encodings were not exercised")
+	if shared == 0 || noted == 0 {
+		t.Fatalf("%d quotes with a shared explanation, %d with notes of their own: want both kinds", shared, noted)
 	}
 }

@@ -12,6 +12,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/klauspost/compress/s2"
+
 	"corridor/marketplace"
 	"corridor/tariff"
 )
@@ -115,25 +117,101 @@ func deref(s *string) string {
 	return *s
 }
 
-// TestNotedExplanationStaysInTheRecord: a quote for hardware units explains the customs
-// alternative it chose with the totals of each (notes of its own, tariff.Assessment.TrailNoted):
-// its record holds its explanation, and nothing is stored for it in quote_explanations.
-func TestNotedExplanationStaysInTheRecord(t *testing.T) {
-	svc, st := seededService(t)
+// TestNotedExplanationStoredAsNotes: a quote for hardware units explains the customs
+// alternative it chose with the totals of each (notes of its own, tariff.Assessment.TrailNoted).
+// Its record (version 3) names the shared explanation its own was copied from, stored once, and
+// holds only the entries that differ; it reads back with the explanation it was priced with,
+// also through a store that has read nothing yet. A noted quote without that base (a quote read
+// back and stored again) has a record of version 2 that holds its explanation.
+func TestNotedExplanationStoredAsNotes(t *testing.T) {
+	dsn := TestDSN(t)
+	st := openSecond(t, dsn)
+	svc := seed(t, st, func() time.Time { return recordClock })
 	ctx := context.Background()
 	q, err := svc.Quote(ctx, hardwareRequest(t, svc))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !q.Priced.TrailNoted {
-		t.Fatal("a hardware quote's explanation should carry notes of its own (the customs alternatives' totals)")
+	if !q.Priced.TrailNoted || q.Priced.TrailBase == nil {
+		t.Fatal("a hardware quote's explanation should carry notes of its own (the customs alternatives' totals), copied from a shared one")
 	}
 	rec := storedRecord(t, st, q.ID)
-	if rec.Result.TrailRef != "" || rec.Result.Trail == nil || *rec.Result.Trail != *encodeTrail(q.Priced.Trail) || !rec.Result.TrailNoted {
-		t.Errorf("the record names %q and holds %d bytes (noted %v); want it to hold the explanation", rec.Result.TrailRef, len(deref(rec.Result.Trail)), rec.Result.TrailNoted)
+	base := shareTrail(q.Priced.TrailBase)
+	if rec.Version != notedQuoteRecordVersion || rec.Result.TrailRef != base.hash || rec.Result.Trail != nil || !rec.Result.TrailNoted {
+		t.Errorf("record version %d names %q (want the base %s), holds %d bytes, noted %v", rec.Version, rec.Result.TrailRef, base.hash, len(deref(rec.Result.Trail)), rec.Result.TrailNoted)
 	}
-	if n := storedExplanations(t, st); n != 0 {
-		t.Errorf("%d explanations stored for a quote whose record holds its own", n)
+	if n := len(rec.Result.TrailNotes); n == 0 || n > len(q.Priced.Trail)/4 {
+		t.Errorf("%d notes for an explanation of %d entries", n, len(q.Priced.Trail))
+	}
+	for _, n := range rec.Result.TrailNotes {
+		if q.Priced.Trail[n.Index] == q.Priced.TrailBase[n.Index] {
+			t.Errorf("note %d is an entry equal to the base's", n.Index)
+		}
+	}
+	var version int
+	if err := st.db.Raw("SELECT record_version FROM quotes WHERE id = ?", q.ID).Scan(&version).Error; err != nil || version != notedQuoteRecordVersion {
+		t.Errorf("record_version column %d (%v), want %d", version, err, notedQuoteRecordVersion)
+	}
+	if n := storedExplanations(t, st); n != 1 {
+		t.Errorf("%d explanations stored, want the base alone", n)
+	}
+	for _, s := range []*Store{st, openSecond(t, dsn)} {
+		got, err := s.Quote(ctx, q.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !slices.Equal(got.Priced.Trail, q.Priced.Trail) || !got.Priced.TrailNoted {
+			t.Errorf("read back %d entries (noted %v), priced with %d, or they differ", len(got.Priced.Trail), got.Priced.TrailNoted, len(q.Priced.Trail))
+		}
+	}
+
+	again := q
+	again.ID = "q_noted_without_base"
+	again.Priced.TrailBase = nil
+	if err := st.PutQuote(ctx, again); err != nil {
+		t.Fatal(err)
+	}
+	rec = storedRecord(t, st, again.ID)
+	if rec.Version != quoteRecordVersion || rec.Result.TrailRef != "" || rec.Result.Trail == nil || *rec.Result.Trail != *encodeTrail(q.Priced.Trail) || rec.Result.TrailNotes != nil {
+		t.Errorf("without its base: record version %d names %q, holds %d bytes and %d notes; want version 2 holding the explanation", rec.Version, rec.Result.TrailRef, len(deref(rec.Result.Trail)), len(rec.Result.TrailNotes))
+	}
+}
+
+// TestTrailNotes: the notes of a trail against its base are the entries that differ, applied
+// back they give the trail again; no base, another length, other measures, nothing noted or
+// notes on more than a quarter of the entries mean no notes (the record holds the
+// explanation); a note that does not fit the explanation it is applied to is an error.
+func TestTrailNotes(t *testing.T) {
+	base := make([]tariff.Consideration, 8)
+	for i := range base {
+		base[i] = tariff.Consideration{MeasureID: fmt.Sprintf("m-%d", i), Reason: "outside dates"}
+	}
+	trail := slices.Clone(base)
+	trail[2] = tariff.Consideration{MeasureID: "m-2", Applied: true, Reason: "applied (lowest of 2 alternatives)"}
+	notes, ok := trailNotes(trail, base)
+	if !ok || len(notes) != 1 || notes[0] != (trailNoteRecord{Index: 2, Measure: "m-2", Applied: true, Reason: "applied (lowest of 2 alternatives)"}) {
+		t.Fatalf("notes %+v, %v", notes, ok)
+	}
+	back := slices.Clone(base)
+	if err := applyTrailNotes(back, notes); err != nil || !slices.Equal(back, trail) {
+		t.Fatalf("applied back: %+v, %v", back, err)
+	}
+	three := slices.Clone(trail)
+	three[5].Reason, three[6].Reason = "x", "y"
+	other := slices.Clone(trail)
+	other[3].MeasureID = "n-3"
+	for what, c := range map[string][2][]tariff.Consideration{
+		"no base": {trail, nil}, "another length": {trail, base[:7]}, "other measures": {other, base},
+		"nothing noted": {base, slices.Clone(base)}, "3 of 8 noted": {three, base},
+	} {
+		if notes, ok := trailNotes(c[0], c[1]); ok || notes != nil {
+			t.Errorf("%s: notes %+v, %v; want none", what, notes, ok)
+		}
+	}
+	for _, n := range []trailNoteRecord{{Index: 8, Measure: "m-8"}, {Index: -1, Measure: "m-0"}, {Index: 1, Measure: "m-2"}} {
+		if err := applyTrailNotes(slices.Clone(base), []trailNoteRecord{n}); err == nil {
+			t.Errorf("note %+v applied to 8 entries without an error", n)
+		}
 	}
 }
 
@@ -240,5 +318,51 @@ func TestSharedTrailEncoding(t *testing.T) {
 	}
 	if shareTrail(nil) != nil {
 		t.Error("no trail (no policy) is named")
+	}
+}
+
+// TestRecordNotesNeedVersion3: a record of version 3 names a shared explanation and holds
+// notes; a record of version 2 with notes (which a reader of version 2 would ignore), one of
+// version 3 without them, or notes without a shared explanation are refused.
+func TestRecordNotesNeedVersion3(t *testing.T) {
+	q := explainedQuote("q_notes", "outside dates")
+	base := make([]tariff.Consideration, 8)
+	for i := range base {
+		base[i] = tariff.Consideration{MeasureID: fmt.Sprintf("m-%d", i), Reason: "outside dates"}
+	}
+	q.Priced.Trail = slices.Clone(base)
+	q.Priced.Trail[1].Reason = "applied (lowest of 2 alternatives)"
+	q.Priced.TrailNoted, q.Priced.TrailBase = true, base
+	shared := shareTrail(base)
+	text := func(string) (*string, error) { return shared.text, nil }
+	read := func(rec quoteRecord) error {
+		js, err := json.Marshal(rec)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var b bytes.Buffer
+		w := s2.NewWriter(&b)
+		w.Write(js)
+		w.Close()
+		var got marketplace.Quote
+		return decodeQuoteRecord(b.Bytes(), &got, text)
+	}
+	good := newQuoteRecord(q, shared)
+	if good.Version != 3 || len(good.Result.TrailNotes) != 1 {
+		t.Fatalf("version %d with %d notes, want 3 with 1", good.Version, len(good.Result.TrailNotes))
+	}
+	if err := read(good); err != nil {
+		t.Fatalf("the record as written: %v", err)
+	}
+	v2 := good
+	v2.Version = 2
+	v3 := good
+	v3.Result.TrailNotes = nil
+	unnamed := good
+	unnamed.Result.TrailRef, unnamed.Result.Trail = "", encodeTrail(base)
+	for what, rec := range map[string]quoteRecord{"version 2 with notes": v2, "version 3 without notes": v3, "notes without a shared explanation": unnamed} {
+		if err := read(rec); err == nil {
+			t.Errorf("%s: read without an error", what)
+		}
 	}
 }

@@ -35,10 +35,24 @@ import (
 // quote_explanations.go); a record of version 1, or one whose explanation has notes of its
 // own, holds it.
 
-// quoteRecordVersion is the schema version written by encodeQuoteRecord. Version 2 may name
-// its explanation (explanation_ref: quote_explanations.go) instead of holding it; version 1
-// always holds it. Both are read.
-const quoteRecordVersion = 2
+// quoteRecordVersion is the schema version encodeQuoteRecord writes for most records. Version 2
+// may name its explanation (explanation_ref: quote_explanations.go) instead of holding it;
+// version 1 always holds it. notedQuoteRecordVersion, 3, is a record that names the shared
+// explanation its own was copied from and holds its notes (explanation_notes): a new version,
+// because a reader of version 2 would take the shared explanation for the quote's. All three
+// are read.
+const (
+	quoteRecordVersion      = 2
+	notedQuoteRecordVersion = 3
+)
+
+// recordVersion is the version of q's record naming shared (nil: holding its explanation).
+func recordVersion(q marketplace.Quote, shared *sharedExplanation) int {
+	if shared != nil && q.Priced.TrailNoted {
+		return notedQuoteRecordVersion
+	}
+	return quoteRecordVersion
+}
 
 type quoteRecord struct {
 	Version int           `json:"v"`
@@ -204,9 +218,12 @@ type resultRecord struct {
 	// quote_explanations.go): the SHA-256 of its text, in hex.
 	TrailRef string `json:"explanation_ref,omitempty"`
 	// TrailNoted: the explanation holds notes computed for this quote (pricing.Quote.TrailNoted).
-	TrailNoted bool            `json:"explanation_noted,omitempty"`
-	Policy     policyRefRecord `json:"policy"`
-	Rounding   string          `json:"rounding"`
+	TrailNoted bool `json:"explanation_noted,omitempty"`
+	// TrailNotes are, in a record of version 3, the entries in which the quote's explanation
+	// differs from the shared one TrailRef names (quote_explanations.go).
+	TrailNotes []trailNoteRecord `json:"explanation_notes,omitempty"`
+	Policy     policyRefRecord   `json:"policy"`
+	Rounding   string            `json:"rounding"`
 }
 
 // lineRecord is one quote line. Labels are rendered, not stored: Label and LabelZH hold only
@@ -349,11 +366,11 @@ func toPolicyRef(r pricing.PolicyRef) policyRefRecord { return policyRefRecord(r
 
 func (r policyRefRecord) ref() pricing.PolicyRef { return pricing.PolicyRef(r) }
 
-// newQuoteRecord builds the record of a quote: with the explanation named by shared, or
-// (shared nil) holding it.
+// newQuoteRecord builds the record of a quote: with the explanation named by shared (and, for a
+// noted one, its notes), or (shared nil) holding it.
 func newQuoteRecord(q marketplace.Quote, shared *sharedExplanation) quoteRecord {
 	in, p := q.Inputs, q.Priced
-	r := quoteRecord{Version: quoteRecordVersion}
+	r := quoteRecord{Version: recordVersion(q, shared)}
 	qr := q.Request
 	r.Request = requestRecord{OfferID: qr.OfferID, GPUs: qr.GPUs, Hours: qr.Hours, Units: qr.Units,
 		Buyer: buyerRecord{Country: qr.Buyer.Country, Type: qr.Buyer.Type, VATID: qr.Buyer.VATID, Region: qr.Buyer.Region,
@@ -416,6 +433,9 @@ func newQuoteRecord(q marketplace.Quote, shared *sharedExplanation) quoteRecord 
 	r.Result.TrailNoted = p.TrailNoted
 	if shared != nil {
 		r.Result.TrailRef = shared.hash
+		if p.TrailNoted {
+			r.Result.TrailNotes, _ = trailNotes(p.Trail, p.TrailBase) // recordExplanation checked them
+		}
 	} else {
 		r.Result.Trail = encodeTrail(p.Trail)
 	}
@@ -489,6 +509,9 @@ func (r quoteRecord) apply(q *marketplace.Quote) error {
 	p.Flags = flags(res.Flags)
 	trail, err := decodeTrail(res.Trail)
 	if err != nil {
+		return err
+	}
+	if err := applyTrailNotes(trail, res.TrailNotes); err != nil {
 		return err
 	}
 	p.Trail, p.TrailNoted = trail, res.TrailNoted
@@ -591,8 +614,11 @@ func decodeQuoteRecord(b []byte, q *marketplace.Quote, explanation func(hash str
 	if err := json.Unmarshal(js.Bytes(), &rec); err != nil {
 		return fmt.Errorf("decode quote record: %w", err)
 	}
-	if rec.Version != 1 && rec.Version != quoteRecordVersion {
-		return fmt.Errorf("decode quote record: schema version %d, want 1 to %d", rec.Version, quoteRecordVersion)
+	if rec.Version < 1 || rec.Version > notedQuoteRecordVersion {
+		return fmt.Errorf("decode quote record: schema version %d, want 1 to %d", rec.Version, notedQuoteRecordVersion)
+	}
+	if notes := rec.Result.TrailNotes != nil; notes != (rec.Version == notedQuoteRecordVersion) || notes && rec.Result.TrailRef == "" {
+		return fmt.Errorf("decode quote record: version %d with explanation notes %v and explanation_ref %q", rec.Version, notes, rec.Result.TrailRef)
 	}
 	if ref := rec.Result.TrailRef; ref != "" {
 		if rec.Version == 1 || rec.Result.Trail != nil {

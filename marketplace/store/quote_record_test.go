@@ -260,33 +260,48 @@ func TestQuoteRecordReadsDeflate(t *testing.T) {
 
 // BenchmarkQuoteRecord encodes and decodes the record of a German business's quote under the
 // seeded baseline (148 measures, so 148 explanation entries), reporting its stored size: with
-// its explanation stored once (named, as quotes are stored) and holding it (as a quote whose
-// explanation has notes of its own is stored).
+// its explanation stored once (named, as quotes are stored) and holding it (held: as a noted
+// explanation without its shared base, or a record of an earlier release, is stored); and the
+// record of a hardware quote, whose explanation has notes of its own (the customs
+// alternatives' totals), naming the shared explanation and holding the notes (noted), and
+// holding the whole of it (noted_held: how such a record was stored before).
 func BenchmarkQuoteRecord(b *testing.B) {
 	svc, _ := seededService(b)
 	q, err := svc.Quote(context.Background(), recordRequests["DE business"])
 	if err != nil {
 		b.Fatal(err)
 	}
-	shared := shareTrail(q.Priced.Trail)
-	explanation := func(string) (*string, error) { return shared.text, nil }
+	hw, err := svc.Quote(context.Background(), hardwareRequest(b, svc))
+	if err != nil {
+		b.Fatal(err)
+	}
+	texts := map[string]*string{}
+	for _, x := range []*sharedExplanation{recordExplanation(q), recordExplanation(hw)} {
+		texts[x.hash] = x.text
+	}
+	explanation := func(hash string) (*string, error) { return texts[hash], nil }
 	for _, form := range []struct {
-		name   string
-		shared *sharedExplanation
-	}{{"named", shared}, {"held", nil}} {
-		rec, err := encodeQuoteRecord(q, form.shared)
+		name  string
+		q     marketplace.Quote
+		named bool
+	}{{"named", q, true}, {"noted", hw, true}, {"held", q, false}, {"noted_held", hw, false}} {
+		var shared *sharedExplanation
+		if form.named {
+			shared = recordExplanation(form.q)
+		}
+		rec, err := encodeQuoteRecord(form.q, shared)
 		if err != nil {
 			b.Fatal(err)
 		}
-		js, _ := json.Marshal(newQuoteRecord(q, form.shared))
+		js, _ := json.Marshal(newQuoteRecord(form.q, shared))
 		b.Run(form.name+"/encode", func(b *testing.B) {
 			b.ReportAllocs()
 			for b.Loop() {
-				x := form.shared
-				if x != nil {
-					x = shareTrail(q.Priced.Trail) // as a quote is stored: through the cache
+				var x *sharedExplanation
+				if form.named {
+					x = recordExplanation(form.q) // as a quote is stored: through the cache
 				}
-				if _, err := encodeQuoteRecord(q, x); err != nil {
+				if _, err := encodeQuoteRecord(form.q, x); err != nil {
 					b.Fatal(err)
 				}
 			}

@@ -91,20 +91,25 @@ func toQuoteRow(q marketplace.Quote) (quoteRow, error) {
 	return quoteRow{
 		ID: q.ID, OfferID: q.OfferID, GPUs: q.GPUs, StartAt: q.Start.Unix(), EndAt: q.End.Unix(),
 		Currency: q.Currency, Total: q.Total, CreatedAt: q.CreatedAt.UTC(), ValidUntil: q.ValidUntil.UTC(), ExpiresUnix: q.ValidUntil.Unix(),
-		PolicyID: p.ID, PolicyVer: p.Version, PolicyHash: p.Hash, QuotaUses: uses, RecordVersion: quoteRecordVersion, Record: rec,
+		PolicyID: p.ID, PolicyVer: p.Version, PolicyHash: p.Hash, QuotaUses: uses, RecordVersion: recordVersion(q, shared), Record: rec,
 		BuyerID: q.BuyerID, CancelKind: string(q.Cancellation.Kind), CancelNoticeHours: q.Cancellation.NoticeHours,
 		Explanation: shared,
 	}, nil
 }
 
 // recordExplanation is the explanation q's record names, stored once for the quotes that
-// share it (quote_explanations.go); nil when the record holds it: an explanation with notes
-// computed for this quote, or none (no policy).
+// share it (quote_explanations.go): the quote's own, or for an explanation with notes
+// computed for this quote the shared one it was copied from (the record holds the notes);
+// nil when the record holds it: a noted explanation without that base, or none (no policy).
 func recordExplanation(q marketplace.Quote) *sharedExplanation {
-	if q.Priced.TrailNoted {
+	p := q.Priced
+	if !p.TrailNoted {
+		return shareTrail(p.Trail)
+	}
+	if _, ok := trailNotes(p.Trail, p.TrailBase); !ok {
 		return nil
 	}
-	return shareTrail(q.Priced.Trail)
+	return shareTrail(p.TrailBase)
 }
 
 // domain reads the columns accepting a quote needs; the record is decoded by full.
