@@ -36,9 +36,9 @@ func (e *encodedTrail) start(i int) int {
 	return e.ends[i-1] + 1 // after the comma
 }
 
-// encodeTrail is the JSON of trail, as encoding []trailJSON writes it, with its entries' ends;
+// encodeTrailJSON is the JSON of trail, as encoding []trailJSON writes it, with its entries' ends;
 // nil if an entry cannot be encoded.
-func encodeTrail(trail []tariff.Consideration) *encodedTrail {
+func encodeTrailJSON(trail []tariff.Consideration) *encodedTrail {
 	e := &encodedTrail{ends: make([]int, len(trail))}
 	b := append(make([]byte, 0, 64*len(trail)), '[')
 	for i, c := range trail {
@@ -79,7 +79,7 @@ func sendNewQuote(c *fiber.Ctx, pq marketplace.Quote, now time.Time) error {
 	if len(shared) == 0 || len(shared) != len(p.Trail) {
 		return sendJSON(c, toQuoteJSON(pq, pq.Accelerator, now))
 	}
-	trail := trailJSONs.Get(shared, encodeTrail)
+	trail := trailJSONs.Get(shared, encodeTrailJSON)
 	head := answerHeads.Get().(*bytes.Buffer)
 	defer answerHeads.Put(head)
 	head.Reset()
