@@ -122,6 +122,10 @@ go_goroutines 12
 	if got, want := w.text(), "restarted the WAL 3 times, holding the quote writer 4.0 ms each on average, each at most 0.01 s"; !strings.Contains(got, want) {
 		t.Errorf("text %q, want it to say %q", got, want)
 	}
+	long := walRestarts{count: 1, held: 300 * time.Millisecond, most: "+Inf"}
+	if got := long.text(); !strings.Contains(got, "some longer than the histogram's largest bound") {
+		t.Errorf("a restart past every bound: %q", got)
+	}
 	if w, _ := parseWALRestarts(strings.NewReader("go_goroutines 12\n")); w.count != 0 || w.most != "" {
 		t.Fatalf("no restarts: got %+v", w)
 	}

@@ -26,8 +26,12 @@ func (w walRestarts) text() string {
 	if w.count == 0 {
 		return during + " did not restart the WAL."
 	}
-	return fmt.Sprintf("%s restarted the WAL %d times, holding the quote writer %s each on average, each at most %s s (%s).",
-		during, w.count, durText(w.held/time.Duration(w.count)), w.most, walHoldMetric)
+	most := "each at most " + w.most + " s"
+	if w.most == "+Inf" || w.most == "" {
+		most = "some longer than the histogram's largest bound"
+	}
+	return fmt.Sprintf("%s restarted the WAL %d times, holding the quote writer %s each on average, %s (%s).",
+		during, w.count, durText(w.held/time.Duration(w.count)), most, walHoldMetric)
 }
 
 const walHoldMetric = "corridor_sqlite_wal_restart_hold_seconds"

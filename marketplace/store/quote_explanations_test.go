@@ -365,4 +365,15 @@ func TestRecordNotesNeedVersion3(t *testing.T) {
 			t.Errorf("%s: read without an error", what)
 		}
 	}
+	// Named for a noted explanation whose notes cannot be taken (no base): the record holds it
+	// and reads back, rather than naming an explanation it could not be read back from.
+	baseless := q
+	baseless.Priced.TrailBase = nil
+	held := newQuoteRecord(baseless, shared)
+	if held.Version != quoteRecordVersion || held.Result.TrailRef != "" || held.Result.Trail == nil || recordVersion(baseless, shared) != quoteRecordVersion {
+		t.Errorf("a baseless noted explanation named by shared: version %d (column %d), ref %q, holds %v", held.Version, recordVersion(baseless, shared), held.Result.TrailRef, held.Result.Trail != nil)
+	}
+	if err := read(held); err != nil {
+		t.Errorf("a baseless noted explanation's record: %v", err)
+	}
 }

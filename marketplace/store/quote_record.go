@@ -48,10 +48,24 @@ const (
 
 // recordVersion is the version of q's record naming shared (nil: holding its explanation).
 func recordVersion(q marketplace.Quote, shared *sharedExplanation) int {
-	if shared != nil && q.Priced.TrailNoted {
+	if _, named := recordNotes(q, shared); named && q.Priced.TrailNoted {
 		return notedQuoteRecordVersion
 	}
 	return quoteRecordVersion
+}
+
+// recordNotes says how q's record keeps its explanation: named (by shared) or held, and for a
+// noted explanation that is named, its notes. A noted explanation whose notes cannot be taken
+// against its base is held, whatever shared says, so that no record names an explanation it
+// cannot be read back from (recordExplanation names only those that can).
+func recordNotes(q marketplace.Quote, shared *sharedExplanation) (notes []trailNoteRecord, named bool) {
+	if shared == nil {
+		return nil, false
+	}
+	if !q.Priced.TrailNoted {
+		return nil, true
+	}
+	return trailNotes(q.Priced.Trail, q.Priced.TrailBase)
 }
 
 type quoteRecord struct {
@@ -431,11 +445,8 @@ func newQuoteRecord(q marketplace.Quote, shared *sharedExplanation) quoteRecord 
 	}
 	r.Result.Flags = flagRecords(p.Flags)
 	r.Result.TrailNoted = p.TrailNoted
-	if shared != nil {
-		r.Result.TrailRef = shared.hash
-		if p.TrailNoted {
-			r.Result.TrailNotes, _ = trailNotes(p.Trail, p.TrailBase) // recordExplanation checked them
-		}
+	if notes, named := recordNotes(q, shared); named {
+		r.Result.TrailRef, r.Result.TrailNotes = shared.hash, notes
 	} else {
 		r.Result.Trail = encodeTrail(p.Trail)
 	}
