@@ -80,7 +80,7 @@ func decodeStrict(c *fiber.Ctx, v any) error {
 // refused rather than guessed at.
 func checkJSONContentType(c *fiber.Ctx) error {
 	ct := string(c.Request().Header.ContentType())
-	if ct == "" {
+	if ct == "" || ct == fiber.MIMEApplicationJSON { // most requests: no parsing
 		return nil
 	}
 	bad := func(msg string) error {

@@ -9,7 +9,6 @@ import (
 	"sync"
 	"time"
 
-	gojson "github.com/goccy/go-json"
 	"github.com/klauspost/compress/flate" // standard DEFLATE, about twice as fast as compress/flate at level 1
 	"github.com/klauspost/compress/s2"
 	"github.com/shopspring/decimal"
@@ -29,7 +28,10 @@ import (
 // VAT recovery: all of it; no provenance; no buyer: asked anonymously; no cancellation terms:
 // the offer's terms when accepted), so adding one needs no new version.
 //
-// The record is stored compressed (S2; DEFLATE in earlier releases, see encodeQuoteRecord).
+// The record's JSON is written by hand (quote_record_json.go: what encoding/json writes for
+// these types, checked member by member) and stored compressed (S2; DEFLATE in earlier
+// releases, see encodeQuoteRecord). Adding a member means adding it to appendJSON too, which
+// TestQuoteRecordJSONProperty enforces.
 // Its largest part, the explanation trail (one entry per measure of the policy), is stored
 // once for the quotes that share it and named in the record (version 2,
 // quote_explanations.go); a record of version 1, or one whose explanation has notes of its
@@ -572,11 +574,12 @@ func dateOf(t *time.Time) time.Time {
 
 // Compressors and decompressors are reused: allocating one costs more than compressing a record.
 var (
-	flaters   = sync.Pool{New: func() any { w, _ := flate.NewWriter(nil, flate.BestSpeed); return w }}
-	inflaters = sync.Pool{New: func() any { return flate.NewReader(bytes.NewReader(nil)) }}
-	s2Writers = sync.Pool{New: func() any { return s2.NewWriter(nil, s2.WriterConcurrency(1)) }}
-	s2Readers = sync.Pool{New: func() any { return s2.NewReader(nil) }}
-	recordBuf = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+	flaters     = sync.Pool{New: func() any { w, _ := flate.NewWriter(nil, flate.BestSpeed); return w }}
+	inflaters   = sync.Pool{New: func() any { return flate.NewReader(bytes.NewReader(nil)) }}
+	s2Writers   = sync.Pool{New: func() any { return s2.NewWriter(nil, s2.WriterConcurrency(1)) }}
+	s2Readers   = sync.Pool{New: func() any { return s2.NewReader(nil) }}
+	recordBuf   = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+	recordJSONs = sync.Pool{New: func() any { return new(recordJSON) }}
 )
 
 // A record is stored as an S2 stream (github.com/klauspost/compress/s2, a faster Snappy): S2
@@ -590,20 +593,21 @@ const s2StreamStart = 0xff
 // encodeQuoteRecord returns the stored bytes of q's record: S2-compressed JSON, naming the
 // explanation shared (quote_explanations.go) or, with shared nil, holding it.
 func encodeQuoteRecord(q marketplace.Quote, shared *sharedExplanation) ([]byte, error) {
-	js := recordBuf.Get().(*bytes.Buffer)
-	defer recordBuf.Put(js)
-	js.Reset()
-	// goccy/go-json writes what encoding/json writes, faster; read back with encoding/json.
-	// Its Encoder ends the document with a newline, which JSON readers skip.
-	if err := gojson.NewEncoder(js).Encode(newQuoteRecord(q, shared)); err != nil {
-		return nil, fmt.Errorf("encode quote record: %w", err)
+	js := recordJSONs.Get().(*recordJSON)
+	defer recordJSONs.Put(js)
+	// Written by hand (quote_record_json.go): what encoding/json writes, read back with it.
+	rec := newQuoteRecord(q, shared)
+	*js = recordJSON{b: js.b[:0]}
+	rec.appendJSON(js)
+	if js.err != nil {
+		return nil, fmt.Errorf("encode quote record: %w", js.err)
 	}
 	var out bytes.Buffer
-	out.Grow(js.Len()/3 + 64)
+	out.Grow(len(js.b)*5/8 + 64) // records sharing their explanation compress to 55–60%
 	w := s2Writers.Get().(*s2.Writer)
 	defer s2Writers.Put(w)
 	w.Reset(&out)
-	if err := w.EncodeBuffer(js.Bytes()); err != nil {
+	if err := w.EncodeBuffer(js.b); err != nil {
 		return nil, fmt.Errorf("compress quote record: %w", err)
 	}
 	if err := w.Close(); err != nil {
