@@ -130,3 +130,20 @@ go_goroutines 12
 		t.Fatalf("no restarts: got %+v", w)
 	}
 }
+
+// TestRatioAgainstHelloBeside: with -pair an endpoint's ratio is taken against the hello-world
+// measured just before it, not the size's first: here the first answered 100k requests a
+// second and the one beside the quotes 80k, so the quotes' 8k a second are 80k ÷ 8k = 10×
+// (not 12.5×); an endpoint without one beside falls back to the first (100k ÷ 50k = 2×).
+func TestRatioAgainstHelloBeside(t *testing.T) {
+	rate := func(perSecond int) result { return result{requests: perSecond, elapsed: time.Second} }
+	r := sizeRun{offers: 1000, results: map[string]result{"hello": rate(100000), "quote": rate(8000), "search": rate(50000)},
+		startup: map[string]time.Duration{}, beside: map[string]result{"quote": rate(80000)}}
+	var out strings.Builder
+	printSize(&out, r, options{endpoints: []string{"quote", "search"}})
+	for _, want := range []string{"| `POST /api/v1/quotes` | 8.0k | 80k | 10× |", "| search, typical | 50k | 100k | 2.00× |"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("the table lacks %q:\n%s", want, out.String())
+		}
+	}
+}

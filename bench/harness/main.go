@@ -56,6 +56,7 @@ type options struct {
 	endpoints []string
 	timeout   time.Duration
 	keep      bool
+	pair      bool // measure the hello-world again beside every endpoint
 	seed      uint64
 }
 
@@ -72,6 +73,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	only := fs.String("endpoints", "", "measure only these endpoints, comma-separated (default all: "+strings.Join(endpointNames(), ",")+")")
 	fs.DurationVar(&o.timeout, "timeout", 60*time.Second, "per-request timeout; a request that takes longer counts as an error")
 	fs.BoolVar(&o.keep, "keep", false, "keep the temporary directory (databases, server logs)")
+	fs.BoolVar(&o.pair, "pair", true, "measure the hello-world again just before each endpoint and take its ratio against that (false: against the size's first hello-world only)")
 	fs.Uint64Var(&o.seed, "seed", 1, "random seed of the synthetic market")
 	hello := fs.String("hello", "", "internal: serve the Fiber hello-world on this address")
 	floor := fs.String("floor", "", "internal: serve the quote floor (floor.go) on this address")
@@ -106,6 +108,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		o.endpoints = nil
 		for _, e := range strings.Split(*only, ",") {
 			e = strings.TrimSpace(e)
+			if e == "hello" {
+				continue // always measured first
+			}
 			if _, ok := endpointByName(e); !ok {
 				return fmt.Errorf("-endpoints: unknown endpoint %q (one of %s)", e, strings.Join(endpointNames(), ", "))
 			}

@@ -28,6 +28,18 @@ type sizeRun struct {
 	searchAnswer int
 	// walRestarts is what the server said of its WAL restarts after the quotes (SQLite only)
 	walRestarts *walRestarts
+	// beside is, with -pair, the hello-world measured again just before each endpoint: the
+	// baseline its ratio is taken against.
+	beside map[string]result
+}
+
+// baseline is the hello-world endpoint name's ratio is taken against: the one measured just
+// before it (-pair), or else the size's first.
+func (r sizeRun) baseline(name string) result {
+	if b, ok := r.beside[name]; ok {
+		return b
+	}
+	return r.results["hello"]
 }
 
 func measureAll(ctx context.Context, o options, stdout, stderr io.Writer) error {
@@ -64,7 +76,8 @@ func measureAll(ctx context.Context, o options, stdout, stderr io.Writer) error 
 }
 
 func measureSize(ctx context.Context, o options, bin, dir string, n int, stderr io.Writer) (sizeRun, error) {
-	run := sizeRun{offers: n, results: map[string]result{}, startup: map[string]time.Duration{}, floor: benchQuoteSizes, searchAnswer: searchAnswerDefault}
+	run := sizeRun{offers: n, results: map[string]result{}, startup: map[string]time.Duration{}, floor: benchQuoteSizes, searchAnswer: searchAnswerDefault,
+		beside: map[string]result{}}
 	run.loadAvg[0] = loadAverage()
 	dsn := filepath.Join(dir, fmt.Sprintf("market-%d", n), "corridor.db")
 	if o.db != "" {
@@ -83,8 +96,23 @@ func measureSize(ctx context.Context, o options, bin, dir string, n int, stderr 
 	}
 	run.load = time.Since(t0)
 	fmt.Fprintf(stderr, "%d offers: loaded in %s\n", n, run.load.Round(time.Millisecond))
+	hello, _ := endpointByName("hello")
 	for _, name := range append([]string{"hello"}, o.endpoints...) {
 		ep, _ := endpointByName(name)
+		if o.pair && name != "hello" {
+			// The machine's speed drifts within minutes (the hello-world's rate moved by a
+			// quarter between runs a minute apart): the baseline is measured beside each endpoint.
+			p, err := startHello(ctx, filepath.Join(dir, fmt.Sprintf("server-%d-hello-before-%s.log", n, name)))
+			if err != nil {
+				return run, err
+			}
+			fmt.Fprintf(stderr, "%d offers: hello before %s …\n", n, name)
+			run.beside[name] = drive(ctx, p.addr, hello.mix(m), o, p.pid())
+			p.stop()
+			if ctx.Err() != nil {
+				return run, ctx.Err()
+			}
+		}
 		logPath := filepath.Join(dir, fmt.Sprintf("server-%d-%s.log", n, name))
 		var p *process
 		switch name {
@@ -137,16 +165,17 @@ func printSize(w io.Writer, r sizeRun, o options) {
 	hello := r.results["hello"]
 	fmt.Fprintf(w, "\n### %d offers\n\n", r.offers)
 	fmt.Fprintf(w, "Loaded in %s. Load average %s before, %s after.\n\n", r.load.Round(100*time.Millisecond), r.loadAvg[0], r.loadAvg[1])
-	fmt.Fprintln(w, "| endpoint | req/s | hello ÷ endpoint | p50 | p99 | peak RSS | answer | errors | server start |")
-	fmt.Fprintln(w, "|---|---:|---:|---:|---:|---:|---:|---:|---:|")
+	fmt.Fprintln(w, "| endpoint | req/s | hello beside | hello ÷ endpoint | p50 | p99 | peak RSS | answer | errors | server start |")
+	fmt.Fprintln(w, "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
 	for _, name := range append([]string{"hello"}, o.endpoints...) {
 		res := r.results[name]
 		ep, _ := endpointByName(name)
-		ratio := "1"
+		base, ratio := rateText(hello.rate()), "1"
 		if name != "hello" {
-			ratio = ratioText(hello.rate(), res.rate())
+			b := r.baseline(name)
+			base, ratio = rateText(b.rate()), ratioText(b.rate(), res.rate())
 		}
-		fmt.Fprintf(w, "| %s | %s | %s | %s | %s | %s | %s | %d | %s |\n", ep.label, rateText(res.rate()), ratio,
+		fmt.Fprintf(w, "| %s | %s | %s | %s | %s | %s | %s | %s | %d | %s |\n", ep.label, rateText(res.rate()), base, ratio,
 			durText(res.percentile(0.50)), durText(res.percentile(0.99)), mbText(res.peakRSS), answerText(res), res.errors, durText(r.startup[name]))
 	}
 	if _, ok := r.results["search-floor"]; ok {
@@ -181,7 +210,7 @@ func printGrowth(w io.Writer, runs []sizeRun, o options) {
 		}
 		a, b := first.results[name], last.results[name]
 		line += " " + ratioText(a.rate(), b.rate()) + " | " + ratioText(b.percentile(0.99).Seconds(), a.percentile(0.99).Seconds()) +
-			" | " + ratioText(last.results["hello"].rate(), b.rate()) + " |"
+			" | " + ratioText(last.baseline(name).rate(), b.rate()) + " |"
 		fmt.Fprintln(w, line)
 	}
 }
@@ -243,7 +272,11 @@ func machineNotes(o options) string {
 	}
 	fmt.Fprintf(&b, "- database: %s; server: `corridor serve --seed reference`, restarted for every endpoint\n", db)
 	fmt.Fprintf(&b, "- load: %d connections, closed loop, %s warm-up then %s measured per endpoint; fasthttp client in the harness process\n", o.conns, o.warmup, o.duration)
-	fmt.Fprintf(&b, "- hello ÷ endpoint: the Fiber v2 hello-world's req/s in the same size's run divided by the endpoint's; peak RSS: the server's largest VmRSS sampled every 50 ms while measured; answer: the average size of the answers' bodies; server start: from exec to the first healthy /healthz\n")
+	baseline := "the Fiber v2 hello-world's req/s measured at the start of the same size's run (the first row)"
+	if o.pair {
+		baseline = "the Fiber v2 hello-world's req/s measured just before the endpoint (hello beside; the first row is the size's first)"
+	}
+	fmt.Fprintf(&b, "- hello ÷ endpoint: %s divided by the endpoint's; peak RSS: the server's largest VmRSS sampled every 50 ms while measured; answer: the average size of the answers' bodies; server start: from exec to the first healthy /healthz\n", baseline)
 	b.WriteString("- endpoints:\n")
 	for _, name := range append([]string{"hello"}, o.endpoints...) {
 		ep, _ := endpointByName(name)
