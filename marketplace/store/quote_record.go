@@ -14,6 +14,7 @@ import (
 	"github.com/shopspring/decimal"
 
 	"corridor/marketplace"
+	"corridor/marketplace/jsonout"
 	"corridor/pricing"
 	"corridor/tariff"
 )
@@ -28,8 +29,8 @@ import (
 // VAT recovery: all of it; no provenance; no buyer: asked anonymously; no cancellation terms:
 // the offer's terms when accepted), so adding one needs no new version.
 //
-// The record's JSON is written by hand (quote_record_json.go: what encoding/json writes for
-// these types, checked member by member) and stored compressed (S2; DEFLATE in earlier
+// The record's JSON is written by hand (quote_record_json.go with package jsonout: what
+// encoding/json writes for these types, checked member by member) and stored compressed (S2; DEFLATE in earlier
 // releases, see encodeQuoteRecord). Adding a member means adding it to appendJSON too, which
 // TestQuoteRecordJSONProperty enforces.
 // Its largest part, the explanation trail (one entry per measure of the policy), is stored
@@ -579,7 +580,7 @@ var (
 	s2Writers   = sync.Pool{New: func() any { return s2.NewWriter(nil, s2.WriterConcurrency(1)) }}
 	s2Readers   = sync.Pool{New: func() any { return s2.NewReader(nil) }}
 	recordBuf   = sync.Pool{New: func() any { return new(bytes.Buffer) }}
-	recordJSONs = sync.Pool{New: func() any { return new(recordJSON) }}
+	recordJSONs = sync.Pool{New: func() any { return new(jsonout.Writer) }}
 )
 
 // A record is stored as an S2 stream (github.com/klauspost/compress/s2, a faster Snappy): S2
@@ -593,21 +594,22 @@ const s2StreamStart = 0xff
 // encodeQuoteRecord returns the stored bytes of q's record: S2-compressed JSON, naming the
 // explanation shared (quote_explanations.go) or, with shared nil, holding it.
 func encodeQuoteRecord(q marketplace.Quote, shared *sharedExplanation) ([]byte, error) {
-	js := recordJSONs.Get().(*recordJSON)
+	js := recordJSONs.Get().(*jsonout.Writer)
 	defer recordJSONs.Put(js)
-	// Written by hand (quote_record_json.go): what encoding/json writes, read back with it.
+	// Written by hand (quote_record_json.go, package jsonout): what encoding/json writes, read
+	// back with it.
 	rec := newQuoteRecord(q, shared)
-	*js = recordJSON{b: js.b[:0]}
+	*js = jsonout.Writer{B: js.B[:0]}
 	rec.appendJSON(js)
-	if js.err != nil {
-		return nil, fmt.Errorf("encode quote record: %w", js.err)
+	if js.Err != nil {
+		return nil, fmt.Errorf("encode quote record: %w", js.Err)
 	}
 	var out bytes.Buffer
-	out.Grow(len(js.b)*5/8 + 64) // records sharing their explanation compress to 55–60%
+	out.Grow(len(js.B)*5/8 + 64) // records sharing their explanation compress to 55–60%
 	w := s2Writers.Get().(*s2.Writer)
 	defer s2Writers.Put(w)
 	w.Reset(&out)
-	if err := w.EncodeBuffer(js.b); err != nil {
+	if err := w.EncodeBuffer(js.B); err != nil {
 		return nil, fmt.Errorf("compress quote record: %w", err)
 	}
 	if err := w.Close(); err != nil {

@@ -6,11 +6,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"math"
-	"math/big"
 	"math/rand/v2"
 	"reflect"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -19,6 +16,7 @@ import (
 	"github.com/shopspring/decimal"
 
 	"corridor/marketplace"
+	"corridor/marketplace/jsonout/jsonouttest"
 	seeddata "corridor/seed"
 	"corridor/tariff"
 )
@@ -359,160 +357,20 @@ func TestQuoteRecordJSONMatchesStandard(t *testing.T) {
 // does, or both refuse it.
 func checkRecordJSON(t *testing.T, name string, rec *quoteRecord) {
 	t.Helper()
-	want, wantErr := json.Marshal(rec)
-	var w recordJSON
-	rec.appendJSON(&w)
-	switch {
-	case (wantErr != nil) != (w.err != nil):
-		t.Errorf("%s: encoding/json says %v, the hand-written encoder %v", name, wantErr, w.err)
-	case wantErr == nil && string(w.b) != string(want):
-		t.Errorf("%s: the hand-written encoder wrote\n%s\nencoding/json writes\n%s", name, w.b, want)
-	}
+	jsonouttest.Check(t, name, rec, rec.appendJSON)
 }
 
-// TestQuoteRecordJSONProperty fills every field of a record at random (every member, so a
-// member added to the record types but not to the hand-written encoder fails here): strings
-// with escapes, HTML characters, invalid UTF-8 and line separators; decimals of every size
-// and exponent; times in every zone, a few that RFC 3339 cannot write; nil, empty and full
-// slices, maps and pointers. The hand-written encoder must write what encoding/json writes.
+// TestQuoteRecordJSONProperty fills every field of a record at random (jsonouttest.Fill:
+// every member, so a member added to the record types but not to the hand-written encoder
+// fails here) and requires the hand-written encoder to write what encoding/json writes.
 func TestQuoteRecordJSONProperty(t *testing.T) {
 	r := rand.New(rand.NewPCG(7, 11))
 	for i := range 3000 {
 		var rec quoteRecord
-		fillRandom(r, reflect.ValueOf(&rec).Elem())
+		jsonouttest.Fill(r, reflect.ValueOf(&rec).Elem())
 		checkRecordJSON(t, fmt.Sprintf("record %d", i), &rec)
 		if t.Failed() {
 			return
 		}
 	}
-}
-
-var (
-	decimalType     = reflect.TypeFor[decimal.Decimal]()
-	nullDecimalType = reflect.TypeFor[decimal.NullDecimal]()
-	timeType        = reflect.TypeFor[time.Time]()
-)
-
-// fillRandom sets v, and everything it holds, to random values.
-func fillRandom(r *rand.Rand, v reflect.Value) {
-	switch v.Type() {
-	case decimalType:
-		v.Set(reflect.ValueOf(randomDecimal(r)))
-		return
-	case nullDecimalType:
-		if r.IntN(2) == 0 {
-			v.Set(reflect.ValueOf(decimal.NewNullDecimal(randomDecimal(r))))
-		}
-		return
-	case timeType:
-		v.Set(reflect.ValueOf(randomTime(r)))
-		return
-	}
-	switch v.Kind() {
-	case reflect.String:
-		v.SetString(randomJSONString(r))
-	case reflect.Int, reflect.Int64:
-		if r.IntN(3) > 0 {
-			v.SetInt(r.Int64N(1<<40) - 1<<39)
-		}
-	case reflect.Bool:
-		v.SetBool(r.IntN(2) == 0)
-	case reflect.Pointer:
-		if r.IntN(3) > 0 {
-			v.Set(reflect.New(v.Type().Elem()))
-			fillRandom(r, v.Elem())
-		}
-	case reflect.Slice:
-		switch n := r.IntN(5); n {
-		case 0: // nil
-		default:
-			v.Set(reflect.MakeSlice(v.Type(), n-1, n-1))
-			for i := range n - 1 {
-				fillRandom(r, v.Index(i))
-			}
-		}
-	case reflect.Map:
-		switch n := r.IntN(5); n {
-		case 0: // nil
-		default:
-			v.Set(reflect.MakeMap(v.Type()))
-			for range n - 1 {
-				k, e := reflect.New(v.Type().Key()).Elem(), reflect.New(v.Type().Elem()).Elem()
-				fillRandom(r, k)
-				fillRandom(r, e)
-				v.SetMapIndex(k, e)
-			}
-		}
-	case reflect.Struct:
-		for i := range v.NumField() {
-			fillRandom(r, v.Field(i))
-		}
-	default:
-		panic("fillRandom: no random " + v.Type().String())
-	}
-}
-
-// randomDecimal is a decimal of up to 30 digits and an exponent from -24 to 24, now and
-// then the zero Decimal.
-func randomDecimal(r *rand.Rand) decimal.Decimal {
-	if r.IntN(10) == 0 {
-		return decimal.Decimal{}
-	}
-	digits := []byte(strconv.FormatUint(r.Uint64(), 10) + strconv.FormatUint(r.Uint64(), 10))
-	coef, _ := new(big.Int).SetString(string(digits[:1+r.IntN(30)]), 10)
-	if r.IntN(4) == 0 {
-		coef.Mul(coef, big.NewInt(int64(math.Pow10(r.IntN(6))))) // trailing zeros
-	}
-	if r.IntN(3) == 0 {
-		coef.Neg(coef)
-	}
-	return decimal.NewFromBigInt(coef, int32(r.IntN(49)-24))
-}
-
-// randomTime is an instant from year 1 to 9999 in a zone of any whole-minute offset under a
-// day; one in fifty has an offset with seconds (which RFC 3339 writes without them), and two
-// in fifty cannot be written in RFC 3339 (year 10000, an offset of more than a day).
-func randomTime(r *rand.Rand) time.Time {
-	t := time.Unix(r.Int64N(253402300799+62135596800)-62135596800, int64(r.IntN(3))*r.Int64N(1e9)).UTC()
-	offset := (r.IntN(48*60-1) - (24*60 - 1)) * 60
-	switch r.IntN(50) {
-	case 0:
-		return time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC)
-	case 1:
-		offset += 7
-	case 2:
-		offset = 24*3600 + 60
-	}
-	return t.In(time.FixedZone("", offset))
-}
-
-// randomJSONString mixes plain text with what a JSON string escapes: quotes, backslashes,
-// control bytes, <, > and &, multi-byte runes, U+2028 and U+2029, and invalid UTF-8.
-func randomJSONString(r *rand.Rand) string {
-	pieces := []string{"a", "Zz 09", "\"", "\\", "\n", "\t", "\r", "\b", "\f", "\x00", "\x1f", "\x7f", "<", ">", "&",
-		"é", "中文", "\u2028", "\u2029", "\xff", "\xc3", "\xe4\xb8", "😀", "VAT Directive 2006/112/EC art. 196"}
-	var b strings.Builder
-	for range r.IntN(8) {
-		b.WriteString(pieces[r.IntN(len(pieces))])
-	}
-	return b.String()
-}
-
-// FuzzRecordJSONScalars: a string, and a decimal of any coefficient and exponent, are written
-// as encoding/json writes them.
-func FuzzRecordJSONScalars(f *testing.F) {
-	f.Add("VAT <reverse> & \"charge\"\n", int64(-123450), int32(-3))
-	f.Add("\xff\u2028", int64(0), int32(5))
-	f.Add("", int64(math.MaxInt64), int32(-18))
-	f.Fuzz(func(t *testing.T, s string, coef int64, exp int32) {
-		want, _ := json.Marshal(s)
-		if have := appendJSONString(nil, s); string(have) != string(want) {
-			t.Errorf("string %q: wrote %s, encoding/json writes %s", s, have, want)
-		}
-		d := decimal.New(coef, exp)
-		want, _ = json.Marshal(d)
-		if have := appendJSONDecimal(nil, d); string(have) != string(want) {
-			t.Errorf("decimal %d × 10^%d: wrote %s, encoding/json writes %s", coef, exp, have, want)
-		}
-	})
 }
