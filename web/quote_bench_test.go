@@ -3,6 +3,9 @@
 package web
 
 import (
+	"bytes"
+	"context"
+	"encoding/json"
 	"io"
 	"net/http/httptest"
 	"strings"
@@ -10,7 +13,10 @@ import (
 	"testing"
 	"time"
 
+	gojson "github.com/goccy/go-json"
 	"github.com/gofiber/fiber/v2"
+
+	"corridor/marketplace/jsonout"
 )
 
 const benchQuoteBody = `{"offer_id":"demo-offer-001","gpus":8,"hours":100,"buyer":{"country":"DE","type":"business","vat_id":"DE123456789"},"currency":"EUR"}`
@@ -84,4 +90,44 @@ func processCPU() time.Duration {
 		return 0
 	}
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// BenchmarkQuoteAnswerEncode encodes the answer to the benchmark quote without its explanation
+// (what sendNewQuote encodes per quote; the explanation's encoding is kept): through
+// goccy/go-json's reflection, as before, and by hand (quote_json.go), side by side in one run.
+func BenchmarkQuoteAnswerEncode(b *testing.B) {
+	_, svc, _ := seededApp(b)
+	var req quoteRequestJSON
+	if err := json.Unmarshal([]byte(benchQuoteBody), &req); err != nil {
+		b.Fatal(err)
+	}
+	qr, err := req.toDomain()
+	if err != nil {
+		b.Fatal(err)
+	}
+	pq, err := svc.Quote(context.Background(), qr)
+	if err != nil {
+		b.Fatal(err)
+	}
+	q := toQuoteJSONWithoutTrail(pq, pq.Accelerator, testClock)
+	b.Run("goccy", func(b *testing.B) {
+		b.ReportAllocs()
+		var buf bytes.Buffer
+		for b.Loop() {
+			buf.Reset()
+			if err := gojson.NewEncoder(&buf).Encode(q); err != nil {
+				b.Fatal(err)
+			}
+		}
+		b.ReportMetric(float64(buf.Len()), "answer-B")
+	})
+	b.Run("hand", func(b *testing.B) {
+		b.ReportAllocs()
+		var w jsonout.Writer
+		for b.Loop() {
+			w = jsonout.Writer{B: w.B[:0]}
+			q.appendJSON(&w)
+		}
+		b.ReportMetric(float64(len(w.B)), "answer-B")
+	})
 }

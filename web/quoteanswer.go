@@ -5,10 +5,10 @@ import (
 	"sync"
 	"time"
 
-	gojson "github.com/goccy/go-json"
 	"github.com/gofiber/fiber/v2"
 
 	"corridor/marketplace"
+	"corridor/marketplace/jsonout"
 	"corridor/tariff"
 )
 
@@ -36,23 +36,16 @@ func (e *encodedTrail) start(i int) int {
 	return e.ends[i-1] + 1 // after the comma
 }
 
-// encodeTrailJSON is the JSON of trail, as encoding []trailJSON writes it, with its entries' ends;
-// nil if an entry cannot be encoded.
+// encodeTrailJSON is the JSON of trail, as encoding []trailJSON writes it, with its entries' ends.
 func encodeTrailJSON(trail []tariff.Consideration) *encodedTrail {
 	e := &encodedTrail{ends: make([]int, len(trail))}
-	b := append(make([]byte, 0, 64*len(trail)), '[')
+	w := jsonout.Writer{B: append(make([]byte, 0, 64*len(trail)), '[')}
 	for i, c := range trail {
-		if i > 0 {
-			b = append(b, ',')
-		}
-		entry, err := gojson.Marshal(trailJSON{Measure: c.MeasureID, Applied: c.Applied, Reason: c.Reason})
-		if err != nil {
-			return nil
-		}
-		b = append(b, entry...)
-		e.ends[i] = len(b)
+		w.Element()
+		(&trailJSON{Measure: c.MeasureID, Applied: c.Applied, Reason: c.Reason}).appendJSON(&w)
+		e.ends[i] = len(w.B)
 	}
-	e.json = append(b, ']')
+	e.json = append(w.B, ']')
 	return e
 }
 
@@ -66,7 +59,7 @@ const maxTrailJSONs = 1024
 var explanationNull = []byte(`"explanation":null}`)
 
 // answerHeads are the buffers the rest of an answer is encoded into.
-var answerHeads = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+var answerHeads = sync.Pool{New: func() any { return new(jsonout.Writer) }}
 
 // sendNewQuote answers a quote just priced and stored (its trail is the engine's: shared, or
 // noted with its base).
@@ -80,14 +73,13 @@ func sendNewQuote(c *fiber.Ctx, pq marketplace.Quote, now time.Time) error {
 		return sendJSON(c, toQuoteJSON(pq, pq.Accelerator, now))
 	}
 	trail := trailJSONs.Get(shared, encodeTrailJSON)
-	head := answerHeads.Get().(*bytes.Buffer)
+	head := answerHeads.Get().(*jsonout.Writer)
 	defer answerHeads.Put(head)
-	head.Reset()
-	if err := gojson.NewEncoder(head).Encode(toQuoteJSONWithoutTrail(pq, pq.Accelerator, now)); err != nil {
-		return err
-	}
-	rest, ok := bytes.CutSuffix(bytes.TrimSuffix(head.Bytes(), []byte{'\n'}), explanationNull)
-	if trail == nil || !ok {
+	*head = jsonout.Writer{B: head.B[:0]}
+	q := toQuoteJSONWithoutTrail(pq, pq.Accelerator, now)
+	q.appendJSON(head) // by hand (quote_json.go)
+	rest, ok := bytes.CutSuffix(head.B, explanationNull)
+	if !ok || head.Err != nil {
 		return sendJSON(c, toQuoteJSON(pq, pq.Accelerator, now))
 	}
 	resp := c.Response()
@@ -101,12 +93,10 @@ func sendNewQuote(c *fiber.Ctx, pq marketplace.Quote, now time.Time) error {
 			if entry == shared[i] {
 				continue
 			}
-			note, err := gojson.Marshal(trailJSON{Measure: entry.MeasureID, Applied: entry.Applied, Reason: entry.Reason})
-			if err != nil {
-				return err
-			}
+			var note jsonout.Writer
+			(&trailJSON{Measure: entry.MeasureID, Applied: entry.Applied, Reason: entry.Reason}).appendJSON(&note)
 			body.Write(trail.json[from:trail.start(i)])
-			body.Write(note)
+			body.Write(note.B)
 			from = trail.ends[i]
 		}
 	}

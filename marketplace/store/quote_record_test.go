@@ -12,10 +12,12 @@ import (
 	"testing"
 	"time"
 
+	gojson "github.com/goccy/go-json"
 	"github.com/klauspost/compress/flate"
 	"github.com/shopspring/decimal"
 
 	"corridor/marketplace"
+	"corridor/marketplace/jsonout"
 	"corridor/marketplace/jsonout/jsonouttest"
 	seeddata "corridor/seed"
 	"corridor/tariff"
@@ -310,6 +312,27 @@ func BenchmarkQuoteRecord(b *testing.B) {
 			b.ReportMetric(float64(len(rec)), "stored-B")
 			b.ReportMetric(float64(len(js)), "json-B")
 		})
+		if form.name == "named" { // the record's JSON alone, through reflection and by hand, side by side
+			rec := newQuoteRecord(form.q, recordExplanation(form.q))
+			b.Run("named/json_goccy", func(b *testing.B) {
+				b.ReportAllocs()
+				var buf bytes.Buffer
+				for b.Loop() {
+					buf.Reset()
+					if err := gojson.NewEncoder(&buf).Encode(&rec); err != nil {
+						b.Fatal(err)
+					}
+				}
+			})
+			b.Run("named/json_hand", func(b *testing.B) {
+				b.ReportAllocs()
+				var w jsonout.Writer
+				for b.Loop() {
+					w = jsonout.Writer{B: w.B[:0]}
+					rec.appendJSON(&w)
+				}
+			})
+		}
 		b.Run(form.name+"/decode", func(b *testing.B) {
 			b.ReportAllocs()
 			for b.Loop() {
