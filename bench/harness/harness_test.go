@@ -86,6 +86,9 @@ func TestResultFigures(t *testing.T) {
 	if got := ratioText(90000, 150); got != "600×" {
 		t.Errorf("ratioText = %s", got)
 	}
+	if got := ratioText(103000, 8800); got != "11.7×" { // near a target of 12: the tenth shown
+		t.Errorf("ratioText = %s", got)
+	}
 	if got := ratioText(1, 0); got != "∞" {
 		t.Errorf("ratioText(1, 0) = %s", got)
 	}
@@ -141,7 +144,7 @@ func TestRatioAgainstHelloBeside(t *testing.T) {
 		startup: map[string]time.Duration{}, beside: map[string]result{"quote": rate(80000)}}
 	var out strings.Builder
 	printSize(&out, r, options{endpoints: []string{"quote", "search"}})
-	for _, want := range []string{"| `POST /api/v1/quotes` | 8.0k | 80k | 10× |", "| search, typical | 50k | 100k | 2.00× |"} {
+	for _, want := range []string{"| `POST /api/v1/quotes` | 8.0k | 80k | 10.0× |", "| search, typical | 50k | 100k | 2.00× |"} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("the table lacks %q:\n%s", want, out.String())
 		}

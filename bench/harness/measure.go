@@ -232,8 +232,11 @@ func ratioText(a, b float64) string {
 		return "∞"
 	}
 	x := a / b
-	if x >= 10 {
+	switch {
+	case x >= 100:
 		return fmt.Sprintf("%.0f×", x)
+	case x >= 10: // the targets (8, 12, 20, 25) need the tenth here
+		return fmt.Sprintf("%.1f×", x)
 	}
 	return fmt.Sprintf("%.2f×", x)
 }

@@ -594,6 +594,15 @@ const s2StreamStart = 0xff
 // encodeQuoteRecord returns the stored bytes of q's record: S2-compressed JSON, naming the
 // explanation shared (quote_explanations.go) or, with shared nil, holding it.
 func encodeQuoteRecord(q marketplace.Quote, shared *sharedExplanation) ([]byte, error) {
+	var out bytes.Buffer
+	if err := encodeQuoteRecordTo(&out, q, shared); err != nil {
+		return nil, err
+	}
+	return out.Bytes(), nil
+}
+
+// encodeQuoteRecordTo writes the stored bytes of q's record (encodeQuoteRecord) to out.
+func encodeQuoteRecordTo(out *bytes.Buffer, q marketplace.Quote, shared *sharedExplanation) error {
 	js := recordJSONs.Get().(*jsonout.Writer)
 	defer recordJSONs.Put(js)
 	// Written by hand (quote_record_json.go, package jsonout): what encoding/json writes, read
@@ -602,20 +611,19 @@ func encodeQuoteRecord(q marketplace.Quote, shared *sharedExplanation) ([]byte, 
 	*js = jsonout.Writer{B: js.B[:0]}
 	rec.appendJSON(js)
 	if js.Err != nil {
-		return nil, fmt.Errorf("encode quote record: %w", js.Err)
+		return fmt.Errorf("encode quote record: %w", js.Err)
 	}
-	var out bytes.Buffer
 	out.Grow(len(js.B)*5/8 + 64) // records sharing their explanation compress to 55–60%
 	w := s2Writers.Get().(*s2.Writer)
 	defer s2Writers.Put(w)
-	w.Reset(&out)
+	w.Reset(out)
 	if err := w.EncodeBuffer(js.B); err != nil {
-		return nil, fmt.Errorf("compress quote record: %w", err)
+		return fmt.Errorf("compress quote record: %w", err)
 	}
 	if err := w.Close(); err != nil {
-		return nil, fmt.Errorf("compress quote record: %w", err)
+		return fmt.Errorf("compress quote record: %w", err)
 	}
-	return out.Bytes(), nil
+	return nil
 }
 
 // decodeQuoteRecord reads stored bytes written by encodeQuoteRecord (or, DEFLATE-compressed,

@@ -53,7 +53,9 @@ type quoteWrite struct {
 // errStoreClosed answers a quote stored after Close.
 var errStoreClosed = &marketplace.Error{Code: marketplace.CodeUnavailable, Message: "the server is shutting down; retry the request"}
 
-// writeQuote hands row to the writer and waits for its commit.
+// writeQuote hands row to the writer and waits for its commit. It returns only once the writer
+// no longer reads row (refused before the writer took it, or answered after its last write),
+// so that PutQuote can reuse the record's buffer.
 func (s *Store) writeQuote(ctx context.Context, row quoteRow) error {
 	w := &s.quoteWriter
 	w.start.Do(func() {
