@@ -287,9 +287,14 @@ func toTrailJSON(trail []tariff.Consideration) []trailJSON {
 	}
 	out := make([]trailJSON, len(trail)) // ~300 entries: allocated once, not grown
 	for i, c := range trail {
-		out[i] = trailJSON{Measure: c.MeasureID, Applied: c.Applied, Reason: c.Reason}
+		out[i] = toTrailEntry(c)
 	}
 	return out
+}
+
+// toTrailEntry is one entry of a quote's explanation as the API serves it.
+func toTrailEntry(c tariff.Consideration) trailJSON {
+	return trailJSON{Measure: c.MeasureID, Applied: c.Applied, Reason: c.Reason}
 }
 
 // toPricedAs says who and what a quote was priced for (pricedAsJSON).

@@ -42,7 +42,8 @@ func encodeTrailJSON(trail []tariff.Consideration) *encodedTrail {
 	w := jsonout.Writer{B: append(make([]byte, 0, 64*len(trail)), '[')}
 	for i, c := range trail {
 		w.Element()
-		(&trailJSON{Measure: c.MeasureID, Applied: c.Applied, Reason: c.Reason}).appendJSON(&w)
+		entry := toTrailEntry(c)
+		entry.appendJSON(&w)
 		e.ends[i] = len(w.B)
 	}
 	e.json = append(w.B, ']')
@@ -94,7 +95,8 @@ func sendNewQuote(c *fiber.Ctx, pq marketplace.Quote, now time.Time) error {
 				continue
 			}
 			var note jsonout.Writer
-			(&trailJSON{Measure: entry.MeasureID, Applied: entry.Applied, Reason: entry.Reason}).appendJSON(&note)
+			noteJSON := toTrailEntry(entry)
+			noteJSON.appendJSON(&note)
 			body.Write(trail.json[from:trail.start(i)])
 			body.Write(note.B)
 			from = trail.ends[i]
