@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"net/url"
 	"os"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -148,5 +149,35 @@ func TestRatioAgainstHelloBeside(t *testing.T) {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("the table lacks %q:\n%s", want, out.String())
 		}
+	}
+}
+
+// TestCPUOfStat: utime and stime are the 14th and 15th fields of /proc/pid/stat, counted after
+// the command, which may hold spaces and parentheses; ticks are 10 ms.
+func TestCPUOfStat(t *testing.T) {
+	// utime 250 ticks + stime 37 ticks = 287 ticks of 10 ms = 2.87 s
+	stat := "4242 (a (b) c) S 1 4242 4242 0 -1 4194560 9000 0 0 0 250 37 0 0 20 0 12 0 100 1000000 2000 18446744073709551615"
+	if got, want := cpuOfStat(stat), 2870*time.Millisecond; got != want {
+		t.Errorf("cpuOfStat = %v, want %v", got, want)
+	}
+	for _, bad := range []string{"", "4242 (no closing", "4242 (x) S 1 2", "4242 (x) S 1 4242 4242 0 -1 0 0 0 0 0 x 37"} {
+		if got := cpuOfStat(bad); got != 0 {
+			t.Errorf("cpuOfStat(%q) = %v, want 0", bad, got)
+		}
+	}
+	if runtime.GOOS == "linux" { // this process's own: a tick of CPU time at least, once spent
+		x := 0
+		for end := time.Now().Add(2 * time.Second); readCPU(os.Getpid()) == 0 && time.Now().Before(end); {
+			for i := range 1_000_000 {
+				x ^= i
+			}
+		}
+		if readCPU(os.Getpid()) <= 0 {
+			t.Errorf("this test's own CPU time reads as 0 (%d)", x)
+		}
+	}
+	// 1.6 s of CPU over 8,000 requests: 200 µs a request
+	if got := cpuText(result{requests: 8000, cpu: 1600 * time.Millisecond}); got != "200 µs" {
+		t.Errorf("cpuText = %q, want 200 µs", got)
 	}
 }

@@ -22,8 +22,9 @@ type result struct {
 	elapsed  time.Duration
 	lat      []time.Duration // every completed request's latency, sorted
 	firstErr string
-	peakRSS  int64 // bytes: the server's largest sampled VmRSS while measured
-	body     int64 // bytes of the completed requests' answers
+	peakRSS  int64         // bytes: the server's largest sampled VmRSS while measured
+	cpu      time.Duration // the server's CPU time (user and system) while measured; 0 unknown
+	body     int64         // bytes of the completed requests' answers
 }
 
 func (r result) rate() float64 {
@@ -109,6 +110,7 @@ func drive(ctx context.Context, addr string, mix []request, o options, pid int) 
 			}(w)
 		}
 		var peak atomic.Int64
+		cpu0 := readCPU(pid)
 		stopSampling := make(chan struct{})
 		sampled := make(chan struct{})
 		go func() {
@@ -131,6 +133,9 @@ func drive(ctx context.Context, addr string, mix []request, o options, pid int) 
 		}()
 		wg.Wait()
 		res.elapsed = time.Since(start)
+		if cpu1 := readCPU(pid); cpu0 > 0 && cpu1 > cpu0 {
+			res.cpu = cpu1 - cpu0
+		}
 		close(stopSampling)
 		<-sampled
 		res.requests, res.errors, res.peakRSS = len(res.lat), int(errs.Load()), peak.Load()
@@ -141,6 +146,40 @@ func drive(ctx context.Context, addr string, mix []request, o options, pid int) 
 		phase(o.warmup, false)
 	}
 	return phase(o.duration, true)
+}
+
+// readCPU returns the CPU time process pid has used so far, user and system (/proc/pid/stat,
+// in ticks of 10 ms: Linux reports them in USER_HZ, 100 a second); 0 when it cannot be read.
+// A request's share of it is its cost without the wait for a core, which on a shared
+// machine moves the rates from minute to minute more than it moves this.
+func readCPU(pid int) time.Duration {
+	if pid == 0 {
+		return 0
+	}
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return 0
+	}
+	return cpuOfStat(string(b))
+}
+
+// cpuOfStat is utime + stime of a /proc/pid/stat line: its 14th and 15th fields, counted
+// after the command's closing parenthesis (a command may hold spaces and parentheses).
+func cpuOfStat(stat string) time.Duration {
+	i := strings.LastIndexByte(stat, ')')
+	if i < 0 {
+		return 0
+	}
+	f := strings.Fields(stat[i+1:]) // from field 3, the state
+	if len(f) < 13 {
+		return 0
+	}
+	utime, err1 := strconv.ParseInt(f[11], 10, 64)
+	stime, err2 := strconv.ParseInt(f[12], 10, 64)
+	if err1 != nil || err2 != nil {
+		return 0
+	}
+	return time.Duration(utime+stime) * 10 * time.Millisecond
 }
 
 // readRSS returns a memory figure of process pid from /proc/pid/status (VmRSS: resident now;

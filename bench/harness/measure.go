@@ -165,8 +165,8 @@ func printSize(w io.Writer, r sizeRun, o options) {
 	hello := r.results["hello"]
 	fmt.Fprintf(w, "\n### %d offers\n\n", r.offers)
 	fmt.Fprintf(w, "Loaded in %s. Load average %s before, %s after.\n\n", r.load.Round(100*time.Millisecond), r.loadAvg[0], r.loadAvg[1])
-	fmt.Fprintln(w, "| endpoint | req/s | hello beside | hello ÷ endpoint | p50 | p99 | peak RSS | answer | errors | server start |")
-	fmt.Fprintln(w, "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+	fmt.Fprintln(w, "| endpoint | req/s | hello beside | hello ÷ endpoint | p50 | p99 | server CPU a request | peak RSS | answer | errors | server start |")
+	fmt.Fprintln(w, "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
 	for _, name := range append([]string{"hello"}, o.endpoints...) {
 		res := r.results[name]
 		ep, _ := endpointByName(name)
@@ -175,8 +175,8 @@ func printSize(w io.Writer, r sizeRun, o options) {
 			b := r.baseline(name)
 			base, ratio = rateText(b.rate()), ratioText(b.rate(), res.rate())
 		}
-		fmt.Fprintf(w, "| %s | %s | %s | %s | %s | %s | %s | %s | %d | %s |\n", ep.label, rateText(res.rate()), base, ratio,
-			durText(res.percentile(0.50)), durText(res.percentile(0.99)), mbText(res.peakRSS), answerText(res), res.errors, durText(r.startup[name]))
+		fmt.Fprintf(w, "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %d | %s |\n", ep.label, rateText(res.rate()), base, ratio,
+			durText(res.percentile(0.50)), durText(res.percentile(0.99)), cpuText(res), mbText(res.peakRSS), answerText(res), res.errors, durText(r.startup[name]))
 	}
 	if _, ok := r.results["search-floor"]; ok {
 		fmt.Fprintf(w, "\nThe search floor answered %d bytes.\n", r.searchAnswer)
@@ -253,6 +253,14 @@ func durText(d time.Duration) string {
 		return fmt.Sprintf("%.0f ms", float64(d.Milliseconds()))
 	}
 	return fmt.Sprintf("%.1f s", d.Seconds())
+}
+
+// cpuText is the server's CPU time a completed request, in µs.
+func cpuText(r result) string {
+	if r.cpu == 0 || r.requests == 0 {
+		return "–"
+	}
+	return fmt.Sprintf("%.0f µs", float64(r.cpu.Microseconds())/float64(r.requests))
 }
 
 func mbText(b int64) string {
