@@ -30,8 +30,9 @@ import (
 // the offer's terms when accepted), so adding one needs no new version.
 //
 // The record's JSON is written by hand (quote_record_json.go with package jsonout: what
-// encoding/json writes for these types, checked member by member) and stored compressed (S2; DEFLATE in earlier
-// releases, see encodeQuoteRecord). Adding a member means adding it to appendJSON too, which
+// encoding/json writes for these types, checked member by member) and stored compressed (S2
+// with a dictionary, quote_record_dict.go; S2 streams and DEFLATE in earlier releases).
+// Adding a member means adding it to appendJSON too, which
 // TestQuoteRecordJSONProperty enforces.
 // Its largest part, the explanation trail (one entry per measure of the policy), is stored
 // once for the quotes that share it and named in the record (version 2,
@@ -577,21 +578,21 @@ func dateOf(t *time.Time) time.Time {
 var (
 	flaters     = sync.Pool{New: func() any { w, _ := flate.NewWriter(nil, flate.BestSpeed); return w }}
 	inflaters   = sync.Pool{New: func() any { return flate.NewReader(bytes.NewReader(nil)) }}
-	s2Writers   = sync.Pool{New: func() any { return s2.NewWriter(nil, s2.WriterConcurrency(1)) }}
 	s2Readers   = sync.Pool{New: func() any { return s2.NewReader(nil) }}
 	recordBuf   = sync.Pool{New: func() any { return new(bytes.Buffer) }}
 	recordJSONs = sync.Pool{New: func() any { return new(jsonout.Writer) }}
 )
 
-// A record is stored as an S2 stream (github.com/klauspost/compress/s2, a faster Snappy): S2
-// compresses a record about 3.5 times faster than DEFLATE at its fastest level (12 µs
-// against 44 µs for the benchmark quote's 24 KB of JSON) and decompresses it 5 times faster,
-// for a stored record a third larger (6.7 KB against 4.9 KB). Records of earlier releases are
-// raw DEFLATE and read as before: an S2 stream begins with its stream identifier, byte 0xff,
-// which cannot begin a DEFLATE stream (its block type would be 3, which is reserved).
+// A record is stored as an S2 block compressed with a dictionary (quote_record_dict.go). The
+// releases before wrote S2 streams (github.com/klauspost/compress/s2, a faster Snappy)
+// without one: S2 compressed a record about 3.5 times faster than DEFLATE at its fastest
+// level and decompressed it 5 times faster, for a stored record a third larger. The first
+// releases wrote raw DEFLATE. Both are read as before: an S2 stream begins with its stream
+// identifier, byte 0xff, which cannot begin a DEFLATE stream (its block type would be 3,
+// which is reserved).
 const s2StreamStart = 0xff
 
-// encodeQuoteRecord returns the stored bytes of q's record: S2-compressed JSON, naming the
+// encodeQuoteRecord returns the stored bytes of q's record: compressed JSON, naming the
 // explanation shared (quote_explanations.go) or, with shared nil, holding it.
 func encodeQuoteRecord(q marketplace.Quote, shared *sharedExplanation) ([]byte, error) {
 	var out bytes.Buffer
@@ -613,21 +614,13 @@ func encodeQuoteRecordTo(out *bytes.Buffer, q marketplace.Quote, shared *sharedE
 	if js.Err != nil {
 		return fmt.Errorf("encode quote record: %w", js.Err)
 	}
-	out.Grow(len(js.B)*5/8 + 64) // records sharing their explanation compress to 55–60%
-	w := s2Writers.Get().(*s2.Writer)
-	defer s2Writers.Put(w)
-	w.Reset(out)
-	if err := w.EncodeBuffer(js.B); err != nil {
-		return fmt.Errorf("compress quote record: %w", err)
-	}
-	if err := w.Close(); err != nil {
-		return fmt.Errorf("compress quote record: %w", err)
-	}
+	out.Grow(dictRecordHeader + s2.MaxEncodedLen(len(js.B)))
+	out.Write(appendDictRecord(out.AvailableBuffer(), js.B)) // in place: AvailableBuffer has the room
 	return nil
 }
 
-// decodeQuoteRecord reads stored bytes written by encodeQuoteRecord (or, DEFLATE-compressed,
-// by an earlier release) into q; explanation reads an explanation the record names.
+// decodeQuoteRecord reads stored bytes written by encodeQuoteRecord (or, as S2 streams or
+// DEFLATE-compressed, by an earlier release) into q; explanation reads an explanation the record names.
 func decodeQuoteRecord(b []byte, q *marketplace.Quote, explanation func(hash string) (*string, error)) error {
 	js := recordBuf.Get().(*bytes.Buffer)
 	defer recordBuf.Put(js)
@@ -663,6 +656,13 @@ func decodeQuoteRecord(b []byte, q *marketplace.Quote, explanation func(hash str
 
 // decompressRecord writes the JSON of the stored record b to js.
 func decompressRecord(js *bytes.Buffer, b []byte) error {
+	if len(b) > 0 && b[0] == s2DictRecordStart {
+		out, err := appendDictRecordJSON(js.AvailableBuffer(), b)
+		if err == nil {
+			js.Write(out)
+		}
+		return err
+	}
 	if len(b) > 0 && b[0] == s2StreamStart {
 		r := s2Readers.Get().(*s2.Reader)
 		defer s2Readers.Put(r)

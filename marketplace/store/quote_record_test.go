@@ -14,6 +14,7 @@ import (
 
 	gojson "github.com/goccy/go-json"
 	"github.com/klauspost/compress/flate"
+	"github.com/klauspost/compress/s2"
 	"github.com/shopspring/decimal"
 
 	"corridor/marketplace"
@@ -218,10 +219,11 @@ func TestTrailRecordEscapes(t *testing.T) {
 	}
 }
 
-// TestQuoteRecordReadsDeflate: records are written as S2 streams (first byte 0xff, the stream
-// identifier); the DEFLATE records of earlier releases, JSON as encoding/json wrote it, still
-// read back to the same quote.
-func TestQuoteRecordReadsDeflate(t *testing.T) {
+// TestQuoteRecordReadsEarlierForms: records are written as S2 blocks with a dictionary (first
+// byte 0xfe); the S2 streams (0xff) and DEFLATE records of earlier releases, JSON as
+// encoding/json wrote it, still read back to the same quote. A damaged record, or one
+// compressed with a dictionary this release does not have, does not read.
+func TestQuoteRecordReadsEarlierForms(t *testing.T) {
 	svc, _ := seededService(t)
 	q, err := svc.Quote(context.Background(), recordRequests["DE business"])
 	if err != nil {
@@ -232,8 +234,8 @@ func TestQuoteRecordReadsDeflate(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(stored) == 0 || stored[0] != s2StreamStart {
-		t.Fatalf("a new record starts with %x, want the S2 stream identifier ff", stored[:min(len(stored), 4)])
+	if len(stored) < 2 || stored[0] != s2DictRecordStart || stored[1] != recordDictID {
+		t.Fatalf("a new record starts with %x, want fe and the dictionary's number %d", stored[:min(len(stored), 4)], recordDictID)
 	}
 	v1 := newQuoteRecord(q, nil) // as the releases before explanations stored once wrote it
 	v1.Version = 1
@@ -245,8 +247,12 @@ func TestQuoteRecordReadsDeflate(t *testing.T) {
 	w, _ := flate.NewWriter(&old, flate.BestSpeed)
 	w.Write(js)
 	w.Close()
+	var stream bytes.Buffer // as the releases before dictionaries wrote it
+	sw := s2.NewWriter(&stream, s2.WriterConcurrency(1))
+	sw.EncodeBuffer(js)
+	sw.Close()
 	want, _ := json.Marshal(q)
-	for name, rec := range map[string][]byte{"S2": stored, "DEFLATE": old.Bytes()} {
+	for name, rec := range map[string][]byte{"S2 with a dictionary": stored, "S2 stream": stream.Bytes(), "DEFLATE": old.Bytes()} {
 		back := marketplace.Quote{ID: q.ID, OfferID: q.OfferID, GPUs: q.GPUs, Start: q.Start, End: q.End, Currency: q.Currency,
 			Total: q.Total, CreatedAt: q.CreatedAt, ValidUntil: q.ValidUntil, QuotaUses: q.QuotaUses, BuyerID: q.BuyerID,
 			Cancellation: q.Cancellation}
@@ -258,7 +264,27 @@ func TestQuoteRecordReadsDeflate(t *testing.T) {
 		}
 	}
 	if err := decodeQuoteRecord([]byte{s2StreamStart, 1, 2, 3}, &marketplace.Quote{}, holdsItsExplanation(t)); err == nil {
-		t.Error("a damaged S2 record must not decode")
+		t.Error("a damaged S2 stream must not decode")
+	}
+	// Every byte of the record changed in turn: S2 or the checksum refuses it, or (a copy
+	// moved to other bytes that are the same) it still reads as the very record.
+	for i := 2; i < len(stored); i++ {
+		damaged := bytes.Clone(stored)
+		damaged[i] ^= 0x20
+		var js bytes.Buffer
+		if err := decompressRecord(&js, damaged); err == nil && !bytes.Equal(js.Bytes(), jsonOfRecord(t, stored)) {
+			t.Fatalf("a record with byte %d of %d changed reads as other JSON", i, len(stored))
+		}
+	}
+	for _, short := range [][]byte{stored[:1], stored[:dictRecordHeader-1], stored[:dictRecordHeader], stored[:len(stored)-1]} {
+		if err := decodeQuoteRecord(short, &marketplace.Quote{}, holdsItsExplanation(t)); err == nil {
+			t.Errorf("a record cut to %d of %d bytes decoded", len(short), len(stored))
+		}
+	}
+	later := bytes.Clone(stored)
+	later[1] = recordDictID + 1
+	if err := decodeQuoteRecord(later, &marketplace.Quote{}, holdsItsExplanation(t)); !errors.Is(err, errUnknownDict) {
+		t.Errorf("a record of an unknown dictionary: %v, want errUnknownDict", err)
 	}
 }
 
@@ -396,4 +422,14 @@ func TestQuoteRecordJSONProperty(t *testing.T) {
 			return
 		}
 	}
+}
+
+// jsonOfRecord is the JSON of the stored record b.
+func jsonOfRecord(tb testing.TB, b []byte) []byte {
+	tb.Helper()
+	var js bytes.Buffer
+	if err := decompressRecord(&js, b); err != nil {
+		tb.Fatal(err)
+	}
+	return js.Bytes()
 }
