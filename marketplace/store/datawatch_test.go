@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"fmt"
 	"path/filepath"
 	"runtime"
 	"sync"
@@ -158,5 +159,60 @@ func TestDataWatchSharesARead(t *testing.T) {
 		case fail && (n < 2 || errs[0] == nil):
 			t.Errorf("the shared read failed (%v); the others read %d times, want them to read for themselves", errs[0], n-1)
 		}
+	}
+}
+
+// TestDataWatchKeepsCountersAcrossQuotes: a commit of the quote writer changes no counter, and
+// the watch keeps its counters across it without reading them again; across a commit of its
+// own that another connection's commit came before (two transactions between the headers), it
+// reads them again and gives the other connection's change.
+func TestDataWatchKeepsCountersAcrossQuotes(t *testing.T) {
+	st, path := openFileStore(t)
+	if st.watch.header == nil {
+		t.Skip("the WAL-index header is not mapped on " + runtime.GOOS)
+	}
+	ctx := context.Background()
+	reads := 0
+	get := func() marketplace.ReferenceVersions {
+		t.Helper()
+		v, err := st.watch.referenceVersions(ctx, func(ctx context.Context) (marketplace.ReferenceVersions, error) {
+			reads++
+			return st.readReferenceVersions(ctx)
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return v
+	}
+	first := get()
+	for i := range 3 {
+		if err := st.PutQuote(ctx, writerQuote(fmt.Sprintf("q_kept_%d", i))); err != nil {
+			t.Fatal(err)
+		}
+		if v := get(); reads != 1 || v != first {
+			t.Fatalf("after quote %d: %+v (%d reads), want %+v kept from 1 read", i+1, v, reads, first)
+		}
+	}
+	other, err := sql.Open(sqliteDriver(), sqliteDSN(path)) // another process's connection
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer other.Close()
+	before, whole := st.watch.walIndexHeader()
+	if !whole {
+		t.Fatal("the header read between commits is not whole")
+	}
+	if _, err := other.Exec("UPDATE reference_versions SET counter = counter + 1 WHERE kind = ?", refPolicies); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.db.Exec(explanationInsert, "feed", "a commit of the store's own that changes no counter").Error; err != nil {
+		t.Fatal(err)
+	}
+	st.watch.keepAcross(before) // two transactions since before: not kept
+	if v := get(); reads != 2 || v.Policies != first.Policies+1 {
+		t.Fatalf("after another connection's commit and one of the store's own: %+v (%d reads), want policies %d", v, reads, first.Policies+1)
+	}
+	if v, err := st.readReferenceVersions(ctx); err != nil || v != get() {
+		t.Fatalf("stored %+v (%v), watched %+v", v, err, get())
 	}
 }

@@ -217,8 +217,13 @@ func (s *Store) insertQuotes(ctx context.Context, batch []*quoteWrite) error {
 			return errors.Join(err, tx.Rollback())
 		}
 	}
+	// Quotes and explanations change none of the counters the watch keeps (datawatch.go).
+	before, watched := s.watch.walIndexHeader()
 	if err := tx.Commit(); err != nil {
 		return err
+	}
+	if watched {
+		s.watch.keepAcross(before)
 	}
 	s.explained.remember(wrote...)
 	return nil
