@@ -28,11 +28,11 @@ import (
 // The counters are read after the mark they are kept with, so they are at least as new as it:
 // while the mark is unchanged nothing has been committed since, and they are the stored ones.
 // The quote writer's commits, which change no counter, move the mark on with them
-// (keepAcross). Under a stream of other writes the mark changes at every commit. Then the requests that
-// find the same new mark share one read of the counters: the first reads them, the others wait
-// for its answer, which was read after the mark they found and so is as new as they need (a
-// read that fails is not shared; each request then reads for itself). PostgreSQL has neither
-// mark, and reads the counters every time.
+// (keepAcross). Under a stream of other writes the mark changes at every commit. Then the
+// requests that find the same new mark share one read of the counters: the first reads them,
+// the others wait for its answer, which was read after the mark they found and so is as new
+// as they need (a read that fails is not shared; each request then reads for itself).
+// PostgreSQL has neither mark, and reads the counters every time.
 type dataWatch struct {
 	db   *sql.DB   // one connection, beside the pool; it also keeps the -shm file open
 	conn *sql.Conn // held for the store's life

@@ -620,7 +620,8 @@ func encodeQuoteRecordTo(out *bytes.Buffer, q marketplace.Quote, shared *sharedE
 }
 
 // decodeQuoteRecord reads stored bytes written by encodeQuoteRecord (or, as S2 streams or
-// DEFLATE-compressed, by an earlier release) into q; explanation reads an explanation the record names.
+// DEFLATE-compressed, by an earlier release) into q; explanation reads an explanation the
+// record names.
 func decodeQuoteRecord(b []byte, q *marketplace.Quote, explanation func(hash string) (*string, error)) error {
 	js := recordBuf.Get().(*bytes.Buffer)
 	defer recordBuf.Put(js)
