@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"hash/crc32"
+	"slices"
 
 	"github.com/klauspost/compress/s2"
 )
@@ -35,17 +36,18 @@ const recordDictID = 1
 //go:embed quote_record_dict1.bin
 var recordDict1 []byte
 
-// recordDicts are the dictionaries records are read with, by number.
-var recordDicts = map[byte]*s2.Dict{1: mustDict(recordDict1)}
+// recordDictFiles are the embedded dictionaries, by number, as stored in the binary: a new
+// one is added here alone.
+var recordDictFiles = map[byte][]byte{1: recordDict1}
 
-// recordDictBytes is the embedded dictionary numbered id, as stored in the binary.
-func recordDictBytes(id byte) []byte {
-	switch id {
-	case 1:
-		return recordDict1
+// recordDicts are the dictionaries records are read with, by number.
+var recordDicts = func() map[byte]*s2.Dict {
+	m := make(map[byte]*s2.Dict, len(recordDictFiles))
+	for id, b := range recordDictFiles {
+		m[id] = mustDict(b)
 	}
-	return nil
-}
+	return m
+}()
 
 func mustDict(b []byte) *s2.Dict {
 	d := s2.NewDict(b)
@@ -67,17 +69,10 @@ func appendDictRecord(dst, js []byte) []byte {
 	dst = append(dst, s2DictRecordStart, recordDictID)
 	dst = binary.LittleEndian.AppendUint32(dst, crc32.Checksum(js, crc32c))
 	n := len(dst)
-	dst = growBytes(dst, s2.MaxEncodedLen(len(js)))
-	block := recordDicts[recordDictID].Encode(dst[n:n+s2.MaxEncodedLen(len(js))], js)
+	room := s2.MaxEncodedLen(len(js))
+	dst = slices.Grow(dst, room)
+	block := recordDicts[recordDictID].Encode(dst[n:n+room], js) // within dst's capacity: no copy
 	return dst[:n+len(block)]
-}
-
-// growBytes returns b with room for n more bytes after len(b).
-func growBytes(b []byte, n int) []byte {
-	if cap(b)-len(b) < n {
-		b = append(b[:cap(b)], make([]byte, len(b)+n-cap(b))...)[:len(b)]
-	}
-	return b
 }
 
 // errUnknownDict: a record compressed with a dictionary this release does not have (written
@@ -100,7 +95,7 @@ func appendDictRecordJSON(dst, b []byte) ([]byte, error) {
 		return dst, err
 	}
 	n := len(dst)
-	dst = growBytes(dst, size)
+	dst = slices.Grow(dst, size)
 	js, err := d.Decode(dst[n:n+size], block)
 	if err != nil {
 		return dst[:n], err

@@ -26,8 +26,11 @@ var frozenRecordDicts = map[byte]string{
 // TestRecordDictionariesAreFrozen: each dictionary embedded is the one records were written
 // with.
 func TestRecordDictionariesAreFrozen(t *testing.T) {
+	if len(recordDictFiles) != len(frozenRecordDicts) {
+		t.Errorf("%d dictionaries embedded, %d frozen: every dictionary is frozen", len(recordDictFiles), len(frozenRecordDicts))
+	}
 	for id, want := range frozenRecordDicts {
-		sum := sha256.Sum256(recordDictBytes(id))
+		sum := sha256.Sum256(recordDictFiles[id])
 		if have := hex.EncodeToString(sum[:]); have != want {
 			t.Errorf("record dictionary %d has SHA-256 %s, want %s: a dictionary records were compressed with never changes; make a new one with a new number", id, have, want)
 		}
