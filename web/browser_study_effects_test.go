@@ -17,7 +17,7 @@ import (
 // recomputes it for the EU by origin region; the Chinese page has the section in Chinese.
 // Skipped unless CORRIDOR_BROWSER_TESTS is set.
 func TestBrowserStudyEffects(t *testing.T) {
-	if os.Getenv("CORRIDOR_BROWSER_TESTS") == "" {
+	if v := os.Getenv("CORRIDOR_BROWSER_TESTS"); v == "" || v == "skip" {
 		t.Skip("set CORRIDOR_BROWSER_TESTS to run the browser test of a study's trade effects")
 	}
 	ctx, dialogs := browser(t)

@@ -22,6 +22,9 @@ import (
 // The browser suite: the real server on a 127.0.0.1 port over a temp SQLite database seeded
 // with the demo market, driven by headless Chromium through chromedp. Without Chromium it is
 // skipped, unless CORRIDOR_BROWSER_TESTS=required (CI), where a missing browser fails.
+// CORRIDOR_BROWSER_TESTS=skip skips it even with Chromium: CI's PostgreSQL pass (.ci/run) runs
+// the web suite again for the database, the pages' queries included (the pages_* tests), and
+// the browser suite has run in its race-detector pass already.
 
 // browserArtifacts is where the suite saves screenshots (gitignored).
 const browserArtifacts = "testdata/artifacts"
@@ -29,6 +32,9 @@ const browserArtifacts = "testdata/artifacts"
 // findChromium returns the browser binary, skipping or failing the test when there is none.
 func findChromium(t *testing.T) string {
 	t.Helper()
+	if os.Getenv("CORRIDOR_BROWSER_TESTS") == "skip" {
+		t.Skip("CORRIDOR_BROWSER_TESTS=skip")
+	}
 	for _, name := range []string{"chromium", "chromium-browser", "google-chrome"} {
 		if p, err := exec.LookPath(name); err == nil {
 			return p
