@@ -3,6 +3,7 @@ package marketplace_test
 import (
 	"context"
 	"fmt"
+	"sync"
 	"testing"
 	"time"
 	"unsafe"
@@ -13,6 +14,7 @@ import (
 	"corridor/marketplace/store"
 	"corridor/pricing"
 	"corridor/seed"
+	"corridor/tariff"
 )
 
 // twoInstances opens two stores on one database (an SQLite file, or a PostgreSQL schema when
@@ -191,4 +193,44 @@ func TestSearchHitsKeptAcrossSeconds(t *testing.T) {
 			t.Fatalf("%s was withdrawn through the other instance and is still a hit", gone.ID)
 		}
 	}
+}
+
+// TestPolicyCompiledOnceForConcurrentRequests: requests that need a policy version no request
+// has compiled yet, arriving together (as after an activation under load), wait for one
+// compilation instead of each parsing the document: every one of them gets the same compiled
+// policy. Without the single flight (policyCache.compiling) each would parse its own copy.
+func TestPolicyCompiledOnceForConcurrentRequests(t *testing.T) {
+	clock := testClock
+	_, b := twoInstances(t, &clock) // b has compiled nothing: seeded through the other instance
+	ctx := context.Background()
+	const requests = 16
+	got := make([]*tariff.Policy, requests)
+	errs := make([]error, requests)
+	start := make(chan struct{})
+	var wg sync.WaitGroup
+	for i := range requests {
+		wg.Go(func() {
+			<-start
+			rp, err := b.ResolvePolicy(ctx, "", clock)
+			got[i], errs[i] = rp.Policy, err
+		})
+	}
+	close(start)
+	wg.Wait()
+	for i := range requests {
+		if errs[i] != nil {
+			t.Fatalf("request %d: %v", i, errs[i])
+		}
+		if got[i] != got[0] {
+			t.Fatalf("request %d got a policy compiled apart from request 0's: %d compilations for %d requests", i, countDistinct(got), requests)
+		}
+	}
+}
+
+func countDistinct[T comparable](xs []T) int {
+	seen := map[T]bool{}
+	for _, x := range xs {
+		seen[x] = true
+	}
+	return len(seen)
 }
