@@ -171,11 +171,13 @@ func TestStudyAPIBadInput(t *testing.T) {
 	}
 }
 
-// TestStudyAPIBodyLimit: a 100 MB upload is refused from its Content-Length, before it is
-// read, with a 413 naming the body and the limit (16 MiB).
+// TestStudyAPIBodyLimit: an upload one byte over the limit (16 MiB) is refused from its
+// Content-Length, before it is read, with a 413 naming the body and the limit. (At exactly
+// 16 MiB the body is read, and refused as malformed JSON. The test sent 100 MiB before, which
+// app.Test copies several times over: 19 s under the race detector, against 9 s now.)
 func TestStudyAPIBodyLimit(t *testing.T) {
 	app, _, _ := seededApp(t)
-	const size = 100 << 20
+	const size = 16<<20 + 1
 	req := httptest.NewRequest("POST", "/api/v1/studies", io.LimitReader(repeatReader('x'), size))
 	req.ContentLength = size
 	req.Header.Set("Content-Type", "application/json")
