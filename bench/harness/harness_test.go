@@ -181,3 +181,30 @@ func TestCPUOfStat(t *testing.T) {
 		t.Errorf("cpuText = %q, want 200 µs", got)
 	}
 }
+
+// TestGrowthBesideTheMachine: the growth table divides out the machine's speed too. At 1k
+// offers the hello-world answered 50k a second and the market page 10k (5×), with 100 µs of
+// server CPU a request; at 100k the machine ran slower: hello 30k, the page 5k (6×), 120 µs a
+// request. The rate fell 10k ÷ 5k = 2×, but the ratio grew only 6 ÷ 5 = 1.2× and the CPU a
+// request 120 ÷ 100 = 1.2×; its p99 went from 10 to 15 ms (1.5×). The CPU is unknown for
+// healthz: its growth shows as –.
+func TestGrowthBesideTheMachine(t *testing.T) {
+	run := func(offers, hello, market int, cpu, p99 time.Duration) sizeRun {
+		return sizeRun{offers: offers, results: map[string]result{
+			"hello":   {requests: hello, elapsed: time.Second},
+			"market":  {requests: market, elapsed: time.Second, cpu: cpu * time.Duration(market), lat: []time.Duration{p99}},
+			"healthz": {requests: hello / 2, elapsed: time.Second, lat: []time.Duration{2 * time.Millisecond}},
+		}}
+	}
+	var out strings.Builder
+	printGrowth(&out, []sizeRun{run(1000, 50000, 10000, 100*time.Microsecond, 10*time.Millisecond), run(100000, 30000, 5000, 120*time.Microsecond, 15*time.Millisecond)},
+		options{endpoints: []string{"market", "healthz"}})
+	for _, want := range []string{
+		"| `GET /` market page | 10k | 5.0k | 2.00× | 1.50× | 6.00× | 1.20× | 1.20× |",
+		"| `GET /healthz` | 25k | 15k | 1.67× | 1.00× | 2.00× | 1.00× | – |",
+	} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("the growth table lacks %q:\n%s", want, out.String())
+		}
+	}
+}

@@ -190,7 +190,9 @@ func printSize(w io.Writer, r sizeRun, o options) {
 }
 
 // printGrowth shows how each endpoint's cost grows with the market: the rate at the smallest
-// size divided by the rate at the largest (1.0 = flat), and the same for p99.
+// size divided by the rate at the largest (1.0 = flat), and the same for p99; then the growth
+// of the two figures the machine's speed moves less (its hello-world ran at 34–54k a second
+// within one run): the ratio to the hello-world beside, and the server's CPU time a request.
 func printGrowth(w io.Writer, runs []sizeRun, o options) {
 	first, last := runs[0], runs[len(runs)-1]
 	fmt.Fprintf(w, "\n### Growth %d → %d offers\n\n", first.offers, last.offers)
@@ -200,8 +202,8 @@ func printGrowth(w io.Writer, runs []sizeRun, o options) {
 		head += fmt.Sprintf(" req/s at %d |", r.offers)
 		sep += "---:|"
 	}
-	fmt.Fprintln(w, head+" req/s drop | p99 growth | hello ÷ endpoint at "+fmt.Sprint(last.offers)+" |")
-	fmt.Fprintln(w, sep+"---:|---:|---:|")
+	fmt.Fprintln(w, head+" req/s drop | p99 growth | hello ÷ endpoint at "+fmt.Sprint(last.offers)+" | hello ÷ endpoint growth | CPU a request growth |")
+	fmt.Fprintln(w, sep+"---:|---:|---:|---:|---:|")
 	for _, name := range o.endpoints {
 		ep, _ := endpointByName(name)
 		line := "| " + ep.label + " |"
@@ -209,8 +211,10 @@ func printGrowth(w io.Writer, runs []sizeRun, o options) {
 			line += " " + rateText(r.results[name].rate()) + " |"
 		}
 		a, b := first.results[name], last.results[name]
+		firstRatio, lastRatio := first.baseline(name).rate()/a.rate(), last.baseline(name).rate()/b.rate()
 		line += " " + ratioText(a.rate(), b.rate()) + " | " + ratioText(b.percentile(0.99).Seconds(), a.percentile(0.99).Seconds()) +
-			" | " + ratioText(last.baseline(name).rate(), b.rate()) + " |"
+			" | " + ratioText(last.baseline(name).rate(), b.rate()) + " | " + ratioText(lastRatio, firstRatio) +
+			" | " + growthText(b.cpuPerRequest(), a.cpuPerRequest()) + " |"
 		fmt.Fprintln(w, line)
 	}
 }
@@ -253,6 +257,22 @@ func durText(d time.Duration) string {
 		return fmt.Sprintf("%.0f ms", float64(d.Milliseconds()))
 	}
 	return fmt.Sprintf("%.1f s", d.Seconds())
+}
+
+// growthText is last ÷ first, or – when either is unknown (0).
+func growthText(last, first float64) string {
+	if last == 0 || first == 0 {
+		return "–"
+	}
+	return ratioText(last, first)
+}
+
+// cpuPerRequest is the server's CPU time a completed request, in seconds; 0 when unknown.
+func (r result) cpuPerRequest() float64 {
+	if r.cpu == 0 || r.requests == 0 {
+		return 0
+	}
+	return r.cpu.Seconds() / float64(r.requests)
 }
 
 // cpuText is the server's CPU time a completed request, in µs.
