@@ -203,19 +203,25 @@ func (s *Service) compile(ctx context.Context, bv PolicyVersion, sv *PolicyVersi
 	if rp, ok := s.policies.compiled.get(key); ok {
 		return rp, nil
 	}
-	// Shared by the requests that wait for it, so no one request's cancellation ends it (it
-	// reads at most two stored versions and parses them).
-	ctx = context.WithoutCancel(ctx)
-	rp, err, _ := s.policies.compiling.Do(key, func() (any, error) {
+	// The compilation is shared by the requests that wait for it, so no one request's
+	// cancellation ends it (it reads at most two stored versions and parses them); a request
+	// that nobody waits for any more stops waiting.
+	flight := context.WithoutCancel(ctx)
+	done := s.policies.compiling.DoChan(key, func() (any, error) {
 		if rp, ok := s.policies.compiled.get(key); ok { // compiled by a flight that just ended
 			return rp, nil
 		}
-		return s.compileUncached(ctx, key, bv, sv)
+		return s.compileUncached(flight, key, bv, sv)
 	})
-	if err != nil {
-		return ResolvedPolicy{}, err
+	select {
+	case r := <-done:
+		if r.Err != nil {
+			return ResolvedPolicy{}, r.Err
+		}
+		return r.Val.(ResolvedPolicy), nil
+	case <-ctx.Done():
+		return ResolvedPolicy{}, &Error{Code: CodeUnavailable, Message: "request cancelled or timed out", Err: ctx.Err()}
 	}
-	return rp.(ResolvedPolicy), nil
 }
 
 // compileUncached is compile without the cache: one flight of s.policies.compiling.
