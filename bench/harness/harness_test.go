@@ -199,6 +199,11 @@ func TestGrowthBesideTheMachine(t *testing.T) {
 	var out strings.Builder
 	printGrowth(&out, []sizeRun{run(1000, 50000, 10000, 100*time.Microsecond, 10*time.Millisecond), run(100000, 30000, 5000, 120*time.Microsecond, 15*time.Millisecond)},
 		options{endpoints: []string{"market", "healthz"}})
+	// An endpoint that answered nothing has no ratio, and so no growth of it.
+	none := sizeRun{results: map[string]result{"hello": {requests: 100, elapsed: time.Second}, "quote": {elapsed: time.Second}}}
+	if r := helloRatio(none, "quote"); r != 0 || growthText(r, 2) != "–" {
+		t.Errorf("no answers: ratio %v, growth %s", r, growthText(r, 2))
+	}
 	for _, want := range []string{
 		"| `GET /` market page | 10k | 5.0k | 2.00× | 1.50× | 6.00× | 1.20× | 1.20× |",
 		"| `GET /healthz` | 25k | 15k | 1.67× | 1.00× | 2.00× | 1.00× | – |",

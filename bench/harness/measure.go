@@ -211,9 +211,8 @@ func printGrowth(w io.Writer, runs []sizeRun, o options) {
 			line += " " + rateText(r.results[name].rate()) + " |"
 		}
 		a, b := first.results[name], last.results[name]
-		firstRatio, lastRatio := first.baseline(name).rate()/a.rate(), last.baseline(name).rate()/b.rate()
 		line += " " + ratioText(a.rate(), b.rate()) + " | " + ratioText(b.percentile(0.99).Seconds(), a.percentile(0.99).Seconds()) +
-			" | " + ratioText(last.baseline(name).rate(), b.rate()) + " | " + ratioText(lastRatio, firstRatio) +
+			" | " + ratioText(last.baseline(name).rate(), b.rate()) + " | " + growthText(helloRatio(last, name), helloRatio(first, name)) +
 			" | " + growthText(b.cpuPerRequest(), a.cpuPerRequest()) + " |"
 		fmt.Fprintln(w, line)
 	}
@@ -257,6 +256,16 @@ func durText(d time.Duration) string {
 		return fmt.Sprintf("%.0f ms", float64(d.Milliseconds()))
 	}
 	return fmt.Sprintf("%.1f s", d.Seconds())
+}
+
+// helloRatio is the hello-world beside endpoint name's rate ÷ the endpoint's; 0 when either
+// answered nothing.
+func helloRatio(r sizeRun, name string) float64 {
+	hello, ep := r.baseline(name).rate(), r.results[name].rate()
+	if hello == 0 || ep == 0 {
+		return 0
+	}
+	return hello / ep
 }
 
 // growthText is last ÷ first, or – when either is unknown (0).
