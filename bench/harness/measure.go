@@ -286,10 +286,11 @@ func (r result) cpuPerRequest() float64 {
 
 // cpuText is the server's CPU time a completed request, in µs.
 func cpuText(r result) string {
-	if r.cpu == 0 || r.requests == 0 {
+	perRequest := r.cpuPerRequest()
+	if perRequest == 0 {
 		return "–"
 	}
-	return fmt.Sprintf("%.0f µs", float64(r.cpu.Microseconds())/float64(r.requests))
+	return fmt.Sprintf("%.0f µs", perRequest*1e6)
 }
 
 func mbText(b int64) string {
