@@ -606,6 +606,16 @@ func encodeQuoteRecord(q marketplace.Quote, shared *sharedExplanation) ([]byte, 
 func encodeQuoteRecordTo(out *bytes.Buffer, q marketplace.Quote, shared *sharedExplanation) error {
 	js := recordJSONs.Get().(*jsonout.Writer)
 	defer recordJSONs.Put(js)
+	if err := encodeQuoteRecordJSON(js, q, shared); err != nil {
+		return err
+	}
+	out.Grow(dictRecordHeader + s2.MaxEncodedLen(len(js.B)))
+	out.Write(appendDictRecord(out.AvailableBuffer(), js.B)) // in place: AvailableBuffer has the room
+	return nil
+}
+
+// encodeQuoteRecordJSON writes the JSON of q's record, before compression, to js (reset first).
+func encodeQuoteRecordJSON(js *jsonout.Writer, q marketplace.Quote, shared *sharedExplanation) error {
 	// Written by hand (quote_record_json.go, package jsonout): what encoding/json writes, read
 	// back with it.
 	rec := newQuoteRecord(q, shared)
@@ -614,8 +624,6 @@ func encodeQuoteRecordTo(out *bytes.Buffer, q marketplace.Quote, shared *sharedE
 	if js.Err != nil {
 		return fmt.Errorf("encode quote record: %w", js.Err)
 	}
-	out.Grow(dictRecordHeader + s2.MaxEncodedLen(len(js.B)))
-	out.Write(appendDictRecord(out.AvailableBuffer(), js.B)) // in place: AvailableBuffer has the room
 	return nil
 }
 

@@ -8,10 +8,12 @@ import (
 	"sync"
 	"time"
 
+	"github.com/klauspost/compress/s2"
 	"github.com/shopspring/decimal"
 	"gorm.io/gorm"
 
 	"corridor/marketplace"
+	"corridor/marketplace/jsonout"
 )
 
 // quoteRow is an immutable priced request. Record is the explicit, versioned record of the
@@ -36,9 +38,11 @@ type quoteRow struct {
 	Record        []byte    `gorm:"not null"`
 	// Explanation is the explanation Record names, to store with the row (not a column).
 	Explanation *sharedExplanation `gorm:"-"`
-	// recordBuf holds Record when it was written into a buffer of storedRecords (PutQuote),
-	// to be taken back once the row is written.
-	recordBuf *bytes.Buffer
+	// recordJSON is the record's JSON, written by the request (toQuoteRow), and recordBuf
+	// holds Record once the writer has compressed it (compress); both are taken back once the
+	// row is written.
+	recordJSON *jsonout.Writer
+	recordBuf  *bytes.Buffer
 
 	// Migration 7: who the quote belongs to (the account that asked for it or, for a quote
 	// asked anonymously, the one that accepted it) and the offer's cancellation terms when
@@ -88,35 +92,52 @@ func toQuoteRow(q marketplace.Quote) (quoteRow, error) {
 		return quoteRow{}, err
 	}
 	shared := recordExplanation(q)
-	buf := storedRecords.Get().(*bytes.Buffer)
-	buf.Reset()
-	if err := encodeQuoteRecordTo(buf, q, shared); err != nil {
-		storedRecords.Put(buf)
+	js := recordJSONs.Get().(*jsonout.Writer)
+	if err := encodeQuoteRecordJSON(js, q, shared); err != nil {
+		recordJSONs.Put(js)
 		return quoteRow{}, err
 	}
-	rec := buf.Bytes()
 	p := q.Priced.Policy
 	return quoteRow{
 		ID: q.ID, OfferID: q.OfferID, GPUs: q.GPUs, StartAt: q.Start.Unix(), EndAt: q.End.Unix(),
 		Currency: q.Currency, Total: q.Total, CreatedAt: q.CreatedAt.UTC(), ValidUntil: q.ValidUntil.UTC(), ExpiresUnix: q.ValidUntil.Unix(),
-		PolicyID: p.ID, PolicyVer: p.Version, PolicyHash: p.Hash, QuotaUses: uses, RecordVersion: recordVersion(q, shared), Record: rec,
+		PolicyID: p.ID, PolicyVer: p.Version, PolicyHash: p.Hash, QuotaUses: uses, RecordVersion: recordVersion(q, shared),
 		BuyerID: q.BuyerID, CancelKind: string(q.Cancellation.Kind), CancelNoticeHours: q.Cancellation.NoticeHours,
-		Explanation: shared, recordBuf: buf,
+		Explanation: shared, recordJSON: js,
 	}, nil
 }
 
-// storedRecords are the buffers new quotes' records are compressed into (a few KB each, a
-// fifth of what a quote allocated): a quote's is taken back by PutQuote once its row is
-// written, when the driver has copied it (SQLite binds blobs as SQLITE_TRANSIENT; pgx encodes
-// its arguments before Exec returns).
+// compress fills Record from recordJSON (toQuoteRow), once: the quote writer does it for the
+// rows of its batch (quotewriter.go). Compressing with the dictionary reads its 64 KB and
+// clears a 64 KB table on the compressing goroutine's stack; on the requests' goroutines, 64
+// stacks that the cache has rarely seen, that took ~20 µs a quote under the harness's load,
+// against ~5 µs on one goroutine whose stack stays cached (docs/performance.md).
+func (r *quoteRow) compress() {
+	if r.Record != nil || r.recordJSON == nil {
+		return
+	}
+	buf := storedRecords.Get().(*bytes.Buffer)
+	buf.Reset()
+	buf.Grow(dictRecordHeader + s2.MaxEncodedLen(len(r.recordJSON.B)))
+	buf.Write(appendDictRecord(buf.AvailableBuffer(), r.recordJSON.B)) // in place: AvailableBuffer has the room
+	r.Record, r.recordBuf = buf.Bytes(), buf
+}
+
+// storedRecords are the buffers new quotes' records are compressed into (a few hundred bytes
+// each); a quote's is taken back by PutQuote once its row is written, when the driver has
+// copied it (SQLite binds blobs as SQLITE_TRANSIENT; pgx encodes its arguments before Exec
+// returns).
 var storedRecords = sync.Pool{New: func() any { return new(bytes.Buffer) }}
 
-// release gives the row's record buffer back; the row's Record must not be read afterwards.
+// release gives the row's buffers back; the row's Record must not be read afterwards.
 func (r *quoteRow) release() {
 	if r.recordBuf != nil {
 		storedRecords.Put(r.recordBuf)
-		r.recordBuf, r.Record = nil, nil
 	}
+	if r.recordJSON != nil {
+		recordJSONs.Put(r.recordJSON)
+	}
+	r.recordBuf, r.recordJSON, r.Record = nil, nil, nil
 }
 
 // recordExplanation is the explanation q's record names, stored once for the quotes that
@@ -168,8 +189,7 @@ func (s *Store) PutQuote(ctx context.Context, q marketplace.Quote) error {
 	if err != nil {
 		return translate("put quote", err)
 	}
-	defer row.release()           // writeQuote returns once the writer is done with the row, whatever the outcome
-	return s.writeQuote(ctx, row) // by group commit (quotewriter.go)
+	return s.writeQuote(ctx, row) // by group commit (quotewriter.go), which releases the row
 }
 
 // Quote reads a stored quote by id, with the id of the order it became (if any).

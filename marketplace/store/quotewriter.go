@@ -55,7 +55,7 @@ var errStoreClosed = &marketplace.Error{Code: marketplace.CodeUnavailable, Messa
 
 // writeQuote hands row to the writer and waits for its commit. It returns only once the writer
 // no longer reads row (refused before the writer took it, or answered after its last write),
-// so that PutQuote can reuse the record's buffer.
+// and gives the row's buffers back (quoteRow.release).
 func (s *Store) writeQuote(ctx context.Context, row quoteRow) error {
 	w := &s.quoteWriter
 	w.start.Do(func() {
@@ -65,6 +65,7 @@ func (s *Store) writeQuote(ctx context.Context, row quoteRow) error {
 		go s.writeQuotes()
 	})
 	qw := &quoteWrite{ctx: ctx, row: row, result: make(chan error, 1)}
+	defer qw.row.release() // the writer's copy: it holds the compressed record
 	select {
 	case w.queue <- qw:
 	case <-w.stop:
@@ -173,6 +174,7 @@ func (s *Store) commitQuotes(batch []*quoteWrite) {
 			qw.result <- translate("put quote", err)
 			continue
 		}
+		qw.row.compress()
 		live = append(live, qw)
 	}
 	// The batch's statements run under no request's context: they are shared, and short.
