@@ -4,7 +4,9 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"math/bits"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -161,10 +163,24 @@ func (s *Store) stopQuoteWriter() {
 	<-w.stopped
 }
 
-// quoteInsert is the quote row's INSERT, one prepared statement for both databases.
-const quoteInsert = `INSERT INTO quotes (id, offer_id, gp_us, start_at, end_at, currency, total, created_at, valid_until,
-		expires_unix, policy_id, policy_ver, policy_hash, quota_uses, record_version, record, buyer_id, cancel_kind, cancel_notice_hours)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+// quoteColumns are the quote row's columns as written by the quote writer.
+const quoteColumns = `id, offer_id, gp_us, start_at, end_at, currency, total, created_at, valid_until,
+		expires_unix, policy_id, policy_ver, policy_hash, quota_uses, record_version, record, buyer_id, cancel_kind, cancel_notice_hours`
+
+// quoteColumnCount is how many quoteColumns there are (appendArgs appends one value for each).
+const quoteColumnCount = 19
+
+// quoteInserts[k] inserts 2^k quote rows in one statement, k = 0…6 (maxQuoteBatch = 2^6); one
+// prepared statement each, for both databases. A batch is written in as few of them as its
+// size has binary digits set (insertQuotes): one statement of many rows instead of one for
+// each cuts database/sql's and the driver's work for each row (docs/performance.md).
+var quoteInserts = func() (out [7]string) {
+	row := "(" + strings.TrimSuffix(strings.Repeat("?, ", quoteColumnCount), ", ") + ")"
+	for k := range out {
+		out[k] = "INSERT INTO quotes (" + quoteColumns + ") VALUES " + strings.TrimSuffix(strings.Repeat(row+", ", 1<<k), ", ")
+	}
+	return out
+}()
 
 // commitQuotes writes batch and answers each of its waiters.
 func (s *Store) commitQuotes(batch []*quoteWrite) {
@@ -215,9 +231,13 @@ func (s *Store) insertQuotes(ctx context.Context, batch []*quoteWrite) error {
 				wrote = append(wrote, x.hash)
 			}
 		}
-		if err := s.insertQuote(ctx, tx, qw.row); err != nil {
+	}
+	for rest := batch; len(rest) > 0; {
+		k := bits.Len(uint(len(rest))) - 1 // the largest statement that rest fills
+		if err := s.insertQuoteRows(ctx, tx, k, rest[:1<<k]); err != nil {
 			return errors.Join(err, tx.Rollback())
 		}
+		rest = rest[1<<k:]
 	}
 	// Quotes and explanations change none of the counters the watch keeps (datawatch.go).
 	before, watched := s.watch.walIndexHeader()
@@ -231,15 +251,24 @@ func (s *Store) insertQuotes(ctx context.Context, batch []*quoteWrite) error {
 	return nil
 }
 
-// insertQuote inserts one quote row in tx.
-func (s *Store) insertQuote(ctx context.Context, tx *sql.Tx, row quoteRow) error {
-	st, err := s.stmt(ctx, quoteInsert)
+// insertQuoteRows inserts the 2^k quote rows of batch in tx, with quoteInserts[k].
+func (s *Store) insertQuoteRows(ctx context.Context, tx *sql.Tx, k int, batch []*quoteWrite) error {
+	st, err := s.stmt(ctx, quoteInserts[k])
 	if err != nil {
 		return translate("put quote", err)
 	}
 	st = tx.StmtContext(ctx, st) // the statement prepared on the transaction's connection, kept by database/sql
-	_, err = st.ExecContext(ctx, row.ID, row.OfferID, row.GPUs, row.StartAt, row.EndAt, row.Currency, row.Total.String(), row.CreatedAt,
+	args := make([]any, 0, quoteColumnCount*len(batch))
+	for _, qw := range batch {
+		args = qw.row.appendArgs(args)
+	}
+	_, err = st.ExecContext(ctx, args...)
+	return s.translateRaw("put quote", err)
+}
+
+// appendArgs appends the row's values in quoteColumns' order.
+func (row *quoteRow) appendArgs(args []any) []any {
+	return append(args, row.ID, row.OfferID, row.GPUs, row.StartAt, row.EndAt, row.Currency, row.Total.String(), row.CreatedAt,
 		row.ValidUntil, row.ExpiresUnix, row.PolicyID, row.PolicyVer, row.PolicyHash, row.QuotaUses, row.RecordVersion, row.Record,
 		row.BuyerID, row.CancelKind, row.CancelNoticeHours)
-	return s.translateRaw("put quote", err)
 }

@@ -23,6 +23,46 @@ func writerQuote(id string) marketplace.Quote {
 		Priced: pricing.Quote{Total: total, ValidUntil: now.Add(time.Hour)}}
 }
 
+// TestQuoteBatchRowsKeepTheirValues: a batch of 13 quotes is written in one transaction of
+// three statements of 8, 4 and 1 rows (quoteInserts; insertQuotes, without commitQuotes'
+// fallback of one quote at a time, which would hide a failing statement); each quote reads
+// back with its own values — its GPUs, total and buyer — not a neighbour's.
+func TestQuoteBatchRowsKeepTheirValues(t *testing.T) {
+	for name, st := range testStores(t) {
+		t.Run(name, func(t *testing.T) {
+			ctx := context.Background()
+			var batch []*quoteWrite
+			for i := range 13 {
+				q := writerQuote(fmt.Sprintf("q_row_%02d", i))
+				q.GPUs = i + 1
+				q.Total = decimal.New(int64(100+i), -2) // 1.00, 1.01, … 1.12
+				q.Priced.Total = q.Total
+				q.BuyerID = fmt.Sprintf("b_%02d", i)
+				row, err := toQuoteRow(q)
+				if err != nil {
+					t.Fatal(err)
+				}
+				row.compress()
+				defer row.release()
+				batch = append(batch, &quoteWrite{ctx: ctx, row: row})
+			}
+			if err := st.insertQuotes(ctx, batch); err != nil {
+				t.Fatal(err)
+			}
+			for i := range batch {
+				got, err := st.Quote(ctx, fmt.Sprintf("q_row_%02d", i))
+				if err != nil {
+					t.Fatal(err)
+				}
+				if got.GPUs != i+1 || got.Total.String() != decimal.New(int64(100+i), -2).String() || got.BuyerID != fmt.Sprintf("b_%02d", i) {
+					t.Errorf("q_row_%02d read back with %d GPUs, total %s, buyer %q; want %d, %s, b_%02d",
+						i, got.GPUs, got.Total, got.BuyerID, i+1, decimal.New(int64(100+i), -2), i)
+				}
+			}
+		})
+	}
+}
+
 // TestQuoteBatchKeepsEachOutcome: a batch holding a quote that cannot be stored (its id is
 // taken) is written again quote by quote, so that quote alone fails, as a conflict, and the
 // others are stored; a quote whose request has ended before the batch is not written.
