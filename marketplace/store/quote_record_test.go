@@ -358,6 +358,17 @@ func BenchmarkQuoteRecord(b *testing.B) {
 					rec.appendJSON(&w)
 				}
 			})
+			// the compression alone, on one goroutine whose stack and dictionary stay cached
+			// (as in the quote writer); the requests' 64 goroutines paid about four times this
+			// under the bench harness's load (docs/performance.md)
+			b.Run("named/compress", func(b *testing.B) {
+				var w jsonout.Writer
+				rec.appendJSON(&w)
+				var out []byte
+				for b.Loop() {
+					out = appendDictRecord(out[:0], w.B)
+				}
+			})
 		}
 		b.Run(form.name+"/decode", func(b *testing.B) {
 			b.ReportAllocs()

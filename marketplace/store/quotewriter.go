@@ -19,9 +19,10 @@ import (
 // handler, 1, 2, 5, 10… ms, which is where a quote's p99 went), writing the pages to the WAL,
 // committing (on PostgreSQL, one WAL flush per commit). So one goroutine per store writes the
 // quotes: it takes every quote waiting when it is free — up to maxQuoteBatch, and under load
-// those arriving within quoteLinger too — inserts them (and the explanations they name that
-// are not stored yet: quote_explanations.go) in one transaction and answers each waiter with
-// its own outcome. A quote is still answered only after its row is committed; a lone quote is
+// those arriving within quoteLinger too — compresses their records (quoteRow.compress), inserts
+// them (and the explanations they name that are not stored yet: quote_explanations.go) in one
+// transaction, in as few multi-row statements as it can (quoteInserts), and answers each
+// waiter with its own outcome. A quote is still answered only after its row is committed; a lone quote is
 // written at once; under load the transaction's cost is shared by the batch, and the quote
 // path never waits in SQLite's busy handler for another quote.
 //
