@@ -124,7 +124,7 @@ func (r *quoteRow) compress() {
 }
 
 // storedRecords are the buffers new quotes' records are compressed into (a few hundred bytes
-// each); a quote's is taken back by PutQuote once its row is written, when the driver has
+// each); a quote's is taken back by writeQuote once its row is written, when the driver has
 // copied it (SQLite binds blobs as SQLITE_TRANSIENT; pgx encodes its arguments before Exec
 // returns).
 var storedRecords = sync.Pool{New: func() any { return new(bytes.Buffer) }}

@@ -22,9 +22,9 @@ import (
 // those arriving within quoteLinger too — compresses their records (quoteRow.compress), inserts
 // them (and the explanations they name that are not stored yet: quote_explanations.go) in one
 // transaction, in as few multi-row statements as it can (quoteInserts), and answers each
-// waiter with its own outcome. A quote is still answered only after its row is committed; a lone quote is
-// written at once; under load the transaction's cost is shared by the batch, and the quote
-// path never waits in SQLite's busy handler for another quote.
+// waiter with its own outcome. A quote is still answered only after its row is committed; a
+// lone quote is written at once; under load the transaction's cost is shared by the batch,
+// and the quote path never waits in SQLite's busy handler for another quote.
 //
 // A batch fails as a whole only when its transaction does; then each of its quotes is written
 // again on its own, so every waiter gets its own error (a duplicate id is a conflict for that
