@@ -609,9 +609,14 @@ func encodeQuoteRecordTo(out *bytes.Buffer, q marketplace.Quote, shared *sharedE
 	if err := encodeQuoteRecordJSON(js, q, shared); err != nil {
 		return err
 	}
-	out.Grow(dictRecordHeader + s2.MaxEncodedLen(len(js.B)))
-	out.Write(appendDictRecord(out.AvailableBuffer(), js.B)) // in place: AvailableBuffer has the room
+	compressRecordTo(out, js.B)
 	return nil
+}
+
+// compressRecordTo appends the stored form of the record's JSON js to out (quote_record_dict.go).
+func compressRecordTo(out *bytes.Buffer, js []byte) {
+	out.Grow(dictRecordHeader + s2.MaxEncodedLen(len(js)))
+	out.Write(appendDictRecord(out.AvailableBuffer(), js)) // in place: AvailableBuffer has the room
 }
 
 // encodeQuoteRecordJSON writes the JSON of q's record, before compression, to js (reset first).

@@ -8,7 +8,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/klauspost/compress/s2"
 	"github.com/shopspring/decimal"
 	"gorm.io/gorm"
 
@@ -118,8 +117,7 @@ func (r *quoteRow) compress() {
 	}
 	buf := storedRecords.Get().(*bytes.Buffer)
 	buf.Reset()
-	buf.Grow(dictRecordHeader + s2.MaxEncodedLen(len(r.recordJSON.B)))
-	buf.Write(appendDictRecord(buf.AvailableBuffer(), r.recordJSON.B)) // in place: AvailableBuffer has the room
+	compressRecordTo(buf, r.recordJSON.B)
 	r.Record, r.recordBuf = buf.Bytes(), buf
 }
 
