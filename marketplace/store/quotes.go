@@ -108,9 +108,9 @@ func toQuoteRow(q marketplace.Quote) (quoteRow, error) {
 
 // compress fills Record from recordJSON (toQuoteRow), once: the quote writer does it for the
 // rows of its batch (quotewriter.go). Compressing with the dictionary reads its 64 KB and
-// clears a 64 KB table on the compressing goroutine's stack; on the requests' goroutines, 64
-// stacks that the cache has rarely seen, that took ~20 µs a quote under the harness's load,
-// against ~5 µs on one goroutine whose stack stays cached (docs/performance.md).
+// clears a 64 KB table on the compressing goroutine's stack. On the requests' goroutines, 64
+// stacks that the cache has rarely seen, that took 23 µs a quote under the harness's load; on
+// the writer's one goroutine 15 µs (5 µs in a loop with nothing else: docs/performance.md).
 func (r *quoteRow) compress() {
 	if r.Record != nil || r.recordJSON == nil {
 		return
