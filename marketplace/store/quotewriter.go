@@ -169,13 +169,14 @@ const quoteColumns = `id, offer_id, gp_us, start_at, end_at, currency, total, cr
 		expires_unix, policy_id, policy_ver, policy_hash, quota_uses, record_version, record, buyer_id, cancel_kind, cancel_notice_hours`
 
 // quoteColumnCount is how many quoteColumns there are (appendArgs appends one value for each).
-const quoteColumnCount = 19
+var quoteColumnCount = strings.Count(quoteColumns, ",") + 1
 
-// quoteInserts[k] inserts 2^k quote rows in one statement, k = 0…6 (maxQuoteBatch = 2^6); one
+// quoteInserts[k] inserts 2^k quote rows in one statement, for every 2^k ≤ maxQuoteBatch; one
 // prepared statement each, for both databases. A batch is written in as few of them as its
 // size has binary digits set (insertQuotes): one statement of many rows instead of one for
 // each cuts database/sql's and the driver's work for each row (docs/performance.md).
-var quoteInserts = func() (out [7]string) {
+var quoteInserts = func() []string {
+	out := make([]string, bits.Len(maxQuoteBatch))
 	row := "(" + strings.TrimSuffix(strings.Repeat("?, ", quoteColumnCount), ", ") + ")"
 	for k := range out {
 		out[k] = "INSERT INTO quotes (" + quoteColumns + ") VALUES " + strings.TrimSuffix(strings.Repeat(row+", ", 1<<k), ", ")
