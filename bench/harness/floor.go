@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -43,6 +44,9 @@ import (
 type floorSizes struct {
 	answer, record int
 	measured       string // where the sizes come from, for the report
+	// work is CPU time the floor spends on each quote besides (floorWork): 0 for the floor
+	// itself; -floor-work measures it again with each of the works given.
+	work time.Duration
 }
 
 var benchQuoteSizes = floorSizes{answer: 34_349, record: 4_925, measured: "the benchmark quote's: no quotes were measured before"}
@@ -107,6 +111,7 @@ func serveFloor(ctx context.Context, addr, dir string, size floorSizes) error {
 	record := make([]byte, size.record) // random, as compressed bytes are
 	rand.Read(record)
 	answer := floorAnswer(size.answer)
+	work := newFloorWork(size.work)
 	w := &floorWriter{db: db, insert: insert, record: record, queue: make(chan *floorWrite)}
 	go w.run(ctx)
 
@@ -119,6 +124,7 @@ func serveFloor(ctx context.Context, addr, dir string, size floorSizes) error {
 		if err := dec.Decode(&req); err != nil || req.OfferID == "" || req.GPUs < 1 || req.Hours < 1 {
 			return c.Status(fiber.StatusBadRequest).SendString("bad request")
 		}
+		work.do()
 		fw := &floorWrite{id: marketplace.NewTimeOrderedID("q_", time.Now()), offer: req.OfferID, gpus: req.GPUs, done: make(chan error, 1)}
 		select {
 		case w.queue <- fw:
@@ -217,6 +223,56 @@ func (w *floorWriter) commit(ctx context.Context, batch []*floorWrite) error {
 	return tx.Commit()
 }
 
+// The quote floor with work: how the quotes' p99 depends on the CPU a quote costs. The floor
+// plus a fixed computation per request (-floor-work 50us,100us,…) measured beside Corridor's
+// quotes gives, on the machine and minute of the run, the p99 of a server that answers and
+// stores exactly like the floor and spends that much more CPU on each quote: the CPU a quote
+// can afford for a p99 target, against what Corridor's costs (the report's "server CPU a
+// request" column). The computation is a register-only loop (xorshift), so it stands for
+// Corridor's work in CPU time only: Corridor's touches memory, which on a shared machine can
+// cost more than its CPU time says.
+
+// floorWork spends about the given CPU time per call.
+type floorWork struct {
+	iterations int
+}
+
+// workSink keeps the loop's result, so that the compiler cannot drop the loop.
+var workSink atomic.Uint64
+
+// newFloorWork calibrates the loop on this machine, before the load starts: the fastest of a
+// few timed runs, so that a run slowed by another process does not shorten the work.
+func newFloorWork(d time.Duration) floorWork {
+	if d <= 0 {
+		return floorWork{}
+	}
+	const probe = 1 << 20
+	fastest := time.Duration(1<<63 - 1)
+	for range 5 {
+		t0 := time.Now()
+		workSink.Add(spin(probe))
+		fastest = min(fastest, time.Since(t0))
+	}
+	return floorWork{iterations: int(float64(probe) * float64(d) / float64(max(fastest, 1)))}
+}
+
+func (w floorWork) do() {
+	if w.iterations > 0 {
+		workSink.Add(spin(w.iterations))
+	}
+}
+
+// spin is n rounds of xorshift64, from a seed the compiler cannot know.
+func spin(n int) uint64 {
+	x := uint64(time.Now().UnixNano()) | 1
+	for range n {
+		x ^= x << 13
+		x ^= x >> 7
+		x ^= x << 17
+	}
+	return x
+}
+
 // floorAnswer is a JSON document of n bytes (at least 21), built once.
 func floorAnswer(n int) []byte {
 	const end = `],"pad":""}`
@@ -247,7 +303,8 @@ func startFloor(ctx context.Context, dir, logPath string, size floorSizes) (*pro
 		return nil, err
 	}
 	return startSelf(ctx, logPath, func(addr string) []string {
-		return []string{"-floor", addr, "-floor-dir", floorDir, "-floor-answer", fmt.Sprint(size.answer), "-floor-record", fmt.Sprint(size.record)}
+		return []string{"-floor", addr, "-floor-dir", floorDir, "-floor-answer", fmt.Sprint(size.answer), "-floor-record", fmt.Sprint(size.record),
+			"-floor-work-one", size.work.String()}
 	})
 }
 

@@ -117,3 +117,15 @@ func TestFloorAnswer(t *testing.T) {
 		}
 	}
 }
+
+// TestFloorWorkScales: no work is no loop; the loop's length follows the work asked for (a
+// hundred times the work, far more than ten times the rounds, whatever the machine's speed).
+func TestFloorWorkScales(t *testing.T) {
+	if w := newFloorWork(0); w.iterations != 0 {
+		t.Errorf("no work: %d rounds, want 0", w.iterations)
+	}
+	small, large := newFloorWork(10*time.Microsecond), newFloorWork(time.Millisecond)
+	if small.iterations < 1 || large.iterations < 10*small.iterations {
+		t.Errorf("10 µs: %d rounds, 1 ms: %d rounds; want at least one, and ten times as many for a hundred times the work", small.iterations, large.iterations)
+	}
+}

@@ -1,7 +1,9 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
+	"io"
 	"net/url"
 	"os"
 	"runtime"
@@ -210,6 +212,39 @@ func TestGrowthBesideTheMachine(t *testing.T) {
 	} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("the growth table lacks %q:\n%s", want, out.String())
+		}
+	}
+}
+
+// TestFloorWorkRows: each work the quote floor was measured again with is a row of its own,
+// after the floor's, its ratio taken against the hello-world measured beside it.
+func TestFloorWorkRows(t *testing.T) {
+	rate := func(perSecond int) result { return result{requests: perSecond, elapsed: time.Second} }
+	works := []time.Duration{50 * time.Microsecond, 100 * time.Microsecond}
+	r := sizeRun{offers: 1000, startup: map[string]time.Duration{},
+		results: map[string]result{"hello": rate(100000), "quote-floor": rate(16000), floorWorkName(works[0]): rate(9000), floorWorkName(works[1]): rate(6000)},
+		beside:  map[string]result{"quote-floor": rate(80000), floorWorkName(works[0]): rate(72000), floorWorkName(works[1]): rate(60000)}}
+	var out strings.Builder
+	printSize(&out, r, options{endpoints: []string{"quote-floor"}, floorWork: works})
+	// 80k ÷ 16k = 5.00×; 72k ÷ 9.0k = 8.00×; 60k ÷ 6.0k = 10.0×
+	floor := "| quote floor (not Corridor) | 16k | 80k | 5.00× |"
+	w50 := "| quote floor (not Corridor), + 50 µs of work a quote | 9.0k | 72k | 8.00× |"
+	w100 := "| quote floor (not Corridor), + 100 µs of work a quote | 6.0k | 60k | 10.0× |"
+	text := out.String()
+	i, j, k := strings.Index(text, floor), strings.Index(text, w50), strings.Index(text, w100)
+	if i < 0 || j < 0 || k < 0 || !(i < j && j < k) {
+		t.Errorf("want the rows %q, %q and %q in that order:\n%s", floor, w50, w100, text)
+	}
+}
+
+// TestFloorWorkFlag: -floor-work takes positive durations and refuses anything else before
+// measuring anything.
+func TestFloorWorkFlag(t *testing.T) {
+	for _, bad := range []string{"0", "-5us", "50", "fast", "50us,"} {
+		var stderr strings.Builder
+		err := run(context.Background(), []string{"-floor-work", bad, "-offers", "1"}, io.Discard, &stderr)
+		if err == nil || !strings.Contains(err.Error(), "-floor-work") {
+			t.Errorf("-floor-work %q: %v, want an error naming the flag", bad, err)
 		}
 	}
 }

@@ -58,6 +58,7 @@ type options struct {
 	keep      bool
 	pair      bool // measure the hello-world again beside every endpoint
 	seed      uint64
+	floorWork []time.Duration // the quote floor measured again with each of these works (floor.go)
 }
 
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -81,6 +82,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	floorDir := fs.String("floor-dir", "", "internal: the quote floor's database directory")
 	floorAnswer := fs.Int("floor-answer", benchQuoteSizes.answer, "internal: the quote or search floor's answer, bytes")
 	floorRecord := fs.Int("floor-record", benchQuoteSizes.record, "internal: the quote floor's record, bytes")
+	floorWorkOne := fs.Duration("floor-work-one", 0, "internal: the quote floor's work per quote")
+	floorWork := fs.String("floor-work", "", "measure the quote floor again with each of these CPU times spent per quote, comma-separated (e.g. 50us,100us): the p99 a quote of that cost can have on this machine (with the quote-floor endpoint)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -88,7 +91,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return serveHello(ctx, *hello)
 	}
 	if *floor != "" {
-		return serveFloor(ctx, *floor, *floorDir, floorSizes{answer: *floorAnswer, record: *floorRecord})
+		return serveFloor(ctx, *floor, *floorDir, floorSizes{answer: *floorAnswer, record: *floorRecord, work: *floorWorkOne})
 	}
 	if *answerFloor != "" {
 		return serveAnswerFloor(ctx, *answerFloor, *floorAnswer)
@@ -99,6 +102,15 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 			return fmt.Errorf("-offers: %q is not a positive number", s)
 		}
 		o.sizes = append(o.sizes, n)
+	}
+	if *floorWork != "" {
+		for _, s := range strings.Split(*floorWork, ",") {
+			d, err := time.ParseDuration(strings.TrimSpace(s))
+			if err != nil || d <= 0 {
+				return fmt.Errorf("-floor-work: %q is not a positive duration (like 50us)", s)
+			}
+			o.floorWork = append(o.floorWork, d)
+		}
 	}
 	if o.conns < 1 || o.duration <= 0 {
 		return errors.New("-c and -duration must be positive")

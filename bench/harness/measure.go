@@ -97,39 +97,29 @@ func measureSize(ctx context.Context, o options, bin, dir string, n int, stderr 
 	run.load = time.Since(t0)
 	fmt.Fprintf(stderr, "%d offers: loaded in %s\n", n, run.load.Round(time.Millisecond))
 	hello, _ := endpointByName("hello")
-	for _, name := range append([]string{"hello"}, o.endpoints...) {
-		ep, _ := endpointByName(name)
+	// measure runs the server start starts, drives mix against it and keeps the result as name's,
+	// after the hello-world beside it (-pair).
+	measure := func(name string, mix []request, start func(logPath string) (*process, error)) (result, error) {
 		if o.pair && name != "hello" {
 			// The machine's speed drifts within minutes (the hello-world's rate moved by a
 			// quarter between runs a minute apart): the baseline is measured beside each endpoint.
 			p, err := startHello(ctx, filepath.Join(dir, fmt.Sprintf("server-%d-hello-before-%s.log", n, name)))
 			if err != nil {
-				return run, err
+				return result{}, err
 			}
 			fmt.Fprintf(stderr, "%d offers: hello before %s …\n", n, name)
 			run.beside[name] = drive(ctx, p.addr, hello.mix(m), o, p.pid())
 			p.stop()
 			if ctx.Err() != nil {
-				return run, ctx.Err()
+				return result{}, ctx.Err()
 			}
 		}
-		logPath := filepath.Join(dir, fmt.Sprintf("server-%d-%s.log", n, name))
-		var p *process
-		switch name {
-		case "hello":
-			p, err = startHello(ctx, logPath)
-		case "quote-floor":
-			p, err = startFloor(ctx, dir, logPath, run.floor)
-		case "search-floor":
-			p, err = startAnswerFloor(ctx, logPath, run.searchAnswer)
-		default:
-			p, err = startCorridor(ctx, bin, dsn, logPath)
-		}
+		p, err := start(filepath.Join(dir, fmt.Sprintf("server-%d-%s.log", n, name)))
 		if err != nil {
-			return run, err
+			return result{}, err
 		}
 		fmt.Fprintf(stderr, "%d offers: %s …\n", n, name)
-		res := drive(ctx, p.addr, ep.mix(m), o, p.pid())
+		res := drive(ctx, p.addr, mix, o, p.pid())
 		if name == "quote" && o.db == "" {
 			if w, err := readWALRestarts(p.addr); err == nil {
 				run.walRestarts = &w
@@ -139,9 +129,30 @@ func measureSize(ctx context.Context, o options, bin, dir string, n int, stderr 
 		}
 		p.stop()
 		if ctx.Err() != nil {
-			return run, ctx.Err()
+			return result{}, ctx.Err()
 		}
 		run.results[name], run.startup[name] = res, p.started
+		if res.errors > 0 {
+			fmt.Fprintf(stderr, "%d offers: %s: %d errors; first: %s\n", n, name, res.errors, res.firstErr)
+		}
+		return res, nil
+	}
+	for _, name := range append([]string{"hello"}, o.endpoints...) {
+		ep, _ := endpointByName(name)
+		res, err := measure(name, ep.mix(m), func(logPath string) (*process, error) {
+			switch name {
+			case "hello":
+				return startHello(ctx, logPath)
+			case "quote-floor":
+				return startFloor(ctx, dir, logPath, run.floor)
+			case "search-floor":
+				return startAnswerFloor(ctx, logPath, run.searchAnswer)
+			}
+			return startCorridor(ctx, bin, dsn, logPath)
+		})
+		if err != nil {
+			return run, err
+		}
 		if name == "search" && res.requests > 0 {
 			run.searchAnswer = int(res.body / int64(res.requests))
 		}
@@ -153,8 +164,17 @@ func measureSize(ctx context.Context, o options, bin, dir string, n int, stderr 
 				run.floor.measured = "the answers' average of the quotes Corridor answered just before; the benchmark quote's record"
 			}
 		}
-		if res.errors > 0 {
-			fmt.Fprintf(stderr, "%d offers: %s: %d errors; first: %s\n", n, name, res.errors, res.firstErr)
+		if name != "quote-floor" {
+			continue
+		}
+		for _, work := range o.floorWork { // the floor again, spending work on each quote
+			size := run.floor
+			size.work = work
+			if _, err := measure(floorWorkName(work), ep.mix(m), func(logPath string) (*process, error) {
+				return startFloor(ctx, dir, logPath, size)
+			}); err != nil {
+				return run, err
+			}
 		}
 	}
 	run.loadAvg[1] = loadAverage()
@@ -177,6 +197,16 @@ func printSize(w io.Writer, r sizeRun, o options) {
 		}
 		fmt.Fprintf(w, "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %d | %s |\n", ep.label, rateText(res.rate()), base, ratio,
 			durText(res.percentile(0.50)), durText(res.percentile(0.99)), cpuText(res), mbText(res.peakRSS), answerText(res), res.errors, durText(r.startup[name]))
+		if name != "quote-floor" {
+			continue
+		}
+		for _, work := range o.floorWork {
+			key := floorWorkName(work)
+			res, b := r.results[key], r.baseline(key)
+			fmt.Fprintf(w, "| %s, + %d µs of work a quote | %s | %s | %s | %s | %s | %s | %s | %s | %d | %s |\n", ep.label, work.Microseconds(), rateText(res.rate()),
+				rateText(b.rate()), ratioText(b.rate(), res.rate()), durText(res.percentile(0.50)), durText(res.percentile(0.99)), cpuText(res),
+				mbText(res.peakRSS), answerText(res), res.errors, durText(r.startup[key]))
+		}
 	}
 	if _, ok := r.results["search-floor"]; ok {
 		fmt.Fprintf(w, "\nThe search floor answered %d bytes.\n", r.searchAnswer)
@@ -186,6 +216,9 @@ func printSize(w io.Writer, r sizeRun, o options) {
 	}
 	if _, ok := r.results["quote-floor"]; ok {
 		fmt.Fprintf(w, "\nThe quote floor answered %d bytes and stored records of %d bytes (%s).\n", r.floor.answer, r.floor.record, r.floor.measured)
+		if len(o.floorWork) > 0 {
+			fmt.Fprintln(w, "\nThe quote floor \"+ work\" spends that much more CPU on each quote, in a register-only loop calibrated at its start: the p99 a quote costing that much more than the floor can have here (its server CPU a request is the column beside).")
+		}
 	}
 }
 
@@ -376,3 +409,6 @@ func answerText(r result) string {
 	}
 	return fmt.Sprintf("%.1f KB", avg/1000)
 }
+
+// floorWorkName is the results' key of the quote floor measured with work.
+func floorWorkName(work time.Duration) string { return "quote-floor+" + work.String() }
