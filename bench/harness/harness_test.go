@@ -237,8 +237,8 @@ func TestFloorWorkRows(t *testing.T) {
 	}
 }
 
-// TestFloorWorkFlag: -floor-work takes positive durations and refuses anything else before
-// measuring anything.
+// TestFloorWorkFlag: -floor-work takes positive durations, with the quote floor among the
+// endpoints, and refuses anything else before measuring anything.
 func TestFloorWorkFlag(t *testing.T) {
 	for _, bad := range []string{"0", "-5us", "50", "fast", "50us,"} {
 		var stderr strings.Builder
@@ -246,5 +246,10 @@ func TestFloorWorkFlag(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), "-floor-work") {
 			t.Errorf("-floor-work %q: %v, want an error naming the flag", bad, err)
 		}
+	}
+	// without the quote floor among the endpoints, there is nothing to measure again
+	err := run(context.Background(), []string{"-floor-work", "50us", "-offers", "1", "-endpoints", "quote"}, io.Discard, io.Discard)
+	if err == nil || !strings.Contains(err.Error(), "quote-floor") {
+		t.Errorf("-floor-work without quote-floor: %v, want an error naming quote-floor", err)
 	}
 }

@@ -30,6 +30,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
@@ -128,6 +129,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 			}
 			o.endpoints = append(o.endpoints, e)
 		}
+	}
+	if len(o.floorWork) > 0 && !slices.Contains(o.endpoints, "quote-floor") {
+		return errors.New("-floor-work measures the quote floor again: add quote-floor to -endpoints")
 	}
 	return measureAll(ctx, o, stdout, stderr)
 }

@@ -97,8 +97,8 @@ func measureSize(ctx context.Context, o options, bin, dir string, n int, stderr 
 	run.load = time.Since(t0)
 	fmt.Fprintf(stderr, "%d offers: loaded in %s\n", n, run.load.Round(time.Millisecond))
 	hello, _ := endpointByName("hello")
-	// measure runs the server start starts, drives mix against it and keeps the result as name's,
-	// after the hello-world beside it (-pair).
+	// measure starts a server with start, drives mix against it and keeps the result as name's,
+	// after measuring the hello-world beside it (-pair).
 	measure := func(name string, mix []request, start func(logPath string) (*process, error)) (result, error) {
 		if o.pair && name != "hello" {
 			// The machine's speed drifts within minutes (the hello-world's rate moved by a
