@@ -187,25 +187,25 @@ func printSize(w io.Writer, r sizeRun, o options) {
 	fmt.Fprintf(w, "Loaded in %s. Load average %s before, %s after.\n\n", r.load.Round(100*time.Millisecond), r.loadAvg[0], r.loadAvg[1])
 	fmt.Fprintln(w, "| endpoint | req/s | hello beside | hello ÷ endpoint | p50 | p99 | server CPU a request | peak RSS | answer | errors | server start |")
 	fmt.Fprintln(w, "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
-	for _, name := range append([]string{"hello"}, o.endpoints...) {
-		res := r.results[name]
-		ep, _ := endpointByName(name)
+	// row prints the result kept as key, labelled label
+	row := func(key, label string) {
+		res := r.results[key]
 		base, ratio := rateText(hello.rate()), "1"
-		if name != "hello" {
-			b := r.baseline(name)
+		if key != "hello" {
+			b := r.baseline(key)
 			base, ratio = rateText(b.rate()), ratioText(b.rate(), res.rate())
 		}
-		fmt.Fprintf(w, "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %d | %s |\n", ep.label, rateText(res.rate()), base, ratio,
-			durText(res.percentile(0.50)), durText(res.percentile(0.99)), cpuText(res), mbText(res.peakRSS), answerText(res), res.errors, durText(r.startup[name]))
+		fmt.Fprintf(w, "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %d | %s |\n", label, rateText(res.rate()), base, ratio,
+			durText(res.percentile(0.50)), durText(res.percentile(0.99)), cpuText(res), mbText(res.peakRSS), answerText(res), res.errors, durText(r.startup[key]))
+	}
+	for _, name := range append([]string{"hello"}, o.endpoints...) {
+		ep, _ := endpointByName(name)
+		row(name, ep.label)
 		if name != "quote-floor" {
 			continue
 		}
 		for _, work := range o.floorWork {
-			key := floorWorkName(work)
-			res, b := r.results[key], r.baseline(key)
-			fmt.Fprintf(w, "| %s, + %d µs of work a quote | %s | %s | %s | %s | %s | %s | %s | %s | %d | %s |\n", ep.label, work.Microseconds(), rateText(res.rate()),
-				rateText(b.rate()), ratioText(b.rate(), res.rate()), durText(res.percentile(0.50)), durText(res.percentile(0.99)), cpuText(res),
-				mbText(res.peakRSS), answerText(res), res.errors, durText(r.startup[key]))
+			row(floorWorkName(work), fmt.Sprintf("%s, + %d µs of work a quote", ep.label, work.Microseconds()))
 		}
 	}
 	if _, ok := r.results["search-floor"]; ok {
