@@ -25,7 +25,8 @@ type endpoint struct {
 	mix   func(m market) []request
 }
 
-// market is what the harness knows of the loaded market when it builds request mixes.
+// market is what the harness knows of the loaded market when it builds request mixes: of its
+// offers, only those the mixes ask for (quoteOffers).
 type market struct {
 	offers []marketplace.Offer
 	today  time.Time
@@ -36,14 +37,24 @@ func search(q, sort string) request {
 	return request{method: "GET", path: "/api/v1/offers?" + v.Encode(), want: 200}
 }
 
+// quoteOffers are the offers the quote mix asks for: 1,000 spread over the market (regions,
+// models and currencies). Of its own result it returns all, so a market reduced to them
+// (loadMarket) asks for the same.
+func quoteOffers(offers []marketplace.Offer) []marketplace.Offer {
+	var out []marketplace.Offer
+	step := max(1, len(offers)/997)
+	for i := 0; i < len(offers) && len(out) < 1000; i += step {
+		out = append(out, offers[i])
+	}
+	return out
+}
+
 // quoteRequests are 1,000 quote requests spread over the market.
 func quoteRequests(m market) []request {
 	var out []request
 	// A German business is priced as one only with a VAT number valid for its country.
 	buyers := []string{`{"country":"DE","type":"business","vat_id":"DE123456789"}`, `{"country":"FR","type":"consumer"}`, `{"country":"CN","type":"business"}`}
-	step := max(1, len(m.offers)/997) // a spread of offers: regions, models and currencies
-	for i := 0; i < len(m.offers) && len(out) < 1000; i += step {
-		o := m.offers[i]
+	for _, o := range quoteOffers(m.offers) {
 		body := fmt.Sprintf(`{"offer_id":%q,"gpus":1,"hours":720,"buyer":%s,"currency":"EUR","start":%q}`,
 			o.ID, buyers[len(out)%len(buyers)], o.AvailableFrom.Format(time.RFC3339))
 		out = append(out, request{method: "POST", path: "/api/v1/quotes", body: []byte(body), want: 201})
@@ -110,7 +121,7 @@ var endpoints = []endpoint{
 			return out
 		}},
 	{name: "quote", label: "`POST /api/v1/quotes`",
-		what: "POST /api/v1/quotes, persisted: 1 GPU for 720 h from the offer's first day, 1,000 offers spread over the market, three buyers in rotation",
+		what: "POST /api/v1/quotes, persisted: 1 GPU for 720 h from the offer's first day, 1,000 offers spread over the market, three buyers in rotation; the default answer (its explanation lists the measures that applied)",
 		mix:  quoteRequests},
 	{name: "quote-floor", label: "quote floor (not Corridor)",
 		what: "the same requests to the quote floor (floor.go), a Fiber server that only reads the request, inserts a record of the size of Corridor's into SQLite and answers with bytes of the size of Corridor's answer: what no persisted quote of that size can avoid",

@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
@@ -142,6 +143,7 @@ func drive(ctx context.Context, addr string, mix []request, o options, pid int) 
 		slices.Sort(res.lat)
 		return res
 	}
+	runtime.GC() // what loading or the previous endpoint left is not collected while this one is measured
 	if o.warmup > 0 {
 		phase(o.warmup, false)
 	}
