@@ -129,7 +129,37 @@ type quoteJSON struct {
 	Policy          policyRefJSON        `json:"policy"`
 	Flags           []flagJSON           `json:"flags"`
 	Rounding        string               `json:"rounding"`
-	Trail           []trailJSON          `json:"explanation"`
+	// Considered is how many measures the quote's policy held and were considered: the length
+	// of the whole explanation, whatever Trail lists (explainScope).
+	Considered int `json:"explanation_considered"`
+	// Trail is the explanation: with explainApplied the measures that applied, with
+	// explainAll every measure considered and why it did or did not apply; null for a quote
+	// priced without a policy. The answer's last member (quoteanswer.go).
+	Trail []trailJSON `json:"explanation"`
+}
+
+// explainScope is what a quote's explanation lists, the explain parameter of the quote
+// endpoints. An explanation lists every measure of the policy, applied or not: ~300 entries
+// and 29 KB of a 34 KB answer, nearly all of them "not applied" and why. What applied is what
+// a buyer, and finance, reads; an analyst asks for the rest.
+type explainScope bool
+
+const (
+	explainApplied explainScope = false // explain=applied, the default: the measures that applied
+	explainAll     explainScope = true  // explain=all: every measure considered, and why
+)
+
+// explainParam reads the explain parameter, naming it when it is neither applied nor all.
+func explainParam(c *fiber.Ctx) (explainScope, error) {
+	switch v := c.Query("explain"); v {
+	case "", "applied":
+		return explainApplied, nil
+	case "all":
+		return explainAll, nil
+	default:
+		return explainApplied, marketplace.Invalid("unknown explanation scope",
+			marketplace.FieldError{Field: "explain", Message: "must be applied or all, got " + quoteShort(v)})
+	}
 }
 
 type quoteRequestEcho struct {
@@ -227,11 +257,11 @@ func toFlagsJSON(flags []tariff.Flag) []flagJSON {
 	return out
 }
 
-// toQuoteJSON renders a stored quote for the API; acc is the offer's accelerator, whose name
-// the base line's label carries (i18n.LineLabel, in English).
-func toQuoteJSON(pq marketplace.Quote, acc marketplace.Accelerator, now time.Time) quoteJSON {
+// toQuoteJSON renders a stored quote for the API, its explanation as scope says; acc is the
+// offer's accelerator, whose name the base line's label carries (i18n.LineLabel, in English).
+func toQuoteJSON(pq marketplace.Quote, acc marketplace.Accelerator, now time.Time, scope explainScope) quoteJSON {
 	out := toQuoteJSONWithoutTrail(pq, acc, now)
-	out.Trail = toTrailJSON(pq.Priced.Trail)
+	out.Trail = toTrailJSON(pq.Priced.Trail, scope)
 	return out
 }
 
@@ -251,7 +281,7 @@ func toQuoteJSONWithoutTrail(pq marketplace.Quote, acc marketplace.Accelerator, 
 		LandedCost: fixed(p.LandedCost, p.Currency), Quantity: p.Quantity,
 		PerGPUHour: p.PerGPUHour, PerPFLOPHour: p.PerPFLOPHour, EnergyKWh: p.EnergyKWh, EmissionsKgCO2e: p.EmissionsKgCO2e,
 		Estimates: estimatesNote, Policy: policyRefJSON{ID: p.Policy.ID, Version: p.Policy.Version, Hash: p.Policy.Hash},
-		Flags: toFlagsJSON(p.Flags), Rounding: string(p.Rounding),
+		Flags: toFlagsJSON(p.Flags), Rounding: string(p.Rounding), Considered: len(p.Trail),
 	}
 	if pq.OrderID != "" {
 		id := pq.OrderID
@@ -280,10 +310,20 @@ func toQuoteJSONWithoutTrail(pq marketplace.Quote, acc marketplace.Accelerator, 
 	return out
 }
 
-// toTrailJSON renders a quote's explanation (nil for none: no policy).
-func toTrailJSON(trail []tariff.Consideration) []trailJSON {
+// toTrailJSON renders a quote's explanation as scope says (nil for none: no policy; with
+// explainApplied and no measure applied, empty).
+func toTrailJSON(trail []tariff.Consideration, scope explainScope) []trailJSON {
 	if len(trail) == 0 {
 		return nil
+	}
+	if scope == explainApplied {
+		out := []trailJSON{}
+		for _, c := range trail {
+			if c.Applied {
+				out = append(out, toTrailEntry(c))
+			}
+		}
+		return out
 	}
 	out := make([]trailJSON, len(trail)) // ~300 entries: allocated once, not grown
 	for i, c := range trail {
@@ -319,6 +359,10 @@ func toPricedAs(p pricing.Quote) pricedAsJSON {
 
 func handleQuoteCreate(m quoteAPI) fiber.Handler {
 	return func(c *fiber.Ctx) error {
+		scope, err := explainParam(c)
+		if err != nil {
+			return err
+		}
 		var body quoteRequestJSON
 		if err := decodeStrict(c, &body); err != nil {
 			return err
@@ -335,12 +379,16 @@ func handleQuoteCreate(m quoteAPI) fiber.Handler {
 			return err
 		}
 		c.Location("/api/v1/quotes/" + pq.ID)
-		return sendNewQuote(c.Status(fiber.StatusCreated), pq, m.Now())
+		return sendNewQuote(c.Status(fiber.StatusCreated), pq, m.Now(), scope)
 	}
 }
 
 func handleQuoteGet(m quoteAPI) fiber.Handler {
 	return func(c *fiber.Ctx) error {
+		scope, err := explainParam(c)
+		if err != nil {
+			return err
+		}
 		pq, err := m.GetQuote(c.UserContext(), strings.Clone(c.Params("id")))
 		if err != nil {
 			return err
@@ -350,11 +398,12 @@ func handleQuoteGet(m quoteAPI) fiber.Handler {
 		case "csv":
 			c.Set(fiber.HeaderContentDisposition, `attachment; filename="`+pq.ID+`.csv"`)
 			c.Type("csv", "utf-8")
-			return c.SendString(quoteCSV(toQuoteJSON(pq, quoteAccelerator(c, m, pq), m.Now())))
+			return c.SendString(quoteCSV(toQuoteJSON(pq, quoteAccelerator(c, m, pq), m.Now(), scope)))
 		default:
 			return marketplace.Invalid("unknown format", marketplace.FieldError{Field: "format", Message: "must be json or csv"})
 		}
-		return sendJSON(c, toQuoteJSON(pq, quoteAccelerator(c, m, pq), m.Now()))
+		q := toQuoteJSON(pq, quoteAccelerator(c, m, pq), m.Now(), scope)
+		return sendQuoteJSON(c, &q)
 	}
 }
 
@@ -427,11 +476,11 @@ func minor(cur string) int32 {
 	return 2
 }
 
-// QuoteDocument renders a stored quote exactly as GET /api/v1/quotes/{id} serves it, for the
-// command-line tools; acc is the accelerator of the quote's offer (its name is in the base
-// line's label).
+// QuoteDocument renders a stored quote exactly as GET /api/v1/quotes/{id}?explain=all serves
+// it, for the command-line tools; acc is the accelerator of the quote's offer (its name is in
+// the base line's label).
 func QuoteDocument(pq marketplace.Quote, acc marketplace.Accelerator, now time.Time) ([]byte, error) {
-	return json.MarshalIndent(toQuoteJSON(pq, acc, now), "", "  ")
+	return json.MarshalIndent(toQuoteJSON(pq, acc, now, explainAll), "", "  ")
 }
 
 // amount is a rounded money amount rendered with exactly the currency's minor units

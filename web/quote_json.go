@@ -127,6 +127,7 @@ func (q *quoteJSON) appendJSON(w *jsonout.Writer) {
 		w.CloseArray()
 	}
 	w.Str("rounding", q.Rounding)
+	w.Int("explanation_considered", int64(q.Considered))
 	if q.Trail == nil {
 		w.Null("explanation")
 	} else {

@@ -12,11 +12,13 @@ import (
 	"corridor/tariff"
 )
 
-// The answer to a new quote is ~33 KB of JSON, most of it the explanation (~300 entries),
-// which the quotes explained alike share (tariff.TrailMemo). Encoding it again for every quote
-// was about a fifth of the server's CPU under the bench harness's quotes, so a shared
-// explanation is encoded once: sendNewQuote encodes the rest of the answer with the
-// explanation null and writes the kept encoding in its place. An explanation with notes of its
+// A quote's answer lists in its explanation the measures that applied (explainApplied, the
+// default): ~5 KB of JSON, encoded whole by hand (quote_json.go). With explain=all it is ~34 KB,
+// most of it the whole explanation (~300 entries), which the quotes explained alike share
+// (tariff.TrailMemo). Encoding it again for every quote was about a fifth of the server's CPU
+// under the bench harness's quotes, so a shared explanation is encoded once: sendNewQuote
+// encodes the rest of the answer with the explanation null and writes the kept encoding in
+// its place. An explanation with notes of its
 // own is a copy of a shared one with a few entries changed (tariff.Assessment.TrailBase): the
 // kept encoding of the shared one is written with those entries encoded in their place. The
 // explanation is the answer's last member (quoteJSON), and TestNewQuoteAnswerMatchesEncoding
@@ -62,16 +64,35 @@ var explanationNull = []byte(`"explanation":null}`)
 // answerHeads are the buffers the rest of an answer is encoded into.
 var answerHeads = sync.Pool{New: func() any { return new(jsonout.Writer) }}
 
-// sendNewQuote answers a quote just priced and stored (its trail is the engine's: shared, or
-// noted with its base).
-func sendNewQuote(c *fiber.Ctx, pq marketplace.Quote, now time.Time) error {
+// sendQuoteJSON answers q, encoded by hand into a pooled buffer and copied into the response.
+func sendQuoteJSON(c *fiber.Ctx, q *quoteJSON) error {
+	w := answerHeads.Get().(*jsonout.Writer)
+	defer answerHeads.Put(w)
+	*w = jsonout.Writer{B: w.B[:0]}
+	q.appendJSON(w)
+	if w.Err != nil {
+		return sendJSON(c, q)
+	}
+	resp := c.Response()
+	resp.SetBody(w.B)
+	resp.Header.SetContentType(fiber.MIMEApplicationJSON)
+	return nil
+}
+
+// sendNewQuote answers a quote just priced and stored, its explanation as scope says (its
+// trail is the engine's: shared, or noted with its base).
+func sendNewQuote(c *fiber.Ctx, pq marketplace.Quote, now time.Time, scope explainScope) error {
+	if scope == explainApplied {
+		q := toQuoteJSON(pq, pq.Accelerator, now, scope)
+		return sendQuoteJSON(c, &q)
+	}
 	p := pq.Priced
 	shared := p.Trail
 	if p.TrailNoted {
 		shared = p.TrailBase
 	}
 	if len(shared) == 0 || len(shared) != len(p.Trail) {
-		return sendJSON(c, toQuoteJSON(pq, pq.Accelerator, now))
+		return sendJSON(c, toQuoteJSON(pq, pq.Accelerator, now, scope))
 	}
 	trail := trailJSONs.Get(shared, encodeTrailJSON)
 	head := answerHeads.Get().(*jsonout.Writer)
@@ -81,7 +102,7 @@ func sendNewQuote(c *fiber.Ctx, pq marketplace.Quote, now time.Time) error {
 	q.appendJSON(head) // by hand (quote_json.go)
 	rest, ok := bytes.CutSuffix(head.B, explanationNull)
 	if !ok || head.Err != nil {
-		return sendJSON(c, toQuoteJSON(pq, pq.Accelerator, now))
+		return sendJSON(c, toQuoteJSON(pq, pq.Accelerator, now, scope))
 	}
 	resp := c.Response()
 	resp.ResetBody()

@@ -5,16 +5,18 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"reflect"
+	"strings"
 	"testing"
 
 	"corridor/marketplace"
 	"corridor/marketplace/jsonout/jsonouttest"
 )
 
-// TestNewQuoteAnswerMatchesEncoding: the answer to a new quote, whose explanation comes
-// encoded from trailJSONs when it is shared, is byte for byte the quote as GET renders it from
-// its stored record — encoded whole, its explanation read back from the database. Each request
-// is sent twice, so that the second answer uses the encoding the first one kept; the buyers
+// TestNewQuoteAnswerMatchesEncoding: the answer to a new quote, whose whole explanation
+// (explain=all) comes encoded from trailJSONs when it is shared, is byte for byte the quote as
+// GET renders it from its stored record — encoded whole, its explanation read back from the
+// database; so is the default answer, with the measures that applied. Each request is sent
+// twice with each scope, so that the second answer uses the encoding the first one kept; the buyers
 // include a consumer and a Chinese business, and the offers both sides of the border, so that
 // some explanations are shared and some carry notes of their own.
 func TestNewQuoteAnswerMatchesEncoding(t *testing.T) {
@@ -46,8 +48,9 @@ func TestNewQuoteAnswerMatchesEncoding(t *testing.T) {
 	for _, ask := range asks {
 		for _, b := range buyers {
 			body := fmt.Sprintf(`{%s,"buyer":%s,"currency":"EUR"}`, ask, b)
-			for try := range 2 {
-				code, _, answer := call(t, app, "POST", "/api/v1/quotes", body)
+			for try := range 4 { // twice each explanation scope (explainParam)
+				scope := []string{"?explain=all", ""}[try/2]
+				code, _, answer := call(t, app, "POST", "/api/v1/quotes"+scope, body)
 				if code != 201 {
 					t.Fatalf("%s: %d %s", body, code, answer)
 				}
@@ -63,7 +66,7 @@ func TestNewQuoteAnswerMatchesEncoding(t *testing.T) {
 				case len(stored.Priced.Trail) > 0:
 					shared++
 				}
-				if code, _, got := call(t, app, "GET", "/api/v1/quotes/"+q.ID, ""); code != 200 || got != answer {
+				if code, _, got := call(t, app, "GET", "/api/v1/quotes/"+q.ID+scope, ""); code != 200 || got != answer {
 					t.Fatalf("%s, try %d: the answer differs from the stored quote's rendering (GET %d)\nanswer: %.400s\nstored: %.400s", body, try+1, code, answer, got)
 				}
 			}
@@ -87,5 +90,89 @@ func TestQuoteJSONMatchesStandard(t *testing.T) {
 		if t.Failed() {
 			return
 		}
+	}
+}
+
+// TestQuoteExplainScope: a quote's explanation lists the measures that applied by default
+// (explain=applied) and every measure considered with explain=all, on POST and GET alike;
+// explanation_considered counts the whole explanation either way. A scope that is neither is
+// refused with a problem naming explain, and the refused POST stores nothing.
+func TestQuoteExplainScope(t *testing.T) {
+	app, svc, st := seededApp(t)
+	quotes := func() (n int) {
+		t.Helper()
+		if err := st.Pool().QueryRow("SELECT count(*) FROM quotes").Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	// A German business buying a Chinese offer: its policy considers every measure of the
+	// baseline, and a few of them (VAT reverse charge, export control) apply.
+	body := `{"offer_id":"demo-offer-001","gpus":8,"hours":100,"buyer":{"country":"DE","type":"business","vat_id":"DE123456789"},"currency":"EUR"}`
+	type entry struct {
+		Measure string
+		Applied bool
+		Reason  string
+	}
+	type answer struct {
+		ID          string
+		Considered  int     `json:"explanation_considered"`
+		Explanation []entry `json:"explanation"`
+	}
+	read := func(method, path, body string) answer {
+		t.Helper()
+		code, _, got := call(t, app, method, path, body)
+		if code != 200 && code != 201 {
+			t.Fatalf("%s %s: %d %s", method, path, code, got)
+		}
+		var a answer
+		decode(t, got, &a)
+		return a
+	}
+	created := read("POST", "/api/v1/quotes", body)
+	all := read("GET", "/api/v1/quotes/"+created.ID+"?explain=all", "")
+	stored, err := svc.GetQuote(context.Background(), created.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	trail := stored.Priced.Trail
+	var applied []entry
+	for _, c := range trail {
+		if c.Applied {
+			applied = append(applied, entry{c.MeasureID, true, c.Reason})
+		}
+	}
+	// the stored quote's trail decides both lists; it must hold measures of both kinds, or the
+	// test would not tell the scopes apart
+	if len(applied) == 0 || len(applied) == len(trail) {
+		t.Fatalf("the quote's explanation has %d entries, %d applied: want both kinds", len(trail), len(applied))
+	}
+	if !reflect.DeepEqual(created.Explanation, applied) {
+		t.Errorf("default explanation = %+v, want the %d applied entries %+v", created.Explanation, len(applied), applied)
+	}
+	if got := read("GET", "/api/v1/quotes/"+created.ID+"?explain=applied", ""); !reflect.DeepEqual(got.Explanation, applied) {
+		t.Errorf("explain=applied on GET = %+v, want %+v", got.Explanation, applied)
+	}
+	if len(all.Explanation) != len(trail) || all.Explanation[0].Measure != trail[0].MeasureID {
+		t.Errorf("explain=all lists %d entries, want the %d of the whole explanation", len(all.Explanation), len(trail))
+	}
+	for _, a := range []answer{created, all} {
+		if a.Considered != len(trail) {
+			t.Errorf("explanation_considered = %d, want %d", a.Considered, len(trail))
+		}
+	}
+	before := quotes()
+	for _, path := range []string{"/api/v1/quotes?explain=none", "/api/v1/quotes/" + created.ID + "?explain=ALL"} {
+		method, send := "GET", ""
+		if path[len("/api/v1/quotes")] == '?' {
+			method, send = "POST", body
+		}
+		code, ctype, got := call(t, app, method, path, send)
+		if code != 400 || ctype != "application/problem+json" || !strings.Contains(got, `"field":"explain"`) {
+			t.Errorf("%s %s: %d %s %s, want 400 naming explain", method, path, code, ctype, got)
+		}
+	}
+	if after := quotes(); after != before {
+		t.Errorf("a refused POST stored a quote: %d quotes before, %d after", before, after)
 	}
 }

@@ -147,7 +147,11 @@ func withoutLaterMembers(t *testing.T, doc []byte, q marketplace.Quote) []byte {
 	if c := m["confidence"]; c != "sourced" && c != "estimate" && c != "illustrative" {
 		t.Errorf("quote %s: confidence %v", q.ID, c)
 	}
-	for _, k := range []string{"tax_terms", "priced_as", "confidence", "confidence_notes"} {
+	// explanation_considered (this release) counts the whole explanation QuoteDocument prints
+	if trail, _ := m["explanation"].([]any); m["explanation_considered"] != float64(len(trail)) {
+		t.Errorf("quote %s: explanation_considered %v, explanation of %d entries", q.ID, m["explanation_considered"], len(trail))
+	}
+	for _, k := range []string{"tax_terms", "priced_as", "confidence", "confidence_notes", "explanation_considered"} {
 		delete(m, k)
 	}
 	for _, list := range []string{"lines", "flags"} {
