@@ -318,9 +318,9 @@ func toTrailJSON(trail []tariff.Consideration, scope explainScope) []trailJSON {
 	}
 	if scope == explainApplied {
 		out := []trailJSON{}
-		for _, c := range trail {
-			if c.Applied {
-				out = append(out, toTrailEntry(c))
+		for i := range trail {
+			if trail[i].Applied {
+				out = append(out, toTrailEntry(trail[i]))
 			}
 		}
 		return out
