@@ -126,6 +126,15 @@ var endpoints = []endpoint{
 	{name: "quote-floor", label: "quote floor (not Corridor)",
 		what: "the same requests to the quote floor (floor.go), a Fiber server that only reads the request, inserts a record of the size of Corridor's into SQLite and answers with bytes of the size of Corridor's answer: what no persisted quote of that size can avoid",
 		mix:  quoteRequests},
+	{name: "quote-all", label: "`POST /api/v1/quotes?explain=all`",
+		what: "the quotes' requests asking for the whole explanation (every measure considered, applied or not, and why: ~34 KB answers), the only answer before this release",
+		mix: func(m market) []request {
+			out := quoteRequests(m)
+			for i := range out {
+				out[i].path += "?explain=all"
+			}
+			return out
+		}},
 	{name: "compare", label: "`POST /api/v1/compare`",
 		what: "POST /api/v1/compare, the first page (20 offers): 8 GPUs × 100 h of h100-sxm, h20 or ascend-910b in rotation, for a German business (with its VAT number), in EUR",
 		mix: func(market) []request {

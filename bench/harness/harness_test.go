@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/url"
 	"os"
+	"reflect"
 	"runtime"
 	"strings"
 	"testing"
@@ -73,8 +74,19 @@ func TestMixes(t *testing.T) {
 			t.Errorf("%s: %d distinct requests, want %d", name, len(seen), variedRequests)
 		}
 	}
-	if quotes, _ := endpointByName("quote"); len(quotes.mix(m)) < 900 {
+	quotes, _ := endpointByName("quote")
+	if len(quotes.mix(m)) < 900 {
 		t.Errorf("quote mix: %d requests, want about 1,000 spread over the market", len(quotes.mix(m)))
+	}
+	// the market the harness keeps (loadMarket: the quote mix's offers) asks for the same quotes
+	if kept := quotes.mix(market{offers: quoteOffers(offers), today: today}); !reflect.DeepEqual(kept, quotes.mix(m)) {
+		t.Errorf("the kept market's quote mix differs: %d requests against %d", len(kept), len(quotes.mix(m)))
+	}
+	all, _ := endpointByName("quote-all")
+	for i, r := range all.mix(m) {
+		if q := quotes.mix(m)[i]; r.path != q.path+"?explain=all" || string(r.body) != string(q.body) {
+			t.Fatalf("quote-all request %d: %s %s, want the quote's with explain=all", i, r.path, r.body)
+		}
 	}
 }
 
