@@ -17,12 +17,12 @@ import (
 // most of it the whole explanation (~300 entries), which the quotes explained alike share
 // (tariff.TrailMemo). Encoding it again for every quote was about a fifth of the server's CPU
 // under the bench harness's quotes, so a shared explanation is encoded once: sendNewQuote
-// encodes the rest of the answer with the explanation null and writes the kept encoding in
-// its place. An explanation with notes of its
-// own is a copy of a shared one with a few entries changed (tariff.Assessment.TrailBase): the
-// kept encoding of the shared one is written with those entries encoded in their place. The
-// explanation is the answer's last member (quoteJSON), and TestNewQuoteAnswerMatchesEncoding
-// checks that the answer is byte for byte what encoding the whole of it writes.
+// encodes the rest of the answer with the explanation null and writes the kept encoding in its
+// place. An explanation with notes of its own is a copy of a shared one with a few entries
+// changed (tariff.Assessment.TrailBase): the kept encoding of the shared one is written with
+// those entries encoded in their place. The explanation is the answer's last member
+// (quoteJSON), and TestNewQuoteAnswerMatchesEncoding checks that the answer is byte for byte
+// what encoding the whole of it writes.
 
 // encodedTrail is the JSON of an explanation and where each entry ends in it.
 type encodedTrail struct {
@@ -92,7 +92,8 @@ func sendNewQuote(c *fiber.Ctx, pq marketplace.Quote, now time.Time, scope expla
 		shared = p.TrailBase
 	}
 	if len(shared) == 0 || len(shared) != len(p.Trail) {
-		return sendJSON(c, toQuoteJSON(pq, pq.Accelerator, now, scope))
+		q := toQuoteJSON(pq, pq.Accelerator, now, scope)
+		return sendQuoteJSON(c, &q)
 	}
 	trail := trailJSONs.Get(shared, encodeTrailJSON)
 	head := answerHeads.Get().(*jsonout.Writer)

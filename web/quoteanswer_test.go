@@ -162,14 +162,13 @@ func TestQuoteExplainScope(t *testing.T) {
 		}
 	}
 	before := quotes()
-	for _, path := range []string{"/api/v1/quotes?explain=none", "/api/v1/quotes/" + created.ID + "?explain=ALL"} {
-		method, send := "GET", ""
-		if path[len("/api/v1/quotes")] == '?' {
-			method, send = "POST", body
-		}
-		code, ctype, got := call(t, app, method, path, send)
+	for _, r := range []struct{ method, path, body string }{
+		{"POST", "/api/v1/quotes?explain=none", body},
+		{"GET", "/api/v1/quotes/" + created.ID + "?explain=ALL", ""},
+	} {
+		code, ctype, got := call(t, app, r.method, r.path, r.body)
 		if code != 400 || ctype != "application/problem+json" || !strings.Contains(got, `"field":"explain"`) {
-			t.Errorf("%s %s: %d %s %s, want 400 naming explain", method, path, code, ctype, got)
+			t.Errorf("%s %s: %d %s %s, want 400 naming explain", r.method, r.path, code, ctype, got)
 		}
 	}
 	if after := quotes(); after != before {
